@@ -1,0 +1,75 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+/** Options for a generated benchmark project. */
+export interface GeneratedProjectOptions {
+  readonly revisions: number;
+  /** Every `branchEvery` revisions a side branch of `branchLength` starts and is merged back. */
+  readonly branchEvery?: number;
+  readonly branchLength?: number;
+  /** Body of up()/down() for revision i (default: empty). */
+  readonly body?: (i: number) => { up: string; down: string };
+  readonly environments?: Record<string, unknown>;
+}
+
+function id(i: number): string {
+  return i.toString(16).padStart(12, "0");
+}
+
+/**
+ * Writes a project of N revision files in DESIGN.md's format: a main line with, optionally,
+ * branches that fork and merge back, so the graph has heads, branch points and merge points.
+ */
+export function generateProject(opts: GeneratedProjectOptions): { dir: string; head: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "strata-bench-"));
+  const migrations = path.join(dir, "migrations");
+  fs.mkdirSync(migrations);
+  fs.writeFileSync(
+    path.join(dir, "strata.config.json"),
+    JSON.stringify({ migrations: "migrations", environments: opts.environments ?? { dev: { client: "better-sqlite3", connection: { filename: "dev.sqlite3" } } } }, null, 2),
+  );
+  let mainTip: string | null = null;
+  let i = 0;
+  const write = (rev: string, down: string | string[] | null): void => {
+    const body = opts.body?.(i) ?? { up: "", down: "" };
+    const src = [
+      `import type { Knex } from "knex";`,
+      ``,
+      `export const revision = "${rev}";`,
+      `export const downRevision: string | string[] | null = ${JSON.stringify(down)};`,
+      `export const message = "revision ${i}";`,
+      ``,
+      `export async function up(knex: Knex): Promise<void> {`,
+      `  ${body.up}`,
+      `}`,
+      ``,
+      `export async function down(knex: Knex): Promise<void> {`,
+      `  ${body.down}`,
+      `}`,
+      ``,
+    ].join("\n");
+    fs.writeFileSync(path.join(migrations, `${String(i).padStart(6, "0")}_${rev}.ts`), src);
+    i++;
+  };
+  const every = opts.branchEvery ?? 0;
+  const len = opts.branchLength ?? 3;
+  while (i < opts.revisions) {
+    const forkPoint: string | null = mainTip;
+    const rev = id(i + 1);
+    write(rev, mainTip);
+    mainTip = rev;
+    if (every && forkPoint && i % every === 0 && i + len + 1 < opts.revisions) {
+      let side = forkPoint;
+      for (let k = 0; k < len; k++) {
+        const s = id(i + 1);
+        write(s, side);
+        side = s;
+      }
+      const merge = id(i + 1);
+      write(merge, [mainTip, side]);
+      mainTip = merge;
+    }
+  }
+  return { dir, head: mainTip! };
+}

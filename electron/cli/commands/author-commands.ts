@@ -1,0 +1,56 @@
+import path from "node:path";
+import type { Command } from "commander";
+import { createMerge, createRevision } from "../../engine/operations/create-revision.js";
+import { initProject } from "../../engine/project/index.js";
+import { CommandContext, decodeTarget } from "../context.js";
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(",").map((v) => v.trim()).filter(Boolean)];
+}
+
+/** init, revision and merge: the commands that write files. */
+export function registerAuthorCommands(program: Command): void {
+  program
+    .command("init [dir]")
+    .description("scaffold strata.config.json, migrations/ and a SQLite dev environment")
+    .action(async (dir: string | undefined, _opts: unknown, cmd: Command) => {
+      const ctx = new CommandContext(cmd);
+      const result = await initProject(path.resolve(process.cwd(), dir ?? "."));
+      ctx.out.result(result, (r) => [`created ${r.created.join(", ")} in ${r.root}`, "next: strata revision -m \"first revision\""]);
+    });
+
+  program
+    .command("revision")
+    .description("write a new revision file on the head")
+    .requiredOption("-m, --message <message>", "what the revision does")
+    .option("--head <rev>", "the parent: a head, LABEL@head, a revision with --splice, or base", undefined)
+    .option("--branch-label <label>", "a branch label for the new revision (repeatable)", collect)
+    .option("--depends-on <rev>", "a revision this one depends on (repeatable)", collect)
+    .option("--splice", "allow a parent that is not a head (starts a branch)")
+    .option("--rev-id <id>", "use this revision id instead of a random one")
+    .action(async (opts: { message: string; head?: string; branchLabel?: string[]; dependsOn?: string[]; splice?: boolean; revId?: string }, cmd: Command) => {
+      const ctx = new CommandContext(cmd);
+      const project = await ctx.project();
+      const created = await createRevision(project, {
+        message: opts.message,
+        head: opts.head === undefined ? undefined : decodeTarget(opts.head),
+        branchLabels: opts.branchLabel,
+        dependsOn: opts.dependsOn,
+        splice: opts.splice,
+        revisionId: opts.revId,
+      });
+      ctx.out.result(created, (c) => `created ${c.revision} in ${c.file}`);
+    });
+
+  program
+    .command("merge <revs...>")
+    .description("write a merge revision joining REVs (\"heads\" for every head)")
+    .requiredOption("-m, --message <message>", "what the merge joins")
+    .option("--rev-id <id>", "use this revision id instead of a random one")
+    .action(async (revs: string[], opts: { message: string; revId?: string }, cmd: Command) => {
+      const ctx = new CommandContext(cmd);
+      const project = await ctx.project();
+      const created = await createMerge(project, opts.message, revs.map(decodeTarget), opts.revId);
+      ctx.out.result(created, (c) => `created merge ${c.revision} of ${c.downRevisions.join(", ")} in ${c.file}`);
+    });
+}

@@ -1,0 +1,130 @@
+import os from "node:os";
+import type { Knex } from "knex";
+import { StrataError } from "../errors.js";
+import { describeEndpoint, networkError, otherConnectionError } from "./connection-error-text.js";
+import { pollForLock } from "./lock-polling.js";
+import type { ConnectionTarget, Dialect, LockRequest, UnlockResult } from "./types.js";
+
+/** First key of Strata's two-key advisory locks ("STRA"), so they never collide with an application's one-key locks. */
+const LOCK_CLASS = 0x53545241;
+
+/** PostgreSQL: a session advisory lock on a dedicated connection; DDL is transactional. */
+export const postgresDialect: Dialect = {
+  client: "pg",
+  label: "PostgreSQL",
+  offlineRendering: "offline",
+  transactionalDdl: true,
+
+  async withLock<T>(knex: Knex, lock: LockRequest, fn: (db: Knex) => Promise<T>): Promise<T> {
+    const key = lockKey(lock.name);
+    // A session lock lives exactly as long as this connection: a killed runner leaves nothing behind.
+    const conn: unknown = await knex.client.acquireConnection();
+    let held = false;
+    try {
+      await pollForLock(
+        lock,
+        async () => {
+          const r = await knex.raw("select pg_try_advisory_lock(?, ?) as ok", [LOCK_CLASS, key]).connection(conn);
+          held = r.rows[0].ok === true;
+          return held;
+        },
+        () => postgresDialect.describeLockHolder(knex, lock.name),
+        "this PostgreSQL database",
+      );
+      return await fn(knex);
+    } finally {
+      if (held) await knex.raw("select pg_advisory_unlock(?, ?)", [LOCK_CLASS, key]).connection(conn).catch(() => undefined);
+      await knex.client.releaseConnection(conn);
+    }
+  },
+
+  async describeLockHolder(knex, lockName) {
+    const row = await findHolder(knex, lockName);
+    if (!row) return null;
+    const app = row.application_name ? ` "${row.application_name}"` : "";
+    const from = row.client_addr ? ` from ${row.client_addr}` : "";
+    const since = row.backend_start ? ` connected since ${new Date(row.backend_start).toISOString()}` : "";
+    return `PostgreSQL backend pid ${row.pid}${app} (user ${row.usename ?? "?"}${from}${since})`;
+  },
+
+  async terminateLockHolder(knex, lockName): Promise<UnlockResult> {
+    const holder = await postgresDialect.describeLockHolder(knex, lockName);
+    const row = await findHolder(knex, lockName);
+    if (!row) return { released: false, holder: null, note: "the lock is free" };
+    const r = await knex.raw("select pg_terminate_backend(?) as ok", [row.pid]);
+    return { released: r.rows[0]?.ok === true, holder };
+  },
+
+  connectionOptions(config) {
+    const connection = config.connection;
+    const applicationName = `strata ${safeUser()}@${os.hostname()} pid ${process.pid}`.slice(0, 63);
+    if (connection && typeof connection === "object" && !Array.isArray(connection)) {
+      return {
+        ...config,
+        connection: { application_name: applicationName, connectionTimeoutMillis: 5000, ...(connection as object) } as Knex.StaticConnectionConfig,
+      };
+    }
+    if (typeof connection === "string") {
+      return { ...config, connection: { connectionString: connection, application_name: applicationName, connectionTimeoutMillis: 5000 } as Knex.StaticConnectionConfig };
+    }
+    return config;
+  },
+
+  connectionError(err: unknown, target: ConnectionTarget): StrataError {
+    const e = err as { code?: unknown; message?: unknown };
+    const { user, hostPort, database } = describeEndpoint(target.knexConfig, target.displayTarget);
+    const facts = { environment: target.name, target: target.displayTarget };
+    if (e.code === "28P01" || e.code === "28000") {
+      return new StrataError("AUTH_FAILED", `environment ${target.name}: password authentication failed for user ${user} at ${hostPort}; check the password`, facts);
+    }
+    if (e.code === "3D000") {
+      return new StrataError("DATABASE_NOT_FOUND", `environment ${target.name}: database "${database}" does not exist on ${hostPort}; create it or fix the database name`, facts);
+    }
+    return networkError(err, target, "PostgreSQL") ?? otherConnectionError(err, target, "PostgreSQL");
+  },
+
+  async insertReturningId(db, table, row) {
+    const rows = (await db(table).insert(row, ["id"])) as { id: number }[];
+    return Number(rows[0]!.id);
+  },
+
+};
+
+interface HolderRow {
+  readonly pid: number;
+  readonly application_name: string | null;
+  readonly client_addr: string | null;
+  readonly usename: string | null;
+  readonly backend_start: Date | string | null;
+}
+
+async function findHolder(knex: Knex, lockName: string): Promise<HolderRow | null> {
+  const r = await knex.raw(
+    `select a.pid, a.application_name, host(a.client_addr) as client_addr, a.usename, a.backend_start
+       from pg_locks l join pg_stat_activity a on a.pid = l.pid
+      where l.locktype = 'advisory' and l.granted and l.objsubid = 2
+        and l.classid::bigint = ? and l.objid::bigint = ?
+        and l.database = (select oid from pg_database where datname = current_database())
+      limit 1`,
+    [LOCK_CLASS, lockKey(lockName)],
+  );
+  return (r.rows[0] as HolderRow | undefined) ?? null;
+}
+
+/** FNV-1a of the lock name, kept positive so pg_locks.objid (an oid) compares equal. */
+function lockKey(name: string): number {
+  let h = 0x811c9dc5;
+  for (const ch of Buffer.from(`strata:${name}`, "utf8")) {
+    h ^= ch;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h & 0x7fffffff;
+}
+
+function safeUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return "unknown";
+  }
+}

@@ -1,0 +1,133 @@
+import path from "node:path";
+import type { Knex } from "knex";
+import { StrataError } from "../errors.js";
+import { pollForLock } from "./lock-polling.js";
+import type { ConnectionTarget, Dialect, LockRequest, UnlockResult } from "./types.js";
+
+/**
+ * SQLite: the lock is a write transaction (BEGIN IMMEDIATE) held for the whole run, so each
+ * revision runs as a savepoint inside it. A lock ends with the process or connection holding it.
+ */
+export const sqliteDialect: Dialect = {
+  client: "better-sqlite3",
+  label: "SQLite",
+  offlineRendering: "scratch",
+  transactionalDdl: true,
+
+  async withLock<T>(knex: Knex, lock: LockRequest, fn: (db: Knex) => Promise<T>): Promise<T> {
+    const trx = await acquireWriteTransaction(knex, lock);
+    let out: T;
+    try {
+      // knex rebuilds a table to alter it and its foreign_keys pragma is ignored inside a transaction:
+      // checking foreign keys at commit lets a referenced table be dropped and recreated in between.
+      await trx.raw("pragma defer_foreign_keys = on");
+      out = await fn(trx);
+    } catch (e) {
+      await trx.rollback().catch(() => undefined);
+      throw e;
+    }
+    await trx.commit();
+    return out;
+  },
+
+  async describeLockHolder(knex) {
+    const trx = await tryWriteTransaction(knex);
+    if (trx) {
+      await trx.rollback();
+      return null;
+    }
+    return `another connection or process with a write transaction open on ${fileOf(knex)}`;
+  },
+
+  async terminateLockHolder(knex): Promise<UnlockResult> {
+    const holder = await sqliteDialect.describeLockHolder(knex, "");
+    return {
+      released: false,
+      holder,
+      note: "SQLite locks end with the process that holds them; stop that process (a killed one leaves no lock behind)",
+    };
+  },
+
+  connectionOptions(config) {
+    return { useNullAsDefault: true, ...config };
+  },
+
+  connectionError(err: unknown, target: ConnectionTarget): StrataError {
+    const message = err instanceof Error ? err.message : String(err);
+    const file = fileOfConfig(target.knexConfig) ?? target.displayTarget;
+    const facts = { environment: target.name, target: target.displayTarget };
+    if (/directory does not exist/i.test(message)) {
+      return new StrataError("CONNECTION_FAILED", `environment ${target.name}: folder ${path.dirname(file)} does not exist for SQLite database ${file}; create the folder or fix the filename`, facts);
+    }
+    if (/not a database|file is encrypted/i.test(message)) {
+      return new StrataError("CONNECTION_FAILED", `environment ${target.name}: ${file} is not a SQLite database; point the filename at a database file`, facts);
+    }
+    return new StrataError("CONNECTION_FAILED", `environment ${target.name}: cannot open SQLite database ${file}: ${message.split("\n")[0]}; check that the file can be read and written`, facts);
+  },
+
+  async insertReturningId(db, table, row) {
+    const ids = (await db(table).insert(row)) as number[];
+    return Number(ids[0]);
+  },
+
+};
+
+async function acquireWriteTransaction(knex: Knex, lock: LockRequest): Promise<Knex.Transaction> {
+  let trx: Knex.Transaction | null = null;
+  await pollForLock(
+    lock,
+    async () => {
+      trx = await tryWriteTransaction(knex);
+      return trx !== null;
+    },
+    () => sqliteDialect.describeLockHolder(knex, lock.name),
+    `SQLite database ${fileOf(knex)}`,
+  );
+  return trx!;
+}
+
+/** BEGIN IMMEDIATE without waiting: the write transaction, or null when another connection holds one. */
+async function tryWriteTransaction(knex: Knex): Promise<Knex.Transaction | null> {
+  // better-sqlite3 waits for a busy database synchronously, freezing the event loop (and any other
+  // runner in this process); so never wait inside the driver, poll from here instead.
+  const [{ timeout: previous } = { timeout: 5000 }] = (await knex.raw("pragma busy_timeout")) as { timeout: number }[];
+  await knex.raw("pragma busy_timeout = 0");
+  try {
+    const trx = await beginImmediate(knex);
+    await trx.raw(`pragma busy_timeout = ${Number(previous)}`);
+    return trx;
+  } catch (e) {
+    await knex.raw(`pragma busy_timeout = ${Number(previous)}`).catch(() => undefined);
+    if ((e as { code?: unknown }).code === "SQLITE_BUSY") return null;
+    throw e;
+  }
+}
+
+/**
+ * knex begins SQLite transactions with a deferred BEGIN, which takes the write lock only at the
+ * first write and can then fail half way; the lock must be taken up front, so the transaction's
+ * begin is swapped for BEGIN IMMEDIATE before knex runs it (it runs on a later tick).
+ */
+function beginImmediate(knex: Knex): Promise<Knex.Transaction> {
+  return new Promise((resolve, reject) => {
+    const client = knex.client as unknown as {
+      transaction(
+        container: (trx: Knex.Transaction) => void,
+        config: object,
+      ): PromiseLike<unknown> & { begin(conn: unknown): Promise<unknown>; trxClient: { query(conn: unknown, sql: string): Promise<unknown> } };
+    };
+    const tx = client.transaction(resolve, { userParams: {}, doNotRejectOnRollback: true });
+    // Through trxClient, not tx.query: the latter swallows a failed BEGIN and would hand out a dead transaction.
+    tx.begin = (conn) => tx.trxClient.query(conn, "BEGIN IMMEDIATE;");
+    tx.then(undefined, reject);
+  });
+}
+
+function fileOf(knex: Knex): string {
+  return fileOfConfig(knex.client.config as Knex.Config) ?? "the SQLite database";
+}
+
+function fileOfConfig(config: Knex.Config): string | null {
+  const c = config.connection as { filename?: unknown } | undefined;
+  return c && typeof c === "object" && typeof c.filename === "string" ? c.filename : null;
+}

@@ -1,0 +1,61 @@
+import type { Knex } from "knex";
+import type { StrataError } from "../errors.js";
+
+/** The knex clients Strata drives. */
+export type DbClient = "pg" | "mysql2" | "better-sqlite3";
+
+/** What a connection error message may name (never a password). */
+export interface ConnectionTarget {
+  readonly name: string;
+  readonly displayTarget: string;
+  readonly knexConfig: Knex.Config;
+}
+
+/** How a migration lock is asked for. */
+export interface LockRequest {
+  /** Identifies the lock within the database (Strata uses the version table's name). */
+  readonly name: string;
+  readonly timeoutMs: number;
+  /** Called once, when the lock is found taken and the runner starts to wait. */
+  readonly onWait?: (holder: string | null) => void;
+}
+
+/** What `strata unlock` did. */
+export interface UnlockResult {
+  readonly released: boolean;
+  readonly holder: string | null;
+  /** Why nothing could be released, where the dialect cannot end another session. */
+  readonly note?: string;
+}
+
+/** Everything that differs between PostgreSQL, MySQL/MariaDB and SQLite, behind one interface. */
+export interface Dialect {
+  readonly client: DbClient;
+  /** For messages: "PostgreSQL", "MySQL/MariaDB", "SQLite". */
+  readonly label: string;
+  /** false where DDL commits itself (MySQL): a failed revision may be half applied. */
+  readonly transactionalDdl: boolean;
+  /**
+   * How `--sql` renders a revision: "offline" runs it against a knex that executes nothing;
+   * "scratch" runs it for real on an in-memory database, because knex reads a SQLite table
+   * before it alters it (it rebuilds the table).
+   */
+  readonly offlineRendering: "offline" | "scratch";
+  /**
+   * Runs fn while holding the migration lock. fn receives the knex to run the migration on:
+   * the pool on PostgreSQL/MySQL (the lock sits on a dedicated session), the lock's own write
+   * transaction on SQLite (so a revision's "transaction" is a savepoint there).
+   * Throws LOCK_TIMEOUT naming the holder when the wait runs out; always releases the lock.
+   */
+  withLock<T>(knex: Knex, lock: LockRequest, fn: (db: Knex) => Promise<T>): Promise<T>;
+  /** Who holds the lock now, in words for a person; null when it is free. */
+  describeLockHolder(knex: Knex, lockName: string): Promise<string | null>;
+  /** Ends the session holding the lock where the database allows it. */
+  terminateLockHolder(knex: Knex, lockName: string): Promise<UnlockResult>;
+  /** knex options this dialect needs for Strata: timeouts, session names, UTC dates. */
+  connectionOptions(config: Knex.Config): Knex.Config;
+  /** Turns a driver's connection error into a one-line StrataError. */
+  connectionError(err: unknown, target: ConnectionTarget): StrataError;
+  /** Inserts one row and returns its generated integer id (RETURNING, insertId or rowid). */
+  insertReturningId(db: Knex, table: string, row: Readonly<Record<string, unknown>>): Promise<number>;
+}

@@ -1,0 +1,102 @@
+import path from "node:path";
+import { StrataError } from "../errors.js";
+import { newRevisionId, writeRevisionFile } from "../scripts/index.js";
+import type { OpenProject } from "./open-project.js";
+
+/** What `strata revision` was asked for. */
+export interface NewRevisionRequest {
+  readonly message: string;
+  /** Parent: "head" (default), "base", a revision, LABEL@head ... */
+  readonly head?: string;
+  readonly branchLabels?: readonly string[];
+  readonly dependsOn?: readonly string[];
+  /** Allow a parent that is not a head (starting a branch). */
+  readonly splice?: boolean;
+  readonly revisionId?: string;
+  readonly upBody?: string;
+  readonly downBody?: string;
+}
+
+/** The file that was written. */
+export interface CreatedRevision {
+  readonly revision: string;
+  readonly downRevisions: readonly string[];
+  readonly file: string;
+}
+
+function resolveSingle(project: OpenProject, target: string, what: string): string[] {
+  const ids = project.map.resolve(target);
+  if (ids.length > 1) {
+    throw new StrataError("MULTIPLE_HEADS", `${what} "${target}" is ${ids.length} revisions (${ids.join(", ")}); name one, or merge them first with \`strata merge -m MSG heads\``, { heads: ids });
+  }
+  return [...ids];
+}
+
+function checkLabelsFree(project: OpenProject, labels: readonly string[]): void {
+  for (const label of labels) {
+    const owner = project.map.records.find((r) => r.branchLabels.includes(label));
+    if (owner) throw new StrataError("BRANCH_LABEL_DUPLICATE", `branch label "${label}" is already used by revision ${owner.revision}; choose another`);
+  }
+}
+
+function resolveDependencies(project: OpenProject, deps: readonly string[]): string[] {
+  return deps.map((d) => {
+    // A branch label stays a label (it follows the branch); anything else is pinned to its full id.
+    if (project.map.records.some((r) => r.branchLabels.includes(d))) return d;
+    const ids = project.map.resolve(d);
+    if (ids.length !== 1) throw new StrataError("TARGET_INVALID", `--depends-on ${d} names ${ids.length} revisions; name exactly one`);
+    return ids[0]!;
+  });
+}
+
+/** Writes a new, empty revision on the current head (or where --head says), as Alembic's `revision` does. */
+export async function createRevision(project: OpenProject, req: NewRevisionRequest): Promise<CreatedRevision> {
+  if (!req.message.trim()) throw new StrataError("USAGE", "a revision needs a message: -m \"what it does\"");
+  const headArg = req.head ?? "head";
+  let parents: string[];
+  if (headArg === "base") parents = [];
+  else if (headArg === "head" && project.map.heads.length === 0) parents = [];
+  else parents = resolveSingle(project, headArg, "--head");
+  for (const p of parents) {
+    if (!req.splice && !project.map.heads.includes(p)) {
+      throw new StrataError("TARGET_INVALID", `revision ${p} is not a head; pass --splice to start a new branch from it`);
+    }
+  }
+  const labels = req.branchLabels ?? [];
+  checkLabelsFree(project, labels);
+  const dependsOn = resolveDependencies(project, req.dependsOn ?? []);
+  const revision = req.revisionId ?? newRevisionId();
+  if (project.map.has(revision)) throw new StrataError("REVISION_DUPLICATE", `revision id ${revision} already exists; choose another`);
+  const file = await writeRevisionFile({
+    dir: project.migrationsDir,
+    fileTemplate: project.config.fileTemplate,
+    revision,
+    downRevisions: parents,
+    branchLabels: labels,
+    dependsOn,
+    message: req.message,
+    upBody: req.upBody,
+    downBody: req.downBody,
+  });
+  return { revision, downRevisions: parents, file: path.relative(project.root, file) };
+}
+
+/** Writes a merge revision whose down-revisions are the given revisions ("heads" for all heads). */
+export async function createMerge(project: OpenProject, message: string, revs: readonly string[], revisionId?: string): Promise<CreatedRevision> {
+  if (!message.trim()) throw new StrataError("USAGE", "a merge needs a message: -m \"what it joins\"");
+  const ids = new Set<string>();
+  for (const r of revs) for (const id of project.map.resolve(r)) ids.add(id);
+  if (ids.size < 2) {
+    throw new StrataError("TARGET_INVALID", `a merge needs at least two revisions; ${[...revs].join(" ")} gives ${ids.size === 0 ? "none" : [...ids].join(", ")}`);
+  }
+  const revision = revisionId ?? newRevisionId();
+  const parents = [...ids];
+  const file = await writeRevisionFile({
+    dir: project.migrationsDir,
+    fileTemplate: project.config.fileTemplate,
+    revision,
+    downRevisions: parents,
+    message,
+  });
+  return { revision, downRevisions: parents, file: path.relative(project.root, file) };
+}

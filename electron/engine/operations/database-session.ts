@@ -1,0 +1,46 @@
+import type { Knex } from "knex";
+import { openConnection } from "../project/connect.js";
+import type { EnvironmentConfig } from "../project/index.js";
+import { dialectFor } from "../dialect/index.js";
+import type { Dialect } from "../dialect/index.js";
+import { readHeads, readKnexMigrations } from "../runner/index.js";
+
+/** A live connection to one environment's database and the dialect that speaks to it. */
+export interface DatabaseSession {
+  readonly env: EnvironmentConfig;
+  readonly knex: Knex;
+  readonly dialect: Dialect;
+}
+
+/** Opens the environment's database, runs fn, and always closes the connection. */
+export async function withDatabase<T>(env: EnvironmentConfig, fn: (db: DatabaseSession) => Promise<T>): Promise<T> {
+  const knex = await openConnection(env);
+  try {
+    return await fn({ env, knex, dialect: dialectFor(env.client) });
+  } finally {
+    await knex.destroy();
+  }
+}
+
+/** Where the database stands, with where that came from (Strata's table, or knex's for an unadopted knex project). */
+export interface DatabaseState {
+  readonly heads: readonly string[];
+  readonly source: "strata" | "knex" | "empty";
+}
+
+/** Reads the current heads; a database migrated by knex alone shows its real position from knex_migrations. */
+export async function readDatabaseState(db: DatabaseSession): Promise<DatabaseState> {
+  if (await db.knex.schema.hasTable(db.env.versionTable)) {
+    return { heads: await readHeads(db.knex, { versionTable: db.env.versionTable }), source: "strata" };
+  }
+  const knexNames = await readKnexMigrations(db.knex);
+  if (knexNames && knexNames.length > 0) {
+    const last = knexNames[knexNames.length - 1]!;
+    return { heads: [stripExtension(last)], source: "knex" };
+  }
+  return { heads: [], source: "empty" };
+}
+
+function stripExtension(name: string): string {
+  return name.replace(/\.(ts|mts|cts|js|mjs|cjs)$/, "");
+}

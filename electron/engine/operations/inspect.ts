@@ -1,0 +1,95 @@
+import type { BranchDto, CurrentDto, EnvironmentStatusDto, FileProblemDto, HeadDto, RevisionDto, StatusDto } from "../../../shared/dto.js";
+import { isStrataError } from "../errors.js";
+import type { EnvironmentConfig } from "../project/index.js";
+import { readAppliedChecksums } from "../runner/index.js";
+import { readDatabaseState, withDatabase } from "./database-session.js";
+import type { DatabaseSession } from "./database-session.js";
+import { relativeFile } from "./open-project.js";
+import type { OpenProject } from "./open-project.js";
+
+/** A revision as the front ends show it. */
+export function revisionDto(project: OpenProject, id: string): RevisionDto {
+  const r = project.map.get(id);
+  if (!r) throw new Error(`no revision ${id}`);
+  return {
+    revision: r.revision,
+    downRevisions: r.downRevisions,
+    branchLabels: r.branchLabels,
+    dependsOn: r.dependsOn,
+    message: r.message,
+    file: relativeFile(project, project.scripts.get(id)?.file),
+  };
+}
+
+/** The heads of the revision graph. */
+export function listHeads(project: OpenProject): readonly HeadDto[] {
+  return project.map.heads.map((id) => {
+    const r = project.map.get(id)!;
+    return { revision: r.revision, branchLabels: r.branchLabels, message: r.message };
+  });
+}
+
+/** Revisions with more than one child: where branches start. */
+export function listBranchPoints(project: OpenProject): readonly BranchDto[] {
+  const out: BranchDto[] = [];
+  for (const r of project.map.records) {
+    const children = project.map.children(r.revision);
+    if (children.length > 1) out.push({ revision: r.revision, message: r.message, branchLabels: r.branchLabels, children });
+  }
+  return out;
+}
+
+/** The revisions in a history range (Alembic's `-r START:END`), newest first. */
+export function listHistory(project: OpenProject, range?: string): readonly RevisionDto[] {
+  return project.map.iterateHistory(range).map((r) => revisionDto(project, r.revision));
+}
+
+/** The environment's current heads. */
+export async function currentHeads(env: EnvironmentConfig): Promise<CurrentDto> {
+  return withDatabase(env, async (db) => ({ environment: env.name, heads: (await readDatabaseState(db)).heads }));
+}
+
+/** Applied revisions whose file changed since they ran, or whose file is gone. */
+export async function findFileProblems(project: OpenProject, db: DatabaseSession, heads: readonly string[]): Promise<FileProblemDto[]> {
+  const problems: FileProblemDto[] = [];
+  for (const h of heads) {
+    if (!project.map.has(h)) problems.push({ revision: h, kind: "missing", file: null });
+  }
+  const applied = new Set(project.map.ancestorsOf(heads.filter((h) => project.map.has(h))));
+  const checksums = await readAppliedChecksums(db.knex, { historyTable: db.env.historyTable });
+  for (const [revision, checksum] of checksums) {
+    const script = project.scripts.get(revision);
+    if (!script) {
+      if (!heads.includes(revision)) problems.push({ revision, kind: "missing", file: null });
+      continue;
+    }
+    if (applied.has(revision) && checksum && checksum !== script.checksum) {
+      problems.push({ revision, kind: "edited", file: relativeFile(project, script.file) });
+    }
+  }
+  return problems;
+}
+
+/** One environment's state: heads, what an upgrade to heads would run, and file problems. */
+export async function environmentStatus(project: OpenProject, env: EnvironmentConfig): Promise<EnvironmentStatusDto> {
+  const base = { environment: env.name, client: env.client, target: env.displayTarget, protected: env.protected };
+  try {
+    return await withDatabase(env, async (db) => {
+      const state = await readDatabaseState(db);
+      const problems = await findFileProblems(project, db, state.heads);
+      const known = state.heads.every((h) => project.map.has(h));
+      const pending = known ? project.map.planUpgrade(state.heads, "heads").steps.map((s) => s.revision) : [];
+      return { ...base, heads: state.heads, pending, problems, error: null };
+    });
+  } catch (e) {
+    if (!isStrataError(e)) throw e;
+    return { ...base, heads: null, pending: [], problems: [], error: { code: e.code, message: e.message } };
+  }
+}
+
+/** Every environment of the project, one after another. */
+export async function projectStatus(project: OpenProject, envs: readonly EnvironmentConfig[]): Promise<StatusDto> {
+  const environments: EnvironmentStatusDto[] = [];
+  for (const env of envs) environments.push(await environmentStatus(project, env));
+  return { environments };
+}

@@ -1,0 +1,54 @@
+import type { CurrentDto } from "../../../shared/dto.js";
+import { StrataError } from "../errors.js";
+import type { EnvironmentConfig } from "../project/index.js";
+import { adoptKnex, forceUnlock, readKnexMigrations, stamp } from "../runner/index.js";
+import { STRATA_VERSION } from "../version.js";
+import { withDatabase } from "./database-session.js";
+import type { OpenProject } from "./open-project.js";
+
+/** Sets the version table to the targets without running any revision. */
+export async function stampEnvironment(project: OpenProject, env: EnvironmentConfig, targets: readonly string[]): Promise<CurrentDto> {
+  // Resolve the targets before connecting, so a typo changes nothing.
+  project.map.planStamp([], targets);
+  return withDatabase(env, async (db) => {
+    const result = await stamp(db.knex, db.dialect, {
+      makeStamp: (heads) => project.map.planStamp(heads, targets),
+      versionTable: env.versionTable,
+      historyTable: env.historyTable,
+      strataVersion: STRATA_VERSION,
+    });
+    return { environment: env.name, heads: result.heads };
+  });
+}
+
+/** Frees the migration lock of a runner that hangs (a killed one leaves none behind). */
+export async function unlockEnvironment(env: EnvironmentConfig): Promise<{ environment: string; released: boolean; holder: string | null }> {
+  return withDatabase(env, async (db) => ({ environment: env.name, ...(await forceUnlock(db.knex, db.dialect)) }));
+}
+
+/** Moves a database migrated by knex onto Strata's tables, stamping the revision knex last ran; runs nothing. */
+export async function adoptEnvironment(project: OpenProject, env: EnvironmentConfig): Promise<CurrentDto> {
+  return withDatabase(env, async (db) => {
+    const names = await readKnexMigrations(db.knex);
+    if (!names || names.length === 0) {
+      throw new StrataError("NOT_SUPPORTED", `environment ${env.name}: no knex_migrations table with applied migrations; nothing to adopt`);
+    }
+    if (await db.knex.schema.hasTable(env.versionTable)) {
+      throw new StrataError("NOT_SUPPORTED", `environment ${env.name}: already has ${env.versionTable}; it is adopted`);
+    }
+    const last = names[names.length - 1]!.replace(/\.(ts|mts|cts|js|mjs|cjs)$/, "");
+    if (!project.map.has(last)) {
+      throw new StrataError(
+        "REVISION_MISSING",
+        `environment ${env.name}: knex last ran ${names[names.length - 1]}, which is not in ${project.config.migrations}/; open the migrations folder that built this database`,
+      );
+    }
+    const result = await adoptKnex(db.knex, db.dialect, {
+      headRevision: last,
+      versionTable: env.versionTable,
+      historyTable: env.historyTable,
+      strataVersion: STRATA_VERSION,
+    });
+    return { environment: env.name, heads: result.heads };
+  });
+}

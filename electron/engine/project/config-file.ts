@@ -1,0 +1,175 @@
+import { readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { StrataError } from "../errors.js";
+import { DEFAULT_FILE_TEMPLATE, renderFileName } from "../scripts/file-template.js";
+import { lineColumnAt } from "../scripts/static-exports.js";
+import { findJsonSyntaxError } from "./json-error.js";
+import type { ClientName, EnvironmentEntry, ProjectConfig } from "./types.js";
+
+/** The name of a project's config file, at its root. */
+export const CONFIG_FILE_NAME = "strata.config.json";
+
+/** Default name of the table holding the current heads. */
+export const DEFAULT_VERSION_TABLE = "strata_version";
+/** Default name of the table recording every executed step. */
+export const DEFAULT_HISTORY_TABLE = "strata_history";
+
+/** Every `client` a config may name, and the knex client Strata uses for it. */
+export const CLIENT_ALIASES: Readonly<Record<string, ClientName>> = {
+  pg: "pg",
+  postgres: "pg",
+  postgresql: "pg",
+  mysql: "mysql2",
+  mysql2: "mysql2",
+  mariadb: "mysql2",
+  sqlite3: "better-sqlite3",
+  sqlite: "better-sqlite3",
+  "better-sqlite3": "better-sqlite3",
+};
+
+const clientSchema = z
+  .enum(Object.keys(CLIENT_ALIASES) as [string, ...string[]], {
+    error: (iss) =>
+      iss.input === undefined
+        ? "required: one of pg, mysql2, better-sqlite3"
+        : `expected one of pg, mysql2, better-sqlite3 (got ${JSON.stringify(iss.input)})`,
+  })
+  .transform((c) => CLIENT_ALIASES[c] as ClientName);
+
+const tableNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/, {
+  error: "expected a table name (letters, digits, _; optionally schema.table)",
+});
+
+const environmentSchema = z.looseObject({
+  client: clientSchema,
+  connection: z.union([z.string(), z.looseObject({})], { error: "expected a URL string or a knex connection object" }).optional(),
+  pool: z.looseObject({}).optional(),
+  protected: z.boolean().optional(),
+  color: z.string().min(1).optional(),
+  versionTable: tableNameSchema.optional(),
+  historyTable: tableNameSchema.optional(),
+});
+
+/** The schema of strata.config.json (DESIGN.md "The project on disk"); only `migrations` is required. */
+export const configFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  migrations: z.string().min(1, { error: "expected the migrations folder, e.g. \"migrations\"" }),
+  fileTemplate: z.string().min(1).optional(),
+  versionTable: tableNameSchema.optional(),
+  historyTable: tableNameSchema.optional(),
+  environments: z.record(z.string().min(1), environmentSchema).optional(),
+});
+
+function describeInput(v: unknown): string {
+  if (v === undefined) return "nothing (it is required)";
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+function formatPath(p: readonly PropertyKey[]): string {
+  return p.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join("");
+}
+
+/**
+ * Walks up from `start` to the folder holding strata.config.json.
+ * CONFIG_NOT_FOUND when no folder up to the file system's root has one.
+ */
+export function findProjectRoot(start: string): string {
+  const from = path.resolve(start);
+  for (let dir = from; ; ) {
+    if (statSync(path.join(dir, CONFIG_FILE_NAME), { throwIfNoEntry: false })?.isFile()) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw new StrataError(
+    "CONFIG_NOT_FOUND",
+    `no ${CONFIG_FILE_NAME} in ${from} or any parent; run \`strata init\` or pass --project DIR`,
+    { start: from },
+  );
+}
+
+/** Reads and validates `root`/strata.config.json (`root` may also name the file itself). */
+export function loadConfig(root: string): ProjectConfig {
+  let dir = path.resolve(root);
+  let file = path.join(dir, CONFIG_FILE_NAME);
+  if (path.basename(dir) === CONFIG_FILE_NAME && statSync(dir, { throwIfNoEntry: false })?.isFile()) {
+    file = dir;
+    dir = path.dirname(dir);
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") {
+      throw new StrataError(
+        "CONFIG_NOT_FOUND",
+        `no ${CONFIG_FILE_NAME} in ${dir}; run \`strata init\` there or pass --project DIR`,
+        { root: dir },
+      );
+    }
+    throw e;
+  }
+  return parseConfig(text, dir);
+}
+
+/** Parses the text of a strata.config.json whose folder is `root`; CONFIG_INVALID with one line when it is wrong. */
+export function parseConfig(text: string, root: string): ProjectConfig {
+  const file = path.join(root, CONFIG_FILE_NAME);
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let data: unknown;
+  try {
+    data = JSON.parse(source);
+  } catch (e) {
+    const found = findJsonSyntaxError(source);
+    const at = found ? lineColumnAt(source, found.offset) : undefined;
+    const reason = found?.reason ?? (e as Error).message;
+    throw new StrataError(
+      "CONFIG_INVALID",
+      `${CONFIG_FILE_NAME}${at ? `:${at.line}:${at.column}` : ""}: ${reason}`,
+      { file, line: at?.line, column: at?.column },
+    );
+  }
+  const parsed = configFileSchema.safeParse(data, {
+    error: (iss) => {
+      if (iss.code === "invalid_type") {
+        const expected = iss.expected === "object" ? "an object" : iss.expected === "array" ? "a list" : `a ${iss.expected}`;
+        return iss.input === undefined ? "required" : `expected ${expected}, got ${describeInput(iss.input)}`;
+      }
+      return undefined;
+    },
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    let message = issue?.message ?? "invalid";
+    if (issue?.code === "unrecognized_keys") {
+      const keys = issue.keys.map((k) => JSON.stringify(k)).join(", ");
+      message = `unknown key ${keys}; the keys are migrations, fileTemplate, versionTable, historyTable, environments`;
+    }
+    const where = issue && issue.path.length > 0 ? `${formatPath(issue.path)}: ` : "";
+    throw new StrataError("CONFIG_INVALID", `${CONFIG_FILE_NAME}: ${where}${message}`, {
+      file,
+      path: issue ? formatPath(issue.path) : "",
+    });
+  }
+  const c = parsed.data;
+  if (c.fileTemplate !== undefined) {
+    try {
+      renderFileName(c.fileTemplate, { rev: "0", slug: "s", date: new Date(0) });
+    } catch (e) {
+      if (!(e instanceof StrataError)) throw e;
+      throw new StrataError("CONFIG_INVALID", `${CONFIG_FILE_NAME}: ${e.message}`, { file, path: "fileTemplate" });
+    }
+  }
+  return {
+    root,
+    configFile: file,
+    migrations: c.migrations,
+    migrationsDir: path.resolve(root, c.migrations),
+    fileTemplate: c.fileTemplate ?? DEFAULT_FILE_TEMPLATE,
+    versionTable: c.versionTable ?? DEFAULT_VERSION_TABLE,
+    historyTable: c.historyTable ?? DEFAULT_HISTORY_TABLE,
+    environments: (c.environments ?? {}) as Readonly<Record<string, EnvironmentEntry>>,
+  };
+}

@@ -1,0 +1,276 @@
+import path from "node:path";
+import type { Knex } from "knex";
+import { StrataError, assertNever } from "../errors.js";
+import { DEFAULT_HISTORY_TABLE, DEFAULT_VERSION_TABLE } from "./config-file.js";
+import type { ClientName, EnvironmentConfig, EnvironmentEntry, ProjectConfig } from "./types.js";
+
+/** What {@link resolveEnvironment} reads besides the config; injectable for tests and the GUI. */
+export interface ResolveEnvironmentOptions {
+  /** Where `${NAME}` values come from (default: process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The folder a relative SQLite path in `--url` is relative to (default: process.cwd()). */
+  readonly cwd?: string;
+}
+
+/** The name given to the environment made from `--url`. */
+export const URL_ENVIRONMENT_NAME = "url";
+
+/** Keys of an environment that are Strata's, not knex's. */
+const STRATA_KEYS = new Set(["client", "connection", "protected", "color", "versionTable", "historyTable"]);
+
+const DEFAULT_PORTS: Readonly<Record<Exclude<ClientName, "better-sqlite3">, number>> = { pg: 5432, mysql2: 3306 };
+
+/**
+ * Picks an environment and makes it ready to connect. With `url`, an environment named "url"
+ * is made from it; otherwise `name`, or the only environment, or the one called "dev".
+ */
+export function resolveEnvironment(
+  config: ProjectConfig | null,
+  name?: string,
+  url?: string,
+  options: ResolveEnvironmentOptions = {},
+): EnvironmentConfig {
+  const env = options.env ?? process.env;
+  const versionTable = config?.versionTable ?? DEFAULT_VERSION_TABLE;
+  const historyTable = config?.historyTable ?? DEFAULT_HISTORY_TABLE;
+  if (url !== undefined) {
+    if (name !== undefined) throw new StrataError("USAGE", "pass --env NAME or --url URL, not both", { env: name });
+    return environmentFromUrl(url, { cwd: options.cwd ?? process.cwd(), versionTable, historyTable });
+  }
+  if (config === null) {
+    throw new StrataError("USAGE", "no project to take environments from; pass --url URL or --project DIR", {});
+  }
+  const chosen = chooseEnvironment(config, name);
+  const entry = substituteVariables(config.environments[chosen] as EnvironmentEntry, chosen, env);
+  return buildEnvironment(chosen, entry, config, versionTable, historyTable);
+}
+
+function chooseEnvironment(config: ProjectConfig, name: string | undefined): string {
+  const names = Object.keys(config.environments);
+  if (name !== undefined) {
+    if (Object.hasOwn(config.environments, name)) return name;
+    throw new StrataError(
+      "ENV_UNKNOWN",
+      names.length === 0
+        ? `unknown environment "${name}": strata.config.json defines none; add it under "environments"`
+        : `unknown environment "${name}"; strata.config.json defines ${names.join(", ")}`,
+      { env: name, known: names },
+    );
+  }
+  if (names.length === 1) return names[0] as string;
+  if (names.length === 0) {
+    throw new StrataError("USAGE", `strata.config.json defines no environments; add one under "environments" or pass --url URL`, { known: [] });
+  }
+  if (names.includes("dev")) return "dev";
+  throw new StrataError("USAGE", `strata.config.json defines several environments (${names.join(", ")}); pick one with --env NAME`, {
+    known: names,
+  });
+}
+
+const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/** Replaces `${NAME}` (and `${NAME:-default}`) in every string of an environment. */
+function substituteVariables(entry: EnvironmentEntry, envName: string, env: Readonly<Record<string, string | undefined>>): EnvironmentEntry {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") {
+      return v.replace(VARIABLE, (_m, variable: string, fallback: string | undefined) => {
+        const value = env[variable];
+        if (value !== undefined) return value;
+        if (fallback !== undefined) return fallback;
+        throw new StrataError(
+          "ENV_VARIABLE_MISSING",
+          `environment "${envName}" needs the environment variable ${variable}, which is not set; set it or change strata.config.json`,
+          { env: envName, variable },
+        );
+      });
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v === "object" && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(entry) as EnvironmentEntry;
+}
+
+function buildEnvironment(
+  name: string,
+  entry: EnvironmentEntry,
+  config: ProjectConfig,
+  defaultVersionTable: string,
+  defaultHistoryTable: string,
+): EnvironmentConfig {
+  const client = entry.client;
+  const passThrough = Object.fromEntries(Object.entries(entry).filter(([k]) => !STRATA_KEYS.has(k)));
+  const target = connectionFor(client, entry.connection, config.root, name);
+  const knexConfig: Knex.Config = { ...passThrough, client, connection: target.connection as Knex.Config["connection"] };
+  if (client === "better-sqlite3" && knexConfig.useNullAsDefault === undefined) knexConfig.useNullAsDefault = true;
+  return {
+    name,
+    client,
+    knexConfig,
+    protected: entry.protected ?? false,
+    ...(entry.color !== undefined ? { color: entry.color } : {}),
+    versionTable: entry.versionTable ?? defaultVersionTable,
+    historyTable: entry.historyTable ?? defaultHistoryTable,
+    displayTarget: target.display,
+  };
+}
+
+interface ResolvedConnection {
+  readonly connection: Record<string, unknown>;
+  readonly display: string;
+}
+
+/** A connection as written (URL or object) made into a knex connection object, with how to show it. */
+function connectionFor(client: ClientName, written: EnvironmentEntry["connection"], root: string, envName: string): ResolvedConnection {
+  switch (client) {
+    case "better-sqlite3": {
+      let filename: string;
+      let rest: Record<string, unknown> = {};
+      if (written === undefined) {
+        throw new StrataError("CONFIG_INVALID", `strata.config.json: environments.${envName}.connection: required: { "filename": "dev.sqlite3" }`, {
+          env: envName,
+        });
+      } else if (typeof written === "string") {
+        filename = sqliteFileFromUrl(written) ?? written;
+      } else {
+        const f = written.filename;
+        if (typeof f !== "string" || f === "") {
+          throw new StrataError("CONFIG_INVALID", `strata.config.json: environments.${envName}.connection.filename: expected the SQLite file's path`, {
+            env: envName,
+          });
+        }
+        filename = f;
+        rest = { ...written };
+      }
+      return sqliteConnection(filename, root, rest);
+    }
+    case "pg":
+    case "mysql2": {
+      if (written === undefined) {
+        throw new StrataError("CONFIG_INVALID", `strata.config.json: environments.${envName}.connection: required: a URL or { host, user, database, ... }`, {
+          env: envName,
+        });
+      }
+      const connection = typeof written === "string" ? serverConnectionFromUrl(client, written, envName) : { ...written };
+      // An object may still carry its target as a URL (pg's connectionString); show that one.
+      const shown =
+        typeof connection.connectionString === "string" && connection.host === undefined
+          ? { ...serverConnectionFromUrl(client, connection.connectionString, envName), ...connection }
+          : connection;
+      return { connection, display: serverDisplay(client, shown) };
+    }
+    default:
+      return assertNever(client);
+  }
+}
+
+function sqliteConnection(filename: string, base: string, rest: Record<string, unknown>): ResolvedConnection {
+  if (filename === ":memory:" || filename.startsWith("file:")) {
+    return { connection: { ...rest, filename }, display: filename };
+  }
+  const absolute = path.resolve(base, filename);
+  const rel = path.relative(base, absolute);
+  const display = rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel.split(path.sep).join("/") : absolute;
+  return { connection: { ...rest, filename: absolute }, display };
+}
+
+/** The file of a `sqlite:` URL (`sqlite:///abs/path`, `sqlite:relative`, `sqlite::memory:`); undefined if it is not one. */
+function sqliteFileFromUrl(url: string): string | undefined {
+  const m = /^sqlite3?:(.*)$/i.exec(url);
+  if (!m) return undefined;
+  let rest = m[1] as string;
+  if (rest.startsWith("//")) {
+    rest = rest.slice(2);
+    // sqlite:///abs -> "/abs"; sqlite://relative (no third slash) -> "relative".
+  }
+  rest = rest.replace(/^\/\/+/, "/");
+  const q = rest.indexOf("?");
+  if (q >= 0) rest = rest.slice(0, q);
+  return decodeURIComponent(rest);
+}
+
+function serverConnectionFromUrl(client: Exclude<ClientName, "better-sqlite3">, url: string, envName: string): Record<string, unknown> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new StrataError("CONFIG_INVALID", `environment "${envName}": connection "${redactUrl(url)}" is not a valid URL`, { env: envName });
+  }
+  const connection: Record<string, unknown> = {};
+  if (client === "pg") connection.connectionString = url;
+  if (u.hostname) connection.host = u.hostname.replace(/^\[(.*)\]$/, "$1");
+  if (u.port) connection.port = Number(u.port);
+  if (u.username) connection.user = decodeURIComponent(u.username);
+  if (u.password) connection.password = decodeURIComponent(u.password);
+  const database = decodeURIComponent(u.pathname.replace(/^\//, ""));
+  if (database) connection.database = database;
+  if (client === "mysql2") {
+    // mysql2 takes its options as keys (charset, timezone, ...); pg reads them from connectionString.
+    for (const [k, v] of u.searchParams) connection[k] = v;
+  }
+  return connection;
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]*):[^@/]*@/, "//$1:***@");
+}
+
+function serverDisplay(client: Exclude<ClientName, "better-sqlite3">, c: Record<string, unknown>): string {
+  const user = typeof c.user === "string" && c.user !== "" ? `${c.user}@` : "";
+  const database = typeof c.database === "string" && c.database !== "" ? `/${c.database}` : "";
+  if (typeof c.socketPath === "string") return `${user}${c.socketPath}${database}`;
+  const host = typeof c.host === "string" && c.host !== "" ? c.host : "localhost";
+  const port = c.port !== undefined && c.port !== "" ? String(c.port) : String(DEFAULT_PORTS[client]);
+  return `${user}${host.includes(":") ? `[${host}]` : host}:${port}${database}`;
+}
+
+/**
+ * The environment for `--url`: postgres://, postgresql://, mysql://, mariadb://, sqlite:///abs/path,
+ * sqlite:relative, or a file path ending in .sqlite, .sqlite3 or .db. Named "url", never protected.
+ */
+export function environmentFromUrl(
+  url: string,
+  options: { readonly cwd?: string; readonly versionTable?: string; readonly historyTable?: string } = {},
+): EnvironmentConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const versionTable = options.versionTable ?? DEFAULT_VERSION_TABLE;
+  const historyTable = options.historyTable ?? DEFAULT_HISTORY_TABLE;
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  let client: ClientName;
+  let resolved: ResolvedConnection;
+  if (scheme === "postgres" || scheme === "postgresql") {
+    client = "pg";
+    const connection = serverConnectionFromUrl(client, url, URL_ENVIRONMENT_NAME);
+    resolved = { connection, display: serverDisplay(client, connection) };
+  } else if (scheme === "mysql" || scheme === "mariadb") {
+    client = "mysql2";
+    const connection = serverConnectionFromUrl(client, url, URL_ENVIRONMENT_NAME);
+    resolved = { connection, display: serverDisplay(client, connection) };
+  } else if (scheme === "sqlite" || scheme === "sqlite3") {
+    client = "better-sqlite3";
+    resolved = sqliteConnection(sqliteFileFromUrl(url) as string, cwd, {});
+  } else if (/\.(sqlite3?|db)$/i.test(url) && (scheme === undefined || scheme.length === 1 /* C:\ on Windows */)) {
+    client = "better-sqlite3";
+    resolved = sqliteConnection(url, cwd, {});
+  } else {
+    throw new StrataError(
+      "USAGE",
+      `--url ${JSON.stringify(redactUrl(url))} is not a database URL Strata knows; use postgres://, mysql://, mariadb://, sqlite:///path or a .sqlite/.sqlite3/.db file`,
+      { url: redactUrl(url) },
+    );
+  }
+  if (client === "better-sqlite3" && (resolved.connection.filename === "" || resolved.connection.filename === undefined)) {
+    throw new StrataError("USAGE", `--url ${JSON.stringify(url)} names no SQLite file; write sqlite:///abs/path.db or sqlite:relative.db`, { url });
+  }
+  const knexConfig: Knex.Config = { client, connection: resolved.connection as Knex.Config["connection"] };
+  if (client === "better-sqlite3") knexConfig.useNullAsDefault = true;
+  return {
+    name: URL_ENVIRONMENT_NAME,
+    client,
+    knexConfig,
+    protected: false,
+    versionTable,
+    historyTable,
+    displayTarget: resolved.display,
+  };
+}

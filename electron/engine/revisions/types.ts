@@ -1,0 +1,47 @@
+/** A revision as the graph sees it: plain data, no file or module behind it. */
+export interface RevisionRecord {
+  readonly revision: string;
+  /** Empty for a base; two or more for a merge. */
+  readonly downRevisions: readonly string[];
+  readonly branchLabels: readonly string[];
+  /** As written in the file: full ids, unique prefixes or branch labels. */
+  readonly dependsOn: readonly string[];
+  readonly message: string;
+  /** Where it came from, for error messages; absent for graphs built in memory. */
+  readonly file?: string;
+}
+
+export type Direction = "up" | "down";
+
+/** One change to the version table, as Alembic's HeadMaintainer makes it. */
+export type VersionOp =
+  | { readonly kind: "insert"; readonly revision: string }
+  | { readonly kind: "delete"; readonly revision: string }
+  | { readonly kind: "update"; readonly from: string; readonly to: string };
+
+/** One revision to run, with the version-table changes that record it. */
+export interface Step {
+  readonly revision: string;
+  readonly direction: Direction;
+  readonly ops: readonly VersionOp[];
+  /** The version table's rows once this step is recorded (sorted). */
+  readonly headsAfter: readonly string[];
+}
+
+/** What an upgrade or downgrade would do, computed from the current heads; executes nothing. */
+export interface Plan {
+  readonly command: "upgrade" | "downgrade";
+  readonly target: string;
+  readonly headsBefore: readonly string[];
+  readonly steps: readonly Step[];
+  /** Sorted. */
+  readonly headsAfter: readonly string[];
+}
+
+/** What a stamp would do to the version table (no revision is run). */
+export interface StampPlan {
+  readonly headsBefore: readonly string[];
+  readonly ops: readonly VersionOp[];
+  /** Sorted. */
+  readonly headsAfter: readonly string[];
+}

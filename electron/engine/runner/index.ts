@@ -1,0 +1,10 @@
+export { migrate, DEFAULT_LOCK_TIMEOUT_MS } from "./migrate.js";
+export type { MigrateOptions } from "./migrate.js";
+export { stamp, adoptKnex } from "./stamp.js";
+export type { StampOptions, AdoptOptions } from "./stamp.js";
+export { readHeads, readHistory, readAppliedChecksums, readLockHolder, forceUnlock, readKnexMigrations } from "./read-state.js";
+export type { HistoryQuery } from "./read-state.js";
+export { renderSql } from "./render-sql.js";
+export type { RenderSqlOptions } from "./render-sql.js";
+export { MIGRATION_LOCK_NAME } from "./strata-tables.js";
+export type { HistoryRow, RunEvent, RunResult } from "./types.js";

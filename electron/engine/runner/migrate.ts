@@ -1,0 +1,242 @@
+import type { Knex } from "knex";
+import { StrataError, isStrataError } from "../errors.js";
+import type { Dialect } from "../dialect/index.js";
+import type { Plan, Step } from "../revisions/types.js";
+import type { RevisionScript } from "../scripts/types.js";
+import { StatementLog } from "./statement-log.js";
+import { MIGRATION_LOCK_NAME, applyVersionOps, ensureStrataTables, finishHistory, insertHistory, selectHeads } from "./strata-tables.js";
+import type { RunEvent, RunResult } from "./types.js";
+
+/** How long a second runner waits for the lock by default. */
+export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
+
+/** Options of migrate(). */
+export interface MigrateOptions {
+  readonly scripts: ReadonlyMap<string, RevisionScript>;
+  /** Plans from the heads read under the lock, so concurrent runners never apply a revision twice. */
+  readonly makePlan: (heads: readonly string[]) => Plan;
+  readonly versionTable: string;
+  readonly historyTable: string;
+  /** One transaction for the whole batch (dialects with transactional DDL; MySQL commits per statement regardless). */
+  readonly singleTransaction?: boolean;
+  readonly lockTimeoutMs?: number;
+  readonly onEvent?: (e: RunEvent) => void;
+  readonly strataVersion: string;
+}
+
+type StepOutcome = { readonly revision: string; readonly direction: Step["direction"]; readonly durationMs: number };
+
+/**
+ * Runs a plan under the database's migration lock: reads the heads under the lock, plans, then
+ * runs each revision with its version-table changes and history row.
+ *
+ * Transactions: by default each revision, its version-table changes and its history row commit
+ * together; on SQLite the whole run is one write transaction (the lock) and each revision a
+ * savepoint in it. A script with `transaction = false` runs without a transaction of its own:
+ * on PostgreSQL its statements autocommit one by one; on SQLite they run directly in the lock's
+ * write transaction, so statements SQLite refuses inside any transaction (VACUUM, the
+ * foreign_keys pragma) still cannot be used there, and a failure keeps what ran before it.
+ */
+export async function migrate(knex: Knex, dialect: Dialect, opts: MigrateOptions): Promise<RunResult> {
+  const emit = opts.onEvent ?? (() => undefined);
+  // A revision failure must still commit its `failed` history row (and, on SQLite, the lock
+  // transaction holding it), so it is carried out of the lock and thrown afterwards.
+  let failure: unknown = null;
+  const result = await dialect.withLock(
+    knex,
+    { name: MIGRATION_LOCK_NAME, timeoutMs: opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, onWait: (holder) => emit({ kind: "lock-wait", holder }) },
+    async (db): Promise<RunResult> => {
+      await ensureStrataTables(db, opts);
+      const headsBefore = await selectHeads(db, opts.versionTable);
+      const plan = opts.makePlan(headsBefore);
+      const scripts = plan.steps.map((step) => scriptFor(opts.scripts, step));
+      emit({ kind: "plan", total: plan.steps.length });
+      const done: StepOutcome[] = [];
+      const run = new StepRunner(db, dialect, opts, headsBefore, plan.steps.length, emit);
+      try {
+        if (opts.singleTransaction && dialect.transactionalDdl && plan.steps.length > 0) {
+          await run.batch(plan.steps, scripts, done);
+        } else {
+          for (const [i, step] of plan.steps.entries()) done.push(await run.one(step, scripts[i]!, i));
+        }
+      } catch (e) {
+        failure = e;
+      }
+      return { steps: done, headsBefore, heads: await selectHeads(db, opts.versionTable) };
+    },
+  );
+  if (failure) throw failure;
+  return result;
+}
+
+function scriptFor(scripts: ReadonlyMap<string, RevisionScript>, step: Step): RevisionScript {
+  const script = scripts.get(step.revision);
+  if (!script) {
+    throw new StrataError("REVISION_MISSING", `revision ${step.revision} is in the plan but has no file; restore its file or stamp past it`, { revision: step.revision });
+  }
+  return script;
+}
+
+class StepRunner {
+  constructor(
+    private readonly db: Knex,
+    private readonly dialect: Dialect,
+    private readonly opts: MigrateOptions,
+    private readonly headsBefore: readonly string[],
+    private readonly total: number,
+    private readonly emit: (e: RunEvent) => void,
+  ) {}
+
+  /** One revision, in its own transaction where the dialect can roll DDL back. */
+  async one(step: Step, script: RevisionScript, index: number): Promise<StepOutcome> {
+    const fn = await this.revisionFunction(step, script);
+    const startedAt = new Date();
+    this.emit({ kind: "step-start", index, total: this.total, revision: step.revision, direction: step.direction, message: script.message });
+    const log = new StatementLog();
+    if (this.dialect.transactionalDdl && script.transaction) {
+      try {
+        await this.db.transaction(async (trx) => {
+          await this.runRevision(trx, fn, log);
+          await applyVersionOps(trx, this.opts.versionTable, step.ops);
+          await this.history(trx, step, script, startedAt, "succeeded", null);
+        });
+      } catch (e) {
+        const error = this.failure(e, step, script, log, "it was rolled back: the database is as it was before this revision");
+        await this.history(this.db, step, script, startedAt, "failed", error.message);
+        throw error;
+      }
+    } else {
+      // Statements may commit as they run: record the attempt first, so even a killed run leaves a trace.
+      const id = await insertHistory(this.db, this.dialect, this.opts.historyTable, this.entry(step, script, startedAt, "running", null));
+      try {
+        if (script.transaction) {
+          await this.db.transaction(async (trx) => {
+            await this.runRevision(trx, fn, log);
+            await applyVersionOps(trx, this.opts.versionTable, step.ops);
+            await finishHistory(trx, this.opts.historyTable, id, startedAt, "succeeded", null);
+          });
+        } else {
+          await this.runRevision(this.db, fn, log);
+          await this.db.transaction(async (trx) => {
+            await applyVersionOps(trx, this.opts.versionTable, step.ops);
+            await finishHistory(trx, this.opts.historyTable, id, startedAt, "succeeded", null);
+          });
+        }
+      } catch (e) {
+        const error = this.failure(e, step, script, log, this.halfApplied(script, log));
+        await finishHistory(this.db, this.opts.historyTable, id, startedAt, "failed", error.message);
+        throw error;
+      }
+    }
+    const durationMs = Date.now() - startedAt.getTime();
+    this.emit({ kind: "step-done", index, total: this.total, revision: step.revision, direction: step.direction, durationMs });
+    return { revision: step.revision, direction: step.direction, durationMs };
+  }
+
+  /** The whole plan in one transaction; a failure rolls every revision of the batch back. */
+  async batch(steps: readonly Step[], scripts: readonly RevisionScript[], done: StepOutcome[]): Promise<void> {
+    const outside = scripts.find((s) => !s.transaction);
+    if (outside) {
+      throw new StrataError("USAGE", `revision ${outside.revision} runs outside a transaction (transaction = false), so it cannot join a single transaction; run without --single-transaction`, { revision: outside.revision });
+    }
+    const fns = await Promise.all(steps.map((s, i) => this.revisionFunction(s, scripts[i]!)));
+    let current: { step: Step; script: RevisionScript; startedAt: Date; log: StatementLog } | null = null;
+    const finished: StepOutcome[] = [];
+    try {
+      await this.db.transaction(async (trx) => {
+        for (const [i, step] of steps.entries()) {
+          const script = scripts[i]!;
+          current = { step, script, startedAt: new Date(), log: new StatementLog() };
+          this.emit({ kind: "step-start", index: i, total: this.total, revision: step.revision, direction: step.direction, message: script.message });
+          await this.runRevision(trx, fns[i]!, current.log);
+          await applyVersionOps(trx, this.opts.versionTable, step.ops);
+          await this.history(trx, step, script, current.startedAt, "succeeded", null);
+          const durationMs = Date.now() - current.startedAt.getTime();
+          finished.push({ revision: step.revision, direction: step.direction, durationMs });
+          this.emit({ kind: "step-done", index: i, total: this.total, revision: step.revision, direction: step.direction, durationMs });
+        }
+      });
+    } catch (e) {
+      const c = current as { step: Step; script: RevisionScript; startedAt: Date; log: StatementLog } | null;
+      if (!c) throw e;
+      const error = this.failure(e, c.step, c.script, c.log, `the single transaction was rolled back: none of the ${steps.length} revisions of this run is applied`);
+      await this.history(this.db, c.step, c.script, c.startedAt, "failed", error.message);
+      throw error;
+    }
+    done.push(...finished);
+  }
+
+  private async revisionFunction(step: Step, script: RevisionScript): Promise<(knex: Knex) => Promise<void> | void> {
+    let mod;
+    try {
+      mod = await script.load();
+    } catch (e) {
+      if (isStrataError(e)) throw e;
+      throw new StrataError("REVISION_FILE_INVALID", `revision ${step.revision} (${script.file}) could not be loaded: ${firstLine(e)}; fix the file`, { revision: step.revision, file: script.file });
+    }
+    return step.direction === "up" ? mod.up.bind(mod) : mod.down.bind(mod);
+  }
+
+  private async runRevision(db: Knex, fn: (knex: Knex) => Promise<void> | void, log: StatementLog): Promise<void> {
+    log.attach(db);
+    try {
+      await fn(db);
+    } finally {
+      log.detach();
+    }
+  }
+
+  private halfApplied(script: RevisionScript, log: StatementLog): string {
+    const why = script.transaction ? `${this.dialect.label} commits DDL as it runs` : "it runs outside a transaction (transaction = false)";
+    const n = log.succeeded.length;
+    const ran = n === 0 ? "no statement of it had succeeded" : `${n} statement${n === 1 ? "" : "s"} had run (last: ${clip(log.succeeded[n - 1]!, 120)})`;
+    const version = this.headsBefore.length ? this.headsBefore.join(", ") : "(empty)";
+    return `${why}, so the revision may be half applied: ${ran}; the version table was left at ${version}; repair by hand, then \`strata stamp\``;
+  }
+
+  private failure(e: unknown, step: Step, script: RevisionScript, log: StatementLog, consequence: string): StrataError {
+    if (isStrataError(e) && e.code === "REVISION_FAILED") return e;
+    const dbMessage = databaseMessage(e);
+    const statement = log.failed;
+    const at = statement ? ` in \`${clip(statement, 160)}\`` : "";
+    return new StrataError(
+      "REVISION_FAILED",
+      `revision ${step.revision} (${script.message}) failed on ${step.direction}${at}: ${dbMessage}; ${consequence}`,
+      { revision: step.revision, direction: step.direction, file: script.file, statement, databaseMessage: dbMessage, executed: [...log.succeeded] },
+    );
+  }
+
+  private async history(db: Knex, step: Step, script: RevisionScript, startedAt: Date, status: "succeeded" | "failed", error: string | null): Promise<void> {
+    await insertHistory(db, this.dialect, this.opts.historyTable, { ...this.entry(step, script, startedAt, status, error), finishedAt: new Date() });
+  }
+
+  private entry(step: Step, script: RevisionScript, startedAt: Date, status: "running" | "succeeded" | "failed", error: string | null) {
+    return {
+      revision: step.revision,
+      direction: step.direction,
+      message: script.message,
+      checksum: script.checksum,
+      startedAt,
+      finishedAt: null,
+      status,
+      error,
+      strataVersion: this.opts.strataVersion,
+    };
+  }
+}
+
+/** knex prefixes a driver's message with the statement ("<sql> - <message>"); keep the database's words. */
+function databaseMessage(e: unknown): string {
+  const message = firstLine(e);
+  const i = message.lastIndexOf(" - ");
+  return i >= 0 ? message.slice(i + 3) : message;
+}
+
+function firstLine(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.split("\n")[0]!.trim();
+}
+
+function clip(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+}

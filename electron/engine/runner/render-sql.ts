@@ -1,0 +1,201 @@
+import { loadKnex } from "../knex-factory.js";
+import type { Knex } from "knex";
+import { StrataError } from "../errors.js";
+import { dialectFor } from "../dialect/index.js";
+import type { DbClient } from "../dialect/index.js";
+import type { Plan, Step, VersionOp } from "../revisions/types.js";
+import type { RevisionModule, RevisionScript } from "../scripts/types.js";
+import { defineVersionTable } from "./strata-tables.js";
+
+/** Options of renderSql(). */
+export interface RenderSqlOptions {
+  readonly plan: Plan;
+  readonly scripts: ReadonlyMap<string, RevisionScript>;
+  /** From base to where the plan starts: SQLite runs it on a scratch database first. */
+  readonly earlierPlan?: Plan;
+  readonly versionTable: string;
+  /**
+   * Accepted for symmetry with migrate(); an offline script writes no history rows, since
+   * Strata does not run it and cannot say who did, when, or whether it succeeded.
+   */
+  readonly historyTable?: string;
+}
+
+interface Captured {
+  readonly sql: string;
+  readonly bindings?: readonly unknown[];
+  readonly method?: string;
+}
+
+/**
+ * Renders a plan as a SQL script without connecting to the target: each revision's statements,
+ * wrapped in BEGIN/COMMIT where DDL is transactional, followed by its version-table changes.
+ * A revision that reads data cannot be rendered (NOT_SUPPORTED naming it).
+ */
+export async function renderSql(client: DbClient, opts: RenderSqlOptions): Promise<string> {
+  const dialect = dialectFor(client);
+  const session = dialect.offlineRendering === "scratch" ? await openScratch(client) : await openOffline(client);
+  try {
+    const out: string[] = [`-- Strata ${opts.plan.command} to ${opts.plan.target} for ${dialect.label}, rendered offline`, ""];
+    for (const step of opts.earlierPlan?.steps ?? []) {
+      await session.run(revisionFunction(await loadModule(opts.scripts, step), step), step);
+    }
+    for (const q of session.knex.schema.createTable(opts.versionTable, (t) => defineVersionTable(t, opts.versionTable)).toSQL()) {
+      out.push(terminate(q.sql.replace(/^\s*create table /i, "create table if not exists ")));
+    }
+    out.push("");
+    for (const step of opts.plan.steps) {
+      const mod = await loadModule(opts.scripts, step);
+      const script = opts.scripts.get(step.revision)!;
+      const statements = await session.run(revisionFunction(mod, step), step);
+      out.push(`-- Running ${step.direction === "up" ? "upgrade" : "downgrade"} ${step.revision}: ${script.message.replace(/\s+/g, " ")}`);
+      // SQLite ignores the foreign_keys pragma inside a transaction; knex emits it around a table rebuild, so it goes outside.
+      const pragmas = statements.filter((s) => /^\s*pragma\s+foreign_keys\s*=/i.test(s));
+      const body = statements.filter((s) => !pragmas.includes(s));
+      if (dialect.transactionalDdl) out.push(...pragmas.filter((s) => /off|0|false/i.test(s)).map(terminate), "BEGIN;");
+      out.push(...(dialect.transactionalDdl ? body : statements).map(terminate));
+      out.push(...versionStatements(session.knex, opts.versionTable, step.ops).map(terminate));
+      if (dialect.transactionalDdl) out.push("COMMIT;", ...pragmas.filter((s) => !/off|0|false/i.test(s)).map(terminate));
+      out.push("");
+    }
+    return out.join("\n");
+  } finally {
+    await session.close();
+  }
+}
+
+interface RenderSession {
+  readonly knex: Knex;
+  /** Runs one revision function and returns the statements it issued, bindings inlined. */
+  run(fn: (knex: Knex) => Promise<void> | void, step: Step): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** A knex whose client executes nothing: every statement is captured instead of sent. */
+async function openOffline(client: DbClient): Promise<RenderSession> {
+  const knex = (await loadKnex())({ client });
+  const c = knex.client as unknown as Record<string, unknown>;
+  let sink: ((q: Captured) => void) | null = null;
+  // knex prefixes any error thrown from _query with the statement, so a refusal is kept aside and thrown by run().
+  let refused: StrataError | null = null;
+  c.acquireConnection = async () => ({ offline: true });
+  c.releaseConnection = async () => undefined;
+  // Keep "?" placeholders so bindings can be inlined with the dialect's own escaping.
+  c.positionBindings = (sql: string) => sql;
+  c._query = async (_conn: unknown, obj: Captured) => {
+    sink?.(obj);
+    return obj;
+  };
+  c.processResponse = () => [];
+  return {
+    knex,
+    async run(fn, step) {
+      const statements: string[] = [];
+      refused = null;
+      sink = (q) => {
+        if (readsData(q)) {
+          refused = cannotRender(step, q.sql);
+          throw new Error("offline rendering refused a read");
+        }
+        statements.push(inline(knex, q));
+      };
+      try {
+        await fn(knex);
+      } catch (e) {
+        throw refused ?? (e instanceof StrataError ? e : cannotRender(step, null, e));
+      } finally {
+        sink = null;
+      }
+      if (refused) throw refused;
+      return statements;
+    },
+    close: () => knex.destroy(),
+  };
+}
+
+/** A real in-memory database, so knex can read the tables it rebuilds on SQLite. */
+async function openScratch(client: DbClient): Promise<RenderSession> {
+  const knex = (await loadKnex())({ client, connection: { filename: ":memory:" }, useNullAsDefault: true });
+  return {
+    knex,
+    async run(fn, step) {
+      const captured: Captured[] = [];
+      const onQuery = (q: Captured) => captured.push(q);
+      knex.on("query", onQuery);
+      try {
+        await fn(knex);
+      } catch (e) {
+        throw cannotRender(step, null, e);
+      } finally {
+        knex.off("query", onQuery);
+      }
+      const out: string[] = [];
+      for (const q of captured) {
+        // The revision's own reads cannot be rendered; knex's reads of the catalog (raw pragma/select) are its business.
+        if (q.method !== undefined && q.method !== "raw" && readsData(q)) throw cannotRender(step, q.sql);
+        if (isInternal(q.sql)) continue;
+        out.push(inline(knex, q));
+      }
+      return out;
+    },
+    close: () => knex.destroy(),
+  };
+}
+
+function isInternal(sql: string): boolean {
+  const s = sql.trim();
+  if (/^(begin|commit|rollback|savepoint|release)\b/i.test(s)) return true;
+  if (/^select\b/i.test(s)) return true;
+  return /^pragma\b/i.test(s) && !s.includes("=");
+}
+
+function readsData(q: Captured): boolean {
+  if (q.method === "select" || q.method === "first" || q.method === "pluck" || q.method === "columnInfo") return true;
+  return /^\s*(select|show|with|explain|pragma|describe|desc)\b/i.test(q.sql);
+}
+
+function versionStatements(knex: Knex, table: string, ops: readonly VersionOp[]): string[] {
+  return ops.map((op) => {
+    switch (op.kind) {
+      case "insert":
+        return knex(table).insert({ version_num: op.revision }).toQuery();
+      case "delete":
+        return knex(table).where({ version_num: op.revision }).delete().toQuery();
+      case "update":
+        return knex(table).where({ version_num: op.from }).update({ version_num: op.to }).toQuery();
+      default:
+        return op satisfies never;
+    }
+  });
+}
+
+/** Inlines bindings with the client's escaping (knex's own toQuery rule: "?" is a binding, "\?" a literal "?"). */
+function inline(knex: Knex, q: Captured): string {
+  const bindings = q.bindings ?? [];
+  const escape = (knex.client as unknown as { _escapeBinding(v: unknown, ctx: object): string })._escapeBinding.bind(knex.client);
+  let i = 0;
+  return q.sql.replace(/\\?\?/g, (m) => (m === "\\?" ? "?" : i < bindings.length ? escape(bindings[i++], {}) : m));
+}
+
+function terminate(sql: string): string {
+  const s = sql.trim();
+  return s.endsWith(";") ? s : `${s};`;
+}
+
+async function loadModule(scripts: ReadonlyMap<string, RevisionScript>, step: Step): Promise<RevisionModule> {
+  const script = scripts.get(step.revision);
+  if (!script) throw new StrataError("REVISION_MISSING", `revision ${step.revision} is in the plan but has no file; restore its file`, { revision: step.revision });
+  return script.load();
+}
+
+function revisionFunction(mod: RevisionModule, step: Step): (knex: Knex) => Promise<void> | void {
+  return step.direction === "up" ? mod.up.bind(mod) : mod.down.bind(mod);
+}
+
+function cannotRender(step: Step, sql: string | null, cause?: unknown): StrataError {
+  const why = sql
+    ? `it reads data (\`${sql.replace(/\s+/g, " ").slice(0, 100)}\`), which a script rendered without a database cannot do`
+    : `it failed while rendering: ${cause instanceof Error ? cause.message.split("\n")[0] : String(cause)}`;
+  return new StrataError("NOT_SUPPORTED", `revision ${step.revision} cannot be rendered as SQL: ${why}; run it online instead`, { revision: step.revision, direction: step.direction });
+}
+

@@ -1,0 +1,137 @@
+import os from "node:os";
+import type { Knex } from "knex";
+import { StrataError } from "../errors.js";
+import type { Dialect } from "../dialect/index.js";
+import type { VersionOp } from "../revisions/types.js";
+import type { HistoryRow } from "./types.js";
+
+/** Names of Strata's two tables in a database. */
+export interface TableNames {
+  readonly versionTable: string;
+  readonly historyTable: string;
+}
+
+/** The one migration lock per database, whatever the tables are called. */
+export const MIGRATION_LOCK_NAME = "strata_migrations";
+
+/** Creates the version and history tables if missing; callers hold the migration lock. */
+export async function ensureStrataTables(db: Knex, names: TableNames): Promise<void> {
+  if (!(await db.schema.hasTable(names.versionTable))) {
+    await db.schema.createTable(names.versionTable, (t) => defineVersionTable(t, names.versionTable));
+  }
+  if (!(await db.schema.hasTable(names.historyTable))) {
+    await db.schema.createTable(names.historyTable, defineHistoryTable);
+  }
+}
+
+/** Alembic's version table: one row per head. */
+export function defineVersionTable(t: Knex.CreateTableBuilder, table: string): void {
+  t.string("version_num", 255).notNullable().primary(`${table}_pkc`);
+}
+
+/** One row per executed step. */
+export function defineHistoryTable(t: Knex.CreateTableBuilder): void {
+  t.increments("id");
+  t.string("revision", 255).notNullable();
+  t.string("direction", 8).notNullable();
+  t.text("message").notNullable();
+  t.string("checksum", 64).nullable();
+  // ISO-8601 UTC text: the same on every dialect, sortable, and no driver converts it to a local zone.
+  t.string("started_at", 32).notNullable();
+  t.string("finished_at", 32).nullable();
+  t.integer("duration_ms").nullable();
+  t.string("status", 16).notNullable();
+  t.text("error").nullable();
+  t.string("user_name", 255).notNullable();
+  t.string("host_name", 255).notNullable();
+  t.string("strata_version", 64).notNullable();
+}
+
+/** Reads the version table (sorted); [] when it does not exist. */
+export async function selectHeads(db: Knex, versionTable: string): Promise<string[]> {
+  if (!(await db.schema.hasTable(versionTable))) return [];
+  const rows = (await db(versionTable).select("version_num")) as { version_num: string }[];
+  return rows.map((r) => r.version_num).sort();
+}
+
+/** Applies one step's version-table changes; a change that matches no row means someone else moved the table. */
+export async function applyVersionOps(db: Knex, versionTable: string, ops: readonly VersionOp[]): Promise<void> {
+  for (const op of ops) {
+    switch (op.kind) {
+      case "insert":
+        await db(versionTable).insert({ version_num: op.revision });
+        break;
+      case "delete": {
+        const n = await db(versionTable).where({ version_num: op.revision }).delete();
+        if (Number(n) !== 1) throw versionTableMoved(versionTable, `delete ${op.revision}`);
+        break;
+      }
+      case "update": {
+        const n = await db(versionTable).where({ version_num: op.from }).update({ version_num: op.to });
+        if (Number(n) !== 1) throw versionTableMoved(versionTable, `update ${op.from} to ${op.to}`);
+        break;
+      }
+      default:
+        op satisfies never;
+        throw new StrataError("INTERNAL", `unknown version op ${JSON.stringify(op)}`);
+    }
+  }
+}
+
+function versionTableMoved(table: string, what: string): StrataError {
+  return new StrataError("INTERNAL", `${table} did not hold the row to ${what}; it was changed outside this run, check it with \`strata current\``, { table });
+}
+
+/** A history row being written; timestamps as Dates until the dialect stores them. */
+export interface HistoryEntry {
+  readonly revision: string;
+  readonly direction: HistoryRow["direction"];
+  readonly message: string;
+  readonly checksum: string | null;
+  readonly startedAt: Date;
+  readonly finishedAt: Date | null;
+  readonly status: HistoryRow["status"];
+  readonly error: string | null;
+  readonly strataVersion: string;
+}
+
+/** Inserts a history row and returns its id. */
+export async function insertHistory(db: Knex, dialect: Dialect, historyTable: string, e: HistoryEntry): Promise<number> {
+  return dialect.insertReturningId(db, historyTable, {
+    revision: e.revision,
+    direction: e.direction,
+    message: e.message,
+    checksum: e.checksum,
+    started_at: e.startedAt.toISOString(),
+    finished_at: e.finishedAt ? e.finishedAt.toISOString() : null,
+    duration_ms: e.finishedAt ? e.finishedAt.getTime() - e.startedAt.getTime() : null,
+    status: e.status,
+    error: e.error,
+    user_name: currentUser(),
+    host_name: os.hostname(),
+    strata_version: e.strataVersion,
+  });
+}
+
+/** Closes a `running` history row. */
+export async function finishHistory(
+  db: Knex,
+  historyTable: string,
+  id: number,
+  startedAt: Date,
+  status: "succeeded" | "failed",
+  error: string | null,
+): Promise<void> {
+  const finished = new Date();
+  await db(historyTable)
+    .where({ id })
+    .update({ status, error, finished_at: finished.toISOString(), duration_ms: finished.getTime() - startedAt.getTime() });
+}
+
+function currentUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? "unknown";
+  }
+}

@@ -1,0 +1,215 @@
+import { transform, transformSync, type Message, type TransformFailure, type TransformOptions } from "esbuild";
+import { readFileSync, statSync } from "node:fs";
+import Module, { SourceMap } from "node:module";
+import path from "node:path";
+import { StrataError } from "../errors.js";
+
+/** The parts of node:module's Module that @types/node does not declare. */
+interface CommonJsModule {
+  filename: string;
+  paths: string[];
+  exports: unknown;
+  loaded: boolean;
+  require(request: string): unknown;
+  _compile(code: string, filename: string): void;
+}
+interface CommonJsModuleClass {
+  new (id: string, parent?: unknown): CommonJsModule;
+  _nodeModulePaths(from: string): string[];
+}
+
+const ModuleClass = Module as unknown as CommonJsModuleClass;
+
+let strataPaths: readonly string[] | undefined;
+
+/**
+ * Strata's own node_modules folders, searched after the revision's: a migrations folder outside
+ * any npm project still finds `knex`. In the CLI bundle and under vitest `__dirname` is defined;
+ * elsewhere the working folder is the best guess left.
+ */
+function strataNodeModulePaths(): readonly string[] {
+  if (strataPaths === undefined) {
+    const here = typeof __dirname === "string" ? __dirname : process.cwd();
+    strataPaths = ModuleClass._nodeModulePaths(here);
+  }
+  return strataPaths;
+}
+
+/** The compiler's loader for a file name's extension. */
+function loaderFor(file: string): "ts" | "js" {
+  const ext = path.extname(file).toLowerCase();
+  return ext === ".ts" || ext === ".mts" || ext === ".cts" ? "ts" : "js";
+}
+
+/** What compiling a revision file gives: CommonJS code and its source map. */
+export interface CompiledRevision {
+  readonly code: string;
+  readonly map: string;
+}
+
+/**
+ * Compiles a revision file (TypeScript or JavaScript, ESM or CommonJS) to CommonJS.
+ * `displayName` is how the file is named in error messages, e.g. "migrations/x.ts".
+ */
+export async function compileRevision(file: string, source: string, displayName: string): Promise<CompiledRevision> {
+  try {
+    const result = await transform(source, transformOptions(file));
+    return { code: result.code, map: result.map };
+  } catch (e) {
+    const first = (e as Partial<TransformFailure>).errors?.[0];
+    if (first === undefined) throw e;
+    throw syntaxError(first, displayName, file);
+  }
+}
+
+function transformOptions(file: string): TransformOptions {
+  return {
+    loader: loaderFor(file),
+    format: "cjs",
+    target: "node20",
+    platform: "node",
+    sourcefile: file,
+    sourcemap: "external",
+    logLevel: "silent",
+    // CommonJS has no import.meta; ESM revisions use it to find files next to themselves.
+    define: {
+      "import.meta.url": "__strataImportMetaUrl",
+      "import.meta.filename": "__filename",
+      "import.meta.dirname": "__dirname",
+    },
+    banner: 'var __strataImportMetaUrl = require("node:url").pathToFileURL(__filename).href;',
+  };
+}
+
+/**
+ * A CommonJS module for `file` whose require() finds packages from the file's folder, then
+ * Strata's, and compiles relative TypeScript modules (helpers shared by revisions) itself.
+ */
+function createModule(file: string): CommonJsModule {
+  const mod = new ModuleClass(file);
+  mod.filename = file;
+  mod.paths = [...new Set([...ModuleClass._nodeModulePaths(path.dirname(file)), ...strataNodeModulePaths()])];
+  const nodeRequire = mod.require.bind(mod);
+  mod.require = (request: string): unknown => {
+    const helper = typeScriptHelperFile(path.dirname(file), request);
+    return helper === undefined ? nodeRequire(request) : requireTypeScriptHelper(helper);
+  };
+  return mod;
+}
+
+/** The TypeScript file a relative request names, or undefined to let Node resolve it as usual. */
+function typeScriptHelperFile(fromDir: string, request: string): string | undefined {
+  if (!request.startsWith("./") && !request.startsWith("../")) return undefined;
+  const base = path.resolve(fromDir, request);
+  const isFile = (f: string): boolean => statSync(f, { throwIfNoEntry: false })?.isFile() === true;
+  if (/\.[mc]?ts$/.test(base)) return isFile(base) ? base : undefined;
+  if (/\.[mc]?js$/.test(base)) {
+    // TypeScript's own convention: "./x.js" in the source means x.ts when no x.js exists.
+    const ts = base.replace(/js$/, "ts");
+    return !isFile(base) && isFile(ts) ? ts : undefined;
+  }
+  if (isFile(base) || isFile(`${base}.js`) || isFile(`${base}.json`)) return undefined;
+  return [`${base}.ts`, `${base}.mts`, `${base}.cts`, path.join(base, "index.ts")].find(isFile);
+}
+
+const helperCache = new Map<string, { readonly mtimeMs: number; exports: unknown }>();
+
+function requireTypeScriptHelper(file: string): unknown {
+  const mtimeMs = statSync(file).mtimeMs;
+  const cached = helperCache.get(file);
+  if (cached && cached.mtimeMs === mtimeMs) return cached.exports;
+  const display = displayPath(file);
+  let code: string;
+  try {
+    code = transformSync(readFileSync(file, "utf8"), transformOptions(file)).code;
+  } catch (e) {
+    const first = (e as Partial<TransformFailure>).errors?.[0];
+    if (first === undefined) throw e;
+    throw syntaxError(first, display, file);
+  }
+  const mod = createModule(file);
+  // Registered before it runs, as Node does, so that a require cycle sees the partial exports.
+  const entry = { mtimeMs, exports: mod.exports };
+  helperCache.set(file, entry);
+  try {
+    mod._compile(code, file);
+  } catch (e) {
+    helperCache.delete(file);
+    throw e;
+  }
+  mod.loaded = true;
+  entry.exports = mod.exports;
+  return mod.exports;
+}
+
+function displayPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel.startsWith("..") || path.isAbsolute(rel) ? file : rel.split(path.sep).join("/");
+}
+
+function syntaxError(m: Message, displayName: string, file: string): StrataError {
+  const where = m.location ? `${displayName}:${m.location.line}:${m.location.column + 1}` : displayName;
+  return new StrataError(
+    "REVISION_FILE_INVALID",
+    `${where}: ${m.text}`,
+    { file, line: m.location?.line, column: m.location ? m.location.column + 1 : undefined },
+  );
+}
+
+/**
+ * Compiles and evaluates a revision file as a CommonJS module and returns its exports.
+ * `require()` inside it resolves from the file's own folder first, then from Strata's node_modules;
+ * relative TypeScript modules it imports are compiled the same way.
+ */
+export async function evaluateRevision(file: string, source: string, displayName: string): Promise<Record<string, unknown>> {
+  const compiled = await compileRevision(file, source, displayName);
+  const mod = createModule(file);
+  try {
+    mod._compile(compiled.code, file);
+  } catch (e) {
+    const at = originalLocation(e, file, compiled.map);
+    const where = at ? `${displayName}:${at.line}:${at.column}` : displayName;
+    const reason = e instanceof Error ? `${e.name === "Error" ? "" : `${e.name}: `}${e.message}` : String(e);
+    throw new StrataError(
+      "REVISION_FILE_INVALID",
+      `${where}: the file threw while loading: ${firstLine(reason)}`,
+      { file, line: at?.line, column: at?.column },
+      e instanceof Error ? e.stack : undefined,
+    );
+  }
+  mod.loaded = true;
+  const exported = mod.exports;
+  return typeof exported === "object" && exported !== null ? (exported as Record<string, unknown>) : { default: exported };
+}
+
+function firstLine(s: string): string {
+  const nl = s.indexOf("\n");
+  return nl < 0 ? s : s.slice(0, nl);
+}
+
+/** Where in the original source an error was thrown: its first stack frame in `file`, mapped back through the source map. */
+function originalLocation(e: unknown, file: string, map: string): { line: number; column: number } | undefined {
+  const stack = e instanceof Error ? e.stack : undefined;
+  if (!stack) return undefined;
+  for (const line of stack.split("\n")) {
+    const at = line.lastIndexOf(file + ":");
+    if (at < 0) continue;
+    const m = /^(\d+):(\d+)/.exec(line.slice(at + file.length + 1));
+    if (!m) continue;
+    const generatedLine = Number(m[1]);
+    const generatedColumn = Number(m[2]);
+    try {
+      const entry = new SourceMap(JSON.parse(map)).findEntry(generatedLine - 1, generatedColumn - 1) as {
+        originalLine?: number;
+        originalColumn?: number;
+      };
+      if (typeof entry.originalLine === "number" && typeof entry.originalColumn === "number") {
+        return { line: entry.originalLine + 1, column: entry.originalColumn + 1 };
+      }
+    } catch {
+      // A map that does not parse only costs the line number.
+    }
+    return undefined;
+  }
+  return undefined;
+}

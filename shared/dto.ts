@@ -1,0 +1,70 @@
+/** Data that crosses from the engine to a front end (CLI JSON, IPC, HTTP). All plain and readonly. */
+
+export type DirectionDto = "up" | "down";
+
+export interface RevisionDto {
+  readonly revision: string;
+  readonly downRevisions: readonly string[];
+  readonly branchLabels: readonly string[];
+  readonly dependsOn: readonly string[];
+  readonly message: string;
+  /** Path relative to the project root. */
+  readonly file: string | null;
+}
+
+export interface HeadDto {
+  readonly revision: string;
+  readonly branchLabels: readonly string[];
+  readonly message: string;
+}
+
+export interface StepDto {
+  readonly revision: string;
+  readonly direction: DirectionDto;
+  readonly durationMs?: number;
+  readonly message?: string;
+}
+
+/** The result of `upgrade` / `downgrade` (run or --plan). */
+export interface MigrationResultDto {
+  readonly environment: string;
+  readonly steps: readonly StepDto[];
+  readonly heads: readonly string[];
+  readonly planned?: boolean;
+}
+
+export interface CurrentDto {
+  readonly environment: string;
+  readonly heads: readonly string[];
+}
+
+export interface BranchDto {
+  readonly revision: string;
+  readonly message: string;
+  readonly branchLabels: readonly string[];
+  /** The children that start separate branches here. */
+  readonly children: readonly string[];
+}
+
+/** An applied revision whose file changed since it ran, or that has no file any more. */
+export interface FileProblemDto {
+  readonly revision: string;
+  readonly kind: "edited" | "missing";
+  readonly file: string | null;
+}
+
+export interface EnvironmentStatusDto {
+  readonly environment: string;
+  readonly client: string;
+  readonly target: string;
+  readonly protected: boolean;
+  /** null when the database could not be reached (see error). */
+  readonly heads: readonly string[] | null;
+  readonly pending: readonly string[];
+  readonly problems: readonly FileProblemDto[];
+  readonly error: { readonly code: string; readonly message: string } | null;
+}
+
+export interface StatusDto {
+  readonly environments: readonly EnvironmentStatusDto[];
+}

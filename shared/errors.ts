@@ -1,0 +1,36 @@
+/** Error codes that cross every boundary (CLI, IPC, HTTP); the words for people are made per front end. */
+export const ERROR_CODES = [
+  "CONFIG_NOT_FOUND",
+  "CONFIG_INVALID",
+  "ENV_UNKNOWN",
+  "ENV_VARIABLE_MISSING",
+  "CONNECTION_FAILED",
+  "AUTH_FAILED",
+  "DATABASE_NOT_FOUND",
+  "REVISION_FILE_INVALID",
+  "REVISION_DUPLICATE",
+  "REVISION_MISSING",
+  "REVISION_CYCLE",
+  "BRANCH_LABEL_DUPLICATE",
+  "TARGET_UNKNOWN",
+  "TARGET_AMBIGUOUS",
+  "MULTIPLE_HEADS",
+  "RELATIVE_OUT_OF_RANGE",
+  "TARGET_INVALID",
+  "REVISION_FAILED",
+  "HALF_APPLIED",
+  "LOCK_TIMEOUT",
+  "FILE_EXISTS",
+  "USAGE",
+  "NOT_SUPPORTED",
+  "INTERNAL",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The shape an error takes on the wire: a code, one line for a person, and the facts behind it. */
+export interface ErrorShape {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}

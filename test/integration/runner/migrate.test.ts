@@ -1,0 +1,196 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Knex } from "knex";
+import { dialectFor } from "../../../electron/engine/dialect/index.js";
+import type { Dialect } from "../../../electron/engine/dialect/index.js";
+import { migrate, readAppliedChecksums, readHeads, readHistory } from "../../../electron/engine/runner/index.js";
+import type { MigrateOptions } from "../../../electron/engine/runner/index.js";
+import type { RunEvent } from "../../../electron/engine/runner/types.js";
+import type { Plan } from "../../../electron/engine/revisions/types.js";
+import type { RevisionScript } from "../../../electron/engine/scripts/types.js";
+import { TEST_CLIENTS, createTestDatabase, describeColumns, tableExists } from "../../helpers/databases.js";
+import type { TestDatabase } from "../../helpers/databases.js";
+import { plan, revisionScript, scriptMap, step } from "../../helpers/revision-fixtures.js";
+
+const TABLES = { versionTable: "strata_version", historyTable: "strata_history" } as const;
+
+/** A three-revision chain: users, users.email, posts. */
+const chain = scriptMap(
+  revisionScript("a1", [], (k) => k.schema.createTable("users", (t) => { t.increments("id"); t.string("name"); }), (k) => k.schema.dropTable("users")),
+  revisionScript("b2", ["a1"], (k) => k.schema.alterTable("users", (t) => { t.string("email"); }), (k) => k.schema.alterTable("users", (t) => { t.dropColumn("email"); })),
+  revisionScript("c3", ["b2"], (k) => k.schema.createTable("posts", (t) => { t.increments("id"); t.integer("user_id"); t.string("title"); }), (k) => k.schema.dropTable("posts")),
+);
+
+const upgradeChain = plan("upgrade", "c3", [], [
+  step("a1", "up", [{ kind: "insert", revision: "a1" }], ["a1"]),
+  step("b2", "up", [{ kind: "update", from: "a1", to: "b2" }], ["b2"]),
+  step("c3", "up", [{ kind: "update", from: "b2", to: "c3" }], ["c3"]),
+]);
+
+function options(scripts: ReadonlyMap<string, RevisionScript>, p: Plan, extra: Partial<MigrateOptions> = {}): MigrateOptions {
+  return { scripts, makePlan: () => p, ...TABLES, strataVersion: "0.1.0-test", lockTimeoutMs: 5000, ...extra };
+}
+
+describe.each(TEST_CLIENTS)("migrate on %s", (client) => {
+  let db: TestDatabase;
+  let knex: Knex;
+  let dialect: Dialect;
+  beforeEach(async () => {
+    db = await createTestDatabase(client);
+    knex = db.knex;
+    dialect = dialectFor(client);
+  });
+  afterEach(async () => {
+    await db.drop();
+  });
+
+  it("upgrades a chain, recording heads, history and events", async () => {
+    const events: RunEvent[] = [];
+    const result = await migrate(knex, dialect, options(chain, upgradeChain, { onEvent: (e) => events.push(e) }));
+    expect(result.headsBefore).toEqual([]);
+    expect(result.heads).toEqual(["c3"]);
+    expect(result.steps.map((s) => `${s.revision}:${s.direction}`)).toEqual(["a1:up", "b2:up", "c3:up"]);
+    expect(await readHeads(knex, TABLES)).toEqual(["c3"]);
+    expect(await describeColumns(knex, client, ["strata_version", "strata_history"])).toEqual(["posts.id", "posts.title", "posts.user_id", "users.email", "users.id", "users.name"]);
+    const history = await readHistory(knex, TABLES);
+    expect(history.map((h) => `${h.revision}:${h.direction}:${h.status}`)).toEqual(["c3:up:succeeded", "b2:up:succeeded", "a1:up:succeeded"]);
+    expect(history[0]!.checksum).toBe("sha-c3");
+    expect(history[0]!.strataVersion).toBe("0.1.0-test");
+    expect(history[0]!.finishedAt).not.toBeNull();
+    expect(events.map((e) => e.kind)).toEqual(["plan", "step-start", "step-done", "step-start", "step-done", "step-start", "step-done"]);
+    expect(await readAppliedChecksums(knex, TABLES)).toEqual(new Map([["a1", "sha-a1"], ["b2", "sha-b2"], ["c3", "sha-c3"]]));
+  });
+
+  it("reads no heads on a database Strata never touched", async () => {
+    expect(await readHeads(knex, TABLES)).toEqual([]);
+    expect(await readHistory(knex, TABLES)).toEqual([]);
+  });
+
+  it("downgrades, removing the revisions' schema and moving the version table", async () => {
+    await migrate(knex, dialect, options(chain, upgradeChain));
+    const down = plan("downgrade", "a1", ["c3"], [
+      step("c3", "down", [{ kind: "update", from: "c3", to: "b2" }], ["b2"]),
+      step("b2", "down", [{ kind: "update", from: "b2", to: "a1" }], ["a1"]),
+    ]);
+    const result = await migrate(knex, dialect, options(chain, down));
+    expect(result.heads).toEqual(["a1"]);
+    expect(await tableExists(knex, "posts")).toBe(false);
+    expect(await describeColumns(knex, client, ["strata_version", "strata_history"])).toEqual(["users.id", "users.name"]);
+    expect((await readHistory(knex, { ...TABLES, limit: 2 })).map((h) => `${h.revision}:${h.direction}`)).toEqual(["b2:down", "c3:down"]);
+    expect([...(await readAppliedChecksums(knex, TABLES)).keys()]).toEqual(["a1"]);
+  });
+
+  it("applies two branches and merges them with the ops Alembic writes", async () => {
+    const scripts = scriptMap(
+      revisionScript("base", [], (k) => k.schema.createTable("t_base", (t) => { t.integer("id"); }), (k) => k.schema.dropTable("t_base")),
+      revisionScript("left", ["base"], (k) => k.schema.createTable("t_left", (t) => { t.integer("id"); }), (k) => k.schema.dropTable("t_left")),
+      revisionScript("right", ["base"], (k) => k.schema.createTable("t_right", (t) => { t.integer("id"); }), (k) => k.schema.dropTable("t_right")),
+      revisionScript("merge", ["left", "right"], () => undefined, () => undefined),
+    );
+    // alembic upgrade left; alembic upgrade right (a second head); alembic upgrade heads (merge)
+    await migrate(knex, dialect, options(scripts, plan("upgrade", "left", [], [
+      step("base", "up", [{ kind: "insert", revision: "base" }], ["base"]),
+      step("left", "up", [{ kind: "update", from: "base", to: "left" }], ["left"]),
+    ])));
+    const branched = await migrate(knex, dialect, options(scripts, plan("upgrade", "right", ["left"], [
+      step("right", "up", [{ kind: "insert", revision: "right" }], ["left", "right"]),
+    ])));
+    expect(branched.heads).toEqual(["left", "right"]);
+    const merged = await migrate(knex, dialect, options(scripts, plan("upgrade", "heads", ["left", "right"], [
+      step("merge", "up", [{ kind: "delete", revision: "right" }, { kind: "update", from: "left", to: "merge" }], ["merge"]),
+    ])));
+    expect(merged.heads).toEqual(["merge"]);
+    // alembic downgrade -1 from a merge point unmerges into both parents
+    const unmerged = await migrate(knex, dialect, options(scripts, plan("downgrade", "-1", ["merge"], [
+      step("merge", "down", [{ kind: "update", from: "merge", to: "left" }, { kind: "insert", revision: "right" }], ["left", "right"]),
+    ])));
+    expect(unmerged.heads).toEqual(["left", "right"]);
+    expect(await readHeads(knex, TABLES)).toEqual(["left", "right"]);
+  });
+
+  it("runs a batch in one transaction with singleTransaction", async () => {
+    const result = await migrate(knex, dialect, options(chain, upgradeChain, { singleTransaction: true }));
+    expect(result.heads).toEqual(["c3"]);
+    expect((await readHistory(knex, TABLES)).length).toBe(3);
+  });
+
+  it("rolls the whole batch back when a revision of a single transaction fails, except on MySQL", async () => {
+    const scripts = scriptMap(
+      revisionScript("ok1", [], (k) => k.schema.createTable("first_table", (t) => { t.integer("id"); }), () => undefined),
+      revisionScript("bad2", ["ok1"], (k) => k.raw("insert into missing_table (id) values (1)"), () => undefined),
+    );
+    const p = plan("upgrade", "bad2", [], [
+      step("ok1", "up", [{ kind: "insert", revision: "ok1" }], ["ok1"]),
+      step("bad2", "up", [{ kind: "update", from: "ok1", to: "bad2" }], ["bad2"]),
+    ]);
+    const error = await migrate(knex, dialect, options(scripts, p, { singleTransaction: true })).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "REVISION_FAILED" });
+    expect((error as Error).message).toContain("bad2");
+    const failed = await readHistory(knex, { ...TABLES, status: "failed" });
+    expect(failed.map((h) => h.revision)).toEqual(["bad2"]);
+    if (dialect.transactionalDdl) {
+      expect((error as Error).message).toContain("none of the 2 revisions");
+      expect(await tableExists(knex, "first_table")).toBe(false);
+      expect(await readHeads(knex, TABLES)).toEqual([]);
+    } else {
+      expect(await tableExists(knex, "first_table")).toBe(true);
+      expect(await readHeads(knex, TABLES)).toEqual(["ok1"]);
+    }
+  });
+
+  it("runs a transaction = false revision and keeps what ran before its failure", async () => {
+    const scripts = scriptMap(
+      revisionScript("nt1", [], (k) => k.schema.createTable("plain", (t) => { t.integer("id"); }), (k) => k.schema.dropTable("plain"), { transaction: false }),
+      revisionScript("nt2", ["nt1"], async (k) => {
+        await k.schema.createTable("kept", (t) => { t.integer("id"); });
+        await k.raw("insert into missing_table (id) values (1)");
+      }, () => undefined, { transaction: false }),
+    );
+    const ok = await migrate(knex, dialect, options(scripts, plan("upgrade", "nt1", [], [step("nt1", "up", [{ kind: "insert", revision: "nt1" }], ["nt1"])])));
+    expect(ok.heads).toEqual(["nt1"]);
+    expect(await tableExists(knex, "plain")).toBe(true);
+    const error = await migrate(knex, dialect, options(scripts, plan("upgrade", "nt2", ["nt1"], [step("nt2", "up", [{ kind: "update", from: "nt1", to: "nt2" }], ["nt2"])]))).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "REVISION_FAILED" });
+    expect((error as Error).message).toMatch(/nt2 .*half applied.*1 statement had run/);
+    expect(await tableExists(knex, "kept")).toBe(true);
+    expect(await readHeads(knex, TABLES)).toEqual(["nt1"]);
+    const [last] = await readHistory(knex, { ...TABLES, limit: 1 });
+    expect(last).toMatchObject({ revision: "nt2", status: "failed" });
+  });
+
+  it("records a failing revision and leaves the version table where it was", async () => {
+    await migrate(knex, dialect, options(chain, plan("upgrade", "a1", [], [step("a1", "up", [{ kind: "insert", revision: "a1" }], ["a1"])])));
+    const scripts = scriptMap(
+      ...chain.values(),
+      revisionScript("f4", ["a1"], async (k) => {
+        await k.schema.createTable("widgets", (t) => { t.integer("id"); });
+        await k("widgets").insert({ id: 7 });
+        await k.raw("insert into missing_table (id) values (1)");
+      }, () => undefined, { message: "add widgets" }),
+    );
+    const error = await migrate(knex, dialect, options(scripts, plan("upgrade", "f4", ["a1"], [step("f4", "up", [{ kind: "update", from: "a1", to: "f4" }], ["f4"])]))).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "REVISION_FAILED", details: { revision: "f4" } });
+    const message = (error as Error).message;
+    expect(message).toContain("revision f4 (add widgets) failed on up in `insert into missing_table (id) values (1)`");
+    expect(message).toMatch(/missing_table/);
+    expect(message).not.toContain("\n");
+    expect((error as { details: { executed: string[] } }).details.executed[1]).toMatch(/^insert into .widgets. \(.id.\) values \(7\)$/);
+    expect(await readHeads(knex, TABLES)).toEqual(["a1"]);
+    const [last] = await readHistory(knex, { ...TABLES, limit: 1 });
+    expect(last).toMatchObject({ revision: "f4", direction: "up", status: "failed" });
+    expect(last!.error).toContain("missing_table");
+    expect(await readHistory(knex, { ...TABLES, status: "running" })).toEqual([]);
+    if (dialect.transactionalDdl) {
+      expect(message).toContain("rolled back");
+      expect(await tableExists(knex, "widgets")).toBe(false);
+    } else {
+      expect(message).toContain("MySQL/MariaDB commits DDL as it runs, so the revision may be half applied: 2 statements had run (last: insert into `widgets` (`id`) values (7)); the version table was left at a1");
+      expect(await tableExists(knex, "widgets")).toBe(true);
+    }
+  });
+
+  it("refuses a plan naming a revision without a script, changing nothing", async () => {
+    const error = await migrate(knex, dialect, options(chain, plan("upgrade", "zz", [], [step("zz", "up", [{ kind: "insert", revision: "zz" }], ["zz"])]))).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "REVISION_MISSING" });
+    expect(await readHeads(knex, TABLES)).toEqual([]);
+  });
+});
