@@ -23,6 +23,19 @@ export const ERROR_CODES = [
   "FILE_EXISTS",
   "USAGE",
   "NOT_SUPPORTED",
+  // The desktop and browser hosts (issue 4):
+  /** A protected environment was asked to change without its name typed. */
+  "CONFIRMATION_REQUIRED",
+  /** A request to `strata serve` without the right token. */
+  "UNAUTHORIZED",
+  /** A request from a foreign Host, Origin or frame. */
+  "FORBIDDEN",
+  /** A payload that does not match the call's schema. */
+  "INVALID_REQUEST",
+  /** An unknown call, run, profile or file. */
+  "NOT_FOUND",
+  /** A password cannot be saved: no OS-backed encryption on this host. */
+  "PASSWORD_STORAGE_UNAVAILABLE",
   "INTERNAL",
 ] as const;
 

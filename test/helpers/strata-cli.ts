@@ -14,7 +14,7 @@ export interface StrataRun {
   readonly stderr: string;
   /** stdout parsed as JSON, when it is JSON. */
   readonly json: any;
-  /** The first line of stderr: the reason, for a refusal. */
+  /** The line of stderr that says why a command was refused (the one starting "strata: "). */
   readonly reason: string;
 }
 
@@ -40,7 +40,8 @@ export function strata(args: readonly string[], opts: { cwd?: string; env?: Node
       } catch {
         json = null;
       }
-      resolve({ code, stdout, stderr, json, reason: stderr.split("\n")[0] ?? "" });
+      const reason = stderr.split("\n").find((l) => l.startsWith("strata: ")) ?? "";
+      resolve({ code, stdout, stderr, json, reason });
     });
   });
 }

@@ -3,6 +3,7 @@ import type { Knex } from "knex";
 import { StrataError } from "../errors.js";
 import { describeEndpoint, networkError, otherConnectionError } from "./connection-error-text.js";
 import { pollForLock } from "./lock-polling.js";
+import { mysqlSchema } from "../introspect/mysql-introspector.js";
 import type { ConnectionTarget, Dialect, LockRequest, UnlockResult } from "./types.js";
 
 /** MySQL/MariaDB: GET_LOCK on a dedicated connection; DDL commits itself, so a failed revision may be half applied. */
@@ -81,6 +82,7 @@ export const mysqlDialect: Dialect = {
     return Number(ids[0]);
   },
 
+  schema: mysqlSchema,
 };
 
 interface HolderRow {

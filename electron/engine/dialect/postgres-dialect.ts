@@ -3,6 +3,7 @@ import type { Knex } from "knex";
 import { StrataError } from "../errors.js";
 import { describeEndpoint, networkError, otherConnectionError } from "./connection-error-text.js";
 import { pollForLock } from "./lock-polling.js";
+import { postgresSchema } from "../introspect/postgres-introspector.js";
 import type { ConnectionTarget, Dialect, LockRequest, UnlockResult } from "./types.js";
 
 /** First key of Strata's two-key advisory locks ("STRA"), so they never collide with an application's one-key locks. */
@@ -88,6 +89,7 @@ export const postgresDialect: Dialect = {
     return Number(rows[0]!.id);
   },
 
+  schema: postgresSchema,
 };
 
 interface HolderRow {

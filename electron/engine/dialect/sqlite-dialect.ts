@@ -2,6 +2,7 @@ import path from "node:path";
 import type { Knex } from "knex";
 import { StrataError } from "../errors.js";
 import { pollForLock } from "./lock-polling.js";
+import { sqliteSchema } from "../introspect/sqlite-introspector.js";
 import type { ConnectionTarget, Dialect, LockRequest, UnlockResult } from "./types.js";
 
 /**
@@ -70,6 +71,7 @@ export const sqliteDialect: Dialect = {
     return Number(ids[0]);
   },
 
+  schema: sqliteSchema,
 };
 
 async function acquireWriteTransaction(knex: Knex, lock: LockRequest): Promise<Knex.Transaction> {

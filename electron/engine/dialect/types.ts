@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { StrataError } from "../errors.js";
+import type { SchemaDialect } from "../introspect/types.js";
 
 /** The knex clients Strata drives. */
 export type DbClient = "pg" | "mysql2" | "better-sqlite3";
@@ -58,4 +59,6 @@ export interface Dialect {
   connectionError(err: unknown, target: ConnectionTarget): StrataError;
   /** Inserts one row and returns its generated integer id (RETURNING, insertId or rowid). */
   insertReturningId(db: Knex, table: string, row: Readonly<Record<string, unknown>>): Promise<number>;
+  /** Catalog reading, scratch databases and the SQL knex's schema builder cannot write (issue 3). */
+  readonly schema: SchemaDialect;
 }

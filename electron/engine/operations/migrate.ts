@@ -69,6 +69,8 @@ export async function runMigration(project: OpenProject, env: EnvironmentConfig,
     // Refuse a bad target before the lock is taken or any table is made: nothing may change.
     const preview = planner(state.heads);
     if (state.source === "knex" && preview.steps.length > 0) refuseUnadoptedKnex(env);
+    // Compile every file the plan needs first: a broken file must stop the run before anything ran.
+    await compilePlanScripts(project, preview);
     const result = await migrate(db.knex, db.dialect, {
       scripts: project.scripts,
       makePlan: planner,
@@ -85,6 +87,11 @@ export async function runMigration(project: OpenProject, env: EnvironmentConfig,
       heads: result.heads,
     };
   });
+}
+
+/** Loads (compiles and evaluates) the revision files a plan will run; throws on the first broken one. */
+export async function compilePlanScripts(project: OpenProject, plan: Plan): Promise<void> {
+  for (const step of plan.steps) await project.scripts.get(step.revision)?.load();
 }
 
 /**

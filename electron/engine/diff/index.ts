@@ -1,0 +1,5 @@
+export { diffSchemas, columnDifferences } from "./schema-differ.js";
+export { renderKnexBody, columnCall } from "./knex-renderer.js";
+export { renderBodySql } from "./sql-renderer.js";
+export { describeColumn, describeType, qualifiedName } from "./change.js";
+export type { ChangePayload, SchemaChange } from "./change.js";

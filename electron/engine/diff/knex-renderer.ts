@@ -1,0 +1,314 @@
+import type { ColumnModel, ForeignKeyModel, IndexModel, SchemaChangeKind, TableModel, UniqueModel } from "../../../shared/schema.js";
+import { assertNever } from "../errors.js";
+import type { SchemaDialect } from "../introspect/types.js";
+import type { SchemaChange } from "./change.js";
+
+const q = (s: string): string => JSON.stringify(s);
+/** knex reads "?" in raw SQL as a binding; "\\?" keeps it literal. */
+const rawSql = (sql: string): string => `knex.raw(${q(sql.replace(/\?/g, "\\?"))})`;
+
+/** On SQLite these can only happen by rebuilding the table (SQLite's ALTER TABLE does little else). */
+const REBUILD_KINDS: ReadonlySet<SchemaChangeKind> = new Set([
+  "alter-column",
+  "drop-column",
+  "set-primary-key",
+  "drop-primary-key",
+  "add-unique",
+  "drop-unique",
+  "add-check",
+  "drop-check",
+  "add-foreign-key",
+  "drop-foreign-key",
+]);
+
+const DESTRUCTIVE_MARK = "// DESTRUCTIVE: read this before applying:";
+
+/**
+ * Renders changes as the body of a revision's up() (or down(), given the reverse diff): knex
+ * schema-builder calls, and knex.raw with a comment where the builder cannot say it.
+ */
+export function renderKnexBody(changes: readonly SchemaChange[], sd: SchemaDialect): string {
+  const rebuilds = sd.rebuildsTables ? tablesToRebuild(changes) : new Map<string, SchemaChange[]>();
+  const blocks: string[] = [];
+  const deferredDrops: string[] = [];
+  let rebuildsDone = rebuilds.size === 0;
+  const emitRebuilds = (): void => {
+    if (rebuildsDone) return;
+    rebuildsDone = true;
+    for (const group of rebuilds.values()) blocks.push(renderRebuild(group, sd));
+    blocks.push(...deferredDrops);
+    deferredDrops.length = 0;
+  };
+  for (const c of changes) {
+    const tableName = tableOf(c);
+    if (tableName && rebuilds.has(tableName) && c.dto.kind !== "create-table" && c.dto.kind !== "drop-table") continue;
+    if (!rebuildsDone && PHASE_AFTER_CREATE.has(c.dto.kind)) emitRebuilds();
+    const block = renderChange(c, sd);
+    // A rebuilt SQLite table is copied before the tables it stops referencing go: dropping them first would fire its ON DELETE actions.
+    if (!rebuildsDone && c.dto.kind === "drop-table") deferredDrops.push(block);
+    else blocks.push(block);
+  }
+  emitRebuilds();
+  return blocks.join("\n\n");
+}
+
+const PHASE_AFTER_CREATE: ReadonlySet<SchemaChangeKind> = new Set([
+  "add-column",
+  "alter-column",
+  "drop-column",
+  "set-primary-key",
+  "add-unique",
+  "add-index",
+  "add-check",
+  "add-foreign-key",
+  "set-table-comment",
+  "drop-enum",
+  "create-view",
+]);
+
+function tableOf(c: SchemaChange): string | null {
+  return c.tables ? c.tables.to.name : null;
+}
+
+function tablesToRebuild(changes: readonly SchemaChange[]): Map<string, SchemaChange[]> {
+  const need = new Set<string>();
+  for (const c of changes) {
+    if (!c.tables) continue;
+    const p = c.payload;
+    const addNeedsRebuild = p.kind === "add-column" && (!p.column.nullable || p.column.identity || isKeyColumn(p.table, p.column.name));
+    if (REBUILD_KINDS.has(c.dto.kind) || addNeedsRebuild) need.add(c.tables.to.name);
+  }
+  const groups = new Map<string, SchemaChange[]>();
+  for (const c of changes) {
+    const t = tableOf(c);
+    if (t && need.has(t)) (groups.get(t) ?? groups.set(t, []).get(t)!).push(c);
+  }
+  return groups;
+}
+
+function isKeyColumn(t: TableModel, column: string): boolean {
+  return Boolean(t.primaryKey?.columns.includes(column)) || t.foreignKeys.some((f) => f.columns.includes(column)) || t.uniques.some((u) => u.columns.includes(column));
+}
+
+function schemaBuilder(t: { readonly schema: string | null }): string {
+  return t.schema ? `knex.schema.withSchema(${q(t.schema)})` : "knex.schema";
+}
+
+function destructiveLines(c: SchemaChange): string[] {
+  if (!c.dto.destructive) return [];
+  return [`${DESTRUCTIVE_MARK} ${c.dto.summary}${c.dto.note ? ` (${c.dto.note})` : ""}`];
+}
+
+function noteLines(c: SchemaChange): string[] {
+  return c.dto.note && !c.dto.destructive ? [`// Note: ${c.dto.note}`] : [];
+}
+
+function alterTable(t: TableModel, lines: readonly string[]): string {
+  return [`await ${schemaBuilder(t)}.alterTable(${q(t.name)}, (t) => {`, ...lines.map((l) => `  ${l}`), `});`].join("\n");
+}
+
+function renderChange(c: SchemaChange, sd: SchemaDialect): string {
+  const head = [...destructiveLines(c), ...noteLines(c)];
+  const p = c.payload;
+  const body = ((): string => {
+    switch (p.kind) {
+      case "create-table":
+        return renderCreateTable(p.table, p.table.name, sd, p.deferredForeignKeys, true);
+      case "drop-table":
+        return `await ${schemaBuilder(p.table)}.dropTable(${q(p.table.name)});`;
+      case "add-column":
+        return alterTable(p.table, [`${columnCall(p.column, p.table, sd, false)};`]);
+      case "drop-column":
+        return alterTable(p.table, [`t.dropColumn(${q(p.column.name)});`]);
+      case "alter-column":
+        return renderAlterColumn(p.table, p.from, p.to, p.aspects, sd);
+      case "set-primary-key":
+        return alterTable(p.table, [primaryCall(p.table, p.primaryKey.columns, p.primaryKey.name)]);
+      case "drop-primary-key":
+        return alterTable(p.table, [`t.dropPrimary(${p.primaryKey.name && p.primaryKey.name !== "PRIMARY" ? q(p.primaryKey.name) : ""});`]);
+      case "add-index":
+        return renderIndex(p.table, p.index, sd);
+      case "drop-index":
+        if (p.index.expression || p.index.where) return `// knex's builder cannot name an expression or partial index's columns: raw SQL\nawait ${rawSql(sd.dropIndexSql(p.table, p.index))};`;
+        return alterTable(p.table, [`t.dropIndex(${JSON.stringify(p.index.columns)}, ${q(p.index.name)});`]);
+      case "add-unique":
+        return alterTable(p.table, [uniqueCall(p.table, p.unique)]);
+      case "drop-unique":
+        return alterTable(p.table, [`t.dropUnique(${JSON.stringify(p.unique.columns)}${p.unique.name ? `, ${q(p.unique.name)}` : ""});`]);
+      case "add-check":
+        return alterTable(p.table, [`t.check(${q(p.check.expression)}, [], ${p.check.name ? q(p.check.name) : "undefined"});`]);
+      case "drop-check":
+        return p.check.name
+          ? alterTable(p.table, [`t.dropChecks([${q(p.check.name)}]);`])
+          : `// This check has no name, so it cannot be dropped by name; rewrite the table to remove: ${p.check.expression}`;
+      case "add-foreign-key":
+        return alterTable(p.table, [foreignCall(p.foreignKey)]);
+      case "drop-foreign-key":
+        return alterTable(p.table, [`t.dropForeign(${JSON.stringify(p.foreignKey.columns)}${p.foreignKey.name ? `, ${q(p.foreignKey.name)}` : ""});`]);
+      case "set-table-comment":
+        return alterTable(p.table, [`t.comment(${q(p.comment ?? "")});`]);
+      case "create-enum":
+        return `// knex's builder creates an enum type only along with a column: raw SQL\nawait ${rawSql(sd.createEnumSql(p.enum))};`;
+      case "drop-enum":
+        return `// knex's builder cannot drop an enum type: raw SQL\nawait ${rawSql(sd.dropEnumSql(p.enum))};`;
+      case "alter-enum":
+        return renderAlterEnum(p.from, p.to, p.users, sd);
+      case "create-view":
+        return `// knex's builder has no views: raw SQL\nawait ${rawSql(sd.createViewSql(p.view))};`;
+      case "drop-view":
+        return `// knex's builder has no views: raw SQL\nawait ${rawSql(sd.dropViewSql(p.view))};`;
+      default:
+        return assertNever(p);
+    }
+  })();
+  return [...head, body].join("\n");
+}
+
+/** Whether knex's increments()/bigIncrements() write exactly this column and its primary key. */
+function incrementsFits(c: ColumnModel, t: TableModel, sd: SchemaDialect): boolean {
+  const pk = t.primaryKey?.columns ?? [];
+  return c.identity && pk.length === 1 && pk[0] === c.name && (c.type === "integer" || c.type === "bigint") && c.unsigned === sd.incrementsUnsigned && c.default === null && !c.collation;
+}
+
+/** One column as a knex builder call: the closest builder method that writes exactly this type, else specificType. */
+export function columnCall(c: ColumnModel, t: TableModel, sd: SchemaDialect, inCreate: boolean): string {
+  if (incrementsFits(c, t, sd)) {
+    return `t.${c.type === "bigint" ? "bigIncrements" : "increments"}(${q(c.name)})${c.comment ? `.comment(${q(c.comment)})` : ""}`;
+  }
+  let call: string;
+  let signedness = "";
+  if (c.collation) call = `t.specificType(${q(c.name)}, ${q(`${c.nativeType} ${sd.collateClause(c.collation)}`)})`;
+  else if (c.identity) call = `t.specificType(${q(c.name)}, ${q(sd.identityTypeSql(c))})`;
+  else if (c.type === "integer" && c.precision === null) {
+    call = `t.integer(${q(c.name)})`;
+    signedness = c.unsigned ? ".unsigned()" : "";
+  } else if (c.type === "bigint" && c.precision === null) {
+    call = `t.bigInteger(${q(c.name)})`;
+    signedness = c.unsigned ? ".unsigned()" : "";
+  } else if (c.type === "varchar" && c.length !== null) call = `t.string(${q(c.name)}, ${c.length})`;
+  else if (c.type === "text") call = `t.text(${q(c.name)})`;
+  else if (c.type === "boolean") call = `t.boolean(${q(c.name)})`;
+  else if (c.type === "enum" && c.enumValues) call = `t.enu(${q(c.name)}, ${JSON.stringify(c.enumValues)})`;
+  else call = `t.specificType(${q(c.name)}, ${q(c.nativeType)})`;
+  const parts = [call, signedness];
+  if (!c.nullable) parts.push(".notNullable()");
+  else if (!inCreate) parts.push(".nullable()");
+  if (c.default !== null) parts.push(`.defaultTo(${rawSql(c.default)})`);
+  if (c.comment) parts.push(`.comment(${q(c.comment)})`);
+  return parts.join("");
+}
+
+function primaryCall(t: TableModel, columns: readonly string[], name: string | null): string {
+  const named = name && name !== "PRIMARY" && name !== `${t.name}_pkey`;
+  return `t.primary(${JSON.stringify(columns)}${named ? `, { constraintName: ${q(name)} }` : ""});`;
+}
+
+function uniqueCall(t: TableModel, u: UniqueModel): string {
+  return `t.unique(${JSON.stringify(u.columns)}${u.name ? `, { indexName: ${q(u.name)} }` : ""});`;
+}
+
+function foreignCall(f: ForeignKeyModel): string {
+  const target = f.refSchema ? `${f.refSchema}.${f.refTable}` : f.refTable;
+  return `t.foreign(${JSON.stringify(f.columns)}${f.name ? `, ${q(f.name)}` : ""}).references(${JSON.stringify(f.refColumns)}).inTable(${q(target)}).onDelete(${q(f.onDelete)}).onUpdate(${q(f.onUpdate)});`;
+}
+
+function renderIndex(t: TableModel, i: IndexModel, sd: SchemaDialect): string {
+  if (i.expression || i.where) {
+    return `// knex's builder cannot write ${i.where ? "a partial" : "an expression"} index on every dialect: raw SQL\nawait ${rawSql(sd.createIndexSql(t, i))};`;
+  }
+  if (i.unique) return alterTable(t, [`t.unique(${JSON.stringify(i.columns)}, { indexName: ${q(i.name)}, useConstraint: false });`]);
+  return alterTable(t, [`t.index(${JSON.stringify(i.columns)}, ${q(i.name)});`]);
+}
+
+/** A whole table: columns, primary key, uniques, checks, foreign keys, then its other indexes. */
+function renderCreateTable(t: TableModel, name: string, sd: SchemaDialect, deferred: readonly ForeignKeyModel[], withIndexes: boolean): string {
+  const lines: string[] = [];
+  for (const c of t.columns) lines.push(`${columnCall(c, t, sd, true)};`);
+  const pkByIncrements = t.columns.some((c) => incrementsFits(c, t, sd));
+  if (t.primaryKey && !pkByIncrements) lines.push(primaryCall(t, t.primaryKey.columns, t.primaryKey.name));
+  if (withIndexes) for (const u of t.uniques) lines.push(uniqueCall(t, u));
+  for (const ch of t.checks) lines.push(`t.check(${q(ch.expression)}, [], ${ch.name ? q(ch.name) : "undefined"});`);
+  for (const f of t.foreignKeys) if (!deferred.includes(f)) lines.push(foreignCall(f));
+  const raw: string[] = [];
+  if (withIndexes) {
+    for (const i of t.indexes) {
+      if (i.expression || i.where) raw.push(renderIndex(t, i, sd));
+      else if (i.unique) lines.push(`t.unique(${JSON.stringify(i.columns)}, { indexName: ${q(i.name)}, useConstraint: false });`);
+      else lines.push(`t.index(${JSON.stringify(i.columns)}, ${q(i.name)});`);
+    }
+  }
+  if (t.comment) lines.push(`t.comment(${q(t.comment)});`);
+  const create = [`await ${schemaBuilder(t)}.createTable(${q(name)}, (t) => {`, ...lines.map((l) => `  ${l}`), `});`].join("\n");
+  return [create, ...raw].join("\n");
+}
+
+function renderAlterColumn(t: TableModel, from: ColumnModel, to: ColumnModel, aspects: readonly string[], sd: SchemaDialect): string {
+  const notes: string[] = [];
+  if (aspects.includes("identity") || from.identity || to.identity) {
+    notes.push("// knex's builder cannot change an identity / auto-increment column in place; check this step by hand");
+  }
+  let call = columnCall({ ...to, identity: false }, t, sd, false);
+  // knex drops a comment it is not given again on MySQL, and leaves it on PostgreSQL: say it either way.
+  if (!to.comment) call += `.comment("")`;
+  return [...notes, alterTable(t, [`${call}.alter();`])].join("\n");
+}
+
+function renderAlterEnum(from: { readonly schema: string | null; readonly name: string; readonly values: readonly string[] }, to: typeof from, users: readonly { table: TableModel; column: ColumnModel }[], sd: SchemaDialect): string {
+  const name = to.schema ? `${sd.quote(to.schema)}.${sd.quote(to.name)}` : sd.quote(to.name);
+  const lit = (v: string): string => `'${v.replace(/'/g, "''")}'`;
+  const onlyAdded = from.values.every((v, i) => to.values.filter((x) => from.values.includes(x))[i] === v) && from.values.every((v) => to.values.includes(v));
+  const lines = ["// knex's builder cannot change an enum type: raw SQL"];
+  if (onlyAdded) {
+    to.values.forEach((v, i) => {
+      if (from.values.includes(v)) return;
+      const next = to.values.slice(i + 1).find((x) => from.values.includes(x));
+      lines.push(`await ${rawSql(`alter type ${name} add value ${lit(v)}${next ? ` before ${lit(next)}` : ""}`)};`);
+    });
+    return lines.join("\n");
+  }
+  // Values removed or reordered: PostgreSQL cannot drop an enum value, so the type is made anew and the columns cast to it.
+  const old = sd.quote(`${to.name}_strata_old`);
+  lines.push(`await ${rawSql(`alter type ${name} rename to ${old}`)};`);
+  lines.push(`await ${rawSql(`create type ${name} as enum (${to.values.map(lit).join(", ")})`)};`);
+  for (const u of users) {
+    const table = u.table.schema ? `${sd.quote(u.table.schema)}.${sd.quote(u.table.name)}` : sd.quote(u.table.name);
+    const col = sd.quote(u.column.name);
+    if (u.column.default !== null) lines.push(`await ${rawSql(`alter table ${table} alter column ${col} drop default`)};`);
+    lines.push(`await ${rawSql(`alter table ${table} alter column ${col} type ${name} using ${col}::text::${name}`)};`);
+    if (u.column.default !== null) lines.push(`await ${rawSql(`alter table ${table} alter column ${col} set default ${u.column.default}`)};`);
+  }
+  lines.push(`await ${rawSql(`drop type ${to.schema ? `${sd.quote(to.schema)}.` : ""}${old}`)};`);
+  return lines.join("\n");
+}
+
+/**
+ * SQLite alters a table by making it anew: create the new shape under a temporary name, copy the
+ * rows of the columns both shapes share, drop the old table, rename, then recreate its indexes.
+ */
+function renderRebuild(group: readonly SchemaChange[], sd: SchemaDialect): string {
+  const { from, to } = group[0]!.tables!;
+  const temp = `_strata_new_${to.name}`;
+  const shared = to.columns.filter((c) => from.columns.some((f) => f.name === c.name)).map((c) => sd.quote(c.name));
+  const lines: string[] = [];
+  for (const c of group) lines.push(...destructiveLines(c));
+  lines.push(`// SQLite cannot ${group.map((c) => c.dto.summary).join("; ")} in place: ${to.name} is rebuilt (new table, copy rows, drop, rename)`);
+  const added = to.columns.filter((c) => !from.columns.some((f) => f.name === c.name) && !c.nullable && c.default === null && !c.identity);
+  if (added.length) lines.push(`// ${added.map((c) => c.name).join(", ")}: not null without a default; the copy fails on a table with rows unless you give them values`);
+  lines.push(renderCreateTable(to, temp, sd, [], false));
+  if (shared.length) lines.push(`await ${rawSql(`insert into ${sd.quote(temp)} (${shared.join(", ")}) select ${shared.join(", ")} from ${sd.quote(to.name)}`)};`);
+  lines.push(`await knex.schema.dropTable(${q(to.name)});`);
+  // Legacy mode renames without re-checking views that name the table while it is briefly missing.
+  lines.push(`await ${rawSql("pragma legacy_alter_table = on")};`);
+  lines.push(`await knex.schema.renameTable(${q(temp)}, ${q(to.name)});`);
+  lines.push(`await ${rawSql("pragma legacy_alter_table = off")};`);
+  const indexLines = [...to.uniques.map((u) => uniqueCall(to, u))];
+  const raw: string[] = [];
+  for (const i of to.indexes) {
+    if (i.expression || i.where) raw.push(`await ${rawSql(sd.createIndexSql(to, i))};`);
+    else if (i.unique) indexLines.push(`t.unique(${JSON.stringify(i.columns)}, { indexName: ${q(i.name)}, useConstraint: false });`);
+    else indexLines.push(`t.index(${JSON.stringify(i.columns)}, ${q(i.name)});`);
+  }
+  if (indexLines.length) lines.push(alterTable(to, indexLines));
+  lines.push(...raw);
+  return lines.join("\n");
+}

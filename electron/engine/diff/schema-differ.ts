@@ -1,0 +1,299 @@
+import type { ColumnModel, EnumModel, ForeignKeyModel, SchemaChangeKind, SchemaModel, TableModel, ViewModel } from "../../../shared/schema.js";
+import { expressionKey, viewKey } from "../introspect/normal-form.js";
+import { describeColumn, describeType, qualifiedName } from "./change.js";
+import type { ChangePayload, SchemaChange } from "./change.js";
+
+/** The order changes run in: each phase only needs what earlier phases left (issue 3, point 2). */
+const PHASES: readonly SchemaChangeKind[] = [
+  "drop-view",
+  "drop-foreign-key",
+  "drop-index",
+  "drop-unique",
+  "drop-check",
+  "drop-primary-key",
+  "drop-table",
+  "create-enum",
+  "alter-enum",
+  "create-table",
+  "add-column",
+  "alter-column",
+  "drop-column",
+  "set-primary-key",
+  "add-unique",
+  "add-index",
+  "add-check",
+  "add-foreign-key",
+  "set-table-comment",
+  "drop-enum",
+  "create-view",
+];
+
+const tableKey = (t: { readonly schema: string | null; readonly name: string }): string => `${t.schema ?? ""}.${t.name}`;
+const fkKey = (f: ForeignKeyModel): string =>
+  `${f.columns.join(",")}>${f.refSchema ?? ""}.${f.refTable}(${f.refColumns.join(",")}) ${f.onDelete}/${f.onUpdate}`;
+
+/**
+ * Compares two schema models and returns the changes that turn `from` into `to`, in an order
+ * that can run. Pure: no connection. Keys, indexes and constraints are matched by what they do,
+ * not by name, since each dialect names them its own way; renames are never guessed.
+ */
+export function diffSchemas(from: SchemaModel, to: SchemaModel): SchemaChange[] {
+  const out: SchemaChange[] = [];
+  const fromTables = new Map(from.tables.map((t) => [tableKey(t), t] as const));
+  const toTables = new Map(to.tables.map((t) => [tableKey(t), t] as const));
+
+  const dropped = from.tables.filter((t) => !toTables.has(tableKey(t)));
+  const created = to.tables.filter((t) => !fromTables.has(tableKey(t)));
+  for (const t of orderByReferences(dropped, true)) {
+    out.push(change("drop-table", t, null, `drop table ${qualifiedName(t)} (${t.columns.length} columns)`, { kind: "drop-table", table: t }, null, {
+      destructive: true,
+      note: renameNote(t.name, created.map((c) => c.name), "table"),
+    }));
+  }
+  const createdKeys = new Set<string>();
+  for (const t of orderByReferences(created, false)) {
+    createdKeys.add(tableKey(t));
+    // A key to a table created later (a cycle) is added once both exist.
+    const deferred = t.foreignKeys.filter((f) => {
+      const target = tableKey({ schema: f.refSchema, name: f.refTable });
+      return target !== tableKey(t) && toTables.has(target) && !fromTables.has(target) && !createdKeys.has(target);
+    });
+    out.push(change("create-table", t, null, `create table ${qualifiedName(t)} (${t.columns.length} columns)`, { kind: "create-table", table: t, deferredForeignKeys: deferred }, null, {
+      note: renameNote(t.name, dropped.map((d) => d.name), "table"),
+    }));
+    for (const f of deferred) {
+      out.push(change("add-foreign-key", t, `foreign key (${f.columns.join(", ")})`, `add foreign key (${f.columns.join(", ")}) -> ${f.refTable}`, { kind: "add-foreign-key", table: t, foreignKey: f }, null));
+    }
+  }
+  for (const [key, ft] of fromTables) {
+    const tt = toTables.get(key);
+    if (tt) diffTable(ft, tt, out);
+  }
+  diffEnums(from, to, out);
+  diffViews(from.views, to.views, out);
+  return sortByPhase(out);
+}
+
+function diffTable(ft: TableModel, tt: TableModel, out: SchemaChange[]): void {
+  const pair = { from: ft, to: tt };
+  const fromCols = new Map(ft.columns.map((c) => [c.name, c] as const));
+  const toCols = new Map(tt.columns.map((c) => [c.name, c] as const));
+  const addedNames = tt.columns.filter((c) => !fromCols.has(c.name)).map((c) => c.name);
+  const droppedNames = ft.columns.filter((c) => !toCols.has(c.name)).map((c) => c.name);
+  for (const c of tt.columns) {
+    const before = fromCols.get(c.name);
+    if (!before) {
+      out.push(change("add-column", tt, `column ${c.name}`, `add column ${describeColumn(c)}`, { kind: "add-column", table: tt, column: c }, pair, {
+        note: renameNote(c.name, droppedNames, "column"),
+      }));
+      continue;
+    }
+    const aspects = columnDifferences(before, c);
+    if (aspects.length) {
+      const narrowed = isNarrowing(before, c);
+      out.push(change("alter-column", tt, `column ${c.name}`, `alter column ${c.name}: ${aspects.map((a) => describeAspect(a, before, c)).join(", ")}`, { kind: "alter-column", table: tt, from: before, to: c, aspects }, pair, {
+        destructive: narrowed,
+        note: narrowed ? "narrows the type: values that do not fit fail or are cut" : null,
+      }));
+    }
+  }
+  for (const c of ft.columns) {
+    if (toCols.has(c.name)) continue;
+    out.push(change("drop-column", tt, `column ${c.name}`, `drop column ${describeColumn(c)}`, { kind: "drop-column", table: ft, column: c }, pair, {
+      destructive: true,
+      note: renameNote(c.name, addedNames, "column"),
+    }));
+  }
+  const fromPk = ft.primaryKey?.columns.join(",") ?? "";
+  const toPk = tt.primaryKey?.columns.join(",") ?? "";
+  if (fromPk !== toPk) {
+    if (ft.primaryKey) out.push(change("drop-primary-key", tt, "primary key", `drop primary key (${ft.primaryKey.columns.join(", ")})`, { kind: "drop-primary-key", table: ft, primaryKey: ft.primaryKey }, pair));
+    if (tt.primaryKey) out.push(change("set-primary-key", tt, "primary key", `set primary key (${tt.primaryKey.columns.join(", ")})`, { kind: "set-primary-key", table: tt, primaryKey: tt.primaryKey }, pair));
+  }
+  matchBy(ft.foreignKeys, tt.foreignKeys, fkKey, (f, added) =>
+    out.push(change(added ? "add-foreign-key" : "drop-foreign-key", tt, `foreign key ${f.name ?? `(${f.columns.join(", ")})`}`,
+      `${added ? "add" : "drop"} foreign key (${f.columns.join(", ")}) -> ${f.refSchema ? `${f.refSchema}.` : ""}${f.refTable} (${f.refColumns.join(", ")}) on delete ${f.onDelete.toLowerCase()} on update ${f.onUpdate.toLowerCase()}`,
+      { kind: added ? "add-foreign-key" : "drop-foreign-key", table: added ? tt : ft, foreignKey: f }, pair)),
+  );
+  const indexKey = (i: TableModel["indexes"][number]): string =>
+    `${i.unique ? "u" : ""}(${i.columns.map((c) => (i.expression ? expressionKey(c) : c)).join(",")})${i.where ? ` where ${expressionKey(i.where)}` : ""}`;
+  matchBy(ft.indexes, tt.indexes, indexKey, (i, added) =>
+    out.push(change(added ? "add-index" : "drop-index", tt, `index ${i.name}`,
+      `${added ? "add" : "drop"} ${i.unique ? "unique " : ""}index ${i.name} (${i.columns.join(", ")})${i.where ? ` where ${i.where}` : ""}`,
+      { kind: added ? "add-index" : "drop-index", table: added ? tt : ft, index: i }, pair)),
+  );
+  matchBy(ft.uniques, tt.uniques, (u) => u.columns.join(","), (u, added) =>
+    out.push(change(added ? "add-unique" : "drop-unique", tt, `unique ${u.name ?? `(${u.columns.join(", ")})`}`,
+      `${added ? "add" : "drop"} unique (${u.columns.join(", ")})`, { kind: added ? "add-unique" : "drop-unique", table: added ? tt : ft, unique: u }, pair)),
+  );
+  matchBy(ft.checks, tt.checks, (c) => expressionKey(c.expression), (c, added) =>
+    out.push(change(added ? "add-check" : "drop-check", tt, `check ${c.name ?? ""}`.trim(),
+      `${added ? "add" : "drop"} check ${c.name ? `${c.name} ` : ""}(${c.expression})`, { kind: added ? "add-check" : "drop-check", table: added ? tt : ft, check: c }, pair)),
+  );
+  if ((ft.comment ?? "") !== (tt.comment ?? "")) {
+    out.push(change("set-table-comment", tt, "comment", tt.comment ? `set comment '${tt.comment}'` : "remove comment", { kind: "set-table-comment", table: tt, comment: tt.comment }, pair));
+  }
+}
+
+/** Which aspects of a column differ: type, nullable, default, identity, collation, comment. */
+export function columnDifferences(a: ColumnModel, b: ColumnModel): string[] {
+  const out: string[] = [];
+  const enumsA = a.enumValues?.join("\u0000") ?? "";
+  const enumsB = b.enumValues?.join("\u0000") ?? "";
+  if (a.type !== b.type || a.length !== b.length || a.precision !== b.precision || a.scale !== b.scale || a.unsigned !== b.unsigned || enumsA !== enumsB) out.push("type");
+  if (a.nullable !== b.nullable) out.push("nullable");
+  if (a.default !== b.default) out.push("default");
+  if (a.identity !== b.identity) out.push("identity");
+  if ((a.collation ?? "") !== (b.collation ?? "")) out.push("collation");
+  if ((a.comment ?? "") !== (b.comment ?? "")) out.push("comment");
+  return out;
+}
+
+function describeAspect(aspect: string, a: ColumnModel, b: ColumnModel): string {
+  switch (aspect) {
+    case "type":
+      return `type ${describeType(a)} -> ${describeType(b)}`;
+    case "nullable":
+      return b.nullable ? "drop not null" : "set not null";
+    case "default":
+      return b.default === null ? `drop default (was ${a.default})` : `default ${a.default ?? "none"} -> ${b.default}`;
+    case "identity":
+      return b.identity ? "make identity" : "drop identity";
+    case "collation":
+      return `collation ${a.collation ?? "default"} -> ${b.collation ?? "default"}`;
+    default:
+      return b.comment ? `comment '${b.comment}'` : "remove comment";
+  }
+}
+
+const FAMILY: Readonly<Record<string, number>> = { smallint: 1, integer: 2, int: 2, mediumint: 2, bigint: 3 };
+
+/** Whether a type change may lose data: shorter, less precise, fewer enum values, or another type. */
+function isNarrowing(a: ColumnModel, b: ColumnModel): boolean {
+  if (a.type !== b.type) {
+    const fa = FAMILY[a.type];
+    const fb = FAMILY[b.type];
+    if (fa !== undefined && fb !== undefined) return fb < fa;
+    if (b.type === "text" && (a.type === "varchar" || a.type === "char")) return false;
+    return true;
+  }
+  if (a.length !== null && (b.length === null ? false : b.length < a.length)) return true;
+  if (a.precision !== null && b.precision !== null && b.precision < a.precision) return true;
+  if ((a.scale ?? 0) > (b.scale ?? 0)) return true;
+  if (a.enumValues && b.enumValues && a.enumValues.some((v) => !b.enumValues!.includes(v))) return true;
+  return false;
+}
+
+function diffEnums(from: SchemaModel, to: SchemaModel, out: SchemaChange[]): void {
+  const fromEnums = new Map(from.enums.map((e) => [tableKey(e), e] as const));
+  const toEnums = new Map(to.enums.map((e) => [tableKey(e), e] as const));
+  for (const e of to.enums) {
+    const before = fromEnums.get(tableKey(e));
+    if (!before) {
+      out.push(change("create-enum", e, null, `create enum ${qualifiedName(e)} (${e.values.join(", ")})`, { kind: "create-enum", enum: e }, null));
+    } else if (before.values.join("\u0000") !== e.values.join("\u0000")) {
+      const removed = before.values.filter((v) => !e.values.includes(v));
+      out.push(change("alter-enum", e, null, `enum ${qualifiedName(e)}: (${before.values.join(", ")}) -> (${e.values.join(", ")})`, { kind: "alter-enum", from: before, to: e, users: enumUsers(to, e) }, null, {
+        destructive: removed.length > 0,
+        note: removed.length ? `removes ${removed.join(", ")}: rows holding them make it fail` : null,
+      }));
+    }
+  }
+  for (const e of from.enums) {
+    if (!toEnums.has(tableKey(e))) out.push(change("drop-enum", e, null, `drop enum ${qualifiedName(e)}`, { kind: "drop-enum", enum: e }, null, { destructive: true }));
+  }
+}
+
+function enumUsers(model: SchemaModel, e: EnumModel): { table: TableModel; column: ColumnModel }[] {
+  const names = new Set([e.name, qualifiedName(e), `"${e.name}"`]);
+  return model.tables.flatMap((table) => table.columns.filter((c) => names.has(c.type)).map((column) => ({ table, column })));
+}
+
+function diffViews(from: readonly ViewModel[], to: readonly ViewModel[], out: SchemaChange[]): void {
+  const fromViews = new Map(from.map((v) => [tableKey(v), v] as const));
+  const toViews = new Map(to.map((v) => [tableKey(v), v] as const));
+  for (const v of from) {
+    const after = toViews.get(tableKey(v));
+    if (!after || viewKey(after.definition) !== viewKey(v.definition)) {
+      out.push(change("drop-view", v, null, after ? `drop view ${qualifiedName(v)} (its definition changes)` : `drop view ${qualifiedName(v)}`, { kind: "drop-view", view: v }, null));
+    }
+  }
+  for (const v of to) {
+    const before = fromViews.get(tableKey(v));
+    if (!before || viewKey(before.definition) !== viewKey(v.definition)) {
+      out.push(change("create-view", v, null, `${before ? "recreate" : "create"} view ${qualifiedName(v)}`, { kind: "create-view", view: v }, null));
+    }
+  }
+}
+
+/** Pairs items of both sides by key (duplicates pair off one by one) and reports the leftovers. */
+function matchBy<T>(from: readonly T[], to: readonly T[], key: (x: T) => string, report: (x: T, added: boolean) => void): void {
+  const pool = new Map<string, number>();
+  for (const x of from) pool.set(key(x), (pool.get(key(x)) ?? 0) + 1);
+  const unmatchedTo: T[] = [];
+  for (const x of to) {
+    const n = pool.get(key(x)) ?? 0;
+    if (n > 0) pool.set(key(x), n - 1);
+    else unmatchedTo.push(x);
+  }
+  const left = new Map(pool);
+  for (const x of from) {
+    const n = left.get(key(x)) ?? 0;
+    if (n > 0) {
+      left.set(key(x), n - 1);
+      report(x, false);
+    }
+  }
+  for (const x of unmatchedTo) report(x, true);
+}
+
+/**
+ * Tables in an order where each comes after the tables it references (creating) or before them
+ * (dropping). References outside the set, and cycles, do not constrain the order.
+ */
+function orderByReferences(tables: readonly TableModel[], referencingFirst: boolean): TableModel[] {
+  const byKey = new Map(tables.map((t) => [tableKey(t), t] as const));
+  const done = new Set<string>();
+  const visiting = new Set<string>();
+  const ordered: TableModel[] = [];
+  const visit = (t: TableModel): void => {
+    const k = tableKey(t);
+    if (done.has(k) || visiting.has(k)) return;
+    visiting.add(k);
+    for (const f of t.foreignKeys) {
+      const dep = byKey.get(tableKey({ schema: f.refSchema, name: f.refTable }));
+      if (dep && dep !== t) visit(dep);
+    }
+    visiting.delete(k);
+    done.add(k);
+    ordered.push(t);
+  };
+  for (const t of [...tables].sort((a, b) => tableKey(a).localeCompare(tableKey(b)))) visit(t);
+  return referencingFirst ? ordered.reverse() : ordered;
+}
+
+function sortByPhase(changes: SchemaChange[]): SchemaChange[] {
+  const rank = new Map(PHASES.map((k, i) => [k, i] as const));
+  // Stable: within a phase, tables keep their reference order and columns their table order.
+  return changes.map((c, i) => ({ c, i })).sort((a, b) => rank.get(a.c.dto.kind)! - rank.get(b.c.dto.kind)! || a.i - b.i).map((x) => x.c);
+}
+
+function renameNote(name: string, candidates: readonly string[], what: string): string | null {
+  return candidates.length ? `might be a rename (${what}${candidates.length > 1 ? "s" : ""} ${candidates.join(", ")} ${candidates.length > 1 ? "are" : "is"} on the other side); renames are not guessed` : null;
+}
+
+function change(
+  kind: SchemaChangeKind,
+  object: { readonly schema: string | null; readonly name: string },
+  target: string | null,
+  summary: string,
+  payload: ChangePayload,
+  tables: SchemaChange["tables"],
+  extra: { destructive?: boolean; note?: string | null } = {},
+): SchemaChange {
+  return {
+    dto: { kind, object: qualifiedName(object), target, summary, destructive: extra.destructive ?? false, note: extra.note ?? null },
+    payload,
+    tables,
+  };
+}

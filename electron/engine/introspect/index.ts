@@ -1,0 +1,5 @@
+export { introspectPostgres, postgresSchema } from "./postgres-introspector.js";
+export { introspectMysql, mysqlSchema } from "./mysql-introspector.js";
+export { introspectSqlite, sqliteSchema } from "./sqlite-introspector.js";
+export { KNEX_TABLES, CountingReader } from "./types.js";
+export type { Introspection, IntrospectOptions, SchemaDialect, ScratchServer } from "./types.js";

@@ -1,0 +1,213 @@
+import type { Knex } from "knex";
+import type { CheckModel, ColumnModel, ForeignKeyModel, IndexModel, ReferentialAction, TableModel, UniqueModel, ViewModel } from "../../../shared/schema.js";
+import { CountingReader } from "./types.js";
+import type { Introspection, IntrospectOptions, SchemaDialect } from "./types.js";
+import { normalizeDefault, splitTopLevel } from "./normal-form.js";
+
+interface TableRow { TABLE_NAME: string; TABLE_TYPE: string; TABLE_COMMENT: string | null; TABLE_COLLATION: string | null }
+interface ColumnRow {
+  TABLE_NAME: string; COLUMN_NAME: string; COLUMN_DEFAULT: string | null; IS_NULLABLE: string; DATA_TYPE: string;
+  CHARACTER_MAXIMUM_LENGTH: number | null; NUMERIC_PRECISION: number | null; NUMERIC_SCALE: number | null;
+  DATETIME_PRECISION: number | null; COLLATION_NAME: string | null; COLUMN_TYPE: string; EXTRA: string; COLUMN_COMMENT: string | null;
+}
+interface StatRow { TABLE_NAME: string; INDEX_NAME: string; NON_UNIQUE: number | string; COLUMN_NAME: string | null }
+interface ForeignRow {
+  TABLE_NAME: string; CONSTRAINT_NAME: string; COLUMN_NAME: string; REFERENCED_TABLE_SCHEMA: string;
+  REFERENCED_TABLE_NAME: string; REFERENCED_COLUMN_NAME: string; UPDATE_RULE: string; DELETE_RULE: string; DB: string;
+}
+interface CheckRow { TABLE_NAME: string; CONSTRAINT_NAME: string; CHECK_CLAUSE: string; LEVEL: string | null }
+interface ViewRow { TABLE_NAME: string; VIEW_DEFINITION: string; DB: string }
+
+const CHAR_TYPES = new Set(["varchar", "char", "varbinary", "binary"]);
+
+/**
+ * Reads MySQL/MariaDB's information_schema for the current database: six queries, whatever the
+ * number of tables. Check constraints are read the MariaDB way (CHECK_CONSTRAINTS.TABLE_NAME).
+ */
+export async function introspectMysql(knex: Knex, opts: IntrospectOptions): Promise<Introspection> {
+  const db = new CountingReader(knex);
+  const excluded = new Set(opts.exclude);
+  const [tableRows, columnRows, statRows, foreignRows, checkRows, viewRows] = await Promise.all([
+    db.rows<TableRow>("select TABLE_NAME, TABLE_TYPE, TABLE_COMMENT, TABLE_COLLATION from information_schema.TABLES where TABLE_SCHEMA = database()"),
+    db.rows<ColumnRow>(
+      `select TABLE_NAME, COLUMN_NAME, COLUMN_DEFAULT, IS_NULLABLE, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION,
+              NUMERIC_SCALE, DATETIME_PRECISION, COLLATION_NAME, COLUMN_TYPE, EXTRA, COLUMN_COMMENT
+         from information_schema.COLUMNS where TABLE_SCHEMA = database() order by TABLE_NAME, ORDINAL_POSITION`,
+    ),
+    db.rows<StatRow>(
+      `select TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME from information_schema.STATISTICS
+        where TABLE_SCHEMA = database() order by TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
+    ),
+    db.rows<ForeignRow>(
+      `select k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME,
+              k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE, database() as DB
+         from information_schema.KEY_COLUMN_USAGE k
+         join information_schema.REFERENTIAL_CONSTRAINTS r
+           on r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA and r.CONSTRAINT_NAME = k.CONSTRAINT_NAME and r.TABLE_NAME = k.TABLE_NAME
+        where k.TABLE_SCHEMA = database() and k.REFERENCED_TABLE_NAME is not null
+        order by k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`,
+    ),
+    db.rows<CheckRow>("select TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE, LEVEL from information_schema.CHECK_CONSTRAINTS where CONSTRAINT_SCHEMA = database() order by TABLE_NAME, CONSTRAINT_NAME"),
+    db.rows<ViewRow>("select TABLE_NAME, VIEW_DEFINITION, database() as DB from information_schema.VIEWS where TABLE_SCHEMA = database()"),
+  ]);
+
+  const group = <T extends { TABLE_NAME: string }>(rows: T[]): Map<string, T[]> => {
+    const m = new Map<string, T[]>();
+    for (const r of rows) (m.get(r.TABLE_NAME) ?? m.set(r.TABLE_NAME, []).get(r.TABLE_NAME)!).push(r);
+    return m;
+  };
+  const cols = group(columnRows);
+  const stats = group(statRows);
+  const fks = group(foreignRows);
+  const checks = group(checkRows);
+
+  const tables: TableModel[] = [];
+  for (const t of tableRows) {
+    if (t.TABLE_TYPE !== "BASE TABLE" || excluded.has(t.TABLE_NAME)) continue;
+    const tableChecks = checks.get(t.TABLE_NAME) ?? [];
+    // MariaDB stores JSON as LONGTEXT plus a column check json_valid(`col`): that pair is the JSON type.
+    const jsonColumns = new Set(
+      tableChecks.filter((c) => c.LEVEL === "Column" && /^json_valid\(`[^`]+`\)$/i.test(c.CHECK_CLAUSE.trim())).map((c) => c.CONSTRAINT_NAME),
+    );
+    const columns = (cols.get(t.TABLE_NAME) ?? []).map((c) => mysqlColumn(c, t.TABLE_COLLATION, jsonColumns.has(c.COLUMN_NAME)));
+    const indexGroups = new Map<string, { unique: boolean; columns: string[] }>();
+    for (const s of stats.get(t.TABLE_NAME) ?? []) {
+      const g = indexGroups.get(s.INDEX_NAME) ?? indexGroups.set(s.INDEX_NAME, { unique: Number(s.NON_UNIQUE) === 0, columns: [] }).get(s.INDEX_NAME)!;
+      g.columns.push(s.COLUMN_NAME ?? "");
+    }
+    const pk = indexGroups.get("PRIMARY");
+    const uniques: UniqueModel[] = [];
+    const indexes: IndexModel[] = [];
+    for (const [name, g] of indexGroups) {
+      if (name === "PRIMARY") continue;
+      if (g.unique) uniques.push({ name, columns: g.columns });
+      else indexes.push({ name, columns: g.columns, unique: false, expression: false, where: null });
+    }
+    const fkGroups = new Map<string, ForeignRow[]>();
+    for (const f of fks.get(t.TABLE_NAME) ?? []) (fkGroups.get(f.CONSTRAINT_NAME) ?? fkGroups.set(f.CONSTRAINT_NAME, []).get(f.CONSTRAINT_NAME)!).push(f);
+    const foreignKeys: ForeignKeyModel[] = [...fkGroups].map(([name, rows]) => ({
+      name,
+      columns: rows.map((r) => r.COLUMN_NAME),
+      refSchema: rows[0]!.REFERENCED_TABLE_SCHEMA === rows[0]!.DB ? null : rows[0]!.REFERENCED_TABLE_SCHEMA,
+      refTable: rows[0]!.REFERENCED_TABLE_NAME,
+      refColumns: rows.map((r) => r.REFERENCED_COLUMN_NAME),
+      onDelete: mysqlAction(rows[0]!.DELETE_RULE),
+      onUpdate: mysqlAction(rows[0]!.UPDATE_RULE),
+    }));
+    const checkModels: CheckModel[] = tableChecks
+      .filter((c) => !(c.LEVEL === "Column" && jsonColumns.has(c.CONSTRAINT_NAME)))
+      .map((c) => ({ name: c.CONSTRAINT_NAME, expression: c.CHECK_CLAUSE.trim() }));
+    tables.push({
+      schema: null,
+      name: t.TABLE_NAME,
+      comment: t.TABLE_COMMENT || null,
+      columns,
+      primaryKey: pk ? { name: "PRIMARY", columns: pk.columns } : null,
+      foreignKeys,
+      indexes,
+      uniques,
+      checks: checkModels,
+    });
+  }
+  const views: ViewModel[] = viewRows.map((v) => ({
+    schema: null,
+    name: v.TABLE_NAME,
+    // MariaDB qualifies every table with the database's name; another database would spell it differently.
+    definition: v.VIEW_DEFINITION.split(`\`${v.DB}\`.`).join("").trim(),
+  }));
+  return { model: { client: "mysql2", tables, views, enums: [] }, queries: db.queries };
+}
+
+/** InnoDB treats NO ACTION as RESTRICT; one spelling keeps the two from showing as a change. */
+function mysqlAction(rule: string): ReferentialAction {
+  const r = rule.toUpperCase();
+  if (r === "NO ACTION" || r === "RESTRICT") return "RESTRICT";
+  if (r === "CASCADE" || r === "SET NULL" || r === "SET DEFAULT") return r;
+  return "RESTRICT";
+}
+
+function mysqlColumn(c: ColumnRow, tableCollation: string | null, isJson: boolean): ColumnModel {
+  const dataType = c.DATA_TYPE.toLowerCase();
+  const columnType = c.COLUMN_TYPE.toLowerCase();
+  let type = dataType === "int" ? "integer" : dataType;
+  if (columnType.startsWith("tinyint(1)")) type = "boolean";
+  if (isJson) type = "json";
+  const enumValues = dataType === "enum" || dataType === "set" ? parseEnumValues(c.COLUMN_TYPE) : null;
+  const numericParams = /^(decimal|numeric|float|double)\((\d+)(?:,(\d+))?\)/.exec(columnType);
+  const isChar = CHAR_TYPES.has(dataType);
+  const isTime = dataType === "datetime" || dataType === "timestamp" || dataType === "time";
+  let precision: number | null = null;
+  let scale: number | null = null;
+  if (numericParams) {
+    precision = Number(numericParams[2]);
+    scale = numericParams[3] === undefined ? null : Number(numericParams[3]);
+  } else if (isTime && c.DATETIME_PRECISION) precision = Number(c.DATETIME_PRECISION);
+  let rawDefault = c.COLUMN_DEFAULT;
+  // MySQL 8 gives string defaults unquoted (MariaDB quotes them); a generated default is an expression.
+  if (rawDefault !== null && (isChar || dataType.endsWith("text") || dataType === "enum") && !/^'.*'$/s.test(rawDefault) && !/DEFAULT_GENERATED/i.test(c.EXTRA) && rawDefault !== "NULL") {
+    rawDefault = `'${rawDefault.replace(/'/g, "''")}'`;
+  }
+  return {
+    name: c.COLUMN_NAME,
+    type,
+    nativeType: isJson ? "json" : c.COLUMN_TYPE,
+    length: isChar ? Number(c.CHARACTER_MAXIMUM_LENGTH) : null,
+    precision,
+    scale,
+    unsigned: / unsigned/.test(columnType),
+    enumValues,
+    nullable: c.IS_NULLABLE === "YES",
+    default: normalizeDefault(rawDefault, type),
+    identity: /auto_increment/i.test(c.EXTRA),
+    collation: c.COLLATION_NAME && tableCollation && c.COLLATION_NAME !== tableCollation && !isJson ? c.COLLATION_NAME : null,
+    comment: c.COLUMN_COMMENT || null,
+  };
+}
+
+function parseEnumValues(columnType: string): string[] {
+  const inner = columnType.slice(columnType.indexOf("(") + 1, columnType.lastIndexOf(")"));
+  return splitTopLevel(inner).map((v) => v.slice(1, -1).replace(/''/g, "'").replace(/\\\\/g, "\\"));
+}
+
+/** MySQL/MariaDB's side of the schema seam. */
+export const mysqlSchema: SchemaDialect = {
+  introspect: introspectMysql,
+  rebuildsTables: false,
+  scratch: {
+    async create(admin, name) {
+      await admin.raw(`create database \`${name}\``);
+    },
+    async drop(admin, name) {
+      // A session still building the scratch database would hold its metadata locks: end it first.
+      const r = await admin.raw("select ID from information_schema.PROCESSLIST where DB = ? and ID <> connection_id()", [name]);
+      for (const row of r[0] as { ID: number }[]) await admin.raw(`kill ${Number(row.ID)}`).catch(() => undefined);
+      await admin.raw(`drop database if exists \`${name}\``);
+    },
+    async list(admin, prefix) {
+      const r = await admin.raw("select SCHEMA_NAME as name from information_schema.SCHEMATA where SCHEMA_NAME like ? order by 1", [`${prefix}%`]);
+      return (r[0] as { name: string }[]).map((x) => x.name);
+    },
+    retarget(config, database) {
+      const c = config.connection;
+      if (typeof c === "string") {
+        const u = new URL(c);
+        u.pathname = `/${database}`;
+        return { ...config, connection: u.toString() };
+      }
+      return { ...config, connection: { ...(c as object), database } as Knex.StaticConnectionConfig };
+    },
+  },
+  incrementsUnsigned: true,
+  identityTypeSql: (c) => `${c.nativeType} auto_increment`,
+  collateClause: (c) => `collate ${c}`,
+  quote: (id) => `\`${id.replace(/`/g, "``")}\``,
+  createEnumSql: () => "",
+  dropEnumSql: () => "",
+  createViewSql: (v) => `create view ${mysqlSchema.quote(v.name)} as ${v.definition}`,
+  dropViewSql: (v) => `drop view ${mysqlSchema.quote(v.name)}`,
+  createIndexSql: (t, i) =>
+    `create ${i.unique ? "unique " : ""}index ${mysqlSchema.quote(i.name)} on ${mysqlSchema.quote(t.name)} (${i.columns
+      .map((c) => (i.expression ? `(${c})` : mysqlSchema.quote(c)))
+      .join(", ")})`,
+  dropIndexSql: (t, i) => `drop index ${mysqlSchema.quote(i.name)} on ${mysqlSchema.quote(t.name)}`,
+};

@@ -1,0 +1,66 @@
+import type { Knex } from "knex";
+import type { ColumnModel, EnumModel, IndexModel, SchemaModel, TableModel, ViewModel } from "../../../shared/schema.js";
+
+/** What to read. */
+export interface IntrospectOptions {
+  /** PostgreSQL schemas to read (default: public); ignored elsewhere. */
+  readonly schemas?: readonly string[];
+  /** Tables left out: Strata's version and history tables, knex's own. */
+  readonly exclude: readonly string[];
+}
+
+/** A schema model and how many catalog queries it took. */
+export interface Introspection {
+  readonly model: SchemaModel;
+  readonly queries: number;
+}
+
+/** How a scratch database is made and removed on a server (PostgreSQL, MySQL); SQLite uses memory. */
+export interface ScratchServer {
+  create(admin: Knex, name: string): Promise<void>;
+  /** Drops it even while sessions are still connected to it. */
+  drop(admin: Knex, name: string): Promise<void>;
+  /** Databases whose name starts with prefix. */
+  list(admin: Knex, prefix: string): Promise<string[]>;
+  /** The knex config of the environment, pointed at another database of the same server. */
+  retarget(config: Knex.Config, database: string): Knex.Config;
+}
+
+/** The schema side of a dialect: catalog reading and the SQL knex's builder cannot write. */
+export interface SchemaDialect {
+  introspect(knex: Knex, opts: IntrospectOptions): Promise<Introspection>;
+  /** SQLite alters most things by rebuilding the table; the others alter in place. */
+  readonly rebuildsTables: boolean;
+  /** null where scratch databases live in memory (SQLite). */
+  readonly scratch: ScratchServer | null;
+  quote(identifier: string): string;
+  /** Whether knex's increments() makes an unsigned column here (MySQL), so a signed identity needs another spelling. */
+  readonly incrementsUnsigned: boolean;
+  /** The column type of an identity column knex's increments() cannot write (a signed one on MySQL, say). */
+  identityTypeSql(c: ColumnModel): string;
+  /** The COLLATE clause appended to a column type. */
+  collateClause(collation: string): string;
+  createEnumSql(e: EnumModel): string;
+  dropEnumSql(e: EnumModel): string;
+  createViewSql(v: ViewModel): string;
+  dropViewSql(v: ViewModel): string;
+  /** A partial or expression index, which knex's builder cannot write everywhere. */
+  createIndexSql(table: TableModel, index: IndexModel): string;
+  dropIndexSql(table: TableModel, index: IndexModel): string;
+}
+
+/** knex's and Strata's own bookkeeping tables, never part of a diff. */
+export const KNEX_TABLES: readonly string[] = ["knex_migrations", "knex_migrations_lock"];
+
+/** A knex.raw wrapper that counts catalog queries (issue 3: their number must not grow with the tables). */
+export class CountingReader {
+  queries = 0;
+  constructor(private readonly knex: Knex) {}
+
+  async rows<T>(sql: string, bindings: readonly unknown[] = []): Promise<T[]> {
+    this.queries++;
+    const r = (await this.knex.raw(sql, bindings as Knex.RawBinding[])) as unknown;
+    if (Array.isArray(r)) return (Array.isArray(r[0]) ? r[0] : r) as T[];
+    return (r as { rows: T[] }).rows;
+  }
+}

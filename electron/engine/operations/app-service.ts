@@ -1,0 +1,275 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import type {
+  ApiHandlers,
+  CreatedRevisionDto,
+  DiffSourceDto,
+  EnvironmentDto,
+  HistoryEntryDto,
+  ProjectChangedEventDto,
+  ProjectSummaryDto,
+  SchemaChangeDto,
+  SchemaDiffDto,
+} from "../../../shared/api.js";
+import { StrataError } from "../errors.js";
+import type { EnvironmentConfig } from "../project/index.js";
+import { readHistory } from "../runner/index.js";
+import { STRATA_VERSION } from "../version.js";
+import { createMerge, createRevision } from "./create-revision.js";
+import { withDatabase } from "./database-session.js";
+import { environmentMatrix, historyEntry } from "./environment-matrix.js";
+import type { DriftCheck } from "./environment-matrix.js";
+import { EventHub } from "./event-hub.js";
+import { stampEnvironment } from "./maintain.js";
+import { preflightTarget, runMigration } from "./migrate.js";
+import { planWithSql } from "./migration-plan.js";
+import type { OpenProject } from "./open-project.js";
+import type { ProfileStore } from "./profile-store.js";
+import { ProjectHolder } from "./project-holder.js";
+import { RecentProjects } from "./recent-projects.js";
+import { revisionDetail, revisionNode } from "./revision-detail.js";
+import { RunQueue } from "./run-queue.js";
+
+/**
+ * Schema comparison (issue 3), plugged in where it exists. Each method may be absent; the calls
+ * that need it then answer NOT_SUPPORTED.
+ */
+export interface SchemaDiffPort {
+  diff?(project: OpenProject, from: string, to: string): Promise<SchemaDiffDto>;
+  /** up/down bodies of a revision turning `from` (default: migrations at head) into `to`. */
+  autogenerate?(project: OpenProject, from: string | undefined, to: string): Promise<{ upBody: string; downBody: string; changes: readonly SchemaChangeDto[] }>;
+  drift?: DriftCheck;
+}
+
+/** What a host gives the service. */
+export interface AppServiceOptions {
+  readonly host: "electron" | "browser";
+  /** The project to open first (null: none until openProject). */
+  readonly projectRoot: string | null;
+  readonly profiles: ProfileStore;
+  /** JSON file for recent projects (null: not remembered). */
+  readonly recentFile: string | null;
+  readonly schemaDiff?: SchemaDiffPort;
+}
+
+/** The engine behind StrataApi: one handler per call, the event stream, and the run queue. */
+export interface AppService {
+  readonly handlers: ApiHandlers;
+  readonly events: EventHub;
+  readonly runs: RunQueue;
+  readonly projects: ProjectHolder;
+}
+
+function notSupported(what: string): StrataError {
+  return new StrataError("NOT_SUPPORTED", `${what} is not available in this build: schema introspection and diff (issue 3) are not wired in yet`);
+}
+
+function refuseUnconfirmed(env: EnvironmentConfig, action: string, confirmName: string | undefined): void {
+  if (!env.protected || confirmName === env.name) return;
+  throw new StrataError(
+    "CONFIRMATION_REQUIRED",
+    confirmName === undefined || confirmName === ""
+      ? `environment ${env.name} is protected: type its name "${env.name}" to confirm the ${action}`
+      : `environment ${env.name} is protected and "${confirmName}" is not its name; type "${env.name}" to confirm the ${action}`,
+    { environment: env.name },
+  );
+}
+
+function summary(project: OpenProject, environments: readonly EnvironmentDto[]): ProjectSummaryDto {
+  const order = project.map.records.length === 0 ? [] : project.map.iterateHistory().map((r) => r.revision);
+  return {
+    root: project.root,
+    name: path.basename(project.root),
+    configFile: project.config.configFile,
+    migrations: path.relative(project.root, project.migrationsDir) || ".",
+    mode: project.directory.mode,
+    environments,
+    revisions: order.map((id) => revisionNode(project, id)),
+    heads: project.map.heads,
+    bases: project.map.bases,
+    branchPoints: project.map.branchPoints.map((j) => j.revision),
+    mergePoints: project.map.mergePoints.map((j) => j.revision),
+  };
+}
+
+function matchesSearch(row: HistoryEntryDto, search: string): boolean {
+  const needle = search.toLowerCase();
+  return [row.revision, row.message, row.user, row.host, row.error ?? ""].some((f) => f.toLowerCase().includes(needle));
+}
+
+/** Builds the service a host (Electron main, strata serve) exposes as StrataApi. */
+export function createAppService(options: AppServiceOptions): AppService {
+  const events = new EventHub();
+  const projects = new ProjectHolder(options.projectRoot, options.profiles);
+  const recent = new RecentProjects(options.recentFile);
+  const runs = new RunQueue((e) => events.emit(e));
+  const diffPort = options.schemaDiff ?? {};
+  if (options.projectRoot !== null && existsSync(options.projectRoot)) recent.add(options.projectRoot);
+
+  const changed = (root: string, reason: ProjectChangedEventDto["reason"]): void => {
+    events.emit({ type: "project-changed", root, reason, at: new Date().toISOString() });
+  };
+  const withEnv = async (name: string): Promise<{ project: OpenProject; env: EnvironmentConfig }> => {
+    const project = await projects.project();
+    return { project, env: projects.environment(project, name) };
+  };
+  const created = async (project: OpenProject, c: { revision: string; downRevisions: readonly string[]; file: string }, changes: readonly SchemaChangeDto[]): Promise<CreatedRevisionDto> => {
+    projects.invalidate();
+    changed(project.root, "revision-created");
+    return { ...c, source: await readFile(path.join(project.root, c.file), "utf8"), changes };
+  };
+
+  const handlers: ApiHandlers = {
+    async appInfo() {
+      return { version: STRATA_VERSION, host: options.host, projectRoot: projects.root, platform: process.platform };
+    },
+    async projectSummary() {
+      const project = await projects.project();
+      return summary(project, projects.environments(project).map((c) => c.dto));
+    },
+    async openProject(req) {
+      const project = await projects.open(req.root);
+      recent.add(project.root);
+      changed(project.root, "opened");
+      return summary(project, projects.environments(project).map((c) => c.dto));
+    },
+    async recentProjects() {
+      return { projects: recent.list() };
+    },
+    async environmentStatus(req) {
+      const project = await projects.project();
+      const all = projects.environments(project);
+      const wanted = req.environments;
+      if (wanted) {
+        const unknown = wanted.filter((n) => !all.some((c) => c.dto.name === n));
+        if (unknown.length) throw new StrataError("ENV_UNKNOWN", `unknown environment "${unknown[0]}"; this project has ${all.map((c) => c.dto.name).join(", ")}`, { env: unknown[0] });
+      }
+      const chosen = wanted ? all.filter((c) => wanted.includes(c.dto.name)) : all;
+      return environmentMatrix(project, chosen, req.drift && diffPort.drift ? diffPort.drift : null);
+    },
+    async revisionDetail(req) {
+      const project = await projects.project();
+      return revisionDetail(project, req.revision, projects.environments(project), req.environment);
+    },
+    async planMigration(req) {
+      const { project, env } = await withEnv(req.environment);
+      return planWithSql(project, env, req.command, req.target);
+    },
+    async runMigration(req) {
+      const { project, env } = await withEnv(req.environment);
+      refuseUnconfirmed(env, req.command, req.confirmName);
+      // A typo is refused here, before the run is queued, so the person sees it at once.
+      preflightTarget(project, req.target);
+      return runs.enqueue({ environment: env.name, command: req.command, target: req.target }, async (onEvent) => {
+        try {
+          return await runMigration(project, env, { command: req.command, target: req.target, singleTransaction: req.singleTransaction ?? false, onEvent });
+        } finally {
+          changed(project.root, "environment-changed");
+        }
+      });
+    },
+    async getRun(req) {
+      const run = runs.get(req.runId);
+      if (!run) throw new StrataError("NOT_FOUND", `no run ${req.runId} in this session; runs are kept until the app restarts`, { runId: req.runId });
+      return run;
+    },
+    async listRuns(req) {
+      return { runs: runs.list(req.environment) };
+    },
+    async stamp(req) {
+      const { project, env } = await withEnv(req.environment);
+      refuseUnconfirmed(env, "stamp", req.confirmName);
+      const result = await stampEnvironment(project, env, req.targets);
+      changed(project.root, "environment-changed");
+      return result;
+    },
+    async createRevision(req) {
+      const project = await projects.project();
+      let bodies: { upBody: string; downBody: string; changes: readonly SchemaChangeDto[] } | null = null;
+      if (req.autogenerate) {
+        if (!diffPort.autogenerate) throw notSupported("autogenerate");
+        bodies = await diffPort.autogenerate(project, req.autogenerate.from, req.autogenerate.to);
+      }
+      const c = await createRevision(project, {
+        message: req.message,
+        ...(req.head !== undefined ? { head: req.head } : {}),
+        ...(req.splice !== undefined ? { splice: req.splice } : {}),
+        ...(req.branchLabels !== undefined ? { branchLabels: req.branchLabels } : {}),
+        ...(req.dependsOn !== undefined ? { dependsOn: req.dependsOn } : {}),
+        ...(bodies ? { upBody: bodies.upBody, downBody: bodies.downBody } : {}),
+      });
+      return created(project, c, bodies?.changes ?? []);
+    },
+    async createMerge(req) {
+      const project = await projects.project();
+      return created(project, await createMerge(project, req.message, req.revisions), []);
+    },
+    async diffSources() {
+      const project = await projects.project();
+      const sources: DiffSourceDto[] = projects
+        .environments(project)
+        .filter((c) => c.dto.error === null)
+        .map((c) => ({ id: c.dto.name, label: `${c.dto.name} (${c.dto.dialect}, ${c.dto.displayTarget})`, kind: "environment" }));
+      sources.push({ id: "migrations", label: "migrations at head (built from the revision files)", kind: "migrations" });
+      if (project.map.heads.length > 1) {
+        for (const h of project.map.heads) sources.push({ id: `migrations@${h}`, label: `migrations at ${h} (${project.map.get(h)?.message ?? ""})`, kind: "migrations" });
+      }
+      return { sources };
+    },
+    async schemaDiff(req) {
+      if (!diffPort.diff) throw notSupported("schema diff");
+      return diffPort.diff(await projects.project(), req.from, req.to);
+    },
+    async history(req) {
+      const { env } = await withEnv(req.environment);
+      const rows = await withDatabase(env, (db) =>
+        readHistory(db.knex, {
+          historyTable: env.historyTable,
+          ...(req.revision ? { revision: req.revision } : {}),
+          ...(req.status ? { status: req.status } : {}),
+          // Filters applied after the query need the rows the limit would cut.
+          ...(req.direction || req.search ? {} : { limit: req.limit ?? 1000 }),
+        }),
+      );
+      let out = rows.map(historyEntry);
+      if (req.direction) out = out.filter((r) => r.direction === req.direction);
+      if (req.search) out = out.filter((r) => matchesSearch(r, req.search!));
+      if (req.failuresFirst ?? true) out = [...out.filter((r) => r.status === "failed"), ...out.filter((r) => r.status !== "failed")];
+      return { environment: env.name, rows: out.slice(0, req.limit ?? 1000) };
+    },
+    async listProfiles() {
+      return { profiles: options.profiles.list(), passwordStorage: options.profiles.passwordStorage() };
+    },
+    async saveProfile(req) {
+      const saved = options.profiles.save(req);
+      if (projects.root) changed(projects.root, "profiles-changed");
+      return saved;
+    },
+    async testProfile(req) {
+      if (!req.id && !req.profile) throw new StrataError("INVALID_REQUEST", "testProfile needs a saved profile's id or an unsaved profile");
+      const env = req.profile ? options.profiles.draftEnvironment(req.profile, projects.root) : options.profiles.environment(req.id!, projects.root);
+      const started = Date.now();
+      const connection = env.knexConfig.connection as { filename?: string } | undefined;
+      if (env.client === "better-sqlite3" && connection?.filename && !existsSync(connection.filename)) {
+        return { ok: false, message: `${connection.filename} does not exist yet; the first upgrade will create it`, durationMs: 0, error: null };
+      }
+      try {
+        await withDatabase(env, async (db) => {
+          await db.knex.raw("select 1");
+        });
+        const durationMs = Date.now() - started;
+        return { ok: true, message: `connected to ${env.displayTarget} in ${durationMs} ms`, durationMs, error: null };
+      } catch (e) {
+        if (!(e instanceof StrataError)) throw e;
+        return { ok: false, message: e.message, durationMs: Date.now() - started, error: e.toShape() };
+      }
+    },
+    async removeProfile(req) {
+      const removed = options.profiles.remove(req.id);
+      if (removed && projects.root) changed(projects.root, "profiles-changed");
+      return { removed };
+    },
+  };
+  return { handlers, events, runs, projects };
+}

@@ -1,0 +1,47 @@
+import type { DriftDto, EnvironmentMatrixDto, EnvironmentStateDto, HistoryEntryDto } from "../../../shared/api.js";
+import { isStrataError } from "../errors.js";
+import { readHistory } from "../runner/index.js";
+import type { HistoryRow } from "../runner/types.js";
+import { readDatabaseState, withDatabase } from "./database-session.js";
+import { findFileProblems } from "./inspect.js";
+import type { OpenProject } from "./open-project.js";
+import type { EnvironmentChoice } from "./project-holder.js";
+
+/** Checks one environment's live schema against what its applied revisions build (issue 3), when available. */
+export type DriftCheck = (project: OpenProject, choice: EnvironmentChoice) => Promise<DriftDto>;
+
+/** The environments matrix: every environment's heads, pending revisions, last run, file problems and drift. */
+export async function environmentMatrix(
+  project: OpenProject,
+  choices: readonly EnvironmentChoice[],
+  drift: DriftCheck | null,
+): Promise<EnvironmentMatrixDto> {
+  const environments = await Promise.all(choices.map((c) => environmentState(project, c, drift)));
+  return { heads: project.map.heads, environments };
+}
+
+async function environmentState(project: OpenProject, choice: EnvironmentChoice, drift: DriftCheck | null): Promise<EnvironmentStateDto> {
+  const notChecked: DriftDto = { state: "not-checked", changes: [] };
+  if (choice.dto.error) return { environment: choice.dto, heads: null, pending: [], lastRun: null, problems: [], drift: notChecked, error: choice.dto.error };
+  try {
+    const env = choice.resolve();
+    const base = await withDatabase(env, async (db) => {
+      const state = await readDatabaseState(db);
+      const problems = await findFileProblems(project, db, state.heads);
+      const known = state.heads.every((h) => project.map.has(h));
+      const pending = known ? project.map.planUpgrade(state.heads, "heads").steps.map((s) => s.revision) : [];
+      const [last] = await readHistory(db.knex, { historyTable: env.historyTable, limit: 1 });
+      return { heads: state.heads, pending, problems, lastRun: last ? historyEntry(last) : null };
+    });
+    const driftState = drift ? await drift(project, choice) : notChecked;
+    return { environment: choice.dto, ...base, drift: driftState, error: null };
+  } catch (e) {
+    if (!isStrataError(e)) throw e;
+    return { environment: choice.dto, heads: null, pending: [], lastRun: null, problems: [], drift: notChecked, error: e.toShape() };
+  }
+}
+
+/** A history row as the GUI shows it. */
+export function historyEntry(r: HistoryRow): HistoryEntryDto {
+  return { ...r };
+}

@@ -1,0 +1,42 @@
+import type { RenderedSqlDto } from "../../../shared/api.js";
+import { dialectFor } from "../dialect/index.js";
+import { isStrataError } from "../errors.js";
+import type { EnvironmentConfig } from "../project/index.js";
+import type { RevisionMap } from "../revisions/index.js";
+import type { Plan } from "../revisions/types.js";
+import { renderSql } from "../runner/index.js";
+import { defaultErrorShape } from "./run-queue.js";
+import type { OpenProject } from "./open-project.js";
+
+/**
+ * The upgrade from base to exactly these heads, one head after another (several heads cannot be
+ * one target). It is what SQLite's offline rendering replays on its scratch database first.
+ */
+export function planToHeads(map: RevisionMap, heads: readonly string[]): Plan {
+  let current: readonly string[] = [];
+  const steps: Plan["steps"][number][] = [];
+  for (const h of heads) {
+    const p = map.planUpgrade(current, h);
+    steps.push(...p.steps);
+    current = p.headsAfter;
+  }
+  return { command: "upgrade", target: heads.join(","), headsBefore: [], steps, headsAfter: current };
+}
+
+/** Renders a plan for the environment's dialect without connecting; the error says why where it cannot be. */
+export async function renderPlanSql(project: OpenProject, env: EnvironmentConfig, plan: Plan, earlierPlan: Plan | undefined): Promise<RenderedSqlDto> {
+  const dialect = dialectFor(env.client).label;
+  try {
+    const sql = await renderSql(env.client, {
+      plan,
+      scripts: project.scripts,
+      ...(earlierPlan ? { earlierPlan } : {}),
+      versionTable: env.versionTable,
+      historyTable: env.historyTable,
+    });
+    return { environment: env.name, dialect, sql, error: null };
+  } catch (e) {
+    if (!isStrataError(e)) throw e;
+    return { environment: env.name, dialect, sql: null, error: defaultErrorShape(e) };
+  }
+}

@@ -1,0 +1,126 @@
+import { readFile } from "node:fs/promises";
+import type { RevisionDetailDto, RevisionEnvironmentDto, RevisionNodeDto, RenderedSqlDto } from "../../../shared/api.js";
+import { dialectFor } from "../dialect/index.js";
+import { StrataError, isStrataError } from "../errors.js";
+import type { EnvironmentConfig } from "../project/index.js";
+import type { Plan } from "../revisions/types.js";
+import { readAppliedChecksums } from "../runner/index.js";
+import { readDatabaseState, withDatabase } from "./database-session.js";
+import { revisionDto } from "./inspect.js";
+import type { OpenProject } from "./open-project.js";
+import { planToHeads, renderPlanSql } from "./plan-sql.js";
+import type { EnvironmentChoice } from "./project-holder.js";
+import { extractExportedFunction } from "./revision-source-text.js";
+import { defaultErrorShape } from "./run-queue.js";
+
+/** A revision with what the graph knows about it. */
+export function revisionNode(project: OpenProject, id: string): RevisionNodeDto {
+  const children = project.map.children(id);
+  const base = revisionDto(project, id);
+  return {
+    ...base,
+    children,
+    isHead: project.map.heads.includes(id),
+    isBase: base.downRevisions.length === 0,
+    isBranchPoint: children.length > 1,
+    isMergePoint: base.downRevisions.length > 1,
+  };
+}
+
+/** Resolves what the person typed or clicked (id, prefix, label@head) to one revision. */
+export function resolveOneRevision(project: OpenProject, ref: string): string {
+  const ids = project.map.resolve(ref);
+  if (ids.length !== 1) {
+    throw new StrataError("TARGET_AMBIGUOUS", `"${ref}" names ${ids.length} revisions (${ids.join(", ")}); pick one`, { target: ref, revisions: ids });
+  }
+  return ids[0]!;
+}
+
+/** Everything the revision detail screen shows about one revision. */
+export async function revisionDetail(
+  project: OpenProject,
+  ref: string,
+  environments: readonly EnvironmentChoice[],
+  sqlEnvironment: string | undefined,
+): Promise<RevisionDetailDto> {
+  const id = resolveOneRevision(project, ref);
+  const script = project.scripts.get(id);
+  const source = script ? await readFile(script.file, "utf8").catch(() => null) : null;
+  const usable = environments.filter((c) => c.dto.error === null);
+  const states = await Promise.all(usable.map((c) => revisionInEnvironment(project, id, c.resolve())));
+  let sqlEnv: EnvironmentConfig | null = null;
+  if (sqlEnvironment !== undefined) {
+    const chosen = environments.find((c) => c.dto.name === sqlEnvironment);
+    if (!chosen) throw new StrataError("ENV_UNKNOWN", `unknown environment "${sqlEnvironment}"; this project has ${environments.map((c) => c.dto.name).join(", ")}`, { env: sqlEnvironment });
+    sqlEnv = chosen.resolve();
+  } else if (usable[0]) {
+    sqlEnv = usable[0].resolve();
+  }
+  const sql = sqlEnv ? await revisionSql(project, id, sqlEnv) : { up: null, down: null };
+  return {
+    revision: revisionNode(project, id),
+    checksum: script?.checksum ?? null,
+    source,
+    upSource: source === null ? null : extractExportedFunction(source, "up"),
+    downSource: source === null ? null : extractExportedFunction(source, "down"),
+    transaction: script?.transaction ?? true,
+    environments: states,
+    upSql: sql.up,
+    downSql: sql.down,
+  };
+}
+
+async function revisionInEnvironment(project: OpenProject, id: string, env: EnvironmentConfig): Promise<RevisionEnvironmentDto> {
+  try {
+    return await withDatabase(env, async (db) => {
+      const state = await readDatabaseState(db);
+      const known = state.heads.filter((h) => project.map.has(h));
+      const applied = project.map.ancestorsOf(known).includes(id);
+      const checksums = await readAppliedChecksums(db.knex, { historyTable: env.historyTable });
+      const appliedChecksum = checksums.get(id) ?? null;
+      const current = project.scripts.get(id)?.checksum;
+      const checksum = !applied ? "not-applied" : appliedChecksum === null || current === undefined ? "unknown" : appliedChecksum === current ? "matches" : "edited";
+      return { environment: env.name, applied, checksum, appliedChecksum, error: null };
+    });
+  } catch (e) {
+    if (!isStrataError(e)) throw e;
+    return { environment: env.name, applied: null, checksum: "unreachable", appliedChecksum: null, error: e.toShape() };
+  }
+}
+
+/** The SQL of this one revision's up and down for the environment's dialect, rendered offline. */
+async function revisionSql(project: OpenProject, id: string, env: EnvironmentConfig): Promise<{ up: RenderedSqlDto; down: RenderedSqlDto }> {
+  const dialect = dialectFor(env.client).label;
+  const failed = (e: unknown): RenderedSqlDto => {
+    if (!isStrataError(e)) throw e;
+    return { environment: env.name, dialect, sql: null, error: defaultErrorShape(e) };
+  };
+  // The full path from base to the revision: everything before its own step is replayed first.
+  let full: Plan;
+  try {
+    full = project.map.planUpgrade([], id);
+  } catch (e) {
+    const f = failed(e);
+    return { up: f, down: f };
+  }
+  const ownIndex = full.steps.findIndex((s) => s.revision === id);
+  const earlierSteps = full.steps.slice(0, ownIndex);
+  const earlierHeads = earlierSteps.length ? earlierSteps[earlierSteps.length - 1]!.headsAfter : [];
+  const earlier: Plan = { command: "upgrade", target: "earlier", headsBefore: [], steps: earlierSteps, headsAfter: earlierHeads };
+  const ownStep = full.steps[ownIndex]!;
+  const upPlan: Plan = { command: "upgrade", target: id, headsBefore: earlierHeads, steps: [ownStep], headsAfter: ownStep.headsAfter };
+  const up = await renderPlanSql(project, env, upPlan, earlier);
+  let down: RenderedSqlDto;
+  try {
+    const parents = project.map.get(id)!.downRevisions;
+    const downTarget = parents.length === 1 ? parents[0]! : parents.length === 0 ? "base" : "-1";
+    const planned = project.map.planDowngrade(ownStep.headsAfter, downTarget);
+    const step = planned.steps.find((s) => s.revision === id);
+    if (!step) throw new StrataError("NOT_SUPPORTED", `revision ${id}: its downgrade cannot be rendered on its own`);
+    const downPlan: Plan = { command: "downgrade", target: downTarget, headsBefore: ownStep.headsAfter, steps: [step], headsAfter: step.headsAfter };
+    down = await renderPlanSql(project, env, downPlan, planToHeads(project.map, ownStep.headsAfter));
+  } catch (e) {
+    down = failed(e);
+  }
+  return { up, down };
+}

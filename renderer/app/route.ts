@@ -1,0 +1,81 @@
+import { assertNever } from "./assert-never.js";
+
+/** Where the app is: one screen and its arguments, kept in location.hash so reload and back work. */
+export type Route =
+  | { readonly screen: "graph"; readonly select?: string }
+  | { readonly screen: "revision"; readonly id: string }
+  | { readonly screen: "create"; readonly parent?: string; readonly diffFrom?: string; readonly diffTo?: string }
+  | { readonly screen: "apply"; readonly environment?: string; readonly target?: string; readonly command?: "upgrade" | "downgrade" }
+  | { readonly screen: "environments" }
+  | { readonly screen: "diff"; readonly from?: string; readonly to?: string }
+  | { readonly screen: "history"; readonly environment?: string };
+
+/** The screens in the navigation, in order (their digit is the keyboard shortcut). */
+export const NAV_SCREENS = [
+  { screen: "graph", label: "Revision graph" },
+  { screen: "environments", label: "Environments" },
+  { screen: "apply", label: "Apply / roll back" },
+  { screen: "create", label: "Create revision" },
+  { screen: "diff", label: "Schema diff" },
+  { screen: "history", label: "History" },
+] as const;
+
+/** Reads a route from a location hash such as `#/apply?environment=dev&target=head`. */
+export function parseRoute(hash: string): Route {
+  const [path = "", query = ""] = hash.replace(/^#\/?/, "").split("?");
+  const q = new URLSearchParams(query);
+  const opt = (k: string): string | undefined => q.get(k) ?? undefined;
+  const [screen, arg] = path.split("/").map(decodeURIComponent);
+  switch (screen) {
+    case "revision":
+      return arg ? { screen: "revision", id: arg } : { screen: "graph" };
+    case "create":
+      return { screen: "create", parent: opt("parent"), diffFrom: opt("from"), diffTo: opt("to") };
+    case "apply": {
+      const c = opt("command");
+      return { screen: "apply", environment: opt("environment"), target: opt("target"), command: c === "downgrade" ? "downgrade" : c === "upgrade" ? "upgrade" : undefined };
+    }
+    case "environments":
+      return { screen: "environments" };
+    case "diff":
+      return { screen: "diff", from: opt("from"), to: opt("to") };
+    case "history":
+      return { screen: "history", environment: opt("environment") };
+    default:
+      return { screen: "graph", select: opt("select") };
+  }
+}
+
+function withQuery(path: string, params: Record<string, string | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") q.set(k, v);
+  const s = q.toString();
+  return `#/${path}${s ? `?${s}` : ""}`;
+}
+
+/** The hash for a route. */
+export function routeHref(route: Route): string {
+  switch (route.screen) {
+    case "graph":
+      return withQuery("graph", { select: route.select });
+    case "revision":
+      return `#/revision/${encodeURIComponent(route.id)}`;
+    case "create":
+      return withQuery("create", { parent: route.parent, from: route.diffFrom, to: route.diffTo });
+    case "apply":
+      return withQuery("apply", { environment: route.environment, target: route.target, command: route.command });
+    case "environments":
+      return "#/environments";
+    case "diff":
+      return withQuery("diff", { from: route.from, to: route.to });
+    case "history":
+      return withQuery("history", { environment: route.environment });
+    default:
+      return assertNever(route);
+  }
+}
+
+/** Goes to a route (adds a browser history entry). */
+export function navigate(route: Route): void {
+  window.location.hash = routeHref(route);
+}

@@ -1,0 +1,53 @@
+import type { MigrationPlanDto } from "../../../shared/api.js";
+import { CodeView } from "../../components/code-view.js";
+
+const heads = (list: readonly string[]) => (list.length === 0 ? "(empty)" : list.map((h) => h.slice(0, 12)).join(", "));
+
+/** What a run would do: the steps, the heads before and after, destructive statements, the SQL. */
+export function PlanView({ plan }: { readonly plan: MigrationPlanDto }) {
+  return (
+    <div className="split" data-testid="plan">
+      <div className="panel" style={{ display: "flex", flexDirection: "column", gap: 8 }}>
+        <h2>
+          {plan.command === "upgrade" ? "Upgrade" : "Roll back"} <strong>{plan.environment}</strong> to <code>{plan.target}</code>
+        </h2>
+        <div className="muted">
+          Heads now <code data-testid="heads-before">{heads(plan.headsBefore)}</code> → after <code data-testid="heads-after">{heads(plan.headsAfter)}</code>
+        </div>
+        {plan.steps.length === 0 ? (
+          <div className="notice ok" role="status">Nothing to run: {plan.environment} is already there.</div>
+        ) : (
+          <ol className="steps" data-testid="plan-steps">
+            {plan.steps.map((s) => (
+              <li key={`${s.revision}-${s.direction}`}>
+                <span className={`tag ${s.direction === "up" ? "ok" : "warn"}`}>{s.direction === "up" ? "▲ up" : "▼ down"}</span>
+                <code>{s.revision.slice(0, 12)}</code>
+                <span>{s.message}</span>
+              </li>
+            ))}
+          </ol>
+        )}
+        {plan.destructive.length > 0 && (
+          <div className="notice error" role="alert" data-testid="destructive">
+            <strong>Loses data or structure:</strong>
+            <ul style={{ margin: "4px 0 0", paddingLeft: 18 }}>
+              {plan.destructive.map((d, i) => (
+                <li key={i}>
+                  <code>{d.revision.slice(0, 7)}</code> {d.reason}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+      </div>
+      <div>
+        <h3>SQL</h3>
+        {plan.sql !== null ? (
+          <CodeView code={plan.sql || "-- no statements"} language="sql" label="plan SQL" />
+        ) : (
+          <div className="notice warn" role="note">{plan.sqlError?.message ?? "This plan cannot be rendered as SQL."}</div>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+import { useEffect, useRef } from "react";
+import type { RunProgress } from "./run-progress.js";
+
+/** A run as it happens: a progress bar, each step's state, the live log, and how it ended. */
+export function RunView({ progress }: { readonly progress: RunProgress }) {
+  const logRef = useRef<HTMLPreElement>(null);
+  useEffect(() => {
+    logRef.current?.scrollTo({ top: logRef.current.scrollHeight });
+  }, [progress.log.length]);
+  const total = progress.total ?? progress.steps.length;
+  const pct = total === 0 ? 100 : Math.round((progress.done / total) * 100);
+  return (
+    <div className="panel" data-testid="run" data-run-state={progress.state} style={{ display: "flex", flexDirection: "column", gap: 8 }}>
+      <h2>
+        Run{" "}
+        <span className={`tag ${progress.state === "succeeded" ? "ok" : progress.state === "failed" ? "bad" : "warn"}`} data-testid="run-state">
+          {progress.state}
+        </span>
+      </h2>
+      <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
+        <div style={{ width: `${pct}%` }} />
+      </div>
+      {progress.lockHolder && progress.state === "queued" && <div className="notice warn">Waiting for the lock held by {progress.lockHolder}…</div>}
+      <ol className="steps">
+        {progress.steps.map((s) => (
+          <li key={`${s.revision}-${s.direction}`} className={s.status}>
+            <span style={{ width: 16 }}>{s.status === "done" ? "✓" : s.status === "failed" ? "✗" : s.status === "running" ? <span className="spinner" /> : "·"}</span>
+            <code>{s.revision.slice(0, 12)}</code>
+            <span>{s.message}</span>
+            {s.durationMs !== null && <span className="faint">{s.durationMs} ms</span>}
+          </li>
+        ))}
+      </ol>
+      <pre className="log" ref={logRef} aria-label="Run log" aria-live="polite" data-testid="run-log">
+        {progress.log.length === 0 ? "…" : progress.log.map((l) => `${l.at.slice(11, 19)} ${l.level === "info" ? "" : l.level.toUpperCase() + " "}${l.line}`).join("\n")}
+      </pre>
+      {progress.state === "succeeded" && progress.result && (
+        <div className="notice ok" role="status" data-testid="run-result">
+          Done: {progress.result.steps.length} step{progress.result.steps.length === 1 ? "" : "s"}. {progress.result.environment} now at{" "}
+          <code>{progress.result.heads.length === 0 ? "(empty)" : progress.result.heads.map((h) => h.slice(0, 12)).join(", ")}</code>.
+        </div>
+      )}
+      {progress.state === "failed" && progress.error && (
+        <div className="notice error" role="alert" data-testid="run-error">
+          <div>{progress.error.message}</div>
+          <div className="faint mono">{progress.error.code}</div>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,108 @@
+import { useState } from "react";
+import type { ConnectionProfileDto, ProfileTestDto } from "../../../shared/api.js";
+import { asErrorShape } from "../../../shared/api-errors.js";
+import type { ErrorShape } from "../../../shared/errors.js";
+import { useClient } from "../../api/client-context.js";
+import { useProject } from "../../app/project-context.js";
+import { navigate } from "../../app/route.js";
+import { Empty, ErrorBox, Loading } from "../../components/load-states.js";
+import { useLoad } from "../../hooks/use-load.js";
+import { EnvironmentMatrixView } from "./environment-matrix-view.js";
+import { ProfileForm, type ProfileFormValue } from "./profile-form.js";
+import { ProfilesPanel } from "./profiles-panel.js";
+
+/** Environments: the matrix with drift, and the saved connection profiles. */
+export function EnvironmentsScreen() {
+  const client = useClient();
+  const { refresh, setActiveEnvironment } = useProject();
+  const matrix = useLoad(() => client.environmentStatus({ drift: true }), [client]);
+  const profiles = useLoad(() => client.listProfiles(), [client]);
+  const [editing, setEditing] = useState<ConnectionProfileDto | "new" | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [profileError, setProfileError] = useState<ErrorShape | null>(null);
+  const [formTest, setFormTest] = useState<ProfileTestDto | null>(null);
+  const [tests, setTests] = useState<ReadonlyMap<string, ProfileTestDto | "testing">>(new Map());
+
+  const afterChange = (): void => {
+    profiles.reload();
+    matrix.reload();
+    refresh();
+  };
+  const save = (v: ProfileFormValue): void => {
+    setBusy(true);
+    setProfileError(null);
+    client.saveProfile(v).then(
+      () => {
+        setEditing(null);
+        setFormTest(null);
+        afterChange();
+      },
+      (e: unknown) => setProfileError(asErrorShape(e)),
+    ).finally(() => setBusy(false));
+  };
+  const testUnsaved = (v: ProfileFormValue): void => {
+    setBusy(true);
+    setFormTest(null);
+    client.testProfile({ profile: v }).then(setFormTest, (e: unknown) => setProfileError(asErrorShape(e))).finally(() => setBusy(false));
+  };
+  const testSaved = (p: ConnectionProfileDto): void => {
+    setTests((m) => new Map(m).set(p.id, "testing"));
+    client.testProfile({ id: p.id }).then(
+      (r) => setTests((m) => new Map(m).set(p.id, r)),
+      (e: unknown) => setTests((m) => new Map(m).set(p.id, { ok: false, message: asErrorShape(e).message, durationMs: 0, error: asErrorShape(e) })),
+    );
+  };
+  const remove = (p: ConnectionProfileDto): void => {
+    if (!window.confirm(`Remove the profile “${p.name}” and its saved password?`)) return;
+    client.removeProfile({ id: p.id }).then(afterChange, (e: unknown) => setProfileError(asErrorShape(e)));
+  };
+
+  return (
+    <section className="screen" aria-labelledby="env-title">
+      <div className="screen-header">
+        <h1 id="env-title">Environments</h1>
+        <button type="button" className="btn" onClick={matrix.reload} disabled={matrix.load.state === "loading"}>
+          {matrix.load.state === "loading" ? "Checking…" : "Check again"}
+        </button>
+      </div>
+      {matrix.load.state === "loading" && <Loading what="environments and drift" />}
+      {matrix.load.state === "error" && <ErrorBox error={matrix.load.error} onRetry={matrix.reload} />}
+      {matrix.load.state === "ok" &&
+        (matrix.load.data.environments.length === 0 ? (
+          <Empty>No environments. Add one to strata.config.json or save a connection profile below.</Empty>
+        ) : (
+          <EnvironmentMatrixView
+            matrix={matrix.load.data}
+            onHistory={(env) => navigate({ screen: "history", environment: env })}
+            onUpgrade={(env) => navigate({ screen: "apply", environment: env, target: "heads", command: "upgrade" })}
+            onGraph={(env) => {
+              setActiveEnvironment(env);
+              navigate({ screen: "graph" });
+            }}
+          />
+        ))}
+      {profiles.load.state === "loading" && <Loading what="connection profiles" />}
+      {profiles.load.state === "error" && <ErrorBox error={profiles.load.error} onRetry={profiles.reload} />}
+      {profiles.load.state === "ok" && (
+        <ProfilesPanel list={profiles.load.data} testResults={tests} onAdd={() => setEditing("new")} onEdit={setEditing} onTest={testSaved} onRemove={remove} />
+      )}
+      {editing && (
+        <ProfileForm
+          key={editing === "new" ? "new" : editing.id}
+          initial={editing === "new" ? null : editing}
+          passwordsAvailable={profiles.load.state === "ok" ? profiles.load.data.passwordStorage.available : false}
+          busy={busy}
+          onSave={save}
+          onTest={testUnsaved}
+          onCancel={() => {
+            setEditing(null);
+            setFormTest(null);
+            setProfileError(null);
+          }}
+        />
+      )}
+      {formTest && <div className={`notice ${formTest.ok ? "ok" : "error"}`} role="status">{formTest.ok ? `Connected in ${formTest.durationMs} ms. ${formTest.message}` : formTest.message}</div>}
+      {profileError && <ErrorBox error={profileError} />}
+    </section>
+  );
+}

@@ -1,0 +1,163 @@
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { memo, useEffect, useRef, type KeyboardEvent } from "react";
+import type { RevisionNodeDto } from "../../../shared/api.js";
+import { GraphRowSvg, ROW_HEIGHT } from "../../graph/graph-row-svg.js";
+import type { GraphLayout, GraphRow } from "../../graph/lane-layout.js";
+
+/** An environment whose version table stands on a revision. */
+export interface EnvironmentBadge {
+  readonly name: string;
+  readonly color: string | null;
+}
+
+interface RowProps {
+  readonly row: GraphRow;
+  readonly revision: RevisionNodeDto;
+  readonly width: number;
+  readonly badges: readonly EnvironmentBadge[] | undefined;
+  readonly pending: boolean;
+  readonly selected: boolean;
+  readonly match: boolean;
+  readonly top: number;
+  readonly index: number;
+  readonly onSelectIndex: (index: number) => void;
+  readonly onOpen: (id: string) => void;
+}
+
+const RevisionRow = memo(function RevisionRow(p: RowProps) {
+  const r = p.revision;
+  return (
+    <div
+      className={`graph-row${p.pending ? " pending" : ""}${p.match ? " match" : ""}`}
+      role="option"
+      id={`rev-${r.revision}`}
+      aria-selected={p.selected}
+      data-revision={r.revision}
+      data-pending={p.pending || undefined}
+      style={{ top: p.top, height: ROW_HEIGHT }}
+      onClick={() => p.onSelectIndex(p.index)}
+      onDoubleClick={() => p.onOpen(r.revision)}
+    >
+      <GraphRowSvg row={p.row} width={p.width} />
+      {p.badges && p.badges.length > 0 && (
+        <span className="rev-badges">
+          {p.badges.map((b) => (
+            <span key={b.name} className="env-badge" data-env-badge={b.name} style={{ ["--env-color" as string]: b.color ?? undefined }}>
+              {b.name}
+            </span>
+          ))}
+        </span>
+      )}
+      <span className="rev-text">
+        <span className="rev-id">{r.revision.slice(0, 12)}</span>
+        {r.isHead && <span className="tag head">head</span>}
+        {r.isMergePoint && <span className="tag merge">merge</span>}
+        {r.branchLabels.map((l) => (
+          <span key={l} className="tag label">{l}</span>
+        ))}
+        <span className="rev-msg">{r.message}</span>
+        {r.dependsOn.length > 0 && <span className="tag" title={`depends on ${r.dependsOn.join(", ")}`}>depends on {r.dependsOn.map((d) => d.slice(0, 7)).join(", ")}</span>}
+      </span>
+    </div>
+  );
+});
+
+/**
+ * The revision graph as a virtualised list: one row per revision, newest on top, lanes drawn
+ * per row, badges where environments stand, pending revisions dimmed. Arrow keys move, Enter opens.
+ */
+export function RevisionGraphView(props: {
+  readonly revisions: readonly RevisionNodeDto[];
+  readonly layout: GraphLayout;
+  readonly badges: ReadonlyMap<string, readonly EnvironmentBadge[]>;
+  readonly pending: ReadonlySet<string>;
+  readonly matches: ReadonlySet<number>;
+  readonly selectedIndex: number | null;
+  readonly onSelectIndex: (index: number) => void;
+  readonly onOpen: (id: string) => void;
+  readonly onDrawn?: () => void;
+}) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: props.revisions.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+  const { selectedIndex, onDrawn } = props;
+  useEffect(() => {
+    if (selectedIndex !== null) virtualizer.scrollToIndex(selectedIndex, { align: "auto" });
+  }, [selectedIndex, virtualizer]);
+  const drawn = useRef(false);
+  const items = virtualizer.getVirtualItems();
+  useEffect(() => {
+    if (!drawn.current && items.length > 0) {
+      drawn.current = true;
+      onDrawn?.();
+    }
+  }, [items.length, onDrawn]);
+
+  const move = (to: number): void => {
+    const n = props.revisions.length;
+    if (n === 0) return;
+    props.onSelectIndex(Math.max(0, Math.min(n - 1, to)));
+  };
+  const onKey = (e: KeyboardEvent<HTMLDivElement>): void => {
+    const cur = selectedIndex ?? -1;
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 300) / ROW_HEIGHT) - 1);
+    const keys: Record<string, () => void> = {
+      ArrowDown: () => move(cur + 1),
+      ArrowUp: () => move(cur - 1),
+      PageDown: () => move(cur + page),
+      PageUp: () => move(cur - page),
+      Home: () => move(0),
+      End: () => move(props.revisions.length - 1),
+      Enter: () => {
+        const r = selectedIndex !== null ? props.revisions[selectedIndex] : undefined;
+        if (r) props.onOpen(r.revision);
+      },
+    };
+    const action = keys[e.key];
+    if (action) {
+      e.preventDefault();
+      action();
+    }
+  };
+  const selectedId = selectedIndex !== null ? props.revisions[selectedIndex]?.revision : undefined;
+
+  return (
+    <div
+      ref={scrollRef}
+      className="graph-list"
+      tabIndex={0}
+      role="listbox"
+      aria-label="Revision graph, newest first"
+      aria-activedescendant={selectedId ? `rev-${selectedId}` : undefined}
+      onKeyDown={onKey}
+      data-testid="graph"
+    >
+      <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+        {items.map((item) => {
+          const row = props.layout.rows[item.index]!;
+          const rev = props.revisions[item.index]!;
+          return (
+            <RevisionRow
+              key={rev.revision}
+              row={row}
+              revision={rev}
+              width={props.layout.maxWidth}
+              badges={props.badges.get(rev.revision)}
+              pending={props.pending.has(rev.revision)}
+              selected={item.index === selectedIndex}
+              match={props.matches.has(item.index)}
+              top={item.start}
+              index={item.index}
+              onSelectIndex={props.onSelectIndex}
+              onOpen={props.onOpen}
+            />
+          );
+        })}
+      </div>
+    </div>
+  );
+}

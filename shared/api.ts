@@ -1,0 +1,577 @@
+/**
+ * The one contract between the engine and every front end (STYLE.md point 1).
+ *
+ * A call is one entry in `apiSchemas` (its request schema) and one in `ApiResponses` (what it
+ * resolves to). Everything else is derived: `StrataApi` (what the renderer calls), `ApiHandlers`
+ * (what the Electron IPC map and the HTTP server must implement), `API_CALLS` (what the preload
+ * and the HTTP client expose). Adding a call here without implementing it does not compile.
+ *
+ * Errors: a call rejects with a value that has the {@link ErrorShape} (`code`, `message`,
+ * `details`); use `asErrorShape(e)` from shared/api-errors.ts to read it, whatever the host.
+ * No password ever appears in a response or an event.
+ */
+import { z } from "zod";
+import type { ErrorShape } from "./errors.js";
+import type { FileProblemDto, MigrationResultDto, RevisionDto } from "./dto.js";
+
+// ---------------------------------------------------------------------------------------------
+// Request pieces
+// ---------------------------------------------------------------------------------------------
+
+const name = z.string().trim().min(1, "required").max(200);
+const revisionRef = z.string().trim().min(1, "required").max(400);
+
+/** The knex clients Strata drives (same names as the engine's ClientName). */
+export const clientSchema = z.enum(["pg", "mysql2", "better-sqlite3"]);
+/** A knex client name. */
+export type ClientDto = z.infer<typeof clientSchema>;
+
+/** Which way a migration moves. */
+export const migrateCommandSchema = z.enum(["upgrade", "downgrade"]);
+/** upgrade | downgrade */
+export type MigrateCommandDto = z.infer<typeof migrateCommandSchema>;
+
+/** A history row's status. */
+export const historyStatusSchema = z.enum(["running", "succeeded", "failed"]);
+
+/**
+ * A schema source, written as on the CLI: an environment name, `migrations` / `migrations@REV`
+ * (a scratch database built from the revision files), or a path to a `.sql` file.
+ */
+export const diffSourceSchema = z.string().trim().min(1, "required").max(1000);
+
+/** A connection profile as the renderer sends it; `password` is write-only. */
+export const profileInputSchema = z.object({
+  /** Absent: a new profile. */
+  id: z.string().min(1).max(100).optional(),
+  name,
+  client: clientSchema,
+  host: z.string().max(255).optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  user: z.string().max(255).optional(),
+  database: z.string().max(255).optional(),
+  /** SQLite file (absolute, or relative to the project root). */
+  filename: z.string().max(4096).optional(),
+  /** Write-only. Absent: keep the saved one; a string: replace it. */
+  password: z.string().max(4096).optional(),
+  /** true: forget the saved password. */
+  clearPassword: z.boolean().optional(),
+  protected: z.boolean().optional(),
+  color: z.string().regex(/^#[0-9a-fA-F]{3,8}$/, "a colour like #d33").optional(),
+});
+
+/** Every request, by call name. Payloads are parsed with these at every host boundary. */
+export const apiSchemas = {
+  /** Host and version; which project is open. */
+  appInfo: z.object({}),
+  /** The open project: environments and the whole revision graph. */
+  projectSummary: z.object({}),
+  /** Opens another project folder (walks up to its strata.config.json). */
+  openProject: z.object({ root: z.string().min(1).max(4096) }),
+  /** Projects opened before, most recent first. */
+  recentProjects: z.object({}),
+  /** The environments matrix: heads, pending, last run, file problems, drift. */
+  environmentStatus: z.object({
+    /** Absent: every environment. */
+    environments: z.array(name).optional(),
+    /** Compare each live schema with what its applied revisions build (slower). */
+    drift: z.boolean().optional(),
+  }),
+  /** One revision with its code, checksum state per environment and rendered SQL. */
+  revisionDetail: z.object({
+    revision: revisionRef,
+    /** Render the SQL for this environment's dialect (default: the first environment). */
+    environment: name.optional(),
+  }),
+  /** What an upgrade / downgrade would run on an environment, with its SQL; changes nothing. */
+  planMigration: z.object({ environment: name, command: migrateCommandSchema, target: revisionRef }),
+  /** Queues an upgrade / downgrade; progress arrives as events with the returned runId. */
+  runMigration: z.object({
+    environment: name,
+    command: migrateCommandSchema,
+    target: revisionRef,
+    /** A protected environment runs only when this equals its name. */
+    confirmName: z.string().max(200).optional(),
+    singleTransaction: z.boolean().optional(),
+  }),
+  /** A run, queued, running or ended (its log so far), e.g. after the event stream reconnects. */
+  getRun: z.object({ runId: z.string().min(1).max(100) }),
+  /** Runs of this session, newest first. */
+  listRuns: z.object({ environment: name.optional() }),
+  /** Sets the version table without running revisions (protected: confirmName). */
+  stamp: z.object({ environment: name, targets: z.array(revisionRef).min(1), confirmName: z.string().max(200).optional() }),
+  /** Writes a new revision file, empty or autogenerated from a schema diff. */
+  createRevision: z.object({
+    message: z.string().trim().min(1, "a revision needs a message").max(500),
+    /** Parent: "head" (default), "base", a revision id, LABEL@head. */
+    head: revisionRef.optional(),
+    /** Allow a parent that is not a head (starts a branch). */
+    splice: z.boolean().optional(),
+    branchLabels: z.array(name).optional(),
+    dependsOn: z.array(revisionRef).optional(),
+    /** Fill up/down from the diff between these sources (`to` is the desired schema). */
+    autogenerate: z.object({ from: diffSourceSchema.optional(), to: diffSourceSchema }).optional(),
+  }),
+  /** Writes a merge revision of the given revisions ("heads" for every head). */
+  createMerge: z.object({ message: z.string().trim().min(1, "a merge needs a message").max(500), revisions: z.array(revisionRef).min(1) }),
+  /** The sources a diff can compare. */
+  diffSources: z.object({}),
+  /** Compares two schema sources. */
+  schemaDiff: z.object({ from: diffSourceSchema, to: diffSourceSchema }),
+  /** The history table of an environment (failures first unless asked otherwise). */
+  history: z.object({
+    environment: name,
+    revision: z.string().max(400).optional(),
+    status: historyStatusSchema.optional(),
+    direction: z.enum(["up", "down", "stamp"]).optional(),
+    /** Matched against revision, message, user, host and error. */
+    search: z.string().max(400).optional(),
+    failuresFirst: z.boolean().optional(),
+    limit: z.number().int().min(1).max(10_000).optional(),
+  }),
+  /** Saved connection profiles (no passwords) and whether passwords can be stored. */
+  listProfiles: z.object({}),
+  /** Adds or edits a profile. */
+  saveProfile: profileInputSchema,
+  /** Connects with a saved profile (`id`) or an unsaved one (`profile`) and says what happened. */
+  testProfile: z.object({ id: z.string().min(1).max(100).optional(), profile: profileInputSchema.optional() }),
+  /** Forgets a profile and its password. */
+  removeProfile: z.object({ id: z.string().min(1).max(100) }),
+} as const;
+
+/** The name of a call. */
+export type ApiCall = keyof typeof apiSchemas;
+/** Every call name, for hosts that build one function per call (preload, HTTP client). */
+export const API_CALLS = Object.keys(apiSchemas) as readonly ApiCall[];
+/** What a caller passes (defaults not yet applied). */
+export type ApiRequest<K extends ApiCall> = z.input<(typeof apiSchemas)[K]>;
+/** What a handler receives, parsed. */
+export type ApiParsedRequest<K extends ApiCall> = z.output<(typeof apiSchemas)[K]>;
+
+/** True when nothing in K's request is required, so callers may omit it. */
+type EmptyRequest<K extends ApiCall> = {} extends ApiRequest<K> ? true : false;
+
+// ---------------------------------------------------------------------------------------------
+// DTOs
+// ---------------------------------------------------------------------------------------------
+
+/** An environment as the GUI shows it (from strata.config.json or a saved profile). */
+export interface EnvironmentDto {
+  readonly name: string;
+  readonly client: ClientDto;
+  /** "PostgreSQL", "MySQL/MariaDB", "SQLite". */
+  readonly dialect: string;
+  /** Where it points, never with a password. */
+  readonly displayTarget: string;
+  readonly protected: boolean;
+  readonly color: string | null;
+  readonly source: "config" | "profile";
+  /** Set where the environment cannot be used as configured (e.g. a missing ${VAR}). */
+  readonly error: ErrorShape | null;
+}
+
+/** A revision in the graph, with what the graph knows about it. */
+export interface RevisionNodeDto extends RevisionDto {
+  readonly children: readonly string[];
+  readonly isHead: boolean;
+  readonly isBase: boolean;
+  readonly isBranchPoint: boolean;
+  readonly isMergePoint: boolean;
+}
+
+/** The open project. `revisions` is newest first (children before parents). */
+export interface ProjectSummaryDto {
+  readonly root: string;
+  readonly name: string;
+  readonly configFile: string;
+  /** The migrations folder, relative to root. */
+  readonly migrations: string;
+  /** "knex": a plain knex folder read as one chain. */
+  readonly mode: "strata" | "knex";
+  readonly environments: readonly EnvironmentDto[];
+  readonly revisions: readonly RevisionNodeDto[];
+  readonly heads: readonly string[];
+  readonly bases: readonly string[];
+  readonly branchPoints: readonly string[];
+  readonly mergePoints: readonly string[];
+}
+
+/** Who is running the API. */
+export interface AppInfoDto {
+  readonly version: string;
+  readonly host: "electron" | "browser";
+  readonly projectRoot: string | null;
+  readonly platform: string;
+}
+
+/** A project opened before. */
+export interface RecentProjectDto {
+  readonly root: string;
+  readonly name: string;
+  readonly openedAt: string;
+}
+
+/** A row of an environment's history table. */
+export interface HistoryEntryDto {
+  readonly id: number;
+  readonly revision: string;
+  readonly direction: "up" | "down" | "stamp";
+  readonly message: string;
+  readonly checksum: string | null;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly durationMs: number | null;
+  readonly status: "running" | "succeeded" | "failed";
+  readonly error: string | null;
+  readonly user: string;
+  readonly host: string;
+  readonly strataVersion: string;
+}
+
+/** One difference between two schemas, with the DDL that removes it. Shaped to adopt issue 3's diff. */
+export interface SchemaChangeDto {
+  readonly table: string;
+  /** e.g. "add-column", "drop-table", "alter-column", "add-index", "add-foreign-key". */
+  readonly kind: string;
+  /** What it applies to: "table" | "column" | "index" | "foreign-key" | "constraint" | "view" | ... */
+  readonly objectType: string;
+  /** The object's name (the table's own name for a table change). */
+  readonly object: string;
+  readonly destructive: boolean;
+  /** e.g. "might be a rename of column x", "knex cannot express this; knex.raw used". */
+  readonly note?: string;
+  /** The DDL for the `to` source's dialect. */
+  readonly sql: string;
+  /** The knex schema-builder code that makes the change. */
+  readonly knexUp?: string;
+  readonly knexDown?: string;
+}
+
+/** A schema source a diff can use. */
+export interface DiffSourceDto {
+  /** The value to pass as `from` / `to`. */
+  readonly id: string;
+  readonly label: string;
+  readonly kind: "environment" | "migrations" | "file";
+}
+
+/** The result of comparing two schema sources. */
+export interface SchemaDiffDto {
+  readonly from: string;
+  readonly to: string;
+  readonly identical: boolean;
+  /** Ordered so that they can run in this order. */
+  readonly changes: readonly SchemaChangeDto[];
+  /** The whole script. */
+  readonly sql: string;
+}
+
+/** Whether an environment's live schema matches what its applied revisions build. */
+export interface DriftDto {
+  /** "unavailable": could not be checked (reason in note); "not-checked": not asked for. */
+  readonly state: "none" | "drifted" | "unavailable" | "not-checked";
+  readonly changes: readonly SchemaChangeDto[];
+  readonly note?: string;
+}
+
+/** One cell row of the environments matrix. */
+export interface EnvironmentStateDto {
+  readonly environment: EnvironmentDto;
+  /** null when the database could not be reached (see error). */
+  readonly heads: readonly string[] | null;
+  /** The revisions an upgrade to heads would run, in order. */
+  readonly pending: readonly string[];
+  readonly lastRun: HistoryEntryDto | null;
+  readonly problems: readonly FileProblemDto[];
+  readonly drift: DriftDto;
+  readonly error: ErrorShape | null;
+}
+
+/** The environments matrix. */
+export interface EnvironmentMatrixDto {
+  /** The graph's heads: the matrix's columns. */
+  readonly heads: readonly string[];
+  readonly environments: readonly EnvironmentStateDto[];
+}
+
+/** How an applied revision's file compares with what ran. */
+export type ChecksumStateDto = "matches" | "edited" | "not-applied" | "unknown" | "unreachable";
+
+/** A revision's state in one environment. */
+export interface RevisionEnvironmentDto {
+  readonly environment: string;
+  readonly applied: boolean | null;
+  readonly checksum: ChecksumStateDto;
+  readonly appliedChecksum: string | null;
+  readonly error: ErrorShape | null;
+}
+
+/** SQL rendered offline for one environment's dialect; sql null where it cannot be (error says why). */
+export interface RenderedSqlDto {
+  readonly environment: string;
+  readonly dialect: string;
+  readonly sql: string | null;
+  readonly error: ErrorShape | null;
+}
+
+/** Everything the revision detail screen shows. */
+export interface RevisionDetailDto {
+  readonly revision: RevisionNodeDto;
+  /** The file's sha256, as the history table records it. */
+  readonly checksum: string | null;
+  /** The whole file. */
+  readonly source: string | null;
+  /** The `up` and `down` functions as written (best effort: null where not found). */
+  readonly upSource: string | null;
+  readonly downSource: string | null;
+  readonly transaction: boolean;
+  readonly environments: readonly RevisionEnvironmentDto[];
+  readonly upSql: RenderedSqlDto | null;
+  readonly downSql: RenderedSqlDto | null;
+}
+
+/** A statement of a plan that loses data or structure. */
+export interface DestructiveStatementDto {
+  readonly revision: string;
+  readonly statement: string;
+  readonly reason: string;
+}
+
+/** One step of a plan. */
+export interface PlannedStepDto {
+  readonly revision: string;
+  readonly direction: "up" | "down";
+  readonly message: string;
+  readonly file: string | null;
+}
+
+/** What a run would do; nothing changed. */
+export interface MigrationPlanDto {
+  readonly environment: string;
+  readonly command: MigrateCommandDto;
+  readonly target: string;
+  readonly protected: boolean;
+  readonly headsBefore: readonly string[];
+  readonly steps: readonly PlannedStepDto[];
+  readonly headsAfter: readonly string[];
+  /** The plan as a SQL script for the environment's dialect; null where it cannot be rendered. */
+  readonly sql: string | null;
+  readonly sqlError: ErrorShape | null;
+  /** Detected from the rendered SQL; empty when none or when the SQL could not be rendered. */
+  readonly destructive: readonly DestructiveStatementDto[];
+}
+
+/** A queued run. */
+export interface RunTicketDto {
+  readonly runId: string;
+  readonly environment: string;
+  /** Runs ahead of it on the same environment. */
+  readonly queuedBehind: number;
+}
+
+/** One line of a run's log. */
+export interface RunLogLineDto {
+  readonly at: string;
+  readonly level: "info" | "warn" | "error";
+  readonly line: string;
+}
+
+/** A run of this session. */
+export interface RunDto {
+  readonly runId: string;
+  readonly environment: string;
+  readonly command: MigrateCommandDto;
+  readonly target: string;
+  readonly state: "queued" | "running" | "succeeded" | "failed";
+  readonly queuedAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly log: readonly RunLogLineDto[];
+  readonly result: MigrationResultDto | null;
+  readonly error: ErrorShape | null;
+}
+
+/** The version table after a stamp. */
+export interface StampResultDto {
+  readonly environment: string;
+  readonly heads: readonly string[];
+}
+
+/** A revision file just written. */
+export interface CreatedRevisionDto {
+  readonly revision: string;
+  readonly downRevisions: readonly string[];
+  /** Relative to the project root. */
+  readonly file: string;
+  readonly source: string;
+  /** For an autogenerated revision: the changes it makes. */
+  readonly changes: readonly SchemaChangeDto[];
+}
+
+/** A saved connection profile. The password never leaves the main process. */
+export interface ConnectionProfileDto {
+  readonly id: string;
+  readonly name: string;
+  readonly client: ClientDto;
+  readonly host: string | null;
+  readonly port: number | null;
+  readonly user: string | null;
+  readonly database: string | null;
+  readonly filename: string | null;
+  readonly hasPassword: boolean;
+  readonly protected: boolean;
+  readonly color: string | null;
+  readonly displayTarget: string;
+}
+
+/** Whether this host can keep passwords, and why not. */
+export interface PasswordStorageDto {
+  readonly available: boolean;
+  /** e.g. "keychain", "dpapi", "gnome_libsecret", "basic_text", "none". */
+  readonly backend: string;
+  readonly reason: string | null;
+}
+
+/** The saved profiles. */
+export interface ProfileListDto {
+  readonly profiles: readonly ConnectionProfileDto[];
+  readonly passwordStorage: PasswordStorageDto;
+}
+
+/** The outcome of a connection test. */
+export interface ProfileTestDto {
+  readonly ok: boolean;
+  readonly message: string;
+  readonly durationMs: number;
+  readonly error: ErrorShape | null;
+}
+
+/** What each call resolves to. Must have exactly the keys of apiSchemas (checked below). */
+export interface ApiResponses {
+  appInfo: AppInfoDto;
+  projectSummary: ProjectSummaryDto;
+  openProject: ProjectSummaryDto;
+  recentProjects: { readonly projects: readonly RecentProjectDto[] };
+  environmentStatus: EnvironmentMatrixDto;
+  revisionDetail: RevisionDetailDto;
+  planMigration: MigrationPlanDto;
+  runMigration: RunTicketDto;
+  getRun: RunDto;
+  listRuns: { readonly runs: readonly RunDto[] };
+  stamp: StampResultDto;
+  createRevision: CreatedRevisionDto;
+  createMerge: CreatedRevisionDto;
+  diffSources: { readonly sources: readonly DiffSourceDto[] };
+  schemaDiff: SchemaDiffDto;
+  history: { readonly environment: string; readonly rows: readonly HistoryEntryDto[] };
+  listProfiles: ProfileListDto;
+  saveProfile: ConnectionProfileDto;
+  testProfile: ProfileTestDto;
+  removeProfile: { readonly removed: boolean };
+}
+
+// A compile error here means apiSchemas and ApiResponses list different calls.
+type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const callsMatch: Exact<keyof ApiResponses, ApiCall> = true;
+void callsMatch;
+
+// ---------------------------------------------------------------------------------------------
+// Events
+// ---------------------------------------------------------------------------------------------
+
+interface RunEventBase {
+  readonly runId: string;
+  readonly environment: string;
+  readonly at: string;
+}
+
+/** Progress of a run (every event carries its runId). */
+export type RunEventDto =
+  | (RunEventBase & { readonly type: "run-queued"; readonly command: MigrateCommandDto; readonly target: string })
+  | (RunEventBase & { readonly type: "run-started"; readonly command: MigrateCommandDto; readonly target: string })
+  | (RunEventBase & { readonly type: "lock-wait"; readonly holder: string | null })
+  | (RunEventBase & { readonly type: "plan"; readonly total: number })
+  | (RunEventBase & {
+      readonly type: "step-started";
+      readonly index: number;
+      readonly total: number;
+      readonly revision: string;
+      readonly direction: "up" | "down";
+      readonly message: string;
+    })
+  | (RunEventBase & {
+      readonly type: "step-done";
+      readonly index: number;
+      readonly total: number;
+      readonly revision: string;
+      readonly direction: "up" | "down";
+      readonly durationMs: number;
+    })
+  | (RunEventBase & { readonly type: "log"; readonly level: RunLogLineDto["level"]; readonly line: string })
+  | (RunEventBase & { readonly type: "run-finished"; readonly result: MigrationResultDto })
+  | (RunEventBase & { readonly type: "run-failed"; readonly error: ErrorShape });
+
+/** Something changed that screens showing the project should reload. */
+export interface ProjectChangedEventDto {
+  readonly type: "project-changed";
+  readonly root: string;
+  readonly reason: "opened" | "revision-created" | "environment-changed" | "profiles-changed";
+  readonly at: string;
+}
+
+/** Everything pushed from the host to the UI. */
+export type StrataEvent = RunEventDto | ProjectChangedEventDto;
+
+/** The event type names. */
+export type StrataEventType = StrataEvent["type"];
+
+// ---------------------------------------------------------------------------------------------
+// Derived interfaces
+// ---------------------------------------------------------------------------------------------
+
+/** The calls, as the renderer makes them. A call whose request has no required field may omit it. */
+export type StrataApi = {
+  readonly [K in ApiCall]: EmptyRequest<K> extends true
+    ? (req?: ApiRequest<K>) => Promise<ApiResponses[K]>
+    : (req: ApiRequest<K>) => Promise<ApiResponses[K]>;
+};
+
+/** Subscribes to events; returns the function that unsubscribes. */
+export type SubscribeEvents = (listener: (event: StrataEvent) => void) => () => void;
+
+/** What the renderer is given: the calls plus the event stream (window.strata, or createHttpApi's result). */
+export type StrataClient = StrataApi & { readonly onEvent: SubscribeEvents };
+
+/**
+ * What a host implements: one handler per call, receiving the parsed request and the host's
+ * context (e.g. who asked). The IPC map and the HTTP server are typed `ApiHandlers<...>`.
+ */
+export type ApiHandlers<Ctx = void> = {
+  readonly [K in ApiCall]: (req: ApiParsedRequest<K>, ctx: Ctx) => Promise<ApiResponses[K]>;
+};
+
+/** The IPC channel of a call (Electron) and the path of a call (HTTP). */
+export function ipcChannel(call: ApiCall): string {
+  return `strata:${call}`;
+}
+/** The IPC channel events are pushed on. */
+export const IPC_EVENT_CHANNEL = "strata:event";
+/** The HTTP path of a call. */
+export function httpPath(call: ApiCall): string {
+  return `/api/${call}`;
+}
+/** The WebSocket path of the event stream. */
+export const EVENTS_PATH = "/events";
+/** The header that may carry the token (besides `Authorization: Bearer`). */
+export const TOKEN_HEADER = "x-strata-token";
+
+/** True for a known call name (e.g. from a URL). */
+export function isApiCall(name: string): name is ApiCall {
+  return Object.hasOwn(apiSchemas, name);
+}
+
+/**
+ * What an IPC handler returns: Electron keeps only an Error's message across IPC, so errors
+ * travel as data and the preload turns them back into a rejection with the ErrorShape.
+ */
+export type ApiEnvelope<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorShape };

@@ -1,0 +1,175 @@
+/**
+ * The dialect-neutral schema model and schema diff, as the engine produces them and the front
+ * ends show them (issue 3). All plain and readonly; no Node, Electron or DOM.
+ */
+
+/** A referential action, spelled the SQL way. */
+export type ReferentialAction = "NO ACTION" | "RESTRICT" | "CASCADE" | "SET NULL" | "SET DEFAULT";
+
+/** One column of a table. */
+export interface ColumnModel {
+  readonly name: string;
+  /** Canonical type name: aliases folded ("int4", "int" -> "integer"; "character varying" -> "varchar"). */
+  readonly type: string;
+  /** The type as the database spells it (valid SQL for that dialect), for rendering. */
+  readonly nativeType: string;
+  readonly length: number | null;
+  readonly precision: number | null;
+  readonly scale: number | null;
+  /** MySQL's UNSIGNED attribute; false elsewhere. */
+  readonly unsigned: boolean;
+  /** Values of an inline enum (MySQL), or of the enum type the column uses (PostgreSQL). */
+  readonly enumValues: readonly string[] | null;
+  readonly nullable: boolean;
+  /** The default as a SQL expression in a normal spelling (casts of literals dropped, `now()` -> `current_timestamp`), or null. */
+  readonly default: string | null;
+  /** Identity, serial, AUTO_INCREMENT or SQLite's INTEGER PRIMARY KEY. */
+  readonly identity: boolean;
+  /** Set only where it differs from the table's or database's default. */
+  readonly collation: string | null;
+  readonly comment: string | null;
+}
+
+/** A primary key; its name is kept for rendering but never compared (each dialect names it its own way). */
+export interface PrimaryKeyModel {
+  readonly name: string | null;
+  readonly columns: readonly string[];
+}
+
+/** A foreign key. Compared by what it does (columns, target, actions), not by name. */
+export interface ForeignKeyModel {
+  readonly name: string | null;
+  readonly columns: readonly string[];
+  readonly refSchema: string | null;
+  readonly refTable: string;
+  readonly refColumns: readonly string[];
+  readonly onDelete: ReferentialAction;
+  readonly onUpdate: ReferentialAction;
+}
+
+/** An index that is not a primary key or unique constraint. */
+export interface IndexModel {
+  readonly name: string;
+  /** Column names, or expressions where `expression` is true. */
+  readonly columns: readonly string[];
+  readonly unique: boolean;
+  /** true when an entry is an expression rather than a column. */
+  readonly expression: boolean;
+  /** The predicate of a partial index, or null. */
+  readonly where: string | null;
+}
+
+/** A unique constraint (on MySQL and SQLite: every plain unique index). */
+export interface UniqueModel {
+  readonly name: string | null;
+  readonly columns: readonly string[];
+}
+
+/** A check constraint; `expression` is the condition as the database gives it back. */
+export interface CheckModel {
+  readonly name: string | null;
+  readonly expression: string;
+}
+
+/** A table. `schema` is null for the default schema (public, the database, main). */
+export interface TableModel {
+  readonly schema: string | null;
+  readonly name: string;
+  readonly comment: string | null;
+  readonly columns: readonly ColumnModel[];
+  readonly primaryKey: PrimaryKeyModel | null;
+  readonly foreignKeys: readonly ForeignKeyModel[];
+  readonly indexes: readonly IndexModel[];
+  readonly uniques: readonly UniqueModel[];
+  readonly checks: readonly CheckModel[];
+}
+
+/** A view and its definition (the query after AS, as the database gives it back). */
+export interface ViewModel {
+  readonly schema: string | null;
+  readonly name: string;
+  readonly definition: string;
+}
+
+/** A PostgreSQL enum type. */
+export interface EnumModel {
+  readonly schema: string | null;
+  readonly name: string;
+  readonly values: readonly string[];
+}
+
+/** A whole schema as introspected from one database. */
+export interface SchemaModel {
+  /** The knex client of the database it came from ("pg", "mysql2", "better-sqlite3"). */
+  readonly client: string;
+  readonly tables: readonly TableModel[];
+  readonly views: readonly ViewModel[];
+  readonly enums: readonly EnumModel[];
+}
+
+/** What one change does. */
+export type SchemaChangeKind =
+  | "create-table"
+  | "drop-table"
+  | "add-column"
+  | "drop-column"
+  | "alter-column"
+  | "set-primary-key"
+  | "drop-primary-key"
+  | "add-index"
+  | "drop-index"
+  | "add-unique"
+  | "drop-unique"
+  | "add-check"
+  | "drop-check"
+  | "add-foreign-key"
+  | "drop-foreign-key"
+  | "set-table-comment"
+  | "create-enum"
+  | "drop-enum"
+  | "alter-enum"
+  | "create-view"
+  | "drop-view";
+
+/** One change of a diff, in the order it can run. */
+export interface SchemaChangeDto {
+  readonly kind: SchemaChangeKind;
+  /** The table, view or enum it applies to ("schema.name" outside the default schema). */
+  readonly object: string;
+  /** The column, index, constraint or key it touches, in words ("column email", "index ix_a"). */
+  readonly target: string | null;
+  /** One line for people: "add column email varchar(200) not null". */
+  readonly summary: string;
+  /** Drops a table or column, narrows a type, removes enum values: data may be lost. */
+  readonly destructive: boolean;
+  /** A caveat: "might be a rename of ...", "rebuilds the table on SQLite", ... */
+  readonly note: string | null;
+}
+
+/** One side of a diff as the user named it. */
+export interface SchemaSourceDto {
+  readonly source: string;
+  /** How it was read: a live environment, a scratch database built by the revisions, or a .sql file. */
+  readonly kind: "environment" | "migrations" | "sql-file";
+  readonly client: string;
+}
+
+/** The result of `strata diff`. */
+export interface SchemaDiffDto {
+  readonly from: SchemaSourceDto;
+  readonly to: SchemaSourceDto;
+  readonly equal: boolean;
+  readonly changes: readonly SchemaChangeDto[];
+  /** The SQL that turns `from` into `to`, for the dialect of `from`. */
+  readonly sql?: string;
+}
+
+/** Whether an environment's live schema differs from what its applied revisions build. */
+export interface DriftDto {
+  /** false when it could not be checked (see error); the heads are unknown, say. */
+  readonly checked: boolean;
+  readonly drifted: boolean;
+  /** Changes that would turn what the revisions build into the live schema. */
+  readonly changes: readonly SchemaChangeDto[];
+  readonly error: string | null;
+}
