@@ -4,16 +4,17 @@
 //   upgrade:  Strata --single-transaction  vs  knex migrate.latest (one transaction for the batch)
 //             (Strata's default, a transaction per revision, printed beside)
 //   rollback: Strata downgrade base (a transaction per revision)  vs  knex migrate.rollback(all)
-// Usage: npx tsx bench/migrate.ts [N] [pg,mysql2,better-sqlite3]
+// Both run in a process of their own (the strata CLI; knex's migrator API in `node -e`), so both
+// pay for starting Node and loading their files.
+// Usage: npm run build && npx tsx bench/migrate.ts [N] [pg,mysql2,better-sqlite3]
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import knexFactory from "knex";
+import { spawnSync } from "node:child_process";
 import type { DbClient } from "../electron/engine/dialect/index.js";
-import { runMigration } from "../electron/engine/operations/migrate.js";
-import { openProject, selectEnvironment } from "../electron/engine/operations/open-project.js";
 import { createTestDatabase } from "../test/helpers/databases.js";
 import type { TestDatabase } from "../test/helpers/databases.js";
+import { STRATA_BIN } from "../test/helpers/strata-cli.js";
 import { generateProject } from "./generate-project.js";
 
 const N = Number(process.argv[2] ?? 1000);
@@ -36,34 +37,40 @@ function writeKnexFolder(n: number): string {
   return dir;
 }
 
-async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
+/** Runs a command to completion and returns its wall time in seconds; throws if it fails. */
+function timedProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}): number {
   const t0 = process.hrtime.bigint();
-  const v = await fn();
-  return [Number(process.hrtime.bigint() - t0) / 1e9, v];
-}
-
-async function strataRun(db: TestDatabase, command: "upgrade" | "downgrade", target: string, singleTransaction: boolean, project: string): Promise<number> {
-  // A fresh load each time, as a CLI run would do: reading and compiling the revision files counts.
-  const [s] = await timed(async () => {
-    const p = await openProject({ project, cwd: process.cwd() });
-    const env = { ...selectEnvironment(p, "dev"), knexConfig: { ...db.env.knexConfig, client: db.env.client } };
-    const r = await runMigration(p, { ...env, client: db.env.client }, { command, target, singleTransaction });
-    if (command === "upgrade" && r.steps.length !== N) throw new Error(`ran ${r.steps.length} steps, not ${N}`);
-  });
+  const r = spawnSync(process.execPath, args, { encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${args.join(" ")} failed: ${r.stderr}`);
   return s;
 }
 
-async function knexRun(db: TestDatabase, dir: string, what: "latest" | "rollback"): Promise<number> {
-  const k = knexFactory({ client: db.env.client, connection: db.env.knexConfig.connection as never, useNullAsDefault: true, pool: { min: 1, max: 2 } });
-  try {
-    const [s] = await timed(async () => {
-      if (what === "latest") await k.migrate.latest({ directory: dir, loadExtensions: [".js"] });
-      else await k.migrate.rollback({ directory: dir, loadExtensions: [".js"] }, true);
-    });
-    return s;
-  } finally {
-    await k.destroy();
+function urlOf(db: TestDatabase): string {
+  const c = db.env.knexConfig.connection as { filename?: string; host?: string; port?: number; user?: string; database?: string };
+  switch (db.env.client) {
+    case "better-sqlite3":
+      return `sqlite:${c.filename}`;
+    case "pg":
+      return `postgres://${c.user}@${c.host}:${c.port}/${c.database}`;
+    case "mysql2":
+      return `mysql://${c.user}@${c.host}:${c.port}/${c.database}`;
   }
+}
+
+/** `strata ... upgrade|downgrade` in its own process, as a user or CI job runs it. */
+function strataRun(db: TestDatabase, project: string, args: readonly string[]): number {
+  return timedProcess([STRATA_BIN, "--project", project, "--url", urlOf(db), "--quiet", ...args]);
+}
+
+/** knex's own migrator in its own process (its CLI needs a knexfile; this is the same API call). */
+function knexRun(db: TestDatabase, dir: string, what: "latest" | "rollback"): number {
+  const script = `
+    const knex = require("knex")({ client: process.env.C, connection: JSON.parse(process.env.CONN), useNullAsDefault: true });
+    const cfg = { directory: process.env.DIR, loadExtensions: [".js"] };
+    (process.env.WHAT === "latest" ? knex.migrate.latest(cfg) : knex.migrate.rollback(cfg, true))
+      .then(() => knex.destroy(), (e) => { console.error(e); process.exit(1); });`;
+  return timedProcess(["-e", script], { C: db.env.client, CONN: JSON.stringify(db.env.knexConfig.connection), DIR: dir, WHAT: what });
 }
 
 async function main(): Promise<void> {
@@ -74,11 +81,11 @@ async function main(): Promise<void> {
     const dbs = await Promise.all([createTestDatabase(client), createTestDatabase(client), createTestDatabase(client)]);
     const [forSingle, forDefault, forKnex] = dbs as [TestDatabase, TestDatabase, TestDatabase];
     try {
-      const knexUp = await knexRun(forKnex, knexDir, "latest");
-      const strataSingle = await strataRun(forSingle, "upgrade", "heads", true, project);
-      const strataDefault = await strataRun(forDefault, "upgrade", "heads", false, project);
-      const knexDown = await knexRun(forKnex, knexDir, "rollback");
-      const strataDown = await strataRun(forDefault, "downgrade", "base", false, project);
+      const knexUp = knexRun(forKnex, knexDir, "latest");
+      const strataSingle = strataRun(forSingle, project, ["upgrade", "heads", "--single-transaction"]);
+      const strataDefault = strataRun(forDefault, project, ["upgrade", "heads"]);
+      const knexDown = knexRun(forKnex, knexDir, "rollback");
+      const strataDown = strataRun(forDefault, project, ["downgrade", "base"]);
       const line =
         `${client.padEnd(15)} upgrade: strata --single-transaction ${strataSingle.toFixed(2)} s, knex latest ${knexUp.toFixed(2)} s, ratio ${(strataSingle / knexUp).toFixed(2)}x` +
         ` (strata default ${strataDefault.toFixed(2)} s)` +

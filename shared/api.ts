@@ -3,8 +3,9 @@
  *
  * A call is one entry in `apiSchemas` (its request schema) and one in `ApiResponses` (what it
  * resolves to). Everything else is derived: `StrataApi` (what the renderer calls), `ApiHandlers`
- * (what the Electron IPC map and the HTTP server must implement), `API_CALLS` (what the preload
- * and the HTTP client expose). Adding a call here without implementing it does not compile.
+ * (what the Electron IPC map and the HTTP server must implement). A call's name is also listed
+ * in api-calls.ts (`API_CALLS`, zod-free for the preload); the compiler checks the two agree.
+ * Adding a call without implementing it everywhere does not compile.
  *
  * Errors: a call rejects with a value that has the {@link ErrorShape} (`code`, `message`,
  * `details`); use `asErrorShape(e)` from shared/api-errors.ts to read it, whatever the host.
@@ -13,6 +14,7 @@
 import { z } from "zod";
 import type { ErrorShape } from "./errors.js";
 import type { FileProblemDto, MigrationResultDto, RevisionDto } from "./dto.js";
+import type { ApiCallName } from "./api-calls.js";
 
 // ---------------------------------------------------------------------------------------------
 // Request pieces
@@ -141,8 +143,6 @@ export const apiSchemas = {
 
 /** The name of a call. */
 export type ApiCall = keyof typeof apiSchemas;
-/** Every call name, for hosts that build one function per call (preload, HTTP client). */
-export const API_CALLS = Object.keys(apiSchemas) as readonly ApiCall[];
 /** What a caller passes (defaults not yet applied). */
 export type ApiRequest<K extends ApiCall> = z.input<(typeof apiSchemas)[K]>;
 /** What a handler receives, parsed. */
@@ -473,7 +473,10 @@ export interface ApiResponses {
 // A compile error here means apiSchemas and ApiResponses list different calls.
 type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const callsMatch: Exact<keyof ApiResponses, ApiCall> = true;
+// ... and here that api-calls.ts's API_CALLS (the zod-free list the preload uses) names them too.
+const namesMatch: Exact<ApiCallName, ApiCall> = true;
 void callsMatch;
+void namesMatch;
 
 // ---------------------------------------------------------------------------------------------
 // Events
@@ -550,28 +553,5 @@ export type ApiHandlers<Ctx = void> = {
   readonly [K in ApiCall]: (req: ApiParsedRequest<K>, ctx: Ctx) => Promise<ApiResponses[K]>;
 };
 
-/** The IPC channel of a call (Electron) and the path of a call (HTTP). */
-export function ipcChannel(call: ApiCall): string {
-  return `strata:${call}`;
-}
-/** The IPC channel events are pushed on. */
-export const IPC_EVENT_CHANNEL = "strata:event";
-/** The HTTP path of a call. */
-export function httpPath(call: ApiCall): string {
-  return `/api/${call}`;
-}
-/** The WebSocket path of the event stream. */
-export const EVENTS_PATH = "/events";
-/** The header that may carry the token (besides `Authorization: Bearer`). */
-export const TOKEN_HEADER = "x-strata-token";
-
-/** True for a known call name (e.g. from a URL). */
-export function isApiCall(name: string): name is ApiCall {
-  return Object.hasOwn(apiSchemas, name);
-}
-
-/**
- * What an IPC handler returns: Electron keeps only an Error's message across IPC, so errors
- * travel as data and the preload turns them back into a rejection with the ErrorShape.
- */
-export type ApiEnvelope<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorShape };
+export { API_CALLS, EVENTS_PATH, IPC_EVENT_CHANNEL, TOKEN_HEADER, httpPath, ipcChannel, isApiCall } from "./api-calls.js";
+export type { ApiEnvelope } from "./api-calls.js";

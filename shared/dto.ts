@@ -1,5 +1,9 @@
 /** Data that crosses from the engine to a front end (CLI JSON, IPC, HTTP). All plain and readonly. */
 
+import type { DriftDto } from "./schema.js";
+
+export type { DriftDto, SchemaChangeDto, SchemaDiffDto, SchemaModel, SchemaSourceDto } from "./schema.js";
+
 export type DirectionDto = "up" | "down";
 
 export interface RevisionDto {
@@ -63,6 +67,8 @@ export interface EnvironmentStatusDto {
   readonly pending: readonly string[];
   readonly problems: readonly FileProblemDto[];
   readonly error: { readonly code: string; readonly message: string } | null;
+  /** Whether the live schema differs from what the applied revisions build; absent when not asked. */
+  readonly drift?: DriftDto;
 }
 
 export interface StatusDto {

@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   "FILE_EXISTS",
   "USAGE",
   "NOT_SUPPORTED",
+  "SOURCE_UNKNOWN",
+  "SQL_FILE_FAILED",
   // The desktop and browser hosts (issue 4):
   /** A protected environment was asked to change without its name typed. */
   "CONFIRMATION_REQUIRED",

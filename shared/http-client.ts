@@ -2,7 +2,7 @@
  * The StrataApi over `strata serve`'s HTTP + WebSocket, for the renderer in a browser.
  * Browser-safe: fetch and WebSocket only.
  */
-import { API_CALLS, EVENTS_PATH, TOKEN_HEADER, httpPath } from "./api.js";
+import { API_CALLS, EVENTS_PATH, TOKEN_HEADER, httpPath } from "./api-calls.js";
 import type { ApiCall, ApiResponses, StrataClient, StrataEvent } from "./api.js";
 import { ApiError, isErrorShape } from "./api-errors.js";
 

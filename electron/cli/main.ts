@@ -1,9 +1,11 @@
 import { Command, CommanderError } from "commander";
 import { STRATA_VERSION } from "../engine/version.js";
 import { registerAuthorCommands } from "./commands/author-commands.js";
+import { registerDiffCommands } from "./commands/diff-commands.js";
 import { registerInspectCommands } from "./commands/inspect-commands.js";
 import { registerMaintenanceCommands } from "./commands/maintenance-commands.js";
 import { registerMigrateCommands } from "./commands/migrate-commands.js";
+import { registerServeCommands } from "./commands/serve-command.js";
 import { NEGATIVE_TARGET_PREFIX } from "./context.js";
 import { EXIT_FAILED, reportError } from "./output.js";
 
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerMigrateCommands(program);
   registerInspectCommands(program);
   registerMaintenanceCommands(program);
+  registerDiffCommands(program);
+  registerServeCommands(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

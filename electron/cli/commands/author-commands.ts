@@ -1,8 +1,11 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { createMerge, createRevision } from "../../engine/operations/create-revision.js";
+import { autogenerateRevision } from "../../engine/operations/schema-diff.js";
+import { StrataError } from "../../engine/errors.js";
 import { initProject } from "../../engine/project/index.js";
 import { CommandContext, decodeTarget } from "../context.js";
+import { describeChanges, dropScratchOnSignal } from "./diff-commands.js";
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(",").map((v) => v.trim()).filter(Boolean)];
@@ -28,9 +31,33 @@ export function registerAuthorCommands(program: Command): void {
     .option("--depends-on <rev>", "a revision this one depends on (repeatable)", collect)
     .option("--splice", "allow a parent that is not a head (starts a branch)")
     .option("--rev-id <id>", "use this revision id instead of a random one")
-    .action(async (opts: { message: string; head?: string; branchLabel?: string[]; dependsOn?: string[]; splice?: boolean; revId?: string }, cmd: Command) => {
+    .option("--autogenerate", "write up() and down() from the difference between the head's schema and --from's")
+    .option("--from <src>", "with --autogenerate: the desired schema (an environment, migrations@REV or a .sql file; default: --env's)")
+    .action(async (opts: { message: string; head?: string; branchLabel?: string[]; dependsOn?: string[]; splice?: boolean; revId?: string; autogenerate?: boolean; from?: string }, cmd: Command) => {
       const ctx = new CommandContext(cmd);
       const project = await ctx.project();
+      if (opts.autogenerate) {
+        // With --from naming the source, an environment is needed only to host scratch databases.
+        const env = ctx.options.env || ctx.options.url || !opts.from ? (await ctx.environment()).env : undefined;
+        const result = await dropScratchOnSignal(() =>
+          autogenerateRevision(project, {
+            message: opts.message,
+            from: opts.from,
+            selected: env,
+            head: opts.head === undefined ? undefined : decodeTarget(opts.head),
+            branchLabels: opts.branchLabel,
+            dependsOn: opts.dependsOn,
+            splice: opts.splice,
+            revisionId: opts.revId,
+          }),
+        );
+        ctx.out.result(result, (r) => [
+          `created ${r.revision} in ${r.file} (${r.changes.length} change${r.changes.length === 1 ? "" : "s"}${r.changes.some((c) => c.destructive) ? "; destructive ones are marked in the file: read them" : ""})`,
+          ...describeChanges(r.changes, "  "),
+        ]);
+        return;
+      }
+      if (opts.from) throw new StrataError("USAGE", "--from goes with --autogenerate");
       const created = await createRevision(project, {
         message: opts.message,
         head: opts.head === undefined ? undefined : decodeTarget(opts.head),

@@ -4,6 +4,7 @@ import { currentHeads, listBranchPoints, listHeads, listHistory, projectStatus, 
 import type { OpenProject } from "../../engine/operations/open-project.js";
 import { CommandContext, decodeTarget } from "../context.js";
 import { EXIT_FAILED, EXIT_PROBLEMS } from "../output.js";
+import { describeChanges, dropScratchOnSignal } from "./diff-commands.js";
 
 function historyLine(project: OpenProject, r: RevisionDto): string {
   const tags: string[] = [];
@@ -102,22 +103,24 @@ export function registerInspectCommands(program: Command): void {
 
   program
     .command("status")
-    .description("every environment: current heads, pending revisions, edited or missing files")
-    .action(async (_opts: unknown, cmd: Command) => {
+    .description("every environment: current heads, pending revisions, drift, edited or missing files")
+    .option("--no-drift", "skip comparing the live schema with what the applied revisions build")
+    .action(async (opts: { drift: boolean }, cmd: Command) => {
       const ctx = new CommandContext(cmd);
       const { project, envs } = await ctx.environments();
-      const status = await projectStatus(project, envs);
+      const status = await dropScratchOnSignal(() => projectStatus(project, envs, { drift: opts.drift }));
       ctx.out.result(status, (s) => s.environments.flatMap(statusLines));
     });
 
   program
     .command("check")
-    .description("exit 1 where anything is pending, edited or missing (2 where a database cannot be reached)")
-    .action(async (_opts: unknown, cmd: Command) => {
+    .description("exit 1 where anything is pending, edited, missing or drifted (2 where a database cannot be reached)")
+    .option("--no-drift", "skip comparing the live schema with what the applied revisions build")
+    .action(async (opts: { drift: boolean }, cmd: Command) => {
       const ctx = new CommandContext(cmd);
       const { project, envs } = await ctx.environments();
-      const status: StatusDto = await projectStatus(project, envs);
-      const problems = status.environments.filter((e) => e.error || e.pending.length || e.problems.length);
+      const status: StatusDto = await dropScratchOnSignal(() => projectStatus(project, envs, { drift: opts.drift }));
+      const problems = status.environments.filter((e) => e.error || e.pending.length || e.problems.length || e.drift?.drifted);
       ctx.out.result({ ok: problems.length === 0, ...status }, (s) =>
         problems.length === 0 ? [`ok: ${s.environments.map((e) => e.environment).join(", ")} up to date`] : problems.flatMap(statusLines),
       );

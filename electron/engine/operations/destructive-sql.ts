@@ -12,7 +12,9 @@ const RULES: readonly { readonly pattern: RegExp; readonly reason: string }[] = 
 /**
  * The statements of a rendered plan (runner/render-sql.ts's script, with its
  * "-- Running upgrade REV: ..." headers) that lose data or structure. Statements on Strata's own
- * tables, and SQLite's table rebuild (copy to a temporary table, drop, rename), are not counted.
+ * tables, and SQLite's table rebuild (copy to a temporary table, drop, rename), are not counted;
+ * so a column dropped through such a rebuild is not detected here (the copy's column list would
+ * have to be compared with the table's).
  */
 export function findDestructiveStatements(script: string, bookkeepingTables: readonly string[]): DestructiveStatementDto[] {
   const out: DestructiveStatementDto[] = [];
@@ -21,7 +23,10 @@ export function findDestructiveStatements(script: string, bookkeepingTables: rea
   const lower = bookkeepingTables.map((t) => t.toLowerCase());
   for (const statement of splitStatements(script)) {
     const header = /^-- Running (?:upgrade|downgrade) (\S+?):/m.exec(statement);
-    if (header) revision = header[1]!;
+    if (header && header[1] !== revision) {
+      revision = header[1]!;
+      rebuilt.clear();
+    }
     const sql = statement.replace(/^--.*$/gm, "").trim();
     if (!sql || !revision) continue;
     if (lower.some((t) => sql.toLowerCase().includes(t))) continue;
@@ -31,7 +36,8 @@ export function findDestructiveStatements(script: string, bookkeepingTables: rea
       continue;
     }
     const dropped = /^\s*drop\s+table\s+(?:if\s+exists\s+)?[`"]?(\w+)[`"]?/i.exec(sql);
-    if (dropped && rebuilt.has(dropped[1]!.toLowerCase())) continue;
+    // Only the drop right after the copy belongs to the rebuild; a later drop of the same table is real.
+    if (dropped && rebuilt.delete(dropped[1]!.toLowerCase())) continue;
     for (const rule of RULES) {
       if (rule.pattern.test(sql)) {
         out.push({ revision, statement: sql, reason: rule.reason });

@@ -6,6 +6,13 @@ import { readDatabaseState, withDatabase } from "./database-session.js";
 import type { DatabaseSession } from "./database-session.js";
 import { relativeFile } from "./open-project.js";
 import type { OpenProject } from "./open-project.js";
+import { environmentDrift } from "./schema-diff.js";
+
+/** What status reads besides heads and files. */
+export interface StatusOptions {
+  /** Build what the applied revisions make on a scratch database and compare (default true). */
+  readonly drift?: boolean;
+}
 
 /** A revision as the front ends show it. */
 export function revisionDto(project: OpenProject, id: string): RevisionDto {
@@ -71,10 +78,11 @@ export async function findFileProblems(project: OpenProject, db: DatabaseSession
 }
 
 /** One environment's state: heads, what an upgrade to heads would run, and file problems. */
-export async function environmentStatus(project: OpenProject, env: EnvironmentConfig): Promise<EnvironmentStatusDto> {
+export async function environmentStatus(project: OpenProject, env: EnvironmentConfig, options: StatusOptions = {}): Promise<EnvironmentStatusDto> {
   const base = { environment: env.name, client: env.client, target: env.displayTarget, protected: env.protected };
+  let status: EnvironmentStatusDto;
   try {
-    return await withDatabase(env, async (db) => {
+    status = await withDatabase(env, async (db) => {
       const state = await readDatabaseState(db);
       const problems = await findFileProblems(project, db, state.heads);
       const known = state.heads.every((h) => project.map.has(h));
@@ -85,11 +93,13 @@ export async function environmentStatus(project: OpenProject, env: EnvironmentCo
     if (!isStrataError(e)) throw e;
     return { ...base, heads: null, pending: [], problems: [], error: { code: e.code, message: e.message } };
   }
+  if (options.drift === false) return status;
+  return { ...status, drift: await environmentDrift(project, env) };
 }
 
 /** Every environment of the project, one after another. */
-export async function projectStatus(project: OpenProject, envs: readonly EnvironmentConfig[]): Promise<StatusDto> {
+export async function projectStatus(project: OpenProject, envs: readonly EnvironmentConfig[], options: StatusOptions = {}): Promise<StatusDto> {
   const environments: EnvironmentStatusDto[] = [];
-  for (const env of envs) environments.push(await environmentStatus(project, env));
+  for (const env of envs) environments.push(await environmentStatus(project, env, options));
   return { environments };
 }

@@ -91,7 +91,10 @@ export async function runMigration(project: OpenProject, env: EnvironmentConfig,
 
 /** Loads (compiles and evaluates) the revision files a plan will run; throws on the first broken one. */
 export async function compilePlanScripts(project: OpenProject, plan: Plan): Promise<void> {
-  for (const step of plan.steps) await project.scripts.get(step.revision)?.load();
+  // All at once: the compiler works on several files in parallel; the first failure (in plan order) is reported.
+  const loads = plan.steps.map((step) => project.scripts.get(step.revision)?.load());
+  const settled = await Promise.allSettled(loads);
+  for (const r of settled) if (r.status === "rejected") throw r.reason;
 }
 
 /**

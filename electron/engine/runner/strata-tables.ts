@@ -128,10 +128,16 @@ export async function finishHistory(
     .update({ status, error, finished_at: finished.toISOString(), duration_ms: finished.getTime() - startedAt.getTime() });
 }
 
+let user: string | undefined;
+
+/** Who runs Strata, looked up once per process (the lookup reads the password database). */
 function currentUser(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USER ?? "unknown";
+  if (user === undefined) {
+    try {
+      user = os.userInfo().username;
+    } catch {
+      user = process.env.USER ?? "unknown";
+    }
   }
+  return user;
 }

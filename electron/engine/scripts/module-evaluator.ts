@@ -1,6 +1,6 @@
-import { transform, transformSync, type Message, type TransformFailure, type TransformOptions } from "esbuild";
+import type { Message, TransformFailure, TransformOptions } from "esbuild";
 import { readFileSync, statSync } from "node:fs";
-import Module, { SourceMap } from "node:module";
+import Module, { createRequire, SourceMap } from "node:module";
 import path from "node:path";
 import { StrataError } from "../errors.js";
 
@@ -19,6 +19,17 @@ interface CommonJsModuleClass {
 }
 
 const ModuleClass = Module as unknown as CommonJsModuleClass;
+
+let compiler: typeof import("esbuild") | undefined;
+
+/**
+ * esbuild, loaded on first use: most commands read revision files without compiling them
+ * (the static fast path), and loading the compiler costs a tenth of a second at start-up.
+ */
+function esbuild(): typeof import("esbuild") {
+  compiler ??= createRequire(typeof __filename === "string" ? __filename : path.join(process.cwd(), "x.js"))("esbuild") as typeof import("esbuild");
+  return compiler;
+}
 
 let strataPaths: readonly string[] | undefined;
 
@@ -53,7 +64,7 @@ export interface CompiledRevision {
  */
 export async function compileRevision(file: string, source: string, displayName: string): Promise<CompiledRevision> {
   try {
-    const result = await transform(source, transformOptions(file));
+    const result = await esbuild().transform(source, transformOptions(file));
     return { code: result.code, map: result.map };
   } catch (e) {
     const first = (e as Partial<TransformFailure>).errors?.[0];
@@ -121,7 +132,7 @@ function requireTypeScriptHelper(file: string): unknown {
   const display = displayPath(file);
   let code: string;
   try {
-    code = transformSync(readFileSync(file, "utf8"), transformOptions(file)).code;
+    code = esbuild().transformSync(readFileSync(file, "utf8"), transformOptions(file)).code;
   } catch (e) {
     const first = (e as Partial<TransformFailure>).errors?.[0];
     if (first === undefined) throw e;

@@ -36,7 +36,9 @@ export function DiffScreen(props: { readonly from?: string; readonly to?: string
     if (props.from && props.to) compare();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [props.from, props.to]);
-  const options = list.map((s) => (
+  // A source from the URL (e.g. migrations@REV) need not be one of the listed ones.
+  const extra = [from, to].filter((id, i, all) => id && all.indexOf(id) === i && !list.some((s) => s.id === id));
+  const options = [...list.map((s) => ({ id: s.id, label: s.label })), ...extra.map((id) => ({ id, label: id }))].map((s) => (
     <option key={s.id} value={s.id}>{s.label}</option>
   ));
   return (

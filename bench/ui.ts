@@ -1,0 +1,95 @@
+// Opens a project of 10,000 revisions in Chromium through `strata serve` and prints the time to
+// the first drawn graph and the frame times while scrolling the graph from top to bottom.
+// Usage: npm run build && npm run build:renderer && npx tsx bench/ui.ts [REVISIONS]
+//
+// Frame times: Chromium runs with --disable-frame-rate-limit --disable-gpu-vsync, so
+// requestAnimationFrame fires as soon as the previous frame is done and the time between two
+// callbacks is the cost of a frame (scroll, React render of the rows, layout, paint). With vsync
+// on, every frame would read ~16.7 ms whatever its cost.
+import fs from "node:fs";
+import path from "node:path";
+import { freshDir, launchChromium, serve } from "../test/e2e/strata-serve.js";
+import { generateProject } from "./generate-project.js";
+
+// The page functions below run in Chromium; this file is type-checked with Node's lib, so the few browser globals they use are declared here.
+interface ScrollBox {
+  scrollTop: number;
+  readonly clientHeight: number;
+  readonly scrollHeight: number;
+}
+declare const document: { querySelector(s: string): ScrollBox | null; querySelectorAll(s: string): { readonly length: number } };
+declare function requestAnimationFrame(cb: (t: number) => void): number;
+
+const n = Number(process.argv[2] ?? 10_000);
+
+interface Figures {
+  readonly rowsDrawn: number;
+  readonly graphDrawnMs: number;
+  readonly frames: readonly number[];
+  readonly scrolledPx: number;
+}
+
+const quantile = (xs: readonly number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
+};
+
+async function main(): Promise<void> {
+  const { dir } = generateProject({ revisions: n, branchEvery: 50, branchLength: 5 });
+  const dataDir = freshDir("strata-bench-data-");
+  const served = await serve(dir, dataDir);
+  const browser = await launchChromium(["--disable-frame-rate-limit", "--disable-gpu-vsync"]);
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const open = async (label: string): Promise<number> => {
+      const t0 = Date.now();
+      await page.goto(served.url, { waitUntil: "commit" });
+      await page.waitForFunction(() => performance.getEntriesByName("strata:graph-drawn").length > 0, undefined, { timeout: 120_000, polling: 5 });
+      const wall = Date.now() - t0;
+      const mark = await page.evaluate(() => performance.getEntriesByName("strata:graph-drawn")[0]!.startTime);
+      console.log(`${label}: first graph drawn ${mark.toFixed(0)} ms after navigation start (wall clock from goto: ${wall} ms)`);
+      return mark;
+    };
+    // Cold: the server reads the 10,000 files for the first time; warm: a reload of the page.
+    const cold = await open("cold (server's first read of the project)");
+    const warm = await open("warm (page reload)");
+    const warm2 = await open("warm (page reload, again)");
+
+    await page.locator("[data-testid=graph]").focus();
+    const figures = await page.evaluate(async (): Promise<Figures> => {
+      const el = document.querySelector("[data-testid=graph]")!;
+      const rowsDrawn = document.querySelectorAll("[data-testid=graph] [data-revision]").length;
+      const step = 20 * 30; // twenty rows per frame: a fast fling
+      const frames: number[] = [];
+      await new Promise<void>((resolve) => {
+        let last = 0;
+        const tick = (t: number): void => {
+          if (last) frames.push(t - last);
+          last = t;
+          if (el.scrollTop + el.clientHeight >= el.scrollHeight - 1) return resolve();
+          el.scrollTop += step;
+          requestAnimationFrame(tick);
+        };
+        requestAnimationFrame(tick);
+      });
+      return { rowsDrawn, graphDrawnMs: performance.getEntriesByName("strata:graph-drawn")[0]!.startTime, frames, scrolledPx: el.scrollTop };
+    });
+    const last = await page.locator("[data-testid=graph] [data-revision]").last().getAttribute("data-revision");
+    const f = figures.frames;
+    console.log(`revisions: ${fs.readdirSync(path.join(dir, "migrations")).length}; rows in the DOM at a time: ${figures.rowsDrawn}; scrolled ${figures.scrolledPx} px to ${last}`);
+    console.log(
+      `scroll top to bottom: ${f.length} frames; frame time p50 ${quantile(f, 0.5).toFixed(1)} ms, p95 ${quantile(f, 0.95).toFixed(1)} ms, p99 ${quantile(f, 0.99).toFixed(1)} ms, max ${Math.max(...f).toFixed(1)} ms; frames over 16 ms: ${f.filter((x) => x > 16).length}`,
+    );
+    console.log(`RESULT first-graph cold ${cold.toFixed(0)} ms, warm ${warm.toFixed(0)}/${warm2.toFixed(0)} ms; frames p95 ${quantile(f, 0.95).toFixed(1)} ms`);
+  } finally {
+    await browser.close();
+    await served.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

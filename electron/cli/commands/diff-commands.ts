@@ -1,0 +1,78 @@
+import type { Command } from "commander";
+import type { SchemaChangeDto, SchemaDiffDto } from "../../../shared/schema.js";
+import { diffSources, dropScratchDatabases } from "../../engine/operations/schema-diff.js";
+import { CommandContext } from "../context.js";
+import { EXIT_PROBLEMS } from "../output.js";
+
+/**
+ * Runs fn with SIGINT/SIGTERM handlers that drop the scratch databases it made before the process
+ * ends: an interrupted build never reaches its own cleanup (issue 3).
+ */
+export async function dropScratchOnSignal<T>(fn: () => Promise<T>): Promise<T> {
+  const handlers = new Map<NodeJS.Signals, () => void>();
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    const handler = (): void => {
+      process.stderr.write(`strata: ${signal === "SIGINT" ? "interrupted" : "terminated"}; dropping scratch databases\n`);
+      void dropScratchDatabases().finally(() => process.exit(code));
+    };
+    handlers.set(signal, handler);
+    process.on(signal, handler);
+  }
+  try {
+    return await fn();
+  } finally {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  }
+}
+
+/** Text lines for changes, grouped by the table (view, enum) they touch; destructive ones marked "!". */
+export function describeChanges(changes: readonly SchemaChangeDto[], indent = ""): string[] {
+  const groups = new Map<string, SchemaChangeDto[]>();
+  for (const c of changes) (groups.get(c.object) ?? groups.set(c.object, []).get(c.object)!).push(c);
+  const lines: string[] = [];
+  for (const [object, list] of groups) {
+    lines.push(`${indent}${object}`);
+    for (const c of list) {
+      lines.push(`${indent}  ${c.destructive ? "!" : " "} ${c.summary}`);
+      if (c.note) lines.push(`${indent}      (${c.note})`);
+    }
+  }
+  return lines;
+}
+
+function diffText(d: SchemaDiffDto): string[] {
+  if (d.equal) return [`no differences: ${d.from.source} and ${d.to.source} have the same schema`];
+  const destructive = d.changes.filter((c) => c.destructive).length;
+  return [
+    `${d.changes.length} change${d.changes.length === 1 ? "" : "s"} turn ${d.from.source} into ${d.to.source}${destructive ? ` (${destructive} destructive, marked !)` : ""}:`,
+    ...describeChanges(d.changes),
+  ];
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(",").map((v) => v.trim()).filter(Boolean)];
+}
+
+/** `strata diff`: compares two schemas and exits 1 when they differ, like diff(1). */
+export function registerDiffCommands(program: Command): void {
+  program
+    .command("diff")
+    .description("compare two schemas: environments, migrations[@REV] (a scratch database), or .sql files; exit 1 when they differ")
+    .requiredOption("--from <src>", "the schema to start from")
+    .requiredOption("--to <src>", "the schema to arrive at")
+    .option("--sql", "print the SQL that turns FROM into TO")
+    .option("--schema <name>", "PostgreSQL schemas to read besides public (repeatable)", collect)
+    .action(async (opts: { from: string; to: string; sql?: boolean; schema?: string[] }, cmd: Command) => {
+      const ctx = new CommandContext(cmd);
+      const project = await ctx.project();
+      const fallbackHost = ctx.options.env || ctx.options.url ? (await ctx.environment()).env : undefined;
+      const schemas = opts.schema?.length ? ["public", ...opts.schema] : undefined;
+      const result = await dropScratchOnSignal(() => diffSources(project, { from: opts.from, to: opts.to, fallbackHost, schemas, sql: opts.sql }));
+      if (opts.sql && !ctx.out.json) {
+        if (result.dto.sql) process.stdout.write(`${result.dto.sql}\n`);
+      } else {
+        ctx.out.result(result.dto, diffText);
+      }
+      if (!result.dto.equal) process.exitCode = EXIT_PROBLEMS;
+    });
+}

@@ -1,0 +1,351 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { Knex } from "knex";
+import type { DriftDto, SchemaChangeDto, SchemaDiffDto, SchemaModel, SchemaSourceDto } from "../../../shared/schema.js";
+import { dialectFor } from "../dialect/index.js";
+import type { Dialect } from "../dialect/index.js";
+import { diffSchemas, renderBodySql, renderKnexBody } from "../diff/index.js";
+import type { SchemaChange } from "../diff/index.js";
+import { StrataError, isStrataError } from "../errors.js";
+import { KNEX_TABLES } from "../introspect/index.js";
+import { loadKnex } from "../knex-factory.js";
+import { openConnection } from "../project/connect.js";
+import type { EnvironmentConfig } from "../project/index.js";
+import { migrate } from "../runner/index.js";
+import { STRATA_VERSION } from "../version.js";
+import { createRevision } from "./create-revision.js";
+import type { CreatedRevision } from "./create-revision.js";
+import { readDatabaseState, withDatabase } from "./database-session.js";
+import type { OpenProject } from "./open-project.js";
+import { selectEnvironment } from "./open-project.js";
+
+/** Every scratch database is named with this prefix, so a leftover one is easy to find. */
+export const SCRATCH_PREFIX = "strata_scratch_";
+
+/** A schema read from one source, and what it took. */
+export interface ReadSchema {
+  readonly model: SchemaModel;
+  readonly source: SchemaSourceDto;
+  readonly queries: number;
+}
+
+/** Options of the schema reads: which PostgreSQL schemas, and where scratch databases are made. */
+export interface SchemaReadOptions {
+  /** PostgreSQL schemas besides public; ignored elsewhere. */
+  readonly schemas?: readonly string[];
+  /** The environment whose server holds scratch databases (and whose dialect they speak). */
+  readonly host: EnvironmentConfig;
+}
+
+const cleanups = new Set<() => Promise<void>>();
+
+/**
+ * Drops every scratch database still open in this process. The CLI calls it on SIGINT/SIGTERM,
+ * since an interrupted build never reaches its own `finally`.
+ */
+export async function dropScratchDatabases(): Promise<void> {
+  await Promise.all([...cleanups].map((c) => c().catch(() => undefined)));
+}
+
+function excludedTables(env: EnvironmentConfig): string[] {
+  return [env.versionTable, env.historyTable, ...KNEX_TABLES];
+}
+
+/**
+ * Makes an empty scratch database on the host's server (an in-memory one for SQLite), runs fn on
+ * it, and drops it afterwards whatever happens.
+ */
+export async function withScratchDatabase<T>(host: EnvironmentConfig, fn: (knex: Knex, dialect: Dialect) => Promise<T>): Promise<T> {
+  const dialect = dialectFor(host.client);
+  const server = dialect.schema.scratch;
+  if (!server) {
+    // One connection that is never recycled: every connection to ":memory:" is a database of its own.
+    const knex = (await loadKnex())({ client: host.client, connection: { filename: ":memory:" }, useNullAsDefault: true, pool: { min: 1, max: 1, idleTimeoutMillis: 2 ** 30 } });
+    try {
+      return await fn(knex, dialect);
+    } finally {
+      await knex.destroy();
+    }
+  }
+  const admin = await openConnection(host);
+  const name = `${SCRATCH_PREFIX}${process.pid}_${randomBytes(4).toString("hex")}`;
+  let scratch: Knex | null = null;
+  let dropped = false;
+  const cleanup = async (): Promise<void> => {
+    if (dropped) return;
+    dropped = true;
+    cleanups.delete(cleanup);
+    await scratch?.destroy().catch(() => undefined);
+    await server.drop(admin, name);
+  };
+  try {
+    await server.create(admin, name);
+    cleanups.add(cleanup);
+    scratch = await openConnection({ ...host, knexConfig: server.retarget(host.knexConfig, name), displayTarget: `${name} (scratch database on ${host.displayTarget})` });
+    return await fn(scratch, dialect);
+  } finally {
+    await cleanup().catch(() => undefined);
+    await admin.destroy().catch(() => undefined);
+  }
+}
+
+/** Runs the revisions from base up to each of `targets` (one after another) on a scratch database. */
+async function buildFromRevisions(project: OpenProject, host: EnvironmentConfig, knex: Knex, dialect: Dialect, targets: readonly string[]): Promise<void> {
+  for (const target of targets) {
+    await migrate(knex, dialect, {
+      scripts: project.scripts,
+      makePlan: (heads) => project.map.planUpgrade(heads, target),
+      versionTable: host.versionTable,
+      historyTable: host.historyTable,
+      strataVersion: STRATA_VERSION,
+    });
+  }
+}
+
+/** The schema the revisions build up to targets (the heads, say), read from a scratch database. */
+export async function readMigrationsSchema(project: OpenProject, opts: SchemaReadOptions, targets: readonly string[], label = "migrations"): Promise<ReadSchema> {
+  const source: SchemaSourceDto = { source: label, kind: "migrations", client: opts.host.client };
+  if (targets.length === 0 || project.map.heads.length === 0) {
+    return { model: { client: opts.host.client, tables: [], views: [], enums: [] }, source, queries: 0 };
+  }
+  return withScratchDatabase(opts.host, async (knex, dialect) => {
+    await buildFromRevisions(project, opts.host, knex, dialect, targets);
+    const r = await dialect.schema.introspect(knex, { schemas: opts.schemas, exclude: excludedTables(opts.host) });
+    return { model: r.model, source, queries: r.queries };
+  });
+}
+
+/** The schema of a live environment. */
+export async function readEnvironmentSchema(env: EnvironmentConfig, schemas?: readonly string[]): Promise<ReadSchema> {
+  return withDatabase(env, async (db) => {
+    const r = await db.dialect.schema.introspect(db.knex, { schemas, exclude: excludedTables(env) });
+    return { model: r.model, source: { source: env.name, kind: "environment", client: env.client }, queries: r.queries };
+  });
+}
+
+/** The schema a .sql file makes, loaded statement by statement into a scratch database. */
+export async function readSqlFileSchema(file: string, opts: SchemaReadOptions, label: string): Promise<ReadSchema> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new StrataError("SOURCE_UNKNOWN", `cannot read ${label}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; check the path`, { file });
+  }
+  const statements = splitSqlStatements(text);
+  return withScratchDatabase(opts.host, async (knex, dialect) => {
+    for (const s of statements) {
+      try {
+        await knex.raw(s.sql.replace(/\?/g, "\\?"));
+      } catch (e) {
+        const reason = ((e as { sqlMessage?: string }).sqlMessage ?? (e as Error).message).split("\n")[0]!.replace(/^.* - /, "");
+        throw new StrataError("SQL_FILE_FAILED", `${label} line ${s.line}: ${reason}; fix that statement and run again`, { file, line: s.line });
+      }
+    }
+    const r = await dialect.schema.introspect(knex, { schemas: opts.schemas, exclude: excludedTables(opts.host) });
+    return { model: r.model, source: { source: label, kind: "sql-file", client: opts.host.client }, queries: r.queries };
+  });
+}
+
+/** Splits a SQL script into statements at semicolons outside quotes, comments and $$ bodies, with the line each starts on. */
+export function splitSqlStatements(text: string): { sql: string; line: number }[] {
+  const out: { sql: string; line: number }[] = [];
+  let start = 0;
+  let i = 0;
+  const push = (end: number): void => {
+    const raw = text.slice(start, end);
+    const lead = raw.length - raw.trimStart().length;
+    const sql = raw.trim();
+    if (sql && !/^(--[^\n]*\n?|\/\*[\s\S]*?\*\/|\s)*$/.test(sql)) {
+      const line = text.slice(0, start + lead).split("\n").length;
+      out.push({ sql, line });
+    }
+    start = end + 1;
+  };
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (ch === "-" && text[i + 1] === "-") {
+      const nl = text.indexOf("\n", i);
+      i = nl < 0 ? text.length : nl + 1;
+    } else if (ch === "/" && text[i + 1] === "*") {
+      const end = text.indexOf("*/", i + 2);
+      i = end < 0 ? text.length : end + 2;
+    } else if (ch === "'" || ch === '"' || ch === "`") {
+      let j = i + 1;
+      while (j < text.length && !(text[j] === ch && text[j + 1] !== ch)) j += text[j] === ch ? 2 : text[j] === "\\" && ch === "'" ? 2 : 1;
+      i = j + 1;
+    } else if (ch === "$") {
+      const tag = /^\$[A-Za-z_]*\$/.exec(text.slice(i));
+      if (tag) {
+        const end = text.indexOf(tag[0], i + tag[0].length);
+        i = end < 0 ? text.length : end + tag[0].length;
+      } else i++;
+    } else if (ch === ";") {
+      push(i);
+      i++;
+    } else i++;
+  }
+  push(text.length);
+  return out;
+}
+
+/** How a source string reads: an environment, migrations[@REV], or a .sql file. */
+export type SourceSpec =
+  | { readonly kind: "environment"; readonly env: EnvironmentConfig }
+  | { readonly kind: "migrations"; readonly targets: readonly string[]; readonly label: string }
+  | { readonly kind: "sql-file"; readonly file: string; readonly label: string };
+
+/** Resolves a --from/--to value; an unknown one is a one-line SOURCE_UNKNOWN naming what would do. */
+export function resolveSource(project: OpenProject, spec: string): SourceSpec {
+  const m = /^migrations(?:@(.+))?$/.exec(spec);
+  if (m) {
+    const target = m[1] ?? "heads";
+    if (target !== "heads" && target !== "base") project.map.resolve(target);
+    return { kind: "migrations", targets: target === "base" ? [] : [target], label: spec };
+  }
+  if (/\.sql$/i.test(spec)) return { kind: "sql-file", file: path.resolve(process.cwd(), spec), label: spec };
+  if (Object.hasOwn(project.config.environments, spec)) return { kind: "environment", env: selectEnvironment(project, spec) };
+  const envs = Object.keys(project.config.environments);
+  throw new StrataError(
+    "SOURCE_UNKNOWN",
+    `unknown source "${spec}": name an environment${envs.length ? ` (${envs.join(", ")})` : ""}, migrations, migrations@REV, or a .sql file`,
+    { source: spec },
+  );
+}
+
+/** Reads a resolved source. */
+export async function readSource(project: OpenProject, spec: SourceSpec, opts: SchemaReadOptions): Promise<ReadSchema> {
+  switch (spec.kind) {
+    case "environment":
+      return readEnvironmentSchema(spec.env, opts.schemas);
+    case "migrations":
+      return readMigrationsSchema(project, opts, spec.targets, spec.label);
+    case "sql-file":
+      return readSqlFileSchema(spec.file, opts, spec.label);
+  }
+}
+
+/** What `strata diff` was asked. */
+export interface DiffRequest {
+  readonly from: string;
+  readonly to: string;
+  /** Where scratch databases are made when neither side is an environment (--env, or the default one). */
+  readonly fallbackHost?: EnvironmentConfig;
+  readonly schemas?: readonly string[];
+  readonly sql?: boolean;
+}
+
+/** The changes and models of a diff, for the CLI, the GUI and autogenerate. */
+export interface SchemaDiffResult {
+  readonly dto: SchemaDiffDto;
+  readonly changes: readonly SchemaChange[];
+  readonly fromModel: SchemaModel;
+  readonly toModel: SchemaModel;
+}
+
+function hostFor(project: OpenProject, specs: readonly SourceSpec[], fallback?: EnvironmentConfig): EnvironmentConfig {
+  const env = specs.find((s): s is Extract<SourceSpec, { kind: "environment" }> => s.kind === "environment");
+  return env?.env ?? fallback ?? selectEnvironment(project);
+}
+
+/** `strata diff --from SRC --to SRC`: the changes that turn `from` into `to`, in an order that runs. */
+export async function diffSources(project: OpenProject, req: DiffRequest): Promise<SchemaDiffResult> {
+  const fromSpec = resolveSource(project, req.from);
+  const toSpec = resolveSource(project, req.to);
+  const host = hostFor(project, [fromSpec, toSpec], req.fallbackHost);
+  const opts = { host, schemas: req.schemas };
+  const from = await readSource(project, fromSpec, opts);
+  const to = await readSource(project, toSpec, opts);
+  if (from.model.client !== to.model.client) {
+    throw new StrataError("NOT_SUPPORTED", `cannot diff ${req.from} (${from.model.client}) against ${req.to} (${to.model.client}): both sides must be the same database kind`);
+  }
+  const changes = diffSchemas(from.model, to.model);
+  let sql: string | undefined;
+  if (req.sql) {
+    const body = renderKnexBody(changes, dialectFor(host.client).schema);
+    sql = changes.length ? (await renderBodySql(host.client, body)).join("\n") : "";
+  }
+  return {
+    dto: { from: from.source, to: to.source, equal: changes.length === 0, changes: changes.map((c) => c.dto), ...(sql !== undefined ? { sql } : {}) },
+    changes,
+    fromModel: from.model,
+    toModel: to.model,
+  };
+}
+
+/** What `strata revision --autogenerate` was asked. */
+export interface AutogenerateRequest {
+  readonly message: string;
+  /** The desired schema: an environment, migrations@REV or a .sql file (default: the selected environment). */
+  readonly from?: string;
+  /** --env / --url: the default source, and where scratch databases are made. */
+  readonly selected?: EnvironmentConfig;
+  readonly head?: string;
+  readonly branchLabels?: readonly string[];
+  readonly dependsOn?: readonly string[];
+  readonly splice?: boolean;
+  readonly revisionId?: string;
+  readonly schemas?: readonly string[];
+}
+
+/** The written revision and the changes in it. */
+export interface AutogenerateResult extends CreatedRevision {
+  readonly changes: readonly SchemaChangeDto[];
+}
+
+/**
+ * Writes a revision whose up() turns the schema at the parent head (built on a scratch database)
+ * into the source's, and whose down() turns it back. Destructive steps carry a comment to read.
+ */
+export async function autogenerateRevision(project: OpenProject, req: AutogenerateRequest): Promise<AutogenerateResult> {
+  if (!req.message.trim()) throw new StrataError("USAGE", "a revision needs a message: -m \"what it does\"");
+  const spec = req.from ? resolveSource(project, req.from) : ({ kind: "environment", env: req.selected ?? selectEnvironment(project) } as const);
+  const host = hostFor(project, [spec], req.selected);
+  const opts = { host, schemas: req.schemas };
+  const parent = req.head ?? "head";
+  const parents = parent === "base" || project.map.heads.length === 0 ? [] : project.map.resolve(parent);
+  const atHead = await readMigrationsSchema(project, opts, parents, `migrations@${parent}`);
+  const desired = await readSource(project, spec, opts);
+  const up = diffSchemas(atHead.model, desired.model);
+  const down = diffSchemas(desired.model, atHead.model);
+  const sd = dialectFor(host.client).schema;
+  const header = (changes: readonly SchemaChange[], dir: string): string =>
+    changes.length
+      ? `// Autogenerated by strata from ${desired.source.source} (${changes.length} change${changes.length === 1 ? "" : "s"} ${dir}); review before applying.`
+      : `// Autogenerated: no differences between ${atHead.source.source} and ${desired.source.source}.`;
+  const created = await createRevision(project, {
+    message: req.message,
+    head: req.head,
+    branchLabels: req.branchLabels,
+    dependsOn: req.dependsOn,
+    splice: req.splice,
+    revisionId: req.revisionId,
+    upBody: `${header(up, "up")}\n${renderKnexBody(up, sd)}`,
+    downBody: `${header(down, "down")}\n${renderKnexBody(down, sd)}`,
+  });
+  return { ...created, changes: up.map((c) => c.dto) };
+}
+
+/**
+ * Whether the environment's live schema differs from what its applied revisions build: a
+ * scratch database is built to its current heads and compared with the live one.
+ */
+export async function environmentDrift(project: OpenProject, env: EnvironmentConfig, schemas?: readonly string[]): Promise<DriftDto> {
+  try {
+    const { heads, live } = await withDatabase(env, async (db) => {
+      const state = await readDatabaseState(db);
+      const r = await db.dialect.schema.introspect(db.knex, { schemas, exclude: excludedTables(env) });
+      return { heads: state.heads, live: r.model };
+    });
+    const unknown = heads.filter((h) => !project.map.has(h));
+    if (unknown.length) {
+      return { checked: false, drifted: false, changes: [], error: `applied revision${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} ha${unknown.length > 1 ? "ve" : "s"} no file; cannot build what it made` };
+    }
+    const built = await readMigrationsSchema(project, { host: env, schemas }, heads);
+    const changes = diffSchemas(built.model, live).map((c) => c.dto);
+    return { checked: true, drifted: changes.length > 0, changes, error: null };
+  } catch (e) {
+    if (!isStrataError(e)) throw e;
+    return { checked: false, drifted: false, changes: [], error: e.message };
+  }
+}
