@@ -238,9 +238,11 @@ export interface SchemaChangeDto {
   /** The object's name (the table's own name for a table change). */
   readonly object: string;
   readonly destructive: boolean;
+  /** One line for people: "add column email varchar(200) not null". */
+  readonly summary?: string;
   /** e.g. "might be a rename of column x", "knex cannot express this; knex.raw used". */
   readonly note?: string;
-  /** The DDL for the `to` source's dialect. */
+  /** The DDL for the dialect of the diff (empty where not rendered, e.g. in drift lists). */
   readonly sql: string;
   /** The knex schema-builder code that makes the change. */
   readonly knexUp?: string;

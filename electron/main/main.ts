@@ -6,6 +6,7 @@ import { createDemoProject, defaultDemoDirectory } from "../engine/demo/demo-pro
 import { createAppService } from "../engine/operations/app-service.js";
 import type { AppService } from "../engine/operations/app-service.js";
 import { ProfileStore } from "../engine/operations/profile-store.js";
+import { createSchemaDiffPort } from "../engine/operations/schema-diff-port.js";
 import { buildAppMenu } from "./app-menu.js";
 import { APP_ORIGIN, registerAppScheme, serveRenderer } from "./app-protocol.js";
 import { registerIpcHandlers } from "./ipc-handlers.js";
@@ -128,6 +129,7 @@ async function start(): Promise<void> {
     projectRoot,
     profiles: new ProfileStore(path.join(userData, "profiles.json"), safeStorageCodec),
     recentFile: path.join(userData, "recent-projects.json"),
+    schemaDiff: createSchemaDiffPort(),
   });
   if (projectRoot === null) {
     const [last] = (await service.handlers.recentProjects({}, undefined)).projects;

@@ -5,6 +5,7 @@ import path from "node:path";
 import { createAppService } from "../engine/operations/app-service.js";
 import type { AppService, SchemaDiffPort } from "../engine/operations/app-service.js";
 import { NO_PASSWORD_STORAGE, ProfileStore } from "../engine/operations/profile-store.js";
+import { createSchemaDiffPort } from "../engine/operations/schema-diff-port.js";
 import { startHttpHost } from "./http-host.js";
 import type { HttpHost } from "./http-host.js";
 
@@ -45,7 +46,7 @@ export async function startServe(options: ServeOptions): Promise<ServeSession> {
     projectRoot: options.projectRoot,
     profiles: new ProfileStore(path.join(options.dataDir, "profiles.json"), NO_PASSWORD_STORAGE),
     recentFile: path.join(options.dataDir, "recent-projects.json"),
-    ...(options.schemaDiff ? { schemaDiff: options.schemaDiff } : {}),
+    schemaDiff: options.schemaDiff ?? createSchemaDiffPort(),
   });
   const host = await startHttpHost({
     handlers: service.handlers,

@@ -33,7 +33,8 @@ export function registerAuthorCommands(program: Command): void {
     .option("--rev-id <id>", "use this revision id instead of a random one")
     .option("--autogenerate", "write up() and down() from the difference between the head's schema and --from's")
     .option("--from <src>", "with --autogenerate: the desired schema (an environment, migrations@REV or a .sql file; default: --env's)")
-    .action(async (opts: { message: string; head?: string; branchLabel?: string[]; dependsOn?: string[]; splice?: boolean; revId?: string; autogenerate?: boolean; from?: string }, cmd: Command) => {
+    .option("--schema <name>", "with --autogenerate: PostgreSQL schemas to read besides public (repeatable)", collect)
+    .action(async (opts: { message: string; head?: string; branchLabel?: string[]; dependsOn?: string[]; splice?: boolean; revId?: string; autogenerate?: boolean; from?: string; schema?: string[] }, cmd: Command) => {
       const ctx = new CommandContext(cmd);
       const project = await ctx.project();
       if (opts.autogenerate) {
@@ -49,6 +50,7 @@ export function registerAuthorCommands(program: Command): void {
             dependsOn: opts.dependsOn,
             splice: opts.splice,
             revisionId: opts.revId,
+            schemas: opts.schema?.length ? ["public", ...opts.schema] : undefined,
           }),
         );
         ctx.out.result(result, (r) => [

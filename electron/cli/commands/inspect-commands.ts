@@ -24,6 +24,11 @@ function statusLines(s: EnvironmentStatusDto): string[] {
   for (const p of s.problems) {
     lines.push(p.kind === "edited" ? `  edited: ${p.revision} (${p.file}) changed after it was applied` : `  missing: ${p.revision} is applied but has no file`);
   }
+  if (s.drift) {
+    if (!s.drift.checked) lines.push(`  drift: not checked (${s.drift.error})`);
+    else if (!s.drift.drifted) lines.push("  drift: none");
+    else lines.push(`  drift: the live schema differs from what the applied revisions build (${s.drift.changes.length} change${s.drift.changes.length === 1 ? "" : "s"} from the revisions to the live schema):`, ...describeChanges(s.drift.changes, "    "));
+  }
   return lines;
 }
 

@@ -37,9 +37,20 @@ import { RunQueue } from "./run-queue.js";
  */
 export interface SchemaDiffPort {
   diff?(project: OpenProject, from: string, to: string): Promise<SchemaDiffDto>;
-  /** up/down bodies of a revision turning `from` (default: migrations at head) into `to`. */
-  autogenerate?(project: OpenProject, from: string | undefined, to: string): Promise<{ upBody: string; downBody: string; changes: readonly SchemaChangeDto[] }>;
+  /** Writes a revision whose up() turns the schema at its parent into `to`'s, and down() back. */
+  autogenerate?(project: OpenProject, req: AutogenerateInput): Promise<{ revision: string; downRevisions: readonly string[]; file: string; changes: readonly SchemaChangeDto[] }>;
   drift?: DriftCheck;
+}
+
+/** A createRevision request with autogenerate set. */
+export interface AutogenerateInput {
+  readonly message: string;
+  readonly head?: string;
+  readonly splice?: boolean;
+  readonly branchLabels?: readonly string[];
+  readonly dependsOn?: readonly string[];
+  readonly from?: string;
+  readonly to: string;
 }
 
 /** What a host gives the service. */
@@ -186,10 +197,11 @@ export function createAppService(options: AppServiceOptions): AppService {
     },
     async createRevision(req) {
       const project = await projects.project();
-      let bodies: { upBody: string; downBody: string; changes: readonly SchemaChangeDto[] } | null = null;
       if (req.autogenerate) {
         if (!diffPort.autogenerate) throw notSupported("autogenerate");
-        bodies = await diffPort.autogenerate(project, req.autogenerate.from, req.autogenerate.to);
+        const { autogenerate, ...rest } = req;
+        const made = await diffPort.autogenerate(project, { ...rest, ...(autogenerate.from !== undefined ? { from: autogenerate.from } : {}), to: autogenerate.to });
+        return created(project, made, made.changes);
       }
       const c = await createRevision(project, {
         message: req.message,
@@ -197,9 +209,8 @@ export function createAppService(options: AppServiceOptions): AppService {
         ...(req.splice !== undefined ? { splice: req.splice } : {}),
         ...(req.branchLabels !== undefined ? { branchLabels: req.branchLabels } : {}),
         ...(req.dependsOn !== undefined ? { dependsOn: req.dependsOn } : {}),
-        ...(bodies ? { upBody: bodies.upBody, downBody: bodies.downBody } : {}),
       });
-      return created(project, c, bodies?.changes ?? []);
+      return created(project, c, []);
     },
     async createMerge(req) {
       const project = await projects.project();

@@ -4,7 +4,8 @@ import type { Dialect } from "../dialect/index.js";
 import type { Plan, Step } from "../revisions/types.js";
 import type { RevisionScript } from "../scripts/types.js";
 import { StatementLog } from "./statement-log.js";
-import { MIGRATION_LOCK_NAME, applyVersionOps, ensureStrataTables, finishHistory, insertHistory, selectHeads } from "./strata-tables.js";
+import { MIGRATION_LOCK_NAME, applyVersionOps, ensureStrataTables, finishHistory, insertHistory, insertHistoryRows, netVersionOps, selectHeads } from "./strata-tables.js";
+import type { HistoryEntry } from "./strata-tables.js";
 import type { RunEvent, RunResult } from "./types.js";
 
 /** How long a second runner waits for the lock by default. */
@@ -144,17 +145,22 @@ class StepRunner {
     const finished: StepOutcome[] = [];
     try {
       await this.db.transaction(async (trx) => {
+        const entries: HistoryEntry[] = [];
         for (const [i, step] of steps.entries()) {
           const script = scripts[i]!;
           current = { step, script, startedAt: new Date(), log: new StatementLog() };
           this.emit({ kind: "step-start", index: i, total: this.total, revision: step.revision, direction: step.direction, message: script.message });
           await this.runRevision(trx, fns[i]!, current.log);
-          await applyVersionOps(trx, this.opts.versionTable, step.ops);
-          await this.history(trx, step, script, current.startedAt, "succeeded", null);
-          const durationMs = Date.now() - current.startedAt.getTime();
+          const finishedAt = new Date();
+          entries.push({ ...this.entry(step, script, current.startedAt, "succeeded", null), finishedAt });
+          const durationMs = finishedAt.getTime() - current.startedAt.getTime();
           finished.push({ revision: step.revision, direction: step.direction, durationMs });
           this.emit({ kind: "step-done", index: i, total: this.total, revision: step.revision, direction: step.direction, durationMs });
         }
+        current = null;
+        // Nobody sees the version table between the steps of one transaction: write the net change and the history once.
+        await applyVersionOps(trx, this.opts.versionTable, netVersionOps(this.headsBefore, steps.flatMap((s) => s.ops)));
+        await insertHistoryRows(trx, this.opts.historyTable, entries);
       });
     } catch (e) {
       const c = current as { step: Step; script: RevisionScript; startedAt: Date; log: StatementLog } | null;

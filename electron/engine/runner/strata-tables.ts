@@ -78,6 +78,45 @@ export async function applyVersionOps(db: Knex, versionTable: string, ops: reado
   }
 }
 
+/**
+ * What a sequence of version ops nets out to: the rows to delete and to insert. Inside one
+ * transaction the steps in between are invisible, so a batch writes only this.
+ */
+export function netVersionOps(before: readonly string[], ops: readonly VersionOp[]): VersionOp[] {
+  const rows = new Set(before);
+  for (const op of ops) {
+    switch (op.kind) {
+      case "insert":
+        rows.add(op.revision);
+        break;
+      case "delete":
+        rows.delete(op.revision);
+        break;
+      case "update":
+        rows.delete(op.from);
+        rows.add(op.to);
+        break;
+      default:
+        op satisfies never;
+    }
+  }
+  const gone = before.filter((r) => !rows.has(r));
+  const added = [...rows].filter((r) => !before.includes(r));
+  // Updates where a row is replaced by another keep the table's row order, as a run step by step would.
+  const net: VersionOp[] = [];
+  while (gone.length && added.length) net.push({ kind: "update", from: gone.shift()!, to: added.shift()! });
+  for (const r of gone) net.push({ kind: "delete", revision: r });
+  for (const r of added) net.push({ kind: "insert", revision: r });
+  return net;
+}
+
+/** Inserts finished history rows in a few statements (a batch run writes them all at its end). */
+export async function insertHistoryRows(db: Knex, historyTable: string, entries: readonly HistoryEntry[]): Promise<void> {
+  const rows = entries.map(historyRow);
+  // Well under every dialect's limit on bound parameters per statement (SQLite's is the lowest).
+  for (let i = 0; i < rows.length; i += 50) await db(historyTable).insert(rows.slice(i, i + 50));
+}
+
 function versionTableMoved(table: string, what: string): StrataError {
   return new StrataError("INTERNAL", `${table} did not hold the row to ${what}; it was changed outside this run, check it with \`strata current\``, { table });
 }
@@ -97,7 +136,11 @@ export interface HistoryEntry {
 
 /** Inserts a history row and returns its id. */
 export async function insertHistory(db: Knex, dialect: Dialect, historyTable: string, e: HistoryEntry): Promise<number> {
-  return dialect.insertReturningId(db, historyTable, {
+  return dialect.insertReturningId(db, historyTable, historyRow(e));
+}
+
+function historyRow(e: HistoryEntry): Record<string, unknown> {
+  return {
     revision: e.revision,
     direction: e.direction,
     message: e.message,
@@ -110,7 +153,7 @@ export async function insertHistory(db: Knex, dialect: Dialect, historyTable: st
     user_name: currentUser(),
     host_name: os.hostname(),
     strata_version: e.strataVersion,
-  });
+  };
 }
 
 /** Closes a `running` history row. */

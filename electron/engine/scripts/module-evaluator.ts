@@ -64,7 +64,7 @@ export interface CompiledRevision {
  */
 export async function compileRevision(file: string, source: string, displayName: string): Promise<CompiledRevision> {
   try {
-    const result = await esbuild().transform(source, transformOptions(file));
+    const result = await esbuild().transform(source, transformOptions(file, source));
     return { code: result.code, map: result.map };
   } catch (e) {
     const first = (e as Partial<TransformFailure>).errors?.[0];
@@ -73,7 +73,9 @@ export async function compileRevision(file: string, source: string, displayName:
   }
 }
 
-function transformOptions(file: string): TransformOptions {
+function transformOptions(file: string, source: string): TransformOptions {
+  // CommonJS has no import.meta; ESM revisions use it to find files next to themselves.
+  const usesImportMeta = source.includes("import.meta");
   return {
     loader: loaderFor(file),
     format: "cjs",
@@ -82,13 +84,16 @@ function transformOptions(file: string): TransformOptions {
     sourcefile: file,
     sourcemap: "external",
     logLevel: "silent",
-    // CommonJS has no import.meta; ESM revisions use it to find files next to themselves.
-    define: {
-      "import.meta.url": "__strataImportMetaUrl",
-      "import.meta.filename": "__filename",
-      "import.meta.dirname": "__dirname",
-    },
-    banner: 'var __strataImportMetaUrl = require("node:url").pathToFileURL(__filename).href;',
+    ...(usesImportMeta
+      ? {
+          define: {
+            "import.meta.url": "__strataImportMetaUrl",
+            "import.meta.filename": "__filename",
+            "import.meta.dirname": "__dirname",
+          },
+          banner: 'var __strataImportMetaUrl = require("node:url").pathToFileURL(__filename).href;',
+        }
+      : {}),
   };
 }
 
@@ -131,8 +136,9 @@ function requireTypeScriptHelper(file: string): unknown {
   if (cached && cached.mtimeMs === mtimeMs) return cached.exports;
   const display = displayPath(file);
   let code: string;
+  const helperSource = readFileSync(file, "utf8");
   try {
-    code = esbuild().transformSync(readFileSync(file, "utf8"), transformOptions(file)).code;
+    code = esbuild().transformSync(helperSource, transformOptions(file, helperSource)).code;
   } catch (e) {
     const first = (e as Partial<TransformFailure>).errors?.[0];
     if (first === undefined) throw e;

@@ -1,0 +1,43 @@
+// `npm start`: builds what the app needs, then opens it on the built-in demo project. Where
+// Electron's binary was never downloaded (ELECTRON_SKIP_BINARY_DOWNLOAD=1, no access to GitHub),
+// it says so in one line and serves the same UI in the browser with `strata serve --open`.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(import.meta.url);
+
+function step(command, args) {
+  const r = spawnSync(command, args, { cwd: root, stdio: "inherit", shell: process.platform === "win32" });
+  if (r.status !== 0) {
+    process.stderr.write(`strata: \`${[command, ...args].join(" ")}\` failed; fix the build and run npm start again\n`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+function electronBinary() {
+  try {
+    const p = require("electron");
+    return typeof p === "string" && existsSync(p) ? p : null;
+  } catch {
+    return null;
+  }
+}
+
+step(process.execPath, ["build/build-cli.mjs"]);
+step(process.execPath, ["build/build-app.mjs"]);
+step(process.platform === "win32" ? "npm.cmd" : "npm", ["run", "--silent", "build:renderer"]);
+
+const electron = electronBinary();
+const [command, args, env] = electron
+  ? [electron, [".", "--demo", ...process.argv.slice(2)], process.env]
+  : [process.execPath, ["bin/strata", "serve", "--open", "--demo", ...process.argv.slice(2)], process.env];
+if (!electron) {
+  process.stdout.write("strata: Electron's binary is not installed (ELECTRON_SKIP_BINARY_DOWNLOAD); serving the same UI in your browser with `strata serve --open` instead\n");
+}
+const child = spawn(command, args, { cwd: root, stdio: "inherit", env });
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

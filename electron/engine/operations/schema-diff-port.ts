@@ -1,0 +1,136 @@
+import type { DriftDto, SchemaChangeDto, SchemaDiffDto } from "../../../shared/api.js";
+import type { SchemaChangeDto as EngineChangeDto, SchemaChangeKind } from "../../../shared/schema.js";
+import { dialectFor } from "../dialect/index.js";
+import { renderBodySql, renderKnexBody } from "../diff/index.js";
+import type { SchemaChange } from "../diff/index.js";
+import { StrataError, assertNever, isStrataError } from "../errors.js";
+import type { SchemaDiffPort } from "./app-service.js";
+import type { OpenProject } from "./open-project.js";
+import type { EnvironmentChoice } from "./project-holder.js";
+import { autogenerateRevision, diffSources, environmentDrift } from "./schema-diff.js";
+
+/** What a change applies to, for the GUI's tree. */
+function objectType(kind: SchemaChangeKind): string {
+  switch (kind) {
+    case "create-table":
+    case "drop-table":
+    case "set-table-comment":
+      return "table";
+    case "add-column":
+    case "drop-column":
+    case "alter-column":
+      return "column";
+    case "set-primary-key":
+    case "drop-primary-key":
+      return "primary-key";
+    case "add-index":
+    case "drop-index":
+      return "index";
+    case "add-unique":
+    case "drop-unique":
+      return "unique";
+    case "add-check":
+    case "drop-check":
+      return "check";
+    case "add-foreign-key":
+    case "drop-foreign-key":
+      return "foreign-key";
+    case "create-enum":
+    case "drop-enum":
+    case "alter-enum":
+      return "enum";
+    case "create-view":
+    case "drop-view":
+      return "view";
+    default:
+      return assertNever(kind);
+  }
+}
+
+/** "column email" -> "email"; a table-level change is named after its table. */
+function objectName(dto: EngineChangeDto): string {
+  if (dto.target === null) return dto.object;
+  return dto.target.replace(/^(column|index|unique|check|foreign key|primary key|constraint)\s+/i, "");
+}
+
+/** An engine change as the GUI shows it, with its own knex code and SQL. */
+async function guiChange(change: SchemaChange, client: Parameters<typeof dialectFor>[0]): Promise<SchemaChangeDto> {
+  const sd = dialectFor(client).schema;
+  const knexUp = renderKnexBody([change], sd);
+  let sql: string;
+  try {
+    sql = (await renderBodySql(client, knexUp)).join("\n");
+  } catch (e) {
+    if (!isStrataError(e)) throw e;
+    sql = `-- ${e.message}`;
+  }
+  const dto = change.dto;
+  return {
+    table: dto.object,
+    kind: dto.kind,
+    objectType: objectType(dto.kind),
+    object: objectName(dto),
+    destructive: dto.destructive,
+    summary: dto.summary,
+    ...(dto.note !== null ? { note: dto.note } : {}),
+    sql,
+    knexUp,
+  };
+}
+
+function isClient(c: string): c is "pg" | "mysql2" | "better-sqlite3" {
+  return c === "pg" || c === "mysql2" || c === "better-sqlite3";
+}
+
+/** Issue 3's schema diff, autogenerate and drift, as the GUI service calls them. */
+export function createSchemaDiffPort(): SchemaDiffPort {
+  return {
+    async diff(project: OpenProject, from: string, to: string): Promise<SchemaDiffDto> {
+      const result = await diffSources(project, { from, to, sql: true });
+      const client = result.fromModel.client;
+      if (!isClient(client)) throw new StrataError("NOT_SUPPORTED", `schema diff for client ${client} is not supported`);
+      const changes: SchemaChangeDto[] = [];
+      for (const c of result.changes) changes.push(await guiChange(c, client));
+      return { from: result.dto.from.source, to: result.dto.to.source, identical: result.dto.equal, changes, sql: result.dto.sql ?? "" };
+    },
+    async autogenerate(project, req) {
+      if (req.from !== undefined && !/^migrations(@(head|heads))?$/.test(req.from)) {
+        throw new StrataError("USAGE", `autogenerate compares ${req.to} with the migrations at the new revision's parent; leave "from" out (it was "${req.from}")`);
+      }
+      const made = await autogenerateRevision(project, {
+        message: req.message,
+        from: req.to,
+        ...(req.head !== undefined ? { head: req.head } : {}),
+        ...(req.splice !== undefined ? { splice: req.splice } : {}),
+        ...(req.branchLabels !== undefined ? { branchLabels: req.branchLabels } : {}),
+        ...(req.dependsOn !== undefined ? { dependsOn: req.dependsOn } : {}),
+      });
+      const changes: SchemaChangeDto[] = made.changes.map((dto) => ({
+        table: dto.object,
+        kind: dto.kind,
+        objectType: objectType(dto.kind),
+        object: objectName(dto),
+        destructive: dto.destructive,
+        summary: dto.summary,
+        ...(dto.note !== null ? { note: dto.note } : {}),
+        sql: "",
+      }));
+      return { revision: made.revision, downRevisions: made.downRevisions, file: made.file, changes };
+    },
+    async drift(project: OpenProject, choice: EnvironmentChoice): Promise<DriftDto> {
+      const d = await environmentDrift(project, choice.resolve());
+      const changes: SchemaChangeDto[] = d.changes.map((dto) => ({
+        table: dto.object,
+        kind: dto.kind,
+        objectType: objectType(dto.kind),
+        object: objectName(dto),
+        destructive: dto.destructive,
+        summary: dto.summary,
+        ...(dto.note !== null ? { note: dto.note } : {}),
+        sql: "",
+      }));
+      if (!d.checked) return { state: "unavailable", changes: [], note: d.error ?? "drift could not be checked" };
+      return { state: d.drifted ? "drifted" : "none", changes };
+    },
+  };
+}
