@@ -1,4 +1,4 @@
-import type { ColumnModel, ForeignKeyModel, IndexModel, SchemaChangeKind, TableModel, UniqueModel } from "../../../shared/schema.js";
+import type { ColumnModel, ForeignKeyModel, SchemaModel, IndexModel, SchemaChangeKind, TableModel, UniqueModel } from "../../../shared/schema.js";
 import { assertNever } from "../errors.js";
 import type { SchemaDialect } from "../introspect/types.js";
 import type { SchemaChange } from "./change.js";
@@ -27,7 +27,7 @@ const DESTRUCTIVE_MARK = "// DESTRUCTIVE: read this before applying:";
  * Renders changes as the body of a revision's up() (or down(), given the reverse diff): knex
  * schema-builder calls, and knex.raw with a comment where the builder cannot say it.
  */
-export function renderKnexBody(changes: readonly SchemaChange[], sd: SchemaDialect): string {
+export function renderKnexBody(changes: readonly SchemaChange[], sd: SchemaDialect, from?: SchemaModel): string {
   const rebuilds = sd.rebuildsTables ? tablesToRebuild(changes) : new Map<string, SchemaChange[]>();
   const blocks: string[] = [];
   const deferredDrops: string[] = [];
@@ -35,7 +35,8 @@ export function renderKnexBody(changes: readonly SchemaChange[], sd: SchemaDiale
   const emitRebuilds = (): void => {
     if (rebuildsDone) return;
     rebuildsDone = true;
-    for (const group of rebuilds.values()) blocks.push(renderRebuild(group, sd));
+    const referencing = childActions(changes, from?.tables ?? []);
+    for (const group of rebuilds.values()) blocks.push(renderRebuild(group, sd, referencing));
     blocks.push(...deferredDrops);
     deferredDrops.length = 0;
   };
@@ -65,6 +66,23 @@ const PHASE_AFTER_CREATE: ReadonlySet<SchemaChangeKind> = new Set([
   "drop-enum",
   "create-view",
 ]);
+
+/** For each table, the child keys that act when its rows go ("CASCADE of orders.customer_id"). */
+function childActions(changes: readonly SchemaChange[], fromTables: readonly TableModel[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  // The schema as it stands when the rebuild runs: the "from" side, as far as the caller gave it.
+  const tables = new Map<string, TableModel>();
+  for (const t of fromTables) tables.set(t.name, t);
+  for (const c of changes) if (c.tables) tables.set(c.tables.from.name, c.tables.from);
+  for (const c of changes) if (c.payload.kind === "drop-table") tables.set(c.payload.table.name, c.payload.table);
+  for (const t of tables.values()) {
+    for (const f of t.foreignKeys) {
+      if (f.onDelete === "NO ACTION" || f.onDelete === "RESTRICT") continue;
+      (out.get(f.refTable) ?? out.set(f.refTable, []).get(f.refTable)!).push(`${f.onDelete} of ${t.name}.${f.columns.join(",")}`);
+    }
+  }
+  return out;
+}
 
 function tableOf(c: SchemaChange): string | null {
   return c.tables ? c.tables.to.name : null;
@@ -285,13 +303,18 @@ function renderAlterEnum(from: { readonly schema: string | null; readonly name: 
  * SQLite alters a table by making it anew: create the new shape under a temporary name, copy the
  * rows of the columns both shapes share, drop the old table, rename, then recreate its indexes.
  */
-function renderRebuild(group: readonly SchemaChange[], sd: SchemaDialect): string {
+function renderRebuild(group: readonly SchemaChange[], sd: SchemaDialect, referencing: ReadonlyMap<string, readonly string[]>): string {
   const { from, to } = group[0]!.tables!;
+  const children = referencing.get(to.name) ?? [];
   const temp = `_strata_new_${to.name}`;
   const shared = to.columns.filter((c) => from.columns.some((f) => f.name === c.name)).map((c) => sd.quote(c.name));
   const lines: string[] = [];
   for (const c of group) lines.push(...destructiveLines(c));
   lines.push(`// SQLite cannot ${group.map((c) => c.dto.summary).join("; ")} in place: ${to.name} is rebuilt (new table, copy rows, drop, rename)`);
+  if (children.length) {
+    // SQLite ignores the foreign_keys pragma inside a transaction, and dropping a parent runs its children's ON DELETE actions.
+    lines.push(`${DESTRUCTIVE_MARK} dropping the old ${to.name} runs ON DELETE ${children.join(", ")} when foreign keys are enforced; empty or back up those tables first, or run this with foreign keys off`);
+  }
   const added = to.columns.filter((c) => !from.columns.some((f) => f.name === c.name) && !c.nullable && c.default === null && !c.identity);
   if (added.length) lines.push(`// ${added.map((c) => c.name).join(", ")}: not null without a default; the copy fails on a table with rows unless you give them values`);
   lines.push(renderCreateTable(to, temp, sd, [], false));

@@ -262,7 +262,7 @@ export async function diffSources(project: OpenProject, req: DiffRequest): Promi
   const changes = diffSchemas(from.model, to.model);
   let sql: string | undefined;
   if (req.sql) {
-    const body = renderKnexBody(changes, dialectFor(host.client).schema);
+    const body = renderKnexBody(changes, dialectFor(host.client).schema, from.model);
     sql = changes.length ? (await renderBodySql(host.client, body)).join("\n") : "";
   }
   return {
@@ -320,8 +320,8 @@ export async function autogenerateRevision(project: OpenProject, req: Autogenera
     dependsOn: req.dependsOn,
     splice: req.splice,
     revisionId: req.revisionId,
-    upBody: `${header(up, "up")}\n${renderKnexBody(up, sd)}`,
-    downBody: `${header(down, "down")}\n${renderKnexBody(down, sd)}`,
+    upBody: `${header(up, "up")}\n${renderKnexBody(up, sd, atHead.model)}`,
+    downBody: `${header(down, "down")}\n${renderKnexBody(down, sd, desired.model)}`,
   });
   return { ...created, changes: up.map((c) => c.dto) };
 }

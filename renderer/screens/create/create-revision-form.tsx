@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import type { DiffSourceDto, RevisionNodeDto } from "../../../shared/api.js";
 
 /** What the create form asks the engine for. */
@@ -28,8 +28,14 @@ export function CreateRevisionForm(props: {
   const [labels, setLabels] = useState("");
   const [depends, setDepends] = useState("");
   const [mode, setMode] = useState<"empty" | "autogenerate">(props.initialDiff?.to ? "autogenerate" : "empty");
-  const [from, setFrom] = useState(props.initialDiff?.from ?? props.sources?.find((s) => s.kind === "migrations")?.id ?? "migrations");
-  const [to, setTo] = useState(props.initialDiff?.to ?? props.sources?.find((s) => s.kind === "environment")?.id ?? "");
+  const [from, setFrom] = useState(props.initialDiff?.from ?? "");
+  const [to, setTo] = useState(props.initialDiff?.to ?? "");
+  // The sources arrive after the form is shown: fill in defaults without touching what was typed.
+  useEffect(() => {
+    if (!props.sources) return;
+    setFrom((f) => f || (props.sources!.find((s) => s.kind === "migrations")?.id ?? ""));
+    setTo((t) => t || (props.sources!.find((s) => s.kind === "environment")?.id ?? ""));
+  }, [props.sources]);
   const isHead = parent === "head" || parent === "base" || parent.endsWith("@head") || props.heads.includes(parent);
   const submit = (): void => {
     if (!message.trim()) return;
@@ -42,7 +48,9 @@ export function CreateRevisionForm(props: {
       autogenerate: mode === "autogenerate" && to ? { from, to } : null,
     });
   };
-  const sourceOptions = (props.sources ?? []).map((s) => (
+  // A source from the diff screen (e.g. migrations@REV) need not be one of the listed ones.
+  const extra = [from, to].filter((id, i, all) => id && all.indexOf(id) === i && !(props.sources ?? []).some((s) => s.id === id));
+  const sourceOptions = [...(props.sources ?? []).map((s) => ({ id: s.id, label: s.label })), ...extra.map((id) => ({ id, label: id }))].map((s) => (
     <option key={s.id} value={s.id}>{s.label}</option>
   ));
   return (

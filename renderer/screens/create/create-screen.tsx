@@ -72,7 +72,7 @@ export function CreateScreen(props: { readonly parent?: string; readonly diffFro
         </div>
       ) : (
         <CreateRevisionForm
-          key={`${props.parent ?? ""}|${props.diffFrom ?? ""}|${props.diffTo ?? ""}|${sourceList === null ? "" : "s"}`}
+          key={`${props.parent ?? ""}|${props.diffFrom ?? ""}|${props.diffTo ?? ""}`}
           revisions={summary.revisions}
           heads={summary.heads}
           sources={sourceList}

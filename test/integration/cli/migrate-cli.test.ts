@@ -186,6 +186,39 @@ describe.each(TEST_CLIENTS)("strata CLI on %s", (client: DbClient) => {
     expect(status.stdout).toMatch(/edited: a1a1a1a1a1a1/);
   });
 
+  it("stamp moves the version table without running anything; status covers every environment; --url works", async () => {
+    const dir = writeProject({
+      environments: { dev: envEntry(db), local: { client: "better-sqlite3", connection: { filename: "local.sqlite3" } } },
+      revisions: GRAPH,
+    });
+    const p = ["--project", dir];
+    const stamped = await strata([...p, "--env", "dev", "stamp", "b2b2", "c3c3", "--json"]);
+    expect(stamped.code).toBe(0);
+    expect(stamped.json.heads).toEqual(["b2b2b2b2b2b2", "c3c3c3c3c3c3"]);
+    expect(userTables(await describeColumns(db.knex, client))).toEqual([]);
+    const history = await db.knex("strata_history").select("direction", "revision");
+    expect(history.every((h) => h.direction === "stamp")).toBe(true);
+
+    const status = await strata([...p, "status", "--json"]);
+    expect(status.code).toBe(0);
+    const byName = Object.fromEntries(status.json.environments.map((e: { environment: string }) => [e.environment, e]));
+    expect(byName.dev).toMatchObject({ heads: ["b2b2b2b2b2b2", "c3c3c3c3c3c3"], pending: ["d4d4d4d4d4d4"], problems: [], error: null });
+    expect(byName.local).toMatchObject({ heads: [], error: null });
+    expect([...byName.local.pending].sort()).toEqual(["a1a1a1a1a1a1", "b2b2b2b2b2b2", "c3c3c3c3c3c3", "d4d4d4d4d4d4"]);
+
+    const text = await strata([...p, "status"]);
+    expect(text.stdout).toMatch(/dev.*\n\s+current: b2b2b2b2b2b2, c3c3c3c3c3c3\n\s+pending: 1 \(d4d4d4d4d4d4\)/);
+
+    const url = path.join(dir, "other.sqlite3");
+    const viaUrl = await strata([...p, "--url", `sqlite:${url}`, "upgrade", "a1a1", "--json"]);
+    expect(viaUrl.code).toBe(0);
+    expect(viaUrl.json).toMatchObject({ environment: "url", heads: ["a1a1a1a1a1a1"] });
+    expect(fs.existsSync(url)).toBe(true);
+
+    const down = await strata([...p, "--env", "dev", "stamp", "base", "--json"]);
+    expect(down.json.heads).toEqual([]);
+  });
+
   it("two runners started at once apply each revision exactly once", async () => {
     const dir = writeProject({ environments: { dev: envEntry(db) }, revisions: GRAPH });
     const [r1, r2] = await Promise.all([
