@@ -29,7 +29,7 @@ function electronBinary() {
 
 step(process.execPath, ["build/build-cli.mjs"]);
 step(process.execPath, ["build/build-app.mjs"]);
-step(process.platform === "win32" ? "npm.cmd" : "npm", ["run", "--silent", "build:renderer"]);
+step(process.execPath, [path.join(root, "node_modules", "vite", "bin", "vite.js"), "build", "--config", "renderer/vite.config.ts", "--logLevel", "error"]);
 
 const electron = electronBinary();
 const [command, args, env] = electron

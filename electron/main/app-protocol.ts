@@ -24,7 +24,7 @@ export const APP_CSP = [
 
 /** Must run before the app is ready. */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
 }
 
 /** Serves the built renderer from rendererDir under strata://app/, never a file outside it. */
@@ -43,7 +43,12 @@ export function serveRenderer(rendererDir: string): void {
     let file = path.resolve(root, "." + (rel === "/" ? "/index.html" : rel));
     if (!file.startsWith(root + path.sep)) return new Response("not found", { status: 404 });
     if (path.extname(file) === "") file = path.join(root, "index.html");
-    const res = await net.fetch(pathToFileURL(file).toString());
+    let res: Response;
+    try {
+      res = await net.fetch(pathToFileURL(file).toString());
+    } catch {
+      return new Response("not found", { status: 404 });
+    }
     const headers = new Headers(res.headers);
     headers.set("content-security-policy", APP_CSP);
     headers.set("x-content-type-options", "nosniff");

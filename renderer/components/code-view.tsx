@@ -1,20 +1,13 @@
-import { javascript } from "@codemirror/lang-javascript";
-import { sql } from "@codemirror/lang-sql";
-import { oneDark } from "@codemirror/theme-one-dark";
-import CodeMirror, { EditorView } from "@uiw/react-codemirror";
-import { useMemo } from "react";
-import { useDarkMode } from "../hooks/use-dark-mode.js";
+import { lazy, Suspense } from "react";
+
+// CodeMirror is most of the bundle; the graph opens without it and it loads with the first code shown.
+const CodeEditor = lazy(() => import("./code-editor.js"));
 
 /** Read-only code with syntax highlighting (TypeScript or SQL), in the system's theme. */
-export function CodeView({ code, language, label }: { readonly code: string; readonly language: "typescript" | "sql"; readonly label: string }) {
-  const dark = useDarkMode();
-  const extensions = useMemo(
-    () => [language === "sql" ? sql() : javascript({ typescript: true }), EditorView.lineWrapping, EditorView.contentAttributes.of({ "aria-label": label })],
-    [language, label],
-  );
+export function CodeView(props: { readonly code: string; readonly language: "typescript" | "sql"; readonly label: string }) {
   return (
-    <div className="code-box" data-testid={`code-${label}`}>
-      <CodeMirror value={code} readOnly editable={false} theme={dark ? oneDark : "light"} extensions={extensions} basicSetup={{ foldGutter: false, highlightActiveLine: false, highlightActiveLineGutter: false }} />
-    </div>
+    <Suspense fallback={<pre className="sql" data-testid={`code-${props.label}-loading`}>{props.code}</pre>}>
+      <CodeEditor {...props} />
+    </Suspense>
   );
 }

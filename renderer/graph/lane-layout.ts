@@ -45,6 +45,12 @@ export interface GraphLayout {
   readonly indexOf: ReadonlyMap<string, number>;
 }
 
+/** The parents that are in the graph, once each (most revisions have one: no Set for those). */
+function distinctPresent(parents: readonly string[], present: { has(id: string): boolean }): readonly string[] {
+  if (parents.length === 1) return present.has(parents[0]!) ? parents : [];
+  return [...new Set(parents)].filter((p) => present.has(p));
+}
+
 /**
  * Orders revisions newest first so that every child comes before its parents and a branch
  * stays together (git's --topo-order): a revision is emitted once all its children are, and
@@ -67,7 +73,7 @@ export function orderNewestFirst<T extends LayoutInput>(revisions: readonly T[])
   while (stack.length > 0) {
     const r = stack.pop()!;
     out.push(r);
-    const parents = [...new Set(r.downRevisions)].filter((p) => byId.has(p));
+    const parents = distinctPresent(r.downRevisions, byId);
     // Pushed last-to-first: the first parent is popped next and keeps the lane.
     for (let i = parents.length - 1; i >= 0; i--) {
       const p = parents[i]!;
@@ -94,7 +100,7 @@ export function layoutLanes(ordered: readonly LayoutInput[]): GraphLayout {
   const present = new Set(ordered.map((r) => r.revision));
   const childCount = new Map<string, number>();
   for (const r of ordered) {
-    for (const p of new Set(r.downRevisions)) childCount.set(p, (childCount.get(p) ?? 0) + 1);
+    for (const p of distinctPresent(r.downRevisions, present)) childCount.set(p, (childCount.get(p) ?? 0) + 1);
   }
   const lanes: (string | null)[] = [];
   const freeLane = (): number => {
@@ -118,7 +124,7 @@ export function layoutLanes(ordered: readonly LayoutInput[]): GraphLayout {
     const lane = into.length > 0 ? into[0]! : freeLane();
     for (const i of into) lanes[i] = null;
 
-    const parents = [...new Set(r.downRevisions)].filter((p) => present.has(p));
+    const parents = distinctPresent(r.downRevisions, present);
     const outTo: number[] = [];
     parents.forEach((p, k) => {
       const already = lanes.indexOf(p);

@@ -180,6 +180,9 @@ describe("the demo in Chromium against strata serve (SQLite)", () => {
     await page.getByLabel("Message").fill("add loyalty tier");
     await page.getByRole("button", { name: "Create revision" }).click();
     await page.locator("[data-testid=created]").waitFor({ timeout: 60_000 });
+    // made on the revision the diff started from, with the column prod has and the revisions lack
+    expect(await page.locator("[data-testid=created]").innerText()).toContain(DEMO.merge);
+    await page.locator("[data-testid=created]").getByText("loyalty_tier").first().waitFor();
     await page.locator("[data-testid='code-new revision'] .cm-content").filter({ hasText: "loyalty_tier" }).waitFor();
   });
 

@@ -113,11 +113,11 @@ export class ProfileStore {
     return true;
   }
 
-  /** The profile's environment, ready to connect (password decrypted in memory only). */
-  environment(id: string, projectRoot: string | null): EnvironmentConfig {
+  /** The profile's environment, ready to connect (password decrypted in memory only), with the open project's table names. */
+  environment(id: string, projectRoot: string | null, tables?: BookkeepingTables): EnvironmentConfig {
     const p = this.read().find((x) => x.id === id);
     if (!p) throw new StrataError("NOT_FOUND", `no saved profile ${id}; it may have been removed`, { id });
-    return buildEnvironment(p, p.passwordEncrypted === undefined ? undefined : this.codec.decrypt(p.passwordEncrypted), projectRoot);
+    return buildEnvironment(p, p.passwordEncrypted === undefined ? undefined : this.codec.decrypt(p.passwordEncrypted), projectRoot, tables);
   }
 
   /** The environment of an unsaved profile (for "test" before "save"); an omitted password is taken from the saved one. */
@@ -197,7 +197,18 @@ function toDto(p: StoredProfile): ConnectionProfileDto {
   };
 }
 
-function buildEnvironment(p: Omit<StoredProfile, "passwordEncrypted">, password: string | undefined, projectRoot: string | null): EnvironmentConfig {
+/** The version and history tables a profile's database uses: the open project's. */
+export interface BookkeepingTables {
+  readonly versionTable: string;
+  readonly historyTable: string;
+}
+
+function buildEnvironment(
+  p: Omit<StoredProfile, "passwordEncrypted">,
+  password: string | undefined,
+  projectRoot: string | null,
+  tables?: BookkeepingTables,
+): EnvironmentConfig {
   let knexConfig: Knex.Config;
   switch (p.client) {
     case "better-sqlite3": {
@@ -227,8 +238,8 @@ function buildEnvironment(p: Omit<StoredProfile, "passwordEncrypted">, password:
     knexConfig,
     protected: p.protected ?? false,
     ...(p.color !== undefined ? { color: p.color } : {}),
-    versionTable: DEFAULT_VERSION_TABLE,
-    historyTable: DEFAULT_HISTORY_TABLE,
+    versionTable: tables?.versionTable ?? DEFAULT_VERSION_TABLE,
+    historyTable: tables?.historyTable ?? DEFAULT_HISTORY_TABLE,
     displayTarget: displayTarget(p),
   };
 }

@@ -88,7 +88,7 @@ export class ProjectHolder {
     for (const p of this.profiles.list()) {
       const shownName = taken.has(p.name) ? `${p.name} (profile)` : p.name;
       taken.add(shownName);
-      const resolve = (): EnvironmentConfig => ({ ...this.profiles.environment(p.id, project.root), name: shownName });
+      const resolve = (): EnvironmentConfig => ({ ...this.profiles.environment(p.id, project.root, project.config), name: shownName });
       out.push({
         dto: {
           name: shownName,

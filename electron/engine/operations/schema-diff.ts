@@ -76,8 +76,12 @@ export async function withScratchDatabase<T>(host: EnvironmentConfig, fn: (knex:
     if (dropped) return;
     dropped = true;
     cleanups.delete(cleanup);
-    await scratch?.destroy().catch(() => undefined);
-    await server.drop(admin, name);
+    // Drop first: it ends the scratch sessions, so destroying their pool cannot wait on a running query.
+    try {
+      await server.drop(admin, name);
+    } finally {
+      await scratch?.destroy().catch(() => undefined);
+    }
   };
   try {
     await server.create(admin, name);
@@ -138,7 +142,9 @@ export async function readSqlFileSchema(file: string, opts: SchemaReadOptions, l
       try {
         await knex.raw(s.sql.replace(/\?/g, "\\?"));
       } catch (e) {
-        const reason = ((e as { sqlMessage?: string }).sqlMessage ?? (e as Error).message).split("\n")[0]!.replace(/^.* - /, "");
+        const message = (e as { sqlMessage?: string }).sqlMessage ?? (e as Error).message;
+        // knex prefixes a driver error with the statement: keep only the database's words.
+        const reason = (message.startsWith(s.sql) ? message.slice(s.sql.length).replace(/^\s*-\s*/, "") : message).split("\n")[0]!;
         throw new StrataError("SQL_FILE_FAILED", `${label} line ${s.line}: ${reason}; fix that statement and run again`, { file, line: s.line });
       }
     }
@@ -154,12 +160,10 @@ export function splitSqlStatements(text: string): { sql: string; line: number }[
   let i = 0;
   const push = (end: number): void => {
     const raw = text.slice(start, end);
-    const lead = raw.length - raw.trimStart().length;
-    const sql = raw.trim();
-    if (sql && !/^(--[^\n]*\n?|\/\*[\s\S]*?\*\/|\s)*$/.test(sql)) {
-      const line = text.slice(0, start + lead).split("\n").length;
-      out.push({ sql, line });
-    }
+    // Comments before a statement are not part of it: its line is where its first word is.
+    const lead = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/.exec(raw)![0].length;
+    const sql = raw.slice(lead).trim();
+    if (sql) out.push({ sql, line: text.slice(0, start + lead).split("\n").length });
     start = end + 1;
   };
   while (i < text.length) {

@@ -143,7 +143,7 @@ export function ApplyScreen(props: { readonly environment?: string; readonly tar
                   <span>
                     <strong>{environment}</strong> is protected. Type its name to run this plan.
                   </span>
-                  <input type="text" value={confirm} onChange={(e) => setConfirm(e.target.value)} aria-label="Type the environment name to confirm" placeholder={environment} autoComplete="off" />
+                  <input type="text" value={confirm} onChange={(e) => setConfirm(e.target.value)} aria-label="Type the environment name to confirm" placeholder={`type ${environment}`} autoComplete="off" style={{ maxWidth: 320 }} />
                 </label>
               )}
               <div className="toolbar">

@@ -8,7 +8,8 @@ export interface CreateRevisionInput {
   readonly splice: boolean;
   readonly branchLabels: readonly string[];
   readonly dependsOn: readonly string[];
-  readonly autogenerate: { readonly from: string; readonly to: string } | null;
+  /** The desired schema; the engine compares it with what the revisions build at the parent. */
+  readonly autogenerate: { readonly to: string } | null;
 }
 
 const list = (s: string): string[] => s.split(/[\s,]+/).map((x) => x.trim()).filter(Boolean);
@@ -24,17 +25,17 @@ export function CreateRevisionForm(props: {
   readonly onSubmit: (input: CreateRevisionInput) => void;
 }) {
   const [message, setMessage] = useState("");
-  const [parent, setParent] = useState(props.initialParent ?? "head");
+  // A diff from "migrations@REV" is the schema at REV: the revision made from it goes on REV.
+  const diffBase = /^migrations@(.+)$/.exec(props.initialDiff?.from ?? "")?.[1];
+  const [parent, setParent] = useState(props.initialParent ?? diffBase ?? "head");
   const [labels, setLabels] = useState("");
   const [depends, setDepends] = useState("");
   const [mode, setMode] = useState<"empty" | "autogenerate">(props.initialDiff?.to ? "autogenerate" : "empty");
-  const [from, setFrom] = useState(props.initialDiff?.from ?? "");
   const [to, setTo] = useState(props.initialDiff?.to ?? "");
-  // The sources arrive after the form is shown: fill in defaults without touching what was typed.
+  const ignoredFrom = props.initialDiff?.from && !props.initialDiff.from.startsWith("migrations") ? props.initialDiff.from : null;
+  // The sources arrive after the form is shown: fill in a default without touching what was chosen.
   useEffect(() => {
-    if (!props.sources) return;
-    setFrom((f) => f || (props.sources!.find((s) => s.kind === "migrations")?.id ?? ""));
-    setTo((t) => t || (props.sources!.find((s) => s.kind === "environment")?.id ?? ""));
+    if (props.sources) setTo((t) => t || (props.sources!.find((s) => s.kind === "environment")?.id ?? ""));
   }, [props.sources]);
   const isHead = parent === "head" || parent === "base" || parent.endsWith("@head") || props.heads.includes(parent);
   const submit = (): void => {
@@ -45,12 +46,13 @@ export function CreateRevisionForm(props: {
       splice: !isHead,
       branchLabels: list(labels),
       dependsOn: list(depends),
-      autogenerate: mode === "autogenerate" && to ? { from, to } : null,
+      autogenerate: mode === "autogenerate" && to ? { to } : null,
     });
   };
   // A source from the diff screen (e.g. migrations@REV) need not be one of the listed ones.
-  const extra = [from, to].filter((id, i, all) => id && all.indexOf(id) === i && !(props.sources ?? []).some((s) => s.id === id));
-  const sourceOptions = [...(props.sources ?? []).map((s) => ({ id: s.id, label: s.label })), ...extra.map((id) => ({ id, label: id }))].map((s) => (
+  const listed = (props.sources ?? []).filter((s) => s.kind !== "migrations");
+  const extra = to && !listed.some((s) => s.id === to) ? [{ id: to, label: to }] : [];
+  const sourceOptions = [...listed.map((s) => ({ id: s.id, label: s.label })), ...extra].map((s) => (
     <option key={s.id} value={s.id}>{s.label}</option>
   ));
   return (
@@ -88,6 +90,9 @@ export function CreateRevisionForm(props: {
           <input type="text" value={depends} onChange={(e) => setDepends(e.target.value)} aria-label="Depends on" placeholder="optional revision ids" className="mono" />
         </label>
       </div>
+      {mode === "autogenerate" && ignoredFrom && (
+        <div className="notice warn">The diff started from {ignoredFrom}; a revision is always generated against what the revisions build at its parent.</div>
+      )}
       {!isHead && <div className="notice warn">The parent is not a head: the new revision starts a branch.</div>}
       <fieldset>
         <legend>Contents</legend>
@@ -105,10 +110,12 @@ export function CreateRevisionForm(props: {
               <span className="muted"><span className="spinner" /> Loading sources…</span>
             ) : (
               <>
-                <label className="field">
-                  From (what the revisions build now)
-                  <select value={from} onChange={(e) => setFrom(e.target.value)} aria-label="Diff from">{sourceOptions}</select>
-                </label>
+                <div className="field">
+                  From
+                  <span className="muted" style={{ fontSize: 14, paddingTop: 6 }}>
+                    the schema the revisions build at the parent ({parent === "head" ? "the head" : parent.slice(0, 12)})
+                  </span>
+                </div>
                 <label className="field">
                   To (the schema you want)
                   <select value={to} onChange={(e) => setTo(e.target.value)} aria-label="Diff to">

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { useProject } from "../../app/project-context.js";
 import { navigate } from "../../app/route.js";
 import { layoutGraph } from "../../graph/lane-layout.js";
@@ -36,6 +36,11 @@ export function GraphScreen({ select }: { readonly select?: string }) {
     const i = select ? layout.indexOf.get(select) : undefined;
     return i ?? (ordered.length > 0 ? 0 : null);
   });
+  // The same screen may be opened again with another revision to select (#/graph?select=ID).
+  useEffect(() => {
+    const i = select ? layout.indexOf.get(select) : undefined;
+    if (i !== undefined) setSelected(i);
+  }, [select, layout]);
   const [query, setQuery] = useState("");
   const [matchAt, setMatchAt] = useState(0);
   const matches = useMemo(() => searchRevisions(ordered, query), [ordered, query]);

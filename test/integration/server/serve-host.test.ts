@@ -90,7 +90,8 @@ describe("strata serve refuses whoever lacks the token, the Host or the Origin",
 
   it("refuses an API call with a wrong token, in either header (401)", async () => {
     const wrong = token.slice(0, -1) + (token.endsWith("A") ? "B" : "A");
-    for (const header of [{ "x-strata-token": wrong }, { authorization: `Bearer ${wrong}` }, { "x-strata-token": "short" }]) {
+    const headers: Record<string, string>[] = [{ "x-strata-token": wrong }, { authorization: `Bearer ${wrong}` }, { "x-strata-token": "short" }];
+    for (const header of headers) {
       const r = await raw(port, "POST", "/api/projectSummary", { ...own(), ...json, ...header }, "{}");
       expect(r.status).toBe(401);
       expect(JSON.parse(r.body).code).toBe("UNAUTHORIZED");
@@ -305,5 +306,38 @@ describe("strata serve runs the API for the page that has the token", () => {
     expect(made.downRevisions).toEqual(before.heads);
     expect(made.source).toContain("loyalty_tier");
     expect(made.changes.map((c) => c.object)).toContain("loyalty_tier");
+  });
+
+  it("stamps only with the protected environment's name typed", async () => {
+    const api = createHttpApi(`http://127.0.0.1:${port}`, token);
+    const refused = await api.stamp({ environment: "prod", targets: ["c2e9a7b4f6d0"] }).catch(asErrorShape);
+    expect(refused).toMatchObject({ code: "CONFIRMATION_REQUIRED" });
+    expect((await api.environmentStatus({ environments: ["prod"] })).environments[0]!.heads).toEqual(["e4b1d8c3a7f2"]);
+  });
+
+  // Last: it leaves a head that cannot be built.
+  it("reports a failing revision as run-failed with its error, and lists the failure first in the history", async () => {
+    const api = createHttpApi(`http://127.0.0.1:${port}`, token, { WebSocket: WebSocket as unknown as typeof globalThis.WebSocket });
+    const broken = await api.createRevision({ message: "broken revision" });
+    const file = path.join(dir, "project", broken.file);
+    await writeFile(file, broken.source.replace("// Write the schema change here, e.g. await knex.schema.createTable(...).", 'await knex.raw("select * from no_such_table");'));
+    const events: StrataEvent[] = [];
+    let ended!: () => void;
+    const done = new Promise<void>((resolve) => (ended = resolve));
+    const off = api.onEvent((e) => {
+      events.push(e);
+      if (e.type === "run-failed" || e.type === "run-finished") ended();
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const ticket = await api.runMigration({ environment: "dev", command: "upgrade", target: "heads" });
+    await done;
+    off();
+    const failed = events.find((e) => e.type === "run-failed" && e.runId === ticket.runId);
+    expect(failed).toMatchObject({ error: { code: "REVISION_FAILED" } });
+    expect(JSON.stringify(failed)).toContain(broken.revision);
+    const h = await api.history({ environment: "dev" });
+    expect(h.rows[0]).toMatchObject({ revision: broken.revision, status: "failed" });
+    expect(h.rows[0]!.error).toMatch(/no_such_table/);
+    expect((await api.history({ environment: "dev", failuresFirst: false, status: "succeeded" })).rows.every((r) => r.status === "succeeded")).toBe(true);
   });
 });
