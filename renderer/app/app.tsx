@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { StrataClient } from "../../shared/api.js";
 import { ClientContext } from "../api/client-context.js";
-import { Loading, ErrorBox } from "../components/load-states.js";
+import { Loading } from "../components/load-states.js";
 import { useLoad } from "../hooks/use-load.js";
 import { ApplyScreen } from "../screens/apply/apply-screen.js";
 import { CreateScreen } from "../screens/create/create-screen.js";
@@ -13,8 +13,10 @@ import { RevisionScreen } from "../screens/revision/revision-screen.js";
 import { assertNever } from "./assert-never.js";
 import { EnvironmentBar } from "./environment-bar.js";
 import { NavBar } from "./nav-bar.js";
+import { OpenProjectPanel } from "./open-project-panel.js";
 import { ProjectContext, type ProjectState } from "./project-context.js";
-import { NAV_SCREENS, navigate, parseRoute, type Route } from "./route.js";
+import { navigate } from "./navigate.js";
+import { NAV_SCREENS, parseRoute, type Route } from "./route.js";
 
 function useHashRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(window.location.hash));
@@ -56,8 +58,17 @@ function CurrentScreen({ route }: { readonly route: Route }) {
 /** The app container: holds the open project, the active environment and the route; reloads on host events. */
 export function App({ client }: { readonly client: StrataClient }) {
   const route = useHashRoute();
-  const summary = useLoad(() => client.projectSummary(), [client]);
-  const matrix = useLoad(() => client.environmentStatus({}), [client]);
+  const summary = useLoad(
+    () =>
+      client.projectSummary().then((s) => {
+        // bench/ui.ts splits the time to the first graph at this mark (answer received and parsed).
+        performance.mark("strata:project-loaded");
+        return s;
+      }),
+    [client],
+  );
+  // Asked once the graph is in: on a big project the two answers compete for the same server and CPU.
+  const matrix = useLoad(() => client.environmentStatus({}), [client], summary.load.state !== "loading" || summary.load.previous !== null);
   const [active, setActive] = useState<string | null>(null);
   const { reload: reloadSummary } = summary;
   const { reload: reloadMatrix } = matrix;
@@ -90,7 +101,8 @@ export function App({ client }: { readonly client: StrataClient }) {
   }, []);
 
   const data = summary.load.state === "ok" ? summary.load.data : summary.load.state === "loading" ? summary.load.previous : null;
-  const activeName = active ?? data?.environments[0]?.name ?? null;
+  // An environment can go away (a removed profile): fall back to the first one.
+  const activeName = (active !== null && data?.environments.some((e) => e.name === active) ? active : null) ?? data?.environments[0]?.name ?? null;
   const project: ProjectState | null = useMemo(
     () => (data ? { summary: data, matrix: matrix.load, activeEnvironment: activeName, setActiveEnvironment: setActive, refresh } : null),
     [data, matrix.load, activeName, refresh],
@@ -112,9 +124,7 @@ export function App({ client }: { readonly client: StrataClient }) {
               <CurrentScreen route={route} />
             </ProjectContext.Provider>
           ) : summary.load.state === "error" ? (
-            <div className="screen">
-              <ErrorBox error={summary.load.error} onRetry={summary.reload} />
-            </div>
+            <OpenProjectPanel problem={summary.load.error} onOpened={refresh} />
           ) : (
             <div className="screen">
               <Loading what="the project" />

@@ -74,8 +74,3 @@ export function routeHref(route: Route): string {
       return assertNever(route);
   }
 }
-
-/** Goes to a route (adds a browser history entry). */
-export function navigate(route: Route): void {
-  window.location.hash = routeHref(route);
-}

@@ -9,15 +9,16 @@ export type Load<T> =
   | { readonly state: "error"; readonly error: ErrorShape };
 
 /**
- * Runs `fetcher` when deps change and on reload(); a result that arrives after a newer
+ * Runs `fetcher` when deps change and on reload() (not while `enabled` is false); a result that arrives after a newer
  * request started is dropped, so a slow answer never overwrites a newer one.
  */
-export function useLoad<T>(fetcher: () => Promise<T>, deps: readonly unknown[]): { readonly load: Load<T>; readonly reload: () => void } {
+export function useLoad<T>(fetcher: () => Promise<T>, deps: readonly unknown[], enabled = true): { readonly load: Load<T>; readonly reload: () => void } {
   const [load, setLoad] = useState<Load<T>>({ state: "loading", previous: null });
   const [tick, setTick] = useState(0);
   const seq = useRef(0);
   const last = useRef<T | null>(null);
   useEffect(() => {
+    if (!enabled) return;
     const mine = ++seq.current;
     setLoad({ state: "loading", previous: last.current });
     fetcher().then(
@@ -31,7 +32,7 @@ export function useLoad<T>(fetcher: () => Promise<T>, deps: readonly unknown[]):
       },
     );
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [...deps, tick]);
+  }, [...deps, tick, enabled]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { load, reload };
 }

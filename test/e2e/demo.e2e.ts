@@ -72,6 +72,11 @@ describe("the demo in Chromium against strata serve (SQLite)", () => {
     await page.locator("[data-testid=detail-parents]").getByText(DEMO.dueDate).click();
     await page.locator("[data-testid=detail-id]").filter({ hasText: DEMO.dueDate }).waitFor();
     await page.locator("[data-testid='code-Upgrade SQL'] .cm-content").filter({ hasText: /alter table/i }).waitFor();
+    // digits switch screens
+    await page.keyboard.press("2");
+    await page.locator("[data-testid=matrix]").waitFor({ timeout: 60_000 });
+    await page.keyboard.press("1");
+    await waitForGraph(page);
   });
 
   it("searches revisions by message and by id", async () => {
@@ -155,7 +160,8 @@ describe("the demo in Chromium against strata serve (SQLite)", () => {
     await row(page, id).waitFor();
     expect(await page.locator("[data-testid=graph] [data-revision]").count()).toBe(8);
     await row(page, id).getByText("promo", { exact: true }).waitFor();
-    expect(await row(page, id).getAttribute("data-pending")).toBe("true");
+    // dimmed for dev once the environments are read again
+    await page.locator(`[data-revision="${id}"][data-pending]`).waitFor();
   });
 
   it("finds the column added to prod by hand as drift in the environments matrix", async () => {
@@ -272,5 +278,55 @@ describe("the demo with a PostgreSQL environment", () => {
     const pgRow = page.locator("[data-env-row=pg]");
     await pgRow.locator("[data-testid=pending-count]").filter({ hasText: "0" }).waitFor({ timeout: 60_000 });
     await pgRow.getByText("no drift").waitFor({ timeout: 60_000 });
+  });
+});
+
+describe("connection profiles", () => {
+  let pg: ReturnType<typeof createPostgresDatabase> | null = null;
+  afterEach(() => {
+    pg?.drop();
+    pg = null;
+  });
+
+  it("adds a PostgreSQL profile, tests it, sees it as an environment, edits and removes it", async () => {
+    const db = createPostgresDatabase();
+    pg = db;
+    session = await openDemo(browser, { hash: "#/environments" });
+    const { page } = session;
+    page.on("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: "Add profile…" }).click();
+    const form = page.getByRole("form", { name: "New connection profile" });
+    await form.getByLabel("Profile name").fill("scratch");
+    await form.getByLabel("Client").selectOption("pg");
+    await form.getByLabel("Host").fill("127.0.0.1");
+    await form.getByLabel("Port").fill("5432");
+    await form.getByLabel("User").fill("postgres");
+    await form.getByLabel("Database name").fill(db.name);
+    // strata serve cannot encrypt passwords: the field is there but closed, never filled from the server
+    expect(await form.getByLabel("Password").inputValue()).toBe("");
+    await form.getByRole("button", { name: "Test connection" }).click();
+    await page.getByRole("status").filter({ hasText: /Connected in/ }).waitFor();
+    await form.getByRole("button", { name: "Save" }).click();
+
+    const saved = page.locator('[data-profile="scratch"]');
+    await saved.waitFor();
+    expect(await saved.innerText()).toContain(db.name);
+    await saved.getByRole("button", { name: "Test" }).click();
+    await saved.locator(".tag.ok").waitFor();
+    // a saved profile is an environment like the configured ones
+    await page.locator("[data-env=scratch]").waitFor();
+    await page.locator("[data-env-row=scratch]").filter({ hasText: "7" }).waitFor({ timeout: 60_000 });
+
+    await saved.getByRole("button", { name: "Edit" }).click();
+    const edit = page.getByRole("form", { name: "Edit profile scratch" });
+    expect(await edit.getByLabel("Database name").inputValue()).toBe(db.name);
+    await edit.getByLabel("Profile name").fill("scratch2");
+    await edit.getByRole("button", { name: "Save" }).click();
+    await page.locator('[data-profile="scratch2"]').waitFor();
+    expect(await page.locator('[data-profile="scratch"]').count()).toBe(0);
+
+    await page.locator('[data-profile="scratch2"]').getByRole("button", { name: "Remove" }).click();
+    await page.locator('[data-profile="scratch2"]').waitFor({ state: "detached" });
+    await page.locator("[data-env=scratch2]").waitFor({ state: "detached" });
   });
 });

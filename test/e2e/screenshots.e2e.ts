@@ -1,10 +1,15 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO, launchChromium, openDemo } from "./strata-serve.js";
 
-const OUT = path.resolve(__dirname, "..", "..", "docs", "screenshots");
+// `STRATA_SCREENSHOTS=1 npm run test:e2e` refreshes docs/screenshots; a plain test run (CI)
+// still opens and captures every screen, into a temporary folder, and leaves the docs alone.
+const OUT = process.env.STRATA_SCREENSHOTS
+  ? path.resolve(__dirname, "..", "..", "docs", "screenshots")
+  : fs.mkdtempSync(path.join(os.tmpdir(), "strata-screens-"));
 
 let browser: Browser;
 beforeAll(async () => {
@@ -17,7 +22,15 @@ afterAll(async () => {
 
 /** Each screen with the demo data: the hash to open and what shows it is ready. */
 const SCREENS: readonly { readonly name: string; readonly hash: string; readonly ready: (page: Page) => Promise<unknown> }[] = [
-  { name: "graph", hash: `#/graph?select=${DEMO.merge}`, ready: (p) => p.locator('[data-env-badge="prod"]').waitFor() },
+  // prod active: the head it lacks is dimmed
+  {
+    name: "graph",
+    hash: `#/graph?select=${DEMO.merge}`,
+    ready: async (p) => {
+      await p.locator("[data-env=prod]").click();
+      await p.locator(`[data-revision="${DEMO.status}"][data-pending]`).waitFor();
+    },
+  },
   { name: "revision", hash: `#/revision/${DEMO.dueDate}`, ready: (p) => p.locator("[data-testid='code-Upgrade SQL'] .cm-content").waitFor() },
   { name: "apply", hash: `#/apply?environment=prod&command=upgrade&target=heads`, ready: (p) => p.locator("[data-testid=confirm-hint]").waitFor() },
   { name: "environments", hash: "#/environments", ready: (p) => p.locator("[data-testid=matrix]").waitFor({ timeout: 60_000 }) },

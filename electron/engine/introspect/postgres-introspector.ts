@@ -2,7 +2,7 @@ import type { Knex } from "knex";
 import type { CheckModel, ColumnModel, EnumModel, ForeignKeyModel, IndexModel, ReferentialAction, TableModel, UniqueModel, ViewModel } from "../../../shared/schema.js";
 import { CountingReader } from "./types.js";
 import type { Introspection, IntrospectOptions, SchemaDialect } from "./types.js";
-import { normalizeDefault, parseTypeSpelling, stripOuterParens, unquoteIdentifier } from "./normal-form.js";
+import { normalizeDefault, parseTypeSpelling, stripOuterParens } from "./normal-form.js";
 
 const TYPE_ALIASES: Readonly<Record<string, string>> = {
   "character varying": "varchar",
@@ -21,16 +21,19 @@ const ACTIONS: Readonly<Record<string, ReferentialAction>> = { a: "NO ACTION", r
 interface RelationRow { oid: number; schema: string; name: string; relkind: string; comment: string | null; viewdef: string | null }
 interface ColumnRow {
   table_oid: number; name: string; native: string; typtype: string; type_oid: number; notnull: boolean;
-  default: string | null; identity: string; comment: string | null; collation: string | null;
+  default: string | null; identity: string; comment: string | null; collation: string | null; attnum: number;
 }
 interface ConstraintRow {
-  table_oid: number; name: string; contype: string; def: string; cols: string[]; ref_cols: string[] | null;
+  table_oid: number; name: string; contype: string; def: string | null; cols: number[]; ref_cols: number[] | null; ref_oid: number;
   ref_schema: string | null; ref_table: string | null; upd: string; del: string;
 }
-interface IndexRow { table_oid: number; name: string; unique: boolean; pred: string | null; has_expr: boolean; keys: string[] }
+interface IndexRow { table_oid: number; name: string; unique: boolean; pred: string | null; has_expr: boolean; attnums: number[]; keys: string[] | null }
 interface EnumRow { oid: number; schema: string; name: string; vals: string[] }
 
-/** Reads PostgreSQL's catalogs: six queries per run, whatever the number of tables. */
+/**
+ * Reads PostgreSQL's catalogs: five queries per run (run side by side), whatever the number of
+ * tables (a sixth only for keys to tables in schemas not asked for).
+ */
 export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): Promise<Introspection> {
   const db = new CountingReader(knex);
   const schemas = [...(opts.schemas?.length ? opts.schemas : ["public"])];
@@ -39,9 +42,10 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
   const [relations, columns, constraints, indexes, enums] = await Promise.all([
     db.rows<RelationRow>(
       `select c.oid::int as oid, n.nspname as schema, c.relname as name, c.relkind::text as relkind,
-              obj_description(c.oid, 'pg_class') as comment,
+              ds.description as comment,
               case when c.relkind = 'v' then pg_get_viewdef(c.oid) end as viewdef
          from pg_class c join pg_namespace n on n.oid = c.relnamespace
+         left join pg_description ds on ds.objoid = c.oid and ds.classoid = 'pg_class'::regclass and ds.objsubid = 0
         where n.nspname = any(?) and c.relkind in ('r', 'p', 'v') and not c.relispartition`,
       [schemas],
     ),
@@ -49,7 +53,7 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
       `select a.attrelid::int as table_oid, a.attname::text as name, format_type(a.atttypid, a.atttypmod) as native,
               t.typtype::text as typtype, a.atttypid::int as type_oid, a.attnotnull as notnull,
               pg_get_expr(d.adbin, d.adrelid) as default, a.attidentity::text as identity,
-              col_description(a.attrelid, a.attnum) as comment,
+              ds.description as comment, a.attnum::int as attnum,
               case when a.attcollation <> t.typcollation then co.collname::text end as collation
          from pg_attribute a
          join pg_class c on c.oid = a.attrelid and c.relkind in ('r', 'p')
@@ -57,17 +61,14 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
          join pg_type t on t.oid = a.atttypid
          left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
          left join pg_collation co on co.oid = a.attcollation
-        where n.nspname = any(?) and a.attnum > 0 and not a.attisdropped
-        order by a.attrelid, a.attnum`,
+         left join pg_description ds on ds.objoid = a.attrelid and ds.classoid = 'pg_class'::regclass and ds.objsubid = a.attnum
+        where n.nspname = any(?) and a.attnum > 0 and not a.attisdropped`,
       [schemas],
     ),
     db.rows<ConstraintRow>(
       `select con.conrelid::int as table_oid, con.conname::text as name, con.contype::text as contype,
-              pg_get_constraintdef(con.oid) as def,
-              array(select a.attname::text from unnest(con.conkey) with ordinality k(n, o)
-                      join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.o) as cols,
-              case when con.contype = 'f' then array(select a.attname::text from unnest(con.confkey) with ordinality k(n, o)
-                      join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.n order by k.o) end as ref_cols,
+              case when con.contype = 'c' then pg_get_constraintdef(con.oid) end as def,
+              con.conkey::int[] as cols, con.confkey::int[] as ref_cols, con.confrelid::int as ref_oid,
               rn.nspname::text as ref_schema, rc.relname::text as ref_table,
               con.confupdtype::text as upd, con.confdeltype::text as del
          from pg_constraint con
@@ -82,13 +83,15 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
     db.rows<IndexRow>(
       `select i.indrelid::int as table_oid, ic.relname::text as name, i.indisunique as unique,
               pg_get_expr(i.indpred, i.indrelid) as pred, i.indexprs is not null as has_expr,
-              array(select pg_get_indexdef(i.indexrelid, k, true) from generate_series(1, i.indnkeyatts) k order by k) as keys
+              (i.indkey::int2[])[0:i.indnkeyatts - 1]::int[] as attnums,
+              case when i.indexprs is not null then
+                array(select pg_get_indexdef(i.indexrelid, k, true) from generate_series(1, i.indnkeyatts) k order by k) end as keys
          from pg_index i
          join pg_class ic on ic.oid = i.indexrelid
          join pg_class c on c.oid = i.indrelid
          join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = any(?) and not i.indisprimary
-          and not exists (select 1 from pg_constraint x where x.conindid = i.indexrelid and x.contype in ('p', 'u', 'x'))
+         left join pg_constraint x on x.conindid = i.indexrelid and x.contype in ('p', 'u', 'x')
+        where n.nspname = any(?) and not i.indisprimary and x.oid is null
         order by i.indrelid, ic.relname`,
       [schemas],
     ),
@@ -110,7 +113,22 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
     for (const r of rows) (m.get(r.table_oid) ?? m.set(r.table_oid, []).get(r.table_oid)!).push(r);
     return m;
   };
+  // Sorted here rather than by the server: 10,000 rows sort faster in JS than in a catalog query plan.
+  columns.sort((x, y) => x.table_oid - y.table_oid || x.attnum - y.attnum);
   const colsBy = byTable(columns);
+  // Key columns come as attribute numbers: named here from the columns already read, not by a join per key.
+  const attName = new Map<number, Map<number, string>>();
+  for (const c of columns) (attName.get(c.table_oid) ?? attName.set(c.table_oid, new Map()).get(c.table_oid)!).set(c.attnum, c.name);
+  const outside = [...new Set(constraints.filter((c) => c.contype === "f" && !attName.has(c.ref_oid)).map((c) => c.ref_oid))];
+  if (outside.length) {
+    // A key to a table in a schema that was not asked for: one more query, for those tables only.
+    const rows = await db.rows<{ table_oid: number; attnum: number; name: string }>(
+      "select attrelid::int as table_oid, attnum::int as attnum, attname::text as name from pg_attribute where attrelid = any(?) and attnum > 0",
+      [outside],
+    );
+    for (const r of rows) (attName.get(r.table_oid) ?? attName.set(r.table_oid, new Map()).get(r.table_oid)!).set(r.attnum, r.name);
+  }
+  const names = (table: number, nums: readonly number[] | null): string[] => (nums ?? []).map((n) => attName.get(table)?.get(n) ?? String(n));
   const consBy = byTable(constraints);
   const idxBy = byTable(indexes);
 
@@ -129,20 +147,21 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
       .filter((c) => c.contype === "f")
       .map((c) => ({
         name: c.name,
-        columns: c.cols,
+        columns: names(c.table_oid, c.cols),
         refSchema: schemaOf(c.ref_schema),
         refTable: c.ref_table ?? "",
-        refColumns: c.ref_cols ?? [],
+        refColumns: names(c.ref_oid, c.ref_cols),
         onDelete: ACTIONS[c.del] ?? "NO ACTION",
         onUpdate: ACTIONS[c.upd] ?? "NO ACTION",
       }));
-    const uniques: UniqueModel[] = cons.filter((c) => c.contype === "u").map((c) => ({ name: c.name, columns: c.cols }));
+    const uniques: UniqueModel[] = cons.filter((c) => c.contype === "u").map((c) => ({ name: c.name, columns: names(c.table_oid, c.cols) }));
     const checks: CheckModel[] = cons
       .filter((c) => c.contype === "c")
-      .map((c) => ({ name: c.name, expression: stripOuterParens(c.def.replace(/^CHECK\s*/i, "").replace(/\s+NOT VALID$/i, "")) }));
+      .map((c) => ({ name: c.name, expression: stripOuterParens((c.def ?? "").replace(/^CHECK\s*/i, "").replace(/\s+NOT VALID$/i, "")) }));
     const indexModels: IndexModel[] = (idxBy.get(rel.oid) ?? []).map((i) => ({
       name: i.name,
-      columns: i.has_expr ? i.keys : i.keys.map(unquoteIdentifier),
+      // pg_get_indexdef deparses, which is slow: only expression indexes need it.
+      columns: i.has_expr ? (i.keys ?? []) : names(i.table_oid, i.attnums),
       unique: i.unique,
       expression: i.has_expr,
       where: i.pred === null ? null : stripOuterParens(i.pred),
@@ -152,7 +171,7 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
       name: rel.name,
       comment: rel.comment || null,
       columns: columnModels,
-      primaryKey: pk ? { name: pk.name, columns: pk.cols } : null,
+      primaryKey: pk ? { name: pk.name, columns: names(pk.table_oid, pk.cols) } : null,
       foreignKeys,
       indexes: indexModels,
       uniques,

@@ -9,27 +9,32 @@ interface ColumnRow { t: string; cid: number; name: string; type: string; notnul
 interface IndexRow { t: string; name: string; unique: number; origin: string; partial: number; seqno: number; cid: number; col: string | null }
 interface ForeignRow { t: string; id: number; seq: number; ref: string; from: string; to: string | null; on_update: string; on_delete: string }
 
-const TYPE_ALIASES: Readonly<Record<string, string>> = { "character varying": "varchar", bool: "boolean", "double precision": "double" };
+/** Spellings SQLite treats as one type (same affinity, same meaning). */
+const TYPE_ALIASES: Readonly<Record<string, string>> = { int: "integer", "character varying": "varchar", bool: "boolean", "double precision": "double", numeric: "decimal" };
 
-/** Reads SQLite's schema: sqlite_master and three pragma table functions joined over it, four queries in all. */
+/**
+ * Reads SQLite's schema: sqlite_master and three pragma table functions joined over it, four
+ * queries in all. No ORDER BY: each pragma already lists in its own order (cid, seqno, id/seq),
+ * and sorting 10,000 rows costs more than the whole grouping done here.
+ */
 export async function introspectSqlite(knex: Knex, opts: IntrospectOptions): Promise<Introspection> {
   const db = new CountingReader(knex);
   const excluded = new Set(opts.exclude);
-  const master = await db.rows<MasterRow>("select type, name, tbl_name, sql from sqlite_master where name not like 'sqlite_%' order by type, name");
+  const master = await db.rows<MasterRow>("select type, name, tbl_name, sql from sqlite_master where name not like 'sqlite_%'");
   const columnRows = await db.rows<ColumnRow>(
     `select m.name as t, p.cid, p.name, p.type, p."notnull", p.dflt_value, p.pk, p.hidden
        from sqlite_master m join pragma_table_xinfo(m.name) p
-      where m.type = 'table' and m.name not like 'sqlite_%' order by m.name, p.cid`,
+      where m.type = 'table' and m.name not like 'sqlite_%'`,
   );
   const indexRows = await db.rows<IndexRow>(
     `select m.name as t, il.name, il."unique", il.origin, il.partial, ii.seqno, ii.cid, ii.name as col
        from sqlite_master m join pragma_index_list(m.name) il join pragma_index_info(il.name) ii
-      where m.type = 'table' and m.name not like 'sqlite_%' order by m.name, il.name, ii.seqno`,
+      where m.type = 'table' and m.name not like 'sqlite_%'`,
   );
   const foreignRows = await db.rows<ForeignRow>(
     `select m.name as t, f.id, f.seq, f."table" as ref, f."from", f."to", f.on_update, f.on_delete
        from sqlite_master m join pragma_foreign_key_list(m.name) f
-      where m.type = 'table' and m.name not like 'sqlite_%' order by m.name, f.id, f.seq`,
+      where m.type = 'table' and m.name not like 'sqlite_%'`,
   );
   const group = <T extends { t: string }>(rows: T[]): Map<string, T[]> => {
     const m = new Map<string, T[]>();
@@ -108,8 +113,9 @@ function sqliteColumn(c: ColumnRow, pk: readonly string[], collation: string | n
   const spelled = parseTypeSpelling(c.type || "");
   const type = TYPE_ALIASES[spelled.base] ?? spelled.base;
   const isChar = type === "varchar" || type === "char" || type === "nvarchar" || type === "character";
-  // Any INTEGER PRIMARY KEY is the rowid and numbers itself; AUTOINCREMENT only changes reuse of ids.
-  const identity = pk.length === 1 && pk[0] === c.name && type === "integer";
+  // Any INTEGER PRIMARY KEY is the rowid and numbers itself (AUTOINCREMENT only changes reuse of
+  // ids); "INT PRIMARY KEY" is not, so the test is on the spelling, before aliases are folded.
+  const identity = pk.length === 1 && pk[0] === c.name && spelled.base === "integer";
   return {
     name: c.name,
     type,

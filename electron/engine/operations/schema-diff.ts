@@ -7,7 +7,7 @@ import { dialectFor } from "../dialect/index.js";
 import type { Dialect } from "../dialect/index.js";
 import { diffSchemas, renderBodySql, renderKnexBody } from "../diff/index.js";
 import type { SchemaChange } from "../diff/index.js";
-import { StrataError, isStrataError } from "../errors.js";
+import { StrataError, assertNever, isStrataError } from "../errors.js";
 import { KNEX_TABLES } from "../introspect/index.js";
 import { loadKnex } from "../knex-factory.js";
 import { openConnection } from "../project/connect.js";
@@ -84,9 +84,17 @@ export async function withScratchDatabase<T>(host: EnvironmentConfig, fn: (knex:
     }
   };
   try {
-    await server.create(admin, name);
+    try {
+      await server.create(admin, name);
+    } catch (e) {
+      dropped = true;
+      const reason = ((e as Error).message ?? String(e)).split("\n")[0]!.replace(/^.* - /, "");
+      throw new StrataError("NOT_SUPPORTED", `environment ${host.name}: cannot create a scratch database on ${host.displayTarget} (${reason}); grant this user CREATE DATABASE, or name a .sql file or another environment instead`, { environment: host.name });
+    }
     cleanups.add(cleanup);
-    scratch = await openConnection({ ...host, knexConfig: server.retarget(host.knexConfig, name), displayTarget: `${name} (scratch database on ${host.displayTarget})` });
+    // Its sessions are ended on purpose when the run is interrupted: knex's "Connection Error" warnings would only be noise.
+    const knexConfig = { ...server.retarget(host.knexConfig, name), log: { warn: () => undefined } };
+    scratch = await openConnection({ ...host, knexConfig, displayTarget: `${name} (scratch database on ${host.displayTarget})` });
     return await fn(scratch, dialect);
   } finally {
     await cleanup().catch(() => undefined);
@@ -226,6 +234,8 @@ export async function readSource(project: OpenProject, spec: SourceSpec, opts: S
       return readMigrationsSchema(project, opts, spec.targets, spec.label);
     case "sql-file":
       return readSqlFileSchema(spec.file, opts, spec.label);
+    default:
+      return assertNever(spec);
   }
 }
 

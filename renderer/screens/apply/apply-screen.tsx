@@ -68,9 +68,12 @@ export function ApplyScreen(props: { readonly environment?: string; readonly tar
     return () => clearInterval(t);
   }, [client, runId, running]);
   const ended = run?.state === "succeeded" || run?.state === "failed";
+  // Events sent before the subscription was made are in the stored run: take its full log at the end.
   useEffect(() => {
-    if (ended) refresh();
-  }, [ended, refresh]);
+    if (!ended || !runId) return;
+    refresh();
+    client.getRun({ runId }).then((r) => setRun((p) => (p ? mergeRunDto(p, r) : p)), () => undefined);
+  }, [ended, runId, client, refresh]);
 
   const env = summary.environments.find((e) => e.name === environment);
   const okPlan = plan.state === "ok" ? plan.plan : null;

@@ -4,13 +4,18 @@ import type { RunProgress } from "./run-progress.js";
 /** A run as it happens: a progress bar, each step's state, the live log, and how it ended. */
 export function RunView({ progress }: { readonly progress: RunProgress }) {
   const logRef = useRef<HTMLPreElement>(null);
+  const panelRef = useRef<HTMLDivElement>(null);
+  // The run starts below the plan: bring it, and later its result, into view.
+  useEffect(() => {
+    panelRef.current?.scrollIntoView({ block: "end" });
+  }, [progress.state]);
   useEffect(() => {
     logRef.current?.scrollTo({ top: logRef.current.scrollHeight });
   }, [progress.log.length]);
   const total = progress.total ?? progress.steps.length;
   const pct = total === 0 ? 100 : Math.round((progress.done / total) * 100);
   return (
-    <div className="panel" data-testid="run" data-run-state={progress.state} style={{ display: "flex", flexDirection: "column", gap: 8 }}>
+    <div className="panel" ref={panelRef} data-testid="run" data-run-state={progress.state} style={{ display: "flex", flexDirection: "column", gap: 8 }}>
       <h2>
         Run{" "}
         <span className={`tag ${progress.state === "succeeded" ? "ok" : progress.state === "failed" ? "bad" : "warn"}`} data-testid="run-state">

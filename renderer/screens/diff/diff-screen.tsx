@@ -3,7 +3,7 @@ import type { SchemaDiffDto } from "../../../shared/api.js";
 import { asErrorShape } from "../../../shared/api-errors.js";
 import type { ErrorShape } from "../../../shared/errors.js";
 import { useClient } from "../../api/client-context.js";
-import { navigate } from "../../app/route.js";
+import { navigate } from "../../app/navigate.js";
 import { Empty, ErrorBox, Loading } from "../../components/load-states.js";
 import { useLoad } from "../../hooks/use-load.js";
 import { DiffTreeView } from "./diff-tree-view.js";

@@ -30,7 +30,20 @@ export function DiffTreeView({ diff }: { readonly diff: SchemaDiffDto }) {
   return (
     <div className="split" style={{ gridTemplateColumns: "minmax(260px, 1fr) minmax(0, 2fr)" }}>
       <div className="panel" style={{ overflow: "auto", maxHeight: 520 }}>
-        <ul className="tree" role="tree" aria-label="Schema differences" data-testid="diff-tree">
+        <ul
+          className="tree"
+          role="tree"
+          aria-label="Schema differences"
+          data-testid="diff-tree"
+          onKeyDown={(e) => {
+            const step = e.key === "ArrowDown" ? 1 : e.key === "ArrowUp" ? -1 : 0;
+            if (step === 0 || diff.changes.length === 0) return;
+            e.preventDefault();
+            const next = Math.max(0, Math.min(diff.changes.length - 1, (selected ?? -1) + step));
+            setSelected(next);
+            e.currentTarget.querySelector<HTMLButtonElement>(`[data-index="${next}"]`)?.focus();
+          }}
+        >
           {groups.map(([table, kinds]) => (
             <li key={table} role="treeitem" aria-expanded="true">
               <strong>{table}</strong>
@@ -43,7 +56,7 @@ export function DiffTreeView({ diff }: { readonly diff: SchemaDiffDto }) {
                         const k = kindClass(c.kind);
                         return (
                           <li key={i} role="none">
-                            <button type="button" role="treeitem" className="node" aria-selected={selected === i} onClick={() => setSelected(i)} data-change={`${c.kind}:${c.table}.${c.object}`}>
+                            <button type="button" role="treeitem" className="node" aria-selected={selected === i} onClick={() => setSelected(i)} data-index={i} tabIndex={selected === i || (selected === null && i === 0) ? 0 : -1} data-change={`${c.kind}:${c.table}.${c.object}`}>
                               <span className={`change-kind ${k}`} aria-hidden="true">{kindMark[k]}</span>
                               <span>{c.object === c.table && c.objectType === "table" ? c.kind : c.object}</span>
                               <span className="faint" style={{ fontSize: 11 }}>{c.kind}</span>

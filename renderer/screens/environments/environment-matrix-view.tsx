@@ -34,9 +34,9 @@ function LastRun({ s }: { readonly s: EnvironmentStateDto }) {
   const r = s.lastRun;
   if (!r) return <span className="faint">never</span>;
   return (
-    <span title={`${r.user}@${r.host}`}>
+    <span title={`${r.direction} ${r.revision} by ${r.user}@${r.host}${r.error ? `: ${r.error}` : ""}`}>
       <span className={`tag ${r.status === "failed" ? "bad" : r.status === "running" ? "warn" : "ok"}`}>{r.direction} {r.status}</span>{" "}
-      <code>{r.revision.slice(0, 7)}</code> <span className="faint">{r.startedAt.replace("T", " ").slice(0, 16)}</span>
+      <span className="faint">{r.startedAt.slice(5, 16).replace("T", " ")}</span>
     </span>
   );
 }
@@ -51,7 +51,7 @@ export function EnvironmentMatrixView(props: {
   const { matrix } = props;
   return (
     <div style={{ overflowX: "auto" }}>
-      <table className="grid" data-testid="matrix">
+      <table className="grid matrix" data-testid="matrix">
         <thead>
           <tr>
             <th>Environment</th>

@@ -4,7 +4,7 @@ import { asErrorShape } from "../../../shared/api-errors.js";
 import type { ErrorShape } from "../../../shared/errors.js";
 import { useClient } from "../../api/client-context.js";
 import { useProject } from "../../app/project-context.js";
-import { navigate } from "../../app/route.js";
+import { navigate } from "../../app/navigate.js";
 import { Empty, ErrorBox, Loading } from "../../components/load-states.js";
 import { useLoad } from "../../hooks/use-load.js";
 import { EnvironmentMatrixView } from "./environment-matrix-view.js";

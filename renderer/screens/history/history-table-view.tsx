@@ -13,7 +13,14 @@ export function HistoryTableView({ rows }: { readonly rows: readonly HistoryEntr
         {rows.map((r) => (
           <Fragment key={r.id}>
             <tr className={r.status === "failed" ? "failed" : ""} data-history-status={r.status} onClick={() => setOpen(open === r.id ? null : r.id)} style={{ cursor: r.error ? "pointer" : undefined }}>
-              <td><span className={`tag ${r.status === "failed" ? "bad" : r.status === "running" ? "warn" : "ok"}`}>{r.status}</span></td>
+              <td style={{ whiteSpace: "nowrap" }}>
+                <span className={`tag ${r.status === "failed" ? "bad" : r.status === "running" ? "warn" : "ok"}`}>{r.status}</span>{" "}
+                {r.error && (
+                  <button type="button" className="link-btn" aria-expanded={open === r.id} onClick={(e) => { e.stopPropagation(); setOpen(open === r.id ? null : r.id); }}>
+                    {open === r.id ? "hide error" : "error"}
+                  </button>
+                )}
+              </td>
               <td><a href={`#/revision/${encodeURIComponent(r.revision)}`} className="mono" onClick={(e) => e.stopPropagation()}>{r.revision.slice(0, 12)}</a></td>
               <td>{r.direction}</td>
               <td>{r.message}</td>

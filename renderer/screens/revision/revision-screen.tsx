@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useClient } from "../../api/client-context.js";
 import { useProject } from "../../app/project-context.js";
-import { navigate } from "../../app/route.js";
+import { navigate } from "../../app/navigate.js";
 import { ErrorBox, Loading } from "../../components/load-states.js";
 import { useLoad } from "../../hooks/use-load.js";
 import { RevisionDetailView } from "./revision-detail-view.js";

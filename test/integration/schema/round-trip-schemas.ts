@@ -4,7 +4,8 @@ import type { DbClient } from "../../../electron/engine/dialect/index.js";
  * Two schemas per dialect, written as DDL. B is what the first revision builds; A is the schema
  * autogenerate must reach. Between them: every object kind of issue 3 and well over 30 changes
  * (column type, nullability, default, comment, collation; index, unique, check, foreign key with
- * each action; tables, enum values, views, a non-public schema on PostgreSQL).
+ * each action (SET DEFAULT where InnoDB has it); tables, enum values, views, a non-public schema
+ * on PostgreSQL).
  */
 export const ROUND_TRIP: Record<DbClient, { readonly b: readonly string[]; readonly a: readonly string[] }> = {
   pg: {
@@ -37,7 +38,7 @@ export const ROUND_TRIP: Record<DbClient, { readonly b: readonly string[]; reado
       `create index ix_orders_recent on orders (placed) where placed > '2020-01-01'`,
       `comment on table orders is 'orders placed'`,
       `create table order_lines (id serial primary key, order_id integer not null references orders(id) on delete cascade, product_id integer references products(id) on delete cascade on update cascade, qty integer not null default 1)`,
-      `create table new_table (id serial primary key, product_id integer references products(id) on delete no action, label varchar(10) check (label <> ''))`,
+      `create table new_table (id serial primary key, product_id integer references products(id) on delete no action, fallback_id integer default 1 references products(id) on delete set default, label varchar(10) check (label <> ''))`,
       `create table billing.invoices (id serial primary key, amount numeric(12,2), paid boolean default false)`,
       `create view v_customers as select id, email, name from customers`,
       `create view v_orders as select id, total from orders`,
@@ -81,7 +82,7 @@ export const ROUND_TRIP: Record<DbClient, { readonly b: readonly string[]; reado
       `create table orders (id integer primary key, customer_id integer references customers(id) on delete set null, total decimal(10,2) not null, placed date not null, note text)`,
       `create index ix_orders_recent on orders (placed) where placed > '2020-01-01'`,
       `create table order_lines (id integer primary key, order_id integer not null references orders(id) on delete cascade, product_id integer references products(id) on delete cascade on update cascade, qty integer not null default 1)`,
-      `create table new_table (id integer primary key, product_id integer references products(id) on delete no action, label varchar(10) check (label <> ''))`,
+      `create table new_table (id integer primary key, product_id integer references products(id) on delete no action, fallback_id integer default 1 references products(id) on delete set default, label varchar(10) check (label <> ''))`,
       `create view v_customers as select id, email, name from customers`,
       `create view v_orders as select id, total from orders`,
     ],
