@@ -1,18 +1,10 @@
-import { createRoot } from "react-dom/client";
+// The entry chunk stays tiny: it asks for the project before React and the screens are loaded
+// and compiled, so the server's answer and the page's start-up overlap (bench/ui.ts).
 import { obtainClient } from "./api/strata-client.js";
-import { App } from "./app/app.js";
 import "./app/styles.css";
 
-/** A page opened without ?token= (or outside Electron) cannot reach the engine: say how to open it. */
-function NoHost() {
-  return (
-    <div className="screen">
-      <div className="state-box error" role="alert">
-        This page needs the link that <code>strata serve</code> prints (it carries a <code>?token=</code>), or the Strata desktop app.
-      </div>
-    </div>
-  );
-}
-
 const client = obtainClient();
-createRoot(document.getElementById("root")!).render(client ? <App client={client} /> : <NoHost />);
+const firstSummary = client?.projectSummary() ?? null;
+// Handled by the App once it is up; this keeps an early failure from being reported as unhandled.
+firstSummary?.catch(() => undefined);
+void import("./app/render-app.js").then(({ renderApp }) => renderApp(document.getElementById("root")!, client, firstSummary));

@@ -66,7 +66,7 @@ export const profileInputSchema = z.object({
 export const apiSchemas = {
   /** Host and version; which project is open. */
   appInfo: z.object({}),
-  /** The open project: environments and the whole revision graph. */
+  /** The open project: environments and the whole revision graph (compact; details per revision in revisionDetail). */
   projectSummary: z.object({}),
   /** Opens another project folder (walks up to its strata.config.json). */
   openProject: z.object({ root: z.string().min(1).max(4096) }),
@@ -179,6 +179,24 @@ export interface RevisionNodeDto extends RevisionDto {
   readonly isMergePoint: boolean;
 }
 
+/**
+ * A revision as the graph draws it, kept small: a project of 10,000 revisions sends 10,000 of
+ * these on every load. Links are indexes into {@link ProjectSummaryDto.revisions}; children,
+ * heads and junctions follow from `parents`. Everything else is in revisionDetail.
+ */
+export interface GraphRevisionDto {
+  readonly id: string;
+  readonly message: string;
+  /** Its down_revisions as indexes into `revisions`: none for a base, two or more for a merge. */
+  readonly parents: readonly number[];
+  /** Its own branch labels; absent when it has none. */
+  readonly branchLabels?: readonly string[];
+  /** depends_on as written in the file (ids, prefixes or labels); absent when empty. */
+  readonly dependsOn?: readonly string[];
+  /** Its file, relative to the migrations folder (`ProjectSummaryDto.migrations`). */
+  readonly file?: string;
+}
+
 /** The open project. `revisions` is newest first (children before parents). */
 export interface ProjectSummaryDto {
   readonly root: string;
@@ -189,7 +207,7 @@ export interface ProjectSummaryDto {
   /** "knex": a plain knex folder read as one chain. */
   readonly mode: "strata" | "knex";
   readonly environments: readonly EnvironmentDto[];
-  readonly revisions: readonly RevisionNodeDto[];
+  readonly revisions: readonly GraphRevisionDto[];
   readonly heads: readonly string[];
   readonly bases: readonly string[];
   readonly branchPoints: readonly string[];

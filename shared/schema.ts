@@ -57,6 +57,8 @@ export interface IndexModel {
   readonly expression: boolean;
   /** The predicate of a partial index, or null. */
   readonly where: string | null;
+  /** The access method where it is not the default B-tree ("gin", "gist", "fulltext", ...), else null. */
+  readonly method?: string | null;
 }
 
 /** A unique constraint (on MySQL and SQLite: every plain unique index). */

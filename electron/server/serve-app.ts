@@ -55,6 +55,8 @@ export async function startServe(options: ServeOptions): Promise<ServeSession> {
     staticDir: options.staticDir,
     ...(options.token ? { token: options.token } : {}),
   });
+  // The page asks for the graph first: read the project while the person opens the URL.
+  void service.warmUp();
   return {
     service,
     host,

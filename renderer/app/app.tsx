@@ -1,15 +1,9 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
-import type { StrataClient } from "../../shared/api.js";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import type { ProjectSummaryDto, StrataClient } from "../../shared/api.js";
 import { ClientContext } from "../api/client-context.js";
 import { Loading } from "../components/load-states.js";
 import { useLoad } from "../hooks/use-load.js";
-import { ApplyScreen } from "../screens/apply/apply-screen.js";
-import { CreateScreen } from "../screens/create/create-screen.js";
-import { DiffScreen } from "../screens/diff/diff-screen.js";
-import { EnvironmentsScreen } from "../screens/environments/environments-screen.js";
 import { GraphScreen } from "../screens/graph/graph-screen.js";
-import { HistoryScreen } from "../screens/history/history-screen.js";
-import { RevisionScreen } from "../screens/revision/revision-screen.js";
 import { assertNever } from "./assert-never.js";
 import { EnvironmentBar } from "./environment-bar.js";
 import { NavBar } from "./nav-bar.js";
@@ -17,6 +11,14 @@ import { OpenProjectPanel } from "./open-project-panel.js";
 import { ProjectContext, type ProjectState } from "./project-context.js";
 import { navigate } from "./navigate.js";
 import { NAV_SCREENS, parseRoute, type Route } from "./route.js";
+
+// The graph is the first screen; the others load when first opened, so the page starts sooner.
+const ApplyScreen = lazy(() => import("../screens/apply/apply-screen.js").then((m) => ({ default: m.ApplyScreen })));
+const CreateScreen = lazy(() => import("../screens/create/create-screen.js").then((m) => ({ default: m.CreateScreen })));
+const DiffScreen = lazy(() => import("../screens/diff/diff-screen.js").then((m) => ({ default: m.DiffScreen })));
+const EnvironmentsScreen = lazy(() => import("../screens/environments/environments-screen.js").then((m) => ({ default: m.EnvironmentsScreen })));
+const HistoryScreen = lazy(() => import("../screens/history/history-screen.js").then((m) => ({ default: m.HistoryScreen })));
+const RevisionScreen = lazy(() => import("../screens/revision/revision-screen.js").then((m) => ({ default: m.RevisionScreen })));
 
 function useHashRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(window.location.hash));
@@ -56,15 +58,20 @@ function CurrentScreen({ route }: { readonly route: Route }) {
 }
 
 /** The app container: holds the open project, the active environment and the route; reloads on host events. */
-export function App({ client }: { readonly client: StrataClient }) {
+export function App({ client, firstSummary = null }: { readonly client: StrataClient; readonly firstSummary?: Promise<ProjectSummaryDto> | null }) {
   const route = useHashRoute();
+  // The first load takes the request the entry script already started; reloads ask again.
+  const early = useRef(firstSummary);
   const summary = useLoad(
-    () =>
-      client.projectSummary().then((s) => {
+    () => {
+      const pending = early.current ?? client.projectSummary();
+      early.current = null;
+      return pending.then((s) => {
         // bench/ui.ts splits the time to the first graph at this mark (answer received and parsed).
         performance.mark("strata:project-loaded");
         return s;
-      }),
+      });
+    },
     [client],
   );
   // Asked once the graph is in: on a big project the two answers compete for the same server and CPU.
@@ -121,7 +128,15 @@ export function App({ client }: { readonly client: StrataClient }) {
         <main className="main">
           {project ? (
             <ProjectContext.Provider value={project}>
-              <CurrentScreen route={route} />
+              <Suspense
+                fallback={
+                  <div className="screen">
+                    <Loading what="the screen" />
+                  </div>
+                }
+              >
+                <CurrentScreen route={route} />
+              </Suspense>
             </ProjectContext.Provider>
           ) : summary.load.state === "error" ? (
             <OpenProjectPanel problem={summary.load.error} onOpened={refresh} />

@@ -45,10 +45,45 @@ export interface GraphLayout {
   readonly indexOf: ReadonlyMap<string, number>;
 }
 
-/** The parents that are in the graph, once each (most revisions have one: no Set for those). */
-function distinctPresent(parents: readonly string[], present: { has(id: string): boolean }): readonly string[] {
-  if (parents.length === 1) return present.has(parents[0]!) ? parents : [];
-  return [...new Set(parents)].filter((p) => present.has(p));
+// The layout runs on every load of the graph screen (10,000 revisions in bench/ui.ts), in a
+// page whose JIT is cold: it works on indexes and typed arrays, not on Maps of ids.
+
+const NO_LANES: readonly number[] = [];
+/** `[lane]` arrays are shared between rows: most rows of a big graph carry one. */
+const oneLane: number[][] = [];
+const lanesOf = (lanes: number[]): readonly number[] => {
+  if (lanes.length === 0) return NO_LANES;
+  if (lanes.length === 1) return (oneLane[lanes[0]!] ??= [lanes[0]!]);
+  return lanes;
+};
+
+/** Row index by id (the last one wins, as a Map built in order would). */
+function indexById(revisions: readonly LayoutInput[]): Map<string, number> {
+  const indexOf = new Map<string, number>();
+  for (let i = 0; i < revisions.length; i++) indexOf.set(revisions[i]!.revision, i);
+  return indexOf;
+}
+
+/** Each revision's parents that are in the list, as indexes, once each and in the order written. */
+function parentIndexes(revisions: readonly LayoutInput[], indexOf: ReadonlyMap<string, number>): (readonly number[])[] {
+  const out: (readonly number[])[] = new Array(revisions.length);
+  for (let i = 0; i < revisions.length; i++) {
+    const parents = revisions[i]!.downRevisions;
+    if (parents.length === 0) {
+      out[i] = NO_LANES;
+    } else if (parents.length === 1) {
+      const p = indexOf.get(parents[0]!);
+      out[i] = p === undefined ? NO_LANES : [p];
+    } else {
+      const list: number[] = [];
+      for (const id of parents) {
+        const p = indexOf.get(id);
+        if (p !== undefined && !list.includes(p)) list.push(p);
+      }
+      out[i] = list;
+    }
+  }
+  return out;
 }
 
 /**
@@ -58,35 +93,28 @@ function distinctPresent(parents: readonly string[], present: { has(id: string):
  * Ties are broken by input order; parents not in the input are ignored.
  */
 export function orderNewestFirst<T extends LayoutInput>(revisions: readonly T[]): T[] {
-  const byId = new Map<string, T>();
-  for (const r of revisions) byId.set(r.revision, r);
-  const waitingChildren = new Map<string, number>();
-  for (const r of revisions) waitingChildren.set(r.revision, 0);
-  for (const r of revisions) {
-    for (const p of new Set(r.downRevisions)) {
-      if (byId.has(p)) waitingChildren.set(p, (waitingChildren.get(p) ?? 0) + 1);
-    }
-  }
+  const n = revisions.length;
+  const parents = parentIndexes(revisions, indexById(revisions));
+  const waitingChildren = new Int32Array(n);
+  for (let i = 0; i < n; i++) for (const p of parents[i]!) waitingChildren[p]!++;
   // Heads pushed in reverse so the first head in input order is popped first.
-  const stack: T[] = revisions.filter((r) => waitingChildren.get(r.revision) === 0).reverse();
+  const stack: number[] = [];
+  for (let i = n - 1; i >= 0; i--) if (waitingChildren[i] === 0) stack.push(i);
   const out: T[] = [];
+  const emitted = new Uint8Array(n);
   while (stack.length > 0) {
-    const r = stack.pop()!;
-    out.push(r);
-    const parents = distinctPresent(r.downRevisions, byId);
+    const i = stack.pop()!;
+    out.push(revisions[i]!);
+    emitted[i] = 1;
+    const ps = parents[i]!;
     // Pushed last-to-first: the first parent is popped next and keeps the lane.
-    for (let i = parents.length - 1; i >= 0; i--) {
-      const p = parents[i]!;
-      const left = waitingChildren.get(p)! - 1;
-      waitingChildren.set(p, left);
-      if (left === 0) stack.push(byId.get(p)!);
+    for (let k = ps.length - 1; k >= 0; k--) {
+      const p = ps[k]!;
+      if (--waitingChildren[p]! === 0) stack.push(p);
     }
   }
   // A cycle would leave revisions behind; the engine refuses cycles, but never hide a row.
-  if (out.length < revisions.length) {
-    const seen = new Set(out.map((r) => r.revision));
-    for (const r of revisions) if (!seen.has(r.revision)) out.push(r);
-  }
+  if (out.length < n) for (let i = 0; i < n; i++) if (!emitted[i]) out.push(revisions[i]!);
   return out;
 }
 
@@ -97,40 +125,43 @@ export function orderNewestFirst<T extends LayoutInput>(revisions: readonly T[])
  * the lane already waiting for them or open the leftmost free one.
  */
 export function layoutLanes(ordered: readonly LayoutInput[]): GraphLayout {
-  const present = new Set(ordered.map((r) => r.revision));
-  const childCount = new Map<string, number>();
-  for (const r of ordered) {
-    for (const p of distinctPresent(r.downRevisions, present)) childCount.set(p, (childCount.get(p) ?? 0) + 1);
-  }
-  const lanes: (string | null)[] = [];
+  const n = ordered.length;
+  const indexOf = indexById(ordered);
+  const parents = parentIndexes(ordered, indexOf);
+  const childCount = new Int32Array(n);
+  for (let i = 0; i < n; i++) for (const p of parents[i]!) childCount[p]!++;
+  /** The row index each lane waits for; -1: free. */
+  const lanes: number[] = [];
   const freeLane = (): number => {
-    const i = lanes.indexOf(null);
+    const i = lanes.indexOf(-1);
     if (i >= 0) return i;
-    lanes.push(null);
+    lanes.push(-1);
     return lanes.length - 1;
   };
-  const rows: GraphRow[] = [];
-  const indexOf = new Map<string, number>();
+  const rows: GraphRow[] = new Array(n);
   let maxWidth = 0;
 
-  ordered.forEach((r, index) => {
+  for (let index = 0; index < n; index++) {
+    const r = ordered[index]!;
     const into: number[] = [];
     const through: number[] = [];
-    lanes.forEach((waiting, i) => {
-      if (waiting === null) return;
-      (waiting === r.revision ? into : through).push(i);
-    });
+    for (let i = 0; i < lanes.length; i++) {
+      const waiting = lanes[i]!;
+      if (waiting === -1) continue;
+      (waiting === index ? into : through).push(i);
+    }
     const widthAbove = lanes.length;
     const lane = into.length > 0 ? into[0]! : freeLane();
-    for (const i of into) lanes[i] = null;
+    for (const i of into) lanes[i] = -1;
 
-    const parents = distinctPresent(r.downRevisions, present);
+    const ps = parents[index]!;
     const outTo: number[] = [];
-    parents.forEach((p, k) => {
+    for (let k = 0; k < ps.length; k++) {
+      const p = ps[k]!;
       const already = lanes.indexOf(p);
       if (already >= 0) {
-        outTo.push(already);
-      } else if (k === 0 && lanes[lane] === null) {
+        if (!outTo.includes(already)) outTo.push(already);
+      } else if (k === 0 && lanes[lane] === -1) {
         lanes[lane] = p;
         outTo.push(lane);
       } else {
@@ -138,26 +169,26 @@ export function layoutLanes(ordered: readonly LayoutInput[]): GraphLayout {
         lanes[i] = p;
         outTo.push(i);
       }
-    });
-    while (lanes.length > 0 && lanes[lanes.length - 1] === null) lanes.pop();
+    }
+    if (outTo.length > 1) outTo.sort((a, b) => a - b);
+    while (lanes.length > 0 && lanes[lanes.length - 1] === -1) lanes.pop();
 
     const width = Math.max(widthAbove, lanes.length, lane + 1);
-    maxWidth = Math.max(maxWidth, width);
-    indexOf.set(r.revision, index);
-    rows.push({
+    if (width > maxWidth) maxWidth = width;
+    rows[index] = {
       revision: r.revision,
       index,
       lane,
-      through,
-      into,
-      outTo: [...new Set(outTo)].sort((a, b) => a - b),
+      through: lanesOf(through),
+      into: lanesOf(into),
+      outTo: lanesOf(outTo),
       width,
       isHead: into.length === 0,
-      isMerge: parents.length > 1,
-      isBranchPoint: (childCount.get(r.revision) ?? 0) > 1,
+      isMerge: ps.length > 1,
+      isBranchPoint: childCount[index]! > 1,
       isBase: r.downRevisions.length === 0,
-    });
-  });
+    };
+  }
   return { rows, maxWidth, indexOf };
 }
 

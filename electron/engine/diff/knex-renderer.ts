@@ -147,7 +147,7 @@ function renderChange(c: SchemaChange, sd: SchemaDialect): string {
       case "add-index":
         return renderIndex(p.table, p.index, sd);
       case "drop-index":
-        if (p.index.expression || p.index.where) return `// knex's builder cannot name an expression or partial index's columns: raw SQL\nawait ${rawSql(sd.dropIndexSql(p.table, p.index))};`;
+        if (p.index.expression || p.index.where || p.index.method) return `// knex's builder cannot name an expression or partial index's columns: raw SQL\nawait ${rawSql(sd.dropIndexSql(p.table, p.index))};`;
         return alterTable(p.table, [`t.dropIndex(${JSON.stringify(p.index.columns)}, ${q(p.index.name)});`]);
       case "add-unique":
         return alterTable(p.table, [uniqueCall(p.table, p.unique)]);
@@ -231,8 +231,9 @@ function foreignCall(f: ForeignKeyModel): string {
 }
 
 function renderIndex(t: TableModel, i: IndexModel, sd: SchemaDialect): string {
-  if (i.expression || i.where) {
-    return `// knex's builder cannot write ${i.where ? "a partial" : "an expression"} index on every dialect: raw SQL\nawait ${rawSql(sd.createIndexSql(t, i))};`;
+  if (i.expression || i.where || i.method) {
+    const what = i.where ? "a partial" : i.expression ? "an expression" : `a ${i.method}`;
+    return `// knex's builder cannot write ${what} index on every dialect: raw SQL\nawait ${rawSql(sd.createIndexSql(t, i))};`;
   }
   if (i.unique) return alterTable(t, [`t.unique(${JSON.stringify(i.columns)}, { indexName: ${q(i.name)}, useConstraint: false });`]);
   return alterTable(t, [`t.index(${JSON.stringify(i.columns)}, ${q(i.name)});`]);
@@ -250,7 +251,7 @@ function renderCreateTable(t: TableModel, name: string, sd: SchemaDialect, defer
   const raw: string[] = [];
   if (withIndexes) {
     for (const i of t.indexes) {
-      if (i.expression || i.where) raw.push(renderIndex(t, i, sd));
+      if (i.expression || i.where || i.method) raw.push(renderIndex(t, i, sd));
       else if (i.unique) lines.push(`t.unique(${JSON.stringify(i.columns)}, { indexName: ${q(i.name)}, useConstraint: false });`);
       else lines.push(`t.index(${JSON.stringify(i.columns)}, ${q(i.name)});`);
     }
@@ -327,7 +328,7 @@ function renderRebuild(group: readonly SchemaChange[], sd: SchemaDialect, refere
   const indexLines = [...to.uniques.map((u) => uniqueCall(to, u))];
   const raw: string[] = [];
   for (const i of to.indexes) {
-    if (i.expression || i.where) raw.push(`await ${rawSql(sd.createIndexSql(to, i))};`);
+    if (i.expression || i.where || i.method) raw.push(`await ${rawSql(sd.createIndexSql(to, i))};`);
     else if (i.unique) indexLines.push(`t.unique(${JSON.stringify(i.columns)}, { indexName: ${q(i.name)}, useConstraint: false });`);
     else indexLines.push(`t.index(${JSON.stringify(i.columns)}, ${q(i.name)});`);
   }

@@ -116,10 +116,10 @@ function diffTable(ft: TableModel, tt: TableModel, out: SchemaChange[]): void {
       { kind: added ? "add-foreign-key" : "drop-foreign-key", table: added ? tt : ft, foreignKey: f }, pair)),
   );
   const indexKey = (i: TableModel["indexes"][number]): string =>
-    `${i.unique ? "u" : ""}(${i.columns.map((c) => (i.expression ? expressionKey(c) : c)).join(",")})${i.where ? ` where ${expressionKey(i.where)}` : ""}`;
+    `${i.unique ? "u" : ""}${i.method ? ` using ${i.method}` : ""}(${i.columns.map((c) => (i.expression ? expressionKey(c) : c)).join(",")})${i.where ? ` where ${expressionKey(i.where)}` : ""}`;
   matchBy(ft.indexes, tt.indexes, indexKey, (i, added) =>
     out.push(change(added ? "add-index" : "drop-index", tt, `index ${i.name}`,
-      `${added ? "add" : "drop"} ${i.unique ? "unique " : ""}index ${i.name} (${i.columns.join(", ")})${i.where ? ` where ${i.where}` : ""}`,
+      `${added ? "add" : "drop"} ${i.unique ? "unique " : ""}index ${i.name}${i.method ? ` using ${i.method}` : ""} (${i.columns.join(", ")})${i.where ? ` where ${i.where}` : ""}`,
       { kind: added ? "add-index" : "drop-index", table: added ? tt : ft, index: i }, pair)),
   );
   matchBy(ft.uniques, tt.uniques, (u) => u.columns.join(","), (u, added) =>

@@ -10,7 +10,7 @@ interface ColumnRow {
   CHARACTER_MAXIMUM_LENGTH: number | null; NUMERIC_PRECISION: number | null; NUMERIC_SCALE: number | null;
   DATETIME_PRECISION: number | null; COLLATION_NAME: string | null; COLUMN_TYPE: string; EXTRA: string; COLUMN_COMMENT: string | null;
 }
-interface StatRow { TABLE_NAME: string; INDEX_NAME: string; NON_UNIQUE: number | string; COLUMN_NAME: string | null }
+interface StatRow { TABLE_NAME: string; INDEX_NAME: string; NON_UNIQUE: number | string; COLUMN_NAME: string | null; INDEX_TYPE: string }
 interface ForeignRow {
   TABLE_NAME: string; CONSTRAINT_NAME: string; COLUMN_NAME: string; REFERENCED_TABLE_SCHEMA: string;
   REFERENCED_TABLE_NAME: string; REFERENCED_COLUMN_NAME: string; UPDATE_RULE: string; DELETE_RULE: string; DB: string;
@@ -35,7 +35,7 @@ export async function introspectMysql(knex: Knex, opts: IntrospectOptions): Prom
          from information_schema.COLUMNS where TABLE_SCHEMA = database() order by TABLE_NAME, ORDINAL_POSITION`,
     ),
     db.rows<StatRow>(
-      `select TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME from information_schema.STATISTICS
+      `select TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, INDEX_TYPE from information_schema.STATISTICS
         where TABLE_SCHEMA = database() order by TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
     ),
     db.rows<ForeignRow>(
@@ -70,9 +70,10 @@ export async function introspectMysql(knex: Knex, opts: IntrospectOptions): Prom
       tableChecks.filter((c) => c.LEVEL === "Column" && /^json_valid\(`[^`]+`\)$/i.test(c.CHECK_CLAUSE.trim())).map((c) => c.CONSTRAINT_NAME),
     );
     const columns = (cols.get(t.TABLE_NAME) ?? []).map((c) => mysqlColumn(c, t.TABLE_COLLATION, jsonColumns.has(c.COLUMN_NAME)));
-    const indexGroups = new Map<string, { unique: boolean; columns: string[] }>();
+    const indexGroups = new Map<string, { unique: boolean; columns: string[]; method: string | null }>();
     for (const s of stats.get(t.TABLE_NAME) ?? []) {
-      const g = indexGroups.get(s.INDEX_NAME) ?? indexGroups.set(s.INDEX_NAME, { unique: Number(s.NON_UNIQUE) === 0, columns: [] }).get(s.INDEX_NAME)!;
+      const method = s.INDEX_TYPE && s.INDEX_TYPE.toUpperCase() !== "BTREE" ? s.INDEX_TYPE.toLowerCase() : null;
+      const g = indexGroups.get(s.INDEX_NAME) ?? indexGroups.set(s.INDEX_NAME, { unique: Number(s.NON_UNIQUE) === 0, columns: [], method }).get(s.INDEX_NAME)!;
       g.columns.push(s.COLUMN_NAME ?? "");
     }
     const pk = indexGroups.get("PRIMARY");
@@ -80,8 +81,8 @@ export async function introspectMysql(knex: Knex, opts: IntrospectOptions): Prom
     const indexes: IndexModel[] = [];
     for (const [name, g] of indexGroups) {
       if (name === "PRIMARY") continue;
-      if (g.unique) uniques.push({ name, columns: g.columns });
-      else indexes.push({ name, columns: g.columns, unique: false, expression: false, where: null });
+      if (g.unique && !g.method) uniques.push({ name, columns: g.columns });
+      else indexes.push({ name, columns: g.columns, unique: g.unique, expression: false, where: null, method: g.method });
     }
     const fkGroups = new Map<string, ForeignRow[]>();
     for (const f of fks.get(t.TABLE_NAME) ?? []) (fkGroups.get(f.CONSTRAINT_NAME) ?? fkGroups.set(f.CONSTRAINT_NAME, []).get(f.CONSTRAINT_NAME)!).push(f);
@@ -206,7 +207,7 @@ export const mysqlSchema: SchemaDialect = {
   createViewSql: (v) => `create view ${mysqlSchema.quote(v.name)} as ${v.definition}`,
   dropViewSql: (v) => `drop view ${mysqlSchema.quote(v.name)}`,
   createIndexSql: (t, i) =>
-    `create ${i.unique ? "unique " : ""}index ${mysqlSchema.quote(i.name)} on ${mysqlSchema.quote(t.name)} (${i.columns
+    `create ${i.unique ? "unique " : i.method === "fulltext" || i.method === "spatial" ? `${i.method} ` : ""}index ${mysqlSchema.quote(i.name)} on ${mysqlSchema.quote(t.name)}${i.method && i.method !== "fulltext" && i.method !== "spatial" ? ` using ${i.method}` : ""} (${i.columns
       .map((c) => (i.expression ? `(${c})` : mysqlSchema.quote(c)))
       .join(", ")})`,
   dropIndexSql: (t, i) => `drop index ${mysqlSchema.quote(i.name)} on ${mysqlSchema.quote(t.name)}`,

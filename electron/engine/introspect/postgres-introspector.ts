@@ -27,7 +27,7 @@ interface ConstraintRow {
   table_oid: number; name: string; contype: string; def: string | null; cols: number[]; ref_cols: number[] | null; ref_oid: number;
   ref_schema: string | null; ref_table: string | null; upd: string; del: string;
 }
-interface IndexRow { table_oid: number; name: string; unique: boolean; pred: string | null; has_expr: boolean; attnums: number[]; keys: string[] | null }
+interface IndexRow { table_oid: number; name: string; unique: boolean; pred: string | null; has_expr: boolean; method: string; attnums: number[]; keys: string[] | null }
 interface EnumRow { oid: number; schema: string; name: string; vals: string[] }
 
 /**
@@ -82,12 +82,13 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
     ),
     db.rows<IndexRow>(
       `select i.indrelid::int as table_oid, ic.relname::text as name, i.indisunique as unique,
-              pg_get_expr(i.indpred, i.indrelid) as pred, i.indexprs is not null as has_expr,
+              pg_get_expr(i.indpred, i.indrelid) as pred, i.indexprs is not null as has_expr, am.amname::text as method,
               (i.indkey::int2[])[0:i.indnkeyatts - 1]::int[] as attnums,
               case when i.indexprs is not null then
                 array(select pg_get_indexdef(i.indexrelid, k, true) from generate_series(1, i.indnkeyatts) k order by k) end as keys
          from pg_index i
          join pg_class ic on ic.oid = i.indexrelid
+         join pg_am am on am.oid = ic.relam
          join pg_class c on c.oid = i.indrelid
          join pg_namespace n on n.oid = c.relnamespace
          left join pg_constraint x on x.conindid = i.indexrelid and x.contype in ('p', 'u', 'x')
@@ -165,6 +166,7 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
       unique: i.unique,
       expression: i.has_expr,
       where: i.pred === null ? null : stripOuterParens(i.pred),
+      method: i.method === "btree" ? null : i.method,
     }));
     tables.push({
       schema: schemaOf(rel.schema),
@@ -237,7 +239,7 @@ export const postgresSchema: SchemaDialect = {
   createViewSql: (v) => `create view ${qualified(v.schema, v.name)} as ${v.definition}`,
   dropViewSql: (v) => `drop view ${qualified(v.schema, v.name)}`,
   createIndexSql: (t, i) =>
-    `create ${i.unique ? "unique " : ""}index ${postgresSchema.quote(i.name)} on ${qualified(t.schema, t.name)} (${i.columns
+    `create ${i.unique ? "unique " : ""}index ${postgresSchema.quote(i.name)} on ${qualified(t.schema, t.name)}${i.method ? ` using ${i.method}` : ""} (${i.columns
       .map((c) => (i.expression ? c : postgresSchema.quote(c)))
       .join(", ")})${i.where ? ` where ${i.where}` : ""}`,
   dropIndexSql: (t, i) => `drop index ${qualified(t.schema, i.name)}`,

@@ -8,7 +8,6 @@ import type {
   EnvironmentDto,
   HistoryEntryDto,
   ProjectChangedEventDto,
-  ProjectSummaryDto,
   SchemaChangeDto,
   SchemaDiffDto,
 } from "../../../shared/api.js";
@@ -27,8 +26,10 @@ import { planWithSql } from "./migration-plan.js";
 import type { OpenProject } from "./open-project.js";
 import type { ProfileStore } from "./profile-store.js";
 import { ProjectHolder } from "./project-holder.js";
+import type { Freshness } from "./project-holder.js";
+import { projectSummary } from "./project-summary.js";
 import { RecentProjects } from "./recent-projects.js";
-import { revisionDetail, revisionNode } from "./revision-detail.js";
+import { revisionDetail } from "./revision-detail.js";
 import { RunQueue } from "./run-queue.js";
 
 /**
@@ -67,6 +68,8 @@ export interface AppServiceOptions {
 /** The engine behind StrataApi: one handler per call, the event stream, and the run queue. */
 export interface AppService {
   readonly handlers: ApiHandlers;
+  /** Reads the open project and builds its graph ahead of the first call; never rejects (the call reports the problem). */
+  warmUp(): Promise<void>;
   readonly events: EventHub;
   readonly runs: RunQueue;
   readonly projects: ProjectHolder;
@@ -87,23 +90,6 @@ function refuseUnconfirmed(env: EnvironmentConfig, action: string, confirmName: 
   );
 }
 
-function summary(project: OpenProject, environments: readonly EnvironmentDto[]): ProjectSummaryDto {
-  const order = project.map.records.length === 0 ? [] : project.map.iterateHistory().map((r) => r.revision);
-  return {
-    root: project.root,
-    name: path.basename(project.root),
-    configFile: project.config.configFile,
-    migrations: path.relative(project.root, project.migrationsDir) || ".",
-    mode: project.directory.mode,
-    environments,
-    revisions: order.map((id) => revisionNode(project, id)),
-    heads: project.map.heads,
-    bases: project.map.bases,
-    branchPoints: project.map.branchPoints.map((j) => j.revision),
-    mergePoints: project.map.mergePoints.map((j) => j.revision),
-  };
-}
-
 function matchesSearch(row: HistoryEntryDto, search: string): boolean {
   const needle = search.toLowerCase();
   return [row.revision, row.message, row.user, row.host, row.error ?? ""].some((f) => f.toLowerCase().includes(needle));
@@ -121,8 +107,8 @@ export function createAppService(options: AppServiceOptions): AppService {
   const changed = (root: string, reason: ProjectChangedEventDto["reason"]): void => {
     events.emit({ type: "project-changed", root, reason, at: new Date().toISOString() });
   };
-  const withEnv = async (name: string): Promise<{ project: OpenProject; env: EnvironmentConfig }> => {
-    const project = await projects.project();
+  const withEnv = async (name: string, freshness: Freshness = "stat-all"): Promise<{ project: OpenProject; env: EnvironmentConfig }> => {
+    const project = await projects.project(freshness);
     return { project, env: projects.environment(project, name) };
   };
   const created = async (project: OpenProject, c: { revision: string; downRevisions: readonly string[]; file: string }, changes: readonly SchemaChangeDto[]): Promise<CreatedRevisionDto> => {
@@ -136,20 +122,22 @@ export function createAppService(options: AppServiceOptions): AppService {
       return { version: STRATA_VERSION, host: options.host, projectRoot: projects.root, platform: process.platform };
     },
     async projectSummary() {
-      const project = await projects.project();
-      return summary(project, projects.environments(project).map((c) => c.dto));
+      // The graph needs no per-file check: the folder stamp and watcher keep it current (bench/ui.ts, 10,000 revisions).
+      const project = await projects.project("graph");
+      return projectSummary(project, projects.environments(project).map((c) => c.dto));
     },
     async openProject(req) {
       const project = await projects.open(req.root);
       recent.add(project.root);
       changed(project.root, "opened");
-      return summary(project, projects.environments(project).map((c) => c.dto));
+      return projectSummary(project, projects.environments(project).map((c) => c.dto));
     },
     async recentProjects() {
       return { projects: recent.list() };
     },
     async environmentStatus(req) {
-      const project = await projects.project();
+      // Reads checksums (edited files), so a write that just happened must be seen; no per-file stat needed for that.
+      const project = await projects.project("watched");
       const all = projects.environments(project);
       const wanted = req.environments;
       if (wanted) {
@@ -160,7 +148,7 @@ export function createAppService(options: AppServiceOptions): AppService {
       return environmentMatrix(project, chosen, req.drift && diffPort.drift ? diffPort.drift : null);
     },
     async revisionDetail(req) {
-      const project = await projects.project();
+      const project = await projects.project("watched");
       return revisionDetail(project, req.revision, projects.environments(project), req.environment);
     },
     async planMigration(req) {
@@ -217,7 +205,7 @@ export function createAppService(options: AppServiceOptions): AppService {
       return created(project, await createMerge(project, req.message, req.revisions), []);
     },
     async diffSources() {
-      const project = await projects.project();
+      const project = await projects.project("graph");
       const sources: DiffSourceDto[] = projects
         .environments(project)
         .filter((c) => c.dto.error === null)
@@ -230,10 +218,11 @@ export function createAppService(options: AppServiceOptions): AppService {
     },
     async schemaDiff(req) {
       if (!diffPort.diff) throw notSupported("schema diff");
-      return diffPort.diff(await projects.project(), req.from, req.to);
+      return diffPort.diff(await projects.project("watched"), req.from, req.to);
     },
     async history(req) {
-      const { env } = await withEnv(req.environment);
+      // The history table needs no revision file.
+      const { env } = await withEnv(req.environment, "graph");
       const rows = await withDatabase(env, (db) =>
         readHistory(db.knex, {
           historyTable: env.historyTable,
@@ -282,5 +271,14 @@ export function createAppService(options: AppServiceOptions): AppService {
       return { removed };
     },
   };
-  return { handlers, events, runs, projects };
+  const warmUp = async (): Promise<void> => {
+    if (projects.root === null) return;
+    try {
+      const project = await projects.project("graph");
+      projectSummary(project, []);
+    } catch {
+      // Reported to the person by the first call that needs the project.
+    }
+  };
+  return { handlers, events, runs, projects, warmUp };
 }

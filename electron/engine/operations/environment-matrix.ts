@@ -29,7 +29,7 @@ async function environmentState(project: OpenProject, choice: EnvironmentChoice,
       const state = await readDatabaseState(db);
       const problems = await findFileProblems(project, db, state.heads);
       const known = state.heads.every((h) => project.map.has(h));
-      const pending = known ? project.map.planUpgrade(state.heads, "heads").steps.map((s) => s.revision) : [];
+      const pending = known ? pendingRevisions(project, state.heads) : [];
       const [last] = await readHistory(db.knex, { historyTable: env.historyTable, limit: 1 });
       return { heads: state.heads, pending, problems, lastRun: last ? historyEntry(last) : null };
     });
@@ -39,6 +39,28 @@ async function environmentState(project: OpenProject, choice: EnvironmentChoice,
     if (!isStrataError(e)) throw e;
     return { environment: choice.dto, heads: null, pending: [], lastRun: null, problems: [], drift: notChecked, error: e.toShape() };
   }
+}
+
+// Per loaded project and version-table heads: an upgrade plan over a big graph is costly and the
+// matrix is asked for on every page load while the heads rarely move.
+const pendingCache = new WeakMap<OpenProject, Map<string, readonly string[]>>();
+
+/** The revisions an upgrade to heads would run from these version-table heads, in order. */
+function pendingRevisions(project: OpenProject, heads: readonly string[]): readonly string[] {
+  let byHeads = pendingCache.get(project);
+  if (!byHeads) {
+    byHeads = new Map();
+    pendingCache.set(project, byHeads);
+  }
+  const key = [...heads].sort().join(" ");
+  let pending = byHeads.get(key);
+  if (!pending) {
+    pending = project.map.planUpgrade(heads, "heads").steps.map((s) => s.revision);
+    // A handful of environments; a bound keeps a long session's stamps and runs from piling up.
+    if (byHeads.size >= 32) byHeads.clear();
+    byHeads.set(key, pending);
+  }
+  return pending;
 }
 
 /** A history row as the GUI shows it. */

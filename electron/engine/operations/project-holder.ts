@@ -1,9 +1,11 @@
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync, watch } from "node:fs";
+import type { FSWatcher } from "node:fs";
 import path from "node:path";
 import type { EnvironmentDto } from "../../../shared/api.js";
 import { dialectFor } from "../dialect/index.js";
 import { StrataError, isStrataError } from "../errors.js";
-import { findProjectRoot } from "../project/index.js";
+import { findProjectRoot, loadConfig } from "../project/index.js";
+import { isRevisionFileName } from "../scripts/index.js";
 import type { EnvironmentConfig } from "../project/index.js";
 import { openProject, selectEnvironment } from "./open-project.js";
 import type { OpenProject } from "./open-project.js";
@@ -15,12 +17,42 @@ export interface EnvironmentChoice {
   readonly resolve: () => EnvironmentConfig;
 }
 
+/** A loaded project and what its files looked like when they were read. */
+interface Loaded {
+  readonly project: OpenProject;
+  /** The config's and the folder's mtimes and the folder's file count: a file added, removed or renamed. */
+  readonly folderStamp: string;
+  /** The folder stamp plus every file's mtime and size: a file written in place as well. */
+  readonly fileStamp: string;
+  /** Closes the watcher; null where the platform gave none. */
+  readonly unwatch: (() => void) | null;
+  /** Set by the watcher when anything in the folder or the config changed. */
+  changed: boolean;
+}
+
+/** How sure a call needs to be that the loaded files are current. */
+export type Freshness =
+  /**
+   * The folder stamp and the folder watcher's flag as they stand: no per-file work, so the
+   * graph of a big project answers at once; a file written a moment ago may not be reported yet.
+   */
+  | "graph"
+  /**
+   * As "graph", after letting the event loop take in what the watcher has queued (a write that
+   * finished before this call is seen); every file's mtime where there is no watcher.
+   */
+  | "watched"
+  /** Every file's mtime and size, whatever the watcher says: before revisions are run or planned. */
+  | "stat-all";
+
 /**
  * The project a GUI host has open. Revision files are reloaded when any of them (or the config)
  * changes on disk, so the screens never show a stale graph or checksum.
  */
 export class ProjectHolder {
-  private current: { readonly project: OpenProject; readonly stamp: string } | null = null;
+  private current: Loaded | null = null;
+  /** The load in progress, shared by the calls that arrive meanwhile (e.g. the page while serve warms up). */
+  private loading: { readonly root: string; readonly promise: Promise<Loaded> } | null = null;
   private rootDir: string | null;
 
   constructor(
@@ -38,27 +70,64 @@ export class ProjectHolder {
   /** Opens the project at (or above) dir; throws where there is none. */
   async open(dir: string): Promise<OpenProject> {
     const root = findProjectRoot(path.resolve(dir));
-    const project = await openProject({ project: root, cwd: root });
     this.rootDir = root;
-    this.current = { project, stamp: diskStamp(project.root, project.config.configFile, project.migrationsDir) };
-    return project;
+    return (await this.load(root)).project;
   }
 
-  /** The open project, reloaded if its files changed. */
-  async project(): Promise<OpenProject> {
+  /** The open project, reloaded if its files changed (checked as `freshness` says; default every file). */
+  async project(freshness: Freshness = "stat-all"): Promise<OpenProject> {
     if (this.rootDir === null) {
       throw new StrataError("CONFIG_NOT_FOUND", "no project is open; open a folder that holds strata.config.json (File > Open Project)");
     }
-    if (this.current) {
-      const { project, stamp } = this.current;
-      if (diskStamp(project.root, project.config.configFile, project.migrationsDir) === stamp) return project;
+    const c = this.current;
+    if (c && freshness === "watched" && c.unwatch !== null) await settle();
+    if (c && c.project.root === this.rootDir && !c.changed) {
+      const { root, config, migrationsDir } = c.project;
+      const folder = folderStamp(root, config.configFile, migrationsDir);
+      if (folder === c.folderStamp) {
+        // Without a watcher an in-place write is only seen by the per-file stamp.
+        if (freshness !== "stat-all" && c.unwatch !== null) return c.project;
+        if (fileStamp(folder, migrationsDir) === c.fileStamp) return c.project;
+      }
     }
-    return this.open(this.rootDir);
+    return (await this.load(this.rootDir)).project;
   }
 
   /** Forgets the loaded files so the next call reads them again. */
   invalidate(): void {
+    this.current?.unwatch?.();
     this.current = null;
+  }
+
+  private load(root: string): Promise<Loaded> {
+    if (this.loading?.root === root) return this.loading.promise;
+    const promise = this.read(root).finally(() => {
+      if (this.loading?.promise === promise) this.loading = null;
+    });
+    this.loading = { root, promise };
+    return promise;
+  }
+
+  private async read(root: string): Promise<Loaded> {
+    const config = loadConfig(root);
+    const migrationsDir = path.resolve(root, config.migrations);
+    // Stamped and watched before reading, so a write during the read makes the next call read again.
+    const folder = folderStamp(root, config.configFile, migrationsDir);
+    const files = fileStamp(folder, migrationsDir);
+    const loaded: { -readonly [K in keyof Loaded]: Loaded[K] } = { project: null as unknown as OpenProject, folderStamp: folder, fileStamp: files, unwatch: null, changed: false };
+    // The config is not watched: its mtime is in the folder stamp, and its folder may hold a busy SQLite file.
+    loaded.unwatch = watchFolder(migrationsDir, () => {
+      loaded.changed = true;
+    });
+    try {
+      loaded.project = await openProject({ project: root, cwd: root });
+    } catch (e) {
+      loaded.unwatch?.();
+      throw e;
+    }
+    if (this.current !== loaded) this.current?.unwatch?.();
+    this.current = loaded;
+    return loaded;
   }
 
   /** The project's environments (strata.config.json first), then saved profiles. */
@@ -133,17 +202,55 @@ function toDto(env: EnvironmentConfig, source: EnvironmentDto["source"], error: 
   };
 }
 
-/** Changes whenever the config or a file of the migrations folder is added, removed or written. */
-function diskStamp(root: string, configFile: string, migrationsDir: string): string {
-  const parts = [root, mtime(configFile), mtime(migrationsDir)];
+/**
+ * Resolves after the event loop has polled once more, so that file-change events the kernel
+ * queued before this call (a write that already returned) have reached the watcher.
+ */
+function settle(): Promise<void> {
+  // The first immediate may run in this turn's check phase; the second runs after the next poll.
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
+
+/** Changes when the config is written or a file of the migrations folder is added, removed or renamed. */
+function folderStamp(root: string, configFile: string, migrationsDir: string): string {
+  let count = -1;
+  try {
+    count = readdirSync(migrationsDir).length;
+  } catch {
+    // A missing folder is reported by openProject on reload.
+  }
+  return [root, mtime(configFile), mtime(migrationsDir), count].join("|");
+}
+
+/** The folder stamp plus every file's mtime and size: also changes when a file is written in place. */
+function fileStamp(folder: string, migrationsDir: string): string {
+  const parts = [folder];
   let names: string[] = [];
   try {
     names = readdirSync(migrationsDir);
   } catch {
-    // A missing folder is reported by openProject on reload.
+    // As above.
   }
   for (const n of names) parts.push(n, mtime(path.join(migrationsDir, n)));
   return parts.join("|");
+}
+
+/**
+ * Calls onChange when a revision file of the folder is added, removed or written (in place
+ * included); returns the function that stops watching, or null where the folder cannot be watched.
+ */
+function watchFolder(dir: string, onChange: () => void): (() => void) | null {
+  let watcher: FSWatcher;
+  try {
+    watcher = watch(dir, { persistent: false }, (_event, name) => {
+      if (name === null || isRevisionFileName(String(name))) onChange();
+    });
+  } catch {
+    return null;
+  }
+  // The folder removed or unreadable later: treat as changed, the reload reports it.
+  watcher.on("error", onChange);
+  return () => watcher.close();
 }
 
 function mtime(file: string): string {

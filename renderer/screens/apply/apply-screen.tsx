@@ -89,7 +89,7 @@ export function ApplyScreen(props: { readonly environment?: string; readonly tar
         (e: unknown) => setRunError(asErrorShape(e)),
       );
   };
-  const revisionIds = summary.revisions.map((r) => r.revision);
+  const revisionIds = summary.revisions.slice(0, 500).map((r) => r.id);
 
   return (
     <section className="screen" aria-labelledby="apply-title">
@@ -124,7 +124,7 @@ export function ApplyScreen(props: { readonly environment?: string; readonly tar
           Target (id, prefix, head, heads, base, -1, label@head…)
           <input type="text" list="apply-targets" value={target} onChange={(e) => { setTarget(e.target.value); setPlan({ state: "idle" }); }} aria-label="Target" className="mono" />
           <datalist id="apply-targets">
-            {["heads", "head", "base", "+1", "-1", ...revisionIds.slice(0, 500)].map((t) => (
+            {["heads", "head", "base", "+1", "-1", ...revisionIds].map((t) => (
               <option key={t} value={t} />
             ))}
           </datalist>

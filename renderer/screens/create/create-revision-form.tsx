@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
-import type { DiffSourceDto, RevisionNodeDto } from "../../../shared/api.js";
+import type { DiffSourceDto } from "../../../shared/api.js";
+import type { GraphRevision } from "../../graph/graph-revisions.js";
 
 /** What the create form asks the engine for. */
 export interface CreateRevisionInput {
@@ -16,7 +17,7 @@ const list = (s: string): string[] => s.split(/[\s,]+/).map((x) => x.trim()).fil
 
 /** The new-revision form: message, parent, branch label, depends-on, empty or from a diff. */
 export function CreateRevisionForm(props: {
-  readonly revisions: readonly RevisionNodeDto[];
+  readonly revisions: readonly GraphRevision[];
   readonly heads: readonly string[];
   readonly sources: readonly DiffSourceDto[] | null;
   readonly initialParent?: string;

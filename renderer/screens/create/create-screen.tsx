@@ -4,6 +4,7 @@ import { asErrorShape } from "../../../shared/api-errors.js";
 import type { ErrorShape } from "../../../shared/errors.js";
 import { useClient } from "../../api/client-context.js";
 import { useProject } from "../../app/project-context.js";
+import { graphRevisions } from "../../graph/graph-revisions.js";
 import { CodeView } from "../../components/code-view.js";
 import { ErrorBox } from "../../components/load-states.js";
 import { loadedData, useLoad } from "../../hooks/use-load.js";
@@ -73,7 +74,7 @@ export function CreateScreen(props: { readonly parent?: string; readonly diffFro
       ) : (
         <CreateRevisionForm
           key={`${props.parent ?? ""}|${props.diffFrom ?? ""}|${props.diffTo ?? ""}`}
-          revisions={summary.revisions}
+          revisions={graphRevisions(summary)}
           heads={summary.heads}
           sources={sourceList}
           initialParent={props.parent}

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useProject } from "../../app/project-context.js";
 import { navigate } from "../../app/navigate.js";
+import { graphRevisions } from "../../graph/graph-revisions.js";
 import { layoutGraph } from "../../graph/lane-layout.js";
 import { searchRevisions } from "../../graph/search-revisions.js";
 import { Empty, ErrorBox } from "../../components/load-states.js";
@@ -17,7 +18,7 @@ function markDrawn(): void {
 /** The revision-graph screen: lays the project's revisions out, places environment badges, searches. */
 export function GraphScreen({ select }: { readonly select?: string }) {
   const { summary, matrix, activeEnvironment } = useProject();
-  const { ordered, layout } = useMemo(() => layoutGraph(summary.revisions), [summary.revisions]);
+  const { ordered, layout } = useMemo(() => layoutGraph(graphRevisions(summary)), [summary]);
   const states = loadedData(matrix)?.environments ?? [];
   const badges = useMemo(() => {
     const m = new Map<string, EnvironmentBadge[]>();

@@ -1,6 +1,6 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useEffect, useRef, type KeyboardEvent } from "react";
-import type { RevisionNodeDto } from "../../../shared/api.js";
+import type { GraphRevision } from "../../graph/graph-revisions.js";
 import { GraphRowSvg, ROW_HEIGHT } from "../../graph/graph-row-svg.js";
 import type { GraphLayout, GraphRow } from "../../graph/lane-layout.js";
 
@@ -12,7 +12,7 @@ export interface EnvironmentBadge {
 
 interface RowProps {
   readonly row: GraphRow;
-  readonly revision: RevisionNodeDto;
+  readonly revision: GraphRevision;
   readonly width: number;
   readonly badges: readonly EnvironmentBadge[] | undefined;
   readonly pending: boolean;
@@ -67,7 +67,7 @@ const RevisionRow = memo(function RevisionRow(p: RowProps) {
  * per row, badges where environments stand, pending revisions dimmed. Arrow keys move, Enter opens.
  */
 export function RevisionGraphView(props: {
-  readonly revisions: readonly RevisionNodeDto[];
+  readonly revisions: readonly GraphRevision[];
   readonly layout: GraphLayout;
   readonly badges: ReadonlyMap<string, readonly EnvironmentBadge[]>;
   readonly pending: ReadonlySet<string>;
@@ -124,6 +124,10 @@ export function RevisionGraphView(props: {
     }
   };
   const selectedId = selectedIndex !== null ? props.revisions[selectedIndex]?.revision : undefined;
+  // Rows are keyed by slot, not by revision: a row scrolled out lends its DOM to the one scrolled
+  // in, so a fast scroll updates a few texts instead of building and dropping whole rows (and
+  // their SVG) every frame. Rows still in view keep their slot and are not rendered again.
+  const slots = Math.max(64, Math.ceil(items.length / 32) * 32);
 
   return (
     <div
@@ -142,7 +146,7 @@ export function RevisionGraphView(props: {
           const rev = props.revisions[item.index]!;
           return (
             <RevisionRow
-              key={rev.revision}
+              key={item.index % slots}
               row={row}
               revision={rev}
               width={props.layout.maxWidth}

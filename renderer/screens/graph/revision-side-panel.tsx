@@ -1,9 +1,9 @@
-import type { RevisionNodeDto } from "../../../shared/api.js";
+import type { GraphRevision } from "../../graph/graph-revisions.js";
 import type { EnvironmentBadge } from "./revision-graph-view.js";
 
 /** The selected revision beside the graph, with the actions that start from it. */
 export function RevisionSidePanel(props: {
-  readonly revision: RevisionNodeDto;
+  readonly revision: GraphRevision;
   readonly badges: readonly EnvironmentBadge[];
   readonly activeEnvironment: string | null;
   readonly pendingInActive: boolean;

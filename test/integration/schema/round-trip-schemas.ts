@@ -31,6 +31,7 @@ export const ROUND_TRIP: Record<DbClient, { readonly b: readonly string[]; reado
       `create table customers (id serial primary key, email varchar(200) not null, name varchar(50) not null, status varchar(10) default 'active', score bigint, mood mood default 'calm', phone varchar(30), created timestamptz default now(), code varchar(10) collate "C", constraint customers_phone_key unique (phone), constraint name_len check (length(name) > 1))`,
       `create index ix_customers_status_name on customers (status, name)`,
       `create index ix_customers_lower_email on customers (lower(email))`,
+      `create index ix_customers_phone_hash on customers using hash (phone)`,
       `comment on table customers is 'customers'`,
       `comment on column customers.phone is 'mobile'`,
       `create table products (id serial primary key, sku varchar(20) not null, price numeric(10,2), size size, constraint products_sku_key unique (sku))`,
@@ -54,7 +55,7 @@ export const ROUND_TRIP: Record<DbClient, { readonly b: readonly string[]; reado
       `create view v_customers as select id, email from customers`,
     ],
     a: [
-      `create table customers (id int unsigned auto_increment primary key, email varchar(200) not null, name varchar(50) not null, status varchar(10) default 'active', score bigint, mood enum('calm','angry','happy') default 'calm', phone varchar(30) comment 'mobile', created timestamp null default current_timestamp, code varchar(10) collate utf8mb4_bin, unique key customers_phone_key (phone), key ix_customers_status_name (status, name), constraint name_len check (char_length(name) > 1)) comment 'customers'`,
+      `create table customers (id int unsigned auto_increment primary key, email varchar(200) not null, name varchar(50) not null, status varchar(10) default 'active', score bigint, mood enum('calm','angry','happy') default 'calm', phone varchar(30) comment 'mobile', created timestamp null default current_timestamp, code varchar(10) collate utf8mb4_bin, unique key customers_phone_key (phone), key ix_customers_status_name (status, name), fulltext key ix_customers_name_text (name), constraint name_len check (char_length(name) > 1)) comment 'customers'`,
       `create table products (id int unsigned auto_increment primary key, sku varchar(20) not null, price decimal(10,2), size enum('s','m','l'), unique key products_sku_key (sku))`,
       `create table orders (id int unsigned auto_increment primary key, customer_id int unsigned, total decimal(10,2) not null, placed date not null, note text, key ix_orders_recent (placed, total), constraint orders_customer_fk foreign key (customer_id) references customers(id) on delete set null) comment 'orders placed'`,
       `create table order_lines (id int unsigned auto_increment primary key, order_id int unsigned not null, product_id int unsigned, qty int not null default 1, constraint order_lines_order_fk foreign key (order_id) references orders(id) on delete cascade, constraint order_lines_product_fk foreign key (product_id) references products(id) on delete cascade on update cascade)`,

@@ -191,8 +191,13 @@ describe("strata serve runs the API for the page that has the token", () => {
     expect(s.heads).toEqual(["e4b1d8c3a7f2"]);
     expect(s.mergePoints).toEqual(["c2e9a7b4f6d0"]);
     expect(s.branchPoints).toEqual(["1c0a5e7f3b21"]);
-    const audit = s.revisions.find((r) => r.revision === "b5f6d3a2e1c8")!;
-    expect(audit).toMatchObject({ branchLabels: ["audit"], dependsOn: ["4d9b2c60e8a3"], children: ["c2e9a7b4f6d0"] });
+    const audit = s.revisions.find((r) => r.id === "b5f6d3a2e1c8")!;
+    expect(audit).toMatchObject({ branchLabels: ["audit"], dependsOn: ["4d9b2c60e8a3"] });
+    // Parents are indexes into the list, newest first: the merge above it names it.
+    const merge = s.revisions.find((r) => r.id === "c2e9a7b4f6d0")!;
+    expect(merge.parents.map((i) => s.revisions[i]!.id)).toContain("b5f6d3a2e1c8");
+    expect(merge.parents.every((i) => i > s.revisions.indexOf(merge))).toBe(true);
+    expect(audit.file).toMatch(/^[^/]+\.ts$/);
     expect(JSON.stringify(s)).not.toMatch(/password/i);
   });
 

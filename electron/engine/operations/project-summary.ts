@@ -1,0 +1,57 @@
+import path from "node:path";
+import type { EnvironmentDto, GraphRevisionDto, ProjectSummaryDto } from "../../../shared/api.js";
+import type { OpenProject } from "./open-project.js";
+
+/** The part of a summary that depends on the revision files only. */
+type GraphPart = Omit<ProjectSummaryDto, "environments">;
+
+// One per loaded project: a reload builds a new OpenProject, so a stale entry is never read
+// and is collected with the project it belongs to.
+const graphs = new WeakMap<OpenProject, GraphPart>();
+
+/** The revision graph as the GUI draws it, newest first, with parents as indexes. */
+function buildGraph(project: OpenProject): GraphPart {
+  const { map } = project;
+  const order = map.records.length === 0 ? [] : map.iterateHistory();
+  const indexOf = new Map<string, number>();
+  order.forEach((r, i) => indexOf.set(r.revision, i));
+  const revisions = order.map((r): GraphRevisionDto => {
+    const parents: number[] = [];
+    for (const p of r.downRevisions) {
+      const i = indexOf.get(p);
+      // RevisionMap.build refuses dangling parents; a missing one is left out rather than sent as -1.
+      if (i !== undefined) parents.push(i);
+    }
+    const file = project.scripts.get(r.revision)?.file;
+    return {
+      id: r.revision,
+      message: r.message,
+      parents,
+      ...(r.branchLabels.length > 0 ? { branchLabels: r.branchLabels } : {}),
+      ...(r.dependsOn.length > 0 ? { dependsOn: r.dependsOn } : {}),
+      ...(file ? { file: path.relative(project.migrationsDir, file).split(path.sep).join("/") } : {}),
+    };
+  });
+  return {
+    root: project.root,
+    name: path.basename(project.root),
+    configFile: project.config.configFile,
+    migrations: path.relative(project.root, project.migrationsDir).split(path.sep).join("/") || ".",
+    mode: project.directory.mode,
+    revisions,
+    heads: map.heads,
+    bases: map.bases,
+    branchPoints: map.branchPoints.map((j) => j.revision),
+    mergePoints: map.mergePoints.map((j) => j.revision),
+  };
+}
+
+/** The project summary; the graph part is built once per loaded project and reused until the files change. */
+export function projectSummary(project: OpenProject, environments: readonly EnvironmentDto[]): ProjectSummaryDto {
+  let graph = graphs.get(project);
+  if (!graph) {
+    graph = buildGraph(project);
+    graphs.set(project, graph);
+  }
+  return { ...graph, environments };
+}
