@@ -62,17 +62,18 @@ async function main(): Promise<void> {
       await page.waitForFunction(() => performance.getEntriesByName("strata:graph-drawn").length > 0, undefined, { timeout: 120_000, polling: 5 });
       const wall = Date.now() - t0;
       const mark = await page.evaluate(() => performance.getEntriesByName("strata:graph-drawn")[0]!.startTime);
-      // Where the time goes: the page's own script, the server's answer (resource timing ends at its headers), the body and JSON.parse, then layout, React commit and the first frame.
+      // Where the time goes: the entry script (which sends projectSummary at once), the server's answer, the app script (React and the graph
+      // screen, loaded meanwhile) and JSON.parse, then layout, React commit and the first frame.
       const t = (await page.evaluate(`(() => {
         const r = performance.getEntriesByType("resource").find((e) => e.name.endsWith("/api/projectSummary"));
         const nav = performance.getEntriesByType("navigation")[0];
         const at = (name) => { const m = performance.getEntriesByName(name)[0]; return m ? m.startTime : NaN; };
-        return { dcl: nav ? nav.domContentLoadedEventEnd : NaN, reqStart: r ? r.startTime : NaN, resEnd: r ? r.responseEnd : NaN, parsed: at("strata:project-loaded"), committed: at("strata:graph-committed") };
-      })()`)) as { dcl: number; reqStart: number; resEnd: number; parsed: number; committed: number };
+        return { dcl: nav ? nav.domContentLoadedEventEnd : NaN, reqStart: r ? r.startTime : NaN, resEnd: r ? r.responseEnd : NaN, bytes: r ? r.encodedBodySize : NaN, parsed: at("strata:project-loaded"), committed: at("strata:graph-committed") };
+      })()`)) as { dcl: number; reqStart: number; resEnd: number; bytes: number; parsed: number; committed: number };
       console.log(
         `${label}: first graph drawn ${mark.toFixed(0)} ms after navigation start (wall clock from goto: ${wall} ms); ` +
-          `page script ready ${t.dcl.toFixed(0)} ms, projectSummary ${t.reqStart.toFixed(0)}→${t.resEnd.toFixed(0)} ms (server ${(t.resEnd - t.reqStart).toFixed(0)} ms), ` +
-          `renderer after the answer ${(mark - t.resEnd).toFixed(0)} ms (body received and parsed +${(t.parsed - t.resEnd).toFixed(0)}, layout and React commit +${(t.committed - t.parsed).toFixed(0)}, first frame +${(mark - t.committed).toFixed(0)})`,
+          `entry script ready ${t.dcl.toFixed(0)} ms, projectSummary ${t.reqStart.toFixed(0)}→${t.resEnd.toFixed(0)} ms (server ${(t.resEnd - t.reqStart).toFixed(0)} ms, ${(t.bytes / 1e6).toFixed(2)} MB), ` +
+          `renderer after the answer ${(mark - t.resEnd).toFixed(0)} ms (app script loaded and answer parsed +${(t.parsed - t.resEnd).toFixed(0)}, layout and React commit +${(t.committed - t.parsed).toFixed(0)}, first frame +${(mark - t.committed).toFixed(0)})`,
       );
       return mark;
     };

@@ -26,8 +26,8 @@ interface Loaded {
   readonly fileStamp: string;
   /** Closes the watcher; null where the platform gave none. */
   readonly unwatch: (() => void) | null;
-  /** Set by the watcher when anything in the folder or the config changed. */
-  changed: boolean;
+  /** `changed` is set by the watcher when a revision file of the folder is added, removed or written. */
+  readonly watched: { changed: boolean };
 }
 
 /** How sure a call needs to be that the loaded files are current. */
@@ -81,7 +81,7 @@ export class ProjectHolder {
     }
     const c = this.current;
     if (c && freshness === "watched" && c.unwatch !== null) await settle();
-    if (c && c.project.root === this.rootDir && !c.changed) {
+    if (c && c.project.root === this.rootDir && !c.watched.changed) {
       const { root, config, migrationsDir } = c.project;
       const folder = folderStamp(root, config.configFile, migrationsDir);
       if (folder === c.folderStamp) {
@@ -114,18 +114,25 @@ export class ProjectHolder {
     // Stamped and watched before reading, so a write during the read makes the next call read again.
     const folder = folderStamp(root, config.configFile, migrationsDir);
     const files = fileStamp(folder, migrationsDir);
-    const loaded: { -readonly [K in keyof Loaded]: Loaded[K] } = { project: null as unknown as OpenProject, folderStamp: folder, fileStamp: files, unwatch: null, changed: false };
+    const watched = { changed: false };
     // The config is not watched: its mtime is in the folder stamp, and its folder may hold a busy SQLite file.
-    loaded.unwatch = watchFolder(migrationsDir, () => {
-      loaded.changed = true;
+    const unwatch = watchFolder(migrationsDir, () => {
+      watched.changed = true;
     });
+    let project: OpenProject;
     try {
-      loaded.project = await openProject({ project: root, cwd: root });
+      project = await openProject({ project: root, cwd: root });
     } catch (e) {
-      loaded.unwatch?.();
+      unwatch?.();
       throw e;
     }
-    if (this.current !== loaded) this.current?.unwatch?.();
+    const loaded: Loaded = { project, folderStamp: folder, fileStamp: files, unwatch, watched };
+    if (root !== this.rootDir) {
+      // Another project was opened while this one was read: answer the caller, keep nothing.
+      unwatch?.();
+      return loaded;
+    }
+    this.current?.unwatch?.();
     this.current = loaded;
     return loaded;
   }
