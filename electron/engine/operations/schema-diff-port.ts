@@ -48,6 +48,20 @@ function objectType(kind: SchemaChangeKind): string {
 }
 
 /** "column email" -> "email"; a table-level change is named after its table. */
+/** An engine change as the GUI lists it, where its DDL is not shown (autogenerate, drift). */
+function changeWithoutSql(dto: EngineChangeDto): SchemaChangeDto {
+  return {
+    table: dto.object,
+    kind: dto.kind,
+    objectType: objectType(dto.kind),
+    object: objectName(dto),
+    destructive: dto.destructive,
+    summary: dto.summary,
+    ...(dto.note !== null ? { note: dto.note } : {}),
+    sql: "",
+  };
+}
+
 function objectName(dto: EngineChangeDto): string {
   if (dto.target === null) return dto.object;
   return dto.target.replace(/^(column|index|unique|check|foreign key|primary key|constraint)\s+/i, "");
@@ -105,30 +119,12 @@ export function createSchemaDiffPort(): SchemaDiffPort {
         ...(req.branchLabels !== undefined ? { branchLabels: req.branchLabels } : {}),
         ...(req.dependsOn !== undefined ? { dependsOn: req.dependsOn } : {}),
       });
-      const changes: SchemaChangeDto[] = made.changes.map((dto) => ({
-        table: dto.object,
-        kind: dto.kind,
-        objectType: objectType(dto.kind),
-        object: objectName(dto),
-        destructive: dto.destructive,
-        summary: dto.summary,
-        ...(dto.note !== null ? { note: dto.note } : {}),
-        sql: "",
-      }));
+      const changes: SchemaChangeDto[] = made.changes.map(changeWithoutSql);
       return { revision: made.revision, downRevisions: made.downRevisions, file: made.file, changes };
     },
     async drift(project: OpenProject, choice: EnvironmentChoice): Promise<DriftDto> {
       const d = await environmentDrift(project, choice.resolve());
-      const changes: SchemaChangeDto[] = d.changes.map((dto) => ({
-        table: dto.object,
-        kind: dto.kind,
-        objectType: objectType(dto.kind),
-        object: objectName(dto),
-        destructive: dto.destructive,
-        summary: dto.summary,
-        ...(dto.note !== null ? { note: dto.note } : {}),
-        sql: "",
-      }));
+      const changes: SchemaChangeDto[] = d.changes.map(changeWithoutSql);
       if (!d.checked) return { state: "unavailable", changes: [], note: d.error ?? "drift could not be checked" };
       return { state: d.drifted ? "drifted" : "none", changes };
     },

@@ -1,21 +1,8 @@
+import type { HistoryEntryDto } from "../../../shared/api.js";
 import type { Direction } from "../revisions/types.js";
 
-/** A row of the history table: one executed step. */
-export interface HistoryRow {
-  readonly id: number;
-  readonly revision: string;
-  readonly direction: Direction | "stamp";
-  readonly message: string;
-  readonly checksum: string | null;
-  readonly startedAt: string;
-  readonly finishedAt: string | null;
-  readonly durationMs: number | null;
-  readonly status: "running" | "succeeded" | "failed";
-  readonly error: string | null;
-  readonly user: string;
-  readonly host: string;
-  readonly strataVersion: string;
-}
+/** A row of the history table: one executed step (the same shape the front ends receive). */
+export type HistoryRow = HistoryEntryDto;
 
 /** Progress of a run, for a bar on a terminal, a log line, or the GUI. */
 export type RunEvent =
