@@ -16,19 +16,30 @@ export const sqliteDialect: Dialect = {
   transactionalDdl: true,
 
   async withLock<T>(knex: Knex, lock: LockRequest, fn: (db: Knex) => Promise<T>): Promise<T> {
-    const trx = await acquireWriteTransaction(knex, lock);
-    let out: T;
+    // knex alters a SQLite table by rebuilding it (create a copy, drop the old one, rename), and
+    // dropping a table with foreign keys on runs its children's ON DELETE CASCADE / SET NULL:
+    // child rows would be lost. The pragma cannot change inside a transaction, so foreign keys
+    // go off before the lock's transaction starts and `foreign_key_check` guards the commit instead
+    // (SQLite's documented procedure for schema changes). The pool has one connection, so the
+    // pragma applies to the run's own connection.
+    const enforced = await foreignKeysEnforced(knex);
+    if (enforced) await knex.raw("pragma foreign_keys = off");
     try {
-      // knex rebuilds a table to alter it and its foreign_keys pragma is ignored inside a transaction:
-      // checking foreign keys at commit lets a referenced table be dropped and recreated in between.
-      await trx.raw("pragma defer_foreign_keys = on");
-      out = await fn(trx);
-    } catch (e) {
-      await trx.rollback().catch(() => undefined);
-      throw e;
+      const trx = await acquireWriteTransaction(knex, lock);
+      let out: T;
+      try {
+        await trx.raw("pragma defer_foreign_keys = on");
+        out = await fn(trx);
+        if (enforced) await refuseForeignKeyViolations(trx);
+      } catch (e) {
+        await trx.rollback().catch(() => undefined);
+        throw e;
+      }
+      await trx.commit();
+      return out;
+    } finally {
+      if (enforced) await knex.raw("pragma foreign_keys = on").catch(() => undefined);
     }
-    await trx.commit();
-    return out;
   },
 
   async describeLockHolder(knex) {
@@ -73,6 +84,23 @@ export const sqliteDialect: Dialect = {
 
   schema: sqliteSchema,
 };
+
+async function foreignKeysEnforced(knex: Knex): Promise<boolean> {
+  const rows = (await knex.raw("pragma foreign_keys")) as { foreign_keys: number }[];
+  return Number(rows[0]?.foreign_keys ?? 0) === 1;
+}
+
+/** Refuses to commit a run that left rows pointing at nothing (checked while enforcement is off). */
+async function refuseForeignKeyViolations(trx: Knex.Transaction): Promise<void> {
+  const rows = (await trx.raw("pragma foreign_key_check")) as { table: string; rowid: number; parent: string }[];
+  if (rows.length === 0) return;
+  const first = rows[0]!;
+  throw new StrataError(
+    "REVISION_FAILED",
+    `the run would leave ${rows.length} row${rows.length === 1 ? "" : "s"} breaking a foreign key (first: ${first.table} rowid ${first.rowid} -> ${first.parent}); it was rolled back: fix the revision so that every child row keeps its parent`,
+    { violations: rows.slice(0, 20) },
+  );
+}
 
 async function acquireWriteTransaction(knex: Knex, lock: LockRequest): Promise<Knex.Transaction> {
   let trx: Knex.Transaction | null = null;

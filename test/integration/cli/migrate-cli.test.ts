@@ -219,6 +219,51 @@ describe.each(TEST_CLIENTS)("strata CLI on %s", (client: DbClient) => {
     expect(down.json.heads).toEqual([]);
   });
 
+  it("altering a parent table keeps its ON DELETE CASCADE children; a run that orphans rows is refused", async () => {
+    const dir = writeProject({
+      environments: { dev: envEntry(db) },
+      revisions: [
+        {
+          revision: "a1a1a1a1a1a1",
+          downRevision: null,
+          message: "parents and children",
+          up: `await knex.schema.createTable("parent", (t) => { t.increments("id"); t.string("name", 50); });
+  await knex.schema.createTable("child", (t) => { t.increments("id"); t.integer("parent_id").unsigned().notNullable().references("id").inTable("parent").onDelete("CASCADE"); });
+  await knex("parent").insert([{ id: 1, name: "p1" }, { id: 2, name: "p2" }]);
+  await knex("child").insert([{ parent_id: 1 }, { parent_id: 1 }, { parent_id: 2 }]);`,
+          down: `await knex.schema.dropTable("child"); await knex.schema.dropTable("parent");`,
+        },
+        {
+          revision: "b2b2b2b2b2b2",
+          downRevision: "a1a1a1a1a1a1",
+          message: "widen parent name",
+          // On SQLite knex rebuilds "parent" to alter a column: the old table is dropped.
+          up: `await knex.schema.alterTable("parent", (t) => { t.string("name", 200).alter(); });`,
+          down: `await knex.schema.alterTable("parent", (t) => { t.string("name", 50).alter(); });`,
+        },
+      ],
+    });
+    const up = await strata(["--project", dir, "upgrade", "heads", "--json"]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(Number((await db.knex("child").count({ n: "*" }))[0]!.n)).toBe(3);
+    const down = await strata(["--project", dir, "downgrade", "a1a1a1a1a1a1", "--json"]);
+    expect(down.code, down.stderr).toBe(0);
+    expect(Number((await db.knex("child").count({ n: "*" }))[0]!.n)).toBe(3);
+
+    writeRevision(dir, {
+      revision: "c3c3c3c3c3c3",
+      downRevision: "a1a1a1a1a1a1",
+      message: "orphan",
+      up: `await knex("child").insert({ parent_id: 99 });`,
+      down: `await knex("child").where({ parent_id: 99 }).delete();`,
+    });
+    const orphan = await strata(["--project", dir, "upgrade", "c3c3c3c3c3c3"]);
+    expect(orphan.code).toBe(2);
+    expect(orphan.reason).toMatch(/foreign key/i);
+    expect(Number((await db.knex("child").count({ n: "*" }))[0]!.n)).toBe(3);
+    expect((await strata(["--project", dir, "current", "--json"])).json.heads).toEqual(["a1a1a1a1a1a1"]);
+  });
+
   it("two runners started at once apply each revision exactly once", async () => {
     const dir = writeProject({ environments: { dev: envEntry(db) }, revisions: GRAPH });
     const [r1, r2] = await Promise.all([
