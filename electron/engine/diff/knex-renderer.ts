@@ -2,6 +2,7 @@ import type { ColumnModel, ForeignKeyModel, SchemaModel, IndexModel, SchemaChang
 import { assertNever } from "../errors.js";
 import type { SchemaDialect } from "../introspect/types.js";
 import type { SchemaChange } from "./change.js";
+import { PHASES } from "./schema-differ.js";
 
 const q = (s: string): string => JSON.stringify(s);
 /** knex reads "?" in raw SQL as a binding; "\\?" keeps it literal. */
@@ -53,19 +54,8 @@ export function renderKnexBody(changes: readonly SchemaChange[], sd: SchemaDiale
   return blocks.join("\n\n");
 }
 
-const PHASE_AFTER_CREATE: ReadonlySet<SchemaChangeKind> = new Set([
-  "add-column",
-  "alter-column",
-  "drop-column",
-  "set-primary-key",
-  "add-unique",
-  "add-index",
-  "add-check",
-  "add-foreign-key",
-  "set-table-comment",
-  "drop-enum",
-  "create-view",
-]);
+/** The phases that come after tables are created (see PHASES). */
+const PHASE_AFTER_CREATE: ReadonlySet<SchemaChangeKind> = new Set(PHASES.slice(PHASES.indexOf("create-table") + 1));
 
 /** For each table, the child keys that act when its rows go ("CASCADE of orders.customer_id"). */
 function childActions(changes: readonly SchemaChange[], fromTables: readonly TableModel[]): Map<string, string[]> {

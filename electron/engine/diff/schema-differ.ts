@@ -4,7 +4,7 @@ import { describeColumn, describeType, qualifiedName } from "./change.js";
 import type { ChangePayload, SchemaChange } from "./change.js";
 
 /** The order changes run in: each phase only needs what earlier phases left (issue 3, point 2). */
-const PHASES: readonly SchemaChangeKind[] = [
+export const PHASES: readonly SchemaChangeKind[] = [
   "drop-view",
   "drop-foreign-key",
   "drop-index",
