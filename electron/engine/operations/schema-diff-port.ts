@@ -47,7 +47,6 @@ function objectType(kind: SchemaChangeKind): string {
   }
 }
 
-/** "column email" -> "email"; a table-level change is named after its table. */
 /** An engine change as the GUI lists it, where its DDL is not shown (autogenerate, drift). */
 function changeWithoutSql(dto: EngineChangeDto): SchemaChangeDto {
   return {
@@ -62,6 +61,7 @@ function changeWithoutSql(dto: EngineChangeDto): SchemaChangeDto {
   };
 }
 
+/** "column email" -> "email"; a table-level change is named after its table. */
 function objectName(dto: EngineChangeDto): string {
   if (dto.target === null) return dto.object;
   return dto.target.replace(/^(column|index|unique|check|foreign key|primary key|constraint)\s+/i, "");
@@ -78,18 +78,7 @@ async function guiChange(change: SchemaChange, client: Parameters<typeof dialect
     if (!isStrataError(e)) throw e;
     sql = `-- ${e.message}`;
   }
-  const dto = change.dto;
-  return {
-    table: dto.object,
-    kind: dto.kind,
-    objectType: objectType(dto.kind),
-    object: objectName(dto),
-    destructive: dto.destructive,
-    summary: dto.summary,
-    ...(dto.note !== null ? { note: dto.note } : {}),
-    sql,
-    knexUp,
-  };
+  return { ...changeWithoutSql(change.dto), sql, knexUp };
 }
 
 function isClient(c: string): c is "pg" | "mysql2" | "better-sqlite3" {
