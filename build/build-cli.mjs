@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 // Pure-JS libraries are bundled (faster start); knex, the drivers and esbuild load their own
 // parts dynamically or ship native code, so they stay in node_modules.
-const external = ["knex", "pg", "pg-native", "mysql2", "better-sqlite3", "esbuild", "sucrase", "electron", "playwright", "playwright-core"];
+const external = ["knex", "pg", "pg-native", "mysql2", "better-sqlite3", "esbuild", "sucrase", "electron", "playwright", "playwright-core", "ssh2", "cpu-features"];
 
 await build({
   entryPoints: { strata: "electron/cli/bin.ts" },
