@@ -6,7 +6,7 @@
 //   rollback: Strata downgrade base (a transaction per revision)  vs  knex migrate.rollback(all)
 // Both run in a process of their own (the strata CLI; knex's migrator API in `node -e`), so both
 // pay for starting Node and loading their files.
-// Usage: npm run build && npx tsx bench/migrate.ts [N] [pg,mysql2,better-sqlite3]
+// Usage: npm run build && npx tsx bench/migrate.ts [N] [pg,mysql2,better-sqlite3]   (BENCH_ROUNDS=3: medians of 3 rounds)
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -19,6 +19,8 @@ import { generateProject } from "./generate-project.js";
 
 const N = Number(process.argv[2] ?? 1000);
 const clients = (process.argv[3] ?? "better-sqlite3,pg,mysql2").split(",") as DbClient[];
+/** Rounds per dialect (each on fresh databases); the medians are printed. */
+const REPS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const tableBody = (i: number) => ({
   up: `await knex.schema.createTable("t_${i}", (t) => { t.increments("id"); t.string("name", 100); t.integer("qty"); });`,
@@ -73,32 +75,49 @@ function knexRun(db: TestDatabase, dir: string, what: "latest" | "rollback"): nu
   return timedProcess(["-e", script], { C: db.env.client, CONN: JSON.stringify(db.env.knexConfig.connection), DIR: dir, WHAT: what });
 }
 
+/** The median of some timings. */
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** One round on fresh databases: each tool's upgrade and rollback, in alternation. */
+type Round = Record<"knexUp" | "strataSingle" | "strataDefault" | "knexDown" | "strataDown", number>;
+
+async function round(client: DbClient, project: string, knexDir: string): Promise<Round> {
+  const dbs = await Promise.all([createTestDatabase(client), createTestDatabase(client), createTestDatabase(client)]);
+  const [forSingle, forDefault, forKnex] = dbs as [TestDatabase, TestDatabase, TestDatabase];
+  try {
+    const knexUp = knexRun(forKnex, knexDir, "latest");
+    const strataSingle = strataRun(forSingle, project, ["upgrade", "heads", "--single-transaction"]);
+    const strataDefault = strataRun(forDefault, project, ["upgrade", "heads"]);
+    const knexDown = knexRun(forKnex, knexDir, "rollback");
+    const strataDown = strataRun(forDefault, project, ["downgrade", "base"]);
+    return { knexUp, strataSingle, strataDefault, knexDown, strataDown };
+  } finally {
+    await Promise.all(dbs.map((d) => d.drop()));
+  }
+}
+
 async function main(): Promise<void> {
   const { dir: project } = generateProject({ revisions: N, body: tableBody });
   const knexDir = writeKnexFolder(N);
-  const lines: string[] = [];
   for (const client of clients) {
-    const dbs = await Promise.all([createTestDatabase(client), createTestDatabase(client), createTestDatabase(client)]);
-    const [forSingle, forDefault, forKnex] = dbs as [TestDatabase, TestDatabase, TestDatabase];
-    try {
-      const knexUp = knexRun(forKnex, knexDir, "latest");
-      const strataSingle = strataRun(forSingle, project, ["upgrade", "heads", "--single-transaction"]);
-      const strataDefault = strataRun(forDefault, project, ["upgrade", "heads"]);
-      const knexDown = knexRun(forKnex, knexDir, "rollback");
-      const strataDown = strataRun(forDefault, project, ["downgrade", "base"]);
-      const line =
-        `${client.padEnd(15)} upgrade: strata --single-transaction ${strataSingle.toFixed(2)} s, knex latest ${knexUp.toFixed(2)} s, ratio ${(strataSingle / knexUp).toFixed(2)}x` +
-        ` (strata default ${strataDefault.toFixed(2)} s)` +
-        ` | rollback: strata ${strataDown.toFixed(2)} s, knex ${knexDown.toFixed(2)} s, ratio ${(strataDown / knexDown).toFixed(2)}x`;
-      console.log(line);
-      lines.push(line);
-    } finally {
-      await Promise.all(dbs.map((d) => d.drop()));
-    }
+    const rounds: Round[] = [];
+    for (let i = 0; i < REPS; i++) rounds.push(await round(client, project, knexDir));
+    const m = (k: keyof Round) => median(rounds.map((r) => r[k]));
+    const all = (k: keyof Round) => rounds.map((r) => r[k].toFixed(2)).join("/");
+    console.log(
+      `${client.padEnd(15)} upgrade: strata --single-transaction ${m("strataSingle").toFixed(2)} s, knex latest ${m("knexUp").toFixed(2)} s, ratio ${(m("strataSingle") / m("knexUp")).toFixed(2)}x` +
+        ` (strata default ${m("strataDefault").toFixed(2)} s)` +
+        ` | rollback: strata ${m("strataDown").toFixed(2)} s, knex ${m("knexDown").toFixed(2)} s, ratio ${(m("strataDown") / m("knexDown")).toFixed(2)}x`,
+    );
+    console.log(`${"".padEnd(15)} runs: strata single ${all("strataSingle")}, knex latest ${all("knexUp")}, strata down ${all("strataDown")}, knex rollback ${all("knexDown")}`);
   }
   fs.rmSync(project, { recursive: true, force: true });
   fs.rmSync(knexDir, { recursive: true, force: true });
-  console.log(`${N} revisions; target: strata at most 1.1x knex on every dialect`);
+  console.log(`${N} revisions, median of ${REPS} rounds (fresh databases each); target: strata at most 1.1x knex on every dialect`);
 }
 
 void main().then(
