@@ -25,6 +25,7 @@ import { preflightTarget, runMigration } from "./migrate.js";
 import { planWithSql } from "./migration-plan.js";
 import type { OpenProject } from "./open-project.js";
 import type { ProfileStore } from "./profile-store.js";
+import type { EnvironmentLookup } from "./schema-diff.js";
 import { ProjectHolder } from "./project-holder.js";
 import type { Freshness } from "./project-holder.js";
 import { projectSummary } from "./project-summary.js";
@@ -37,7 +38,7 @@ import { RunQueue } from "./run-queue.js";
  * that need it then answer NOT_SUPPORTED.
  */
 export interface SchemaDiffPort {
-  diff?(project: OpenProject, from: string, to: string): Promise<SchemaDiffDto>;
+  diff?(project: OpenProject, from: string, to: string, others?: EnvironmentLookup): Promise<SchemaDiffDto>;
   /** Writes a revision whose up() turns the schema at its parent into `to`'s, and down() back. */
   autogenerate?(project: OpenProject, req: AutogenerateInput): Promise<{ revision: string; downRevisions: readonly string[]; file: string; changes: readonly SchemaChangeDto[] }>;
   drift?: DriftCheck;
@@ -52,6 +53,8 @@ export interface AutogenerateInput {
   readonly dependsOn?: readonly string[];
   readonly from?: string;
   readonly to: string;
+  /** Saved profiles, usable as `to`. */
+  readonly others?: EnvironmentLookup;
 }
 
 /** What a host gives the service. */
@@ -188,7 +191,12 @@ export function createAppService(options: AppServiceOptions): AppService {
       if (req.autogenerate) {
         if (!diffPort.autogenerate) throw notSupported("autogenerate");
         const { autogenerate, ...rest } = req;
-        const made = await diffPort.autogenerate(project, { ...rest, ...(autogenerate.from !== undefined ? { from: autogenerate.from } : {}), to: autogenerate.to });
+        const made = await diffPort.autogenerate(project, {
+          ...rest,
+          ...(autogenerate.from !== undefined ? { from: autogenerate.from } : {}),
+          to: autogenerate.to,
+          others: (name) => projects.usableEnvironment(project, name),
+        });
         return created(project, made, made.changes);
       }
       const c = await createRevision(project, {
@@ -218,7 +226,8 @@ export function createAppService(options: AppServiceOptions): AppService {
     },
     async schemaDiff(req) {
       if (!diffPort.diff) throw notSupported("schema diff");
-      return diffPort.diff(await projects.project("watched"), req.from, req.to);
+      const project = await projects.project("watched");
+      return diffPort.diff(project, req.from, req.to, (name) => projects.usableEnvironment(project, name));
     },
     async history(req) {
       // The history table needs no revision file.

@@ -182,6 +182,11 @@ export class ProjectHolder {
     return out;
   }
 
+  /** A saved or configured environment by name that can be connected to, or undefined. */
+  usableEnvironment(project: OpenProject, name: string): EnvironmentConfig | undefined {
+    return this.environments(project).find((c) => c.dto.name === name && c.dto.error === null)?.resolve();
+  }
+
   /** One environment by name, ready to connect. */
   environment(project: OpenProject, name: string): EnvironmentConfig {
     const choices = this.environments(project);

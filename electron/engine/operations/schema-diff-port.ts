@@ -8,6 +8,7 @@ import type { SchemaDiffPort } from "./app-service.js";
 import type { OpenProject } from "./open-project.js";
 import type { EnvironmentChoice } from "./project-holder.js";
 import { autogenerateRevision, diffSources, environmentDrift } from "./schema-diff.js";
+import type { EnvironmentLookup } from "./schema-diff.js";
 
 /** What a change applies to, for the GUI's tree. */
 function objectType(kind: SchemaChangeKind): string {
@@ -88,8 +89,8 @@ function isClient(c: string): c is "pg" | "mysql2" | "better-sqlite3" {
 /** Issue 3's schema diff, autogenerate and drift, as the GUI service calls them. */
 export function createSchemaDiffPort(): SchemaDiffPort {
   return {
-    async diff(project: OpenProject, from: string, to: string): Promise<SchemaDiffDto> {
-      const result = await diffSources(project, { from, to, sql: true });
+    async diff(project: OpenProject, from: string, to: string, others?: EnvironmentLookup): Promise<SchemaDiffDto> {
+      const result = await diffSources(project, { from, to, sql: true, ...(others ? { others } : {}) });
       const client = result.fromModel.client;
       if (!isClient(client)) throw new StrataError("NOT_SUPPORTED", `schema diff for client ${client} is not supported`);
       const changes: SchemaChangeDto[] = [];
@@ -107,6 +108,7 @@ export function createSchemaDiffPort(): SchemaDiffPort {
         ...(req.splice !== undefined ? { splice: req.splice } : {}),
         ...(req.branchLabels !== undefined ? { branchLabels: req.branchLabels } : {}),
         ...(req.dependsOn !== undefined ? { dependsOn: req.dependsOn } : {}),
+        ...(req.others !== undefined ? { others: req.others } : {}),
       });
       const changes: SchemaChangeDto[] = made.changes.map(changeWithoutSql);
       return { revision: made.revision, downRevisions: made.downRevisions, file: made.file, changes };

@@ -207,8 +207,11 @@ export type SourceSpec =
   | { readonly kind: "migrations"; readonly targets: readonly string[]; readonly label: string }
   | { readonly kind: "sql-file"; readonly file: string; readonly label: string };
 
+/** Environments known beyond the config file (the GUI's saved profiles), by name. */
+export type EnvironmentLookup = (name: string) => EnvironmentConfig | undefined;
+
 /** Resolves a --from/--to value; an unknown one is a one-line SOURCE_UNKNOWN naming what would do. */
-export function resolveSource(project: OpenProject, spec: string): SourceSpec {
+export function resolveSource(project: OpenProject, spec: string, others?: EnvironmentLookup): SourceSpec {
   const m = /^migrations(?:@(.+))?$/.exec(spec);
   if (m) {
     const target = m[1] ?? "heads";
@@ -217,6 +220,8 @@ export function resolveSource(project: OpenProject, spec: string): SourceSpec {
   }
   if (/\.sql$/i.test(spec)) return { kind: "sql-file", file: path.resolve(process.cwd(), spec), label: spec };
   if (Object.hasOwn(project.config.environments, spec)) return { kind: "environment", env: selectEnvironment(project, spec) };
+  const other = others?.(spec);
+  if (other) return { kind: "environment", env: other };
   const envs = Object.keys(project.config.environments);
   throw new StrataError(
     "SOURCE_UNKNOWN",
@@ -247,6 +252,8 @@ export interface DiffRequest {
   readonly fallbackHost?: EnvironmentConfig;
   readonly schemas?: readonly string[];
   readonly sql?: boolean;
+  /** Saved profiles, also usable as sources. */
+  readonly others?: EnvironmentLookup;
 }
 
 /** The changes and models of a diff, for the CLI, the GUI and autogenerate. */
@@ -264,8 +271,8 @@ function hostFor(project: OpenProject, specs: readonly SourceSpec[], fallback?: 
 
 /** `strata diff --from SRC --to SRC`: the changes that turn `from` into `to`, in an order that runs. */
 export async function diffSources(project: OpenProject, req: DiffRequest): Promise<SchemaDiffResult> {
-  const fromSpec = resolveSource(project, req.from);
-  const toSpec = resolveSource(project, req.to);
+  const fromSpec = resolveSource(project, req.from, req.others);
+  const toSpec = resolveSource(project, req.to, req.others);
   const host = hostFor(project, [fromSpec, toSpec], req.fallbackHost);
   const opts = { host, schemas: req.schemas };
   const from = await readSource(project, fromSpec, opts);
@@ -300,6 +307,8 @@ export interface AutogenerateRequest {
   readonly splice?: boolean;
   readonly revisionId?: string;
   readonly schemas?: readonly string[];
+  /** Saved profiles, also usable as `from`. */
+  readonly others?: EnvironmentLookup;
 }
 
 /** The written revision and the changes in it. */
@@ -313,7 +322,7 @@ export interface AutogenerateResult extends CreatedRevision {
  */
 export async function autogenerateRevision(project: OpenProject, req: AutogenerateRequest): Promise<AutogenerateResult> {
   if (!req.message.trim()) throw new StrataError("USAGE", "a revision needs a message: -m \"what it does\"");
-  const spec = req.from ? resolveSource(project, req.from) : ({ kind: "environment", env: req.selected ?? selectEnvironment(project) } as const);
+  const spec = req.from ? resolveSource(project, req.from, req.others) : ({ kind: "environment", env: req.selected ?? selectEnvironment(project) } as const);
   const host = hostFor(project, [spec], req.selected);
   const opts = { host, schemas: req.schemas };
   const parent = req.head ?? "head";

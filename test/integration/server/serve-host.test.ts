@@ -304,6 +304,22 @@ describe("strata serve runs the API for the page that has the token", () => {
     expect(added.knexUp).toMatch(/loyalty_tier/);
   });
 
+  it("takes a saved profile as a diff source, as it lists it", async () => {
+    const api = createHttpApi(`http://127.0.0.1:${port}`, token);
+    const saved = await api.saveProfile({ name: "prod-copy", client: "better-sqlite3", filename: "prod.sqlite3" });
+    try {
+      const sources = await api.diffSources();
+      expect(sources.sources.map((s) => s.id)).toContain("prod-copy");
+      const diff = await api.schemaDiff({ from: "dev", to: "prod-copy" });
+      expect(diff.to).toBe("prod-copy");
+      expect(diff.changes.map((c) => [c.table, c.kind, c.object])).toContainEqual(["customers", "add-column", "loyalty_tier"]);
+      const unknown = await api.schemaDiff({ from: "dev", to: "no-such-profile" }).catch(asErrorShape);
+      expect(unknown).toMatchObject({ code: "SOURCE_UNKNOWN" });
+    } finally {
+      await api.removeProfile({ id: saved.id });
+    }
+  });
+
   it("autogenerates a revision from the difference between the migrations and prod", async () => {
     const api = createHttpApi(`http://127.0.0.1:${port}`, token);
     const before = await api.projectSummary();
