@@ -1,3 +1,5 @@
+import os from "node:os";
+import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -8,5 +10,7 @@ export default defineConfig({
     // Integration suites share three database servers; files run one at a time, tests inside in order.
     fileParallelism: false,
     reporters: ["default"],
+    // The strata processes the tests start keep their compile cache here, not in the user's ~/.cache.
+    env: { STRATA_CACHE_DIR: path.join(os.tmpdir(), `strata-test-cache-${process.pid}`) },
   },
 });

@@ -18,6 +18,7 @@ export const API_CALLS = [
   "getRun",
   "listRuns",
   "stamp",
+  "resolveRevision",
   "createRevision",
   "createMerge",
   "diffSources",

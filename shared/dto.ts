@@ -35,6 +35,10 @@ export interface MigrationResultDto {
   readonly steps: readonly StepDto[];
   readonly heads: readonly string[];
   readonly planned?: boolean;
+  /** Statements of the plan that lose data or structure (issue 5), listed before a run. */
+  readonly destructive?: readonly { readonly revision: string; readonly statement: string; readonly reason: string }[];
+  /** With --plan: applied revisions whose file was edited or removed since they ran. */
+  readonly problems?: readonly FileProblemDto[];
 }
 
 export interface CurrentDto {
@@ -57,6 +61,28 @@ export interface FileProblemDto {
   readonly file: string | null;
 }
 
+/**
+ * A revision whose last attempt may have left part of it in the database: interrupted (its
+ * runner stopped before recording the end), failed after some statements had committed, or
+ * still running (the migration lock is held). Runs are refused until `strata resolve` records
+ * whether it took effect.
+ */
+export interface UnresolvedRunDto {
+  readonly revision: string;
+  readonly direction: DirectionDto;
+  readonly state: "interrupted" | "failed" | "running";
+  /** The history row. */
+  readonly historyId: number;
+  readonly message: string;
+  readonly startedAt: string;
+  readonly user: string;
+  readonly host: string;
+  /** One clause for a person: what happened and what may be half done. */
+  readonly description: string;
+  /** What to do: check the database, then resolve as applied or rolled back. */
+  readonly advice: string;
+}
+
 export interface EnvironmentStatusDto {
   readonly environment: string;
   readonly client: string;
@@ -69,6 +95,8 @@ export interface EnvironmentStatusDto {
   readonly error: { readonly code: string; readonly message: string } | null;
   /** Whether the live schema differs from what the applied revisions build; absent when not asked. */
   readonly drift?: DriftDto;
+  /** Revisions left interrupted or half applied; absent or empty when none. */
+  readonly unresolved?: readonly UnresolvedRunDto[];
 }
 
 export interface StatusDto {

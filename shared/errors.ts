@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   "REVISION_FILE_INVALID",
   "REVISION_DUPLICATE",
   "REVISION_MISSING",
+  /** An applied revision's file changed since it ran (issue 5): runs stop until it is restored or allowed. */
+  "REVISION_EDITED",
   "REVISION_CYCLE",
   "BRANCH_LABEL_DUPLICATE",
   "TARGET_UNKNOWN",
