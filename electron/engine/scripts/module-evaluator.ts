@@ -1,8 +1,10 @@
 import type { Message, TransformFailure, TransformOptions } from "esbuild";
 import { readFileSync, statSync } from "node:fs";
-import Module, { createRequire, SourceMap } from "node:module";
+import Module, { SourceMap } from "node:module";
 import path from "node:path";
 import { StrataError } from "../errors.js";
+import { compileKey, folderCompileCache, scheduleCompileCacheFlush, sourceDigest } from "./compile-cache.js";
+import { inProcessCompilerId, loaderFor, requireFromStrata, sucraseTransforms } from "./in-process-compiler.js";
 
 /** The parts of node:module's Module that @types/node does not declare. */
 interface CommonJsModule {
@@ -27,7 +29,7 @@ let compiler: typeof import("esbuild") | undefined;
  * (the static fast path), and loading the compiler costs a tenth of a second at start-up.
  */
 function esbuild(): typeof import("esbuild") {
-  compiler ??= createRequire(typeof __filename === "string" ? __filename : path.join(process.cwd(), "x.js"))("esbuild") as typeof import("esbuild");
+  compiler ??= requireFromStrata("esbuild") as typeof import("esbuild");
   return compiler;
 }
 
@@ -44,12 +46,6 @@ function strataNodeModulePaths(): readonly string[] {
     strataPaths = ModuleClass._nodeModulePaths(here);
   }
   return strataPaths;
-}
-
-/** The compiler's loader for a file name's extension. */
-function loaderFor(file: string): "ts" | "js" {
-  const ext = path.extname(file).toLowerCase();
-  return ext === ".ts" || ext === ".mts" || ext === ".cts" ? "ts" : "js";
 }
 
 /** What compiling a revision file gives: CommonJS code and its source map. */
@@ -89,10 +85,21 @@ let sucrase: typeof import("sucrase") | undefined;
  * users see.
  */
 function compileInProcess(file: string, source: string): CompiledRevision | undefined {
+  // Only this compiler's output is cached: it is what ordinary revisions take, and the rest
+  // (import.meta, syntax sucrase refuses) goes through esbuild, whose messages users see.
+  const compilerId = inProcessCompilerId();
+  const cache = compilerId === undefined ? undefined : folderCompileCache(file);
+  const name = path.basename(file);
+  const key = compilerId === undefined ? "" : compileKey(compilerId, file, sourceDigest(source));
+  const cached = cache?.get(name, key);
+  if (cached !== undefined) return { code: cached, map: "", linesPreserved: true };
   try {
-    sucrase ??= createRequire(typeof __filename === "string" ? __filename : path.join(process.cwd(), "x.js"))("sucrase") as typeof import("sucrase");
-    const transforms: ("typescript" | "imports")[] = loaderFor(file) === "ts" ? ["typescript", "imports"] : ["imports"];
-    const out = sucrase.transform(source, { transforms, filePath: file, production: true });
+    sucrase ??= requireFromStrata("sucrase") as typeof import("sucrase");
+    const out = sucrase.transform(source, { transforms: sucraseTransforms(file), filePath: file, production: true });
+    if (cache !== undefined) {
+      cache.set(name, key, out.code);
+      scheduleCompileCacheFlush();
+    }
     return { code: out.code, map: "", linesPreserved: true };
   } catch {
     return undefined;
@@ -130,13 +137,25 @@ function transformOptions(file: string, source: string): TransformOptions {
 function createModule(file: string): CommonJsModule {
   const mod = new ModuleClass(file);
   mod.filename = file;
-  mod.paths = [...new Set([...ModuleClass._nodeModulePaths(path.dirname(file)), ...strataNodeModulePaths()])];
+  mod.paths = modulePathsFor(path.dirname(file)).slice();
   const nodeRequire = mod.require.bind(mod);
   mod.require = (request: string): unknown => {
     const helper = typeScriptHelperFile(path.dirname(file), request);
     return helper === undefined ? nodeRequire(request) : requireTypeScriptHelper(helper);
   };
   return mod;
+}
+
+const modulePaths = new Map<string, readonly string[]>();
+
+/** The node_modules folders searched from `dir`, then Strata's: the same for every revision of a folder. */
+function modulePathsFor(dir: string): readonly string[] {
+  let paths = modulePaths.get(dir);
+  if (paths === undefined) {
+    paths = [...new Set([...ModuleClass._nodeModulePaths(dir), ...strataNodeModulePaths()])];
+    modulePaths.set(dir, paths);
+  }
+  return paths;
 }
 
 /** The TypeScript file a relative request names, or undefined to let Node resolve it as usual. */
@@ -239,8 +258,9 @@ function generatedLocation(e: unknown, file: string): { line: number; column: nu
   for (const line of stack?.split("\n") ?? []) {
     const at = line.lastIndexOf(file + ":");
     if (at < 0) continue;
-    const m = /^(\d+):(\d+)/.exec(line.slice(at + file.length + 1));
-    if (m) return { line: Number(m[1]), column: Number(m[2]) };
+    // V8's own SyntaxError (e.g. a name declared twice, which sucrase lets through) heads its stack with "file:LINE" only.
+    const m = /^(\d+)(?::(\d+))?/.exec(line.slice(at + file.length + 1));
+    if (m) return { line: Number(m[1]), column: Number(m[2] ?? 1) };
   }
   return undefined;
 }
