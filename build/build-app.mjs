@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 // Native drivers and libraries that load their parts at run time stay in node_modules (as in build-cli.mjs).
-const external = ["electron", "knex", "pg", "pg-native", "mysql2", "better-sqlite3", "esbuild", "playwright", "playwright-core"];
+const external = ["electron", "knex", "pg", "pg-native", "mysql2", "better-sqlite3", "esbuild", "playwright", "playwright-core", "ssh2", "cpu-features"];
 const common = {
   bundle: true,
   platform: "node",

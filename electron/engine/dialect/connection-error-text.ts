@@ -29,7 +29,8 @@ export function networkError(err: unknown, target: ConnectionTarget, serverLabel
   if (code === "ECONNREFUSED") return new StrataError("CONNECTION_FAILED", `${at}: connection refused; check that the server is running and the host and port are right`, facts);
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new StrataError("CONNECTION_FAILED", `${at}: the host name does not resolve; check the host`, facts);
   if (code === "ETIMEDOUT" || e.name === "KnexTimeoutError" || /timeout|timed out/i.test(message)) {
-    return new StrataError("CONNECTION_FAILED", `${at}: no answer within 5 s; check the host, port, firewall or VPN`, facts);
+    const ms = target.knexConfig.acquireConnectionTimeout ?? 5000;
+    return new StrataError("CONNECTION_FAILED", `${at}: no answer within ${Number((ms / 1000).toFixed(1))} s; check the host, port, firewall or VPN`, facts);
   }
   if (code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "ECONNRESET") {
     return new StrataError("CONNECTION_FAILED", `${at}: ${code}; check the network route to the server`, facts);
@@ -49,4 +50,90 @@ export function otherConnectionError(err: unknown, target: ConnectionTarget, ser
 
 function firstLine(s: string): string {
   return s.split("\n")[0]!.trim();
+}
+
+/** Node's codes for a server certificate that does not chain to a trusted CA. */
+const UNTRUSTED_CODES = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_SIGNATURE_FAILURE",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+]);
+
+/** Node's messages for its certificate checks, back to their codes. */
+const NODE_TLS_MESSAGES: readonly (readonly [RegExp, string])[] = [
+  [/^self[- ]signed certificate in certificate chain/i, "SELF_SIGNED_CERT_IN_CHAIN"],
+  [/^self[- ]signed certificate/i, "DEPTH_ZERO_SELF_SIGNED_CERT"],
+  [/^unable to verify the first certificate/i, "UNABLE_TO_VERIFY_LEAF_SIGNATURE"],
+  [/^unable to get local issuer certificate/i, "UNABLE_TO_GET_ISSUER_CERT_LOCALLY"],
+  [/^unable to get issuer certificate/i, "UNABLE_TO_GET_ISSUER_CERT"],
+  [/^certificate signature failure/i, "CERT_SIGNATURE_FAILURE"],
+  [/^certificate has expired/i, "CERT_HAS_EXPIRED"],
+  [/^certificate is not yet valid/i, "CERT_NOT_YET_VALID"],
+  [/^Hostname\/IP does not match certificate's altnames/i, "ERR_TLS_CERT_ALTNAME_INVALID"],
+];
+
+function nodeTlsCodeOf(message: string): string | undefined {
+  return NODE_TLS_MESSAGES.find(([re]) => re.test(message))?.[1];
+}
+
+/** What the TLS failure messages need to know about the settings. */
+export interface TlsContext {
+  /** The mode in the words of the client's own tools (verify-full, VERIFY_IDENTITY, ...). */
+  readonly mode: string | null;
+  readonly ca?: string;
+  readonly cert?: string;
+}
+
+/**
+ * TLS failures in one line each: an untrusted or expired certificate, a name the certificate does
+ * not carry, a server without TLS, a server that wants TLS, a refused client certificate.
+ * null when the error is not about TLS.
+ */
+export function tlsError(err: unknown, target: ConnectionTarget, serverLabel: string, tls: TlsContext): StrataError | null {
+  const e = err as { code?: unknown; errno?: unknown; message?: unknown; host?: unknown; cert?: { subjectaltname?: unknown } };
+  const message = typeof e.message === "string" ? e.message : String(err);
+  // mysql2 replaces Node's TLS error code with its own; Node's message still says which it was.
+  const code = e.code === "HANDSHAKE_SSL_ERROR" ? (nodeTlsCodeOf(message) ?? "HANDSHAKE_SSL_ERROR") : typeof e.code === "string" ? e.code : "";
+  const { hostPort, user } = describeEndpoint(target.knexConfig, target.displayTarget);
+  const facts = { environment: target.name, target: target.displayTarget, cause: code || firstLine(message), tls: true };
+  const at = `environment ${target.name}: ${serverLabel} at ${hostPort}`;
+  const mode = tls.mode ?? "none";
+  if (UNTRUSTED_CODES.has(code)) {
+    const against = tls.ca ? `the CA in ${tls.ca}` : "Node's trusted CAs (no tls.ca given)";
+    return new StrataError("CONNECTION_FAILED", `${at}: its TLS certificate is not signed by ${against} (${code}); set tls.ca to the CA that issued the server's certificate`, facts);
+  }
+  if (code === "CERT_HAS_EXPIRED" || code === "CERT_NOT_YET_VALID") {
+    return new StrataError("CONNECTION_FAILED", `${at}: its TLS certificate ${code === "CERT_HAS_EXPIRED" ? "has expired" : "is not valid yet"}; renew it on the server, or check this machine's clock`, facts);
+  }
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+    const names = typeof e.cert?.subjectaltname === "string" ? e.cert.subjectaltname : "other names";
+    const host = typeof e.host === "string" ? e.host : hostPort;
+    return new StrataError(
+      "CONNECTION_FAILED",
+      `${at}: its TLS certificate is not issued for "${host}" (it names ${names}), so tls.mode ${mode} refuses it; connect by a name the certificate carries, or use verify-ca to check only the CA`,
+      facts,
+    );
+  }
+  if (code === "HANDSHAKE_NO_SSL_SUPPORT" || /server does not support SSL connections/i.test(message)) {
+    return new StrataError("CONNECTION_FAILED", `${at} does not offer TLS, and tls.mode ${mode} requires it; switch TLS on at the server, or use mode prefer to allow plain text`, facts);
+  }
+  if ((e.code === "28000" && /no encryption/i.test(message)) || /insecure transport are prohibited|require_secure_transport/i.test(message)) {
+    return new StrataError("CONNECTION_FAILED", `${at} accepts only TLS connections${user !== "?" ? ` for user ${user}` : ""}, and tls.mode is ${mode}; set tls.mode to require or verify-full`, facts);
+  }
+  if (e.code === "28000" && /certificate/i.test(message)) {
+    const what = tls.cert ? `the client certificate ${tls.cert} was refused` : "it requires a client certificate and none was given";
+    return new StrataError("AUTH_FAILED", `${at}: ${what} for user ${user} (${firstLine(message)}); set tls.cert and tls.key to a certificate its CA issued for that user`, facts);
+  }
+  if (code.startsWith("ERR_SSL_") || code === "EPROTO" || /ssl alert|tlsv1 alert|handshake failure|wrong version number/i.test(message)) {
+    const hint = /unknown ca|bad certificate|certificate required|certificate unknown/i.test(message)
+      ? "the server refused the client certificate; check tls.cert and tls.key"
+      : "check that the port is the database's and that both sides share a TLS version";
+    return new StrataError("CONNECTION_FAILED", `${at}: the TLS handshake failed (${firstLine(message)}); ${hint}`, facts);
+  }
+  return null;
 }

@@ -4,9 +4,10 @@ import path from "node:path";
 import type { Knex } from "knex";
 import { z } from "zod";
 import type { ConnectionProfileDto, PasswordStorageDto } from "../../../shared/api.js";
-import { clientSchema, profileInputSchema } from "../../../shared/api.js";
+import { clientSchema, profileInputSchema, profileSshSchema, profileTlsSchema } from "../../../shared/api.js";
 import { StrataError, assertNever } from "../errors.js";
 import { DEFAULT_HISTORY_TABLE, DEFAULT_VERSION_TABLE } from "../project/index.js";
+import { resolveSecurity } from "../project/environment.js";
 import type { EnvironmentConfig } from "../project/index.js";
 
 /** A profile as the renderer sends it (password write-only). */
@@ -55,8 +56,14 @@ const storedProfileSchema = z.object({
   color: z.string().optional(),
   /** The codec's stored form; never the plain password. */
   passwordEncrypted: z.string().optional(),
+  tls: profileTlsSchema.optional(),
+  ssh: profileSshSchema.optional(),
+  /** The SSH key's passphrase in the codec's stored form. */
+  sshPassphraseEncrypted: z.string().optional(),
 });
 type StoredProfile = z.infer<typeof storedProfileSchema>;
+/** The stored fields that are not secrets and not identity: what pick() copies from an input. */
+type ProfileFields = Omit<StoredProfile, "id" | "name" | "client" | "passwordEncrypted" | "sshPassphraseEncrypted">;
 const storedFileSchema = z.object({ version: z.literal(1), profiles: z.array(storedProfileSchema) });
 
 const DEFAULT_PORTS = { pg: 5432, mysql2: 3306 } as const;
@@ -93,12 +100,21 @@ export class ProfileStore {
       if (!storage.available) throw refusePassword(storage);
       passwordEncrypted = this.codec.encrypt(input.password);
     }
+    // The SSH key's passphrase is a secret like the password: encrypted or refused, and gone with the tunnel.
+    let sshPassphraseEncrypted = input.ssh ? existing?.sshPassphraseEncrypted : undefined;
+    if (input.clearSshPassphrase) sshPassphraseEncrypted = undefined;
+    if (input.ssh && input.sshPassphrase !== undefined && input.sshPassphrase !== "") {
+      const storage = this.codec.storage();
+      if (!storage.available) throw refusePassword(storage);
+      sshPassphraseEncrypted = this.codec.encrypt(input.sshPassphrase);
+    }
     const next: StoredProfile = {
       id: existing?.id ?? randomUUID(),
       name: input.name,
       client: input.client,
       ...pick(input),
       ...(passwordEncrypted !== undefined ? { passwordEncrypted } : {}),
+      ...(sshPassphraseEncrypted !== undefined ? { sshPassphraseEncrypted } : {}),
     };
     this.write(existing ? profiles.map((p) => (p.id === next.id ? next : p)) : [...profiles, next]);
     return toDto(next);
@@ -117,7 +133,8 @@ export class ProfileStore {
   environment(id: string, projectRoot: string | null, tables?: BookkeepingTables): EnvironmentConfig {
     const p = this.read().find((x) => x.id === id);
     if (!p) throw new StrataError("NOT_FOUND", `no saved profile ${id}; it may have been removed`, { id });
-    return buildEnvironment(p, p.passwordEncrypted === undefined ? undefined : this.codec.decrypt(p.passwordEncrypted), projectRoot, tables);
+    const passphrase = p.sshPassphraseEncrypted === undefined ? undefined : this.codec.decrypt(p.sshPassphraseEncrypted);
+    return buildEnvironment(p, p.passwordEncrypted === undefined ? undefined : this.codec.decrypt(p.passwordEncrypted), projectRoot, tables, passphrase);
   }
 
   /** The environment of an unsaved profile (for "test" before "save"); an omitted password is taken from the saved one. */
@@ -125,7 +142,13 @@ export class ProfileStore {
     checkComplete(input);
     const saved = input.id === undefined ? undefined : this.read().find((p) => p.id === input.id);
     const password = input.password !== undefined && input.password !== "" ? input.password : input.clearPassword || !saved?.passwordEncrypted ? undefined : this.codec.decrypt(saved.passwordEncrypted);
-    return buildEnvironment({ id: input.id ?? "draft", name: input.name, client: input.client, ...pick(input) }, password, projectRoot);
+    const passphrase =
+      input.sshPassphrase !== undefined && input.sshPassphrase !== ""
+        ? input.sshPassphrase
+        : input.clearSshPassphrase || !saved?.sshPassphraseEncrypted
+          ? undefined
+          : this.codec.decrypt(saved.sshPassphraseEncrypted);
+    return buildEnvironment({ id: input.id ?? "draft", name: input.name, client: input.client, ...pick(input) }, password, projectRoot, undefined, passphrase);
   }
 
   private read(): StoredProfile[] {
@@ -150,13 +173,13 @@ export class ProfileStore {
   }
 }
 
-function pick(input: ProfileInput): Omit<StoredProfile, "id" | "name" | "client" | "passwordEncrypted"> {
+function pick(input: ProfileInput): ProfileFields {
   const out: Record<string, unknown> = {};
-  for (const k of ["host", "port", "user", "database", "filename", "protected", "color"] as const) {
+  for (const k of ["host", "port", "user", "database", "filename", "protected", "color", "tls", "ssh"] as const) {
     const v = input[k];
     if (v !== undefined && v !== "") out[k] = v;
   }
-  return out as Omit<StoredProfile, "id" | "name" | "client" | "passwordEncrypted">;
+  return out as ProfileFields;
 }
 
 function checkComplete(input: ProfileInput): void {
@@ -166,9 +189,15 @@ function checkComplete(input: ProfileInput): void {
   if (input.client !== "better-sqlite3" && !input.host) {
     throw new StrataError("USAGE", `profile "${input.name}": give the server's host (e.g. 127.0.0.1)`, { name: input.name });
   }
+  if (input.client === "better-sqlite3" && (input.tls || input.ssh)) {
+    throw new StrataError("USAGE", `profile "${input.name}": TLS and SSH apply to PostgreSQL and MySQL/MariaDB servers, not to a SQLite file`, { name: input.name });
+  }
+  if (input.client === "mysql2" && input.tls?.mode === "allow") {
+    throw new StrataError("USAGE", `profile "${input.name}": TLS mode "allow" is PostgreSQL's; for MySQL/MariaDB choose DISABLED, PREFERRED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY`, { name: input.name });
+  }
 }
 
-function displayTarget(p: Omit<StoredProfile, "passwordEncrypted">): string {
+function displayTarget(p: Omit<StoredProfile, "passwordEncrypted" | "sshPassphraseEncrypted">): string {
   switch (p.client) {
     case "better-sqlite3":
       return p.filename ?? "";
@@ -194,6 +223,17 @@ function toDto(p: StoredProfile): ConnectionProfileDto {
     protected: p.protected ?? false,
     color: p.color ?? null,
     displayTarget: displayTarget(p),
+    tls: p.tls ? { mode: p.tls.mode, ca: p.tls.ca ?? null, cert: p.tls.cert ?? null, key: p.tls.key ?? null } : null,
+    ssh: p.ssh
+      ? {
+          host: p.ssh.host,
+          port: p.ssh.port ?? 22,
+          user: p.ssh.user,
+          privateKey: p.ssh.privateKey,
+          knownHosts: p.ssh.knownHosts ?? null,
+          hasPassphrase: p.sshPassphraseEncrypted !== undefined,
+        }
+      : null,
   };
 }
 
@@ -204,10 +244,11 @@ export interface BookkeepingTables {
 }
 
 function buildEnvironment(
-  p: Omit<StoredProfile, "passwordEncrypted">,
+  p: Omit<StoredProfile, "passwordEncrypted" | "sshPassphraseEncrypted">,
   password: string | undefined,
   projectRoot: string | null,
   tables?: BookkeepingTables,
+  sshPassphrase?: string,
 ): EnvironmentConfig {
   let knexConfig: Knex.Config;
   switch (p.client) {
@@ -232,7 +273,16 @@ function buildEnvironment(
     default:
       return assertNever(p.client);
   }
+  // Relative certificate and key paths are relative to the open project, like a SQLite file's.
+  const security = resolveSecurity(
+    p.client,
+    { ...(p.tls ? { tls: p.tls } : {}), ...(p.ssh ? { ssh: { ...p.ssh, ...(sshPassphrase !== undefined ? { passphrase: sshPassphrase } : {}) } } : {}) },
+    undefined,
+    projectRoot ?? process.cwd(),
+    `profile "${p.name}"`,
+  );
   return {
+    ...security,
     name: p.name,
     client: p.client,
     knexConfig,

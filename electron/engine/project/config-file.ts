@@ -41,6 +41,31 @@ const tableNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A
   error: "expected a table name (letters, digits, _; optionally schema.table)",
 });
 
+/** TLS per environment: a mode in libpq's or MySQL's words (checked per client when resolved, after `${VAR}`) and PEM files. */
+const tlsSchema = z.strictObject({
+  mode: z.string().min(1, { error: "expected a TLS mode, e.g. \"verify-full\"" }),
+  ca: z.string().min(1).optional(),
+  cert: z.string().min(1).optional(),
+  key: z.string().min(1).optional(),
+  passphrase: z.string().optional(),
+});
+
+/** An SSH tunnel per environment; the private key and known_hosts are files. */
+const sshSchema = z.strictObject({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).optional(),
+  user: z.string().min(1),
+  privateKey: z.string().min(1, { error: "expected the private key file's path" }),
+  passphrase: z.string().optional(),
+  knownHosts: z.string().min(1).optional(),
+});
+
+/** The keys of the nested objects, for "unknown key" messages. */
+const NESTED_KEYS: Readonly<Record<string, string>> = {
+  tls: "mode, ca, cert, key, passphrase",
+  ssh: "host, port, user, privateKey, passphrase, knownHosts",
+};
+
 const environmentSchema = z.looseObject({
   client: clientSchema,
   connection: z.union([z.string(), z.looseObject({})], { error: "expected a URL string or a knex connection object" }).optional(),
@@ -49,6 +74,10 @@ const environmentSchema = z.looseObject({
   color: z.string().min(1).optional(),
   versionTable: tableNameSchema.optional(),
   historyTable: tableNameSchema.optional(),
+  tls: tlsSchema.optional(),
+  ssh: sshSchema.optional(),
+  connectTimeoutMs: z.number().int().min(100, { error: "expected milliseconds, at least 100" }).max(600_000, { error: "expected milliseconds, at most 600000" }).optional(),
+  statementTimeoutMs: z.number().int().min(1, { error: "expected milliseconds, at least 1" }).max(2_147_483_647).optional(),
 });
 
 /** The schema of strata.config.json (DESIGN.md "The project on disk"); only `migrations` is required. */
@@ -71,11 +100,17 @@ function formatPath(p: readonly PropertyKey[]): string {
   return p.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join("");
 }
 
+/** A path with a NUL byte makes every fs call throw a TypeError; it can only be a mistake. */
+function refuseNulByte(p: string): void {
+  if (p.includes("\0")) throw new StrataError("CONFIG_NOT_FOUND", `the project folder ${JSON.stringify(p)} contains a NUL character; pass a real folder`, { start: p });
+}
+
 /**
  * Walks up from `start` to the folder holding strata.config.json.
  * CONFIG_NOT_FOUND when no folder up to the file system's root has one.
  */
 export function findProjectRoot(start: string): string {
+  refuseNulByte(start);
   const from = path.resolve(start);
   for (let dir = from; ; ) {
     if (statSync(path.join(dir, CONFIG_FILE_NAME), { throwIfNoEntry: false })?.isFile()) return dir;
@@ -92,6 +127,7 @@ export function findProjectRoot(start: string): string {
 
 /** Reads and validates `root`/strata.config.json (`root` may also name the file itself). */
 export function loadConfig(root: string): ProjectConfig {
+  refuseNulByte(root);
   let dir = path.resolve(root);
   let file = path.join(dir, CONFIG_FILE_NAME);
   if (path.basename(dir) === CONFIG_FILE_NAME && statSync(dir, { throwIfNoEntry: false })?.isFile()) {
@@ -145,7 +181,9 @@ export function parseConfig(text: string, root: string): ProjectConfig {
     let message = issue?.message ?? "invalid";
     if (issue?.code === "unrecognized_keys") {
       const keys = issue.keys.map((k) => JSON.stringify(k)).join(", ");
-      message = `unknown key ${keys}; the keys are migrations, fileTemplate, versionTable, historyTable, environments`;
+      const parent = issue.path[issue.path.length - 1];
+      const known = typeof parent === "string" && issue.path.length > 2 ? NESTED_KEYS[parent] : undefined;
+      message = `unknown key ${keys}; the keys are ${known ?? "migrations, fileTemplate, versionTable, historyTable, environments"}`;
     }
     const where = issue && issue.path.length > 0 ? `${formatPath(issue.path)}: ` : "";
     throw new StrataError("CONFIG_INVALID", `${CONFIG_FILE_NAME}: ${where}${message}`, {

@@ -1,8 +1,11 @@
+import os from "node:os";
 import path from "node:path";
 import type { Knex } from "knex";
 import { StrataError, assertNever } from "../errors.js";
 import { DEFAULT_HISTORY_TABLE, DEFAULT_VERSION_TABLE } from "./config-file.js";
-import type { ClientName, EnvironmentConfig, EnvironmentEntry, ProjectConfig } from "./types.js";
+import { parseTlsMode, resolveUserPath, takeTlsParams } from "./tls.js";
+import type { TlsFields } from "./tls.js";
+import type { ClientName, ConnectionSecurity, EnvironmentConfig, EnvironmentEntry, ProjectConfig, SshSettings, TlsSettings } from "./types.js";
 
 /** What {@link resolveEnvironment} reads besides the config; injectable for tests and the GUI. */
 export interface ResolveEnvironmentOptions {
@@ -16,7 +19,7 @@ export interface ResolveEnvironmentOptions {
 export const URL_ENVIRONMENT_NAME = "url";
 
 /** Keys of an environment that are Strata's, not knex's. */
-const STRATA_KEYS = new Set(["client", "connection", "protected", "color", "versionTable", "historyTable"]);
+const STRATA_KEYS = new Set(["client", "connection", "protected", "color", "versionTable", "historyTable", "tls", "ssh", "connectTimeoutMs", "statementTimeoutMs"]);
 
 const DEFAULT_PORTS: Readonly<Record<Exclude<ClientName, "better-sqlite3">, number>> = { pg: 5432, mysql2: 3306 };
 
@@ -101,6 +104,7 @@ function buildEnvironment(
   const client = entry.client;
   const passThrough = Object.fromEntries(Object.entries(entry).filter(([k]) => !STRATA_KEYS.has(k)));
   const target = connectionFor(client, entry.connection, config.root, name);
+  const security = resolveSecurity(client, entry as SecurityEntry, target.tls, config.root, `strata.config.json: environments.${name}`);
   const knexConfig: Knex.Config = { ...passThrough, client, connection: target.connection as Knex.Config["connection"] };
   if (client === "better-sqlite3" && knexConfig.useNullAsDefault === undefined) knexConfig.useNullAsDefault = true;
   return {
@@ -112,12 +116,68 @@ function buildEnvironment(
     versionTable: entry.versionTable ?? defaultVersionTable,
     historyTable: entry.historyTable ?? defaultHistoryTable,
     displayTarget: target.display,
+    ...security,
   };
+}
+
+/** An environment's connection-security keys as written (strings still relative, mode not yet checked). */
+export interface SecurityEntry {
+  readonly tls?: { readonly mode?: string; readonly ca?: string; readonly cert?: string; readonly key?: string; readonly passphrase?: string };
+  readonly ssh?: { readonly host: string; readonly port?: number; readonly user: string; readonly privateKey: string; readonly passphrase?: string; readonly knownHosts?: string };
+  readonly connectTimeoutMs?: number;
+  readonly statementTimeoutMs?: number;
+}
+
+/**
+ * TLS, SSH and timeouts made ready to connect: the mode checked for the client, files made
+ * absolute (relative to `base`, `~/` to the home folder). TLS keys from the URL are overridden by
+ * `tls`'s. A TLS setting without a mode means "prefer", the default of libpq and MySQL alike.
+ * `where` prefixes messages (e.g. "strata.config.json: environments.prod").
+ */
+export function resolveSecurity(client: ClientName, entry: SecurityEntry, urlTls: TlsFields | undefined, base: string, where: string): ConnectionSecurity {
+  const at = (key: string): string => (where.startsWith("--") ? `${where} (${key})` : `${where}.${key}`);
+  const out: { tls?: TlsSettings; ssh?: SshSettings; connectTimeoutMs?: number; statementTimeoutMs?: number } = {};
+  if (entry.connectTimeoutMs !== undefined) out.connectTimeoutMs = entry.connectTimeoutMs;
+  const tlsFields: TlsFields = { ...urlTls };
+  for (const [k, v] of Object.entries(entry.tls ?? {})) if (v !== undefined) tlsFields[k as keyof TlsFields] = v;
+  const wanted = Object.keys(tlsFields).length > 0 || entry.tls !== undefined;
+  if (client === "better-sqlite3") {
+    const which = wanted ? "tls" : entry.ssh !== undefined ? "ssh" : entry.statementTimeoutMs !== undefined ? "statementTimeoutMs" : null;
+    if (which) {
+      throw new StrataError("CONFIG_INVALID", `${at(which)}: applies to PostgreSQL and MySQL/MariaDB servers, not to a SQLite file; remove it`, { key: which });
+    }
+    return out;
+  }
+  if (entry.statementTimeoutMs !== undefined) out.statementTimeoutMs = entry.statementTimeoutMs;
+  if (wanted) {
+    const mode = parseTlsMode(tlsFields.mode ?? "prefer", client, at("tls.mode"));
+    out.tls = {
+      mode,
+      ...(tlsFields.ca ? { ca: resolveUserPath(tlsFields.ca, base) } : {}),
+      ...(tlsFields.cert ? { cert: resolveUserPath(tlsFields.cert, base) } : {}),
+      ...(tlsFields.key ? { key: resolveUserPath(tlsFields.key, base) } : {}),
+      ...(tlsFields.passphrase !== undefined ? { passphrase: tlsFields.passphrase } : {}),
+    };
+  }
+  if (entry.ssh !== undefined) {
+    const s = entry.ssh;
+    out.ssh = {
+      host: s.host,
+      port: s.port ?? 22,
+      user: s.user,
+      privateKey: resolveUserPath(s.privateKey, base),
+      ...(s.passphrase !== undefined ? { passphrase: s.passphrase } : {}),
+      knownHosts: s.knownHosts !== undefined ? resolveUserPath(s.knownHosts, base) : path.join(os.homedir(), ".ssh", "known_hosts"),
+    };
+  }
+  return out;
 }
 
 interface ResolvedConnection {
   readonly connection: Record<string, unknown>;
   readonly display: string;
+  /** TLS settings the URL carried (sslmode=..., ssl-mode=...), taken out of the driver's options. */
+  readonly tls?: TlsFields;
 }
 
 /** A connection as written (URL or object) made into a knex connection object, with how to show it. */
@@ -132,6 +192,13 @@ function connectionFor(client: ClientName, written: EnvironmentEntry["connection
         });
       } else if (typeof written === "string") {
         filename = sqliteFileFromUrl(written) ?? written;
+        // A server URL (also inside "sqlite:${DATABASE_URL}") would become a file named after it, its password shown as the target.
+        const scheme = /^([a-z][a-z0-9+.-]+):\/\//i.exec(written)?.[1] ?? /^([a-z][a-z0-9+.-]+):\/\/?[^/]/i.exec(filename)?.[1];
+        if (scheme !== undefined && !/^(sqlite3?|file)$/i.test(scheme)) {
+          throw new StrataError("CONFIG_INVALID", `strata.config.json: environments.${envName}.connection: a ${scheme}:// URL for a SQLite environment; change its client or give the SQLite file`, {
+            env: envName,
+          });
+        }
       } else {
         const f = written.filename;
         if (typeof f !== "string" || f === "") {
@@ -151,13 +218,17 @@ function connectionFor(client: ClientName, written: EnvironmentEntry["connection
           env: envName,
         });
       }
-      const connection = typeof written === "string" ? serverConnectionFromUrl(client, written, envName) : { ...written };
+      const tls: TlsFields = {};
+      const connection = typeof written === "string" ? serverConnectionFromUrl(client, written, envName, tls) : { ...written };
       // An object may still carry its target as a URL (pg's connectionString); show that one.
       const shown =
         typeof connection.connectionString === "string" && connection.host === undefined
-          ? { ...serverConnectionFromUrl(client, connection.connectionString, envName), ...connection }
+          ? { ...serverConnectionFromUrl(client, connection.connectionString, envName, tls), ...connection }
           : connection;
-      return { connection, display: serverDisplay(client, shown) };
+      if (typeof written !== "string" && typeof connection.connectionString === "string") {
+        connection.connectionString = withoutTlsParams(client, connection.connectionString, tls);
+      }
+      return { connection, display: serverDisplay(client, shown), tls };
     }
     default:
       return assertNever(client);
@@ -186,23 +257,58 @@ function sqliteFileFromUrl(url: string): string | undefined {
   rest = rest.replace(/^\/\/+/, "/");
   const q = rest.indexOf("?");
   if (q >= 0) rest = rest.slice(0, q);
-  return decodeURIComponent(rest);
+  // A "%" that starts no escape is taken as written (decodeURIComponent would throw a URIError).
+  return decodeOr(rest, rest);
 }
 
-function serverConnectionFromUrl(client: Exclude<ClientName, "better-sqlite3">, url: string, envName: string): Record<string, unknown> {
+function decodeOr(text: string, fallback: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return fallback;
+  }
+}
+
+/** A pg connection string without its TLS parameters (they go into `into`); unchanged if it is not a URL. */
+function withoutTlsParams(client: Exclude<ClientName, "better-sqlite3">, url: string, into: TlsFields): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url;
+  }
+  const found = takeTlsParams(client, u.searchParams);
+  if (Object.keys(found).length === 0) return url;
+  Object.assign(into, found);
+  return u.toString();
+}
+
+/** A server URL as a knex connection object; TLS parameters are moved from the URL into `tls`. */
+function serverConnectionFromUrl(client: Exclude<ClientName, "better-sqlite3">, url: string, envName: string, tls: TlsFields = {}): Record<string, unknown> {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
     throw new StrataError("CONFIG_INVALID", `environment "${envName}": connection "${redactUrl(url)}" is not a valid URL`, { env: envName });
   }
+  const found = takeTlsParams(client, u.searchParams);
+  Object.assign(tls, found);
   const connection: Record<string, unknown> = {};
-  if (client === "pg") connection.connectionString = url;
+  if (client === "pg") connection.connectionString = Object.keys(found).length > 0 ? u.toString() : url;
   if (u.hostname) connection.host = u.hostname.replace(/^\[(.*)\]$/, "$1");
   if (u.port) connection.port = Number(u.port);
-  if (u.username) connection.user = decodeURIComponent(u.username);
-  if (u.password) connection.password = decodeURIComponent(u.password);
-  const database = decodeURIComponent(u.pathname.replace(/^\//, ""));
+  let database: string;
+  try {
+    if (u.username) connection.user = decodeURIComponent(u.username);
+    if (u.password) connection.password = decodeURIComponent(u.password);
+    database = decodeURIComponent(u.pathname.replace(/^\//, ""));
+  } catch {
+    throw new StrataError("CONFIG_INVALID", `environment "${envName}": connection "${redactUrl(url)}" has a "%" that starts no escape; write a literal % as %25`, { env: envName });
+  }
+  // "postgres://${DATABASE_URL}" gives a database named after a second URL, password included.
+  if (database.startsWith("/") || database.includes("://")) {
+    throw new StrataError("CONFIG_INVALID", `environment "${envName}": connection "${redactUrl(url)}" holds a second URL in its database name; write one URL`, { env: envName });
+  }
   if (database) connection.database = database;
   if (client === "mysql2") {
     // mysql2 takes its options as keys (charset, timezone, ...); pg reads them from connectionString.
@@ -212,7 +318,7 @@ function serverConnectionFromUrl(client: Exclude<ClientName, "better-sqlite3">, 
 }
 
 function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]*):[^@/]*@/, "//$1:***@");
+  return url.replace(/\/\/([^:/@]*):[^@/]*@/g, "//$1:***@");
 }
 
 function serverDisplay(client: Exclude<ClientName, "better-sqlite3">, c: Record<string, unknown>): string {
@@ -240,12 +346,14 @@ export function environmentFromUrl(
   let resolved: ResolvedConnection;
   if (scheme === "postgres" || scheme === "postgresql") {
     client = "pg";
-    const connection = serverConnectionFromUrl(client, url, URL_ENVIRONMENT_NAME);
-    resolved = { connection, display: serverDisplay(client, connection) };
+    const tls: TlsFields = {};
+    const connection = serverConnectionFromUrl(client, url, URL_ENVIRONMENT_NAME, tls);
+    resolved = { connection, display: serverDisplay(client, connection), tls };
   } else if (scheme === "mysql" || scheme === "mariadb") {
     client = "mysql2";
-    const connection = serverConnectionFromUrl(client, url, URL_ENVIRONMENT_NAME);
-    resolved = { connection, display: serverDisplay(client, connection) };
+    const tls: TlsFields = {};
+    const connection = serverConnectionFromUrl(client, url, URL_ENVIRONMENT_NAME, tls);
+    resolved = { connection, display: serverDisplay(client, connection), tls };
   } else if (scheme === "sqlite" || scheme === "sqlite3") {
     client = "better-sqlite3";
     resolved = sqliteConnection(sqliteFileFromUrl(url) as string, cwd, {});
@@ -264,6 +372,8 @@ export function environmentFromUrl(
   }
   const knexConfig: Knex.Config = { client, connection: resolved.connection as Knex.Config["connection"] };
   if (client === "better-sqlite3") knexConfig.useNullAsDefault = true;
+  // Relative certificate paths in a URL are relative to the working folder, as libpq's are.
+  const security = resolveSecurity(client, {}, resolved.tls, cwd, "--url");
   return {
     name: URL_ENVIRONMENT_NAME,
     client,
@@ -272,5 +382,6 @@ export function environmentFromUrl(
     versionTable,
     historyTable,
     displayTarget: resolved.display,
+    ...security,
   };
 }

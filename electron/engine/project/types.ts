@@ -17,6 +17,46 @@ export interface EnvironmentEntry {
   readonly [knexOption: string]: unknown;
 }
 
+/**
+ * How a server connection uses TLS, in libpq's sslmode words (MySQL's --ssl-mode names map onto
+ * them: DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY; "allow" is PostgreSQL's only).
+ */
+export type TlsMode = "disable" | "allow" | "prefer" | "require" | "verify-ca" | "verify-full";
+
+/** TLS for one environment: the mode and absolute paths of the PEM files (read when connecting). */
+export interface TlsSettings {
+  readonly mode: TlsMode;
+  /** The CA certificate(s) the server's certificate must chain to; without it, Node's trusted CAs. */
+  readonly ca?: string;
+  /** Client certificate and its key, for servers that authenticate by certificate. */
+  readonly cert?: string;
+  readonly key?: string;
+  /** Passphrase of an encrypted client key. */
+  readonly passphrase?: string;
+}
+
+/** An SSH tunnel the database connection goes through (paths absolute). */
+export interface SshSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  /** The private key file used to log in. */
+  readonly privateKey: string;
+  readonly passphrase?: string;
+  /** The known_hosts file the server's host key must be in (default ~/.ssh/known_hosts). */
+  readonly knownHosts: string;
+}
+
+/** What an environment says about how to reach its server, besides knex's own options. */
+export interface ConnectionSecurity {
+  readonly tls?: TlsSettings;
+  readonly ssh?: SshSettings;
+  /** How long connecting may take (TCP, SSH, TLS and login together per step); default 5000. */
+  readonly connectTimeoutMs?: number;
+  /** Server-side limit on each statement (PostgreSQL statement_timeout, MariaDB max_statement_time). */
+  readonly statementTimeoutMs?: number;
+}
+
 /** strata.config.json, parsed and validated, with defaults applied. */
 export interface ProjectConfig {
   /** Absolute folder holding strata.config.json. */
@@ -34,7 +74,7 @@ export interface ProjectConfig {
 }
 
 /** An environment ready to connect: variables substituted, paths resolved, knex config built. */
-export interface EnvironmentConfig {
+export interface EnvironmentConfig extends ConnectionSecurity {
   readonly name: string;
   readonly client: ClientName;
   readonly knexConfig: Knex.Config;

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { ClientDto, ConnectionProfileDto } from "../../../shared/api.js";
+import type { ClientDto, ConnectionProfileDto, TlsModeDto } from "../../../shared/api.js";
 
 /** What the profile form sends; `password` only when typed (the saved one is never shown). */
 export interface ProfileFormValue {
@@ -15,6 +15,25 @@ export interface ProfileFormValue {
   readonly clearPassword?: boolean;
   readonly protected: boolean;
   readonly color?: string;
+  readonly tls?: { readonly mode: TlsModeDto; readonly ca?: string; readonly cert?: string; readonly key?: string };
+  readonly ssh?: { readonly host: string; readonly port?: number; readonly user: string; readonly privateKey: string; readonly knownHosts?: string };
+  readonly sshPassphrase?: string;
+  readonly clearSshPassphrase?: boolean;
+}
+
+/** The TLS modes, in each server's own words (libpq's sslmode, MySQL's --ssl-mode). */
+const TLS_MODES: readonly { readonly mode: TlsModeDto; readonly pg: string; readonly mysql: string | null; readonly hint: string }[] = [
+  { mode: "disable", pg: "disable", mysql: "DISABLED", hint: "plain text" },
+  { mode: "allow", pg: "allow", mysql: null, hint: "plain text, TLS if the server insists" },
+  { mode: "prefer", pg: "prefer", mysql: "PREFERRED", hint: "TLS if the server has it, unchecked" },
+  { mode: "require", pg: "require", mysql: "REQUIRED", hint: "TLS, certificate not checked" },
+  { mode: "verify-ca", pg: "verify-ca", mysql: "VERIFY_CA", hint: "TLS, certificate signed by the CA" },
+  { mode: "verify-full", pg: "verify-full", mysql: "VERIFY_IDENTITY", hint: "TLS, CA and host name checked" },
+];
+
+function optional(v: string): string | undefined {
+  const t = v.trim();
+  return t === "" ? undefined : t;
 }
 
 /** Adds or edits a connection profile. The password field is write-only: empty keeps the saved one. */
@@ -38,7 +57,36 @@ export function ProfileForm(props: {
   const [clearPassword, setClearPassword] = useState(false);
   const [isProtected, setProtected] = useState(i?.protected ?? false);
   const [color, setColor] = useState(i?.color ?? "#3b82f6");
+  const [tlsMode, setTlsMode] = useState<TlsModeDto | "">(i?.tls?.mode ?? "");
+  const [tlsCa, setTlsCa] = useState(i?.tls?.ca ?? "");
+  const [tlsCert, setTlsCert] = useState(i?.tls?.cert ?? "");
+  const [tlsKey, setTlsKey] = useState(i?.tls?.key ?? "");
+  const [useSsh, setUseSsh] = useState(i?.ssh != null);
+  const [sshHost, setSshHost] = useState(i?.ssh?.host ?? "");
+  const [sshPort, setSshPort] = useState(i?.ssh ? String(i.ssh.port) : "");
+  const [sshUser, setSshUser] = useState(i?.ssh?.user ?? "");
+  const [sshKey, setSshKey] = useState(i?.ssh?.privateKey ?? "");
+  const [sshKnownHosts, setSshKnownHosts] = useState(i?.ssh?.knownHosts ?? "");
+  const [sshPassphrase, setSshPassphrase] = useState("");
+  const [clearSshPassphrase, setClearSshPassphrase] = useState(false);
   const sqlite = client === "better-sqlite3";
+  const secure = (): Partial<ProfileFormValue> => {
+    if (sqlite) return {};
+    const ca = optional(tlsCa);
+    const cert = optional(tlsCert);
+    const key = optional(tlsKey);
+    const knownHosts = optional(sshKnownHosts);
+    return {
+      ...(tlsMode ? { tls: { mode: tlsMode, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) } } : {}),
+      ...(useSsh
+        ? {
+            ssh: { host: sshHost.trim(), ...(sshPort ? { port: Number(sshPort) } : {}), user: sshUser.trim(), privateKey: sshKey.trim(), ...(knownHosts ? { knownHosts } : {}) },
+            ...(sshPassphrase ? { sshPassphrase } : {}),
+            ...(clearSshPassphrase ? { clearSshPassphrase: true } : {}),
+          }
+        : {}),
+    };
+  };
   const value = (): ProfileFormValue => ({
     ...(i ? { id: i.id } : {}),
     name: name.trim(),
@@ -50,6 +98,7 @@ export function ProfileForm(props: {
     ...(clearPassword ? { clearPassword: true } : {}),
     protected: isProtected,
     color,
+    ...secure(),
   });
   return (
     <form
@@ -88,6 +137,47 @@ export function ProfileForm(props: {
         )}
         <label className="field">Colour<input type="color" value={color} onChange={(e) => setColor(e.target.value)} aria-label="Colour" /></label>
       </div>
+      {!sqlite && (
+        <fieldset className="form-grid" aria-label="Secure connection" style={{ border: "none", padding: 0, margin: 0 }}>
+          <label className="field">
+            TLS
+            <select value={tlsMode} onChange={(e) => setTlsMode(e.target.value as TlsModeDto | "")} aria-label="TLS mode">
+              <option value="">driver default (plain text)</option>
+              {TLS_MODES.filter((m) => client === "pg" || m.mysql !== null).map((m) => (
+                <option key={m.mode} value={m.mode}>
+                  {client === "pg" ? m.pg : m.mysql} — {m.hint}
+                </option>
+              ))}
+            </select>
+          </label>
+          {tlsMode !== "" && tlsMode !== "disable" && (
+            <>
+              <label className="field">CA certificate (PEM file)<input type="text" value={tlsCa} onChange={(e) => setTlsCa(e.target.value)} aria-label="TLS CA file" placeholder="certs/ca.pem" /></label>
+              <label className="field">Client certificate<input type="text" value={tlsCert} onChange={(e) => setTlsCert(e.target.value)} aria-label="TLS certificate file" placeholder="optional" /></label>
+              <label className="field">Client key<input type="text" value={tlsKey} onChange={(e) => setTlsKey(e.target.value)} aria-label="TLS key file" placeholder="optional" /></label>
+            </>
+          )}
+          <label className="field">
+            <span><input type="checkbox" checked={useSsh} onChange={(e) => setUseSsh(e.target.checked)} aria-label="Through an SSH tunnel" /> Through an SSH tunnel</span>
+          </label>
+          {useSsh && (
+            <>
+              <label className="field">SSH host<input type="text" value={sshHost} onChange={(e) => setSshHost(e.target.value)} aria-label="SSH host" required /></label>
+              <label className="field">SSH port<input type="number" value={sshPort} onChange={(e) => setSshPort(e.target.value)} aria-label="SSH port" placeholder="22" /></label>
+              <label className="field">SSH user<input type="text" value={sshUser} onChange={(e) => setSshUser(e.target.value)} aria-label="SSH user" autoComplete="off" required /></label>
+              <label className="field">Private key file<input type="text" value={sshKey} onChange={(e) => setSshKey(e.target.value)} aria-label="SSH private key" placeholder="~/.ssh/id_ed25519" required /></label>
+              <label className="field">known_hosts file<input type="text" value={sshKnownHosts} onChange={(e) => setSshKnownHosts(e.target.value)} aria-label="SSH known_hosts" placeholder="~/.ssh/known_hosts" /></label>
+              <label className="field">
+                Key passphrase
+                <input type="password" value={sshPassphrase} onChange={(e) => setSshPassphrase(e.target.value)} aria-label="SSH key passphrase" autoComplete="new-password" placeholder={i?.ssh?.hasPassphrase ? "saved — type to replace" : "none"} disabled={!props.passwordsAvailable} />
+              </label>
+              {i?.ssh?.hasPassphrase && (
+                <label><input type="checkbox" checked={clearSshPassphrase} onChange={(e) => setClearSshPassphrase(e.target.checked)} /> Forget the saved passphrase</label>
+              )}
+            </>
+          )}
+        </fieldset>
+      )}
       <div className="toolbar">
         <label><input type="checkbox" checked={isProtected} onChange={(e) => setProtected(e.target.checked)} /> Protected (runs need its name typed)</label>
         {i?.hasPassword && !sqlite && (

@@ -66,7 +66,8 @@ describe("resolveEnvironment: building the knex config", () => {
     expect(env.knexConfig).toEqual({
       client: "pg",
       connection: {
-        connectionString: "postgresql://deploy:s3cr%40t@10.0.0.5:6432/app?sslmode=require",
+        // sslmode is Strata's to apply (env.tls), so node-postgres never reads it with its own meaning.
+        connectionString: "postgresql://deploy:s3cr%40t@10.0.0.5:6432/app",
         host: "10.0.0.5",
         port: 6432,
         user: "deploy",
@@ -78,6 +79,7 @@ describe("resolveEnvironment: building the knex config", () => {
     });
     expect(env.displayTarget).toBe("deploy@10.0.0.5:6432/app");
     expect(env.displayTarget).not.toContain("s3cr");
+    expect(env.tls).toEqual({ mode: "require" });
 
     const other = resolveEnvironment(cfg, "other", undefined, { env: { DB_PASSWORD: "pw", STAGE: "qa" } });
     expect(other.knexConfig.connection).toEqual({ host: "127.0.0.1", user: "root", password: "pw", database: "app_qa" });
