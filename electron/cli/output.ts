@@ -27,8 +27,10 @@ export const EXIT_PROBLEMS = 1;
 export const EXIT_FAILED = 2;
 
 /** Turns any error into the one line (then detail) a person reads on stderr; returns the exit code. */
-export function reportError(e: unknown, debug: boolean): number {
+export function reportError(e: unknown, debug: boolean, json = false): number {
   if (isStrataError(e)) {
+    // With --json the facts behind the refusal (revision, statement, database message) go to stdout too.
+    if (json) process.stdout.write(JSON.stringify({ error: e.toShape() }, null, 2) + "\n");
     process.stderr.write(`strata: ${e.message}\n`);
     if (e.detail) process.stderr.write(e.detail.replace(/\n?$/, "\n"));
     if (debug && e.stack) process.stderr.write(e.stack + "\n");

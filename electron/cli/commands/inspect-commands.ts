@@ -24,6 +24,9 @@ function statusLines(s: EnvironmentStatusDto): string[] {
   for (const p of s.problems) {
     lines.push(p.kind === "edited" ? `  edited: ${p.revision} (${p.file}) changed after it was applied` : `  missing: ${p.revision} is applied but has no file`);
   }
+  for (const u of s.unresolved ?? []) {
+    lines.push(u.state === "running" ? `  running: ${u.revision} ${u.direction} (started ${u.startedAt} by ${u.user}@${u.host}; the migration lock is held)` : `  unresolved: ${u.description}; ${u.advice}`);
+  }
   if (s.drift) {
     if (!s.drift.checked) lines.push(`  drift: not checked (${s.drift.error})`);
     else if (!s.drift.drifted) lines.push("  drift: none");
@@ -119,13 +122,15 @@ export function registerInspectCommands(program: Command): void {
 
   program
     .command("check")
-    .description("exit 1 where anything is pending, edited, missing or drifted (2 where a database cannot be reached)")
+    .description("exit 1 where anything is pending, edited, missing, drifted or left half applied (2 where a database cannot be reached)")
     .option("--no-drift", "skip comparing the live schema with what the applied revisions build")
     .action(async (opts: { drift: boolean }, cmd: Command) => {
       const ctx = new CommandContext(cmd);
       const { project, envs } = await ctx.environments();
       const status: StatusDto = await dropScratchOnSignal(() => projectStatus(project, envs, { drift: opts.drift }));
-      const problems = status.environments.filter((e) => e.error || e.pending.length || e.problems.length || e.drift?.drifted);
+      const problems = status.environments.filter(
+        (e) => e.error || e.pending.length || e.problems.length || e.drift?.drifted || e.unresolved?.some((u) => u.state !== "running"),
+      );
       ctx.out.result({ ok: problems.length === 0, ...status }, (s) =>
         problems.length === 0 ? [`ok: ${s.environments.map((e) => e.environment).join(", ")} up to date`] : problems.flatMap(statusLines),
       );

@@ -1,8 +1,17 @@
 import type { Command } from "commander";
+import { StrataError } from "../../engine/errors.js";
 import { adoptEnvironment, unlockEnvironment } from "../../engine/operations/maintain.js";
+import { resolveRevision } from "../../engine/operations/resolve.js";
 import { CommandContext } from "../context.js";
 
-/** adopt and unlock: the commands that repair or take over a database's bookkeeping. */
+interface ResolveOptions {
+  readonly applied?: boolean;
+  readonly rolledBack?: boolean;
+  readonly confirm?: string;
+  readonly lockTimeout?: string;
+}
+
+/** adopt, unlock and resolve: the commands that repair or take over a database's bookkeeping. */
 export function registerMaintenanceCommands(program: Command): void {
   program
     .command("adopt")
@@ -12,6 +21,33 @@ export function registerMaintenanceCommands(program: Command): void {
       const { project, env } = await ctx.environment();
       const result = await adoptEnvironment(project, env);
       ctx.out.result(result, (r) => `${r.environment}: adopted at ${r.heads.join(", ")}; knex_migrations is left as it was`);
+    });
+
+  program
+    .command("resolve <revision>")
+    .description("after checking the database, record whether an interrupted or half-applied revision took effect")
+    .option("--applied", "all of it took effect: record it as done and move the version table as the step would have")
+    .option("--rolled-back", "none of it took effect (any part that did was undone): record that and leave the version table")
+    .option("--confirm <name>", "the environment's name, required when it is protected")
+    .option("--lock-timeout <seconds>", "how long to wait for another runner's lock (default 60)")
+    .action(async (revision: string, opts: ResolveOptions, cmd: Command) => {
+      if (Boolean(opts.applied) === Boolean(opts.rolledBack)) {
+        throw new StrataError("USAGE", `say what you found: \`strata resolve ${revision} --applied\` or \`strata resolve ${revision} --rolled-back\``);
+      }
+      const seconds = opts.lockTimeout === undefined ? undefined : Number(opts.lockTimeout);
+      if (seconds !== undefined && (!Number.isFinite(seconds) || seconds < 0)) throw new StrataError("USAGE", `--lock-timeout takes a number of seconds, not "${opts.lockTimeout}"`);
+      const ctx = new CommandContext(cmd);
+      const { project, env } = await ctx.environment();
+      const result = await resolveRevision(project, env, {
+        revision,
+        outcome: opts.applied ? "applied" : "rolled-back",
+        confirmName: opts.confirm,
+        lockTimeoutMs: seconds === undefined ? undefined : Math.round(seconds * 1000),
+      });
+      ctx.out.result(result, (r) => [
+        `${r.environment}: ${r.revision} (${r.direction}) ${r.note}`,
+        `heads: ${r.heads.length ? r.heads.join(", ") : "(base)"}`,
+      ]);
     });
 
   program

@@ -62,11 +62,12 @@ export const postgresDialect: Dialect = {
     if (connection && typeof connection === "object" && !Array.isArray(connection)) {
       return {
         ...config,
+        pool: checkForDeadClient(config.pool),
         connection: { application_name: applicationName, connectionTimeoutMillis: 5000, ...(connection as object) } as Knex.StaticConnectionConfig,
       };
     }
     if (typeof connection === "string") {
-      return { ...config, connection: { connectionString: connection, application_name: applicationName, connectionTimeoutMillis: 5000 } as Knex.StaticConnectionConfig };
+      return { ...config, pool: checkForDeadClient(config.pool), connection: { connectionString: connection, application_name: applicationName, connectionTimeoutMillis: 5000 } as Knex.StaticConnectionConfig };
     }
     return config;
   },
@@ -91,6 +92,28 @@ export const postgresDialect: Dialect = {
 
   schema: postgresSchema,
 };
+
+/** How often a backend busy with a statement checks that Strata is still connected (PostgreSQL 14+). */
+const CLIENT_CHECK_MS = 1000;
+
+/**
+ * Makes each session check for a dead client while a statement runs: a backend otherwise keeps
+ * running a killed runner's long statement (pg_sleep, a big UPDATE) with its transaction and
+ * locks until the statement ends. Servers before 14 lack the setting; the select then sets nothing.
+ */
+function checkForDeadClient(pool: Knex.PoolConfig | undefined): Knex.PoolConfig {
+  type Done = (err: Error | null, conn: unknown) => void;
+  const theirs = pool?.afterCreate as ((conn: unknown, done: Done) => void) | undefined;
+  return {
+    ...pool,
+    afterCreate(conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: Done) {
+      conn.query(
+        `select set_config(name, '${CLIENT_CHECK_MS}', false) from pg_settings where name = 'client_connection_check_interval'`,
+        (err) => (err || !theirs ? done(err, conn) : theirs(conn, done)),
+      );
+    },
+  };
+}
 
 interface HolderRow {
   readonly pid: number;

@@ -6,6 +6,7 @@ import { readDatabaseState, withDatabase } from "./database-session.js";
 import { findFileProblems } from "./inspect.js";
 import type { OpenProject } from "./open-project.js";
 import type { EnvironmentChoice } from "./project-holder.js";
+import { readUnresolvedRuns } from "./resolve.js";
 
 /** Checks one environment's live schema against what its applied revisions build (issue 3), when available. */
 export type DriftCheck = (project: OpenProject, choice: EnvironmentChoice) => Promise<DriftDto>;
@@ -31,7 +32,8 @@ async function environmentState(project: OpenProject, choice: EnvironmentChoice,
       const known = state.heads.every((h) => project.map.has(h));
       const pending = known ? pendingRevisions(project, state.heads) : [];
       const [last] = await readHistory(db.knex, { historyTable: env.historyTable, limit: 1 });
-      return { heads: state.heads, pending, problems, lastRun: last ? historyEntry(last) : null };
+      const unresolved = await readUnresolvedRuns(db, project);
+      return { heads: state.heads, pending, problems, lastRun: last ? historyEntry(last) : null, unresolved };
     });
     const driftState = drift ? await drift(project, choice) : notChecked;
     return { environment: choice.dto, ...base, drift: driftState, error: null };

@@ -6,6 +6,7 @@ import { readDatabaseState, withDatabase } from "./database-session.js";
 import type { DatabaseSession } from "./database-session.js";
 import { relativeFile } from "./open-project.js";
 import type { OpenProject } from "./open-project.js";
+import { readUnresolvedRuns } from "./resolve.js";
 import { environmentDrift } from "./schema-diff.js";
 
 /** What status reads besides heads and files. */
@@ -87,7 +88,8 @@ export async function environmentStatus(project: OpenProject, env: EnvironmentCo
       const problems = await findFileProblems(project, db, state.heads);
       const known = state.heads.every((h) => project.map.has(h));
       const pending = known ? project.map.planUpgrade(state.heads, "heads").steps.map((s) => s.revision) : [];
-      return { ...base, heads: state.heads, pending, problems, error: null };
+      const unresolved = await readUnresolvedRuns(db, project);
+      return { ...base, heads: state.heads, pending, problems, error: null, unresolved };
     });
   } catch (e) {
     if (!isStrataError(e)) throw e;

@@ -147,6 +147,17 @@ export class RevisionMap {
     return this.plan("downgrade", target, cur, order, "down");
   }
 
+  /**
+   * The version-table changes of running one revision in one direction from these rows, as a
+   * run records them (for `strata resolve --applied` after a run that stopped part way).
+   */
+  planStep(current: readonly string[], revision: string, direction: Direction): Step {
+    const cur = this.checkCurrent(current);
+    const table = new VersionTable(this.graph, this.resolver, cur);
+    const ops = table.recordRevision(this.known(revision), direction);
+    return { revision, direction, ops, headsAfter: table.sortedHeads() };
+  }
+
   /** What `stamp TARGET...` would do to the version table (no revision runs); [] or ["base"] clears it. */
   planStamp(current: readonly string[], targets: readonly string[]): StampPlan {
     targets.forEach(checkTarget);

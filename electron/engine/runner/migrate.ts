@@ -7,6 +7,7 @@ import { StatementLog } from "./statement-log.js";
 import { MIGRATION_LOCK_NAME, applyVersionOps, ensureStrataTables, finishHistory, insertHistory, insertHistoryRows, netVersionOps, selectHeads } from "./strata-tables.js";
 import type { HistoryEntry } from "./strata-tables.js";
 import type { RunEvent, RunResult } from "./types.js";
+import { HALF_APPLIED_WORDS, refuseUnresolved, resolveAdvice } from "./unresolved.js";
 
 /** How long a second runner waits for the lock by default. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
@@ -49,6 +50,8 @@ export async function migrate(knex: Knex, dialect: Dialect, opts: MigrateOptions
     async (db): Promise<RunResult> => {
       await ensureStrataTables(db, opts);
       const headsBefore = await selectHeads(db, opts.versionTable);
+      // A revision left running or half applied by an earlier run stops every run until resolved.
+      await refuseUnresolved(db, { historyTable: opts.historyTable, client: dialect.client, scripts: opts.scripts, command: () => commandOf(() => opts.makePlan(headsBefore).command) });
       const plan = opts.makePlan(headsBefore);
       const scripts = plan.steps.map((step) => scriptFor(opts.scripts, step));
       emit({ kind: "plan", total: plan.steps.length });
@@ -71,6 +74,15 @@ export async function migrate(knex: Knex, dialect: Dialect, opts: MigrateOptions
   );
   if (failure) throw failure;
   return result;
+}
+
+/** The command a plan is for, in a refusal; "run" when the plan itself cannot be made. */
+function commandOf(plan: () => string): string {
+  try {
+    return plan();
+  } catch {
+    return "run";
+  }
 }
 
 function scriptFor(scripts: ReadonlyMap<string, RevisionScript>, step: Step): RevisionScript {
@@ -112,7 +124,17 @@ class StepRunner {
 
   /** One revision, in its own transaction where the dialect can roll DDL back. */
   async one(step: Step, script: RevisionScript, index: number, next: { step: Step; script: RevisionScript } | null = null): Promise<StepOutcome> {
-    const fn = await this.revisionFunction(step, script);
+    let fn: (knex: Knex) => Promise<void> | void;
+    try {
+      fn = await this.revisionFunction(step, script);
+    } catch (e) {
+      // Nothing of it ran: close the `running` row opened for it, or it would block the next run.
+      if (this.opened?.revision === step.revision) {
+        await finishHistory(this.db, this.opts.historyTable, this.opened.id, this.opened.startedAt, "failed", e instanceof Error ? e.message : String(e));
+        this.opened = null;
+      }
+      throw e;
+    }
     const startedAt = new Date();
     this.emit({ kind: "step-start", index, total: this.total, revision: step.revision, direction: step.direction, message: script.message });
     const log = new StatementLog();
@@ -151,7 +173,7 @@ class StepRunner {
           });
         }
       } catch (e) {
-        const error = this.failure(e, step, script, log, this.halfApplied(script, log));
+        const error = this.failure(e, step, script, log, this.halfApplied(step, script, log));
         await finishHistory(this.db, this.opts.historyTable, id, startedAt, "failed", error.message);
         throw error;
       }
@@ -219,12 +241,17 @@ class StepRunner {
     }
   }
 
-  private halfApplied(script: RevisionScript, log: StatementLog): string {
-    const why = script.transaction ? `${this.dialect.label} commits DDL as it runs` : "it runs outside a transaction (transaction = false)";
-    const n = log.succeeded.length;
-    const ran = n === 0 ? "no statement of it had succeeded" : `${n} statement${n === 1 ? "" : "s"} had run (last: ${clip(log.succeeded[n - 1]!, 120)})`;
+  private halfApplied(step: Step, script: RevisionScript, log: StatementLog): string {
     const version = this.headsBefore.length ? this.headsBefore.join(", ") : "(empty)";
-    return `${why}, so the revision may be half applied: ${ran}; the version table was left at ${version}; repair by hand, then \`strata stamp\``;
+    const n = log.succeeded.length;
+    if (n === 0 || (script.transaction && !log.succeeded.some(commitsImplicitly))) {
+      // Without DDL, MySQL's transaction rolled the revision's statements back: nothing of it stayed.
+      const ran = n === 0 ? "no statement of it had run" : n === 1 ? "the 1 statement that ran was rolled back" : `the ${n} statements that ran were rolled back`;
+      return `${ran}, so nothing of it is applied; the version table was left at ${version}`;
+    }
+    const why = script.transaction ? `${this.dialect.label} commits DDL as it runs` : "it runs outside a transaction (transaction = false)";
+    const ran = `${n} statement${n === 1 ? "" : "s"} had run (last: ${clip(log.succeeded[n - 1]!, 120)})`;
+    return `${why}, so the revision ${HALF_APPLIED_WORDS}: ${ran}; the version table was left at ${version}; ${resolveAdvice(step.revision)}`;
   }
 
   private failure(e: unknown, step: Step, script: RevisionScript, log: StatementLog, consequence: string): StrataError {
@@ -256,6 +283,14 @@ class StepRunner {
       strataVersion: this.opts.strataVersion,
     };
   }
+}
+
+/**
+ * Statements after which MySQL has committed: DDL and the like end the open transaction, and
+ * what follows autocommits, so once one ran, every statement of the revision had taken effect.
+ */
+function commitsImplicitly(sql: string): boolean {
+  return /^\s*(create|alter|drop|rename|truncate|grant|revoke|lock|unlock|analyze|optimize|repair|install|uninstall|flush)\b/i.test(sql);
 }
 
 /** knex prefixes a driver's message with the statement ("<sql> - <message>"); keep the database's words. */

@@ -13,6 +13,12 @@ export interface RenderSqlOptions {
   readonly scripts: ReadonlyMap<string, RevisionScript>;
   /** From base to where the plan starts: SQLite runs it on a scratch database first. */
   readonly earlierPlan?: Plan;
+  /**
+   * Instead of earlierPlan, the live database's own schema (SQLite's `sqlite_master` DDL, tables
+   * first): the scratch database starts where the target is, drift included, at the cost of one
+   * read instead of replaying every earlier revision.
+   */
+  readonly seedSchema?: readonly string[];
   readonly versionTable: string;
   /**
    * Accepted for symmetry with migrate(); an offline script writes no history rows, since
@@ -37,8 +43,12 @@ export async function renderSql(client: DbClient, opts: RenderSqlOptions): Promi
   const session = dialect.offlineRendering === "scratch" ? await openScratch(client) : await openOffline(client);
   try {
     const out: string[] = [`-- Strata ${opts.plan.command} to ${opts.plan.target} for ${dialect.label}, rendered offline`, ""];
-    for (const step of opts.earlierPlan?.steps ?? []) {
-      await session.run(revisionFunction(await loadModule(opts.scripts, step), step), step);
+    if (opts.seedSchema && dialect.offlineRendering === "scratch") {
+      for (const ddl of opts.seedSchema) await session.knex.raw(ddl);
+    } else {
+      for (const step of opts.earlierPlan?.steps ?? []) {
+        await session.run(revisionFunction(await loadModule(opts.scripts, step), step), step);
+      }
     }
     for (const q of session.knex.schema.createTable(opts.versionTable, (t) => defineVersionTable(t, opts.versionTable)).toSQL()) {
       out.push(terminate(q.sql.replace(/^\s*create table /i, "create table if not exists ")));
@@ -111,6 +121,35 @@ async function openOffline(client: DbClient): Promise<RenderSession> {
     },
     close: () => knex.destroy(),
   };
+}
+
+/**
+ * The statements a revision would issue, for a message about a run that stopped part way: reads
+ * are listed rather than refused, and whatever was captured before the function gave up (it may
+ * need answers from a database) is returned. Never throws.
+ */
+export async function sketchStatements(client: DbClient, script: RevisionScript, direction: Step["direction"]): Promise<string[]> {
+  const statements: string[] = [];
+  let knex: Knex | null = null;
+  try {
+    const mod = await script.load();
+    knex = (await loadKnex())({ client, useNullAsDefault: true });
+    const c = knex.client as unknown as Record<string, unknown>;
+    c.acquireConnection = async () => ({ offline: true });
+    c.releaseConnection = async () => undefined;
+    c.positionBindings = (sql: string) => sql;
+    c._query = async (_conn: unknown, obj: Captured) => {
+      statements.push(inline(knex!, obj).replace(/\s+/g, " ").trim());
+      return obj;
+    };
+    c.processResponse = () => [];
+    await (direction === "up" ? mod.up(knex) : mod.down(knex));
+  } catch {
+    // What was captured so far is still worth showing.
+  } finally {
+    await knex?.destroy().catch(() => undefined);
+  }
+  return statements.filter((s) => !/^(begin|commit|rollback|savepoint|release)\b/i.test(s));
 }
 
 /** A real in-memory database, so knex can read the tables it rebuilds on SQLite. */

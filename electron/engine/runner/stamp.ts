@@ -4,6 +4,7 @@ import type { StampPlan, VersionOp } from "../revisions/types.js";
 import { DEFAULT_LOCK_TIMEOUT_MS } from "./migrate.js";
 import { MIGRATION_LOCK_NAME, applyVersionOps, ensureStrataTables, insertHistory, selectHeads } from "./strata-tables.js";
 import type { RunEvent, RunResult } from "./types.js";
+import { refuseUnresolved } from "./unresolved.js";
 
 /** Options of stamp(). */
 export interface StampOptions {
@@ -27,6 +28,8 @@ export async function stamp(knex: Knex, dialect: Dialect, opts: StampOptions): P
     async (db) => {
       await ensureStrataTables(db, opts);
       const headsBefore = await selectHeads(db, opts.versionTable);
+      // Moving the version table past a revision left half applied would lose track of it.
+      await refuseUnresolved(db, { historyTable: opts.historyTable, client: dialect.client, command: () => "stamp" });
       const plan = opts.makeStamp(headsBefore);
       await db.transaction(async (trx) => {
         await applyVersionOps(trx, opts.versionTable, plan.ops);

@@ -75,6 +75,11 @@ export function EnvironmentMatrixView(props: {
               <tr key={e.name} data-env-row={e.name}>
                 <td style={{ borderLeft: `4px solid ${e.color ?? "var(--border)"}` }}>
                   <strong>{e.name}</strong> {e.protected && <span className="lock">protected</span>}
+                  {s.unresolved?.some((u) => u.state !== "running") && (
+                    <span className="tag bad" data-testid="unresolved-tag" title={s.unresolved.map((u) => u.description).join("\n")}>
+                      {s.unresolved.some((u) => u.state === "failed") ? "half applied" : "interrupted"}
+                    </span>
+                  )}
                   <div className="faint" style={{ fontSize: 12 }}>{e.dialect} · {e.displayTarget}{e.source === "profile" ? " · profile" : ""}</div>
                 </td>
                 {s.error || s.heads === null ? (

@@ -1,0 +1,92 @@
+import type { ResolveResultDto } from "../../../shared/api.js";
+import type { UnresolvedRunDto } from "../../../shared/dto.js";
+import { StrataError } from "../errors.js";
+import type { EnvironmentConfig } from "../project/index.js";
+import { describeUnresolved, readLockHolder, readUnresolved, resolveAdvice, resolveRun, sketchStatements } from "../runner/index.js";
+import type { ResolveOutcome } from "../runner/index.js";
+import type { DatabaseSession } from "./database-session.js";
+import { withDatabase } from "./database-session.js";
+import type { OpenProject } from "./open-project.js";
+
+/** What `strata resolve` / resolveRevision asks. */
+export interface ResolveRequest {
+  /** A revision id or unique prefix. */
+  readonly revision: string;
+  readonly outcome: ResolveOutcome;
+  /** A protected environment is resolved only when this equals its name. */
+  readonly confirmName?: string;
+  readonly lockTimeoutMs?: number;
+}
+
+/** Refuses to change a protected environment unless its name was typed (CLI `--confirm NAME`, GUI field). */
+export function refuseUnconfirmedResolve(env: EnvironmentConfig, confirmName: string | undefined): void {
+  if (!env.protected || confirmName === env.name) return;
+  throw new StrataError(
+    "CONFIRMATION_REQUIRED",
+    confirmName === undefined || confirmName === ""
+      ? `environment ${env.name} is protected: confirm the resolve with its name (\`--confirm ${env.name}\`, or type it in the app)`
+      : `environment ${env.name} is protected and "${confirmName}" is not its name; confirm with \`--confirm ${env.name}\``,
+    { environment: env.name },
+  );
+}
+
+/**
+ * Records what a person found after a revision was interrupted or failed half way, under the
+ * migration lock: `applied` moves the version table as the step would have, `rolled-back` leaves it.
+ */
+export async function resolveRevision(project: OpenProject, env: EnvironmentConfig, req: ResolveRequest): Promise<ResolveResultDto> {
+  refuseUnconfirmedResolve(env, req.confirmName);
+  // A prefix names a revision of the project; a revision with no file any more is taken as written.
+  let revision = req.revision;
+  try {
+    const ids = project.map.resolve(req.revision);
+    if (ids.length === 1) revision = ids[0]!;
+  } catch {
+    // Not in the graph: the history may still name it.
+  }
+  return withDatabase(env, async (db) => {
+    const r = await resolveRun(db.knex, db.dialect, {
+      revision,
+      outcome: req.outcome,
+      versionTable: env.versionTable,
+      historyTable: env.historyTable,
+      lockTimeoutMs: req.lockTimeoutMs,
+      makeStep: (heads, rev, direction) => {
+        if (!project.map.has(rev)) {
+          throw new StrataError("REVISION_MISSING", `revision ${rev} has no file, so Strata cannot tell how --applied would move the version table; restore its file, or resolve it --rolled-back and \`strata stamp\``, { revision: rev });
+        }
+        return project.map.planStep(heads, rev, direction);
+      },
+    });
+    return { environment: env.name, revision: r.revision, direction: r.direction, outcome: r.outcome, historyId: r.historyId, heads: r.heads, note: r.note };
+  });
+}
+
+/**
+ * The environment's unresolved revisions, for status, check and the GUI. A `running` row while
+ * the migration lock is held may be a run in progress, so it shows as running, not interrupted.
+ */
+export async function readUnresolvedRuns(db: DatabaseSession, project?: OpenProject): Promise<UnresolvedRunDto[]> {
+  const rows = await readUnresolved(db.knex, db.env.historyTable);
+  if (rows.length === 0) return [];
+  const busy = rows.some((r) => r.status === "running") ? (await readLockHolder(db.knex, db.dialect).catch(() => null)) !== null : false;
+  const out: UnresolvedRunDto[] = [];
+  for (const u of rows) {
+    // An interrupted run recorded no statements: list what the revision issues, so the person knows what to look for.
+    const script = u.status === "running" && !busy ? project?.scripts.get(u.revision) : undefined;
+    const statements = script ? await sketchStatements(db.env.client, script, u.direction) : null;
+    out.push({
+      revision: u.revision,
+      direction: u.direction,
+      state: u.status === "failed" ? "failed" : busy ? "running" : "interrupted",
+      historyId: u.id,
+      message: u.message,
+      startedAt: u.startedAt,
+      user: u.user,
+      host: u.host,
+      description: describeUnresolved(u, statements),
+      advice: resolveAdvice(u.revision),
+    });
+  }
+  return out;
+}
