@@ -3,6 +3,7 @@ import type { MigrationResultDto } from "../../../shared/dto.js";
 import { StrataError } from "../../engine/errors.js";
 import { stampEnvironment } from "../../engine/operations/maintain.js";
 import { planMigration, renderMigrationSql, runMigration } from "../../engine/operations/migrate.js";
+import type { DestructiveCheck } from "../../engine/operations/migrate.js";
 import { CommandContext, decodeTarget } from "../context.js";
 import { createProgressReporter } from "../progress.js";
 
@@ -11,6 +12,10 @@ interface MigrateOptions {
   readonly sql?: boolean;
   readonly singleTransaction?: boolean;
   readonly lockTimeout?: string;
+  readonly allowEdited?: boolean;
+  readonly confirm?: string;
+  /** commander's --no-lint: false when given. */
+  readonly lint?: boolean;
 }
 
 function lockTimeoutMs(raw: string | undefined): number | undefined {
@@ -20,13 +25,52 @@ function lockTimeoutMs(raw: string | undefined): number | undefined {
   return Math.round(seconds * 1000);
 }
 
+/** A statement on one line, cut to a readable length. */
+function oneLine(statement: string): string {
+  const flat = statement.replace(/\s+/g, " ").trim();
+  return flat.length > 240 ? `${flat.slice(0, 237)}...` : flat;
+}
+
+/** The destructive statements of a plan: a count, then per statement its revision and reason, the statement below. */
+function destructiveLines(list: readonly { revision: string; statement: string; reason: string }[], verb: string): string[] {
+  if (list.length === 0) return [];
+  return [
+    `destructive: ${list.length} statement${list.length === 1 ? "" : "s"} ${verb} lose data or structure:`,
+    ...list.flatMap((d) => [`  ${d.revision}: ${d.reason}`, `      ${oneLine(d.statement)}`]),
+  ];
+}
+
 function describeResult(r: MigrationResultDto): string[] {
   const verb = r.planned ? "would run" : "ran";
   const lines = r.steps.map((s) => `${s.direction === "up" ? "upgrade" : "downgrade"} ${s.revision}${s.message ? `  ${s.message}` : ""}${s.durationMs !== undefined ? `  (${s.durationMs} ms)` : ""}`);
   if (r.steps.length === 0) lines.push(`${r.environment}: nothing to do`);
   else lines.push(`${r.environment}: ${verb} ${r.steps.length} step${r.steps.length === 1 ? "" : "s"}`);
   lines.push(`${r.planned ? "heads would be" : "heads"}: ${r.heads.length ? r.heads.join(", ") : "(base)"}`);
+  if (r.planned) {
+    lines.push(...destructiveLines(r.destructive ?? [], "would"));
+    for (const p of r.problems ?? []) {
+      lines.push(p.kind === "edited" ? `edited: ${p.revision} (${p.file}) changed after it was applied; a run stops unless --allow-edited` : `missing: ${p.revision} is applied but has no file; a run stops unless --allow-edited`);
+    }
+  }
   return lines;
+}
+
+/** Before a run: the destructive statements on stderr (stdout stays the result, or one JSON document). */
+function reportDestructive(ctx: CommandContext, check: DestructiveCheck): void {
+  for (const line of destructiveLines(check.destructive, "will")) ctx.out.info(line);
+  if (check.error) ctx.out.info(`warning: the plan's SQL could not be rendered, so it was not checked for destructive statements: ${check.error.message}`);
+}
+
+/** A protected environment changes only with --confirm and its exact name. */
+function refuseUnconfirmedStamp(env: { name: string; protected: boolean }, confirm: string | undefined): void {
+  if (!env.protected || confirm === env.name) return;
+  throw new StrataError(
+    "CONFIRMATION_REQUIRED",
+    confirm === undefined
+      ? `environment ${env.name} is protected: confirm the stamp with its name (\`--confirm ${env.name}\`); nothing was changed`
+      : `environment ${env.name} is protected and "${confirm}" is not its name; confirm with \`--confirm ${env.name}\`; nothing was changed`,
+    { environment: env.name },
+  );
 }
 
 function registerMove(program: Command, command: "upgrade" | "downgrade"): void {
@@ -41,6 +85,9 @@ function registerMove(program: Command, command: "upgrade" | "downgrade"): void 
     .option("--sql", "print the plan as a SQL script for the dialect, without connecting ([START:]TARGET)")
     .option("--single-transaction", "run the whole batch in one transaction")
     .option("--lock-timeout <seconds>", "how long to wait for another runner's lock (default 60)")
+    .option("--allow-edited", "run although applied revision files were edited (or removed) since they ran")
+    .option("--confirm <name>", "a protected environment runs only with its exact name here (every run that has something to run)")
+    .option("--no-lint", "skip rendering the plan's SQL to list destructive statements before the run (saves a dry run of every pending revision)")
     .action(async (target: string, opts: MigrateOptions, cmd: Command) => {
       const ctx = new CommandContext(cmd);
       const { project, env } = await ctx.environment();
@@ -49,6 +96,9 @@ function registerMove(program: Command, command: "upgrade" | "downgrade"): void 
         target: decodeTarget(target),
         singleTransaction: opts.singleTransaction ?? false,
         lockTimeoutMs: lockTimeoutMs(opts.lockTimeout),
+        allowEdited: opts.allowEdited ?? false,
+        lint: opts.lint ?? true,
+        ...(opts.confirm !== undefined ? { confirmName: opts.confirm } : {}),
       };
       if (opts.sql) {
         const sql = await renderMigrationSql(project, env, req);
@@ -62,7 +112,7 @@ function registerMove(program: Command, command: "upgrade" | "downgrade"): void 
       }
       const progress = createProgressReporter({ tty: Boolean(process.stderr.isTTY), quiet: Boolean(ctx.options.quiet) });
       try {
-        const result = await runMigration(project, env, { ...req, onEvent: progress.onEvent });
+        const result = await runMigration(project, env, { ...req, onEvent: progress.onEvent, onDestructive: (check) => reportDestructive(ctx, check) });
         progress.stop();
         ctx.out.result(result, describeResult);
       } finally {
@@ -78,9 +128,11 @@ export function registerMigrateCommands(program: Command): void {
   program
     .command("stamp <targets...>")
     .description("set the version table to TARGET(s) without running any revision")
-    .action(async (targets: string[], _opts: unknown, cmd: Command) => {
+    .option("--confirm <name>", "a protected environment is stamped only with its exact name here")
+    .action(async (targets: string[], opts: { confirm?: string }, cmd: Command) => {
       const ctx = new CommandContext(cmd);
       const { project, env } = await ctx.environment();
+      refuseUnconfirmedStamp(env, opts.confirm);
       const result = await stampEnvironment(project, env, targets.map(decodeTarget));
       ctx.out.result(result, (r) => `${r.environment}: stamped; heads: ${r.heads.length ? r.heads.join(", ") : "(base)"}`);
     });

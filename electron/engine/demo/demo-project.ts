@@ -179,7 +179,7 @@ export async function createDemoProject(dir: string): Promise<DemoProjectResult>
   const dev = selectEnvironment(project, "dev");
   const prod = selectEnvironment(project, "prod");
   const devResult = await runMigration(project, dev, { command: "upgrade", target: "heads" });
-  const prodResult = await runMigration(project, prod, { command: "upgrade", target: "c2e9a7b4f6d0" });
+  const prodResult = await runMigration(project, prod, { command: "upgrade", target: "c2e9a7b4f6d0", confirmName: prod.name });
   // The drift: someone added a column on prod by hand, outside any revision.
   const drift = "customers.loyalty_tier added to prod by hand";
   await withDatabase(prod, async (db) => {

@@ -1,4 +1,6 @@
-import type { MigrationResultDto } from "../../../shared/dto.js";
+import type { DestructiveStatementDto } from "../../../shared/api.js";
+import type { FileProblemDto, MigrationResultDto } from "../../../shared/dto.js";
+import type { ErrorShape } from "../../../shared/errors.js";
 import { StrataError } from "../errors.js";
 import type { EnvironmentConfig } from "../project/index.js";
 import type { Plan } from "../revisions/types.js";
@@ -6,7 +8,11 @@ import { migrate, renderSql } from "../runner/index.js";
 import type { RunEvent } from "../runner/types.js";
 import { STRATA_VERSION } from "../version.js";
 import { readDatabaseState, withDatabase } from "./database-session.js";
+import type { DatabaseSession, DatabaseState } from "./database-session.js";
+import { findDestructiveInPlan } from "./destructive-sql.js";
+import { findFileProblems } from "./inspect.js";
 import type { OpenProject } from "./open-project.js";
+import { renderPlanSql } from "./plan-sql.js";
 
 /** An upgrade or downgrade as a person asked for it. */
 export interface MigrateRequest {
@@ -15,6 +21,119 @@ export interface MigrateRequest {
   readonly singleTransaction?: boolean;
   readonly lockTimeoutMs?: number;
   readonly onEvent?: (e: RunEvent) => void;
+  /** Run although applied revision files were edited (or removed) since they ran. */
+  readonly allowEdited?: boolean;
+  /** A protected environment runs anything only when this equals its name. */
+  readonly confirmName?: string;
+  /**
+   * Render the plan's SQL and list its destructive statements before running (default true).
+   * false skips that dry run of every pending revision; a protected environment still needs confirmName.
+   */
+  readonly lint?: boolean;
+  /** Told what the plan's SQL destroys before anything runs (and before a protected environment is refused). */
+  readonly onDestructive?: (check: DestructiveCheck) => void;
+}
+
+/** The destructive statements of a plan, or why its SQL could not be checked. */
+export interface DestructiveCheck {
+  readonly destructive: readonly DestructiveStatementDto[];
+  /** Set when the plan could not be rendered (a revision that reads data): nothing was checked. */
+  readonly error: ErrorShape | null;
+}
+
+/** Why a run stops before it starts because applied revision files changed or went missing. */
+export interface FileRefusal {
+  readonly error: StrataError;
+  /** Whether allowEdited lets the run go on (not when a head has no file: nothing can be planned from it). */
+  readonly allowable: boolean;
+}
+
+const plural = (n: number, one: string, many: string): string => (n === 1 ? one : many);
+
+/**
+ * The refusal for an environment whose applied revisions' files were edited after they ran, or
+ * removed; null when there are none. A run that would go through a missing file is refused by
+ * refuseStepsWithoutFile whatever allowEdited says.
+ */
+export function fileRefusal(project: OpenProject, env: EnvironmentConfig, problems: readonly FileProblemDto[], heads: readonly string[]): FileRefusal | null {
+  if (problems.length === 0) return null;
+  const edited = problems.filter((p) => p.kind === "edited");
+  const missing = problems.filter((p) => p.kind === "missing");
+  const parts: string[] = [];
+  if (edited.length) {
+    const names = edited.map((p) => `${p.revision} (${p.file})`).join(", ");
+    parts.push(`${plural(edited.length, "revision", "revisions")} ${names} ${plural(edited.length, "was", "were")} edited after ${plural(edited.length, "it was", "they were")} applied`);
+  }
+  if (missing.length) {
+    const names = missing.map((p) => p.revision).join(", ");
+    parts.push(`${plural(missing.length, "revision", "revisions")} ${names} ${plural(missing.length, "is applied but has no file", "are applied but have no file")} in ${project.config.migrations}/`);
+  }
+  const headMissing = missing.some((p) => heads.includes(p.revision));
+  const advice = headMissing
+    ? `restore the missing ${plural(missing.length, "file", "files")}: nothing can be planned from a revision without one`
+    : `restore the ${plural(problems.length, "file", "files")}, or run again with --allow-edited if the ${plural(problems.length, "change is", "changes are")} intended`;
+  const error = new StrataError(missing.length ? "REVISION_MISSING" : "REVISION_EDITED", `environment ${env.name}: ${parts.join(" and ")}; ${advice}`, {
+    environment: env.name,
+    problems,
+  });
+  return { error, allowable: !headMissing };
+}
+
+/** Reads the file problems of the environment and throws the refusal unless allowEdited lets the run go on. */
+async function refuseChangedFiles(project: OpenProject, db: DatabaseSession, state: DatabaseState, allowEdited: boolean): Promise<readonly FileProblemDto[]> {
+  const problems = await findFileProblems(project, db, state.heads);
+  const refusal = fileRefusal(project, db.env, problems, state.heads);
+  if (refusal && (!allowEdited || !refusal.allowable)) throw refusal.error;
+  return problems;
+}
+
+/** A step whose revision has no file cannot run (its up or down is gone), allowEdited or not. */
+function refuseStepsWithoutFile(project: OpenProject, env: EnvironmentConfig, plan: Plan): void {
+  const gone = plan.steps.filter((s) => !project.scripts.has(s.revision)).map((s) => s.revision);
+  if (gone.length === 0) return;
+  throw new StrataError(
+    "REVISION_MISSING",
+    `environment ${env.name}: the ${plan.command} would run ${gone.join(", ")}, which ${plural(gone.length, "has no file", "have no file")} in ${project.config.migrations}/; restore the ${plural(gone.length, "file", "files")} (--allow-edited cannot run a revision without one)`,
+    { environment: env.name, revisions: gone },
+  );
+}
+
+/**
+ * Refuses a run that has anything to run on a protected environment unless its name was given:
+ * every such run, destructive or not, as the app asks for the typed name before any run.
+ */
+export function refuseUnconfirmedRun(env: EnvironmentConfig, plan: Plan, confirmName: string | undefined, destructive = 0): void {
+  if (!env.protected || plan.steps.length === 0 || confirmName === env.name) return;
+  const loses = destructive ? `, ${destructive} destructive ${plural(destructive, "statement", "statements")} listed by --plan` : "";
+  const what = `the ${plan.command} (${plan.steps.length} ${plural(plan.steps.length, "revision", "revisions")}${loses})`;
+  throw new StrataError(
+    "CONFIRMATION_REQUIRED",
+    confirmName === undefined || confirmName === ""
+      ? `environment ${env.name} is protected: confirm ${what} with its name (\`--confirm ${env.name}\`, or type it in the app); nothing was run`
+      : `environment ${env.name} is protected and "${confirmName}" is not its name; confirm with \`--confirm ${env.name}\`; nothing was run`,
+    { environment: env.name },
+  );
+}
+
+/**
+ * Renders the plan's SQL offline and lints it (reading the live schema where an old column type
+ * is not in the script). A plan that cannot be rendered is reported as unchecked, not refused.
+ */
+export async function checkDestructive(project: OpenProject, db: DatabaseSession, plan: Plan): Promise<DestructiveCheck & { readonly sql: string | null }> {
+  if (plan.steps.length === 0) return { destructive: [], error: null, sql: "" };
+  // SQLite's scratch rendering starts from the live database's schema (knex reads the tables it rebuilds).
+  const seed = db.dialect.offlineRendering === "scratch" ? await readSqliteSchema(db) : undefined;
+  const rendered = await renderPlanSql(project, db.env, plan, undefined, seed);
+  if (rendered.sql === null) return { destructive: [], error: rendered.error, sql: null };
+  return { destructive: await findDestructiveInPlan(db, rendered.sql), error: null, sql: rendered.sql };
+}
+
+/** A SQLite database's schema as the DDL that makes it: tables first, then indexes, views and triggers. */
+async function readSqliteSchema(db: DatabaseSession): Promise<string[]> {
+  const rows: { type: string; sql: string }[] = await db.knex.raw(
+    "select type, sql from sqlite_master where sql is not null and name not like 'sqlite_%' order by case type when 'table' then 0 when 'index' then 1 when 'view' then 2 else 3 end, rowid",
+  );
+  return rows.map((r) => r.sql);
 }
 
 function makePlanner(project: OpenProject, req: MigrateRequest): (heads: readonly string[]) => Plan {
@@ -35,13 +154,19 @@ export async function planMigration(project: OpenProject, env: EnvironmentConfig
   preflightTarget(project, req.target);
   return withDatabase(env, async (db) => {
     const state = await readDatabaseState(db);
+    // Edited files are shown, not refused: --plan changes nothing. A head with no file cannot be planned from.
+    const problems = await refuseChangedFiles(project, db, state, true);
     const plan = makePlanner(project, req)(state.heads);
     if (state.source === "knex" && plan.steps.length > 0) refuseUnadoptedKnex(env);
+    refuseStepsWithoutFile(project, env, plan);
+    const check = await checkDestructive(project, db, plan);
     return {
       environment: env.name,
       planned: true,
       steps: plan.steps.map((s) => ({ revision: s.revision, direction: s.direction, message: project.map.get(s.revision)?.message ?? "" })),
       heads: plan.headsAfter,
+      destructive: check.destructive,
+      problems,
     };
   });
 }
@@ -66,11 +191,19 @@ export async function runMigration(project: OpenProject, env: EnvironmentConfig,
   preflightTarget(project, req.target);
   return withDatabase(env, async (db) => {
     const state = await readDatabaseState(db);
+    // Edited or missing files stop the run before the lock is taken or any table is made (issue 5).
+    await refuseChangedFiles(project, db, state, req.allowEdited ?? false);
     // Refuse a bad target before the lock is taken or any table is made: nothing may change.
     const preview = planner(state.heads);
     if (state.source === "knex" && preview.steps.length > 0) refuseUnadoptedKnex(env);
+    refuseStepsWithoutFile(project, env, preview);
     // Compile every file the plan needs first: a broken file must stop the run before anything ran.
     await compilePlanScripts(project, preview);
+    const check: DestructiveCheck = req.lint === false ? { destructive: [], error: null } : await checkDestructive(project, db, preview);
+    const destructive = check.destructive;
+    // Refused in one line (the count in it); the statements are listed once the run is going ahead.
+    refuseUnconfirmedRun(env, preview, req.confirmName, destructive.length);
+    if (preview.steps.length > 0 && req.lint !== false) req.onDestructive?.({ destructive, error: check.error });
     const result = await migrate(db.knex, db.dialect, {
       scripts: project.scripts,
       makePlan: planner,
@@ -85,6 +218,7 @@ export async function runMigration(project: OpenProject, env: EnvironmentConfig,
       environment: env.name,
       steps: result.steps.map((s) => ({ revision: s.revision, direction: s.direction, durationMs: s.durationMs })),
       heads: result.heads,
+      ...(destructive.length ? { destructive } : {}),
     };
   });
 }

@@ -1,25 +1,29 @@
 import type { MigrateCommandDto, MigrationPlanDto } from "../../../shared/api.js";
 import type { EnvironmentConfig } from "../project/index.js";
 import { readDatabaseState, withDatabase } from "./database-session.js";
-import { findDestructiveStatements } from "./destructive-sql.js";
-import { planMigration, preflightTarget } from "./migrate.js";
+import { findFileProblems } from "./inspect.js";
+import { checkDestructive, fileRefusal, planMigration, preflightTarget } from "./migrate.js";
 import type { OpenProject } from "./open-project.js";
-import { planToHeads, renderPlanSql } from "./plan-sql.js";
 
-/** What an upgrade / downgrade would do on the environment, with its SQL and destructive statements; changes nothing. */
+/**
+ * What an upgrade / downgrade would do on the environment, with its SQL, its destructive
+ * statements and the edited or missing files that would stop it; changes nothing.
+ */
 export async function planWithSql(project: OpenProject, env: EnvironmentConfig, command: MigrateCommandDto, target: string): Promise<MigrationPlanDto> {
   preflightTarget(project, target);
-  const { plan, source } = await withDatabase(env, async (db) => {
+  const planned = await withDatabase(env, async (db) => {
     const state = await readDatabaseState(db);
-    const p = command === "upgrade" ? project.map.planUpgrade(state.heads, target) : project.map.planDowngrade(state.heads, target);
-    return { plan: p, source: state.source };
+    const problems = await findFileProblems(project, db, state.heads);
+    const refusal = fileRefusal(project, env, problems, state.heads);
+    // A head without a file cannot be planned from: the same refusal as a run's.
+    if (refusal && !refusal.allowable) throw refusal.error;
+    const plan = command === "upgrade" ? project.map.planUpgrade(state.heads, target) : project.map.planDowngrade(state.heads, target);
+    // An unadopted knex database is refused with the same words as the CLI's --plan.
+    if (state.source === "knex" && plan.steps.length > 0) return { plan, source: state.source, problems, refusal, check: null };
+    return { plan, source: state.source, problems, refusal, check: await checkDestructive(project, db, plan) };
   });
-  // An unadopted knex database is refused with the same words as the CLI's --plan.
-  if (source === "knex" && plan.steps.length > 0) await planMigration(project, env, { command, target });
-  const rendered =
-    plan.steps.length === 0
-      ? { sql: "", error: null }
-      : await renderPlanSql(project, env, plan, plan.headsBefore.every((h) => project.map.has(h)) ? planToHeads(project.map, plan.headsBefore) : undefined);
+  const { plan, problems, refusal, check } = planned;
+  if (check === null) await planMigration(project, env, { command, target });
   return {
     environment: env.name,
     command,
@@ -33,9 +37,11 @@ export async function planWithSql(project: OpenProject, env: EnvironmentConfig, 
       file: project.scripts.get(s.revision) ? relative(project, project.scripts.get(s.revision)!.file) : null,
     })),
     headsAfter: plan.headsAfter,
-    sql: rendered.sql,
-    sqlError: rendered.error,
-    destructive: rendered.sql ? findDestructiveStatements(rendered.sql, [env.versionTable, env.historyTable]) : [],
+    sql: check?.sql ?? null,
+    sqlError: check?.error ?? null,
+    destructive: check?.destructive ?? [],
+    problems,
+    refusal: refusal ? { message: refusal.error.message, allowEdited: refusal.allowable } : null,
   };
 }
 

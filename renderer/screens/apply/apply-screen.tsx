@@ -8,6 +8,7 @@ import { ErrorBox, Loading } from "../../components/load-states.js";
 import { PlanView } from "./plan-view.js";
 import { applyRunEvent, mergeRunDto, startProgress, type RunProgress } from "./run-progress.js";
 import { RunView } from "./run-view.js";
+import { UnresolvedForEnvironment } from "./unresolved-for-environment.js";
 
 type PlanState = { readonly state: "idle" } | { readonly state: "loading" } | { readonly state: "ok"; readonly plan: MigrationPlanDto } | { readonly state: "error"; readonly error: ErrorShape };
 
@@ -23,6 +24,7 @@ export function ApplyScreen(props: { readonly environment?: string; readonly tar
   const [target, setTarget] = useState(props.target ?? (props.command === "downgrade" ? "-1" : "heads"));
   const [plan, setPlan] = useState<PlanState>({ state: "idle" });
   const [confirm, setConfirm] = useState("");
+  const [allowEdited, setAllowEdited] = useState(false);
   const [run, setRun] = useState<RunProgress | null>(null);
   const [runError, setRunError] = useState<ErrorShape | null>(null);
 
@@ -38,6 +40,7 @@ export function ApplyScreen(props: { readonly environment?: string; readonly tar
     setRun(null);
     setRunError(null);
     setConfirm("");
+    setAllowEdited(false);
     client.planMigration({ environment, command, target: target.trim() }).then(
       (p) => setPlan({ state: "ok", plan: p }),
       (e: unknown) => setPlan({ state: "error", error: asErrorShape(e) }),
@@ -78,12 +81,14 @@ export function ApplyScreen(props: { readonly environment?: string; readonly tar
   const env = summary.environments.find((e) => e.name === environment);
   const okPlan = plan.state === "ok" ? plan.plan : null;
   const needsName = okPlan?.protected ?? env?.protected ?? false;
-  const confirmed = !needsName || confirm === environment;
+  // Edited (or removed) applied files stop a run, as in the CLI, unless the person says the edits are intended.
+  const refusal = okPlan?.refusal ?? null;
+  const confirmed = (!needsName || confirm === environment) && (!refusal || (refusal.allowEdited && allowEdited));
   const start = (): void => {
     if (!okPlan || !confirmed) return;
     setRunError(null);
     client
-      .runMigration({ environment, command, target: okPlan.target, ...(needsName ? { confirmName: confirm } : {}) })
+      .runMigration({ environment, command, target: okPlan.target, ...(needsName ? { confirmName: confirm } : {}), ...(refusal && allowEdited ? { allowEdited: true } : {}) })
       .then(
         (t) => setRun(startProgress(t.runId, okPlan.steps)),
         (e: unknown) => setRunError(asErrorShape(e)),
@@ -133,6 +138,8 @@ export function ApplyScreen(props: { readonly environment?: string; readonly tar
           Show plan
         </button>
       </form>
+      {/* A revision left half applied here refuses every run: the same choice as on the environments screen. */}
+      <UnresolvedForEnvironment key={`${environment}:${run?.state ?? ""}`} environment={environment} protected={env?.protected ?? false} onResolved={() => { refresh(); showPlan(); }} />
       {plan.state === "idle" && <div className="state-box">Pick an environment and a target, or click a node in the graph, then “Show plan”. Nothing runs before you confirm.</div>}
       {plan.state === "loading" && <Loading what="the plan" />}
       {plan.state === "error" && <ErrorBox error={plan.error} onRetry={showPlan} />}
@@ -141,6 +148,16 @@ export function ApplyScreen(props: { readonly environment?: string; readonly tar
           <PlanView plan={okPlan} />
           {okPlan.steps.length > 0 && !run && (
             <div className={needsName ? "confirm-protected" : "toolbar"}>
+              {refusal && (
+                <div className="notice warn" role="note" data-testid="edited-refusal">
+                  <div>{refusal.message}</div>
+                  {refusal.allowEdited && (
+                    <label>
+                      <input type="checkbox" checked={allowEdited} onChange={(e) => setAllowEdited(e.target.checked)} aria-label="Run anyway: the edits are intended" /> Run anyway: the edits are intended (--allow-edited)
+                    </label>
+                  )}
+                </div>
+              )}
               {needsName && (
                 <label className="field">
                   <span>
@@ -153,7 +170,7 @@ export function ApplyScreen(props: { readonly environment?: string; readonly tar
                 <button type="button" className={`btn ${okPlan.command === "downgrade" || needsName ? "danger" : "primary"}`} disabled={!confirmed} onClick={start} data-testid="run-button">
                   {okPlan.command === "upgrade" ? "Upgrade" : "Roll back"} {environment} ({okPlan.steps.length} step{okPlan.steps.length === 1 ? "" : "s"})
                 </button>
-                {needsName && !confirmed && <span className="muted" data-testid="confirm-hint">Type “{environment}” to enable.</span>}
+                {needsName && confirm !== environment && <span className="muted" data-testid="confirm-hint">Type “{environment}” to enable.</span>}
               </div>
             </div>
           )}

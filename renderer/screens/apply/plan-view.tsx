@@ -34,6 +34,22 @@ export function PlanView({ plan }: { readonly plan: MigrationPlanDto }) {
               {plan.destructive.map((d, i) => (
                 <li key={i}>
                   <code>{d.revision.slice(0, 7)}</code> {d.reason}
+                  <div className="mono" style={{ whiteSpace: "pre-wrap", wordBreak: "break-all", opacity: 0.85 }} data-testid="destructive-statement">
+                    {d.statement}
+                  </div>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+        {(plan.problems ?? []).length > 0 && (
+          <div className="notice warn" role="alert" data-testid="file-problems">
+            <strong>Applied revision files changed since they ran:</strong>
+            <ul style={{ margin: "4px 0 0", paddingLeft: 18 }}>
+              {(plan.problems ?? []).map((p) => (
+                <li key={p.revision}>
+                  <span className="tag bad">{p.kind}</span> <code>{p.file ?? p.revision.slice(0, 12)}</code>
+                  {p.kind === "edited" ? " was edited after it was applied" : " is applied but its file is gone"}
                 </li>
               ))}
             </ul>
