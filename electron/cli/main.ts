@@ -20,6 +20,8 @@ export function buildProgram(): Command {
     .option("--json", "print one JSON document on stdout")
     .option("-q, --quiet", "no progress on stderr")
     .showHelpAfterError("(strata --help lists the commands)")
+    // Every refusal starts "strata: " (DESIGN.md "CLI"), commander's usage errors too; subcommands inherit this.
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, "strata: ").split(NEGATIVE_TARGET_PREFIX).join("")) })
     .exitOverride();
   registerAuthorCommands(program);
   registerMigrateCommands(program);
@@ -45,8 +47,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help and --version end here too, with code 0.
-      return e.exitCode === 0 ? 0 : EXIT_FAILED;
+      if (e.exitCode === 0) return 0;
+      // Commander printed its usage for a missing command; the refusal still gets its one line.
+      if (e.code === "commander.help") process.stderr.write("strata: no command given; pick one of the commands listed above\n");
+      return EXIT_FAILED;
     }
-    return reportError(e, debug);
+    return reportError(e, debug, argv.includes("--json"));
   }
 }

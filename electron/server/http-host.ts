@@ -10,7 +10,7 @@ import type { ErrorCode, ErrorShape } from "../../shared/errors.js";
 import { dispatch } from "../engine/operations/api-dispatch.js";
 import type { EventHub } from "../engine/operations/event-hub.js";
 import { StrataError } from "../engine/errors.js";
-import { checkHostAndOrigin, checkToken, presentedToken } from "./request-guard.js";
+import { checkHostAndOrigin, checkRemoteAddress, checkToken, presentedToken } from "./request-guard.js";
 import type { Refusal } from "./request-guard.js";
 import { serveStatic } from "./static-files.js";
 
@@ -78,8 +78,11 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on("data", (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY_BYTES) {
-        reject(new StrataError("INVALID_REQUEST", `request body over ${MAX_BODY_BYTES} bytes; refused`));
-        req.destroy();
+        // The rest is read and dropped, not cut off: destroying the socket would leave the client a reset, not an answer.
+        chunks.length = 0;
+        req.removeAllListeners("data");
+        req.resume();
+        reject(new StrataError("INVALID_REQUEST", `request body over ${MAX_BODY_BYTES} bytes; refused`, { tooLarge: true }));
         return;
       }
       chunks.push(c);
@@ -113,6 +116,10 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       const text = await readBody(req);
       payload = text.trim() === "" ? {} : JSON.parse(text);
     } catch (e) {
+      if (e instanceof StrataError && e.details.tooLarge) {
+        res.setHeader("connection", "close");
+        return sendError(res, { code: "INVALID_REQUEST", message: e.message }, 413);
+      }
       return sendError(res, { code: "INVALID_REQUEST", message: e instanceof StrataError ? e.message : `${call}: the request body is not valid JSON` });
     }
     const outcome = await dispatch(options.handlers, call, payload, undefined, onInternal);
@@ -121,7 +128,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   };
 
   const server: Server = createServer((req, res) => {
-    const refused = checkHostAndOrigin(req, port);
+    const refused = checkRemoteAddress(req) ?? checkHostAndOrigin(req, port);
     if (refused) return sendError(res, refused.error, refused.status);
     let url: URL;
     try {
@@ -149,7 +156,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
       const text = JSON.stringify(r.error);
       socket.end(`HTTP/1.1 ${r.status} ${r.status === 404 ? "Not Found" : r.status === 401 ? "Unauthorized" : "Forbidden"}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
     };
-    const hostRefusal = checkHostAndOrigin(req, port);
+    const hostRefusal = checkRemoteAddress(req) ?? checkHostAndOrigin(req, port);
     if (hostRefusal) return refuse(hostRefusal);
     const url = new URL(req.url ?? "/", `http://127.0.0.1:${port}`);
     if (url.pathname !== EVENTS_PATH) return refuse({ status: 404, error: { code: "NOT_FOUND", message: `no WebSocket at ${url.pathname}; events are at ${EVENTS_PATH}` } });

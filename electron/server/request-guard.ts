@@ -9,6 +9,23 @@ export interface Refusal {
   readonly error: ErrorShape;
 }
 
+/** True for an address on this machine's loopback: 127.0.0.0/8, ::1, and 127.x written as IPv4-mapped IPv6. */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const v4 = address.toLowerCase().startsWith("::ffff:") ? address.slice(7) : address;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4) || address === "::1";
+}
+
+/**
+ * Refuses a request that did not come from this machine. The server listens on 127.0.0.1 only,
+ * so this holds already; the check keeps it so if the listening address ever changes.
+ */
+export function checkRemoteAddress(req: Pick<IncomingMessage, "socket">): Refusal | null {
+  const address = req.socket?.remoteAddress;
+  if (isLoopbackAddress(address)) return null;
+  return { status: 403, error: { code: "FORBIDDEN", message: `refused: a request from ${address ?? "an unknown address"}; strata serve answers this machine (loopback) only` } };
+}
+
 /**
  * Refuses a request whose Host is not this server (DNS rebinding) or whose Origin is another
  * site (a page the person happens to have open). Returns null when it may go on.

@@ -4,11 +4,13 @@ import { createDemoProject, defaultDemoDirectory } from "../../engine/demo/demo-
 import { StrataError, isStrataError } from "../../engine/errors.js";
 import { findProjectRoot } from "../../engine/project/index.js";
 import { openInBrowser, rendererDirectory, serveDataDirectory, startServe } from "../../server/serve-app.js";
-import { CommandContext } from "../context.js";
+import { CommandContext, decodeTarget } from "../context.js";
 
-function parsePort(raw: string | undefined): number {
-  if (raw === undefined) return 0;
-  const port = Number(raw);
+function parsePort(escaped: string | undefined): number {
+  if (escaped === undefined) return 0;
+  const raw = decodeTarget(escaped);
+  // Number("") is 0: an empty value would silently mean "any port".
+  const port = raw.trim() === "" ? NaN : Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StrataError("USAGE", `--port takes a port number 0-65535, not "${raw}"`);
   return port;
 }

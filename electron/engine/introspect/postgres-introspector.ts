@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { CheckModel, ColumnModel, EnumModel, ForeignKeyModel, IndexModel, ReferentialAction, TableModel, UniqueModel, ViewModel } from "../../../shared/schema.js";
+import { StrataError } from "../errors.js";
 import { CountingReader } from "./types.js";
 import type { Introspection, IntrospectOptions, SchemaDialect } from "./types.js";
 import { normalizeDefault, parseTypeSpelling, stripOuterParens } from "./normal-form.js";
@@ -226,8 +227,24 @@ export const postgresSchema: SchemaDialect = {
     },
     retarget(config, database) {
       const c = config.connection;
-      if (typeof c === "string") return { ...config, connection: { connectionString: c, database } as Knex.StaticConnectionConfig };
-      return { ...config, connection: { ...(c as object), database } as Knex.StaticConnectionConfig };
+      // pg takes a connectionString's database over the `database` key: the scratch name must go inside it,
+      // or the revisions would be built on the environment's own database.
+      const inside = (url: string): string => {
+        let u: URL;
+        try {
+          u = new URL(url);
+        } catch {
+          throw new StrataError("NOT_SUPPORTED", "cannot make a scratch database from this PostgreSQL connection string; write the connection as { host, user, database, ... } in strata.config.json");
+        }
+        u.pathname = `/${encodeURIComponent(database)}`;
+        return u.toString();
+      };
+      if (typeof c === "string") return { ...config, connection: { connectionString: inside(c), database } as Knex.StaticConnectionConfig };
+      const o = c as Record<string, unknown>;
+      return {
+        ...config,
+        connection: { ...o, ...(typeof o.connectionString === "string" ? { connectionString: inside(o.connectionString) } : {}), database } as Knex.StaticConnectionConfig,
+      };
     },
   },
   incrementsUnsigned: false,

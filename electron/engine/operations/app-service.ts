@@ -30,6 +30,7 @@ import { ProjectHolder } from "./project-holder.js";
 import type { Freshness } from "./project-holder.js";
 import { projectSummary } from "./project-summary.js";
 import { RecentProjects } from "./recent-projects.js";
+import { resolveRevision } from "./resolve.js";
 import { revisionDetail } from "./revision-detail.js";
 import { RunQueue } from "./run-queue.js";
 
@@ -165,7 +166,14 @@ export function createAppService(options: AppServiceOptions): AppService {
       preflightTarget(project, req.target);
       return runs.enqueue({ environment: env.name, command: req.command, target: req.target }, async (onEvent) => {
         try {
-          return await runMigration(project, env, { command: req.command, target: req.target, singleTransaction: req.singleTransaction ?? false, onEvent });
+          return await runMigration(project, env, {
+            command: req.command,
+            target: req.target,
+            singleTransaction: req.singleTransaction ?? false,
+            onEvent,
+            allowEdited: req.allowEdited ?? false,
+            ...(req.confirmName !== undefined ? { confirmName: req.confirmName } : {}),
+          });
         } finally {
           changed(project.root, "environment-changed");
         }
@@ -183,6 +191,12 @@ export function createAppService(options: AppServiceOptions): AppService {
       const { project, env } = await withEnv(req.environment);
       refuseUnconfirmed(env, "stamp", req.confirmName);
       const result = await stampEnvironment(project, env, req.targets);
+      changed(project.root, "environment-changed");
+      return result;
+    },
+    async resolveRevision(req) {
+      const { project, env } = await withEnv(req.environment);
+      const result = await resolveRevision(project, env, { revision: req.revision, outcome: req.outcome, confirmName: req.confirmName });
       changed(project.root, "environment-changed");
       return result;
     },

@@ -32,6 +32,17 @@ function resolveSingle(project: OpenProject, target: string, what: string): stri
   return [...ids];
 }
 
+/**
+ * A chosen id (--rev-id) becomes part of the file name: one with "/" or ".." would write outside
+ * the migrations folder, a long one fails with ENAMETOOLONG, and "-", "@", "+", ":" break targets.
+ */
+function checkRevisionId(id: string): string {
+  if (!/^[A-Za-z0-9_]{1,100}$/.test(id)) {
+    throw new StrataError("USAGE", `--rev-id ${JSON.stringify(id.length > 40 ? `${id.slice(0, 37)}...` : id)} is not a revision id; use 1 to 100 letters, digits and '_'`, { revision: id.slice(0, 100) });
+  }
+  return id;
+}
+
 function checkLabelsFree(project: OpenProject, labels: readonly string[]): void {
   for (const label of labels) {
     const owner = project.map.records.find((r) => r.branchLabels.includes(label));
@@ -65,7 +76,7 @@ export async function createRevision(project: OpenProject, req: NewRevisionReque
   const labels = req.branchLabels ?? [];
   checkLabelsFree(project, labels);
   const dependsOn = resolveDependencies(project, req.dependsOn ?? []);
-  const revision = req.revisionId ?? newRevisionId();
+  const revision = req.revisionId === undefined ? newRevisionId() : checkRevisionId(req.revisionId);
   if (project.map.has(revision)) throw new StrataError("REVISION_DUPLICATE", `revision id ${revision} already exists; choose another`);
   const file = await writeRevisionFile({
     dir: project.migrationsDir,
@@ -89,7 +100,8 @@ export async function createMerge(project: OpenProject, message: string, revs: r
   if (ids.size < 2) {
     throw new StrataError("TARGET_INVALID", `a merge needs at least two revisions; ${[...revs].join(" ")} gives ${ids.size === 0 ? "none" : [...ids].join(", ")}`);
   }
-  const revision = revisionId ?? newRevisionId();
+  const revision = revisionId === undefined ? newRevisionId() : checkRevisionId(revisionId);
+  if (project.map.has(revision)) throw new StrataError("REVISION_DUPLICATE", `revision id ${revision} already exists; choose another`);
   const parents = [...ids];
   const file = await writeRevisionFile({
     dir: project.migrationsDir,

@@ -406,9 +406,11 @@ function detectCycle(nodes: ReadonlyMap<string, MutableNode>): void {
   }
   const cycle = path.slice(onPath.get(cur)!);
   const shown = [...cycle].reverse();
+  // The files too, so that the person knows which ones to open.
+  const files = shown.map((id) => nodes.get(id)!.record.file).filter((f): f is string => f !== undefined);
   throw new StrataError(
     "REVISION_CYCLE",
-    `revisions form a cycle through down_revision/depends_on: ${[...shown, shown[0]].join(" -> ")}; break it by fixing one of them`,
-    { revisions: cycle },
+    `revisions form a cycle through down_revision/depends_on: ${[...shown, shown[0]].join(" -> ")}; break it by fixing one of them${files.length ? ` (${files.join(", ")})` : ""}`,
+    { revisions: cycle, files },
   );
 }
