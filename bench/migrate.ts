@@ -60,9 +60,9 @@ function urlOf(db: TestDatabase): string {
   }
 }
 
-/** `strata ... upgrade|downgrade` in its own process, as a user or CI job runs it. */
-function strataRun(db: TestDatabase, project: string, args: readonly string[]): number {
-  return timedProcess([STRATA_BIN, "--project", project, "--url", urlOf(db), "--quiet", ...args]);
+/** `strata ... upgrade|downgrade` in its own process, as a user or CI job runs it, with its compile cache in `cacheDir`. */
+function strataRun(db: TestDatabase, project: string, cacheDir: string, args: readonly string[]): number {
+  return timedProcess([STRATA_BIN, "--project", project, "--url", urlOf(db), "--quiet", ...args], { STRATA_CACHE_DIR: cacheDir });
 }
 
 /** knex's own migrator in its own process (its CLI needs a knexfile; this is the same API call). */
@@ -82,20 +82,31 @@ function median(xs: readonly number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** One round on fresh databases: each tool's upgrade and rollback, in alternation. */
-type Round = Record<"knexUp" | "strataSingle" | "strataDefault" | "knexDown" | "strataDown", number>;
+/**
+ * One round on fresh databases, each tool in alternation. Strata's first run uses an empty
+ * compile cache (a fresh checkout: every TypeScript revision compiled), the others the cache
+ * that run filled (what every later run on the same migrations folder gets). `--no-lint` skips
+ * the destructive-statement dry run, which knex has no counterpart of.
+ */
+const KEYS = ["knexUp", "strataCold", "strataWarm", "strataNoLint", "strataDefault", "knexDown", "strataDown", "strataDownNoLint"] as const;
+type Round = Record<(typeof KEYS)[number], number>;
 
 async function round(client: DbClient, project: string, knexDir: string): Promise<Round> {
-  const dbs = await Promise.all([createTestDatabase(client), createTestDatabase(client), createTestDatabase(client)]);
-  const [forSingle, forDefault, forKnex] = dbs as [TestDatabase, TestDatabase, TestDatabase];
+  const dbs = await Promise.all(Array.from({ length: 5 }, () => createTestDatabase(client)));
+  const [cold, warm, noLint, perRevision, forKnex] = dbs as [TestDatabase, TestDatabase, TestDatabase, TestDatabase, TestDatabase];
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "strata-bench-cache-"));
   try {
     const knexUp = knexRun(forKnex, knexDir, "latest");
-    const strataSingle = strataRun(forSingle, project, ["upgrade", "heads", "--single-transaction"]);
-    const strataDefault = strataRun(forDefault, project, ["upgrade", "heads"]);
+    const strataCold = strataRun(cold, project, cacheDir, ["upgrade", "heads", "--single-transaction"]);
+    const strataWarm = strataRun(warm, project, cacheDir, ["upgrade", "heads", "--single-transaction"]);
+    const strataNoLint = strataRun(noLint, project, cacheDir, ["upgrade", "heads", "--single-transaction", "--no-lint"]);
+    const strataDefault = strataRun(perRevision, project, cacheDir, ["upgrade", "heads"]);
     const knexDown = knexRun(forKnex, knexDir, "rollback");
-    const strataDown = strataRun(forDefault, project, ["downgrade", "base"]);
-    return { knexUp, strataSingle, strataDefault, knexDown, strataDown };
+    const strataDown = strataRun(perRevision, project, cacheDir, ["downgrade", "base"]);
+    const strataDownNoLint = strataRun(warm, project, cacheDir, ["downgrade", "base", "--no-lint"]);
+    return { knexUp, strataCold, strataWarm, strataNoLint, strataDefault, knexDown, strataDown, strataDownNoLint };
   } finally {
+    fs.rmSync(cacheDir, { recursive: true, force: true });
     await Promise.all(dbs.map((d) => d.drop()));
   }
 }
@@ -107,13 +118,16 @@ async function main(): Promise<void> {
     const rounds: Round[] = [];
     for (let i = 0; i < REPS; i++) rounds.push(await round(client, project, knexDir));
     const m = (k: keyof Round) => median(rounds.map((r) => r[k]));
-    const all = (k: keyof Round) => rounds.map((r) => r[k].toFixed(2)).join("/");
+    const ratio = (k: keyof Round, base: keyof Round) => `${(m(k) / m(base)).toFixed(2)}x`;
+    const f = (k: keyof Round) => `${m(k).toFixed(2)} s`;
     console.log(
-      `${client.padEnd(15)} upgrade: strata --single-transaction ${m("strataSingle").toFixed(2)} s, knex latest ${m("knexUp").toFixed(2)} s, ratio ${(m("strataSingle") / m("knexUp")).toFixed(2)}x` +
-        ` (strata default ${m("strataDefault").toFixed(2)} s)` +
-        ` | rollback: strata ${m("strataDown").toFixed(2)} s, knex ${m("knexDown").toFixed(2)} s, ratio ${(m("strataDown") / m("knexDown")).toFixed(2)}x`,
+      `${client.padEnd(15)} upgrade, knex latest ${f("knexUp")} | strata --single-transaction: cold cache ${f("strataCold")} ${ratio("strataCold", "knexUp")}, ` +
+        `warm ${f("strataWarm")} ${ratio("strataWarm", "knexUp")}, warm --no-lint ${f("strataNoLint")} ${ratio("strataNoLint", "knexUp")} | strata default (a transaction per revision) ${f("strataDefault")}`,
     );
-    console.log(`${"".padEnd(15)} runs: strata single ${all("strataSingle")}, knex latest ${all("knexUp")}, strata down ${all("strataDown")}, knex rollback ${all("knexDown")}`);
+    console.log(
+      `${"".padEnd(15)} rollback, knex ${f("knexDown")} | strata downgrade base ${f("strataDown")} ${ratio("strataDown", "knexDown")}, --no-lint ${f("strataDownNoLint")} ${ratio("strataDownNoLint", "knexDown")}`,
+    );
+    console.log(`${"".padEnd(15)} runs: ${KEYS.map((k) => `${k} ${rounds.map((r) => r[k].toFixed(2)).join("/")}`).join(", ")}`);
   }
   fs.rmSync(project, { recursive: true, force: true });
   fs.rmSync(knexDir, { recursive: true, force: true });
