@@ -52,16 +52,19 @@ function UnresolvedRun(props: { readonly environment: string; readonly protected
       .finally(() => setBusy(false));
   };
   return (
-    <div className="notice error" role="alert" data-unresolved-revision={run.revision} data-unresolved-state={run.state}>
-      <div>
-        <strong>{environment}</strong>: {run.description}. Runs on {environment} are refused until you say what you found.
-      </div>
-      <div className="muted" style={{ fontSize: 12, margin: "4px 0" }}>
+    <div className="notice error" role="alert" data-unresolved-revision={run.revision} data-unresolved-state={run.state} style={{ display: "flex", flexDirection: "column", gap: 6 }}>
+      {/* A headline to read at a glance; the full account (which can be long) follows in the page's own colour. */}
+      <strong>
+        {environment}: {run.state === "failed" ? "a revision was left half applied" : "a run was interrupted"}. Runs on {environment} are refused until you say what
+        you found.
+      </strong>
+      <div style={{ color: "var(--fg)" }}>Strata&apos;s history table shows: {run.description}.</div>
+      <div className="muted" style={{ fontSize: 12 }}>
         Check the database, then choose. “Took effect” records the revision as done and moves the version table as it would have; “Did not take
         effect” leaves the version table (undo any part that did first).
       </div>
       {choice === null ? (
-        <div className="toolbar">
+        <div className="toolbar" style={{ marginTop: 2 }}>
           <button type="button" className="btn small" onClick={() => setChoice("applied")} data-testid="resolve-applied">
             It took effect (applied)
           </button>

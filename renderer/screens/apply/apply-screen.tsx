@@ -25,6 +25,7 @@ export function ApplyScreen(props: { readonly environment?: string; readonly tar
   const [plan, setPlan] = useState<PlanState>({ state: "idle" });
   const [confirm, setConfirm] = useState("");
   const [allowEdited, setAllowEdited] = useState(false);
+  const [unresolvedCount, setUnresolvedCount] = useState(0);
   const [run, setRun] = useState<RunProgress | null>(null);
   const [runError, setRunError] = useState<ErrorShape | null>(null);
 
@@ -139,7 +140,7 @@ export function ApplyScreen(props: { readonly environment?: string; readonly tar
         </button>
       </form>
       {/* A revision left half applied here refuses every run: the same choice as on the environments screen. */}
-      <UnresolvedForEnvironment key={`${environment}:${run?.state ?? ""}`} environment={environment} protected={env?.protected ?? false} onResolved={() => { refresh(); showPlan(); }} />
+      <UnresolvedForEnvironment key={`${environment}:${run?.state ?? ""}`} environment={environment} protected={env?.protected ?? false} onResolved={() => { refresh(); showPlan(); }} onCount={setUnresolvedCount} />
       {plan.state === "idle" && <div className="state-box">Pick an environment and a target, or click a node in the graph, then “Show plan”. Nothing runs before you confirm.</div>}
       {plan.state === "loading" && <Loading what="the plan" />}
       {plan.state === "error" && <ErrorBox error={plan.error} onRetry={showPlan} />}
@@ -149,10 +150,11 @@ export function ApplyScreen(props: { readonly environment?: string; readonly tar
           {okPlan.steps.length > 0 && !run && (
             <div className={needsName ? "confirm-protected" : "toolbar"}>
               {refusal && (
-                <div className="notice warn" role="note" data-testid="edited-refusal">
+                <div className="notice warn" role="note" data-testid="edited-refusal" style={{ display: "flex", flexDirection: "column", gap: 6 }}>
+                  <strong>This run is refused: an applied revision file no longer matches what ran.</strong>
                   <div>{refusal.message}</div>
                   {refusal.allowEdited && (
-                    <label>
+                    <label style={{ fontWeight: 600 }}>
                       <input type="checkbox" checked={allowEdited} onChange={(e) => setAllowEdited(e.target.checked)} aria-label="Run anyway: the edits are intended" /> Run anyway: the edits are intended (--allow-edited)
                     </label>
                   )}
@@ -171,6 +173,16 @@ export function ApplyScreen(props: { readonly environment?: string; readonly tar
                   {okPlan.command === "upgrade" ? "Upgrade" : "Roll back"} {environment} ({okPlan.steps.length} step{okPlan.steps.length === 1 ? "" : "s"})
                 </button>
                 {needsName && confirm !== environment && <span className="muted" data-testid="confirm-hint">Type “{environment}” to enable.</span>}
+                {unresolvedCount > 0 && (
+                  <span className="muted" data-testid="unresolved-hint">
+                    A run now is refused: first say above what the interrupted revision did.
+                  </span>
+                )}
+                {refusal && !allowEdited && (
+                  <span className="muted" data-testid="refusal-hint">
+                    {needsName && confirm !== environment ? "Also restore" : "Restore"} the file{refusal.allowEdited ? ", or tick “Run anyway”" : ""}, to enable.
+                  </span>
+                )}
               </div>
             </div>
           )}

@@ -29,12 +29,15 @@ export function PlanView({ plan }: { readonly plan: MigrationPlanDto }) {
         )}
         {plan.destructive.length > 0 && (
           <div className="notice error" role="alert" data-testid="destructive">
-            <strong>Loses data or structure:</strong>
+            <strong>
+              Loses data or structure: {plan.destructive.length} statement{plan.destructive.length === 1 ? "" : "s"}
+            </strong>
             <ul style={{ margin: "4px 0 0", paddingLeft: 18 }}>
               {plan.destructive.map((d, i) => (
                 <li key={i}>
-                  <code>{d.revision.slice(0, 7)}</code> {d.reason}
-                  <div className="mono" style={{ whiteSpace: "pre-wrap", wordBreak: "break-all", opacity: 0.85 }} data-testid="destructive-statement">
+                  <code>{d.revision.slice(0, 12)}</code> {d.reason}
+                  {/* Long statements wrap at spaces first; a word is cut only where it cannot fit. */}
+                  <div className="mono" style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere", opacity: 0.85, fontSize: 12, marginTop: 2 }} data-testid="destructive-statement">
                     {d.statement}
                   </div>
                 </li>

@@ -80,7 +80,8 @@ export function EnvironmentMatrixView(props: {
                       {s.unresolved.some((u) => u.state === "failed") ? "half applied" : "interrupted"}
                     </span>
                   )}
-                  <div className="faint" style={{ fontSize: 12 }}>{e.dialect} · {e.displayTarget}{e.source === "profile" ? " · profile" : ""}</div>
+                  {/* A long database URL wraps under the name rather than pushing the matrix past the window. */}
+                  <div className="faint" style={{ fontSize: 12, maxWidth: 220, whiteSpace: "normal", overflowWrap: "anywhere" }}>{e.dialect} · {e.displayTarget}{e.source === "profile" ? " · profile" : ""}</div>
                 </td>
                 {s.error || s.heads === null ? (
                   <td colSpan={matrix.heads.length + 1}>

@@ -138,10 +138,12 @@ export function ProfileForm(props: {
         <label className="field">Colour<input type="color" value={color} onChange={(e) => setColor(e.target.value)} aria-label="Colour" /></label>
       </div>
       {!sqlite && (
-        <fieldset className="form-grid" aria-label="Secure connection" style={{ border: "none", padding: 0, margin: 0 }}>
-          <label className="field">
+        <fieldset className="form-grid" aria-label="Secure connection" style={{ padding: "8px 12px 12px" }}>
+          <legend>Secure connection (optional): TLS to the server, and/or an SSH tunnel to reach it</legend>
+          {/* A row of its own: the mode names carry a hint that one column would cut off; the files follow on one row. */}
+          <label className="field" style={{ gridColumn: "1 / -1" }}>
             TLS
-            <select value={tlsMode} onChange={(e) => setTlsMode(e.target.value as TlsModeDto | "")} aria-label="TLS mode">
+            <select style={{ maxWidth: 460 }} value={tlsMode} onChange={(e) => setTlsMode(e.target.value as TlsModeDto | "")} aria-label="TLS mode">
               <option value="">driver default (plain text)</option>
               {TLS_MODES.filter((m) => client === "pg" || m.mysql !== null).map((m) => (
                 <option key={m.mode} value={m.mode}>
@@ -157,7 +159,7 @@ export function ProfileForm(props: {
               <label className="field">Client key<input type="text" value={tlsKey} onChange={(e) => setTlsKey(e.target.value)} aria-label="TLS key file" placeholder="optional" /></label>
             </>
           )}
-          <label className="field">
+          <label className="field" style={{ gridColumn: "1 / -1" }}>
             <span><input type="checkbox" checked={useSsh} onChange={(e) => setUseSsh(e.target.checked)} aria-label="Through an SSH tunnel" /> Through an SSH tunnel</span>
           </label>
           {useSsh && (
