@@ -88,6 +88,16 @@ export async function createTestDatabase(client: DbClient): Promise<TestDatabase
   };
 }
 
+/** The strata.config.json environment entry that points at this database; `extra` adds settings such as protected. */
+export function envEntry(db: TestDatabase, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { client: db.env.client, connection: db.env.knexConfig.connection, ...extra };
+}
+
+/** The revisions strata_version holds (the applied heads), sorted. */
+export async function versionHeads(db: TestDatabase): Promise<string[]> {
+  return ((await db.knex("strata_version").select("version_num")) as { version_num: string }[]).map((r) => r.version_num).sort();
+}
+
 /** The tables and their columns as "table.column", sorted, leaving out the tables named in exclude. */
 export async function describeColumns(knex: Knex, client: DbClient, exclude: readonly string[] = []): Promise<string[]> {
   const rows = await SERVERS[client].columns(knex);

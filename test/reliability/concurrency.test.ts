@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbClient } from "../../electron/engine/dialect/index.js";
-import { TEST_CLIENTS, createTestDatabase } from "../helpers/databases.js";
+import { TEST_CLIENTS, createTestDatabase, envEntry } from "../helpers/databases.js";
 import type { TestDatabase } from "../helpers/databases.js";
 import { strata, writeProject } from "../helpers/strata-cli.js";
 import type { RevisionSpec, StrataRun } from "../helpers/strata-cli.js";
@@ -40,10 +40,6 @@ const GRAPH: RevisionSpec[] = (() => {
   ];
 })();
 const ALL = GRAPH.map((r) => r.revision).sort();
-
-function envEntry(db: TestDatabase): Record<string, unknown> {
-  return { client: db.env.client, connection: db.env.knexConfig.connection };
-}
 
 async function race(dir: string): Promise<StrataRun[]> {
   return Promise.all(

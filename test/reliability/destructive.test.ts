@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbClient } from "../../electron/engine/dialect/index.js";
 import { planWithSql } from "../../electron/engine/operations/migration-plan.js";
 import { openProject, selectEnvironment } from "../../electron/engine/operations/open-project.js";
-import { createTestDatabase, TEST_CLIENTS } from "../helpers/databases.js";
+import { createTestDatabase, envEntry, TEST_CLIENTS } from "../helpers/databases.js";
 import type { TestDatabase } from "../helpers/databases.js";
 import { strata, writeProject } from "../helpers/strata-cli.js";
 import type { RevisionSpec } from "../helpers/strata-cli.js";
@@ -45,10 +45,6 @@ const REVISIONS: readonly RevisionSpec[] = [
 
 /** Figures for docs/RELIABILITY.md: destructive statements found per dialect and runs refused. */
 const figures: Record<string, { upgrade: number; downgrade: number; refused: number }> = {};
-
-function envEntry(db: TestDatabase, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { client: db.env.client, connection: db.env.knexConfig.connection, ...extra };
-}
 
 async function snapshot(db: TestDatabase): Promise<{ heads: string[]; history: number; rows: number; columns: string[] }> {
   const heads = (await db.knex.schema.hasTable("strata_version"))

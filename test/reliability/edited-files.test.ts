@@ -12,9 +12,10 @@ import { environmentMatrix } from "../../electron/engine/operations/environment-
 import { planWithSql } from "../../electron/engine/operations/migration-plan.js";
 import { openProject, selectEnvironment } from "../../electron/engine/operations/open-project.js";
 import { NO_PASSWORD_STORAGE, ProfileStore } from "../../electron/engine/operations/profile-store.js";
-import { createTestDatabase, TEST_CLIENTS } from "../helpers/databases.js";
+import { TEST_CLIENTS, versionHeads } from "../helpers/databases.js";
 import type { TestDatabase } from "../helpers/databases.js";
-import { revisionSource, strata, writeProject, writeRevision } from "../helpers/strata-cli.js";
+import { createProjectDatabase, removeProjectDatabase } from "../helpers/project-database.js";
+import { revisionSource, strata, writeRevision } from "../helpers/strata-cli.js";
 import type { RevisionSpec } from "../helpers/strata-cli.js";
 
 const A1 = "a1a1a1a1a1a1";
@@ -29,10 +30,6 @@ const REVISIONS: readonly RevisionSpec[] = [
 
 /** Figures for docs/RELIABILITY.md. */
 const figures = { runsRefused: 0, filesEdited: 0, filesRemoved: 0 };
-
-function envEntry(db: TestDatabase): Record<string, unknown> {
-  return { client: db.env.client, connection: db.env.knexConfig.connection };
-}
 
 /** Runs through the app's service (what the apply screen calls) and waits for the run to end (bounded). */
 async function appRun(dir: string, req: { command: "upgrade" | "downgrade"; target: string; allowEdited?: boolean }): Promise<{ state: string; error: { code: string; message: string } | null; heads: readonly string[] | null }> {
@@ -53,7 +50,7 @@ async function appRun(dir: string, req: { command: "upgrade" | "downgrade"; targ
 
 /** Everything a refused run must leave as it was: the version table, the history, the tables. */
 async function snapshot(db: TestDatabase): Promise<{ heads: string[]; history: number; tables: Record<string, boolean> }> {
-  const heads = ((await db.knex("strata_version").select("version_num")) as { version_num: string }[]).map((r) => r.version_num).sort();
+  const heads = await versionHeads(db);
   const history = Number(((await db.knex("strata_history").count({ n: "*" })) as { n: number | string }[])[0]!.n);
   const tables: Record<string, boolean> = {};
   for (const t of ["accounts", "invoices", "notes"]) tables[t] = await db.knex.schema.hasTable(t);
@@ -64,13 +61,9 @@ describe.each(TEST_CLIENTS)("edited and missing revision files on %s", (client: 
   let db: TestDatabase;
   let dir: string;
   beforeEach(async () => {
-    db = await createTestDatabase(client);
-    dir = writeProject({ environments: { dev: envEntry(db) }, revisions: REVISIONS });
+    ({ db, dir } = await createProjectDatabase(client, REVISIONS));
   });
-  afterEach(async () => {
-    await db.drop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => removeProjectDatabase(db, dir));
 
   it("an edited file stops upgrade and downgrade before anything runs, shows in status, check and the app; --allow-edited runs", async () => {
     const p = ["--project", dir];

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbClient } from "../../electron/engine/dialect/index.js";
-import { createTestDatabase, TEST_CLIENTS } from "../helpers/databases.js";
+import { createTestDatabase, envEntry, versionHeads, TEST_CLIENTS } from "../helpers/databases.js";
 import type { TestDatabase } from "../helpers/databases.js";
 import { strata, writeProject, writeRevision } from "../helpers/strata-cli.js";
 import type { RevisionSpec } from "../helpers/strata-cli.js";
@@ -40,16 +40,8 @@ const DB_MESSAGE: Record<DbClient, RegExp> = {
 
 const figures: Record<string, unknown>[] = [];
 
-function envEntry(db: TestDatabase): Record<string, unknown> {
-  return { client: db.env.client, connection: db.env.knexConfig.connection };
-}
-
 async function historyRows(db: TestDatabase): Promise<{ revision: string; status: string; error: string | null }[]> {
   return (await db.knex("strata_history").select("revision", "status", "error").orderBy("id")) as never;
-}
-
-async function heads(db: TestDatabase): Promise<string[]> {
-  return ((await db.knex("strata_version").select("version_num")) as { version_num: string }[]).map((r) => r.version_num).sort();
 }
 
 async function count(db: TestDatabase, table: string): Promise<number> {
@@ -85,7 +77,7 @@ describe.each(TEST_CLIENTS)("failing revision on %s", (client: DbClient) => {
       expect.stringMatching(/^insert into .half_t. \(.id.\) values \(7\)$/),
     ]);
 
-    expect(await heads(db)).toEqual([A1]);
+    expect(await versionHeads(db)).toEqual([A1]);
     expect(await count(db, "base_t")).toBe(2);
     const rows = await historyRows(db);
     expect(rows.map((x) => `${x.revision} ${x.status}`)).toEqual([`${A1} succeeded`, `${F2} failed`]);
@@ -127,7 +119,7 @@ describe.each(TEST_CLIENTS)("failing revision on %s", (client: DbClient) => {
       expect(again.code).toBe(2);
       expect(again.reason).toBe(r.reason);
       expect(await db.knex.schema.hasTable("half_t")).toBe(false);
-      expect(await heads(db)).toEqual([A1]);
+      expect(await versionHeads(db)).toEqual([A1]);
       expect((await strata([...p, "status", "--json", "--no-drift"])).json.environments[0].unresolved).toEqual([]);
       figures.push({ client, revisions: 2, faults: 2, rowsChecked: { base_t: 2 }, tablesAbsent: ["half_t"], historyRows: 3 });
     }
@@ -175,7 +167,7 @@ describe.each(TEST_CLIENTS)("failing revision on %s", (client: DbClient) => {
       expect(down.code).toBe(2);
       expect(down.reason).toMatch(new RegExp(`^strata: revision ${D2} \\(two\\) failed on down in \`insert into no_such_table \\(id\\) values \\(1\\)\`: .*1 statement had run \\(last: drop table \`two_t\`\\)`));
       expect(await db.knex.schema.hasTable("two_t")).toBe(false);
-      expect(await heads(db)).toEqual([D2]);
+      expect(await versionHeads(db)).toEqual([D2]);
       const refused = await strata([...p, "upgrade", "heads"]);
       expect(refused.reason).toMatch(new RegExp(`revision ${D2} \\(two\\) failed on down .* after 1 statement had run \\(last: drop table \`two_t\`\\), so it may be half applied`));
 
@@ -183,7 +175,7 @@ describe.each(TEST_CLIENTS)("failing revision on %s", (client: DbClient) => {
       const resolved = await strata([...p, "resolve", "d2d2", "--applied", "--json"]);
       expect(resolved.code).toBe(0);
       expect(resolved.json).toMatchObject({ revision: D2, direction: "down", outcome: "applied", heads: [A1] });
-      expect(await heads(db)).toEqual([A1]);
+      expect(await versionHeads(db)).toEqual([A1]);
       const again = await strata([...p, "upgrade", "heads", "--json"]);
       expect(again.code).toBe(0);
       expect(again.json.heads).toEqual([D2]);

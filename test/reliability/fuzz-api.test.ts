@@ -8,7 +8,6 @@
  * What may change a database (runMigration, stamp, resolveRevision) is sent to the throwaway
  * "scratch" environment only; every host a profile names is a loopback address.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { appendFileSync } from "node:fs";
 import path from "node:path";
@@ -21,7 +20,7 @@ import { ProfileStore, type SecretCodec } from "../../electron/engine/operations
 import { createSchemaDiffPort } from "../../electron/engine/operations/schema-diff-port.js";
 import { API_CALLS, apiSchemas, type ApiCall } from "../../shared/api.js";
 import { ERROR_CODES } from "../../shared/errors.js";
-import { STRATA_BIN } from "../helpers/strata-cli.js";
+import { startServeProcess } from "../helpers/serve-process.js";
 import { GUARDED_ENVS, makeFuzzProject, SCRATCH_ENV, type FuzzProject } from "./fuzz-cli-args.js";
 import { describeFingerprint, fuzzSettings, Tally } from "./fuzz-support.js";
 
@@ -266,29 +265,11 @@ describe("fuzzed StrataApi payloads", () => {
 
   it("through strata serve over HTTP: typed errors or results, and the host still answers afterwards", async () => {
     const before = await project.fingerprints();
-    const child: ChildProcess = spawn(process.execPath, [STRATA_BIN, "--project", project.root, "serve", "--port", "0"], {
-      cwd: project.workDir,
-      env: { ...process.env, STRATA_DATA_DIR: path.join(project.dataDir, "serve") },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
+    const serve = await startServeProcess(project.root, { cwd: project.workDir, env: { STRATA_DATA_DIR: path.join(project.dataDir, "serve") } });
     let exited: number | null | undefined;
-    child.on("exit", (code) => (exited = code));
-    child.stdout!.on("data", (d) => (out += d));
-    child.stderr!.on("data", (d) => (out += d));
+    serve.child.on("exit", (code) => (exited = code));
     try {
-      const url = await new Promise<URL>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`strata serve printed no URL:\n${out}`)), 20_000);
-        const poll = setInterval(() => {
-          const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            clearInterval(poll);
-            resolve(new URL(m[0]));
-          }
-        }, 50);
-      });
-      const token = url.searchParams.get("token")!;
+      const { url, token } = serve;
       const post = async (call: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> => {
         const res = await fetch(`${url.origin}/api/${encodeURIComponent(call)}`, {
           method: "POST",
@@ -319,7 +300,7 @@ describe("fuzzed StrataApi payloads", () => {
           checkOutcome({ ok: false, error: r.json }, { call, payload });
         }
         if (call === "createRevision" || call === "createMerge") project.resetMigrations();
-        expect(exited, out).toBeUndefined();
+        expect(exited, serve.output()).toBeUndefined();
       }
       // Health: the host is up and answers the first call a page makes.
       const health = await post("appInfo", "{}");
@@ -328,9 +309,9 @@ describe("fuzzed StrataApi payloads", () => {
       tally.add("health checks answered");
       const runs = await runsSettled(async () => (await post("listRuns", "{}")).json);
       for (const r of runs) expect(r.error?.code).not.toBe("INTERNAL");
-      expect(out).not.toMatch(/internal error|TypeError|at .+:\d+:\d+\)/);
+      expect(serve.output()).not.toMatch(/internal error|TypeError|at .+:\d+:\d+\)/);
     } finally {
-      child.kill("SIGTERM");
+      await serve.stop();
     }
     const after = await project.fingerprints();
     expect(after).toEqual(before);

@@ -198,9 +198,15 @@ export interface FuzzArgv {
   readonly writes: boolean;
 }
 
-/** Random argv: commands that read get random global options; commands that write get the throwaway environment. */
-export function argvArbitrary(p: { root: string; sqliteFile: string; pgUrl: string; mariaUrl: string }): fc.Arbitrary<FuzzArgv> {
-  const globals = globalOptions(p.root, p.sqliteFile, p.pgUrl, p.mariaUrl);
+/**
+ * Random argv against the project: commands that read get random global options (its folder,
+ * SQLite file and its two server databases as URLs); commands that write get the throwaway environment.
+ */
+export function argvArbitrary(p: Pick<FuzzProject, "root" | "sqliteFile" | "databases">): fc.Arbitrary<FuzzArgv> {
+  const database = (db: TestDatabase): string => (db.env.knexConfig.connection as { database: string }).database;
+  const pgUrl = `postgres://postgres@127.0.0.1:5432/${database(p.databases.pg)}`;
+  const mariaUrl = `mysql://root@127.0.0.1:3306/${database(p.databases.maria)}`;
+  const globals = globalOptions(p.root, p.sqliteFile, pgUrl, mariaUrl);
   return fc.oneof(
     { weight: 3, arbitrary: fc.tuple(globals, readCommand).map(([g, c]) => ({ argv: [...g, ...c], writes: false })) },
     // --project is the project; --env the throwaway one. No random global option, so that no value can point it elsewhere.

@@ -34,14 +34,7 @@ describe("fuzzed CLI arguments, through bin/strata", () => {
   it("every process exits 0, 1 or 2 without a stack, and no guarded database changes", async () => {
     const before = await project.fingerprints();
     console.log(`${FILE}: fingerprints before: ${Object.entries(before).map(([k, f]) => `${k} ${describeFingerprint(f)}`).join("; ")}`);
-    const pgConn = project.databases.pg.env.knexConfig.connection as { database: string };
-    const mariaConn = project.databases.maria.env.knexConfig.connection as { database: string };
-    const arb = argvArbitrary({
-      root: project.root,
-      sqliteFile: project.sqliteFile,
-      pgUrl: `postgres://postgres@127.0.0.1:5432/${pgConn.database}`,
-      mariaUrl: `mysql://root@127.0.0.1:3306/${mariaConn.database}`,
-    });
+    const arb = argvArbitrary(project);
     const { seed, numRuns } = fuzzSettings(FILE, 0, Number(process.env.FUZZ_BIN_RUNS ?? 200));
     // The inputs are drawn up front from the seed (fc.sample is deterministic for a seed), then run two at a time.
     // A process argument cannot hold a NUL byte (Node refuses to spawn it); the in-process fuzz covers those.

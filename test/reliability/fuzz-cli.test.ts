@@ -87,14 +87,7 @@ describe("fuzzed CLI arguments, in process", () => {
   it("every argv exits 0, 1 or 2 without a stack, and no guarded database changes", async () => {
     const before = await project.fingerprints();
     console.log(`${FILE}: fingerprints before: ${Object.entries(before).map(([k, f]) => `${k} ${describeFingerprint(f)}`).join("; ")}`);
-    const pgConn = project.databases.pg.env.knexConfig.connection as { database: string };
-    const mariaConn = project.databases.maria.env.knexConfig.connection as { database: string };
-    const args = argvArbitrary({
-      root: project.root,
-      sqliteFile: project.sqliteFile,
-      pgUrl: `postgres://postgres@127.0.0.1:5432/${pgConn.database}`,
-      mariaUrl: `mysql://root@127.0.0.1:3306/${mariaConn.database}`,
-    });
+    const args = argvArbitrary(project);
     await fc.assert(
       fc.asyncProperty(args, async ({ argv, writes }) => {
         if (process.env.FUZZ_TRACE) appendFileSync(process.env.FUZZ_TRACE, `${JSON.stringify(argv)}\n`);

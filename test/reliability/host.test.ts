@@ -6,54 +6,12 @@
  * server's own socket reports, and "listens on 127.0.0.1 only" is shown by a refused connection
  * to 127.0.0.2 and ::1, which a server bound to every address would accept.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { request } from "node:http";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import { createDemoProject } from "../../electron/engine/demo/demo-project.js";
-import { startServe, type ServeSession } from "../../electron/server/serve-app.js";
-import { STRATA_BIN } from "../helpers/strata-cli.js";
-
-interface Answer {
-  readonly status: number;
-  readonly body: string;
-}
-
-/** One HTTP request with exactly these headers (Host included), to 127.0.0.1 only. */
-function http(port: number, method: string, rawPath: string, headers: Record<string, string>, body?: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, method, path: rawPath, headers, setHost: false, timeout: 10_000, agent: false }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (text += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on("timeout", () => req.destroy(new Error("timed out")));
-    req.on("error", reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
-}
-
-/** The status a WebSocket upgrade gets (101 when it opens), to 127.0.0.1 only. */
-function upgrade(port: number, query: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/events${query}`, { headers, handshakeTimeout: 10_000 });
-    ws.on("open", () => {
-      ws.close();
-      resolve(101);
-    });
-    ws.on("unexpected-response", (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.on("error", () => resolve(-1));
-  });
-}
+import { closeDemoProject, serveDemoProject, type ServedDemo } from "../helpers/demo-serve.js";
+import { rawRequest, upgradeStatus } from "../helpers/host-requests.js";
+import { startServeProcess } from "../helpers/serve-process.js";
 
 /** An upgrade request with no Host header at all (clients always send one), written by hand to 127.0.0.1. */
 function upgradeWithoutHost(port: number, query: string, headers: Record<string, string>): Promise<number> {
@@ -95,26 +53,19 @@ function connects(host: string, port: number): Promise<boolean> {
   });
 }
 
+let demo: ServedDemo | undefined;
 let dir: string;
-let session: ServeSession;
 let port: number;
 let token: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), "strata-host-"));
-  const staticDir = path.join(dir, "renderer");
-  await mkdir(staticDir, { recursive: true });
-  await writeFile(path.join(staticDir, "index.html"), "<!doctype html><title>Strata</title>");
-  await createDemoProject(path.join(dir, "project"));
-  session = await startServe({ projectRoot: path.join(dir, "project"), port: 0, dataDir: path.join(dir, "data"), staticDir });
-  port = session.host.port;
-  token = session.host.token;
+  demo = await serveDemoProject("strata-host-", { "index.html": "<!doctype html><title>Strata</title>" });
+  dir = demo.dir;
+  port = demo.session.host.port;
+  token = demo.session.host.token;
 });
 
-afterAll(async () => {
-  await session?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => closeDemoProject(demo));
 
 type TokenCase = "none" | "wrong" | "right";
 type HostCase = "own" | "localhost" | "foreign" | "missing";
@@ -153,7 +104,7 @@ const matrix = tokenCases.flatMap((t) => hostCases.flatMap((h) => originCases.ma
 describe("strata serve refuses whoever lacks the token, the Host or the Origin: the whole matrix", () => {
   it.each(matrix)("API call: token %s, Host %s, Origin %s", async (t, h, o) => {
     const tokenHeaders: Record<string, string> = t === "none" ? {} : { "x-strata-token": t === "right" ? token : wrongToken() };
-    const r = await http(port, "POST", "/api/appInfo", { ...hostHeader(h), ...originHeader(o, h), "content-type": "application/json", ...tokenHeaders }, "{}");
+    const r = await rawRequest(port, "POST", "/api/appInfo", { ...hostHeader(h), ...originHeader(o, h), "content-type": "application/json", ...tokenHeaders }, "{}");
     const want = expected(t, h, o, 200);
     // Without a Host header Node's HTTP parser answers 400 itself, before Strata sees the request: refused either way.
     if (h === "missing") {
@@ -176,20 +127,20 @@ describe("strata serve refuses whoever lacks the token, the Host or the Origin: 
       expect([400, 403]).toContain(await upgradeWithoutHost(port, query, originHeader(o, h)));
       return;
     }
-    expect(await upgrade(port, query, { ...hostHeader(h), ...originHeader(o, h) })).toBe(expected(t, h, o, 101));
+    expect(await upgradeStatus(`ws://127.0.0.1:${port}/events${query}`, { ...hostHeader(h), ...originHeader(o, h) })).toBe(expected(t, h, o, 101));
   });
 
   it("takes the token from Authorization: Bearer too, and never from an API call's query string", async () => {
     const own = { host: `127.0.0.1:${port}`, "content-type": "application/json" };
-    expect((await http(port, "POST", "/api/appInfo", { ...own, authorization: `Bearer ${token}` }, "{}")).status).toBe(200);
-    expect((await http(port, "POST", "/api/appInfo", { ...own, authorization: `Bearer ${wrongToken()}` }, "{}")).status).toBe(401);
-    expect((await http(port, "POST", "/api/appInfo", { ...own, authorization: `Basic ${token}` }, "{}")).status).toBe(401);
-    expect((await http(port, "POST", `/api/appInfo?token=${token}`, own, "{}")).status).toBe(401);
+    expect((await rawRequest(port, "POST", "/api/appInfo", { ...own, authorization: `Bearer ${token}` }, "{}")).status).toBe(200);
+    expect((await rawRequest(port, "POST", "/api/appInfo", { ...own, authorization: `Bearer ${wrongToken()}` }, "{}")).status).toBe(401);
+    expect((await rawRequest(port, "POST", "/api/appInfo", { ...own, authorization: `Basic ${token}` }, "{}")).status).toBe(401);
+    expect((await rawRequest(port, "POST", `/api/appInfo?token=${token}`, own, "{}")).status).toBe(401);
   });
 
   it("refuses the page itself to a foreign Host (DNS rebinding), and serves it to its own", async () => {
-    expect((await http(port, "GET", "/", { host: `evil.example:${port}` })).status).toBe(403);
-    expect((await http(port, "GET", "/", { host: `127.0.0.1:${port}` })).status).toBe(200);
+    expect((await rawRequest(port, "GET", "/", { host: `evil.example:${port}` })).status).toBe(403);
+    expect((await rawRequest(port, "GET", "/", { host: `127.0.0.1:${port}` })).status).toBe(200);
   });
 });
 
@@ -206,49 +157,34 @@ describe("strata serve answers this machine only", () => {
     };
     try {
       const own = { host: `127.0.0.1:${port}`, "content-type": "application/json", "x-strata-token": token };
-      const r = await http(port, "POST", "/api/appInfo", own, "{}");
+      const r = await rawRequest(port, "POST", "/api/appInfo", own, "{}");
       expect(r.status).toBe(403);
       expect(JSON.parse(r.body)).toMatchObject({ code: "FORBIDDEN" });
       expect(JSON.parse(r.body).message).toContain("203.0.113.7");
-      expect((await http(port, "GET", "/", { host: `127.0.0.1:${port}` })).status).toBe(403);
-      expect(await upgrade(port, `?token=${token}`, {})).toBe(403);
+      expect((await rawRequest(port, "GET", "/", { host: `127.0.0.1:${port}` })).status).toBe(403);
+      expect(await upgradeStatus(`ws://127.0.0.1:${port}/events?token=${token}`, {})).toBe(403);
     } finally {
       proto._getpeername = original;
     }
     // And the same requests from loopback go through.
-    expect((await http(port, "POST", "/api/appInfo", { host: `127.0.0.1:${port}`, "content-type": "application/json", "x-strata-token": token }, "{}")).status).toBe(200);
-    expect(await upgrade(port, `?token=${token}`, {})).toBe(101);
+    expect((await rawRequest(port, "POST", "/api/appInfo", { host: `127.0.0.1:${port}`, "content-type": "application/json", "x-strata-token": token }, "{}")).status).toBe(200);
+    expect(await upgradeStatus(`ws://127.0.0.1:${port}/events?token=${token}`, {})).toBe(101);
   });
 
   it("listens on 127.0.0.1 only: bin/strata serve refuses connections on 127.0.0.2 and ::1", async () => {
-    const data = path.join(dir, "serve-data");
-    const child: ChildProcess = spawn(process.execPath, [STRATA_BIN, "--project", path.join(dir, "project"), "serve", "--port", "0"], {
-      env: { ...process.env, STRATA_DATA_DIR: data },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const serve = await startServeProcess(path.join(dir, "project"), { env: { STRATA_DATA_DIR: path.join(dir, "serve-data") } });
     try {
-      let out = "";
-      const url = await new Promise<URL>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no URL:\n${out}`)), 20_000);
-        child.stdout!.on("data", (d) => {
-          out += d;
-          const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            resolve(new URL(m[0]));
-          }
-        });
-      });
+      const url = serve.url;
       const servePort = Number(url.port);
       expect(url.hostname).toBe("127.0.0.1");
       expect(await connects("127.0.0.1", servePort)).toBe(true);
       // A server bound to 0.0.0.0 (or ::) would accept these.
       expect(await connects("127.0.0.2", servePort)).toBe(false);
       expect(await connects("::1", servePort)).toBe(false);
-      const ok = await http(servePort, "POST", "/api/appInfo", { host: `127.0.0.1:${servePort}`, "content-type": "application/json", "x-strata-token": url.searchParams.get("token")! }, "{}");
+      const ok = await rawRequest(servePort, "POST", "/api/appInfo", { host: `127.0.0.1:${servePort}`, "content-type": "application/json", "x-strata-token": url.searchParams.get("token")! }, "{}");
       expect(ok.status).toBe(200);
     } finally {
-      child.kill("SIGTERM");
+      await serve.stop();
     }
   });
 });

@@ -13,7 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { dialectFor } from "../../electron/engine/dialect/index.js";
 import type { DbClient } from "../../electron/engine/dialect/index.js";
 import { MIGRATION_LOCK_NAME } from "../../electron/engine/runner/index.js";
-import { createTestDatabase, TEST_CLIENTS } from "../helpers/databases.js";
+import { createTestDatabase, envEntry, versionHeads, TEST_CLIENTS } from "../helpers/databases.js";
 import type { TestDatabase } from "../helpers/databases.js";
 import { delay, SLEEP_ENV, sleepingRevision, spawnStrata, waitForSleep } from "../helpers/killed-runner.js";
 import { strata, writeProject } from "../helpers/strata-cli.js";
@@ -34,16 +34,8 @@ const BASE: RevisionSpec = {
 /** Figures for docs/RELIABILITY.md, printed at the end of each dialect's run. */
 const figures: Record<string, unknown>[] = [];
 
-function envEntry(db: TestDatabase, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { client: db.env.client, connection: db.env.knexConfig.connection, ...extra };
-}
-
 async function historyRows(db: TestDatabase): Promise<{ id: number; revision: string; direction: string; status: string; error: string | null }[]> {
   return (await db.knex("strata_history").select("id", "revision", "direction", "status", "error").orderBy("id")) as never;
-}
-
-async function heads(db: TestDatabase): Promise<string[]> {
-  return ((await db.knex("strata_version").select("version_num")) as { version_num: string }[]).map((r) => r.version_num).sort();
 }
 
 async function count(db: TestDatabase, table: string): Promise<number> {
@@ -97,7 +89,7 @@ describe.each(TEST_CLIENTS)("killed runner on %s", (client: DbClient) => {
       const lockMs = await lockFreeAfter(client, db, killedAt);
 
       expect(await db.knex.schema.hasTable("killed_t")).toBe(false);
-      expect(await heads(db)).toEqual([A1]);
+      expect(await versionHeads(db)).toEqual([A1]);
       const after = await historyRows(db);
       expect(after.map((r) => `${r.revision} ${r.status}`)).toEqual([`${A1} succeeded`]);
       expect(Number((await db.knex("base_t").count({ n: "*" }))[0]!.n)).toBe(1);
@@ -130,7 +122,7 @@ describe.each(TEST_CLIENTS)("killed runner on %s", (client: DbClient) => {
       // What the kill left: DDL committed as it ran, the history says `running`, the version table did not move.
       expect(await db.knex.schema.hasTable("killed_t")).toBe(true);
       expect(Number((await db.knex("killed_t").count({ n: "*" }))[0]!.n)).toBe(1);
-      expect(await heads(db)).toEqual([A1]);
+      expect(await versionHeads(db)).toEqual([A1]);
       const rows = await historyRows(db);
       expect(rows.map((r) => `${r.revision} ${r.direction} ${r.status}`)).toEqual([`${A1} up succeeded`, `${K2} up running`]);
       const historyBefore = JSON.stringify(rows);
@@ -156,7 +148,7 @@ describe.each(TEST_CLIENTS)("killed runner on %s", (client: DbClient) => {
       const stamp = await strata([...p, "stamp", "heads"]);
       expect(stamp.code).toBe(2);
       expect(stamp.reason).toMatch(new RegExp(`^strata: stamp refused, nothing was run: revision ${K2}`));
-      expect(await heads(db)).toEqual([A1]);
+      expect(await versionHeads(db)).toEqual([A1]);
       expect(JSON.stringify(await historyRows(db))).toBe(historyBefore);
       expect(await db.knex.schema.hasTable("base_t")).toBe(true);
 
@@ -183,14 +175,14 @@ describe.each(TEST_CLIENTS)("killed runner on %s", (client: DbClient) => {
       const wrong = await strata(["--project", dir, "--env", "prod", "resolve", K2, "--applied", "--confirm", "dev"]);
       expect(wrong.code).toBe(2);
       expect(wrong.reason).toMatch(/"dev" is not its name/);
-      expect(await heads(db)).toEqual([A1]);
+      expect(await versionHeads(db)).toEqual([A1]);
       expect(JSON.stringify(await historyRows(db))).toBe(historyBefore);
 
       // The person checked: the table and its row are there, so all of it took effect.
       const resolved = await strata(["--project", dir, "--env", "prod", "resolve", "k2k2", "--applied", "--confirm", "prod", "--json"]);
       expect(resolved.code).toBe(0);
       expect(resolved.json).toMatchObject({ environment: "prod", revision: K2, direction: "up", outcome: "applied", heads: [K2] });
-      expect(await heads(db)).toEqual([K2]);
+      expect(await versionHeads(db)).toEqual([K2]);
       const after = await historyRows(db);
       expect(after).toHaveLength(2);
       expect(after[1]).toMatchObject({ revision: K2, status: "succeeded" });
@@ -227,7 +219,7 @@ describe.each(TEST_CLIENTS)("killed runner on %s", (client: DbClient) => {
       const resolved = await strata([...p, "resolve", K3, "--rolled-back"]);
       expect(resolved.code).toBe(0);
       expect(resolved.stdout).toMatch(new RegExp(`^dev: ${K3} \\(up\\) resolved as rolled back by `));
-      expect(await heads(db)).toEqual([A1]);
+      expect(await versionHeads(db)).toEqual([A1]);
       const rows = await historyRows(db);
       expect(rows[1]).toMatchObject({ revision: K3, status: "failed" });
       expect(rows[1]!.error).toMatch(/^resolved as rolled back by .*; it was: the runner stopped before recording how the revision ended$/);
@@ -255,7 +247,7 @@ describe.each(TEST_CLIENTS)("killed runner on %s", (client: DbClient) => {
       expect(refused.reason).toMatch(new RegExp(`^strata: upgrade refused, nothing was run: revision ${K2} \\(create and sleep\\) was interrupted while running up`));
       const resolved = await strata(["--project", dir, "resolve", K2, "--applied"]);
       expect(resolved.code).toBe(0);
-      expect(await heads(db)).toEqual([K2]);
+      expect(await versionHeads(db)).toEqual([K2]);
       figures.push({ client, killed: 1, revisions: 2, transaction: false, lockFreeMs: lockMs, historyRows: 2 });
     });
   }

@@ -10,7 +10,6 @@
  * server trusts 127.0.0.1 (pg_hba), so the wrong-password case is shown on MariaDB; PostgreSQL
  * still gets its password in URLs and profiles, where a leak would show just the same.
  */
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
@@ -18,7 +17,8 @@ import knexFactory, { type Knex } from "knex";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { StrataEvent } from "../../shared/api.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/databases.js";
-import { STRATA_BIN, strata, writeProject, type StrataRun } from "../helpers/strata-cli.js";
+import { startServeProcess } from "../helpers/serve-process.js";
+import { strata, writeProject, type StrataRun } from "../helpers/strata-cli.js";
 
 /** safeStorage with a real cipher: what is written is ciphertext, as with the OS keychain. */
 const cipherKey = vi.hoisted(() => (globalThis as unknown as { crypto: { getRandomValues(a: Uint8Array): Uint8Array } }).crypto.getRandomValues(new Uint8Array(32)));
@@ -288,26 +288,9 @@ describe("passwords in saved profiles and the desktop app's service", () => {
 describe("passwords and strata serve", () => {
   it("keeps none in its data folder, its output or its answers, with a wrong password tested and a run failing", async () => {
     const dataDir = path.join(root, "serve-data");
-    const child = spawn(process.execPath, [STRATA_BIN, "--project", root, "serve", "--port", "0"], {
-      env: { ...process.env, ...env(), STRATA_DATA_DIR: dataDir },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
+    const serve = await startServeProcess(root, { env: { ...env(), STRATA_DATA_DIR: dataDir } });
     try {
-      const url = await new Promise<URL>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no URL:\n${out}`)), 20_000);
-        const poll = setInterval(() => {
-          const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            clearInterval(poll);
-            resolve(new URL(m[0]));
-          }
-        }, 50);
-      });
-      const token = url.searchParams.get("token")!;
+      const { url, token } = serve;
       const post = async (call: string, body: unknown): Promise<string> => {
         const res = await fetch(`${url.origin}/api/${call}`, { method: "POST", headers: { "content-type": "application/json", "x-strata-token": token }, body: JSON.stringify(body) });
         return res.text();
@@ -338,10 +321,9 @@ describe("passwords and strata serve", () => {
       for (const [where, text] of answers) expectNoSecret(text, `strata serve answer ${where}`);
       scanned.outputs += answers.length;
     } finally {
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
+      await serve.stop();
     }
-    expectNoSecret(out, "strata serve output");
+    expectNoSecret(serve.output(), "strata serve output");
     scanned.outputs += 1;
     scanned.files += scanFolder(dataDir);
     // And the whole project folder: config aside (where the person wrote the URLs), nothing Strata wrote holds one.

@@ -4,12 +4,12 @@
  * would break a foreign key is refused, says why, and leaves everything as it was. The same
  * revisions run as ALTERs on PostgreSQL and MariaDB, with the same row counts.
  */
-import fs from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbClient } from "../../electron/engine/dialect/index.js";
-import { createTestDatabase, TEST_CLIENTS } from "../helpers/databases.js";
+import { TEST_CLIENTS, versionHeads } from "../helpers/databases.js";
 import type { TestDatabase } from "../helpers/databases.js";
-import { strata, writeProject } from "../helpers/strata-cli.js";
+import { createProjectDatabase, removeProjectDatabase } from "../helpers/project-database.js";
+import { strata } from "../helpers/strata-cli.js";
 import type { RevisionSpec } from "../helpers/strata-cli.js";
 
 const A1 = "a1a1a1a1a1a1";
@@ -55,10 +55,6 @@ const REVISIONS: readonly RevisionSpec[] = [
 /** Figures for docs/RELIABILITY.md. */
 const figures: Record<string, { childRowsChecked: number; rebuilds: number; refused: number }> = {};
 
-function envEntry(db: TestDatabase): Record<string, unknown> {
-  return { client: db.env.client, connection: db.env.knexConfig.connection };
-}
-
 async function count(db: TestDatabase, table: string): Promise<number> {
   return Number(((await db.knex(table).count({ n: "*" })) as { n: number | string }[])[0]!.n);
 }
@@ -67,22 +63,14 @@ async function counts(db: TestDatabase): Promise<{ parent: number; child: number
   return { parent: await count(db, "parent"), child: await count(db, "child"), note: await count(db, "note") };
 }
 
-async function heads(db: TestDatabase): Promise<string[]> {
-  return ((await db.knex("strata_version").select("version_num")) as { version_num: string }[]).map((r) => r.version_num).sort();
-}
-
 describe.each(TEST_CLIENTS)("table rebuilds with cascading children on %s", (client: DbClient) => {
   let db: TestDatabase;
   let dir: string;
   const mine = (figures[client] = { childRowsChecked: 0, rebuilds: 0, refused: 0 });
   beforeEach(async () => {
-    db = await createTestDatabase(client);
-    dir = writeProject({ environments: { dev: envEntry(db) }, revisions: REVISIONS });
+    ({ db, dir } = await createProjectDatabase(client, REVISIONS));
   });
-  afterEach(async () => {
-    await db.drop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => removeProjectDatabase(db, dir));
 
   const full = { parent: PARENTS, child: PARENTS * CHILDREN_PER_PARENT, note: NOTES };
 
@@ -120,7 +108,7 @@ describe.each(TEST_CLIENTS)("table rebuilds with cascading children on %s", (cli
   it("a rebuild that would break a foreign key is refused, says why, and leaves everything as it was", async () => {
     const p = ["--project", dir];
     expect((await strata([...p, "upgrade", B2])).code).toBe(0);
-    const before = { counts: await counts(db), heads: await heads(db) };
+    const before = { counts: await counts(db), heads: await versionHeads(db) };
 
     const r = await strata([...p, "upgrade", C3]);
     expect(r.code).toBe(2);
@@ -130,7 +118,7 @@ describe.each(TEST_CLIENTS)("table rebuilds with cascading children on %s", (cli
     else expect(r.reason).toMatch(/rolled back/);
     mine.refused++;
     expect(await counts(db)).toEqual(before.counts);
-    expect(await heads(db)).toEqual(before.heads);
+    expect(await versionHeads(db)).toEqual(before.heads);
     mine.childRowsChecked += before.counts.child;
     // No foreign key was added to note: the orphan note can still be written.
     await db.knex("note").insert({ parent_ref: 12345 });

@@ -2,47 +2,20 @@
  * What the fuzz tests of issue 5 (test/reliability/fuzz-*.test.ts) found, each pinned by a plain
  * unit test: the input, and the one-line StrataError (or the answer) it must give.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { main } from "../../electron/cli/main.js";
-import { isStrataError, type StrataError } from "../../electron/engine/errors.js";
 import { createMerge, createRevision } from "../../electron/engine/operations/create-revision.js";
 import { openProject } from "../../electron/engine/operations/open-project.js";
 import { findProjectRoot, loadConfig, parseConfig } from "../../electron/engine/project/config-file.js";
 import { environmentFromUrl, resolveEnvironment } from "../../electron/engine/project/environment.js";
 import { RevisionMap } from "../../electron/engine/revisions/index.js";
 import { loadScriptDirectory } from "../../electron/engine/scripts/index.js";
+import { strataErrorOf, strataErrorOfAsync } from "../helpers/strata-errors.js";
+import { useTempDirs } from "../helpers/temp-dirs.js";
 
-const temps: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), "strata-findings-"));
-  temps.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const t of temps.splice(0)) rmSync(t, { recursive: true, force: true });
-});
-
-function errorOf(fn: () => unknown): StrataError {
-  try {
-    fn();
-  } catch (e) {
-    if (isStrataError(e)) return e;
-    throw e;
-  }
-  throw new Error("expected a StrataError");
-}
-async function asyncErrorOf(p: Promise<unknown>): Promise<StrataError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isStrataError(e)) return e;
-    throw e;
-  }
-  throw new Error("expected a StrataError");
-}
+const tempDir = useTempDirs("strata-findings-");
 
 /** main() with stderr captured. */
 async function cli(argv: string[]): Promise<{ code: number; stderr: string }> {
@@ -63,7 +36,7 @@ async function cli(argv: string[]): Promise<{ code: number; stderr: string }> {
 describe("connection URLs (fuzz-config)", () => {
   it("a % that starts no escape in the user, password or database is CONFIG_INVALID, not a URIError", () => {
     for (const url of ["postgres://%zz@127.0.0.1/db", "mysql://u:p%ZZ@127.0.0.1/db", "postgres://u@127.0.0.1/d%E0%A4%A"]) {
-      const e = errorOf(() => environmentFromUrl(url));
+      const e = strataErrorOf(() => environmentFromUrl(url));
       expect(e.code, url).toBe("CONFIG_INVALID");
       expect(e.message).toMatch(/has a "%" that starts no escape; write a literal % as %25$/);
     }
@@ -75,7 +48,7 @@ describe("connection URLs (fuzz-config)", () => {
 
   it("a server URL holding a second URL (postgres://${DATABASE_URL}) is refused, without its password", () => {
     const config = parseConfig(JSON.stringify({ migrations: "m", environments: { dev: { client: "pg", connection: "postgres://${DATABASE_URL}" } } }), "/p");
-    const e = errorOf(() => resolveEnvironment(config, "dev", undefined, { env: { DATABASE_URL: "postgres://u:pw@127.0.0.1:5432/app" } }));
+    const e = strataErrorOf(() => resolveEnvironment(config, "dev", undefined, { env: { DATABASE_URL: "postgres://u:pw@127.0.0.1:5432/app" } }));
     expect(e.code).toBe("CONFIG_INVALID");
     expect(e.message).toContain("holds a second URL in its database name");
     expect(e.message).not.toContain("pw");
@@ -83,14 +56,14 @@ describe("connection URLs (fuzz-config)", () => {
 
   it("a SQLite environment given a server URL is refused instead of showing it as a file name", () => {
     const config = parseConfig(JSON.stringify({ migrations: "m", environments: { dev: { client: "sqlite", connection: "mysql://u:pw@127.0.0.1/db" } } }), "/p");
-    const e = errorOf(() => resolveEnvironment(config, "dev"));
+    const e = strataErrorOf(() => resolveEnvironment(config, "dev"));
     expect(e.code).toBe("CONFIG_INVALID");
     expect(e.message).toBe("strata.config.json: environments.dev.connection: a mysql:// URL for a SQLite environment; change its client or give the SQLite file");
   });
 
   it("a project folder with a NUL character is CONFIG_NOT_FOUND, not a TypeError from fs", () => {
-    expect(errorOf(() => findProjectRoot("/tmp/\u0000x")).code).toBe("CONFIG_NOT_FOUND");
-    expect(errorOf(() => loadConfig("\u0000")).code).toBe("CONFIG_NOT_FOUND");
+    expect(strataErrorOf(() => findProjectRoot("/tmp/\u0000x")).code).toBe("CONFIG_NOT_FOUND");
+    expect(strataErrorOf(() => loadConfig("\u0000")).code).toBe("CONFIG_NOT_FOUND");
   });
 });
 
@@ -99,14 +72,14 @@ describe("revision files (fuzz-revisions)", () => {
     const dir = path.join(tempDir(), "migrations");
     mkdirSync(dir);
     writeFileSync(path.join(dir, "001.ts"), 'export const revision = "a1";\nexport const downRevision = null;\nexport let revision = "b2";\nexport async function up() {}\nexport async function down() {}\n');
-    const e = await asyncErrorOf(loadScriptDirectory(dir));
+    const e = await strataErrorOfAsync(loadScriptDirectory(dir));
     expect(e.code).toBe("REVISION_FILE_INVALID");
     expect(e.message).toMatch(/^migrations\/001\.ts:\d+:\d+: /);
   });
 
   it("a cycle across files names the files, not only the revisions", () => {
     const rec = (revision: string, down: string) => ({ revision, downRevisions: [down], branchLabels: [], dependsOn: [], message: "", file: `migrations/${revision}.ts` });
-    const e = errorOf(() => RevisionMap.build([rec("a1", "b2"), rec("b2", "a1")]));
+    const e = strataErrorOf(() => RevisionMap.build([rec("a1", "b2"), rec("b2", "a1")]));
     expect(e.code).toBe("REVISION_CYCLE");
     expect(e.message).toMatch(/\(migrations\/(a1|b2)\.ts, migrations\/(a1|b2)\.ts\)$/);
   });
@@ -152,7 +125,7 @@ describe("--rev-id (fuzz-cli: ENAMETOOLONG, and a path outside the migrations fo
   it("refuses an id that is not letters, digits and _ (1 to 100), before writing anything", async () => {
     const p = await project();
     for (const id of ["x".repeat(300), "../../escape", "a/b", "a-b", "", "bad id!"]) {
-      const e = await asyncErrorOf(createRevision(p, { message: "m", revisionId: id, head: "b2" }));
+      const e = await strataErrorOfAsync(createRevision(p, { message: "m", revisionId: id, head: "b2" }));
       expect(e.code, id).toBe("USAGE");
       expect(e.message).toMatch(/is not a revision id; use 1 to 100 letters, digits and '_'$/);
       expect(e.message.length).toBeLessThan(200);
@@ -164,8 +137,8 @@ describe("--rev-id (fuzz-cli: ENAMETOOLONG, and a path outside the migrations fo
 
   it("a merge refuses a bad id and an id that exists already", async () => {
     const p = await project();
-    expect((await asyncErrorOf(createMerge(p, "m", ["b2", "c3"], "../x"))).code).toBe("USAGE");
-    expect((await asyncErrorOf(createMerge(p, "m", ["b2", "c3"], "a1"))).code).toBe("REVISION_DUPLICATE");
+    expect((await strataErrorOfAsync(createMerge(p, "m", ["b2", "c3"], "../x"))).code).toBe("USAGE");
+    expect((await strataErrorOfAsync(createMerge(p, "m", ["b2", "c3"], "a1"))).code).toBe("REVISION_DUPLICATE");
     expect(readdirSync(path.join(p.root, "migrations"))).toHaveLength(3);
   });
 });
@@ -191,7 +164,7 @@ describe("scratch databases on PostgreSQL (fuzz-cli: `--url postgres://.../db di
 describe("a SQLite connection that is a server URL in disguise (fuzz-config, seed 1)", () => {
   it("sqlite:${DATABASE_URL} with a postgres:// URL in the variable is refused, without its password", () => {
     const config = parseConfig(JSON.stringify({ migrations: "m", environments: { dev: { client: "sqlite", connection: "sqlite:${DATABASE_URL}" } } }), "/p");
-    const e = errorOf(() => resolveEnvironment(config, "dev", undefined, { env: { DATABASE_URL: "postgres://u:pw@127.0.0.1:5432/app" } }));
+    const e = strataErrorOf(() => resolveEnvironment(config, "dev", undefined, { env: { DATABASE_URL: "postgres://u:pw@127.0.0.1:5432/app" } }));
     expect(e.code).toBe("CONFIG_INVALID");
     expect(e.message).not.toContain("pw");
     // file: URIs and Windows drive letters stay SQLite files.

@@ -5,7 +5,7 @@ import path from "node:path";
 import knexFactory from "knex";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbClient } from "../../../electron/engine/dialect/index.js";
-import { createTestDatabase, describeColumns, TEST_CLIENTS } from "../../helpers/databases.js";
+import { createTestDatabase, describeColumns, envEntry, TEST_CLIENTS } from "../../helpers/databases.js";
 import type { TestDatabase } from "../../helpers/databases.js";
 import { strata, writeProject, writeRevision } from "../../helpers/strata-cli.js";
 import type { RevisionSpec } from "../../helpers/strata-cli.js";
@@ -44,10 +44,6 @@ const GRAPH: readonly RevisionSpec[] = [
     down: `await knex.schema.dropTable("summary");`,
   },
 ];
-
-function envEntry(db: TestDatabase): Record<string, unknown> {
-  return { client: db.env.client, connection: db.env.knexConfig.connection };
-}
 
 function userTables(cols: string[]): string[] {
   return [...new Set(cols.map((c) => c.split(".")[0]!))].filter((t) => !STRATA_TABLES.includes(t)).sort();

@@ -6,14 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbClient } from "../../../electron/engine/dialect/index.js";
 import { dialectFor } from "../../../electron/engine/dialect/index.js";
 import { SCRATCH_PREFIX } from "../../../electron/engine/operations/schema-diff.js";
-import { createTestDatabase, TEST_CLIENTS } from "../../helpers/databases.js";
+import { createTestDatabase, envEntry, TEST_CLIENTS } from "../../helpers/databases.js";
 import type { TestDatabase } from "../../helpers/databases.js";
 import { STRATA_BIN, strata, writeProject } from "../../helpers/strata-cli.js";
 import { ROUND_TRIP } from "./round-trip-schemas.js";
-
-function envEntry(db: TestDatabase): Record<string, unknown> {
-  return { client: db.env.client, connection: db.env.knexConfig.connection };
-}
 
 const raw = (statements: readonly string[]): string => statements.map((s) => `await knex.raw(${JSON.stringify(s)});`).join("\n  ");
 

@@ -2,14 +2,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbClient } from "../../../electron/engine/dialect/index.js";
-import { createTestDatabase, TEST_CLIENTS } from "../../helpers/databases.js";
+import { createTestDatabase, envEntry, TEST_CLIENTS } from "../../helpers/databases.js";
 import type { TestDatabase } from "../../helpers/databases.js";
 import { strata, writeProject } from "../../helpers/strata-cli.js";
 import { ROUND_TRIP } from "./round-trip-schemas.js";
-
-function envEntry(db: TestDatabase): Record<string, unknown> {
-  return { client: db.env.client, connection: db.env.knexConfig.connection };
-}
 
 const raw = (statements: readonly string[]): string => statements.map((s) => `await knex.raw(${JSON.stringify(s)});`).join("\n  ");
 

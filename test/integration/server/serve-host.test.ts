@@ -1,53 +1,15 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { request } from "node:http";
-import os from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { StrataEvent } from "../../../shared/api.js";
 import { createHttpApi } from "../../../shared/http-client.js";
 import { asErrorShape } from "../../../shared/api-errors.js";
-import { createDemoProject } from "../../../electron/engine/demo/demo-project.js";
-import { startServe } from "../../../electron/server/serve-app.js";
 import type { ServeSession } from "../../../electron/server/serve-app.js";
+import { closeDemoProject, serveDemoProject, type ServedDemo } from "../../helpers/demo-serve.js";
+import { rawRequest, upgradeStatus } from "../../helpers/host-requests.js";
 
-interface RawResponse {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly body: string;
-}
-
-/** A request with exactly these headers and path (fetch would fix Host and normalise "/../"). */
-function raw(port: number, method: string, rawPath: string, headers: Record<string, string>, body?: string): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, method, path: rawPath, headers, setHost: false }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (text += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
-    req.on("error", reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
-}
-
-/** Opens a WebSocket and resolves with the HTTP status it was refused with (or 101 when it opened). */
-function wsStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url, { headers });
-    ws.on("open", () => {
-      ws.close();
-      resolve(101);
-    });
-    ws.on("unexpected-response", (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.on("error", () => resolve(-1));
-  });
-}
-
+let demo: ServedDemo | undefined;
 let dir: string;
 let session: ServeSession;
 let port: number;
@@ -55,22 +17,17 @@ let token: string;
 const SECRET = "top secret file outside the renderer folder";
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), "strata-serve-"));
-  const staticDir = path.join(dir, "renderer");
-  await mkdir(path.join(staticDir, "assets"), { recursive: true });
-  await writeFile(path.join(staticDir, "index.html"), "<!doctype html><title>Strata</title><div id=root></div>");
-  await writeFile(path.join(staticDir, "assets", "app.js"), "console.log('strata');");
+  demo = await serveDemoProject("strata-serve-", {
+    "index.html": "<!doctype html><title>Strata</title><div id=root></div>",
+    "assets/app.js": "console.log('strata');",
+  });
+  ({ dir, session } = demo);
   await writeFile(path.join(dir, "secret.txt"), SECRET);
-  await createDemoProject(path.join(dir, "project"));
-  session = await startServe({ projectRoot: path.join(dir, "project"), port: 0, dataDir: path.join(dir, "data"), staticDir });
   port = session.host.port;
   token = session.host.token;
 });
 
-afterAll(async () => {
-  await session?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => closeDemoProject(demo));
 
 const json = { "content-type": "application/json" };
 const own = (): Record<string, string> => ({ host: `127.0.0.1:${port}` });
@@ -82,7 +39,7 @@ describe("strata serve refuses whoever lacks the token, the Host or the Origin",
   });
 
   it("refuses an API call without a token (401)", async () => {
-    const r = await raw(port, "POST", "/api/projectSummary", { ...own(), ...json }, "{}");
+    const r = await rawRequest(port, "POST", "/api/projectSummary", { ...own(), ...json }, "{}");
     expect(r.status).toBe(401);
     expect(JSON.parse(r.body)).toMatchObject({ code: "UNAUTHORIZED" });
     expect(r.body).not.toContain("environments");
@@ -92,89 +49,89 @@ describe("strata serve refuses whoever lacks the token, the Host or the Origin",
     const wrong = token.slice(0, -1) + (token.endsWith("A") ? "B" : "A");
     const headers: Record<string, string>[] = [{ "x-strata-token": wrong }, { authorization: `Bearer ${wrong}` }, { "x-strata-token": "short" }];
     for (const header of headers) {
-      const r = await raw(port, "POST", "/api/projectSummary", { ...own(), ...json, ...header }, "{}");
+      const r = await rawRequest(port, "POST", "/api/projectSummary", { ...own(), ...json, ...header }, "{}");
       expect(r.status).toBe(401);
       expect(JSON.parse(r.body).code).toBe("UNAUTHORIZED");
     }
   });
 
   it("does not take the token from the query string of an API call", async () => {
-    const r = await raw(port, "POST", `/api/projectSummary?token=${token}`, { ...own(), ...json }, "{}");
+    const r = await rawRequest(port, "POST", `/api/projectSummary?token=${token}`, { ...own(), ...json }, "{}");
     expect(r.status).toBe(401);
   });
 
   it("refuses a foreign Host even with the right token (403, DNS rebinding)", async () => {
     for (const host of [`evil.example:${port}`, "127.0.0.1", `127.0.0.1:${port + 1}`, `localhost.evil.example:${port}`]) {
-      const r = await raw(port, "POST", "/api/projectSummary", { host, ...json, "x-strata-token": token }, "{}");
+      const r = await rawRequest(port, "POST", "/api/projectSummary", { host, ...json, "x-strata-token": token }, "{}");
       expect(r.status, host).toBe(403);
       expect(JSON.parse(r.body).code).toBe("FORBIDDEN");
     }
-    const page = await raw(port, "GET", "/", { host: `evil.example:${port}` });
+    const page = await rawRequest(port, "GET", "/", { host: `evil.example:${port}` });
     expect(page.status).toBe(403);
   });
 
   it("refuses a foreign Origin even with the right token (403)", async () => {
     for (const origin of ["https://evil.example", `http://localhost:${port}`, "null", `http://127.0.0.1:${port + 1}`]) {
-      const r = await raw(port, "POST", "/api/projectSummary", { ...own(), origin, ...json, "x-strata-token": token }, "{}");
+      const r = await rawRequest(port, "POST", "/api/projectSummary", { ...own(), origin, ...json, "x-strata-token": token }, "{}");
       expect(r.status, origin).toBe(403);
       expect(JSON.parse(r.body).code).toBe("FORBIDDEN");
     }
   });
 
   it("accepts localhost as the Host and the server's own Origin", async () => {
-    const r = await raw(port, "POST", "/api/appInfo", { host: `localhost:${port}`, origin: `http://localhost:${port}`, ...json, authorization: `Bearer ${token}` }, "{}");
+    const r = await rawRequest(port, "POST", "/api/appInfo", { host: `localhost:${port}`, origin: `http://localhost:${port}`, ...json, authorization: `Bearer ${token}` }, "{}");
     expect(r.status).toBe(200);
     expect(JSON.parse(r.body)).toMatchObject({ host: "browser" });
   });
 
   it("serves no file outside the renderer folder, however the path is spelled", async () => {
     for (const p of ["/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/assets/..%2f..%2fsecret.txt", "/assets/%2e%2e/%2e%2e/secret.txt", "/%2e%2e%5csecret.txt", "/....//secret.txt"]) {
-      const r = await raw(port, "GET", p, own());
+      const r = await rawRequest(port, "GET", p, own());
       expect(r.body, p).not.toContain(SECRET);
       expect(r.status, p).not.toBe(500);
     }
   });
 
   it("refuses a malformed payload with 400 and the field at fault", async () => {
-    const r = await raw(port, "POST", "/api/planMigration", { ...own(), ...json, "x-strata-token": token }, JSON.stringify({ environment: 3, command: "sideways" }));
+    const r = await rawRequest(port, "POST", "/api/planMigration", { ...own(), ...json, "x-strata-token": token }, JSON.stringify({ environment: 3, command: "sideways" }));
     expect(r.status).toBe(400);
     const e = JSON.parse(r.body);
     expect(e.code).toBe("INVALID_REQUEST");
     expect(e.message).toMatch(/^planMigration: environment: /);
     expect(e.details.issues.map((i: { path: string }) => i.path)).toEqual(expect.arrayContaining(["environment", "command", "target"]));
-    const notJson = await raw(port, "POST", "/api/planMigration", { ...own(), ...json, "x-strata-token": token }, "{not json");
+    const notJson = await rawRequest(port, "POST", "/api/planMigration", { ...own(), ...json, "x-strata-token": token }, "{not json");
     expect(notJson.status).toBe(400);
     expect(JSON.parse(notJson.body).code).toBe("INVALID_REQUEST");
   });
 
   it("refuses a form post (not JSON), an unknown call and a GET on the API", async () => {
-    const form = await raw(port, "POST", "/api/appInfo", { ...own(), "content-type": "application/x-www-form-urlencoded", "x-strata-token": token }, "a=1");
+    const form = await rawRequest(port, "POST", "/api/appInfo", { ...own(), "content-type": "application/x-www-form-urlencoded", "x-strata-token": token }, "a=1");
     expect(form.status).toBe(415);
-    const unknown = await raw(port, "POST", "/api/dropEverything", { ...own(), ...json, "x-strata-token": token }, "{}");
+    const unknown = await rawRequest(port, "POST", "/api/dropEverything", { ...own(), ...json, "x-strata-token": token }, "{}");
     expect(unknown.status).toBe(404);
     expect(JSON.parse(unknown.body).code).toBe("NOT_FOUND");
-    const get = await raw(port, "GET", "/api/appInfo", { ...own(), "x-strata-token": token });
+    const get = await rawRequest(port, "GET", "/api/appInfo", { ...own(), "x-strata-token": token });
     expect(get.status).toBe(405);
   });
 
   it("refuses the event stream without the token, with a wrong one, or from a foreign Origin", async () => {
-    expect(await wsStatus(`ws://127.0.0.1:${port}/events`)).toBe(401);
-    expect(await wsStatus(`ws://127.0.0.1:${port}/events?token=nope`)).toBe(401);
-    expect(await wsStatus(`ws://127.0.0.1:${port}/events?token=${token}`, { origin: "https://evil.example" })).toBe(403);
-    expect(await wsStatus(`ws://127.0.0.1:${port}/events?token=${token}`, { host: `evil.example:${port}` })).toBe(403);
-    expect(await wsStatus(`ws://127.0.0.1:${port}/events?token=${token}`)).toBe(101);
+    expect(await upgradeStatus(`ws://127.0.0.1:${port}/events`)).toBe(401);
+    expect(await upgradeStatus(`ws://127.0.0.1:${port}/events?token=nope`)).toBe(401);
+    expect(await upgradeStatus(`ws://127.0.0.1:${port}/events?token=${token}`, { origin: "https://evil.example" })).toBe(403);
+    expect(await upgradeStatus(`ws://127.0.0.1:${port}/events?token=${token}`, { host: `evil.example:${port}` })).toBe(403);
+    expect(await upgradeStatus(`ws://127.0.0.1:${port}/events?token=${token}`)).toBe(101);
   });
 
   it("serves the renderer with content types and a CSP", async () => {
-    const page = await raw(port, "GET", "/", own());
+    const page = await rawRequest(port, "GET", "/", own());
     expect(page.status).toBe(200);
     expect(page.headers["content-type"]).toMatch(/^text\/html/);
     expect(page.headers["content-security-policy"]).toContain("default-src 'self'");
     expect(page.headers["referrer-policy"]).toBe("no-referrer");
-    const js = await raw(port, "GET", "/assets/app.js", own());
+    const js = await rawRequest(port, "GET", "/assets/app.js", own());
     expect(js.headers["content-type"]).toMatch(/^text\/javascript/);
     // A client-side route falls back to the page.
-    const route = await raw(port, "GET", "/revisions/abc", own());
+    const route = await rawRequest(port, "GET", "/revisions/abc", own());
     expect(route.body).toContain("<title>Strata</title>");
   });
 });

@@ -1,30 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { isStrataError, type StrataError } from "../../../electron/engine/errors.js";
+import { describe, expect, it } from "vitest";
 import { findProjectRoot, loadConfig, parseConfig } from "../../../electron/engine/project/config-file.js";
 import { DEFAULT_FILE_TEMPLATE } from "../../../electron/engine/scripts/file-template.js";
+import { strataErrorOf } from "../../helpers/strata-errors.js";
+import { useTempDirs } from "../../helpers/temp-dirs.js";
 
-const temps: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), "strata-config-"));
-  temps.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const t of temps.splice(0)) rmSync(t, { recursive: true, force: true });
-});
-
-function error(fn: () => unknown): StrataError {
-  try {
-    fn();
-  } catch (e) {
-    if (isStrataError(e)) return e;
-    throw e;
-  }
-  throw new Error("expected a StrataError");
-}
+const tempDir = useTempDirs("strata-config-");
 
 describe("findProjectRoot", () => {
   it("walks up to the folder holding strata.config.json", () => {
@@ -39,7 +21,7 @@ describe("findProjectRoot", () => {
   it("says where it looked and what to do when there is none", () => {
     const start = path.join(tempDir(), "x");
     mkdirSync(start);
-    const err = error(() => findProjectRoot(start));
+    const err = strataErrorOf(() => findProjectRoot(start));
     expect(err.code).toBe("CONFIG_NOT_FOUND");
     expect(err.message).toBe(`no strata.config.json in ${start} or any parent; run \`strata init\` or pass --project DIR`);
   });
@@ -88,22 +70,22 @@ describe("loadConfig", () => {
   it("reports invalid JSON with line and column", () => {
     const root = tempDir();
     writeFileSync(path.join(root, "strata.config.json"), '{\n  "migrations": "m",\n  "environments": {\n    "dev": }\n}\n');
-    const err = error(() => loadConfig(root));
+    const err = strataErrorOf(() => loadConfig(root));
     expect(err.code).toBe("CONFIG_INVALID");
     expect(err.message).toBe("strata.config.json:4:12: Unexpected token \"}\"; expected a value");
   });
 
   it("reports a trailing comma and an unterminated file", () => {
-    expect(error(() => parseConfig('{\n  "migrations": "m",\n}', "/p")).message).toBe(
+    expect(strataErrorOf(() => parseConfig('{\n  "migrations": "m",\n}', "/p")).message).toBe(
       'strata.config.json:3:1: Unexpected token "}"; expected a double-quoted property name (is there a trailing comma?)',
     );
-    expect(error(() => parseConfig('{ "migrations": "m"', "/p")).message).toBe(
+    expect(strataErrorOf(() => parseConfig('{ "migrations": "m"', "/p")).message).toBe(
       'strata.config.json:1:20: Unexpected end of JSON input; expected "," or "}"',
     );
   });
 
   it("names the path of a schema error", () => {
-    const bad = (config: unknown): string => error(() => parseConfig(JSON.stringify(config), "/p")).message;
+    const bad = (config: unknown): string => strataErrorOf(() => parseConfig(JSON.stringify(config), "/p")).message;
     expect(bad({ migrations: "m", environments: { prod: { client: "oracle" } } })).toBe(
       'strata.config.json: environments.prod.client: expected one of pg, mysql2, better-sqlite3 (got "oracle")',
     );
@@ -127,7 +109,7 @@ describe("loadConfig", () => {
 
   it("says CONFIG_NOT_FOUND for a folder without a config", () => {
     const root = tempDir();
-    const err = error(() => loadConfig(root));
+    const err = strataErrorOf(() => loadConfig(root));
     expect(err.code).toBe("CONFIG_NOT_FOUND");
     expect(err.message).toContain(root);
   });

@@ -2,23 +2,13 @@ import { createHmac, generateKeyPairSync, randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { isStrataError, type StrataError } from "../../../electron/engine/errors.js";
 import { parseConfig } from "../../../electron/engine/project/config-file.js";
 import { environmentFromUrl, resolveEnvironment } from "../../../electron/engine/project/environment.js";
 import { checkHostKey, fingerprintOf, keyTypeOf, knownKeyTypes } from "../../../electron/engine/project/known-hosts.js";
 import { tlsAttempts } from "../../../electron/engine/project/tls.js";
+import { strataErrorOf } from "../../helpers/strata-errors.js";
 
 const ROOT = path.resolve("/projects/app");
-
-function error(fn: () => unknown): StrataError {
-  try {
-    fn();
-  } catch (e) {
-    if (isStrataError(e)) return e;
-    throw e;
-  }
-  throw new Error("expected a StrataError");
-}
 
 /** An SSH ed25519 public key blob (string "ssh-ed25519", string key), as a server presents it. */
 function ed25519Blob(): Buffer {
@@ -98,17 +88,17 @@ describe("TLS and SSH settings in strata.config.json and URLs", () => {
   });
 
   it("gives one line for an unknown mode, allow on MySQL, unknown keys and bad ssh settings", () => {
-    expect(error(() => resolveEnvironment(cfg({ client: "pg", connection: { host: "db" }, tls: { mode: "strict" } }))).message).toBe(
+    expect(strataErrorOf(() => resolveEnvironment(cfg({ client: "pg", connection: { host: "db" }, tls: { mode: "strict" } }))).message).toBe(
       'strata.config.json: environments.prod.tls.mode: unknown TLS mode "strict"; use disable, allow, prefer, require, verify-ca or verify-full',
     );
-    expect(error(() => environmentFromUrl("mysql://db/app?ssl-mode=allow")).message).toBe(
+    expect(strataErrorOf(() => environmentFromUrl("mysql://db/app?ssl-mode=allow")).message).toBe(
       '--url (tls.mode): TLS mode "allow" is PostgreSQL\'s; for MySQL/MariaDB use DISABLED, PREFERRED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY',
     );
-    expect(error(() => cfg({ client: "pg", tls: { mode: "require", rootcert: "x" } })).message).toBe(
+    expect(strataErrorOf(() => cfg({ client: "pg", tls: { mode: "require", rootcert: "x" } })).message).toBe(
       'strata.config.json: environments.prod.tls: unknown key "rootcert"; the keys are mode, ca, cert, key, passphrase',
     );
-    expect(error(() => cfg({ client: "pg", ssh: { host: "b", user: "u", privateKey: "k", port: 70000 } })).message).toMatch(/^strata\.config\.json: environments\.prod\.ssh\.port: /);
-    expect(error(() => cfg({ client: "pg", statementTimeoutMs: -5 })).message).toBe("strata.config.json: environments.prod.statementTimeoutMs: expected milliseconds, at least 1");
+    expect(strataErrorOf(() => cfg({ client: "pg", ssh: { host: "b", user: "u", privateKey: "k", port: 70000 } })).message).toMatch(/^strata\.config\.json: environments\.prod\.ssh\.port: /);
+    expect(strataErrorOf(() => cfg({ client: "pg", statementTimeoutMs: -5 })).message).toBe("strata.config.json: environments.prod.statementTimeoutMs: expected milliseconds, at least 1");
   });
 
   it("defaults the SSH port to 22 and known_hosts to ~/.ssh/known_hosts", () => {

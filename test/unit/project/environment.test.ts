@@ -1,24 +1,14 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { isStrataError, type StrataError } from "../../../electron/engine/errors.js";
 import { parseConfig } from "../../../electron/engine/project/config-file.js";
 import { environmentFromUrl, resolveEnvironment } from "../../../electron/engine/project/environment.js";
 import type { ProjectConfig } from "../../../electron/engine/project/types.js";
+import { strataErrorOf } from "../../helpers/strata-errors.js";
 
 const ROOT = path.resolve("/projects/app");
 
 function config(environments: Record<string, unknown>, extra: Record<string, unknown> = {}): ProjectConfig {
   return parseConfig(JSON.stringify({ migrations: "migrations", environments, ...extra }), ROOT);
-}
-
-function error(fn: () => unknown): StrataError {
-  try {
-    fn();
-  } catch (e) {
-    if (isStrataError(e)) return e;
-    throw e;
-  }
-  throw new Error("expected a StrataError");
 }
 
 describe("resolveEnvironment: choosing", () => {
@@ -42,13 +32,13 @@ describe("resolveEnvironment: choosing", () => {
   });
 
   it("asks for --env when several exist and none is dev", () => {
-    const err = error(() => resolveEnvironment(config({ a: { client: "pg", connection: "postgres://h/a" }, b: { client: "pg", connection: "postgres://h/b" } })));
+    const err = strataErrorOf(() => resolveEnvironment(config({ a: { client: "pg", connection: "postgres://h/a" }, b: { client: "pg", connection: "postgres://h/b" } })));
     expect(err.code).toBe("USAGE");
     expect(err.message).toBe("strata.config.json defines several environments (a, b); pick one with --env NAME");
   });
 
   it("lists the known environments for an unknown name", () => {
-    const err = error(() => resolveEnvironment(three, "qa"));
+    const err = strataErrorOf(() => resolveEnvironment(three, "qa"));
     expect(err.code).toBe("ENV_UNKNOWN");
     expect(err.message).toBe('unknown environment "qa"; strata.config.json defines dev, staging, prod');
   });
@@ -94,7 +84,7 @@ describe("resolveEnvironment: building the knex config", () => {
 
   it("names the missing variable and the environment", () => {
     const cfg = config({ prod: { client: "pg", connection: "${DATABASE_URL}" } });
-    const err = error(() => resolveEnvironment(cfg, "prod", undefined, { env: {} }));
+    const err = strataErrorOf(() => resolveEnvironment(cfg, "prod", undefined, { env: {} }));
     expect(err.code).toBe("ENV_VARIABLE_MISSING");
     expect(err.message).toBe('environment "prod" needs the environment variable DATABASE_URL, which is not set; set it or change strata.config.json');
   });
@@ -158,7 +148,7 @@ describe("--url", () => {
   });
 
   it("refuses what it does not know", () => {
-    const err = error(() => environmentFromUrl("oracle://scott:tiger@h/db", { cwd }));
+    const err = strataErrorOf(() => environmentFromUrl("oracle://scott:tiger@h/db", { cwd }));
     expect(err.code).toBe("USAGE");
     expect(err.message).toBe(
       '--url "oracle://scott:***@h/db" is not a database URL Strata knows; use postgres://, mysql://, mariadb://, sqlite:///path or a .sqlite/.sqlite3/.db file',
@@ -169,7 +159,7 @@ describe("--url", () => {
     const cfg = config({ dev: { client: "pg", connection: "postgres://h/d" } }, { versionTable: "vt" });
     const env = resolveEnvironment(cfg, undefined, "sqlite:x.db", { cwd });
     expect(env).toMatchObject({ name: "url", client: "better-sqlite3", versionTable: "vt", historyTable: "strata_history" });
-    expect(error(() => resolveEnvironment(cfg, "dev", "sqlite:x.db")).code).toBe("USAGE");
+    expect(strataErrorOf(() => resolveEnvironment(cfg, "dev", "sqlite:x.db")).code).toBe("USAGE");
     expect(resolveEnvironment(null, undefined, "postgres://h/d").client).toBe("pg");
   });
 });

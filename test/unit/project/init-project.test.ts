@@ -1,23 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import os from "node:os";
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { isStrataError } from "../../../electron/engine/errors.js";
 import { loadConfig } from "../../../electron/engine/project/config-file.js";
 import { resolveEnvironment } from "../../../electron/engine/project/environment.js";
 import { initProject } from "../../../electron/engine/project/init-project.js";
 import { DEFAULT_FILE_TEMPLATE } from "../../../electron/engine/scripts/file-template.js";
 import { loadScriptDirectory } from "../../../electron/engine/scripts/script-directory.js";
+import { useTempDirs } from "../../helpers/temp-dirs.js";
 
-const temps: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), "strata-init-"));
-  temps.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const t of temps.splice(0)) rmSync(t, { recursive: true, force: true });
-});
+const tempDir = useTempDirs("strata-init-");
 
 describe("initProject", () => {
   it("scaffolds a config with a SQLite dev environment and an empty migrations folder", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { StrataError } from "../../../electron/engine/errors.js";
 import { RevisionMap, type RevisionRecord } from "../../../electron/engine/revisions/index.js";
+import { strataErrorOf } from "../../helpers/strata-errors.js";
 
 function rev(revision: string, down: string | string[] | null, extra: Partial<RevisionRecord> = {}): RevisionRecord {
   return {
@@ -14,23 +14,7 @@ function rev(revision: string, down: string | string[] | null, extra: Partial<Re
 }
 
 function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof StrataError) return e.code;
-    throw e;
-  }
-  throw new Error("expected a StrataError");
-}
-
-function errorOf(fn: () => unknown): StrataError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof StrataError) return e;
-    throw e;
-  }
-  throw new Error("expected a StrataError");
+  return strataErrorOf(fn).code;
 }
 
 // aaaa1111 <- bbbb2222 <- cccc3333, labelled "core" at the base
@@ -67,7 +51,7 @@ describe("building a revision map", () => {
   });
 
   it("refuses two records with one id, naming both files", () => {
-    const e = errorOf(() =>
+    const e = strataErrorOf(() =>
       RevisionMap.build([rev("aaaa1111", null, { file: "one.ts" }), rev("aaaa1111", null, { file: "two.ts" })]),
     );
     expect(e.code).toBe("REVISION_DUPLICATE");
@@ -76,18 +60,18 @@ describe("building a revision map", () => {
   });
 
   it("refuses a down_revision or depends_on naming no revision, saying who points at what", () => {
-    const e = errorOf(() => RevisionMap.build([rev("aaaa1111", null), rev("bbbb2222", "ffff9999", { file: "b.ts" })]));
+    const e = strataErrorOf(() => RevisionMap.build([rev("aaaa1111", null), rev("bbbb2222", "ffff9999", { file: "b.ts" })]));
     expect(e.code).toBe("REVISION_MISSING");
     expect(e.message).toContain("bbbb2222");
     expect(e.message).toContain("ffff9999");
-    const d = errorOf(() => RevisionMap.build([rev("aaaa1111", null, { dependsOn: ["nothere"] })]));
+    const d = strataErrorOf(() => RevisionMap.build([rev("aaaa1111", null, { dependsOn: ["nothere"] })]));
     expect(d.code).toBe("REVISION_MISSING");
     expect(d.message).toContain("aaaa1111");
     expect(d.message).toContain("nothere");
   });
 
   it("refuses cycles, naming the revisions in them", () => {
-    const e = errorOf(() =>
+    const e = strataErrorOf(() =>
       RevisionMap.build([rev("aaaa1111", null), rev("bbbb2222", ["aaaa1111", "dddd4444"]), rev("cccc3333", "bbbb2222"), rev("dddd4444", "cccc3333")]),
     );
     expect(e.code).toBe("REVISION_CYCLE");
@@ -100,7 +84,7 @@ describe("building a revision map", () => {
   });
 
   it("refuses a branch label used twice or equal to a revision id", () => {
-    const e = errorOf(() => RevisionMap.build([rev("aaaa1111", null, { branchLabels: ["x"] }), rev("bbbb2222", "aaaa1111", { branchLabels: ["x"] })]));
+    const e = strataErrorOf(() => RevisionMap.build([rev("aaaa1111", null, { branchLabels: ["x"] }), rev("bbbb2222", "aaaa1111", { branchLabels: ["x"] })]));
     expect(e.code).toBe("BRANCH_LABEL_DUPLICATE");
     expect(e.message).toContain("'x'");
     expect(codeOf(() => RevisionMap.build([rev("aaaa1111", null), rev("bbbb2222", "aaaa1111", { branchLabels: ["aaaa1111"] })]))).toBe(
@@ -115,7 +99,7 @@ describe("building a revision map", () => {
     expect(build("core9").dependsOn("plug0001")).toEqual(["core9002"]);
     expect(build("core").dependsOn("plug0001")).toEqual(["core9002"]);
     expect(build("core9002").dependents("core9002")).toEqual(["plug0001"]);
-    const e = errorOf(() => build("cor"));
+    const e = strataErrorOf(() => build("cor"));
     expect(e.code).toBe("REVISION_MISSING");
     expect(e.message).toContain("core0001");
   });
@@ -139,7 +123,7 @@ describe("resolving targets", () => {
     // Alembic 1.8 matches any unique prefix of an id longer than three characters
     expect(m.resolve("bb")).toEqual(["bbbb2222"]);
     expect(m.resolve("core")).toEqual(["aaaa1111"]);
-    const e = errorOf(() => m.resolve("zzzz"));
+    const e = strataErrorOf(() => m.resolve("zzzz"));
     expect(e.code).toBe("TARGET_UNKNOWN");
     expect(e.message).toContain("zzzz");
     expect(codeOf(() => m.resolve(""))).toBe("TARGET_INVALID");
@@ -148,7 +132,7 @@ describe("resolving targets", () => {
 
   it("lists the candidates of an ambiguous prefix", () => {
     const m = RevisionMap.build([rev("abcd1111", null), rev("abcd2222", "abcd1111")]);
-    const e = errorOf(() => m.resolve("abcd"));
+    const e = strataErrorOf(() => m.resolve("abcd"));
     expect(e.code).toBe("TARGET_AMBIGUOUS");
     expect(e.message).toContain("abcd1111");
     expect(e.message).toContain("abcd2222");
@@ -157,7 +141,7 @@ describe("resolving targets", () => {
   it("resolves head, heads and base, refusing head when there are several", () => {
     expect(linear().resolve("head")).toEqual(["cccc3333"]);
     const m = forked();
-    const e = errorOf(() => m.resolve("head"));
+    const e = strataErrorOf(() => m.resolve("head"));
     expect(e.code).toBe("MULTIPLE_HEADS");
     expect(e.message).toContain("left1111");
     expect(e.message).toContain("right222");
@@ -238,7 +222,7 @@ describe("planning upgrades and downgrades", () => {
   });
 
   it("refuses a downgrade target that is not below the current state", () => {
-    const e = errorOf(() => linear().planDowngrade(["aaaa1111"], "cccc3333"));
+    const e = strataErrorOf(() => linear().planDowngrade(["aaaa1111"], "cccc3333"));
     expect(e.code).toBe("TARGET_INVALID");
     expect(e.message).toContain("cccc3333");
   });
@@ -292,7 +276,7 @@ describe("planning upgrades and downgrades", () => {
 
   it("refuses head where there are several heads, and an unknown version row", () => {
     const m = forked();
-    const e = errorOf(() => m.planUpgrade([], "head"));
+    const e = strataErrorOf(() => m.planUpgrade([], "head"));
     expect(e.code).toBe("MULTIPLE_HEADS");
     expect(e.message).toContain("left1111");
     expect(codeOf(() => m.planUpgrade(["gone9999"], "heads"))).toBe("TARGET_UNKNOWN");

@@ -1,11 +1,10 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isStrataError, type StrataError } from "../../../electron/engine/errors.js";
 import {
   compileCacheRoot,
   flushCompileCaches,
@@ -14,17 +13,15 @@ import {
   resetCompileCaches,
 } from "../../../electron/engine/scripts/compile-cache.js";
 import { loadScriptDirectory } from "../../../electron/engine/scripts/script-directory.js";
+import { strataErrorOfAsync } from "../../helpers/strata-errors.js";
+import { useTempDirs } from "../../helpers/temp-dirs.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const temps: string[] = [];
+// Registered first so it runs last: vitest runs afterEach hooks in reverse, and resetCompileCaches
+// below must flush into the cache folder before it is removed.
+const tempDir = useTempDirs("strata-cc-");
 const savedEnv = { dir: process.env.STRATA_CACHE_DIR, off: process.env.STRATA_NO_COMPILE_CACHE };
 let cacheRoot = "";
-
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), prefix));
-  temps.push(d);
-  return d;
-}
 
 beforeEach(() => {
   cacheRoot = tempDir("strata-cache-");
@@ -35,7 +32,6 @@ beforeEach(() => {
 
 afterEach(() => {
   resetCompileCaches();
-  for (const t of temps.splice(0)) rmSync(t, { recursive: true, force: true });
 });
 
 afterAll(() => {
@@ -102,16 +98,6 @@ function writeEntries(file: string, entries: Record<string, [string, string]>): 
   const body = JSON.stringify(entries);
   header.sha256 = createHash("sha256").update(body).digest("hex");
   writeFileSync(file, `${JSON.stringify(header)}\n${body}`);
-}
-
-async function loadError(p: Promise<unknown>): Promise<StrataError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isStrataError(e)) return e;
-    throw e;
-  }
-  throw new Error("expected a StrataError");
 }
 
 describe("compile cache", () => {
@@ -255,7 +241,7 @@ describe("compile cache", () => {
     for (const round of ["cold", "warm"]) {
       resetCompileCaches();
       const sd = await loadScriptDirectory(dir);
-      const e = await loadError(sd.scripts[1]!.load());
+      const e = await strataErrorOfAsync(sd.scripts[1]!.load());
       expect(e.code, round).toBe("REVISION_FILE_INVALID");
       expect(e.message, round).toMatch(/^migrations\/0001_throws\.ts:7:\d+: the file threw while loading: boom at load$/);
     }
@@ -268,7 +254,7 @@ describe("compile cache", () => {
     await runUps(dir);
     writeFileSync(path.join(dir, "0001_broken.ts"), revisionSource(1, "x").replace("return", "return )"));
     resetCompileCaches();
-    const e = await loadError(loadScriptDirectory(dir).then((sd) => sd.scripts[1]!.load()));
+    const e = await strataErrorOfAsync(loadScriptDirectory(dir).then((sd) => sd.scripts[1]!.load()));
     expect(e.message).toMatch(/^migrations\/0001_broken\.ts:7:\d+: /);
     flushCompileCaches();
     expect(Object.keys(readEntries(cacheFiles()[0]!))).toEqual([fileName(0)]);

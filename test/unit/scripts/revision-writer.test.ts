@@ -1,22 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { isStrataError } from "../../../electron/engine/errors.js";
 import { DEFAULT_FILE_TEMPLATE, renderFileName, slugify } from "../../../electron/engine/scripts/file-template.js";
 import { newRevisionId, writeRevisionFile } from "../../../electron/engine/scripts/revision-writer.js";
 import { loadScriptDirectory } from "../../../electron/engine/scripts/script-directory.js";
 import { scanExports } from "../../../electron/engine/scripts/static-exports.js";
+import { useTempDirs } from "../../helpers/temp-dirs.js";
 
-const temps: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), "strata-writer-"));
-  temps.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const t of temps.splice(0)) rmSync(t, { recursive: true, force: true });
-});
+const tempDir = useTempDirs("strata-writer-");
 
 describe("renderFileName and slugify match Alembic's _rev_path", () => {
   // Expected values were produced by Alembic 1.x's algorithm (`"_".join(re.findall(r"\w+", message)).lower()`,

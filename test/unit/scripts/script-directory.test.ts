@@ -1,38 +1,22 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { isStrataError, type StrataError } from "../../../electron/engine/errors.js";
+import { describe, expect, it } from "vitest";
 import { loadScriptDirectory } from "../../../electron/engine/scripts/script-directory.js";
+import { strataErrorOfAsync } from "../../helpers/strata-errors.js";
+import { useTempDirs } from "../../helpers/temp-dirs.js";
 
-const temps: string[] = [];
+const tempDir = useTempDirs("strata-scripts-");
 
 /** A project folder in the temp dir with a migrations/ folder holding `files`. */
 function migrations(files: Record<string, string>): string {
-  const root = mkdtempSync(path.join(os.tmpdir(), "strata-scripts-"));
-  temps.push(root);
-  const dir = path.join(root, "migrations");
+  const dir = path.join(tempDir(), "migrations");
   mkdirSync(dir);
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     writeFileSync(path.join(dir, name), text);
   }
   return dir;
-}
-
-afterEach(() => {
-  for (const t of temps.splice(0)) rmSync(t, { recursive: true, force: true });
-});
-
-async function loadError(p: Promise<unknown>): Promise<StrataError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isStrataError(e)) return e;
-    throw e;
-  }
-  throw new Error("expected a StrataError");
 }
 
 function revisionFile(rev: string, down: string, extra = ""): string {
@@ -104,7 +88,7 @@ describe("loadScriptDirectory: strata folders", () => {
     const sd = await loadScriptDirectory(dir);
     expect(sd.scripts[0]!.revision).toBe("fast1");
     // Running it is load()'s job, and the error names the file and the line of the throw.
-    const err = await loadError(sd.scripts[0]!.load());
+    const err = await strataErrorOfAsync(sd.scripts[0]!.load());
     expect(err.code).toBe("REVISION_FILE_INVALID");
     expect(err.message).toBe("migrations/x.ts:5:7: the file threw while loading: this file was run");
   });
@@ -211,7 +195,7 @@ describe("loadScriptDirectory: errors name the file and the line", () => {
       "broken.ts": 'export const revision = "b1";\nexport const downRevision = "ok1";\nexport async function up() {\n  const x = ;\n}\nexport async function down() {}\n',
     });
     const sd = await loadScriptDirectory(dir);
-    const err = await loadError(sd.scripts.find((s) => s.revision === "b1")!.load());
+    const err = await strataErrorOfAsync(sd.scripts.find((s) => s.revision === "b1")!.load());
     expect(err.code).toBe("REVISION_FILE_INVALID");
     expect(err.message).toMatch(/^migrations\/broken\.ts:4:13: Unexpected ";"$/);
   });
@@ -220,7 +204,7 @@ describe("loadScriptDirectory: errors name the file and the line", () => {
     const dir = migrations({
       "bad.ts": 'export const revision = "b1";\nexport const downRevision = null;\nexport async function up() {\n  if (x {\n}\nexport async function down() {}\n',
     });
-    const err = await loadError(loadScriptDirectory(dir));
+    const err = await strataErrorOfAsync(loadScriptDirectory(dir));
     expect(err.code).toBe("REVISION_FILE_INVALID");
     expect(err.message).toMatch(/^migrations\/bad\.ts:4:9: Expected "\)" but found "\{"$/);
   });
@@ -229,7 +213,7 @@ describe("loadScriptDirectory: errors name the file and the line", () => {
     const dir = migrations({
       "throws.ts": 'const id = "t" + "1";\nexport const revision = id;\nexport const downRevision = null;\n\nfunction boom(): never {\n  throw new TypeError("cannot compute");\n}\nboom();\nexport async function up() {}\nexport async function down() {}\n',
     });
-    const err = await loadError(loadScriptDirectory(dir));
+    const err = await strataErrorOfAsync(loadScriptDirectory(dir));
     expect(err.code).toBe("REVISION_FILE_INVALID");
     expect(err.message).toBe("migrations/throws.ts:6:9: the file threw while loading: TypeError: cannot compute");
   });
@@ -239,7 +223,7 @@ describe("loadScriptDirectory: errors name the file and the line", () => {
       "a.ts": revisionFile("a1", "null"),
       "b.ts": "import type { Knex } from 'knex';\n\nexport async function up(knex: Knex) {}\nexport async function down(knex: Knex) {}\n",
     });
-    const err = await loadError(loadScriptDirectory(dir));
+    const err = await strataErrorOfAsync(loadScriptDirectory(dir));
     expect(err.code).toBe("REVISION_FILE_INVALID");
     expect(err.message).toMatch(/^migrations\/b\.ts:3:23: exports up\/down but no `revision`, while 1 other file\(s\) in migrations\/ do;/);
   });
@@ -248,7 +232,7 @@ describe("loadScriptDirectory: errors name the file and the line", () => {
     const dir = migrations({
       "nodown.ts": '\nexport const revision = "nd1";\nexport const downRevision = null;\nexport async function up() {}\n',
     });
-    const err = await loadError(loadScriptDirectory(dir));
+    const err = await strataErrorOfAsync(loadScriptDirectory(dir));
     expect(err.code).toBe("REVISION_FILE_INVALID");
     expect(err.message).toBe("migrations/nodown.ts:2:14: the revision has no `down` function; add `export async function down(knex: Knex)` to it");
   });
@@ -258,25 +242,25 @@ describe("loadScriptDirectory: errors name the file and the line", () => {
       "notfn.ts": 'export const revision = "nf1";\nexport const downRevision = null;\nexport async function up() {}\nexport const down = 42;\n',
     });
     const sd = await loadScriptDirectory(dir);
-    const err = await loadError(sd.scripts[0]!.load());
+    const err = await strataErrorOfAsync(sd.scripts[0]!.load());
     expect(err.code).toBe("REVISION_FILE_INVALID");
     expect(err.message).toBe("migrations/notfn.ts:4:14: `down` must be a function, not 42");
   });
 
   it("a downRevision of the wrong type, literal or computed", async () => {
     const literal = migrations({ "w.ts": revisionFile("w1", "42") });
-    const err = await loadError(loadScriptDirectory(literal));
+    const err = await strataErrorOfAsync(loadScriptDirectory(literal));
     expect(err.code).toBe("REVISION_FILE_INVALID");
     expect(err.message).toBe("migrations/w.ts:3:14: downRevision must be a revision id, an array of ids (a merge) or null, not 42");
 
     const computed = migrations({ "c.ts": revisionFile("c1", '{ id: "x" } as unknown as string') });
-    const err2 = await loadError(loadScriptDirectory(computed));
+    const err2 = await strataErrorOfAsync(loadScriptDirectory(computed));
     expect(err2.message).toBe('migrations/c.ts:3:14: downRevision must be a revision id, an array of ids (a merge) or null, not {"id":"x"}');
   });
 
   it("a revision without downRevision", async () => {
     const dir = migrations({ "nd.ts": 'export const revision = "r1";\nexport async function up() {}\nexport async function down() {}\n' });
-    const err = await loadError(loadScriptDirectory(dir));
+    const err = await strataErrorOfAsync(loadScriptDirectory(dir));
     expect(err.message).toBe(
       "migrations/nd.ts:1:14: revision r1 has no `downRevision` export; write `export const downRevision = null` for a first revision",
     );
@@ -284,20 +268,20 @@ describe("loadScriptDirectory: errors name the file and the line", () => {
 
   it("a file that is neither a revision nor a knex migration", async () => {
     const dir = migrations({ "a.ts": revisionFile("a1", "null"), "helpers.ts": "export const helper = 1;\n" });
-    const err = await loadError(loadScriptDirectory(dir));
+    const err = await strataErrorOfAsync(loadScriptDirectory(dir));
     expect(err.message).toBe("migrations/helpers.ts:1:1: exports neither `revision` nor up/down functions; only revision files belong in migrations/");
   });
 
   it("two files with the same revision id", async () => {
     const dir = migrations({ "a.ts": revisionFile("same", "null"), "b.ts": revisionFile("same", "null") });
-    const err = await loadError(loadScriptDirectory(dir));
+    const err = await strataErrorOfAsync(loadScriptDirectory(dir));
     expect(err.code).toBe("REVISION_DUPLICATE");
     expect(err.message).toBe("migrations/a.ts and migrations/b.ts both define revision same; give one of them a new id");
   });
 
   it("a missing migrations folder", async () => {
     const dir = migrations({});
-    const err = await loadError(loadScriptDirectory(path.join(dir, "nope")));
+    const err = await strataErrorOfAsync(loadScriptDirectory(path.join(dir, "nope")));
     expect(err.code).toBe("CONFIG_INVALID");
     expect(err.message).toBe(`migrations folder ${path.join(dir, "nope")} does not exist; create it or fix "migrations" in strata.config.json`);
   });
