@@ -4,7 +4,7 @@ import type { Dialect } from "../dialect/index.js";
 import type { Plan, Step } from "../revisions/types.js";
 import type { RevisionScript } from "../scripts/types.js";
 import { StatementLog } from "./statement-log.js";
-import { MIGRATION_LOCK_NAME, applyVersionOps, ensureStrataTables, finishHistory, insertHistory, insertHistoryRows, netVersionOps, selectHeads } from "./strata-tables.js";
+import { MIGRATION_LOCK_NAME, applyVersionOps, closeStep, ensureStrataTables, finishHistory, insertHistory, insertHistoryRows, netVersionOps, selectHeads } from "./strata-tables.js";
 import type { HistoryEntry } from "./strata-tables.js";
 import type { RunEvent, RunResult } from "./types.js";
 import { HALF_APPLIED_WORDS, refuseUnresolved, resolveAdvice } from "./unresolved.js";
@@ -160,15 +160,13 @@ class StepRunner {
         if (script.transaction) {
           this.opened = await this.db.transaction(async (trx) => {
             await this.runRevision(trx, fn, log);
-            await applyVersionOps(trx, this.opts.versionTable, step.ops);
-            await finishHistory(trx, this.opts.historyTable, id, startedAt, "succeeded", null);
+            await closeStep(trx, this.dialect, this.opts, step.ops, id, startedAt);
             return this.openNext(trx, next);
           });
         } else {
           await this.runRevision(this.db, fn, log);
           this.opened = await this.db.transaction(async (trx) => {
-            await applyVersionOps(trx, this.opts.versionTable, step.ops);
-            await finishHistory(trx, this.opts.historyTable, id, startedAt, "succeeded", null);
+            await closeStep(trx, this.dialect, this.opts, step.ops, id, startedAt);
             return this.openNext(trx, next);
           });
         }

@@ -156,6 +156,34 @@ function historyRow(e: HistoryEntry): Record<string, unknown> {
   };
 }
 
+/**
+ * Records a finished step: its version-table change and its history row closed as `succeeded`.
+ * On MySQL a one-update step (the common, linear one) does both in one multi-table UPDATE: one
+ * round trip less per revision, where a run of small revisions is bound by round trips.
+ */
+export async function closeStep(
+  db: Knex,
+  dialect: Dialect,
+  tables: { readonly versionTable: string; readonly historyTable: string },
+  ops: readonly VersionOp[],
+  id: number,
+  startedAt: Date,
+): Promise<void> {
+  const op = ops.length === 1 ? ops[0]! : null;
+  if (dialect.client !== "mysql2" || op?.kind !== "update") {
+    await applyVersionOps(db, tables.versionTable, ops);
+    await finishHistory(db, tables.historyTable, id, startedAt, "succeeded", null);
+    return;
+  }
+  const finished = new Date();
+  const [result] = (await db.raw(
+    "update ?? as v, ?? as h set v.version_num = ?, h.status = 'succeeded', h.error = null, h.finished_at = ?, h.duration_ms = ? where v.version_num = ? and h.id = ?",
+    [tables.versionTable, tables.historyTable, op.to, finished.toISOString(), finished.getTime() - startedAt.getTime(), op.from, id],
+  )) as [{ affectedRows?: number }];
+  // One version row and one history row; fewer means the version table moved under the run.
+  if (Number(result?.affectedRows) !== 2) throw versionTableMoved(tables.versionTable, `update ${op.from} to ${op.to}`);
+}
+
 /** Closes a `running` history row. */
 export async function finishHistory(
   db: Knex,
