@@ -13,7 +13,7 @@ import knexFactory from "knex";
 import type { Knex } from "knex";
 import type { Browser } from "playwright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SLEEP_ENV, sleepingRevision, spawnStrata, waitForSleep } from "../helpers/killed-runner.js";
+import { killInsideSleep, sleepingRevision } from "../helpers/killed-runner.js";
 import { strata, writeProject } from "../helpers/strata-cli.js";
 import { freshDir, launchChromium, serve, type ServedProject } from "./strata-serve.js";
 
@@ -48,13 +48,7 @@ describe("an interrupted MariaDB run in the GUI", () => {
       ],
     });
     expect((await strata(["--project", root, "--env", "maria", "upgrade", A1])).code).toBe(0);
-    const run = spawnStrata(["--project", root, "--env", "maria", "upgrade", "heads"], { env: { [SLEEP_ENV]: "1" } });
-    await waitForSleep("mysql2", knex, marker).catch((e: unknown) => {
-      run.child.kill("SIGKILL");
-      throw e;
-    });
-    run.child.kill("SIGKILL");
-    expect((await run.ended).signal).toBe("SIGKILL");
+    expect((await killInsideSleep(["--project", root, "--env", "maria", "upgrade", "heads"], "mysql2", knex, marker)).signal).toBe("SIGKILL");
     expect(((await knex("strata_history").where({ revision: K2 })) as { status: string }[]).map((r) => r.status)).toEqual(["running"]);
 
     const dataDir = freshDir("strata-e2e-data-");

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import knexFactory from "knex";
-import { SLEEP_ENV, sleepingRevision, spawnStrata, waitForSleep } from "../helpers/killed-runner.js";
+import { killInsideSleep, sleepingRevision } from "../helpers/killed-runner.js";
 import { strata, writeRevision } from "../helpers/strata-cli.js";
 import { DEMO, addEnvironment, launchChromium, openDemo } from "./strata-serve.js";
 
@@ -177,13 +177,7 @@ describe("screenshots of a revision left interrupted on MariaDB by a killed runn
       addEnvironment(root, "staging", { client: "mysql2", connection, color: "#e9a23b" });
       writeRevision(root, sleepingRevision("mysql2", marker, { revision: SLEEPY, downRevision: DEMO.status, table: "order_notes", message: "create order notes" }));
       expect((await strata(["--project", root, "--env", "staging", "upgrade", DEMO.status])).code).toBe(0);
-      const run = spawnStrata(["--project", root, "--env", "staging", "upgrade", "heads"], { env: { [SLEEP_ENV]: "1" } });
-      await waitForSleep("mysql2", knex, marker).catch((e: unknown) => {
-        run.child.kill("SIGKILL");
-        throw e;
-      });
-      run.child.kill("SIGKILL");
-      expect((await run.ended).signal).toBe("SIGKILL");
+      expect((await killInsideSleep(["--project", root, "--env", "staging", "upgrade", "heads"], "mysql2", knex, marker)).signal).toBe("SIGKILL");
       expect(((await knex("strata_history").where({ revision: SLEEPY })) as { status: string }[]).map((r) => r.status)).toEqual(["running"]);
     } finally {
       await knex.destroy();

@@ -88,6 +88,24 @@ async function sleeping(client: DbClient, k: Knex): Promise<boolean> {
   return Number(rows[0].n) > 0;
 }
 
+/**
+ * Runs `strata ARGS` with the sleeping revision switched on and kills it with SIGKILL once it is
+ * inside the sleep; returns when the process is gone, with the time of the kill.
+ */
+export async function killInsideSleep(args: readonly string[], client: DbClient, observer: Knex | null, marker: string): Promise<{ killedAt: number; signal: NodeJS.Signals | null }> {
+  const run = spawnStrata(args, { env: { [SLEEP_ENV]: "1" } });
+  try {
+    await waitForSleep(client, observer, marker);
+  } catch (e) {
+    run.child.kill("SIGKILL");
+    throw e;
+  }
+  run.child.kill("SIGKILL");
+  const killedAt = Date.now();
+  const ended = await run.ended;
+  return { killedAt, signal: ended.signal };
+}
+
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

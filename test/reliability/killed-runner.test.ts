@@ -15,7 +15,7 @@ import type { DbClient } from "../../electron/engine/dialect/index.js";
 import { MIGRATION_LOCK_NAME } from "../../electron/engine/runner/index.js";
 import { createTestDatabase, envEntry, versionHeads, TEST_CLIENTS } from "../helpers/databases.js";
 import type { TestDatabase } from "../helpers/databases.js";
-import { delay, SLEEP_ENV, sleepingRevision, spawnStrata, waitForSleep } from "../helpers/killed-runner.js";
+import { delay, killInsideSleep as killStrataInsideSleep, sleepingRevision } from "../helpers/killed-runner.js";
 import { strata, writeProject } from "../helpers/strata-cli.js";
 import type { RevisionSpec } from "../helpers/strata-cli.js";
 
@@ -68,17 +68,8 @@ describe.each(TEST_CLIENTS)("killed runner on %s", (client: DbClient) => {
   async function killInsideSleep(dir: string): Promise<{ killedAt: number }> {
     const base = await strata(["--project", dir, "upgrade", A1]);
     expect(base.code).toBe(0);
-    const run = spawnStrata(["--project", dir, "upgrade", "heads"], { env: { [SLEEP_ENV]: "1" } });
-    try {
-      await waitForSleep(client, client === "better-sqlite3" ? null : db.knex, marker);
-    } catch (e) {
-      run.child.kill("SIGKILL");
-      throw e;
-    }
-    run.child.kill("SIGKILL");
-    const killedAt = Date.now();
-    const ended = await run.ended;
-    expect(ended.signal).toBe("SIGKILL");
+    const { killedAt, signal } = await killStrataInsideSleep(["--project", dir, "upgrade", "heads"], client, client === "better-sqlite3" ? null : db.knex, marker);
+    expect(signal).toBe("SIGKILL");
     return { killedAt };
   }
 

@@ -1,4 +1,4 @@
-export { migrate, DEFAULT_LOCK_TIMEOUT_MS } from "./migrate.js";
+export { migrate } from "./migrate.js";
 export type { MigrateOptions } from "./migrate.js";
 export { stamp, adoptKnex } from "./stamp.js";
 export type { StampOptions, AdoptOptions } from "./stamp.js";
@@ -6,7 +6,7 @@ export { readHeads, readHistory, readAppliedChecksums, readLockHolder, forceUnlo
 export type { HistoryQuery } from "./read-state.js";
 export { renderSql, sketchStatements } from "./render-sql.js";
 export type { RenderSqlOptions } from "./render-sql.js";
-export { MIGRATION_LOCK_NAME } from "./strata-tables.js";
+export { DEFAULT_LOCK_TIMEOUT_MS, MIGRATION_LOCK_NAME } from "./strata-tables.js";
 export type { HistoryRow, RunEvent, RunResult } from "./types.js";
 export { resolveRun } from "./resolve.js";
 export type { ResolveOptions, ResolveOutcome, ResolveResult } from "./resolve.js";

@@ -4,13 +4,10 @@ import type { Dialect } from "../dialect/index.js";
 import type { Plan, Step } from "../revisions/types.js";
 import type { RevisionScript } from "../scripts/types.js";
 import { StatementLog } from "./statement-log.js";
-import { MIGRATION_LOCK_NAME, applyVersionOps, closeStep, ensureStrataTables, finishHistory, insertHistory, insertHistoryRows, netVersionOps, selectHeads } from "./strata-tables.js";
+import { migrationLock, applyVersionOps, closeStep, ensureStrataTables, finishHistory, insertHistory, insertHistoryRows, netVersionOps, selectHeads } from "./strata-tables.js";
 import type { HistoryEntry } from "./strata-tables.js";
 import type { RunEvent, RunResult } from "./types.js";
 import { HALF_APPLIED_WORDS, refuseUnresolved, resolveAdvice } from "./unresolved.js";
-
-/** How long a second runner waits for the lock by default. */
-export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
 
 /** Options of migrate(). */
 export interface MigrateOptions {
@@ -46,7 +43,7 @@ export async function migrate(knex: Knex, dialect: Dialect, opts: MigrateOptions
   let failure: unknown = null;
   const result = await dialect.withLock(
     knex,
-    { name: MIGRATION_LOCK_NAME, timeoutMs: opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, onWait: (holder) => emit({ kind: "lock-wait", holder }) },
+    migrationLock(opts.lockTimeoutMs, emit),
     async (db): Promise<RunResult> => {
       await ensureStrataTables(db, opts);
       const headsBefore = await selectHeads(db, opts.versionTable);

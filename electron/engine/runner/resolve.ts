@@ -3,8 +3,7 @@ import type { Knex } from "knex";
 import { StrataError } from "../errors.js";
 import type { Dialect } from "../dialect/index.js";
 import type { Direction, Step } from "../revisions/types.js";
-import { DEFAULT_LOCK_TIMEOUT_MS } from "./migrate.js";
-import { MIGRATION_LOCK_NAME, applyVersionOps, selectHeads } from "./strata-tables.js";
+import { migrationLock, applyVersionOps, selectHeads } from "./strata-tables.js";
 import type { RunEvent } from "./types.js";
 import { RESOLVED_PREFIX, readUnresolved } from "./unresolved.js";
 
@@ -45,7 +44,7 @@ export async function resolveRun(knex: Knex, dialect: Dialect, opts: ResolveOpti
   const emit = opts.onEvent ?? (() => undefined);
   return dialect.withLock(
     knex,
-    { name: MIGRATION_LOCK_NAME, timeoutMs: opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, onWait: (holder) => emit({ kind: "lock-wait", holder }) },
+    migrationLock(opts.lockTimeoutMs, emit),
     async (db) => {
       const unresolved = await readUnresolved(db, opts.historyTable);
       const row = unresolved.filter((u) => u.revision === opts.revision).pop();

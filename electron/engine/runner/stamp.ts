@@ -1,8 +1,7 @@
 import type { Knex } from "knex";
 import type { Dialect } from "../dialect/index.js";
 import type { StampPlan, VersionOp } from "../revisions/types.js";
-import { DEFAULT_LOCK_TIMEOUT_MS } from "./migrate.js";
-import { MIGRATION_LOCK_NAME, applyVersionOps, ensureStrataTables, insertHistory, selectHeads } from "./strata-tables.js";
+import { migrationLock, applyVersionOps, ensureStrataTables, insertHistory, selectHeads } from "./strata-tables.js";
 import type { RunEvent, RunResult } from "./types.js";
 import { refuseUnresolved } from "./unresolved.js";
 
@@ -24,7 +23,7 @@ export async function stamp(knex: Knex, dialect: Dialect, opts: StampOptions): P
   const emit = opts.onEvent ?? (() => undefined);
   return dialect.withLock(
     knex,
-    { name: MIGRATION_LOCK_NAME, timeoutMs: opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, onWait: (holder) => emit({ kind: "lock-wait", holder }) },
+    migrationLock(opts.lockTimeoutMs, emit),
     async (db) => {
       await ensureStrataTables(db, opts);
       const headsBefore = await selectHeads(db, opts.versionTable);

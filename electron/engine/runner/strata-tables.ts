@@ -1,9 +1,9 @@
 import os from "node:os";
 import type { Knex } from "knex";
 import { StrataError } from "../errors.js";
-import type { Dialect } from "../dialect/index.js";
+import type { Dialect, LockRequest } from "../dialect/index.js";
 import type { VersionOp } from "../revisions/types.js";
-import type { HistoryRow } from "./types.js";
+import type { HistoryRow, RunEvent } from "./types.js";
 
 /** Names of Strata's two tables in a database. */
 export interface TableNames {
@@ -13,6 +13,14 @@ export interface TableNames {
 
 /** The one migration lock per database, whatever the tables are called. */
 export const MIGRATION_LOCK_NAME = "strata_migrations";
+
+/** How long a second runner waits for the lock by default. */
+export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
+
+/** The migration lock as migrate, stamp and resolve take it: the timeout asked for, waits reported. */
+export function migrationLock(lockTimeoutMs: number | undefined, emit: (e: RunEvent) => void): LockRequest {
+  return { name: MIGRATION_LOCK_NAME, timeoutMs: lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, onWait: (holder) => emit({ kind: "lock-wait", holder }) };
+}
 
 /** Creates the version and history tables if missing; callers hold the migration lock. */
 export async function ensureStrataTables(db: Knex, names: TableNames): Promise<void> {
