@@ -118,12 +118,19 @@ export function refuseUnconfirmedRun(env: EnvironmentConfig, plan: Plan, confirm
 /**
  * Renders the plan's SQL offline and lints it (reading the live schema where an old column type
  * is not in the script). A plan that cannot be rendered is reported as unchecked, not refused.
+ * `sql` is the script the app shows with the plan when `script` is "shown"; for "lint" (before a
+ * run, where nobody reads it) it is only the revisions' own statements, rendered the cheap way.
  */
-export async function checkDestructive(project: OpenProject, db: DatabaseSession, plan: Plan): Promise<DestructiveCheck & { readonly sql: string | null }> {
+export async function checkDestructive(
+  project: OpenProject,
+  db: DatabaseSession,
+  plan: Plan,
+  script: "lint" | "shown" = "lint",
+): Promise<DestructiveCheck & { readonly sql: string | null }> {
   if (plan.steps.length === 0) return { destructive: [], error: null, sql: "" };
   // SQLite's scratch rendering starts from the live database's schema (knex reads the tables it rebuilds).
-  const seed = db.dialect.offlineRendering === "scratch" ? await readSqliteSchema(db) : undefined;
-  const rendered = await renderPlanSql(project, db.env, plan, undefined, seed);
+  const seedSchema = db.dialect.offlineRendering === "scratch" ? await readSqliteSchema(db) : undefined;
+  const rendered = await renderPlanSql(project, db.env, plan, undefined, { seedSchema, lintOnly: script === "lint" });
   if (rendered.sql === null) return { destructive: [], error: rendered.error, sql: null };
   return { destructive: await findDestructiveInPlan(db, rendered.sql), error: null, sql: rendered.sql };
 }

@@ -20,7 +20,7 @@ export async function planWithSql(project: OpenProject, env: EnvironmentConfig, 
     const plan = command === "upgrade" ? project.map.planUpgrade(state.heads, target) : project.map.planDowngrade(state.heads, target);
     // An unadopted knex database is refused with the same words as the CLI's --plan.
     if (state.source === "knex" && plan.steps.length > 0) return { plan, source: state.source, problems, refusal, check: null };
-    return { plan, source: state.source, problems, refusal, check: await checkDestructive(project, db, plan) };
+    return { plan, source: state.source, problems, refusal, check: await checkDestructive(project, db, plan, "shown") };
   });
   const { plan, problems, refusal, check } = planned;
   if (check === null) await planMigration(project, env, { command, target });

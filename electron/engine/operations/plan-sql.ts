@@ -24,14 +24,21 @@ export function planToHeads(map: RevisionMap, heads: readonly string[]): Plan {
 }
 
 /** Renders a plan for the environment's dialect without connecting; the error says why where it cannot be. */
-export async function renderPlanSql(project: OpenProject, env: EnvironmentConfig, plan: Plan, earlierPlan: Plan | undefined, seedSchema?: readonly string[]): Promise<RenderedSqlDto> {
+export async function renderPlanSql(
+  project: OpenProject,
+  env: EnvironmentConfig,
+  plan: Plan,
+  earlierPlan: Plan | undefined,
+  online?: { readonly seedSchema: readonly string[] | undefined; readonly lintOnly: boolean },
+): Promise<RenderedSqlDto> {
   const dialect = dialectFor(env.client).label;
   try {
     const sql = await renderSql(env.client, {
       plan,
       scripts: project.scripts,
       ...(earlierPlan ? { earlierPlan } : {}),
-      ...(seedSchema ? { seedSchema } : {}),
+      ...(online?.seedSchema ? { seedSchema: online.seedSchema } : {}),
+      ...(online?.lintOnly ? { lintOnly: true } : {}),
       versionTable: env.versionTable,
       historyTable: env.historyTable,
     });

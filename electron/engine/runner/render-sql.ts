@@ -2,7 +2,7 @@ import { loadKnex } from "../knex-factory.js";
 import type { Knex } from "knex";
 import { StrataError } from "../errors.js";
 import { dialectFor } from "../dialect/index.js";
-import type { DbClient } from "../dialect/index.js";
+import type { DbClient, Dialect } from "../dialect/index.js";
 import type { Plan, Step, VersionOp } from "../revisions/types.js";
 import type { RevisionModule, RevisionScript } from "../scripts/types.js";
 import { defineVersionTable } from "./strata-tables.js";
@@ -20,6 +20,12 @@ export interface RenderSqlOptions {
    */
   readonly seedSchema?: readonly string[];
   readonly versionTable: string;
+  /**
+   * For the destructive lint, which reads only the revisions' own statements: no version-table
+   * DDL or changes in the script, and on SQLite the plan is first rendered without a database
+   * (the scratch database is made only when a revision reads, as knex does to rebuild a table).
+   */
+  readonly lintOnly?: boolean;
   /**
    * Accepted for symmetry with migrate(); an offline script writes no history rows, since
    * Strata does not run it and cannot say who did, when, or whether it succeeded.
@@ -40,20 +46,33 @@ interface Captured {
  */
 export async function renderSql(client: DbClient, opts: RenderSqlOptions): Promise<string> {
   const dialect = dialectFor(client);
-  const session = dialect.offlineRendering === "scratch" ? await openScratch(client) : await openOffline(client);
+  if (dialect.offlineRendering === "scratch" && opts.lintOnly) {
+    try {
+      return await renderIn(await openOffline(client), dialect, opts);
+    } catch {
+      // A revision read (or failed): render it where knex can read, as below.
+    }
+  }
+  return renderIn(dialect.offlineRendering === "scratch" ? await openScratch(client) : await openOffline(client), dialect, opts);
+}
+
+async function renderIn(session: RenderSession, dialect: Dialect, opts: RenderSqlOptions): Promise<string> {
+  const bookkeeping = !opts.lintOnly;
   try {
     const out: string[] = [`-- Strata ${opts.plan.command} to ${opts.plan.target} for ${dialect.label}, rendered offline`, ""];
-    if (opts.seedSchema && dialect.offlineRendering === "scratch") {
+    if (session.scratch && opts.seedSchema) {
       for (const ddl of opts.seedSchema) await session.knex.raw(ddl);
     } else {
       for (const step of opts.earlierPlan?.steps ?? []) {
         await session.run(revisionFunction(await loadModule(opts.scripts, step), step), step);
       }
     }
-    for (const q of session.knex.schema.createTable(opts.versionTable, (t) => defineVersionTable(t, opts.versionTable)).toSQL()) {
-      out.push(terminate(q.sql.replace(/^\s*create table /i, "create table if not exists ")));
+    if (bookkeeping) {
+      for (const q of session.knex.schema.createTable(opts.versionTable, (t) => defineVersionTable(t, opts.versionTable)).toSQL()) {
+        out.push(terminate(q.sql.replace(/^\s*create table /i, "create table if not exists ")));
+      }
+      out.push("");
     }
-    out.push("");
     for (const step of opts.plan.steps) {
       const mod = await loadModule(opts.scripts, step);
       const script = opts.scripts.get(step.revision)!;
@@ -64,7 +83,7 @@ export async function renderSql(client: DbClient, opts: RenderSqlOptions): Promi
       const body = statements.filter((s) => !pragmas.includes(s));
       if (dialect.transactionalDdl) out.push(...pragmas.filter((s) => /off|0|false/i.test(s)).map(terminate), "BEGIN;");
       out.push(...(dialect.transactionalDdl ? body : statements).map(terminate));
-      out.push(...versionStatements(session.knex, opts.versionTable, step.ops).map(terminate));
+      if (bookkeeping) out.push(...versionStatements(session.knex, opts.versionTable, step.ops).map(terminate));
       if (dialect.transactionalDdl) out.push("COMMIT;", ...pragmas.filter((s) => !/off|0|false/i.test(s)).map(terminate));
       out.push("");
     }
@@ -76,6 +95,8 @@ export async function renderSql(client: DbClient, opts: RenderSqlOptions): Promi
 
 interface RenderSession {
   readonly knex: Knex;
+  /** A real (in-memory) database that runs the statements, rather than a capture of them. */
+  readonly scratch: boolean;
   /** Runs one revision function and returns the statements it issued, bindings inlined. */
   run(fn: (knex: Knex) => Promise<void> | void, step: Step): Promise<string[]>;
   close(): Promise<void>;
@@ -83,7 +104,7 @@ interface RenderSession {
 
 /** A knex whose client executes nothing: every statement is captured instead of sent. */
 async function openOffline(client: DbClient): Promise<RenderSession> {
-  const knex = (await loadKnex())({ client });
+  const knex = (await loadKnex())({ client, useNullAsDefault: client === "better-sqlite3" });
   const c = knex.client as unknown as Record<string, unknown>;
   let sink: ((q: Captured) => void) | null = null;
   // knex prefixes any error thrown from _query with the statement, so a refusal is kept aside and thrown by run().
@@ -99,6 +120,7 @@ async function openOffline(client: DbClient): Promise<RenderSession> {
   c.processResponse = () => [];
   return {
     knex,
+    scratch: false,
     async run(fn, step) {
       const statements: string[] = [];
       refused = null;
@@ -157,6 +179,7 @@ async function openScratch(client: DbClient): Promise<RenderSession> {
   const knex = (await loadKnex())({ client, connection: { filename: ":memory:" }, useNullAsDefault: true });
   return {
     knex,
+    scratch: true,
     async run(fn, step) {
       const captured: Captured[] = [];
       const onQuery = (q: Captured) => captured.push(q);
