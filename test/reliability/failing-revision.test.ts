@@ -150,6 +150,50 @@ describe.each(TEST_CLIENTS)("failing revision on %s", (client: DbClient) => {
     figures.push({ client, revisions: 2, faults: 2, rowsChecked: { base_t: 2 }, historyRows: 3 });
   });
 
+  it("a failure after earlier steps of the same run keeps those steps and undoes only its own rows", async () => {
+    // Two steps that succeed (DDL, then rows only), then rows and a failure, all in one `upgrade heads`.
+    const B2 = "b2b2b2b2b2b2";
+    const C3 = "c3c3c3c3c3c3";
+    const revisions: RevisionSpec[] = [
+      BASE,
+      { revision: B2, downRevision: A1, message: "rows", up: `await knex("base_t").insert({ id: 3 });`, down: `await knex("base_t").where({ id: 3 }).delete();` },
+      {
+        revision: C3,
+        downRevision: B2,
+        message: "rows then fail",
+        up: `await knex("base_t").insert({ id: 4 }); await knex("base_t").where({ id: 1 }).delete(); await knex.raw("insert into no_such_table (id) values (1)");`,
+        down: `await knex("base_t").where({ id: 4 }).delete();`,
+      },
+    ];
+    const dir = writeProject({ environments: { dev: envEntry(db) }, revisions });
+    const r = await strata(["--project", dir, "upgrade", "heads"]);
+    expect(r.code).toBe(2);
+    expect(r.reason).toMatch(new RegExp(`revision ${C3} \\(rows then fail\\) failed on up`));
+    expect((await db.knex("base_t").select("id").orderBy("id")).map((x: { id: number }) => x.id)).toEqual([1, 2, 3]);
+    expect(await versionHeads(db)).toEqual([B2]);
+    expect((await historyRows(db)).map((x) => `${x.revision} ${x.status}`)).toEqual([`${A1} succeeded`, `${B2} succeeded`, `${C3} failed`]);
+    // Nothing is left to resolve: the next run tries the revision again.
+    expect((await strata(["--project", dir, "status", "--json", "--no-drift"])).json.environments[0].unresolved).toEqual([]);
+  });
+
+  it("a revision that moves the version table itself is refused at its close and undone", async () => {
+    const B2 = "b2b2b2b2b2b2";
+    const meddling: RevisionSpec = {
+      revision: B2,
+      downRevision: A1,
+      message: "meddles",
+      up: `await knex("base_t").insert({ id: 3 }); await knex("strata_version").update({ version_num: "zzzzzzzzzzzz" });`,
+      down: `await knex("base_t").where({ id: 3 }).delete();`,
+    };
+    const dir = writeProject({ environments: { dev: envEntry(db) }, revisions: [BASE, meddling] });
+    const r = await strata(["--project", dir, "upgrade", "heads"]);
+    expect(r.code).toBe(2);
+    expect(r.reason).toMatch(new RegExp(`revision ${B2} \\(meddles\\) failed on up: strata_version did not hold the row to update ${A1} to ${B2}; it was changed outside this run`));
+    expect(await versionHeads(db)).toEqual([A1]);
+    expect(await count(db, "base_t")).toBe(2);
+    expect((await historyRows(db)).map((x) => `${x.revision} ${x.status}`)).toEqual([`${A1} succeeded`, `${B2} failed`]);
+  });
+
   if (client === "mysql2") {
     it("a downgrade that failed half way, resolved --applied, moves the version table down as the step would have", async () => {
       const D2 = "d2d2d2d2d2d2";

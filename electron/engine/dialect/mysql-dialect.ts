@@ -56,7 +56,9 @@ export const mysqlDialect: Dialect = {
     const connection = config.connection;
     if (connection && typeof connection === "object" && !Array.isArray(connection)) {
       // timezone Z: dates a revision reads or writes are UTC whatever the server's zone.
-      return { ...config, connection: { connectTimeout: 5000, timezone: "Z", ...(connection as object) } as Knex.StaticConnectionConfig };
+      // multipleStatements: the runner closes a step and opens the next in one round trip
+      // (closeStep in runner/strata-tables.ts), and a revision's knex.raw may hold several statements.
+      return { ...config, connection: { connectTimeout: 5000, timezone: "Z", multipleStatements: true, ...(connection as object) } as Knex.StaticConnectionConfig };
     }
     return config;
   },

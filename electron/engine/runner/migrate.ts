@@ -58,9 +58,20 @@ export async function migrate(knex: Knex, dialect: Dialect, opts: MigrateOptions
         if (opts.singleTransaction && dialect.transactionalDdl && plan.steps.length > 0) {
           await run.batch(plan.steps, scripts, done);
         } else {
-          for (const [i, step] of plan.steps.entries()) {
-            const following = plan.steps[i + 1];
-            done.push(await run.one(step, scripts[i]!, i, following ? { step: following, script: scripts[i + 1]! } : null));
+          const steps = async (): Promise<void> => {
+            for (const [i, step] of plan.steps.entries()) {
+              const following = plan.steps[i + 1];
+              done.push(await run.one(step, scripts[i]!, i, following ? { step: following, script: scripts[i + 1]! } : null));
+            }
+          };
+          if (dialect.client === "mysql2" && plan.steps.length > 0) {
+            // Each step still commits on its own: the carried transaction only saves round trips.
+            await db.transaction(async (trx) => {
+              run.chain = trx;
+              await steps();
+            });
+          } else {
+            await steps();
           }
         }
       } catch (e) {
@@ -109,14 +120,41 @@ class StepRunner {
   }
 
   /**
-   * Opens the next revision's `running` row inside the transaction that closes this one: on
-   * MySQL every commit is a disk flush, and this saves one per revision (about as many as knex makes).
+   * Closes this step's row with its version change and opens the next revision's `running` row
+   * (where it may commit as it runs) in one commit: on MySQL every commit is a disk flush.
    */
-  private async openNext(trx: Knex, next: { step: Step; script: RevisionScript } | null): Promise<StepRunner["opened"]> {
-    if (!next || !this.commitsAsItRuns(next.script)) return null;
-    const startedAt = new Date();
-    const id = await insertHistory(trx, this.dialect, this.opts.historyTable, this.entry(next.step, next.script, startedAt, "running", null));
-    return { revision: next.step.revision, id, startedAt };
+  private async closeAndOpenNext(
+    trx: Knex,
+    step: Step,
+    id: number,
+    startedAt: Date,
+    next: { step: Step; script: RevisionScript } | null,
+    reopen: boolean,
+  ): Promise<StepRunner["opened"]> {
+    const opening = next && this.commitsAsItRuns(next.script) ? this.entry(next.step, next.script, new Date(), "running", null) : null;
+    const nextId = await closeStep(trx, this.dialect, this.opts, step.ops, id, startedAt, opening, reopen);
+    return next && opening && nextId !== null ? { revision: next.step.revision, id: nextId, startedAt: opening.startedAt } : null;
+  }
+
+  /**
+   * On MySQL, one connection's transaction carried through the run (see migrate()): each step
+   * commits and begins the next in one round trip, where knex's own COMMIT and BEGIN take two.
+   */
+  chain: Knex.Transaction | null = null;
+
+  /** A step's transaction: its own, or on MySQL the run's carried one, committed and begun anew. */
+  private async inStepTransaction<T>(work: (trx: Knex) => Promise<T>): Promise<T> {
+    const chain = this.chain;
+    if (!chain) return this.db.transaction(work);
+    try {
+      const out = await work(chain);
+      await chain.raw("commit;\nbegin");
+      return out;
+    } catch (e) {
+      // Undone now, not when the run's transaction ends: the failure is recorded on another connection first.
+      await chain.raw("rollback;\nbegin").catch(() => undefined);
+      throw e;
+    }
   }
 
   /** One revision, in its own transaction where the dialect can roll DDL back. */
@@ -155,17 +193,14 @@ class StepRunner {
       try {
         // Set only once the closing transaction has committed the row.
         if (script.transaction) {
-          this.opened = await this.db.transaction(async (trx) => {
+          this.opened = await this.inStepTransaction(async (trx) => {
             await this.runRevision(trx, fn, log);
-            await closeStep(trx, this.dialect, this.opts, step.ops, id, startedAt);
-            return this.openNext(trx, next);
+            // DDL has ended MySQL's transaction: what follows must begin another to commit as one.
+            return this.closeAndOpenNext(trx, step, id, startedAt, next, log.succeeded.some(commitsImplicitly));
           });
         } else {
           await this.runRevision(this.db, fn, log);
-          this.opened = await this.db.transaction(async (trx) => {
-            await closeStep(trx, this.dialect, this.opts, step.ops, id, startedAt);
-            return this.openNext(trx, next);
-          });
+          this.opened = await this.inStepTransaction((trx) => this.closeAndOpenNext(trx, step, id, startedAt, next, false));
         }
       } catch (e) {
         const error = this.failure(e, step, script, log, this.halfApplied(step, script, log));

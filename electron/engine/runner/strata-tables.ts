@@ -65,24 +65,8 @@ export async function selectHeads(db: Knex, versionTable: string): Promise<strin
 /** Applies one step's version-table changes; a change that matches no row means someone else moved the table. */
 export async function applyVersionOps(db: Knex, versionTable: string, ops: readonly VersionOp[]): Promise<void> {
   for (const op of ops) {
-    switch (op.kind) {
-      case "insert":
-        await db(versionTable).insert({ version_num: op.revision });
-        break;
-      case "delete": {
-        const n = await db(versionTable).where({ version_num: op.revision }).delete();
-        if (Number(n) !== 1) throw versionTableMoved(versionTable, `delete ${op.revision}`);
-        break;
-      }
-      case "update": {
-        const n = await db(versionTable).where({ version_num: op.from }).update({ version_num: op.to });
-        if (Number(n) !== 1) throw versionTableMoved(versionTable, `update ${op.from} to ${op.to}`);
-        break;
-      }
-      default:
-        op satisfies never;
-        throw new StrataError("INTERNAL", `unknown version op ${JSON.stringify(op)}`);
-    }
+    const n = await versionOpQuery(db, versionTable, op);
+    if (op.kind !== "insert" && Number(n) !== 1) throw versionTableMoved(versionTable, describeOp(op));
   }
 }
 
@@ -165,31 +149,64 @@ function historyRow(e: HistoryEntry): Record<string, unknown> {
 }
 
 /**
- * Records a finished step: its version-table change and its history row closed as `succeeded`.
- * On MySQL a one-update step (the common, linear one) does both in one multi-table UPDATE: one
- * round trip less per revision, where a run of small revisions is bound by round trips.
+ * Records a finished step, its version-table changes and its history row closed as `succeeded`,
+ * and, given `next`, opens the next revision's `running` row in the same commit; returns that
+ * row's id (null without `next`).
+ *
+ * On MySQL, where a run of small revisions is bound by round trips, it is all one
+ * multi-statement query of single-table statements (a multi-table UPDATE costs the server more).
+ * `reopen` begins a transaction first, for when the revision's DDL has ended the caller's: MySQL
+ * would otherwise commit each statement on its own.
  */
 export async function closeStep(
   db: Knex,
   dialect: Dialect,
-  tables: { readonly versionTable: string; readonly historyTable: string },
+  tables: TableNames,
   ops: readonly VersionOp[],
   id: number,
   startedAt: Date,
-): Promise<void> {
-  const op = ops.length === 1 ? ops[0]! : null;
-  if (dialect.client !== "mysql2" || op?.kind !== "update") {
+  next: HistoryEntry | null,
+  reopen: boolean,
+): Promise<number | null> {
+  if (dialect.client !== "mysql2") {
+    if (reopen) await db.raw("begin");
     await applyVersionOps(db, tables.versionTable, ops);
     await finishHistory(db, tables.historyTable, id, startedAt, "succeeded", null);
-    return;
+    return next ? insertHistory(db, dialect, tables.historyTable, next) : null;
   }
   const finished = new Date();
-  const [result] = (await db.raw(
-    "update ?? as v, ?? as h set v.version_num = ?, h.status = 'succeeded', h.error = null, h.finished_at = ?, h.duration_ms = ? where v.version_num = ? and h.id = ?",
-    [tables.versionTable, tables.historyTable, op.to, finished.toISOString(), finished.getTime() - startedAt.getTime(), op.from, id],
-  )) as [{ affectedRows?: number }];
-  // One version row and one history row; fewer means the version table moved under the run.
-  if (Number(result?.affectedRows) !== 2) throw versionTableMoved(tables.versionTable, `update ${op.from} to ${op.to}`);
+  const builders = [
+    ...ops.map((op) => versionOpQuery(db, tables.versionTable, op)),
+    db(tables.historyTable).where({ id }).update({ status: "succeeded", error: null, finished_at: finished.toISOString(), duration_ms: finished.getTime() - startedAt.getTime() }),
+    ...(next ? [db(tables.historyTable).insert(historyRow(next))] : []),
+  ];
+  const statements = builders.map((b) => b.toSQL().toNative());
+  const sql = [...(reopen ? ["begin"] : []), ...statements.map((q) => q.sql)].join(";\n");
+  const [results] = (await db.raw(sql, statements.flatMap((q) => [...q.bindings]))) as [{ affectedRows?: number; insertId?: number }[]];
+  const own = reopen ? results.slice(1) : results;
+  // Each statement touches one row; fewer means the version table moved under the run (the caller rolls back).
+  ops.forEach((op, i) => {
+    if (Number(own[i]?.affectedRows) !== 1) throw versionTableMoved(tables.versionTable, describeOp(op));
+  });
+  return next ? Number(own[ops.length + 1]?.insertId) : null;
+}
+
+function versionOpQuery(db: Knex, versionTable: string, op: VersionOp): Knex.QueryBuilder {
+  switch (op.kind) {
+    case "insert":
+      return db(versionTable).insert({ version_num: op.revision });
+    case "delete":
+      return db(versionTable).where({ version_num: op.revision }).delete();
+    case "update":
+      return db(versionTable).where({ version_num: op.from }).update({ version_num: op.to });
+    default:
+      op satisfies never;
+      throw new StrataError("INTERNAL", `unknown version op ${JSON.stringify(op)}`);
+  }
+}
+
+function describeOp(op: VersionOp): string {
+  return op.kind === "update" ? `update ${op.from} to ${op.to}` : `${op.kind} ${op.revision}`;
 }
 
 /** Closes a `running` history row. */
