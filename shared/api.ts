@@ -11,7 +11,7 @@
  * `details`); use `asErrorShape(e)` from shared/api-errors.ts to read it, whatever the host.
  * No password ever appears in a response or an event.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { ErrorShape } from "./errors.js";
 import type { FileProblemDto, MigrationResultDto, RevisionDto, UnresolvedRunDto } from "./dto.js";
 import type { ApiCallName } from "./api-calls.js";

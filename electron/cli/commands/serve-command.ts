@@ -3,7 +3,6 @@ import type { Command } from "commander";
 import { createDemoProject, defaultDemoDirectory } from "../../engine/demo/demo-project.js";
 import { StrataError, isStrataError } from "../../engine/errors.js";
 import { findProjectRoot } from "../../engine/project/index.js";
-import { openInBrowser, rendererDirectory, serveDataDirectory, startServe } from "../../server/serve-app.js";
 import { CommandContext, decodeTarget } from "../context.js";
 
 function parsePort(escaped: string | undefined): number {
@@ -44,6 +43,8 @@ export function registerServeCommands(program: Command): void {
     .option("--demo", "make the built-in demo project afresh and serve it")
     .action(async (opts: { port?: string; open?: boolean; demo?: boolean }, cmd: Command) => {
       const ctx = new CommandContext(cmd);
+      // Loaded here: the HTTP and WebSocket host is not worth loading for every other command.
+      const { openInBrowser, rendererDirectory, serveDataDirectory, startServe } = await import("../../server/serve-app.js");
       const port = parsePort(opts.port);
       const projectRoot = await chooseProject(ctx, Boolean(opts.demo));
       const session = await startServe({ projectRoot, port, dataDir: serveDataDirectory(), staticDir: rendererDirectory() });

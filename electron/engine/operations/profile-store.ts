@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Knex } from "knex";
-import { z } from "zod";
+import * as z from "zod";
 import type { ConnectionProfileDto, PasswordStorageDto } from "../../../shared/api.js";
 import { clientSchema, profileInputSchema, profileSshSchema, profileTlsSchema } from "../../../shared/api.js";
 import { StrataError, assertNever } from "../errors.js";

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { StrataError } from "../errors.js";
 import { DEFAULT_FILE_TEMPLATE, renderFileName } from "../scripts/file-template.js";
 import { lineColumnAt } from "../scripts/static-exports.js";
