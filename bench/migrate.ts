@@ -4,6 +4,8 @@
 //   upgrade:  Strata --single-transaction  vs  knex migrate.latest (one transaction for the batch)
 //             (Strata's default, a transaction per revision, printed beside)
 //   rollback: Strata downgrade base (a transaction per revision)  vs  knex migrate.rollback(all)
+//   and, as TypeScript revisions are Strata's default: knex's latest on the same .ts files
+//   through tsx (cold and warm tsx cache) beside Strata's cold and warm compile cache.
 // Both run in a process of their own (the strata CLI; knex's migrator API in `node -e`), so both
 // pay for starting Node and loading their files.
 // Usage: npm run build && npx tsx bench/migrate.ts [N] [pg,mysql2,better-sqlite3]   (BENCH_ROUNDS=3: medians of 3 rounds)
@@ -75,6 +77,19 @@ function knexRun(db: TestDatabase, dir: string, what: "latest" | "rollback"): nu
   return timedProcess(["-e", script], { C: db.env.client, CONN: JSON.stringify(db.env.knexConfig.connection), DIR: dir, WHAT: what });
 }
 
+/**
+ * knex's migrator on Strata's own TypeScript files (knex loads any module exporting up and down),
+ * through tsx, a common way to run TypeScript with knex; its compile cache lives in TMPDIR, so a
+ * fresh TMPDIR is a cold cache and the next run with it a warm one.
+ */
+function knexTsRun(db: TestDatabase, migrations: string, tmpDir: string): number {
+  const script = `
+    const knex = require("knex")({ client: process.env.C, connection: JSON.parse(process.env.CONN), useNullAsDefault: true });
+    knex.migrate.latest({ directory: process.env.DIR, loadExtensions: [".ts"] })
+      .then(() => knex.destroy(), (e) => { console.error(e); process.exit(1); });`;
+  return timedProcess(["--import", "tsx", "-e", script], { C: db.env.client, CONN: JSON.stringify(db.env.knexConfig.connection), DIR: migrations, TMPDIR: tmpDir });
+}
+
 /** The median of some timings. */
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -88,13 +103,14 @@ function median(xs: readonly number[]): number {
  * that run filled (what every later run on the same migrations folder gets). `--no-lint` skips
  * the destructive-statement dry run, which knex has no counterpart of.
  */
-const KEYS = ["knexUp", "strataCold", "strataWarm", "strataNoLint", "strataDefault", "knexDown", "strataDown", "strataDownNoLint"] as const;
+const KEYS = ["knexUp", "strataCold", "strataWarm", "strataNoLint", "strataDefault", "knexDown", "strataDown", "strataDownNoLint", "knexTsCold", "knexTsWarm"] as const;
 type Round = Record<(typeof KEYS)[number], number>;
 
 async function round(client: DbClient, project: string, knexDir: string): Promise<Round> {
-  const dbs = await Promise.all(Array.from({ length: 5 }, () => createTestDatabase(client)));
-  const [cold, warm, noLint, perRevision, forKnex] = dbs as [TestDatabase, TestDatabase, TestDatabase, TestDatabase, TestDatabase];
+  const dbs = await Promise.all(Array.from({ length: 7 }, () => createTestDatabase(client)));
+  const [cold, warm, noLint, perRevision, forKnex, forKnexTsCold, forKnexTsWarm] = dbs as [TestDatabase, TestDatabase, TestDatabase, TestDatabase, TestDatabase, TestDatabase, TestDatabase];
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "strata-bench-cache-"));
+  const tsxTmp = fs.mkdtempSync(path.join(os.tmpdir(), "knex-bench-tsx-"));
   try {
     const knexUp = knexRun(forKnex, knexDir, "latest");
     const strataCold = strataRun(cold, project, cacheDir, ["upgrade", "heads", "--single-transaction"]);
@@ -104,9 +120,12 @@ async function round(client: DbClient, project: string, knexDir: string): Promis
     const knexDown = knexRun(forKnex, knexDir, "rollback");
     const strataDown = strataRun(perRevision, project, cacheDir, ["downgrade", "base"]);
     const strataDownNoLint = strataRun(warm, project, cacheDir, ["downgrade", "base", "--no-lint"]);
-    return { knexUp, strataCold, strataWarm, strataNoLint, strataDefault, knexDown, strataDown, strataDownNoLint };
+    const knexTsCold = knexTsRun(forKnexTsCold, path.join(project, "migrations"), tsxTmp);
+    const knexTsWarm = knexTsRun(forKnexTsWarm, path.join(project, "migrations"), tsxTmp);
+    return { knexUp, strataCold, strataWarm, strataNoLint, strataDefault, knexDown, strataDown, strataDownNoLint, knexTsCold, knexTsWarm };
   } finally {
     fs.rmSync(cacheDir, { recursive: true, force: true });
+    fs.rmSync(tsxTmp, { recursive: true, force: true });
     await Promise.all(dbs.map((d) => d.drop()));
   }
 }
@@ -126,6 +145,10 @@ async function main(): Promise<void> {
     );
     console.log(
       `${"".padEnd(15)} rollback, knex ${f("knexDown")} | strata downgrade base ${f("strataDown")} ${ratio("strataDown", "knexDown")}, --no-lint ${f("strataDownNoLint")} ${ratio("strataDownNoLint", "knexDown")}`,
+    );
+    console.log(
+      `${"".padEnd(15)} TypeScript revisions (the same .ts files): knex latest through tsx, cold cache ${f("knexTsCold")}, warm ${f("knexTsWarm")} | ` +
+        `strata cold ${ratio("strataCold", "knexTsCold")} of knex's, warm ${ratio("strataWarm", "knexTsWarm")}`,
     );
     console.log(`${"".padEnd(15)} runs: ${KEYS.map((k) => `${k} ${rounds.map((r) => r[k].toFixed(2)).join("/")}`).join(", ")}`);
   }
