@@ -169,6 +169,7 @@ describe.each(TEST_CLIENTS)("failing revision on %s", (client: DbClient) => {
     const r = await strata(["--project", dir, "upgrade", "heads"]);
     expect(r.code).toBe(2);
     expect(r.reason).toMatch(new RegExp(`revision ${C3} \\(rows then fail\\) failed on up`));
+    if (client === "mysql2") expect(r.reason).toMatch(new RegExp(`the 2 statements that ran were rolled back, so nothing of it is applied; the version table was left at ${B2}$`));
     expect((await db.knex("base_t").select("id").orderBy("id")).map((x: { id: number }) => x.id)).toEqual([1, 2, 3]);
     expect(await versionHeads(db)).toEqual([B2]);
     expect((await historyRows(db)).map((x) => `${x.revision} ${x.status}`)).toEqual([`${A1} succeeded`, `${B2} succeeded`, `${C3} failed`]);
@@ -195,6 +196,27 @@ describe.each(TEST_CLIENTS)("failing revision on %s", (client: DbClient) => {
   });
 
   if (client === "mysql2") {
+    it("a knex.raw of several statements runs them all, and DDL inside one counts as committed when the revision fails", async () => {
+      const M2 = "m2m2m2m2m2m2";
+      const multi: RevisionSpec = {
+        revision: M2,
+        downRevision: A1,
+        message: "multi",
+        up: `await knex.raw("insert into base_t (id) values (5); create table multi_t (id int)"); await knex.raw("insert into no_such_table (id) values (1)");`,
+        down: `await knex.raw("drop table multi_t; delete from base_t where id = 5");`,
+      };
+      const dir = writeProject({ environments: { dev: envEntry(db) }, revisions: [BASE, multi] });
+      const r = await strata(["--project", dir, "upgrade", "heads"]);
+      expect(r.code).toBe(2);
+      // Both statements of the first knex.raw ran; the CREATE committed the INSERT with it.
+      expect(await db.knex.schema.hasTable("multi_t")).toBe(true);
+      expect(await count(db, "base_t")).toBe(3);
+      expect(r.reason).toMatch(/commits DDL as it runs, so the revision may be half applied: 1 statement had run \(last: insert into base_t \(id\) values \(5\); create table multi_t/);
+      // Where the version table is now: at the revision this same run applied first.
+      expect(r.reason).toMatch(/the version table was left at a1a1a1a1a1a1;/);
+      expect(await versionHeads(db)).toEqual([A1]);
+    });
+
     it("a downgrade that failed half way, resolved --applied, moves the version table down as the step would have", async () => {
       const D2 = "d2d2d2d2d2d2";
       const dropThenFail: RevisionSpec = {

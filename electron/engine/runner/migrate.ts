@@ -109,7 +109,12 @@ class StepRunner {
     private readonly headsBefore: readonly string[],
     private readonly total: number,
     private readonly emit: (e: RunEvent) => void,
-  ) {}
+  ) {
+    this.current = headsBefore;
+  }
+
+  /** The version table's rows as the steps run so far left them. */
+  private current: readonly string[];
 
   /** The `running` row of the next revision, written in the commit that closed the previous one. */
   private opened: { readonly revision: string; readonly id: number; readonly startedAt: Date } | null = null;
@@ -208,6 +213,7 @@ class StepRunner {
         throw error;
       }
     }
+    this.current = step.headsAfter;
     const durationMs = Date.now() - startedAt.getTime();
     this.emit({ kind: "step-done", index, total: this.total, revision: step.revision, direction: step.direction, durationMs });
     return { revision: step.revision, direction: step.direction, durationMs };
@@ -272,7 +278,7 @@ class StepRunner {
   }
 
   private halfApplied(step: Step, script: RevisionScript, log: StatementLog): string {
-    const version = this.headsBefore.length ? this.headsBefore.join(", ") : "(empty)";
+    const version = this.current.length ? this.current.join(", ") : "(empty)";
     const n = log.succeeded.length;
     if (n === 0 || (script.transaction && !log.succeeded.some(commitsImplicitly))) {
       // Without DDL, MySQL's transaction rolled the revision's statements back: nothing of it stayed.
@@ -320,8 +326,12 @@ class StepRunner {
  * what follows autocommits, so once one ran, every statement of the revision had taken effect.
  */
 function commitsImplicitly(sql: string): boolean {
-  return /^\s*(create|alter|drop|rename|truncate|grant|revoke|lock|unlock|analyze|optimize|repair|install|uninstall|flush)\b/i.test(sql);
+  // A knex.raw may hold several statements (multipleStatements): any of them may be the DDL.
+  // A ";" inside a string literal can only make this err towards "committed", the safe side.
+  return sql.split(";").some((part) => IMPLICIT_COMMIT.test(part));
 }
+
+const IMPLICIT_COMMIT = /^\s*(create|alter|drop|rename|truncate|grant|revoke|lock|unlock|analyze|optimize|repair|install|uninstall|flush)\b/i;
 
 /** knex prefixes a driver's message with the statement ("<sql> - <message>"); keep the database's words. */
 function databaseMessage(e: unknown): string {
