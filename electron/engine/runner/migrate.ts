@@ -4,7 +4,7 @@ import type { Dialect } from "../dialect/index.js";
 import type { Plan, Step } from "../revisions/types.js";
 import type { RevisionScript } from "../scripts/types.js";
 import { StatementLog } from "./statement-log.js";
-import { migrationLock, applyVersionOps, closeStep, ensureStrataTables, finishHistory, insertHistory, insertHistoryRows, netVersionOps, selectHeads } from "./strata-tables.js";
+import { migrationLock, applyVersionOps, closeStep, ensureStrataTables, recordStep, finishHistory, insertHistory, insertHistoryRows, netVersionOps, selectHeads } from "./strata-tables.js";
 import type { HistoryEntry } from "./strata-tables.js";
 import type { RunEvent, RunResult } from "./types.js";
 import { HALF_APPLIED_WORDS, refuseUnresolved, resolveAdvice } from "./unresolved.js";
@@ -182,8 +182,7 @@ class StepRunner {
       try {
         await this.db.transaction(async (trx) => {
           await this.runRevision(trx, fn, log);
-          await applyVersionOps(trx, this.opts.versionTable, step.ops);
-          await this.history(trx, step, script, startedAt, "succeeded", null);
+          await recordStep(trx, this.dialect, this.opts, step.ops, { ...this.entry(step, script, startedAt, "succeeded", null), finishedAt: new Date() });
         });
       } catch (e) {
         const error = this.failure(e, step, script, log, "it was rolled back: the database is as it was before this revision");

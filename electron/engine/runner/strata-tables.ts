@@ -191,6 +191,29 @@ export async function closeStep(
   return next ? Number(own[ops.length + 1]?.insertId) : null;
 }
 
+/**
+ * A finished step where DDL is transactional (the caller's transaction holds the revision): its
+ * version-table changes and its `succeeded` history row. On PostgreSQL a step of one change (any
+ * linear step) is one statement, the change in a data-modifying WITH beside the row's INSERT: one
+ * round trip, as knex makes one per migration.
+ */
+export async function recordStep(db: Knex, dialect: Dialect, tables: TableNames, ops: readonly VersionOp[], entry: HistoryEntry): Promise<void> {
+  const op = ops.length === 1 ? ops[0]! : null;
+  if (dialect.client !== "pg" || op === null) {
+    await applyVersionOps(db, tables.versionTable, ops);
+    await insertHistory(db, dialect, tables.historyTable, entry);
+    return;
+  }
+  const change = versionOpQuery(db, tables.versionTable, op).returning("version_num").toSQL();
+  const insert = db(tables.historyTable).insert(historyRow(entry)).toSQL();
+  const result = (await db.raw(`with changed as (${change.sql}) ${insert.sql} returning (select count(*) from changed) as changed`, [
+    ...change.bindings,
+    ...insert.bindings,
+  ])) as { rows: { changed: string | number }[] };
+  // The row is written either way; a change that matched nothing throws, and the caller rolls both back.
+  if (Number(result.rows[0]?.changed) !== 1) throw versionTableMoved(tables.versionTable, describeOp(op));
+}
+
 function versionOpQuery(db: Knex, versionTable: string, op: VersionOp): Knex.QueryBuilder {
   switch (op.kind) {
     case "insert":
