@@ -15,6 +15,7 @@ export const postgresDialect: Dialect = {
   label: "PostgreSQL",
   offlineRendering: "offline",
   transactionalDdl: true,
+  bookkeeping: "with-clause",
 
   async withLock<T>(knex: Knex, lock: LockRequest, fn: (db: Knex) => Promise<T>): Promise<T> {
     const key = lockKey(lock.name);

@@ -14,6 +14,7 @@ export const sqliteDialect: Dialect = {
   label: "SQLite",
   offlineRendering: "scratch",
   transactionalDdl: true,
+  bookkeeping: "statements",
 
   async withLock<T>(knex: Knex, lock: LockRequest, fn: (db: Knex) => Promise<T>): Promise<T> {
     // knex alters a SQLite table by rebuilding it (create a copy, drop the old one, rename), and

@@ -37,6 +37,14 @@ export interface Dialect {
   /** false where DDL commits itself (MySQL): a failed revision may be half applied. */
   readonly transactionalDdl: boolean;
   /**
+   * How the runner writes a step's bookkeeping (version change, history rows) in the fewest
+   * round trips: "multi-statement" sends it as one query of several statements (MySQL, whose
+   * connections allow them); "with-clause" folds the version change into the history INSERT as a
+   * data-modifying WITH (PostgreSQL); "statements" sends one statement each (SQLite runs in
+   * process, where round trips cost nothing).
+   */
+  readonly bookkeeping: "multi-statement" | "with-clause" | "statements";
+  /**
    * How `--sql` renders a revision: "offline" runs it against a knex that executes nothing;
    * "scratch" runs it for real on an in-memory database, because knex reads a SQLite table
    * before it alters it (it rebuilds the table).

@@ -64,7 +64,7 @@ export async function migrate(knex: Knex, dialect: Dialect, opts: MigrateOptions
               done.push(await run.one(step, scripts[i]!, i, following ? { step: following, script: scripts[i + 1]! } : null));
             }
           };
-          if (dialect.client === "mysql2" && plan.steps.length > 0) {
+          if (!dialect.transactionalDdl && dialect.bookkeeping === "multi-statement" && plan.steps.length > 0) {
             // Each step still commits on its own: the carried transaction only saves round trips.
             await db.transaction(async (trx) => {
               run.chain = trx;

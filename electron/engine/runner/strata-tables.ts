@@ -168,7 +168,7 @@ export async function closeStep(
   next: HistoryEntry | null,
   reopen: boolean,
 ): Promise<number | null> {
-  if (dialect.client !== "mysql2") {
+  if (dialect.bookkeeping !== "multi-statement") {
     if (reopen) await db.raw("begin");
     await applyVersionOps(db, tables.versionTable, ops);
     await finishHistory(db, tables.historyTable, id, startedAt, "succeeded", null);
@@ -199,7 +199,7 @@ export async function closeStep(
  */
 export async function recordStep(db: Knex, dialect: Dialect, tables: TableNames, ops: readonly VersionOp[], entry: HistoryEntry): Promise<void> {
   const op = ops.length === 1 ? ops[0]! : null;
-  if (dialect.client !== "pg" || op === null) {
+  if (dialect.bookkeeping !== "with-clause" || op === null) {
     await applyVersionOps(db, tables.versionTable, ops);
     await insertHistory(db, dialect, tables.historyTable, entry);
     return;
