@@ -7,7 +7,8 @@
 //   and, as TypeScript revisions are Strata's default: knex's latest on the same .ts files
 //   through tsx (cold and warm tsx cache) beside Strata's cold and warm compile cache.
 // Both run in a process of their own (the strata CLI; knex's migrator API in `node -e`), so both
-// pay for starting Node and loading their files.
+// pay for starting Node and loading their files; before each timed run the server is let
+// settle (settle()), so no run pays for the writes of the one before it.
 // Usage: npm run build && npx tsx bench/migrate.ts [N] [pg,mysql2,better-sqlite3]   (BENCH_ROUNDS=3: medians of 3 rounds)
 import fs from "node:fs";
 import os from "node:os";
@@ -90,6 +91,28 @@ function knexTsRun(db: TestDatabase, migrations: string, tmpDir: string): number
   return timedProcess(["--import", "tsx", "-e", script], { C: db.env.client, CONN: JSON.stringify(db.env.knexConfig.connection), DIR: migrations, TMPDIR: tmpDir });
 }
 
+/**
+ * Lets the server finish writing what the previous run left behind before the next is timed, so
+ * that no tool pays for the one before it: a checkpoint on PostgreSQL; on MariaDB, InnoDB's dirty
+ * pages flushed (its page cleaner is told to flush everything, and the wait ends at 5 s).
+ */
+async function settle(db: TestDatabase): Promise<void> {
+  if (db.env.client === "pg") await db.knex.raw("checkpoint");
+  if (db.env.client !== "mysql2") return;
+  const dirty = async (): Promise<number> => {
+    const [rows] = (await db.knex.raw("show global status like 'Innodb_buffer_pool_pages_dirty'")) as [{ Value: string }[]];
+    return Number(rows[0]?.Value ?? 0);
+  };
+  const [[{ pct }]] = (await db.knex.raw("select @@global.innodb_max_dirty_pages_pct as pct")) as [[{ pct: number }]];
+  await db.knex.raw("set global innodb_max_dirty_pages_pct = 0");
+  try {
+    const until = Date.now() + 5000;
+    while ((await dirty()) > 50 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  } finally {
+    await db.knex.raw("set global innodb_max_dirty_pages_pct = ?", [pct]);
+  }
+}
+
 /** The median of some timings. */
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -112,16 +135,20 @@ async function round(client: DbClient, project: string, knexDir: string): Promis
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "strata-bench-cache-"));
   const tsxTmp = fs.mkdtempSync(path.join(os.tmpdir(), "knex-bench-tsx-"));
   try {
-    const knexUp = knexRun(forKnex, knexDir, "latest");
-    const strataCold = strataRun(cold, project, cacheDir, ["upgrade", "heads", "--single-transaction"]);
-    const strataWarm = strataRun(warm, project, cacheDir, ["upgrade", "heads", "--single-transaction"]);
-    const strataNoLint = strataRun(noLint, project, cacheDir, ["upgrade", "heads", "--single-transaction", "--no-lint"]);
-    const strataDefault = strataRun(perRevision, project, cacheDir, ["upgrade", "heads"]);
-    const knexDown = knexRun(forKnex, knexDir, "rollback");
-    const strataDown = strataRun(perRevision, project, cacheDir, ["downgrade", "base"]);
-    const strataDownNoLint = strataRun(warm, project, cacheDir, ["downgrade", "base", "--no-lint"]);
-    const knexTsCold = knexTsRun(forKnexTsCold, path.join(project, "migrations"), tsxTmp);
-    const knexTsWarm = knexTsRun(forKnexTsWarm, path.join(project, "migrations"), tsxTmp);
+    const settled = async <T>(run: () => T): Promise<T> => {
+      await settle(forKnex);
+      return run();
+    };
+    const knexUp = await settled(() => knexRun(forKnex, knexDir, "latest"));
+    const strataCold = await settled(() => strataRun(cold, project, cacheDir, ["upgrade", "heads", "--single-transaction"]));
+    const strataWarm = await settled(() => strataRun(warm, project, cacheDir, ["upgrade", "heads", "--single-transaction"]));
+    const strataNoLint = await settled(() => strataRun(noLint, project, cacheDir, ["upgrade", "heads", "--single-transaction", "--no-lint"]));
+    const strataDefault = await settled(() => strataRun(perRevision, project, cacheDir, ["upgrade", "heads"]));
+    const knexDown = await settled(() => knexRun(forKnex, knexDir, "rollback"));
+    const strataDown = await settled(() => strataRun(perRevision, project, cacheDir, ["downgrade", "base"]));
+    const strataDownNoLint = await settled(() => strataRun(warm, project, cacheDir, ["downgrade", "base", "--no-lint"]));
+    const knexTsCold = await settled(() => knexTsRun(forKnexTsCold, path.join(project, "migrations"), tsxTmp));
+    const knexTsWarm = await settled(() => knexTsRun(forKnexTsWarm, path.join(project, "migrations"), tsxTmp));
     return { knexUp, strataCold, strataWarm, strataNoLint, strataDefault, knexDown, strataDown, strataDownNoLint, knexTsCold, knexTsWarm };
   } finally {
     fs.rmSync(cacheDir, { recursive: true, force: true });
