@@ -15,7 +15,7 @@ import type { DbClient } from "../../electron/engine/dialect/index.js";
 import { MIGRATION_LOCK_NAME } from "../../electron/engine/runner/index.js";
 import { createTestDatabase, envEntry, versionHeads, TEST_CLIENTS } from "../helpers/databases.js";
 import type { TestDatabase } from "../helpers/databases.js";
-import { delay, killInsideSleep as killStrataInsideSleep, sleepingRevision } from "../helpers/killed-runner.js";
+import { delay, killInsideSleep as killStrataInsideSleep, SLEEP_ENV, sleepingRevision, sleepStatement } from "../helpers/killed-runner.js";
 import { strata, writeProject } from "../helpers/strata-cli.js";
 import type { RevisionSpec } from "../helpers/strata-cli.js";
 
@@ -221,6 +221,33 @@ describe.each(TEST_CLIENTS)("killed runner on %s", (client: DbClient) => {
       expect(Number((await db.knex("killed_t").count({ n: "*" }))[0]!.n)).toBe(1);
       expect((await historyRows(db)).map((r) => `${r.revision} ${r.status}`)).toEqual([`${A1} succeeded`, `${K3} failed`, `${K3} succeeded`]);
       figures.push({ client, killed: 1, revisions: 2, lockFreeMs: lockMs, nextRunMs: nextMs, historyRows: 3 });
+    });
+
+    it("killed in a rows-only second revision of one run: the first stays committed, the second leaves its running row and no rows", async () => {
+      // One `upgrade heads` runs both. The second changes only rows before it sleeps, so nothing in it
+      // commits implicitly: the first step and the second's `running` row are durable only because
+      // the run's carried transaction committed them before the second revision began.
+      const rowsThenSleep: RevisionSpec = {
+        revision: K2,
+        downRevision: A1,
+        message: "rows and sleep",
+        up: [
+          `await knex("base_t").insert({ id: 2 });`,
+          `if (process.env.${SLEEP_ENV} && (knex.client as any).config.connection) { require("node:fs").writeFileSync(${JSON.stringify(marker)}, "sleeping"); await knex.raw(${JSON.stringify(sleepStatement(client))}); }`,
+        ].join("\n  "),
+        down: `await knex("base_t").where({ id: 2 }).delete();`,
+      };
+      const dir = writeProject({ environments: { dev: envEntry(db) }, revisions: [BASE, rowsThenSleep] });
+      const { signal } = await killStrataInsideSleep(["--project", dir, "upgrade", "heads"], client, db.knex, marker);
+      expect(signal).toBe("SIGKILL");
+      await lockFreeAfter(client, db, Date.now());
+      expect(await versionHeads(db)).toEqual([A1]);
+      // The killed revision's row change was never committed.
+      expect(await count(db, "base_t")).toBe(1);
+      expect((await historyRows(db)).map((r) => `${r.revision} ${r.direction} ${r.status}`)).toEqual([`${A1} up succeeded`, `${K2} up running`]);
+      const refused = await strata(["--project", dir, "upgrade", "heads", "--lock-timeout", "25"]);
+      expect(refused.code).toBe(2);
+      expect(refused.reason).toMatch(new RegExp(`revision ${K2} .*was interrupted`));
     });
   }
 
