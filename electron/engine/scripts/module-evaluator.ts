@@ -54,6 +54,8 @@ export interface CompiledRevision {
   readonly map: string;
   /** The code keeps the source's line numbers (no map needed to point at a line). */
   readonly linesPreserved?: boolean;
+  /** The code is the source itself (see isCommonJsAsWritten). */
+  readonly asWritten?: boolean;
 }
 
 /**
@@ -61,6 +63,7 @@ export interface CompiledRevision {
  * `displayName` is how the file is named in error messages, e.g. "migrations/x.ts".
  */
 export async function compileRevision(file: string, source: string, displayName: string, withSourceMap = true): Promise<CompiledRevision> {
+  if (!withSourceMap && isCommonJsAsWritten(file, source)) return { code: source, map: "", linesPreserved: true, asWritten: true };
   if (!withSourceMap && !source.includes("import.meta")) {
     const fast = compileInProcess(file, source);
     if (fast) return fast;
@@ -73,6 +76,16 @@ export async function compileRevision(file: string, source: string, displayName:
     if (first === undefined) throw e;
     throw syntaxError(first, displayName, file);
   }
+}
+
+/**
+ * A `.js` or `.cjs` file with no `import` or `export` in its text is CommonJS already (knex's
+ * own migrations are): it runs as Node would run it, with nothing to compile, in sloppy mode
+ * unless it says "use strict". Any other file goes through the compiler.
+ */
+export function isCommonJsAsWritten(file: string, source: string): boolean {
+  const ext = path.extname(file).toLowerCase();
+  return (ext === ".js" || ext === ".cjs") && !/\b(?:import|export)\b/.test(source);
 }
 
 let sucrase: typeof import("sucrase") | undefined;
@@ -230,6 +243,9 @@ export async function evaluateRevision(file: string, source: string, displayName
   try {
     mod._compile(compiled.code, file);
   } catch (e) {
+    // V8 names no line for a syntax error in a file it compiled as written; the compiler does
+    // (this throws the compiler's message when it rejects the file too).
+    if (compiled.asWritten && e instanceof Error && e.name === "SyntaxError") await compileRevision(file, source, displayName, true);
     const at = compiled.linesPreserved
       ? generatedLocation(e, file)
       : originalLocation(e, file, (await compileRevision(file, source, displayName, true)).map);

@@ -182,6 +182,34 @@ describe("loadScriptDirectory: plain knex folders", () => {
     expect(sd.scripts[0]).toMatchObject({ revision: "001_a", transaction: false });
   });
 
+  it("runs a CommonJS file as Node would: not made strict, `this` at the top is module.exports", async () => {
+    // up() answers whether the file's code runs in strict mode, and whether `this` was module.exports.
+    const probe = "const topThis = this === module.exports;\nexports.up = async () => [(function () { return this === undefined; })(), topThis];\nexports.down = async () => {};\n";
+    const dir = migrations({
+      "001_a.js": probe,
+      "002_b.cjs": probe,
+      "003_c.js": "export async function up() { return [(function () { return this === undefined; })(), false]; }\nexport async function down() {}\n",
+    });
+    const sd = await loadScriptDirectory(dir);
+    const answers = await Promise.all(sd.scripts.map(async (s) => (await s.load()).up({} as never)));
+    expect(answers).toEqual([
+      [false, true],
+      [false, true],
+      // ESM is strict, as it is under Node.
+      [true, false],
+    ]);
+  });
+
+  it("names the line of a syntax error in a CommonJS file run as written", async () => {
+    const dir = migrations({
+      "001_a.js": "exports.up = async function (knex) {\n  await knex.schema.createTable(\"a\", (t) => { t.increments( });\n};\nexports.down = async () => {};\n",
+    });
+    const sd = await loadScriptDirectory(dir);
+    const err = await strataErrorOfAsync(sd.scripts[0]!.load());
+    expect(err.code).toBe("REVISION_FILE_INVALID");
+    expect(err.message).toMatch(/^migrations\/001_a\.js:2:\d+: /);
+  });
+
   it("opens an empty folder as an empty strata folder", async () => {
     const sd = await loadScriptDirectory(migrations({}));
     expect(sd).toMatchObject({ mode: "strata", scripts: [] });
