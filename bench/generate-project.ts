@@ -11,6 +11,8 @@ export interface GeneratedProjectOptions {
   /** Body of up()/down() for revision i (default: empty). */
   readonly body?: (i: number) => { up: string; down: string };
   readonly environments?: Record<string, unknown>;
+  /** TypeScript ES modules, as `strata revision` writes them (the default), or CommonJS `.js` files, as knex's are. */
+  readonly language?: "ts" | "cjs";
 }
 
 function id(i: number): string {
@@ -33,6 +35,20 @@ export function generateProject(opts: GeneratedProjectOptions): { dir: string; h
   let i = 0;
   const write = (rev: string, down: string | string[] | null): void => {
     const body = opts.body?.(i) ?? { up: "", down: "" };
+    const name = `${String(i).padStart(6, "0")}_${rev}`;
+    if (opts.language === "cjs") {
+      const src = [
+        `exports.revision = "${rev}";`,
+        `exports.downRevision = ${JSON.stringify(down)};`,
+        `exports.message = "revision ${i}";`,
+        `exports.up = async function (knex) { ${body.up} };`,
+        `exports.down = async function (knex) { ${body.down} };`,
+        ``,
+      ].join("\n");
+      fs.writeFileSync(path.join(migrations, `${name}.js`), src);
+      i++;
+      return;
+    }
     const src = [
       `import type { Knex } from "knex";`,
       ``,
@@ -49,7 +65,7 @@ export function generateProject(opts: GeneratedProjectOptions): { dir: string; h
       `}`,
       ``,
     ].join("\n");
-    fs.writeFileSync(path.join(migrations, `${String(i).padStart(6, "0")}_${rev}.ts`), src);
+    fs.writeFileSync(path.join(migrations, `${name}.ts`), src);
     i++;
   };
   const every = opts.branchEvery ?? 0;

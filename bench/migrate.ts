@@ -4,8 +4,13 @@
 //   upgrade:  Strata --single-transaction  vs  knex migrate.latest (one transaction for the batch)
 //             (Strata's default, a transaction per revision, printed beside)
 //   rollback: Strata downgrade base (a transaction per revision)  vs  knex migrate.rollback(all)
-//   and, as TypeScript revisions are Strata's default: knex's latest on the same .ts files
-//   through tsx (cold and warm tsx cache) beside Strata's cold and warm compile cache.
+// in the same language on both sides:
+//   JavaScript: knex's CommonJS files, and Strata's revisions in the same CommonJS (the same
+//               up/down, plus `revision` and `downRevision` exports);
+//   TypeScript: Strata's default format (`strata revision` writes .ts), against knex's latest on
+//               the same .ts files through tsx; cold and warm: Strata's compile cache empty (a
+//               fresh checkout) or filled, tsx's likewise.
+// and, for the record, Strata's TypeScript against knex's JavaScript.
 // Both run in a process of their own (the strata CLI; knex's migrator API in `node -e`), so both
 // pay for starting Node and loading their files; before each timed run the server is let
 // settle (settle()), so no run pays for the writes of the one before it.
@@ -121,17 +126,31 @@ function median(xs: readonly number[]): number {
 }
 
 /**
- * One round on fresh databases, each tool in alternation. Strata's first run uses an empty
- * compile cache (a fresh checkout: every TypeScript revision compiled), the others the cache
- * that run filled (what every later run on the same migrations folder gets). `--no-lint` skips
- * the destructive-statement dry run, which knex has no counterpart of.
+ * One round on fresh databases, each tool in alternation. Strata's first TypeScript run uses an
+ * empty compile cache (a fresh checkout: every revision compiled), the others the cache that
+ * run filled (what every later run on the same migrations folder gets). `--no-lint` skips the
+ * destructive-statement dry run, which knex has no counterpart of.
  */
-const KEYS = ["knexUp", "strataCold", "strataWarm", "strataNoLint", "strataDefault", "knexDown", "strataDown", "strataDownNoLint", "knexTsCold", "knexTsWarm"] as const;
+const KEYS = [
+  "knexUp", "strataJsUp", "strataCold", "strataWarm", "strataNoLint", "strataDefault",
+  "knexDown", "strataJsDown", "strataDown", "strataDownNoLint", "knexTsCold", "knexTsWarm",
+] as const;
 type Round = Record<(typeof KEYS)[number], number>;
 
-async function round(client: DbClient, project: string, knexDir: string): Promise<Round> {
-  const dbs = await Promise.all(Array.from({ length: 7 }, () => createTestDatabase(client)));
-  const [cold, warm, noLint, perRevision, forKnex, forKnexTsCold, forKnexTsWarm] = dbs as [TestDatabase, TestDatabase, TestDatabase, TestDatabase, TestDatabase, TestDatabase, TestDatabase];
+interface Projects {
+  /** Strata's TypeScript revisions. */
+  readonly ts: string;
+  /** Strata's revisions in CommonJS, as knex's files are written. */
+  readonly js: string;
+  /** knex's own migrations folder. */
+  readonly knex: string;
+}
+
+async function round(client: DbClient, projects: Projects): Promise<Round> {
+  const dbs = await Promise.all(Array.from({ length: 8 }, () => createTestDatabase(client)));
+  const [js, cold, warm, noLint, perRevision, forKnex, forKnexTsCold, forKnexTsWarm] = dbs as [
+    TestDatabase, TestDatabase, TestDatabase, TestDatabase, TestDatabase, TestDatabase, TestDatabase, TestDatabase,
+  ];
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "strata-bench-cache-"));
   const tsxTmp = fs.mkdtempSync(path.join(os.tmpdir(), "knex-bench-tsx-"));
   try {
@@ -139,17 +158,24 @@ async function round(client: DbClient, project: string, knexDir: string): Promis
       await settle(forKnex);
       return run();
     };
-    const knexUp = await settled(() => knexRun(forKnex, knexDir, "latest"));
-    const strataCold = await settled(() => strataRun(cold, project, cacheDir, ["upgrade", "heads", "--single-transaction"]));
-    const strataWarm = await settled(() => strataRun(warm, project, cacheDir, ["upgrade", "heads", "--single-transaction"]));
-    const strataNoLint = await settled(() => strataRun(noLint, project, cacheDir, ["upgrade", "heads", "--single-transaction", "--no-lint"]));
-    const strataDefault = await settled(() => strataRun(perRevision, project, cacheDir, ["upgrade", "heads"]));
-    const knexDown = await settled(() => knexRun(forKnex, knexDir, "rollback"));
-    const strataDown = await settled(() => strataRun(perRevision, project, cacheDir, ["downgrade", "base"]));
-    const strataDownNoLint = await settled(() => strataRun(warm, project, cacheDir, ["downgrade", "base", "--no-lint"]));
-    const knexTsCold = await settled(() => knexTsRun(forKnexTsCold, path.join(project, "migrations"), tsxTmp));
-    const knexTsWarm = await settled(() => knexTsRun(forKnexTsWarm, path.join(project, "migrations"), tsxTmp));
-    return { knexUp, strataCold, strataWarm, strataNoLint, strataDefault, knexDown, strataDown, strataDownNoLint, knexTsCold, knexTsWarm };
+    const upgrade = (db: TestDatabase, project: string, ...extra: string[]) =>
+      settled(() => strataRun(db, project, cacheDir, ["upgrade", "heads", ...extra]));
+    const downgrade = (db: TestDatabase, project: string, ...extra: string[]) =>
+      settled(() => strataRun(db, project, cacheDir, ["downgrade", "base", ...extra]));
+    const knexUp = await settled(() => knexRun(forKnex, projects.knex, "latest"));
+    const strataJsUp = await upgrade(js, projects.js, "--single-transaction");
+    const strataCold = await upgrade(cold, projects.ts, "--single-transaction");
+    const strataWarm = await upgrade(warm, projects.ts, "--single-transaction");
+    const strataNoLint = await upgrade(noLint, projects.ts, "--single-transaction", "--no-lint");
+    const strataDefault = await upgrade(perRevision, projects.ts);
+    const knexDown = await settled(() => knexRun(forKnex, projects.knex, "rollback"));
+    const strataJsDown = await downgrade(js, projects.js);
+    const strataDown = await downgrade(perRevision, projects.ts);
+    const strataDownNoLint = await downgrade(warm, projects.ts, "--no-lint");
+    const tsMigrations = path.join(projects.ts, "migrations");
+    const knexTsCold = await settled(() => knexTsRun(forKnexTsCold, tsMigrations, tsxTmp));
+    const knexTsWarm = await settled(() => knexTsRun(forKnexTsWarm, tsMigrations, tsxTmp));
+    return { knexUp, strataJsUp, strataCold, strataWarm, strataNoLint, strataDefault, knexDown, strataJsDown, strataDown, strataDownNoLint, knexTsCold, knexTsWarm };
   } finally {
     fs.rmSync(cacheDir, { recursive: true, force: true });
     fs.rmSync(tsxTmp, { recursive: true, force: true });
@@ -158,30 +184,35 @@ async function round(client: DbClient, project: string, knexDir: string): Promis
 }
 
 async function main(): Promise<void> {
-  const { dir: project } = generateProject({ revisions: N, body: tableBody });
-  const knexDir = writeKnexFolder(N);
+  const projects: Projects = {
+    ts: generateProject({ revisions: N, body: tableBody }).dir,
+    js: generateProject({ revisions: N, body: tableBody, language: "cjs" }).dir,
+    knex: writeKnexFolder(N),
+  };
   for (const client of clients) {
     const rounds: Round[] = [];
-    for (let i = 0; i < REPS; i++) rounds.push(await round(client, project, knexDir));
+    for (let i = 0; i < REPS; i++) rounds.push(await round(client, projects));
     const m = (k: keyof Round) => median(rounds.map((r) => r[k]));
     const ratio = (k: keyof Round, base: keyof Round) => `${(m(k) / m(base)).toFixed(2)}x`;
     const f = (k: keyof Round) => `${m(k).toFixed(2)} s`;
+    const pad = "".padEnd(15);
     console.log(
-      `${client.padEnd(15)} upgrade, knex latest ${f("knexUp")} | strata --single-transaction: cold cache ${f("strataCold")} ${ratio("strataCold", "knexUp")}, ` +
-        `warm ${f("strataWarm")} ${ratio("strataWarm", "knexUp")}, warm --no-lint ${f("strataNoLint")} ${ratio("strataNoLint", "knexUp")} | strata default (a transaction per revision) ${f("strataDefault")}`,
+      `${client.padEnd(15)} JavaScript (CommonJS on both sides): upgrade, knex latest ${f("knexUp")} | strata --single-transaction ${f("strataJsUp")} ${ratio("strataJsUp", "knexUp")}; ` +
+        `rollback, knex ${f("knexDown")} | strata downgrade base ${f("strataJsDown")} ${ratio("strataJsDown", "knexDown")}`,
     );
     console.log(
-      `${"".padEnd(15)} rollback, knex ${f("knexDown")} | strata downgrade base ${f("strataDown")} ${ratio("strataDown", "knexDown")}, --no-lint ${f("strataDownNoLint")} ${ratio("strataDownNoLint", "knexDown")}`,
+      `${pad} TypeScript (the same .ts files on both sides): upgrade, knex latest through tsx: cold cache ${f("knexTsCold")}, warm ${f("knexTsWarm")} | ` +
+        `strata --single-transaction: cold cache ${f("strataCold")} ${ratio("strataCold", "knexTsCold")}, warm ${f("strataWarm")} ${ratio("strataWarm", "knexTsWarm")}`,
     );
     console.log(
-      `${"".padEnd(15)} TypeScript revisions (the same .ts files): knex latest through tsx, cold cache ${f("knexTsCold")}, warm ${f("knexTsWarm")} | ` +
-        `strata cold ${ratio("strataCold", "knexTsCold")} of knex's, warm ${ratio("strataWarm", "knexTsWarm")}`,
+      `${pad} Strata's TypeScript against knex's JavaScript: upgrade cold cache ${ratio("strataCold", "knexUp")}, warm ${ratio("strataWarm", "knexUp")}, ` +
+        `warm --no-lint ${f("strataNoLint")} ${ratio("strataNoLint", "knexUp")}, default (a transaction per revision) ${f("strataDefault")}; ` +
+        `rollback ${f("strataDown")} ${ratio("strataDown", "knexDown")}, --no-lint ${f("strataDownNoLint")} ${ratio("strataDownNoLint", "knexDown")}`,
     );
-    console.log(`${"".padEnd(15)} runs: ${KEYS.map((k) => `${k} ${rounds.map((r) => r[k].toFixed(2)).join("/")}`).join(", ")}`);
+    console.log(`${pad} runs: ${KEYS.map((k) => `${k} ${rounds.map((r) => r[k].toFixed(2)).join("/")}`).join(", ")}`);
   }
-  fs.rmSync(project, { recursive: true, force: true });
-  fs.rmSync(knexDir, { recursive: true, force: true });
-  console.log(`${N} revisions, median of ${REPS} rounds (fresh databases each); target: strata at most 1.1x knex on every dialect`);
+  for (const dir of Object.values(projects)) fs.rmSync(dir, { recursive: true, force: true });
+  console.log(`${N} revisions, median of ${REPS} rounds (fresh databases each); target: strata at most 1.1x knex on every dialect, like with like`);
 }
 
 void main().then(

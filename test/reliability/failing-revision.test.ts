@@ -177,6 +177,16 @@ describe.each(TEST_CLIENTS)("failing revision on %s", (client: DbClient) => {
     expect((await strata(["--project", dir, "status", "--json", "--no-drift"])).json.environments[0].unresolved).toEqual([]);
   });
 
+  it("a statement over several lines that fails still gives the database's own words", async () => {
+    const B2 = "b2b2b2b2b2b2";
+    const multiLine: RevisionSpec = { revision: B2, downRevision: A1, message: "lines", up: `await knex.raw("insert into no_such_table (id)\\nvalues (1)");` };
+    const dir = writeProject({ environments: { dev: envEntry(db) }, revisions: [BASE, multiLine] });
+    const r = await strata(["--project", dir, "upgrade", "heads", "--json"]);
+    expect(r.code).toBe(2);
+    expect(r.json.error.details.databaseMessage).toMatch(DB_MESSAGE[client]);
+    expect(r.json.error.message).toMatch(new RegExp(`^revision ${B2} \\(lines\\) failed on up in \`insert into no_such_table \\(id\\) values \\(1\\)\`: ${DB_MESSAGE[client].source.slice(1, -1)}; `));
+  });
+
   it("a revision that moves the version table itself is refused at its close and undone", async () => {
     const B2 = "b2b2b2b2b2b2";
     const meddling: RevisionSpec = {
@@ -248,6 +258,51 @@ describe.each(TEST_CLIENTS)("failing revision on %s", (client: DbClient) => {
       expect(await count(db, "two_t")).toBe(0);
       expect((await historyRows(db)).map((x) => x.status)).toEqual(["succeeded", "succeeded", "succeeded", "succeeded"]);
       figures.push({ client, revisions: 2, faults: 1, refusals: 1, historyRows: 4 });
+    });
+  }
+
+  if (client === "pg") {
+    it("a deferred constraint that fails at COMMIT fails its revision, keeps the step before it and stops the run", async () => {
+      // Three steps in one run: each commits on its own, and the second's commit is refused.
+      const B2 = "b2b2b2b2b2b2";
+      const C3 = "c3c3c3c3c3c3";
+      const deferred: RevisionSpec = {
+        revision: B2,
+        downRevision: A1,
+        message: "deferred",
+        up: `await knex.raw("create table child_t (id int, base_id int references base_t (id) deferrable initially deferred)"); await knex.raw("insert into child_t values (1, 99)");`,
+        down: `await knex.schema.dropTable("child_t");`,
+      };
+      const after: RevisionSpec = { revision: C3, downRevision: B2, message: "after", up: `await knex.schema.createTable("after_t", (t) => { t.integer("id"); });`, down: `await knex.schema.dropTable("after_t");` };
+      const base: RevisionSpec = { ...BASE, up: `await knex.raw("create table base_t (id int primary key)"); await knex("base_t").insert([{ id: 1 }, { id: 2 }]);` };
+      const dir = writeProject({ environments: { dev: envEntry(db) }, revisions: [base, deferred, after] });
+      const r = await strata(["--project", dir, "upgrade", "heads"]);
+      expect(r.code).toBe(2);
+      expect(r.reason).toMatch(new RegExp(`^strata: revision ${B2} \\(deferred\\) failed on up: insert or update on table "child_t" violates foreign key constraint "\\w+"; it was rolled back: the database is as it was before this revision$`));
+      expect(await versionHeads(db)).toEqual([A1]);
+      expect(await db.knex.schema.hasTable("child_t")).toBe(false);
+      expect(await db.knex.schema.hasTable("after_t")).toBe(false);
+      expect((await historyRows(db)).map((x) => `${x.revision} ${x.status}`)).toEqual([`${A1} succeeded`, `${B2} failed`]);
+    });
+
+    it("a revision outside a transaction may outlast the server's idle-in-transaction timeout", async () => {
+      // No connection of the run sits in an open transaction while such a revision runs elsewhere.
+      const name = (db.env.knexConfig.connection as { database: string }).database;
+      await db.knex.raw(`alter database "${name}" set idle_in_transaction_session_timeout = '300ms'`);
+      const revisions: RevisionSpec[] = [
+        BASE,
+        { revision: "b2b2b2b2b2b2", downRevision: A1, message: "rows", up: `await knex("base_t").insert({ id: 3 });` },
+        { revision: "c3c3c3c3c3c3", downRevision: "b2b2b2b2b2b2", message: "slow", transaction: false, up: `await knex.raw("select pg_sleep(1)");` },
+        { revision: "d4d4d4d4d4d4", downRevision: "c3c3c3c3c3c3", message: "rows", up: `await knex("base_t").insert({ id: 4 });` },
+        { revision: "e5e5e5e5e5e5", downRevision: "d4d4d4d4d4d4", message: "rows", up: `await knex("base_t").insert({ id: 5 });` },
+      ];
+      const dir = writeProject({ environments: { dev: envEntry(db) }, revisions });
+      const r = await strata(["--project", dir, "upgrade", "heads"]);
+      expect(r.reason).toBe("");
+      expect(r.code).toBe(0);
+      expect(await versionHeads(db)).toEqual(["e5e5e5e5e5e5"]);
+      expect(await count(db, "base_t")).toBe(5);
+      expect((await historyRows(db)).map((x) => x.status)).toEqual(["succeeded", "succeeded", "succeeded", "succeeded", "succeeded"]);
     });
   }
 

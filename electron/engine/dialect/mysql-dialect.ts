@@ -13,6 +13,7 @@ export const mysqlDialect: Dialect = {
   offlineRendering: "offline",
   transactionalDdl: false,
   bookkeeping: "multi-statement",
+  commitAndBegin: true,
 
   async withLock<T>(knex: Knex, lock: LockRequest, fn: (db: Knex) => Promise<T>): Promise<T> {
     // GET_LOCK names are server-wide, so the name carries the database; the lock dies with this connection.

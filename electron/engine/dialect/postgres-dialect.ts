@@ -16,6 +16,7 @@ export const postgresDialect: Dialect = {
   offlineRendering: "offline",
   transactionalDdl: true,
   bookkeeping: "with-clause",
+  commitAndBegin: true,
 
   async withLock<T>(knex: Knex, lock: LockRequest, fn: (db: Knex) => Promise<T>): Promise<T> {
     const key = lockKey(lock.name);

@@ -15,6 +15,7 @@ export const sqliteDialect: Dialect = {
   offlineRendering: "scratch",
   transactionalDdl: true,
   bookkeeping: "statements",
+  commitAndBegin: false,
 
   async withLock<T>(knex: Knex, lock: LockRequest, fn: (db: Knex) => Promise<T>): Promise<T> {
     // knex alters a SQLite table by rebuilding it (create a copy, drop the old one, rename), and

@@ -45,6 +45,13 @@ export interface Dialect {
    */
   readonly bookkeeping: "multi-statement" | "with-clause" | "statements";
   /**
+   * One query can commit a transaction and begin the next ("commit; begin": MySQL with
+   * multipleStatements, PostgreSQL's simple query protocol), so a run carries one connection's
+   * transaction from step to step, each step still its own commit, one round trip fewer per
+   * step. false on SQLite, where a run is one write transaction.
+   */
+  readonly commitAndBegin: boolean;
+  /**
    * How `--sql` renders a revision: "offline" runs it against a knex that executes nothing;
    * "scratch" runs it for real on an in-memory database, because knex reads a SQLite table
    * before it alters it (it rebuilds the table).

@@ -58,20 +58,26 @@ export async function migrate(knex: Knex, dialect: Dialect, opts: MigrateOptions
         if (opts.singleTransaction && dialect.transactionalDdl && plan.steps.length > 0) {
           await run.batch(plan.steps, scripts, done);
         } else {
-          const steps = async (): Promise<void> => {
-            for (const [i, step] of plan.steps.entries()) {
+          const steps = async (from: number, to: number): Promise<void> => {
+            for (let i = from; i < to; i++) {
               const following = plan.steps[i + 1];
-              done.push(await run.one(step, scripts[i]!, i, following ? { step: following, script: scripts[i + 1]! } : null));
+              done.push(await run.one(plan.steps[i]!, scripts[i]!, i, following ? { step: following, script: scripts[i + 1]! } : null));
             }
           };
-          if (!dialect.transactionalDdl && dialect.bookkeeping === "multi-statement" && plan.steps.length > 0) {
+          for (const { from, to, chained } of chainSegments(dialect, scripts)) {
+            if (!chained) {
+              await steps(from, to);
+              continue;
+            }
             // Each step still commits on its own: the carried transaction only saves round trips.
             await db.transaction(async (trx) => {
               run.chain = trx;
-              await steps();
+              try {
+                await steps(from, to);
+              } finally {
+                run.chain = null;
+              }
             });
-          } else {
-            await steps();
           }
         }
       } catch (e) {
@@ -82,6 +88,30 @@ export async function migrate(knex: Knex, dialect: Dialect, opts: MigrateOptions
   );
   if (failure) throw failure;
   return result;
+}
+
+/**
+ * The plan cut into runs of steps: where the dialect can commit and begin in one query, two or
+ * more revisions in a row that run in a transaction carry one connection's transaction (see
+ * StepRunner.chain). A revision with `transaction = false` runs on its own, outside any: it may
+ * run for hours on another connection, and a carried connection left idle that long would meet
+ * the server's idle or idle-in-transaction timeout.
+ */
+function chainSegments(dialect: Dialect, scripts: readonly RevisionScript[]): { from: number; to: number; chained: boolean }[] {
+  const out: { from: number; to: number; chained: boolean }[] = [];
+  let i = 0;
+  while (i < scripts.length) {
+    let j = i;
+    while (j < scripts.length && scripts[j]!.transaction) j++;
+    if (j - i > 1 && dialect.commitAndBegin) {
+      out.push({ from: i, to: j, chained: true });
+    } else if (j > i) {
+      out.push({ from: i, to: j, chained: false });
+    }
+    if (j < scripts.length) out.push({ from: j, to: j + 1, chained: false });
+    i = j + 1;
+  }
+  return out;
 }
 
 /** The command a plan is for, in a refusal; "run" when the plan itself cannot be made. */
@@ -142,12 +172,13 @@ class StepRunner {
   }
 
   /**
-   * On MySQL, one connection's transaction carried through the run (see migrate()): each step
-   * commits and begins the next in one round trip, where knex's own COMMIT and BEGIN take two.
+   * One connection's transaction carried through the run (Dialect.commitAndBegin, see
+   * migrate()): each step commits and begins the next in one round trip, where knex's own
+   * COMMIT and BEGIN take two.
    */
   chain: Knex.Transaction | null = null;
 
-  /** A step's transaction: its own, or on MySQL the run's carried one, committed and begun anew. */
+  /** A step's transaction: its own, or the run's carried one, committed and begun anew. */
   private async inStepTransaction<T>(work: (trx: Knex) => Promise<T>): Promise<T> {
     const chain = this.chain;
     if (!chain) return this.db.transaction(work);
@@ -180,7 +211,7 @@ class StepRunner {
     const log = new StatementLog();
     if (this.dialect.transactionalDdl && script.transaction) {
       try {
-        await this.db.transaction(async (trx) => {
+        await this.inStepTransaction(async (trx) => {
           await this.runRevision(trx, fn, log);
           await recordStep(trx, this.dialect, this.opts, step.ops, { ...this.entry(step, script, startedAt, "succeeded", null), finishedAt: new Date() });
         });
@@ -332,11 +363,14 @@ function commitsImplicitly(sql: string): boolean {
 
 const IMPLICIT_COMMIT = /^\s*(create|alter|drop|rename|truncate|grant|revoke|lock|unlock|analyze|optimize|repair|install|uninstall|flush)\b/i;
 
-/** knex prefixes a driver's message with the statement ("<sql> - <message>"); keep the database's words. */
+/**
+ * knex prefixes a driver's message with the statement ("<sql> - <message>"), and the statement
+ * may span lines (a knex.raw, or the runner's own "commit; begin"); keep the database's words.
+ */
 function databaseMessage(e: unknown): string {
-  const message = firstLine(e);
+  const message = e instanceof Error ? e.message : String(e);
   const i = message.lastIndexOf(" - ");
-  return i >= 0 ? message.slice(i + 3) : message;
+  return firstLine(i >= 0 ? message.slice(i + 3) : message);
 }
 
 function firstLine(e: unknown): string {
