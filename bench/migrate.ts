@@ -98,16 +98,25 @@ function knexTsRun(db: TestDatabase, migrations: string, tmpDir: string): number
 
 /**
  * Lets the server finish writing what the previous run left behind before the next is timed, so
- * that no tool pays for the one before it: a checkpoint on PostgreSQL; on MariaDB, InnoDB's dirty
- * pages flushed (its page cleaner is told to flush everything, and the wait ends at 5 s).
+ * that no tool pays for the one before it: the kernel's dirty pages written (`sync`); a checkpoint on PostgreSQL; on MariaDB, InnoDB's purge
+ * of old row versions done and its dirty pages flushed (its page cleaner is told to flush
+ * everything; each wait ends at 5 s), then its writes quiet.
  */
 async function settle(db: TestDatabase): Promise<void> {
+  // The operating system's own write-back (the files of the last round's dropped databases among them).
+  spawnSync("sync");
   if (db.env.client === "pg") await db.knex.raw("checkpoint");
   if (db.env.client !== "mysql2") return;
   const dirty = async (): Promise<number> => {
     const [rows] = (await db.knex.raw("show global status like 'Innodb_buffer_pool_pages_dirty'")) as [{ Value: string }[]];
     return Number(rows[0]?.Value ?? 0);
   };
+  const unpurged = async (): Promise<number> => {
+    const [rows] = (await db.knex.raw("select count from information_schema.innodb_metrics where name = 'trx_rseg_history_len'")) as [{ count: number }[]];
+    return Number(rows[0]?.count ?? 0);
+  };
+  const purgeUntil = Date.now() + 5000;
+  while ((await unpurged()) > 100 && Date.now() < purgeUntil) await new Promise((r) => setTimeout(r, 100));
   const [[{ pct }]] = (await db.knex.raw("select @@global.innodb_max_dirty_pages_pct as pct")) as [[{ pct: number }]];
   await db.knex.raw("set global innodb_max_dirty_pages_pct = 0");
   try {
@@ -115,6 +124,19 @@ async function settle(db: TestDatabase): Promise<void> {
     while ((await dirty()) > 50 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
   } finally {
     await db.knex.raw("set global innodb_max_dirty_pages_pct = ?", [pct]);
+  }
+  // Then until InnoDB writes no more than 1 MB in half a second (the tablespaces of the last
+  // round's dropped databases take it a while), at most 30 s.
+  const written = async (): Promise<number> => {
+    const [rows] = (await db.knex.raw("show global status where variable_name in ('Innodb_data_written', 'Innodb_os_log_written')")) as [{ Value: string }[]];
+    return rows.reduce((n, r) => n + Number(r.Value), 0);
+  };
+  const quietUntil = Date.now() + 30_000;
+  for (let before = await written(); Date.now() < quietUntil; ) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = await written();
+    if (now - before < 1024 * 1024) break;
+    before = now;
   }
 }
 
@@ -146,7 +168,7 @@ interface Projects {
   readonly knex: string;
 }
 
-async function round(client: DbClient, projects: Projects): Promise<Round> {
+async function round(client: DbClient, projects: Projects, index: number): Promise<Round> {
   const dbs = await Promise.all(Array.from({ length: 8 }, () => createTestDatabase(client)));
   const [js, cold, warm, noLint, perRevision, forKnex, forKnexTsCold, forKnexTsWarm] = dbs as [
     TestDatabase, TestDatabase, TestDatabase, TestDatabase, TestDatabase, TestDatabase, TestDatabase, TestDatabase,
@@ -162,14 +184,21 @@ async function round(client: DbClient, projects: Projects): Promise<Round> {
       settled(() => strataRun(db, project, cacheDir, ["upgrade", "heads", ...extra]));
     const downgrade = (db: TestDatabase, project: string, ...extra: string[]) =>
       settled(() => strataRun(db, project, cacheDir, ["downgrade", "base", ...extra]));
-    const knexUp = await settled(() => knexRun(forKnex, projects.knex, "latest"));
-    const strataJsUp = await upgrade(js, projects.js, "--single-transaction");
+    // Who goes first in each like-with-like pair alternates from round to round.
+    const pair = async (a: () => Promise<number>, b: () => Promise<number>): Promise<[number, number]> => {
+      if (index % 2 === 0) return [await a(), await b()];
+      const second = await b();
+      return [await a(), second];
+    };
+    const [knexUp, strataJsUp] = await pair(
+      () => settled(() => knexRun(forKnex, projects.knex, "latest")),
+      () => upgrade(js, projects.js, "--single-transaction"),
+    );
     const strataCold = await upgrade(cold, projects.ts, "--single-transaction");
     const strataWarm = await upgrade(warm, projects.ts, "--single-transaction");
     const strataNoLint = await upgrade(noLint, projects.ts, "--single-transaction", "--no-lint");
     const strataDefault = await upgrade(perRevision, projects.ts);
-    const knexDown = await settled(() => knexRun(forKnex, projects.knex, "rollback"));
-    const strataJsDown = await downgrade(js, projects.js);
+    const [knexDown, strataJsDown] = await pair(() => settled(() => knexRun(forKnex, projects.knex, "rollback")), () => downgrade(js, projects.js));
     const strataDown = await downgrade(perRevision, projects.ts);
     const strataDownNoLint = await downgrade(warm, projects.ts, "--no-lint");
     const tsMigrations = path.join(projects.ts, "migrations");
@@ -191,7 +220,7 @@ async function main(): Promise<void> {
   };
   for (const client of clients) {
     const rounds: Round[] = [];
-    for (let i = 0; i < REPS; i++) rounds.push(await round(client, projects));
+    for (let i = 0; i < REPS; i++) rounds.push(await round(client, projects, i));
     const m = (k: keyof Round) => median(rounds.map((r) => r[k]));
     const ratio = (k: keyof Round, base: keyof Round) => `${(m(k) / m(base)).toFixed(2)}x`;
     const f = (k: keyof Round) => `${m(k).toFixed(2)} s`;
