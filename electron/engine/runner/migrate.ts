@@ -99,17 +99,13 @@ export async function migrate(knex: Knex, dialect: Dialect, opts: MigrateOptions
  */
 function chainSegments(dialect: Dialect, scripts: readonly RevisionScript[]): { from: number; to: number; chained: boolean }[] {
   const out: { from: number; to: number; chained: boolean }[] = [];
-  let i = 0;
-  while (i < scripts.length) {
+  for (let i = 0; i < scripts.length; ) {
     let j = i;
     while (j < scripts.length && scripts[j]!.transaction) j++;
-    if (j - i > 1 && dialect.commitAndBegin) {
-      out.push({ from: i, to: j, chained: true });
-    } else if (j > i) {
-      out.push({ from: i, to: j, chained: false });
-    }
-    if (j < scripts.length) out.push({ from: j, to: j + 1, chained: false });
-    i = j + 1;
+    // A revision with `transaction = false` is a segment of its own.
+    if (j === i) j = i + 1;
+    out.push({ from: i, to: j, chained: dialect.commitAndBegin && j - i > 1 });
+    i = j;
   }
   return out;
 }

@@ -83,7 +83,7 @@ export async function compileRevision(file: string, source: string, displayName:
  * own migrations are): it runs as Node would run it, with nothing to compile, in sloppy mode
  * unless it says "use strict". Any other file goes through the compiler.
  */
-export function isCommonJsAsWritten(file: string, source: string): boolean {
+function isCommonJsAsWritten(file: string, source: string): boolean {
   const ext = path.extname(file).toLowerCase();
   return (ext === ".js" || ext === ".cjs") && !/\b(?:import|export)\b/.test(source);
 }
