@@ -64,6 +64,20 @@ describe.each(TEST_CLIENTS)("killed runner on %s", (client: DbClient) => {
     fs.rmSync(marker, { force: true });
   });
 
+  /** A second revision that changes only rows, then (in the run to be killed) sleeps inside the database. */
+  function rowsThenSleep(): RevisionSpec {
+    return {
+      revision: K2,
+      downRevision: A1,
+      message: "rows and sleep",
+      up: [
+        `await knex("base_t").insert({ id: 2 });`,
+        `if (process.env.${SLEEP_ENV} && (knex.client as any).config.connection && (knex.client as any).config.connection.filename !== ":memory:") { require("node:fs").writeFileSync(${JSON.stringify(marker)}, "sleeping"); await knex.raw(${JSON.stringify(sleepStatement(client))}); }`,
+      ].join("\n  "),
+      down: `await knex("base_t").where({ id: 2 }).delete();`,
+    };
+  }
+
   /** Applies the base revision, starts `upgrade heads` on the sleeping one and kills it inside the sleep. */
   async function killInsideSleep(dir: string): Promise<{ killedAt: number }> {
     const base = await strata(["--project", dir, "upgrade", A1]);
@@ -227,17 +241,7 @@ describe.each(TEST_CLIENTS)("killed runner on %s", (client: DbClient) => {
       // One `upgrade heads` runs both. The second changes only rows before it sleeps, so nothing in it
       // commits implicitly: the first step and the second's `running` row are durable only because
       // the run's carried transaction committed them before the second revision began.
-      const rowsThenSleep: RevisionSpec = {
-        revision: K2,
-        downRevision: A1,
-        message: "rows and sleep",
-        up: [
-          `await knex("base_t").insert({ id: 2 });`,
-          `if (process.env.${SLEEP_ENV} && (knex.client as any).config.connection) { require("node:fs").writeFileSync(${JSON.stringify(marker)}, "sleeping"); await knex.raw(${JSON.stringify(sleepStatement(client))}); }`,
-        ].join("\n  "),
-        down: `await knex("base_t").where({ id: 2 }).delete();`,
-      };
-      const dir = writeProject({ environments: { dev: envEntry(db) }, revisions: [BASE, rowsThenSleep] });
+      const dir = writeProject({ environments: { dev: envEntry(db) }, revisions: [BASE, rowsThenSleep()] });
       const { signal } = await killStrataInsideSleep(["--project", dir, "upgrade", "heads"], client, db.knex, marker);
       expect(signal).toBe("SIGKILL");
       await lockFreeAfter(client, db, Date.now());
@@ -250,6 +254,44 @@ describe.each(TEST_CLIENTS)("killed runner on %s", (client: DbClient) => {
       expect(refused.reason).toMatch(new RegExp(`revision ${K2} .*was interrupted`));
     });
   }
+
+  it("--single-transaction killed in a rows-only second revision: what it leaves is what the dialect committed", async () => {
+    const dir = writeProject({ environments: { dev: envEntry(db) }, revisions: [BASE, rowsThenSleep()] });
+    const { signal } = await killStrataInsideSleep(["--project", dir, "upgrade", "heads", "--single-transaction"], client, client === "better-sqlite3" ? null : db.knex, marker);
+    expect(signal).toBe("SIGKILL");
+    await lockFreeAfter(client, db, Date.now());
+    // On SQLite the run's one write transaction had made Strata's tables too.
+    const history = (await db.knex.schema.hasTable("strata_history")) ? (await historyRows(db)).map((r) => `${r.revision} ${r.direction} ${r.status}`) : [];
+    if (client !== "mysql2") {
+      // One transaction: nothing of the batch stays, and the next run does it all.
+      expect(await db.knex.schema.hasTable("base_t")).toBe(false);
+      expect((await db.knex.schema.hasTable("strata_version")) ? await versionHeads(db) : []).toEqual([]);
+      expect(history).toEqual([]);
+      const next = await strata(["--project", dir, "upgrade", "heads", "--json", "--single-transaction"]);
+      expect(next.code).toBe(0);
+      expect(next.json.heads).toEqual([K2]);
+      expect(await count(db, "base_t")).toBe(2);
+      return;
+    }
+    // MySQL: the base revision's DDL committed its `running` row; its record of success was to be
+    // committed by the next revision's DDL, which never came. So it is left running, not applied twice.
+    expect(await count(db, "base_t")).toBe(1);
+    expect(await versionHeads(db)).toEqual([]);
+    expect(history).toEqual([`${A1} up running`]);
+    const refused = await strata(["--project", dir, "upgrade", "heads", "--single-transaction", "--lock-timeout", "25"]);
+    expect(refused.code).toBe(2);
+    expect(refused.reason).toMatch(new RegExp(`^strata: upgrade refused, nothing was run: revision ${A1} \\(create base\\) was interrupted while running up`));
+    expect(await versionHeads(db)).toEqual([]);
+    // The person sees base_t and its row: the base revision took effect.
+    const resolved = await strata(["--project", dir, "resolve", A1, "--applied"]);
+    expect(resolved.code).toBe(0);
+    expect(await versionHeads(db)).toEqual([A1]);
+    const next = await strata(["--project", dir, "upgrade", "heads", "--json", "--single-transaction"]);
+    expect(next.code).toBe(0);
+    expect(next.json.heads).toEqual([K2]);
+    expect(await count(db, "base_t")).toBe(2);
+    expect((await historyRows(db)).map((r) => `${r.revision} ${r.status}`)).toEqual([`${A1} succeeded`, `${K2} succeeded`]);
+  });
 
   if (client === "pg") {
     it("a transaction = false revision killed in its sleep leaves its running row, as on MariaDB", async () => {

@@ -23,6 +23,9 @@ export interface MigrateOptions {
   readonly strataVersion: string;
 }
 
+/** Where a step of a run that defers its commits can be undone to (see StepRunner.defersCommits). */
+const STEP_SAVEPOINT = "strata_step";
+
 type StepOutcome = { readonly revision: string; readonly direction: Step["direction"]; readonly durationMs: number };
 
 /**
@@ -35,6 +38,12 @@ type StepOutcome = { readonly revision: string; readonly direction: Step["direct
  * on PostgreSQL its statements autocommit one by one; on SQLite they run directly in the lock's
  * write transaction, so statements SQLite refuses inside any transaction (VACUUM, the
  * foreign_keys pragma) still cannot be used there, and a failure keeps what ran before it.
+ *
+ * `--single-transaction` on MySQL, where DDL commits as it runs and no batch can be one
+ * transaction: the run adds no commits of its own between revisions. Each revision's record (its
+ * version change, its history row closed, the next revision's `running` row) is committed by
+ * the next revision's first DDL statement, or at the end, as knex's `latest` in a transaction
+ * commits its rows; see StepRunner.defersCommits.
  */
 export async function migrate(knex: Knex, dialect: Dialect, opts: MigrateOptions): Promise<RunResult> {
   const emit = opts.onEvent ?? (() => undefined);
@@ -69,15 +78,7 @@ export async function migrate(knex: Knex, dialect: Dialect, opts: MigrateOptions
               await steps(from, to);
               continue;
             }
-            // Each step still commits on its own: the carried transaction only saves round trips.
-            await db.transaction(async (trx) => {
-              run.chain = trx;
-              try {
-                await steps(from, to);
-              } finally {
-                run.chain = null;
-              }
-            });
+            await db.transaction((trx) => run.carry(trx, () => steps(from, to)));
           }
         }
       } catch (e) {
@@ -137,6 +138,7 @@ class StepRunner {
     private readonly emit: (e: RunEvent) => void,
   ) {
     this.current = headsBefore;
+    this.defersCommits = Boolean(opts.singleTransaction) && !dialect.transactionalDdl && dialect.commitAndBegin;
   }
 
   /** The version table's rows as the steps run so far left them. */
@@ -163,7 +165,8 @@ class StepRunner {
     reopen: boolean,
   ): Promise<StepRunner["opened"]> {
     const opening = next && this.commitsAsItRuns(next.script) ? this.entry(next.step, next.script, new Date(), "running", null) : null;
-    const nextId = await closeStep(trx, this.dialect, this.opts, step.ops, id, startedAt, opening, reopen);
+    const savepoint = this.defersCommits && this.chain ? STEP_SAVEPOINT : undefined;
+    const nextId = await closeStep(trx, this.dialect, this.opts, { ops: step.ops, id, startedAt, next: opening, reopen, savepoint });
     return next && opening && nextId !== null ? { revision: next.step.revision, id: nextId, startedAt: opening.startedAt } : null;
   }
 
@@ -172,7 +175,30 @@ class StepRunner {
    * migrate()): each step commits and begins the next in one round trip, where knex's own
    * COMMIT and BEGIN take two.
    */
-  chain: Knex.Transaction | null = null;
+  private chain: Knex.Transaction | null = null;
+
+  /**
+   * MySQL's `--single-transaction`: a step of a carried transaction ends with a savepoint
+   * instead of a commit, and the next revision's DDL commits it (MySQL commits before any DDL
+   * statement). No step is lost or run twice for it:
+   * - a revision that fails before its DDL is undone to the savepoint, and what the steps before
+   *   it wrote is committed before the failure is recorded;
+   * - a run killed after a revision's DDL and before the next one's leaves that revision's
+   *   `running` row (committed by its DDL), so the next run refuses until `strata resolve`, as for
+   *   any revision interrupted on MySQL. The default (a commit per revision) keeps it applied.
+   */
+  private readonly defersCommits: boolean;
+
+  /** Runs steps in one connection's transaction carried from step to step (each step still commits on its own unless defersCommits). */
+  async carry(trx: Knex.Transaction, steps: () => Promise<void>): Promise<void> {
+    this.chain = trx;
+    try {
+      if (this.defersCommits) await trx.raw(`savepoint ${STEP_SAVEPOINT}`);
+      await steps();
+    } finally {
+      this.chain = null;
+    }
+  }
 
   /** A step's transaction: its own, or the run's carried one, committed and begun anew. */
   private async inStepTransaction<T>(work: (trx: Knex) => Promise<T>): Promise<T> {
@@ -180,13 +206,33 @@ class StepRunner {
     if (!chain) return this.db.transaction(work);
     try {
       const out = await work(chain);
-      await chain.raw("commit;\nbegin");
+      if (!this.defersCommits) await chain.raw("commit;\nbegin");
       return out;
     } catch (e) {
       // Undone now, not when the run's transaction ends: the failure is recorded on another connection first.
-      await chain.raw("rollback;\nbegin").catch(() => undefined);
+      await (this.defersCommits ? this.undoDeferredStep(chain) : chain.raw("rollback;\nbegin")).catch(() => undefined);
       throw e;
     }
+  }
+
+  /**
+   * A failed step of a run that defers its commits: what the step wrote goes, what the steps
+   * before it wrote (not yet committed by any DDL) is committed. Without the savepoint, the
+   * revision's DDL has committed and ended the transaction it was set in; what is open then is
+   * at most the step's own bookkeeping, begun after that DDL.
+   */
+  private async undoDeferredStep(chain: Knex.Transaction): Promise<void> {
+    try {
+      await chain.raw(`rollback to savepoint ${STEP_SAVEPOINT}`);
+    } catch {
+      await chain.raw("rollback");
+    }
+    await chain.raw("commit;\nbegin");
+  }
+
+  /** Commits what a run that defers its commits holds open, before a failure is recorded on another connection. */
+  private async commitDeferred(): Promise<void> {
+    if (this.defersCommits && this.chain) await this.chain.raw("commit;\nbegin");
   }
 
   /** One revision, in its own transaction where the dialect can roll DDL back. */
@@ -197,6 +243,7 @@ class StepRunner {
     } catch (e) {
       // Nothing of it ran: close the `running` row opened for it, or it would block the next run.
       if (this.opened?.revision === step.revision) {
+        await this.commitDeferred();
         await finishHistory(this.db, this.opts.historyTable, this.opened.id, this.opened.startedAt, "failed", e instanceof Error ? e.message : String(e));
         this.opened = null;
       }

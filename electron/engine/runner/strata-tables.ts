@@ -148,6 +148,20 @@ function historyRow(e: HistoryEntry): Record<string, unknown> {
   };
 }
 
+/** How closeStep records a finished step where DDL commits as it runs. */
+export interface StepClose {
+  readonly ops: readonly VersionOp[];
+  /** The step's `running` history row. */
+  readonly id: number;
+  readonly startedAt: Date;
+  /** The next revision's `running` row, opened in the same commit. */
+  readonly next: HistoryEntry | null;
+  /** Begin a transaction first: the revision's DDL has ended the caller's. */
+  readonly reopen: boolean;
+  /** A savepoint to set once it is all written (MySQL's --single-transaction, see migrate.ts). */
+  readonly savepoint?: string;
+}
+
 /**
  * Records a finished step, its version-table changes and its history row closed as `succeeded`,
  * and, given `next`, opens the next revision's `running` row in the same commit; returns that
@@ -158,21 +172,15 @@ function historyRow(e: HistoryEntry): Record<string, unknown> {
  * `reopen` begins a transaction first, for when the revision's DDL has ended the caller's: MySQL
  * would otherwise commit each statement on its own.
  */
-export async function closeStep(
-  db: Knex,
-  dialect: Dialect,
-  tables: TableNames,
-  ops: readonly VersionOp[],
-  id: number,
-  startedAt: Date,
-  next: HistoryEntry | null,
-  reopen: boolean,
-): Promise<number | null> {
+export async function closeStep(db: Knex, dialect: Dialect, tables: TableNames, close: StepClose): Promise<number | null> {
+  const { ops, id, startedAt, next, reopen, savepoint } = close;
   if (dialect.bookkeeping !== "multi-statement") {
     if (reopen) await db.raw("begin");
     await applyVersionOps(db, tables.versionTable, ops);
     await finishHistory(db, tables.historyTable, id, startedAt, "succeeded", null);
-    return next ? insertHistory(db, dialect, tables.historyTable, next) : null;
+    const nextId = next ? await insertHistory(db, dialect, tables.historyTable, next) : null;
+    if (savepoint) await db.raw(`savepoint ${savepoint}`);
+    return nextId;
   }
   const finished = new Date();
   const builders = [
@@ -181,7 +189,7 @@ export async function closeStep(
     ...(next ? [db(tables.historyTable).insert(historyRow(next))] : []),
   ];
   const statements = builders.map((b) => b.toSQL().toNative());
-  const sql = [...(reopen ? ["begin"] : []), ...statements.map((q) => q.sql)].join(";\n");
+  const sql = [...(reopen ? ["begin"] : []), ...statements.map((q) => q.sql), ...(savepoint ? [`savepoint ${savepoint}`] : [])].join(";\n");
   const [results] = (await db.raw(sql, statements.flatMap((q) => [...q.bindings]))) as [{ affectedRows?: number; insertId?: number }[]];
   const own = reopen ? results.slice(1) : results;
   // Each statement touches one row; fewer means the version table moved under the run (the caller rolls back).

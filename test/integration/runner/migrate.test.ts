@@ -116,7 +116,10 @@ describe.each(TEST_CLIENTS)("migrate on %s", (client) => {
   it("rolls the whole batch back when a revision of a single transaction fails, except on MySQL", async () => {
     const scripts = scriptMap(
       revisionScript("ok1", [], (k) => k.schema.createTable("first_table", (t) => { t.integer("id"); }), () => undefined),
-      revisionScript("bad2", ["ok1"], (k) => k.raw("insert into missing_table (id) values (1)"), () => undefined),
+      revisionScript("bad2", ["ok1"], async (k) => {
+        await k("first_table").insert({ id: 1 });
+        await k.raw("insert into missing_table (id) values (1)");
+      }, () => undefined),
     );
     const p = plan("upgrade", "bad2", [], [
       step("ok1", "up", [{ kind: "insert", revision: "ok1" }], ["ok1"]),
@@ -132,9 +135,46 @@ describe.each(TEST_CLIENTS)("migrate on %s", (client) => {
       expect(await tableExists(knex, "first_table")).toBe(false);
       expect(await readHeads(knex, TABLES)).toEqual([]);
     } else {
+      // ok1's record is kept (it waited for the next DDL to be committed); bad2's row is undone.
       expect(await tableExists(knex, "first_table")).toBe(true);
+      expect(Number((await knex("first_table").count({ n: "*" }))[0]!.n)).toBe(0);
       expect(await readHeads(knex, TABLES)).toEqual(["ok1"]);
+      expect((error as Error).message).toContain("the 1 statement that ran was rolled back, so nothing of it is applied; the version table was left at ok1");
+      expect((await readHistory(knex, TABLES)).map((h) => `${h.revision} ${h.status}`).sort()).toEqual(["bad2 failed", "ok1 succeeded"]);
     }
+  });
+
+  it("on MySQL, a single transaction keeps every finished revision when one fails after its DDL; elsewhere none", async () => {
+    const scripts = scriptMap(
+      revisionScript("st1", [], (k) => k.schema.createTable("kept_t", (t) => { t.integer("id"); }), () => undefined),
+      revisionScript("st2", ["st1"], (k) => k("kept_t").insert([{ id: 1 }, { id: 2 }]), () => undefined, { message: "rows only" }),
+      revisionScript("st3", ["st2"], async (k) => {
+        await k.schema.createTable("half_t", (t) => { t.integer("id"); });
+        await k.raw("insert into missing_table (id) values (1)");
+      }, () => undefined, { message: "half" }),
+    );
+    const p = plan("upgrade", "st3", [], [
+      step("st1", "up", [{ kind: "insert", revision: "st1" }], ["st1"]),
+      step("st2", "up", [{ kind: "update", from: "st1", to: "st2" }], ["st2"]),
+      step("st3", "up", [{ kind: "update", from: "st2", to: "st3" }], ["st3"]),
+    ]);
+    const error = await migrate(knex, dialect, options(scripts, p, { singleTransaction: true })).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "REVISION_FAILED", details: { revision: "st3" } });
+    const history = (await readHistory(knex, TABLES)).map((h) => `${h.revision} ${h.status}`).sort();
+    if (dialect.transactionalDdl) {
+      expect(await tableExists(knex, "kept_t")).toBe(false);
+      expect(await readHeads(knex, TABLES)).toEqual([]);
+      expect(history).toEqual(["st3 failed"]);
+    } else {
+      // st2 changed only rows: its record and its rows were committed by st3's DDL, before st3 failed.
+      expect(Number((await knex("kept_t").count({ n: "*" }))[0]!.n)).toBe(2);
+      expect(await tableExists(knex, "half_t")).toBe(true);
+      expect(await readHeads(knex, TABLES)).toEqual(["st2"]);
+      expect(history).toEqual(["st1 succeeded", "st2 succeeded", "st3 failed"]);
+      expect((error as Error).message).toContain("may be half applied: 1 statement had run (last: create table `half_t`");
+      expect((error as Error).message).toContain("the version table was left at st2");
+    }
+    expect(await readHistory(knex, { ...TABLES, status: "running" })).toEqual([]);
   });
 
   it("runs a transaction = false revision and keeps what ran before its failure", async () => {
