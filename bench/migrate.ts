@@ -168,48 +168,110 @@ interface Projects {
   readonly knex: string;
 }
 
-async function round(client: DbClient, projects: Projects, index: number): Promise<Round> {
-  const dbs = await Promise.all(Array.from({ length: 8 }, () => createTestDatabase(client)));
-  const [js, cold, warm, noLint, perRevision, forKnex, forKnexTsCold, forKnexTsWarm] = dbs as [
+/** A round's fresh databases and caches, kept from its upgrades to its rollbacks. */
+interface RoundState {
+  readonly index: number;
+  readonly dbs: {
+    readonly js: TestDatabase;
+    readonly cold: TestDatabase;
+    readonly warm: TestDatabase;
+    readonly noLint: TestDatabase;
+    readonly perRevision: TestDatabase;
+    readonly forKnex: TestDatabase;
+    readonly forKnexTsCold: TestDatabase;
+    readonly forKnexTsWarm: TestDatabase;
+  };
+  readonly cacheDir: string;
+  readonly tsxTmp: string;
+  readonly times: Partial<Round>;
+}
+
+async function newRound(client: DbClient, index: number): Promise<RoundState> {
+  const d = await Promise.all(Array.from({ length: 8 }, () => createTestDatabase(client)));
+  const [js, cold, warm, noLint, perRevision, forKnex, forKnexTsCold, forKnexTsWarm] = d as [
     TestDatabase, TestDatabase, TestDatabase, TestDatabase, TestDatabase, TestDatabase, TestDatabase, TestDatabase,
   ];
-  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "strata-bench-cache-"));
-  const tsxTmp = fs.mkdtempSync(path.join(os.tmpdir(), "knex-bench-tsx-"));
+  return {
+    index,
+    dbs: { js, cold, warm, noLint, perRevision, forKnex, forKnexTsCold, forKnexTsWarm },
+    cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), "strata-bench-cache-")),
+    tsxTmp: fs.mkdtempSync(path.join(os.tmpdir(), "knex-bench-tsx-")),
+    times: {},
+  };
+}
+
+async function endRound(r: RoundState): Promise<void> {
+  fs.rmSync(r.cacheDir, { recursive: true, force: true });
+  fs.rmSync(r.tsxTmp, { recursive: true, force: true });
+  await Promise.all(Object.values(r.dbs).map((d) => d.drop()));
+}
+
+/** Runs `run` once the server has settled. */
+async function settled<T>(db: TestDatabase, run: () => T): Promise<T> {
+  await settle(db);
+  return run();
+}
+
+/** Who goes first in each like-with-like pair alternates from round to round. */
+async function pair(index: number, a: () => Promise<number>, b: () => Promise<number>): Promise<[number, number]> {
+  if (index % 2 === 0) return [await a(), await b()];
+  const second = await b();
+  return [await a(), second];
+}
+
+/** A round's upgrades: the like-with-like pair first, then Strata's variants and knex through tsx. */
+async function upgrades(r: RoundState, projects: Projects): Promise<void> {
+  const { dbs, cacheDir, tsxTmp, times } = r;
+  const upgrade = (db: TestDatabase, project: string, ...extra: string[]) =>
+    settled(dbs.forKnex, () => strataRun(db, project, cacheDir, ["upgrade", "heads", ...extra]));
+  [times.knexUp, times.strataJsUp] = await pair(
+    r.index,
+    () => settled(dbs.forKnex, () => knexRun(dbs.forKnex, projects.knex, "latest")),
+    () => upgrade(dbs.js, projects.js, "--single-transaction"),
+  );
+  times.strataCold = await upgrade(dbs.cold, projects.ts, "--single-transaction");
+  times.strataWarm = await upgrade(dbs.warm, projects.ts, "--single-transaction");
+  times.strataNoLint = await upgrade(dbs.noLint, projects.ts, "--single-transaction", "--no-lint");
+  times.strataDefault = await upgrade(dbs.perRevision, projects.ts);
+  const tsMigrations = path.join(projects.ts, "migrations");
+  times.knexTsCold = await settled(dbs.forKnex, () => knexTsRun(dbs.forKnexTsCold, tsMigrations, tsxTmp));
+  times.knexTsWarm = await settled(dbs.forKnex, () => knexTsRun(dbs.forKnexTsWarm, tsMigrations, tsxTmp));
+}
+
+/** A round's rollbacks, on the databases its upgrades filled. */
+async function rollbacks(r: RoundState, projects: Projects): Promise<void> {
+  const { dbs, cacheDir, times } = r;
+  const downgrade = (db: TestDatabase, project: string, ...extra: string[]) =>
+    settled(dbs.forKnex, () => strataRun(db, project, cacheDir, ["downgrade", "base", ...extra]));
+  [times.knexDown, times.strataJsDown] = await pair(
+    r.index,
+    () => settled(dbs.forKnex, () => knexRun(dbs.forKnex, projects.knex, "rollback")),
+    () => downgrade(dbs.js, projects.js),
+  );
+  times.strataDown = await downgrade(dbs.perRevision, projects.ts);
+  times.strataDownNoLint = await downgrade(dbs.warm, projects.ts, "--no-lint");
+}
+
+/**
+ * Every round's upgrades, then every round's rollbacks, then the databases dropped: a server
+ * drops tables for some seconds after a database of 1,000 of them goes (measured on MariaDB:
+ * knex's own `latest` right after a round's drops took 3.5-4.8 s, otherwise 2.0-2.5 s), so no
+ * upgrade is timed after a drop, and the rollbacks (which drop tables themselves) come after
+ * every upgrade.
+ */
+async function rounds(client: DbClient, projects: Projects): Promise<Round[]> {
+  const states: RoundState[] = [];
   try {
-    const settled = async <T>(run: () => T): Promise<T> => {
-      await settle(forKnex);
-      return run();
-    };
-    const upgrade = (db: TestDatabase, project: string, ...extra: string[]) =>
-      settled(() => strataRun(db, project, cacheDir, ["upgrade", "heads", ...extra]));
-    const downgrade = (db: TestDatabase, project: string, ...extra: string[]) =>
-      settled(() => strataRun(db, project, cacheDir, ["downgrade", "base", ...extra]));
-    // Who goes first in each like-with-like pair alternates from round to round.
-    const pair = async (a: () => Promise<number>, b: () => Promise<number>): Promise<[number, number]> => {
-      if (index % 2 === 0) return [await a(), await b()];
-      const second = await b();
-      return [await a(), second];
-    };
-    const [knexUp, strataJsUp] = await pair(
-      () => settled(() => knexRun(forKnex, projects.knex, "latest")),
-      () => upgrade(js, projects.js, "--single-transaction"),
-    );
-    const strataCold = await upgrade(cold, projects.ts, "--single-transaction");
-    const strataWarm = await upgrade(warm, projects.ts, "--single-transaction");
-    const strataNoLint = await upgrade(noLint, projects.ts, "--single-transaction", "--no-lint");
-    const strataDefault = await upgrade(perRevision, projects.ts);
-    const [knexDown, strataJsDown] = await pair(() => settled(() => knexRun(forKnex, projects.knex, "rollback")), () => downgrade(js, projects.js));
-    const strataDown = await downgrade(perRevision, projects.ts);
-    const strataDownNoLint = await downgrade(warm, projects.ts, "--no-lint");
-    const tsMigrations = path.join(projects.ts, "migrations");
-    const knexTsCold = await settled(() => knexTsRun(forKnexTsCold, tsMigrations, tsxTmp));
-    const knexTsWarm = await settled(() => knexTsRun(forKnexTsWarm, tsMigrations, tsxTmp));
-    return { knexUp, strataJsUp, strataCold, strataWarm, strataNoLint, strataDefault, knexDown, strataJsDown, strataDown, strataDownNoLint, knexTsCold, knexTsWarm };
+    for (let i = 0; i < REPS; i++) {
+      const r = await newRound(client, i);
+      states.push(r);
+      await upgrades(r, projects);
+    }
+    for (const r of states) await rollbacks(r, projects);
   } finally {
-    fs.rmSync(cacheDir, { recursive: true, force: true });
-    fs.rmSync(tsxTmp, { recursive: true, force: true });
-    await Promise.all(dbs.map((d) => d.drop()));
+    for (const r of states) await endRound(r);
   }
+  return states.map((r) => r.times as Round);
 }
 
 async function main(): Promise<void> {
@@ -219,9 +281,8 @@ async function main(): Promise<void> {
     knex: writeKnexFolder(N),
   };
   for (const client of clients) {
-    const rounds: Round[] = [];
-    for (let i = 0; i < REPS; i++) rounds.push(await round(client, projects, i));
-    const m = (k: keyof Round) => median(rounds.map((r) => r[k]));
+    const done = await rounds(client, projects);
+    const m = (k: keyof Round) => median(done.map((r) => r[k]));
     const ratio = (k: keyof Round, base: keyof Round) => `${(m(k) / m(base)).toFixed(2)}x`;
     const f = (k: keyof Round) => `${m(k).toFixed(2)} s`;
     const pad = "".padEnd(15);
@@ -238,7 +299,7 @@ async function main(): Promise<void> {
         `warm --no-lint ${f("strataNoLint")} ${ratio("strataNoLint", "knexUp")}, default (a transaction per revision) ${f("strataDefault")}; ` +
         `rollback ${f("strataDown")} ${ratio("strataDown", "knexDown")}, --no-lint ${f("strataDownNoLint")} ${ratio("strataDownNoLint", "knexDown")}`,
     );
-    console.log(`${pad} runs: ${KEYS.map((k) => `${k} ${rounds.map((r) => r[k].toFixed(2)).join("/")}`).join(", ")}`);
+    console.log(`${pad} runs: ${KEYS.map((k) => `${k} ${done.map((r) => r[k].toFixed(2)).join("/")}`).join(", ")}`);
   }
   for (const dir of Object.values(projects)) fs.rmSync(dir, { recursive: true, force: true });
   console.log(`${N} revisions, median of ${REPS} rounds (fresh databases each); target: strata at most 1.1x knex on every dialect, like with like`);
