@@ -1,0 +1,80 @@
+/**
+ * bin/strata compiles its bundles (dist/strata.cjs, and dist/knex.cjs on a command that connects)
+ * from V8's code cache in Strata's cache folder. A missing, damaged or foreign cache must never
+ * change what a command does; with caching off nothing is written.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { DbClient } from "../../../electron/engine/dialect/index.js";
+import { createTestDatabase, envEntry, TEST_CLIENTS } from "../../helpers/databases.js";
+import type { TestDatabase } from "../../helpers/databases.js";
+import { strata, writeProject } from "../../helpers/strata-cli.js";
+import { useTempDirs } from "../../helpers/temp-dirs.js";
+
+const A1 = "c0de0000a1a1";
+const makeTempDir = useTempDirs("strata-code-cache-");
+
+describe.each(TEST_CLIENTS)("the CLI's code cache on %s", (client: DbClient) => {
+  let db: TestDatabase;
+  let dir: string;
+  let cache: string;
+  beforeEach(async () => {
+    db = await createTestDatabase(client);
+    dir = writeProject({
+      environments: { dev: envEntry(db) },
+      revisions: [{ revision: A1, downRevision: null, message: "one table", up: `await knex.schema.createTable("cc_t", (t) => { t.integer("id"); });`, down: `await knex.schema.dropTable("cc_t");` }],
+    });
+    cache = makeTempDir();
+  });
+  afterEach(async () => {
+    await db.drop();
+  });
+
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => strata(["--project", dir, ...args], { env: { STRATA_CACHE_DIR: cache, ...env } });
+  const cacheFiles = () => (fs.existsSync(path.join(cache, "v8")) ? fs.readdirSync(path.join(cache, "v8")).sort() : []);
+
+  it("writes a cache for each bundle the command loaded, and a run from it does the same", async () => {
+    const first = await run(["upgrade", "heads", "--json"]);
+    expect(first.code).toBe(0);
+    expect(first.json.heads).toEqual([A1]);
+    const files = cacheFiles();
+    expect(files.map((f) => f.replace(/-.*/, ""))).toEqual(["knex.cjs", "strata.cjs"]);
+    expect(files.every((f) => f.endsWith(`-${process.version}-${process.arch}.v8`))).toBe(true);
+    for (const f of files) expect(fs.statSync(path.join(cache, "v8", f)).mode & 0o777).toBe(0o600);
+
+    const fromCache = await run(["current", "--json"]);
+    expect(fromCache.code).toBe(0);
+    expect(fromCache.json).toMatchObject({ environment: "dev", heads: [A1] });
+    expect(cacheFiles()).toEqual(files);
+  });
+
+  it("a damaged cache is compiled past and replaced", async () => {
+    expect((await run(["current", "--json"])).code).toBe(0);
+    const files = cacheFiles();
+    expect(files).toHaveLength(2);
+    for (const f of files) fs.writeFileSync(path.join(cache, "v8", f), "not a code cache");
+    const after = await run(["upgrade", "heads", "--json"]);
+    expect(after.code).toBe(0);
+    expect(after.json.heads).toEqual([A1]);
+    for (const f of files) expect(fs.statSync(path.join(cache, "v8", f)).size).toBeGreaterThan(1000);
+  });
+
+  it.runIf(process.getuid?.() === 0)("a cache written by another user is not used", async () => {
+    expect((await run(["current", "--json"])).code).toBe(0);
+    const files = cacheFiles();
+    // Valid cache data, but another user's: it must be compiled past (and replaced by this user's).
+    for (const f of files) fs.chownSync(path.join(cache, "v8", f), 65534, 65534);
+    const after = await run(["current", "--json"]);
+    expect(after.code).toBe(0);
+    expect(after.json.heads).toEqual([]);
+    for (const f of files) expect(fs.statSync(path.join(cache, "v8", f)).uid).toBe(0);
+  });
+
+  it("with STRATA_NO_COMPILE_CACHE set, nothing is cached", async () => {
+    const r = await run(["upgrade", "heads", "--json"], { STRATA_NO_COMPILE_CACHE: "1" });
+    expect(r.code).toBe(0);
+    expect(r.json.heads).toEqual([A1]);
+    expect(fs.existsSync(path.join(cache, "v8"))).toBe(false);
+  });
+});
