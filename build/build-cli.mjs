@@ -46,3 +46,12 @@ await build({
   define: { __STRATA_VERSION__: JSON.stringify(pkg.version) },
   logLevel: "warning",
 });
+
+// bin/strata runs the bundle from V8's code cache, where Node 20 cannot run an import(): every
+// import() left in it must be the fallback of a `typeof require === "function"` test.
+const bundled = readFileSync(new URL("../dist/strata.cjs", import.meta.url), "utf8").split("\n");
+const dynamic = bundled.filter((line) => /(^|[^\w$.])import\(/.test(line) && !line.includes('typeof require === "function" ?'));
+if (dynamic.length > 0) {
+  console.error(`build-cli: dist/strata.cjs has an import() that bin/strata cannot run from its code cache; use require:\n${dynamic.map((l) => `  ${l.trim()}`).join("\n")}`);
+  process.exit(1);
+}

@@ -25,7 +25,9 @@ let ssh2: Ssh2Module | null = null;
 async function loadSsh2(): Promise<Ssh2Module> {
   if (!ssh2) {
     // module.exports itself: Node's ESM view of this CommonJS module does not see every export (utils).
-    const mod = (await import("ssh2")) as unknown as Ssh2Module & { default?: Ssh2Module };
+    // require where there is one (the bundles are CommonJS; bin/strata runs them from V8's code
+    // cache, where Node 20 cannot run an import()).
+    const mod = (typeof require === "function" ? require("ssh2") : await import("ssh2")) as Ssh2Module & { default?: Ssh2Module };
     ssh2 = mod.default?.utils ? mod.default : mod;
   }
   return ssh2;
