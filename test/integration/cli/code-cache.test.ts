@@ -34,19 +34,27 @@ describe.each(TEST_CLIENTS)("the CLI's code cache on %s", (client: DbClient) => 
   const run = (args: string[], env: NodeJS.ProcessEnv = {}) => strata(["--project", dir, ...args], { env: { STRATA_CACHE_DIR: cache, ...env } });
   const cacheFiles = () => (fs.existsSync(path.join(cache, "v8")) ? fs.readdirSync(path.join(cache, "v8")).sort() : []);
 
-  it("writes a cache for each bundle the command loaded, and a run from it does the same", async () => {
+  it("writes a cache per command for each bundle it loaded, and the next run of it runs from that cache", async () => {
     const first = await run(["upgrade", "heads", "--json"]);
     expect(first.code).toBe(0);
     expect(first.json.heads).toEqual([A1]);
     const files = cacheFiles();
     expect(files.map((f) => f.replace(/-.*/, ""))).toEqual(["knex.cjs", "strata.cjs"]);
-    expect(files.every((f) => f.endsWith(`-${process.version}-${process.arch}.v8`))).toBe(true);
+    expect(files.every((f) => f.endsWith(`-${process.version}-${process.arch}-upgrade.v8`))).toBe(true);
     for (const f of files) expect(fs.statSync(path.join(cache, "v8", f)).mode & 0o777).toBe(0o600);
+    const written = files.map((f) => fs.statSync(path.join(cache, "v8", f)).mtimeMs);
 
-    const fromCache = await run(["current", "--json"]);
-    expect(fromCache.code).toBe(0);
-    expect(fromCache.json).toMatchObject({ environment: "dev", heads: [A1] });
+    // Accepted, so not written again (a rejected cache would be replaced).
+    const again = await run(["--quiet", "--env", "dev", "upgrade", "heads", "--json"]);
+    expect(again.code).toBe(0);
+    expect(again.json.steps).toEqual([]);
     expect(cacheFiles()).toEqual(files);
+    expect(files.map((f) => fs.statSync(path.join(cache, "v8", f)).mtimeMs)).toEqual(written);
+
+    const other = await run(["current", "--json"]);
+    expect(other.code).toBe(0);
+    expect(other.json).toMatchObject({ environment: "dev", heads: [A1] });
+    expect(cacheFiles().filter((f) => f.endsWith("-current.v8"))).toHaveLength(2);
   });
 
   it("a damaged cache is compiled past and replaced", async () => {
@@ -54,9 +62,10 @@ describe.each(TEST_CLIENTS)("the CLI's code cache on %s", (client: DbClient) => 
     const files = cacheFiles();
     expect(files).toHaveLength(2);
     for (const f of files) fs.writeFileSync(path.join(cache, "v8", f), "not a code cache");
-    const after = await run(["upgrade", "heads", "--json"]);
+    const after = await run(["current", "--json"]);
     expect(after.code).toBe(0);
-    expect(after.json.heads).toEqual([A1]);
+    expect(after.json.heads).toEqual([]);
+    expect(cacheFiles()).toEqual(files);
     for (const f of files) expect(fs.statSync(path.join(cache, "v8", f)).size).toBeGreaterThan(1000);
   });
 
