@@ -149,7 +149,7 @@ function median(xs: readonly number[]): number {
 }
 
 /**
- * One round on fresh databases, each tool in alternation. Strata's first TypeScript run uses an
+ * The timings of one round, on fresh databases, each tool in alternation. Strata's first TypeScript run uses an
  * empty compile cache (a fresh checkout: every revision compiled), the others the cache that
  * run filled (what every later run on the same migrations folder gets). `--no-lint` skips the
  * destructive-statement dry run, which knex has no counterpart of.

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbClient } from "../../../electron/engine/dialect/index.js";
+import { compileCacheRoot } from "../../../electron/engine/scripts/compile-cache.js";
 import { createTestDatabase, envEntry, TEST_CLIENTS } from "../../helpers/databases.js";
 import type { TestDatabase } from "../../helpers/databases.js";
 import { strata, writeProject } from "../../helpers/strata-cli.js";
@@ -78,6 +79,16 @@ describe.each(TEST_CLIENTS)("the CLI's code cache on %s", (client: DbClient) => 
     expect(after.code).toBe(0);
     expect(after.json.heads).toEqual([]);
     for (const f of files) expect(fs.statSync(path.join(cache, "v8", f)).uid).toBe(0);
+  });
+
+  it("without STRATA_CACHE_DIR, it is kept where compiled revisions are (compileCacheRoot)", async () => {
+    // bin/strata finds the folder on its own, before the bundle is loaded: it must agree with the engine.
+    const env = { STRATA_CACHE_DIR: "", XDG_CACHE_HOME: path.join(cache, "xdg") };
+    const r = await run(["current", "--json"], env);
+    expect(r.code).toBe(0);
+    const folder = path.join(compileCacheRoot({ ...process.env, ...env })!, "v8");
+    expect(folder).toBe(path.join(cache, "xdg", "strata", "v8"));
+    expect(fs.readdirSync(folder).map((f) => f.replace(/-.*/, "")).sort()).toEqual(["knex.cjs", "strata.cjs"]);
   });
 
   it("with STRATA_NO_COMPILE_CACHE set, nothing is cached", async () => {
