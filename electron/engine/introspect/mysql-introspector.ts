@@ -13,21 +13,25 @@ interface ColumnRow {
 interface StatRow { TABLE_NAME: string; INDEX_NAME: string; NON_UNIQUE: number | string; COLUMN_NAME: string | null; INDEX_TYPE: string }
 interface ForeignRow {
   TABLE_NAME: string; CONSTRAINT_NAME: string; COLUMN_NAME: string; REFERENCED_TABLE_SCHEMA: string;
-  REFERENCED_TABLE_NAME: string; REFERENCED_COLUMN_NAME: string; UPDATE_RULE: string; DELETE_RULE: string; DB: string;
+  REFERENCED_TABLE_NAME: string; REFERENCED_COLUMN_NAME: string; DB: string;
 }
+interface RuleRow { TABLE_NAME: string; CONSTRAINT_NAME: string; UPDATE_RULE: string; DELETE_RULE: string }
 interface CheckRow { TABLE_NAME: string; CONSTRAINT_NAME: string; CHECK_CLAUSE: string; LEVEL: string | null }
 interface ViewRow { TABLE_NAME: string; VIEW_DEFINITION: string; DB: string }
 
 const CHAR_TYPES = new Set(["varchar", "char", "varbinary", "binary"]);
 
 /**
- * Reads MySQL/MariaDB's information_schema for the current database: six queries, whatever the
+ * Reads MySQL/MariaDB's information_schema for the current database: seven queries, whatever the
  * number of tables. Check constraints are read the MariaDB way (CHECK_CONSTRAINTS.TABLE_NAME).
+ * Each query names its schema as a constant: the server then opens only that schema's tables.
+ * (A join of two information_schema views is not narrowed that way: KEY_COLUMN_USAGE joined to
+ * REFERENTIAL_CONSTRAINTS took 27 s on a server of 140,000 tables, so the two are joined here.)
  */
 export async function introspectMysql(knex: Knex, opts: IntrospectOptions): Promise<Introspection> {
   const db = new CountingReader(knex);
   const excluded = new Set(opts.exclude);
-  const [tableRows, columnRows, statRows, foreignRows, checkRows, viewRows] = await Promise.all([
+  const [tableRows, columnRows, statRows, keyRows, ruleRows, checkRows, viewRows] = await Promise.all([
     db.rows<TableRow>("select TABLE_NAME, TABLE_TYPE, TABLE_COMMENT, TABLE_COLLATION from information_schema.TABLES where TABLE_SCHEMA = database()"),
     db.rows<ColumnRow>(
       `select TABLE_NAME, COLUMN_NAME, COLUMN_DEFAULT, IS_NULLABLE, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION,
@@ -39,14 +43,13 @@ export async function introspectMysql(knex: Knex, opts: IntrospectOptions): Prom
         where TABLE_SCHEMA = database() order by TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
     ),
     db.rows<ForeignRow>(
-      `select k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME,
-              k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE, database() as DB
-         from information_schema.KEY_COLUMN_USAGE k
-         join information_schema.REFERENTIAL_CONSTRAINTS r
-           on r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA and r.CONSTRAINT_NAME = k.CONSTRAINT_NAME and r.TABLE_NAME = k.TABLE_NAME
-        where k.TABLE_SCHEMA = database() and k.REFERENCED_TABLE_NAME is not null
-        order by k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`,
+      `select TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME,
+              REFERENCED_COLUMN_NAME, database() as DB
+         from information_schema.KEY_COLUMN_USAGE
+        where TABLE_SCHEMA = database() and REFERENCED_TABLE_NAME is not null
+        order by TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION`,
     ),
+    db.rows<RuleRow>("select TABLE_NAME, CONSTRAINT_NAME, UPDATE_RULE, DELETE_RULE from information_schema.REFERENTIAL_CONSTRAINTS where CONSTRAINT_SCHEMA = database()"),
     db.rows<CheckRow>("select TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE, LEVEL from information_schema.CHECK_CONSTRAINTS where CONSTRAINT_SCHEMA = database() order by TABLE_NAME, CONSTRAINT_NAME"),
     db.rows<ViewRow>("select TABLE_NAME, VIEW_DEFINITION, database() as DB from information_schema.VIEWS where TABLE_SCHEMA = database()"),
   ]);
@@ -58,7 +61,9 @@ export async function introspectMysql(knex: Knex, opts: IntrospectOptions): Prom
   };
   const cols = group(columnRows);
   const stats = group(statRows);
-  const fks = group(foreignRows);
+  const fks = group(keyRows);
+  // A constraint's name is unique within its table.
+  const rules = new Map(ruleRows.map((r) => [`${r.TABLE_NAME}\u0000${r.CONSTRAINT_NAME}`, r]));
   const checks = group(checkRows);
 
   const tables: TableModel[] = [];
@@ -86,15 +91,18 @@ export async function introspectMysql(knex: Knex, opts: IntrospectOptions): Prom
     }
     const fkGroups = new Map<string, ForeignRow[]>();
     for (const f of fks.get(t.TABLE_NAME) ?? []) (fkGroups.get(f.CONSTRAINT_NAME) ?? fkGroups.set(f.CONSTRAINT_NAME, []).get(f.CONSTRAINT_NAME)!).push(f);
-    const foreignKeys: ForeignKeyModel[] = [...fkGroups].map(([name, rows]) => ({
-      name,
-      columns: rows.map((r) => r.COLUMN_NAME),
-      refSchema: rows[0]!.REFERENCED_TABLE_SCHEMA === rows[0]!.DB ? null : rows[0]!.REFERENCED_TABLE_SCHEMA,
-      refTable: rows[0]!.REFERENCED_TABLE_NAME,
-      refColumns: rows.map((r) => r.REFERENCED_COLUMN_NAME),
-      onDelete: mysqlAction(rows[0]!.DELETE_RULE),
-      onUpdate: mysqlAction(rows[0]!.UPDATE_RULE),
-    }));
+    const foreignKeys: ForeignKeyModel[] = [...fkGroups].map(([name, rows]) => {
+      const rule = rules.get(`${t.TABLE_NAME}\u0000${name}`);
+      return {
+        name,
+        columns: rows.map((r) => r.COLUMN_NAME),
+        refSchema: rows[0]!.REFERENCED_TABLE_SCHEMA === rows[0]!.DB ? null : rows[0]!.REFERENCED_TABLE_SCHEMA,
+        refTable: rows[0]!.REFERENCED_TABLE_NAME,
+        refColumns: rows.map((r) => r.REFERENCED_COLUMN_NAME),
+        onDelete: mysqlAction(rule?.DELETE_RULE ?? "RESTRICT"),
+        onUpdate: mysqlAction(rule?.UPDATE_RULE ?? "RESTRICT"),
+      };
+    });
     const checkModels: CheckModel[] = tableChecks
       .filter((c) => !(c.LEVEL === "Column" && jsonColumns.has(c.CONSTRAINT_NAME)))
       .map((c) => ({ name: c.CONSTRAINT_NAME, expression: c.CHECK_CLAUSE.trim() }));

@@ -159,6 +159,7 @@ class StepRunner {
   private async closeAndOpenNext(
     trx: Knex,
     step: Step,
+    script: RevisionScript,
     id: number,
     startedAt: Date,
     next: { step: Step; script: RevisionScript } | null,
@@ -166,7 +167,8 @@ class StepRunner {
   ): Promise<StepRunner["opened"]> {
     const opening = next && this.commitsAsItRuns(next.script) ? this.entry(next.step, next.script, new Date(), "running", null) : null;
     const savepoint = this.defersCommits && this.chain ? STEP_SAVEPOINT : undefined;
-    const nextId = await closeStep(trx, this.dialect, this.opts, { ops: step.ops, id, startedAt, next: opening, reopen, savepoint });
+    const entry = this.entry(step, script, startedAt, "running", null);
+    const nextId = await closeStep(trx, this.dialect, this.opts, { ops: step.ops, id, entry, startedAt, next: opening, reopen, savepoint });
     return next && opening && nextId !== null ? { revision: next.step.revision, id: nextId, startedAt: opening.startedAt } : null;
   }
 
@@ -274,11 +276,11 @@ class StepRunner {
           this.opened = await this.inStepTransaction(async (trx) => {
             await this.runRevision(trx, fn, log);
             // DDL has ended MySQL's transaction: what follows must begin another to commit as one.
-            return this.closeAndOpenNext(trx, step, id, startedAt, next, log.succeeded.some(commitsImplicitly));
+            return this.closeAndOpenNext(trx, step, script, id, startedAt, next, log.succeeded.some(commitsImplicitly));
           });
         } else {
           await this.runRevision(this.db, fn, log);
-          this.opened = await this.inStepTransaction((trx) => this.closeAndOpenNext(trx, step, id, startedAt, next, false));
+          this.opened = await this.inStepTransaction((trx) => this.closeAndOpenNext(trx, step, script, id, startedAt, next, false));
         }
       } catch (e) {
         const error = this.failure(e, step, script, log, this.halfApplied(step, script, log));

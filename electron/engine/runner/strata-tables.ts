@@ -151,8 +151,9 @@ function historyRow(e: HistoryEntry): Record<string, unknown> {
 /** How closeStep records a finished step where DDL commits as it runs. */
 export interface StepClose {
   readonly ops: readonly VersionOp[];
-  /** The step's `running` history row. */
+  /** The step's `running` history row, and what it holds. */
   readonly id: number;
+  readonly entry: HistoryEntry;
   readonly startedAt: Date;
   /** The next revision's `running` row, opened in the same commit. */
   readonly next: HistoryEntry | null;
@@ -167,13 +168,14 @@ export interface StepClose {
  * and, given `next`, opens the next revision's `running` row in the same commit; returns that
  * row's id (null without `next`).
  *
- * On MySQL, where a run of small revisions is bound by round trips, it is all one
- * multi-statement query of single-table statements (a multi-table UPDATE costs the server more).
- * `reopen` begins a transaction first, for when the revision's DDL has ended the caller's: MySQL
- * would otherwise commit each statement on its own.
+ * On MySQL, where a run of small revisions is bound by round trips and by the statements the
+ * server parses, it is one multi-statement query of single-table statements (a multi-table
+ * UPDATE costs the server more): the version changes, then one INSERT that opens the next row
+ * and, on the duplicate key, closes this one. `reopen` begins a transaction first, for when the
+ * revision's DDL has ended the caller's: MySQL would otherwise commit each statement on its own.
  */
 export async function closeStep(db: Knex, dialect: Dialect, tables: TableNames, close: StepClose): Promise<number | null> {
-  const { ops, id, startedAt, next, reopen, savepoint } = close;
+  const { ops, id, entry, startedAt, next, reopen, savepoint } = close;
   if (dialect.bookkeeping !== "multi-statement") {
     if (reopen) await db.raw("begin");
     await applyVersionOps(db, tables.versionTable, ops);
@@ -183,11 +185,16 @@ export async function closeStep(db: Knex, dialect: Dialect, tables: TableNames, 
     return nextId;
   }
   const finished = new Date();
-  const builders = [
-    ...ops.map((op) => versionOpQuery(db, tables.versionTable, op)),
-    db(tables.historyTable).where({ id }).update({ status: "succeeded", error: null, finished_at: finished.toISOString(), duration_ms: finished.getTime() - startedAt.getTime() }),
-    ...(next ? [db(tables.historyTable).insert(historyRow(next))] : []),
-  ];
+  const closed = { status: "succeeded", error: null, finished_at: finished.toISOString(), duration_ms: finished.getTime() - startedAt.getTime() };
+  const history = next
+    ? // The new row first: the statement's insert id is then that row's. The closing row carries
+      // every column only because an INSERT must; on its duplicate id just `closed` is written.
+      db(tables.historyTable)
+        .insert([historyRow(next), { ...historyRow(entry), ...closed, id }])
+        .onConflict("id")
+        .merge(Object.keys(closed))
+    : db(tables.historyTable).where({ id }).update(closed);
+  const builders = [...ops.map((op) => versionOpQuery(db, tables.versionTable, op)), history];
   const statements = builders.map((b) => b.toSQL().toNative());
   const sql = [...(reopen ? ["begin"] : []), ...statements.map((q) => q.sql), ...(savepoint ? [`savepoint ${savepoint}`] : [])].join(";\n");
   const [results] = (await db.raw(sql, statements.flatMap((q) => [...q.bindings]))) as [{ affectedRows?: number; insertId?: number }[]];
@@ -196,7 +203,7 @@ export async function closeStep(db: Knex, dialect: Dialect, tables: TableNames, 
   ops.forEach((op, i) => {
     if (Number(own[i]?.affectedRows) !== 1) throw versionTableMoved(tables.versionTable, describeOp(op));
   });
-  return next ? Number(own[ops.length + 1]?.insertId) : null;
+  return next ? Number(own[ops.length]?.insertId) : null;
 }
 
 /**
