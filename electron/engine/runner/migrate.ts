@@ -4,7 +4,7 @@ import type { Dialect } from "../dialect/index.js";
 import type { Plan, Step } from "../revisions/types.js";
 import type { RevisionScript } from "../scripts/types.js";
 import { StatementLog } from "./statement-log.js";
-import { migrationLock, applyVersionOps, closeStep, ensureStrataTables, recordStep, finishHistory, insertHistory, insertHistoryRows, netVersionOps, selectHeads } from "./strata-tables.js";
+import { migrationLock, applyVersionOps, closeStep, ensureStrataTables, recordStep, finishHistory, insertHistory, insertHistoryRows, netVersionOps, renderStepRecord, selectHeads } from "./strata-tables.js";
 import type { HistoryEntry } from "./strata-tables.js";
 import type { RunEvent, RunResult } from "./types.js";
 import { HALF_APPLIED_WORDS, refuseUnresolved, resolveAdvice } from "./unresolved.js";
@@ -27,6 +27,31 @@ export interface MigrateOptions {
 const STEP_SAVEPOINT = "strata_step";
 
 type StepOutcome = { readonly revision: string; readonly direction: Step["direction"]; readonly durationMs: number };
+
+/** A finished step's record not sent yet (StepRunner.carryRecord): the SQL, and the step's `running` row it closes. */
+interface PendingRecord {
+  readonly sql: string;
+  readonly statements: number;
+  readonly step: Step;
+  readonly script: RevisionScript;
+  readonly id: number;
+  readonly startedAt: Date;
+  /** The version table's rows before the step, where the record leaves them if it fails. */
+  readonly versionBefore: readonly string[];
+}
+
+/** knex's driver call for one query; the response is [rows, fields], several of each for a multi-statement query. */
+type DriverQuery = (connection: unknown, obj: { sql: string; bindings?: readonly unknown[]; response?: [unknown, unknown] }) => Promise<{ response: [unknown, unknown] }>;
+
+/** The query that carried a step's record failed before that record was written: it is that step's failure. */
+class RecordFailed extends Error {
+  constructor(
+    readonly record: PendingRecord,
+    readonly failure: unknown,
+  ) {
+    super(failure instanceof Error ? failure.message : String(failure));
+  }
+}
 
 /**
  * Runs a plan under the database's migration lock: reads the heads under the lock, plans, then
@@ -168,6 +193,15 @@ class StepRunner {
     const opening = next && this.commitsAsItRuns(next.script) ? this.entry(next.step, next.script, new Date(), "running", null) : null;
     const savepoint = this.defersCommits && this.chain ? STEP_SAVEPOINT : undefined;
     const entry = this.entry(step, script, startedAt, "running", null);
+    if (savepoint) {
+      // A record the revision sent no statement to carry goes on its own first.
+      await this.sendRecord();
+      // Under the migration lock nobody else writes history rows: the one after this step's is free.
+      const openedId = id + 1;
+      const record = renderStepRecord(trx, this.opts, { ops: step.ops, id, entry, startedAt, next: opening, reopen, savepoint }, openedId);
+      this.pendingRecord = { ...record, step, script, id, startedAt, versionBefore: this.current };
+      return next && opening ? { revision: next.step.revision, id: openedId, startedAt: opening.startedAt } : null;
+    }
     const nextId = await closeStep(trx, this.dialect, this.opts, { ops: step.ops, id, entry, startedAt, next: opening, reopen, savepoint });
     return next && opening && nextId !== null ? { revision: next.step.revision, id: nextId, startedAt: opening.startedAt } : null;
   }
@@ -191,14 +225,78 @@ class StepRunner {
    */
   private readonly defersCommits: boolean;
 
-  /** Runs steps in one connection's transaction carried from step to step (each step still commits on its own unless defersCommits). */
+  /**
+   * Runs steps in one connection's transaction carried from step to step (each step still commits
+   * on its own unless defersCommits). Where it defers its commits, each step's record is sent in
+   * the same query as the next statement on the connection (carryRecord): one round trip a
+   * revision, where knex's own `latest` makes two (the migration, then its row).
+   */
   async carry(trx: Knex.Transaction, steps: () => Promise<void>): Promise<void> {
     this.chain = trx;
+    const client = trx.client as unknown as { _query: DriverQuery };
+    if (this.defersCommits) {
+      const send: DriverQuery = client._query.bind(client);
+      // An own property of this transaction's client only; removed below, the prototype's shows again.
+      client._query = (connection, obj) => this.carryRecord(connection, obj, send);
+    }
     try {
       if (this.defersCommits) await trx.raw(`savepoint ${STEP_SAVEPOINT}`);
       await steps();
+      await this.sendRecord();
     } finally {
       this.chain = null;
+      this.pendingRecord = null;
+      if (this.defersCommits) delete (client as { _query?: DriverQuery })._query;
+    }
+  }
+
+  /** The last step's record, not sent yet: it goes ahead of the next statement on the carried connection. */
+  private pendingRecord: PendingRecord | null = null;
+
+  /**
+   * Sends the pending record, if any, in one query with `obj` (a revision's statement, or the
+   * runner's own): the record's statements first, so the next revision's `running` row is in the
+   * database before any of its statements runs, as when it was sent on its own. The caller gets
+   * the response of its own statements only.
+   *
+   * If the query fails, the record's guards (renderStepRecord) say whether it was the record:
+   * then the step it closes is read back as still `running`, and the failure is that step's
+   * (RecordFailed); otherwise the record was written and the failure is the statement's.
+   */
+  private async carryRecord(connection: unknown, obj: Parameters<DriverQuery>[1], send: DriverQuery): Promise<{ response: [unknown, unknown] }> {
+    const record = this.pendingRecord;
+    if (!record || !obj?.sql) return send(connection, obj);
+    this.pendingRecord = null;
+    const format = (connection as { format(sql: string, values: readonly unknown[]): string }).format.bind(connection);
+    const own = format(obj.sql, obj.bindings ?? []);
+    let out: { response: [unknown, unknown] };
+    try {
+      out = await send(connection, { ...obj, sql: `${record.sql};\n${own}`, bindings: [] });
+    } catch (e) {
+      const written = await send(connection, { sql: "select status from ?? where id = ?", bindings: [this.opts.historyTable, record.id] }).then(
+        (r) => (r.response[0] as { status?: string }[])[0]?.status === "succeeded",
+        () => true, // The connection is gone: nothing more can be known here; the statement's failure stands.
+      );
+      throw written ? e : new RecordFailed(record, e);
+    }
+    const [rows, fields] = out.response as [unknown[], unknown[] | undefined];
+    const rest = rows.slice(record.statements);
+    const restFields = fields?.slice(record.statements);
+    obj.response = rest.length === 1 ? [rest[0], restFields?.[0]] : [rest, restFields];
+    return obj as { response: [unknown, unknown] };
+  }
+
+  /** Sends the pending record on its own (before a commit, at the end, or when a revision sent no statement). */
+  private async sendRecord(): Promise<void> {
+    const chain = this.chain;
+    if (!this.pendingRecord || !chain) return;
+    try {
+      // carryRecord sends it ahead of this no-op, on the carried connection.
+      await chain.raw("do 0");
+    } catch (e) {
+      if (!(e instanceof RecordFailed)) throw e;
+      await this.undoDeferredStep(chain).catch(() => undefined);
+      throw await this.recordFailed(e);
     }
   }
 
@@ -224,6 +322,12 @@ class StepRunner {
    * at most the step's own bookkeeping, begun after that DDL.
    */
   private async undoDeferredStep(chain: Knex.Transaction): Promise<void> {
+    if (this.pendingRecord) {
+      // The revision failed before any statement of it was sent: the step before it stands.
+      await this.sendRecord();
+      await chain.raw("commit;\nbegin");
+      return;
+    }
     try {
       await chain.raw(`rollback to savepoint ${STEP_SAVEPOINT}`);
     } catch {
@@ -234,7 +338,9 @@ class StepRunner {
 
   /** Commits what a run that defers its commits holds open, before a failure is recorded on another connection. */
   private async commitDeferred(): Promise<void> {
-    if (this.defersCommits && this.chain) await this.chain.raw("commit;\nbegin");
+    if (!this.defersCommits || !this.chain) return;
+    await this.sendRecord();
+    await this.chain.raw("commit;\nbegin");
   }
 
   /** One revision, in its own transaction where the dialect can roll DDL back. */
@@ -283,6 +389,8 @@ class StepRunner {
           this.opened = await this.inStepTransaction((trx) => this.closeAndOpenNext(trx, step, script, id, startedAt, next, false));
         }
       } catch (e) {
+        // The record of the step before this one failed, in the query of this one's first statement (which did not run).
+        if (e instanceof RecordFailed) throw await this.recordFailed(e);
         const error = this.failure(e, step, script, log, this.halfApplied(step, script, log));
         await finishHistory(this.db, this.opts.historyTable, id, startedAt, "failed", error.message);
         throw error;
@@ -292,6 +400,25 @@ class StepRunner {
     const durationMs = Date.now() - startedAt.getTime();
     this.emit({ kind: "step-done", index, total: this.total, revision: step.revision, direction: step.direction, durationMs });
     return { revision: step.revision, direction: step.direction, durationMs };
+  }
+
+  /**
+   * A step whose record failed to be written (carryRecord): it ran, so it is recorded as failed,
+   * possibly half applied, for `strata resolve` to settle; the revision after it never began.
+   */
+  private async recordFailed(e: RecordFailed): Promise<StrataError> {
+    const { step, script, id, startedAt, versionBefore } = e.record;
+    const raw = databaseMessage(e.failure);
+    // The guards' error: a row was not where the run had put it.
+    const why = /more than 1 row/i.test(raw) ? `${this.opts.versionTable} or ${this.opts.historyTable} was changed outside this run` : raw;
+    const version = versionBefore.length ? versionBefore.join(", ") : "(empty)";
+    const error = new StrataError(
+      "REVISION_FAILED",
+      `revision ${step.revision} (${script.message}) ran, but its record could not be written (${why}), so the revision ${HALF_APPLIED_WORDS}; the version table was left at ${version}; ${resolveAdvice(step.revision)}`,
+      { revision: step.revision, direction: step.direction, file: script.file, databaseMessage: raw },
+    );
+    await finishHistory(this.db, this.opts.historyTable, id, startedAt, "failed", error.message);
+    return error;
   }
 
   /** The whole plan in one transaction; a failure rolls every revision of the batch back. */

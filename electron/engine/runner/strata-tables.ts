@@ -207,6 +207,43 @@ export async function closeStep(db: Knex, dialect: Dialect, tables: TableNames, 
 }
 
 /**
+ * A finished step's record as one string of SQL, every value inlined, for a caller that sends it
+ * ahead of another statement in the same query (MySQL's `--single-transaction`, see migrate.ts):
+ * the version changes, the step's row closed and, given `next`, the next revision's `running` row
+ * opened under the id `nextId` (no insert id can be read back from a query that also carries
+ * someone else's statement). After each change a guard makes the query fail, so that nothing
+ * after it runs, unless it touched exactly the rows it should: a version change one row, the
+ * closing INSERT one new row and one updated (MySQL counts 1 + 2).
+ */
+export function renderStepRecord(db: Knex, tables: TableNames, close: StepClose, nextId: number): { sql: string; statements: number } {
+  const { ops, id, entry, startedAt, next, reopen, savepoint } = close;
+  const finished = new Date();
+  const closed = { status: "succeeded", error: null, finished_at: finished.toISOString(), duration_ms: finished.getTime() - startedAt.getTime() };
+  const history = next
+    ? db(tables.historyTable)
+        .insert([{ ...historyRow(next), id: nextId }, { ...historyRow(entry), ...closed, id }])
+        .onConflict("id")
+        .merge(Object.keys(closed))
+    : db(tables.historyTable).where({ id }).update(closed);
+  const statements = [
+    ...(reopen ? ["begin"] : []),
+    ...ops.flatMap((op) => [versionOpQuery(db, tables.versionTable, op).toString(), rowCountGuard(1)]),
+    history.toString(),
+    rowCountGuard(next ? 3 : 1),
+    ...(savepoint ? [`savepoint ${savepoint}`] : []),
+  ];
+  return { sql: statements.join(";\n"), statements: statements.length };
+}
+
+/**
+ * Fails (error 1242, "Subquery returns more than 1 row") unless the statement before it touched
+ * `n` rows; MySQL has no assertion statement, and a failed statement ends a multi-statement query.
+ */
+function rowCountGuard(n: number): string {
+  return `select (select 1 union all select 1 from dual where row_count() <> ${n}) as strata_row_guard`;
+}
+
+/**
  * A finished step where DDL is transactional (the caller's transaction holds the revision): its
  * version-table changes and its `succeeded` history row. On PostgreSQL a step of one change (any
  * linear step) is one statement, the change in a data-modifying WITH beside the row's INSERT: one

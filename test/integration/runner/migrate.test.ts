@@ -177,6 +177,77 @@ describe.each(TEST_CLIENTS)("migrate on %s", (client) => {
     expect(await readHistory(knex, { ...TABLES, status: "running" })).toEqual([]);
   });
 
+  it("a single transaction hands each revision its own results, through an empty revision, a select and a two-statement raw", async () => {
+    // On MySQL each revision's record rides in the query of the next statement; what a revision reads must still be its own.
+    const seen: unknown[] = [];
+    const scripts = scriptMap(
+      revisionScript("rs1", [], (k) => k.schema.createTable("rs_t", (t) => { t.integer("id"); }), () => undefined),
+      revisionScript("rs2", ["rs1"], () => undefined, () => undefined, { message: "empty" }),
+      revisionScript("rs3", ["rs2"], async (k) => {
+        seen.push(await k("rs_t").count({ n: "*" }));
+        seen.push(await k("rs_t").insert({ id: 7 }));
+        seen.push(await k("rs_t").select("id"));
+      }, () => undefined),
+      revisionScript("rs4", ["rs3"], async (k) => {
+        if (client !== "mysql2") return;
+        // Several statements in one raw (MySQL connections allow them): one result each, as without Strata.
+        const [results] = (await k.raw("select 1 as a; select 2 as b")) as [unknown[]];
+        seen.push(results.map((r) => (r as Record<string, unknown>[])[0]));
+      }, () => undefined),
+    );
+    const p = plan("upgrade", "rs4", [], [
+      step("rs1", "up", [{ kind: "insert", revision: "rs1" }], ["rs1"]),
+      step("rs2", "up", [{ kind: "update", from: "rs1", to: "rs2" }], ["rs2"]),
+      step("rs3", "up", [{ kind: "update", from: "rs2", to: "rs3" }], ["rs3"]),
+      step("rs4", "up", [{ kind: "update", from: "rs3", to: "rs4" }], ["rs4"]),
+    ]);
+    const result = await migrate(knex, dialect, options(scripts, p, { singleTransaction: true }));
+    expect(result.heads).toEqual(["rs4"]);
+    expect(Number((seen[0] as { n: number | string }[])[0]!.n)).toBe(0);
+    // knex's insert answers [insert id] on MySQL (0: the table has no auto-increment key), [rowid] on SQLite, the driver's result on PostgreSQL.
+    if (client === "mysql2") expect(seen[1]).toEqual([0]);
+    else if (client === "better-sqlite3") expect(seen[1]).toEqual([1]);
+    else expect(seen[1]).toMatchObject({ command: "INSERT", rowCount: 1 });
+    expect(seen[2]).toEqual([{ id: 7 }]);
+    if (client === "mysql2") expect(seen[3]).toEqual([{ a: 1 }, { b: 2 }]);
+    const history = await readHistory(knex, TABLES);
+    expect(history.map((h) => `${h.revision} ${h.status}`)).toEqual(["rs4 succeeded", "rs3 succeeded", "rs2 succeeded", "rs1 succeeded"]);
+    expect(history.every((h) => h.finishedAt !== null && h.durationMs !== null)).toBe(true);
+  });
+
+  it("a revision that empties the version table mid-run: MySQL's single transaction stops before the next revision; elsewhere the batch writes its heads at its end", async () => {
+    const scripts = scriptMap(
+      revisionScript("vt1", [], (k) => k.schema.createTable("vt_a", (t) => { t.integer("id"); }), () => undefined),
+      revisionScript("vt2", ["vt1"], async (k) => {
+        await k("strata_version").delete();
+        await k.schema.createTable("vt_b", (t) => { t.integer("id"); });
+      }, () => undefined, { message: "tamper" }),
+      revisionScript("vt3", ["vt2"], (k) => k.schema.createTable("vt_c", (t) => { t.integer("id"); }), () => undefined),
+    );
+    const p = plan("upgrade", "vt3", [], [
+      step("vt1", "up", [{ kind: "insert", revision: "vt1" }], ["vt1"]),
+      step("vt2", "up", [{ kind: "update", from: "vt1", to: "vt2" }], ["vt2"]),
+      step("vt3", "up", [{ kind: "update", from: "vt2", to: "vt3" }], ["vt3"]),
+    ]);
+    const outcome = await migrate(knex, dialect, options(scripts, p, { singleTransaction: true })).catch((e: unknown) => e);
+    if (dialect.transactionalDdl) {
+      // One transaction, its version change written once at its end: nothing was there yet to delete.
+      expect(outcome).toMatchObject({ heads: ["vt3"] });
+      expect(await tableExists(knex, "vt_c")).toBe(true);
+      return;
+    }
+    expect(outcome).toMatchObject({ code: "REVISION_FAILED", details: { revision: "vt2" } });
+    expect((outcome as Error).message).toBe(
+      "revision vt2 (tamper) ran, but its record could not be written (strata_version or strata_history was changed outside this run), so the revision may be half applied; " +
+        "the version table was left at vt1; check the database, then run `strata resolve vt2 --applied` if all of it took effect or `strata resolve vt2 --rolled-back` if none of it did (undo any part that did first)",
+    );
+    // vt3 never began: its table, its row.
+    expect(await tableExists(knex, "vt_b")).toBe(true);
+    expect(await tableExists(knex, "vt_c")).toBe(false);
+    expect(await readHeads(knex, TABLES)).toEqual([]);
+    expect((await readHistory(knex, TABLES)).map((h) => `${h.revision} ${h.status}`)).toEqual(["vt2 failed", "vt1 succeeded"]);
+  });
+
   it("runs a transaction = false revision and keeps what ran before its failure", async () => {
     const scripts = scriptMap(
       revisionScript("nt1", [], (k) => k.schema.createTable("plain", (t) => { t.integer("id"); }), (k) => k.schema.dropTable("plain"), { transaction: false }),
