@@ -40,8 +40,12 @@ interface PendingRecord {
   readonly versionBefore: readonly string[];
 }
 
-/** knex's driver call for one query; the response is [rows, fields], several of each for a multi-statement query. */
-type DriverQuery = (connection: unknown, obj: { sql: string; bindings?: readonly unknown[]; response?: [unknown, unknown] }) => Promise<{ response: [unknown, unknown] }>;
+/** What the runner uses of a mysql2 connection: knex sends every query through `query`, with a callback. */
+interface DriverConnection {
+  query(options: { sql: string }, values: unknown, callback: DriverCallback): unknown;
+  format(sql: string, values: unknown): string;
+}
+type DriverCallback = (err: unknown, rows?: unknown, fields?: unknown) => void;
 
 /** The query that carried a step's record failed before that record was written: it is that step's failure. */
 class RecordFailed extends Error {
@@ -233,11 +237,12 @@ class StepRunner {
    */
   async carry(trx: Knex.Transaction, steps: () => Promise<void>): Promise<void> {
     this.chain = trx;
-    const client = trx.client as unknown as { _query: DriverQuery };
-    if (this.defersCommits) {
-      const send: DriverQuery = client._query.bind(client);
-      // An own property of this transaction's client only; removed below, the prototype's shows again.
-      client._query = (connection, obj) => this.carryRecord(connection, obj, send);
+    // The transaction's connection: every query of it, a nested transaction's too, goes through its `query`.
+    const connection = this.defersCommits ? ((await trx.client.acquireConnection()) as DriverConnection) : null;
+    if (connection) {
+      const send = connection.query.bind(connection);
+      // An own property of this connection, removed below (the driver's own method shows again).
+      connection.query = (options, values, callback) => this.carryRecord(connection, send, options, values, callback);
     }
     try {
       if (this.defersCommits) await trx.raw(`savepoint ${STEP_SAVEPOINT}`);
@@ -246,7 +251,7 @@ class StepRunner {
     } finally {
       this.chain = null;
       this.pendingRecord = null;
-      if (this.defersCommits) delete (client as { _query?: DriverQuery })._query;
+      if (connection) delete (connection as Partial<DriverConnection>).query;
     }
   }
 
@@ -254,36 +259,34 @@ class StepRunner {
   private pendingRecord: PendingRecord | null = null;
 
   /**
-   * Sends the pending record, if any, in one query with `obj` (a revision's statement, or the
-   * runner's own): the record's statements first, so the next revision's `running` row is in the
-   * database before any of its statements runs, as when it was sent on its own. The caller gets
-   * the response of its own statements only.
+   * Sends the pending record, if any, in one query with the statement the connection was given
+   * (a revision's, or the runner's own): the record's statements first, so the next revision's
+   * `running` row is in the database before any of its statements runs, as when it was sent on
+   * its own. The caller's values are inlined as the driver would inline them, and it gets the
+   * results of its own statements only.
    *
    * If the query fails, the record's guards (renderStepRecord) say whether it was the record:
    * then the step it closes is read back as still `running`, and the failure is that step's
    * (RecordFailed); otherwise the record was written and the failure is the statement's.
    */
-  private async carryRecord(connection: unknown, obj: Parameters<DriverQuery>[1], send: DriverQuery): Promise<{ response: [unknown, unknown] }> {
+  private carryRecord(connection: DriverConnection, send: DriverConnection["query"], options: { sql: string }, values: unknown, callback: DriverCallback): unknown {
     const record = this.pendingRecord;
-    if (!record || !obj?.sql) return send(connection, obj);
+    if (!record || typeof callback !== "function" || typeof options?.sql !== "string") return send(options, values, callback);
     this.pendingRecord = null;
-    const format = (connection as { format(sql: string, values: readonly unknown[]): string }).format.bind(connection);
-    const own = format(obj.sql, obj.bindings ?? []);
-    let out: { response: [unknown, unknown] };
-    try {
-      out = await send(connection, { ...obj, sql: `${record.sql};\n${own}`, bindings: [] });
-    } catch (e) {
-      const written = await send(connection, { sql: "select status from ?? where id = ?", bindings: [this.opts.historyTable, record.id] }).then(
-        (r) => (r.response[0] as { status?: string }[])[0]?.status === "succeeded",
-        () => true, // The connection is gone: nothing more can be known here; the statement's failure stands.
-      );
-      throw written ? e : new RecordFailed(record, e);
-    }
-    const [rows, fields] = out.response as [unknown[], unknown[] | undefined];
-    const rest = rows.slice(record.statements);
-    const restFields = fields?.slice(record.statements);
-    obj.response = rest.length === 1 ? [rest[0], restFields?.[0]] : [rest, restFields];
-    return obj as { response: [unknown, unknown] };
+    const own = connection.format(options.sql, values ?? []);
+    return send({ ...options, sql: `${record.sql};\n${own}` }, [], (err, rows, fields) => {
+      if (!err) {
+        const rest = (rows as unknown[]).slice(record.statements);
+        const restFields = (fields as unknown[] | undefined)?.slice(record.statements);
+        callback(null, rest.length === 1 ? rest[0] : rest, rest.length === 1 ? restFields?.[0] : restFields);
+        return;
+      }
+      send({ sql: "select status from ?? where id = ?" }, [this.opts.historyTable, record.id], (readErr, read) => {
+        // Without an answer (the connection is gone) nothing more can be known here: the statement's failure stands.
+        const written = readErr || (read as { status?: string }[])[0]?.status === "succeeded";
+        callback(written ? err : new RecordFailed(record, err));
+      });
+    });
   }
 
   /** Sends the pending record on its own (before a commit, at the end, or when a revision sent no statement). */
