@@ -412,8 +412,9 @@ class StepRunner {
   private async recordFailed(e: RecordFailed): Promise<StrataError> {
     const { step, script, id, startedAt, versionBefore } = e.record;
     const raw = databaseMessage(e.failure);
-    // The guards' error: a row was not where the run had put it.
-    const why = /more than 1 row/i.test(raw) ? `${this.opts.versionTable} or ${this.opts.historyTable} was changed outside this run` : raw;
+    // A guard's error (ER_SUBQUERY_NO_1_ROW): a row was not where the run had put it.
+    const guard = (e.failure as { errno?: unknown }).errno === 1242;
+    const why = guard ? `${this.opts.versionTable} or ${this.opts.historyTable} was changed outside this run` : raw;
     const version = versionBefore.length ? versionBefore.join(", ") : "(empty)";
     const error = new StrataError(
       "REVISION_FAILED",
