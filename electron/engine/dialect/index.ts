@@ -1,2 +1,2 @@
 export { dialectFor } from "./dialect-for.js";
-export type { ConnectionTarget, DbClient, Dialect, LockRequest, UnlockResult } from "./types.js";
+export type { AheadCarrier, ConnectionTarget, DbClient, Dialect, LockRequest, UnlockResult } from "./types.js";

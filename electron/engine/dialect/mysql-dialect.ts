@@ -86,8 +86,41 @@ export const mysqlDialect: Dialect = {
     return Number(ids[0]);
   },
 
+  async carryAhead(trx, carrier) {
+    const connection = (await trx.client.acquireConnection()) as DriverConnection;
+    const send = connection.query.bind(connection);
+    // An own property of this connection, deleted when done (the driver's method shows again).
+    connection.query = (options, values, callback) => {
+      const ahead = typeof callback === "function" && typeof options?.sql === "string" ? carrier.take() : null;
+      if (!ahead) return send(options, values, callback);
+      // The caller's values inlined as the driver would inline them; the query then has none of its own.
+      const own = connection.format(options.sql, values ?? []);
+      return send({ ...options, sql: `${ahead.sql};\n${own}` }, [], (err, rows, fields) => {
+        if (err) {
+          const read = (sql: string, vals: readonly unknown[]): Promise<unknown[]> =>
+            new Promise((resolve, reject) => send({ sql }, vals, (e, r) => (e ? reject(e) : resolve(r as unknown[]))));
+          carrier.failed(err, read).then(callback, () => callback(err));
+          return;
+        }
+        const rest = (rows as unknown[]).slice(ahead.statements);
+        const restFields = (fields as unknown[] | undefined)?.slice(ahead.statements);
+        callback(null, rest.length === 1 ? rest[0] : rest, rest.length === 1 ? restFields?.[0] : restFields);
+      });
+    };
+    return () => {
+      delete (connection as Partial<DriverConnection>).query;
+    };
+  },
+
   schema: mysqlSchema,
 };
+
+/** What carryAhead uses of a mysql2 connection: knex sends every query through `query`, with a callback. */
+interface DriverConnection {
+  query(options: { sql: string }, values: unknown, callback: DriverCallback): unknown;
+  format(sql: string, values: unknown): string;
+}
+type DriverCallback = (err: unknown, rows?: unknown, fields?: unknown) => void;
 
 interface HolderRow {
   readonly id: number;

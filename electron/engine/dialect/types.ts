@@ -29,6 +29,14 @@ export interface UnlockResult {
   readonly note?: string;
 }
 
+/** What Dialect.carryAhead sends ahead of a statement, and what becomes of a query that failed. */
+export interface AheadCarrier {
+  /** The statements to send ahead of the next one, taken (null when there are none). */
+  take(): { readonly sql: string; readonly statements: number } | null;
+  /** The error the statement's caller gets; `read` runs a query on the same connection. */
+  failed(error: unknown, read: (sql: string, values: readonly unknown[]) => Promise<unknown[]>): Promise<unknown>;
+}
+
 /** Everything that differs between PostgreSQL, MySQL/MariaDB and SQLite, behind one interface. */
 export interface Dialect {
   readonly client: DbClient;
@@ -74,6 +82,13 @@ export interface Dialect {
   connectionError(err: unknown, target: ConnectionTarget): StrataError;
   /** Inserts one row and returns its generated integer id (RETURNING, insertId or rowid). */
   insertReturningId(db: Knex, table: string, row: Readonly<Record<string, unknown>>): Promise<number>;
+  /**
+   * Where one query can hold several statements (MySQL): from now until the returned function is
+   * called, whatever `carrier.take()` gives is sent ahead of each statement on the transaction's
+   * connection, a nested transaction's too, in the same query; the caller of the statement gets
+   * its own results only. When such a query fails, `carrier.failed` says what its caller gets.
+   */
+  carryAhead?(trx: Knex.Transaction, carrier: AheadCarrier): Promise<() => void>;
   /** Catalog reading, scratch databases and the SQL knex's schema builder cannot write (issue 3). */
   readonly schema: SchemaDialect;
 }

@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
 import { StrataError, isStrataError } from "../errors.js";
-import type { Dialect } from "../dialect/index.js";
+import type { AheadCarrier, Dialect } from "../dialect/index.js";
 import type { Plan, Step } from "../revisions/types.js";
 import type { RevisionScript } from "../scripts/types.js";
 import { StatementLog } from "./statement-log.js";
@@ -28,7 +28,7 @@ const STEP_SAVEPOINT = "strata_step";
 
 type StepOutcome = { readonly revision: string; readonly direction: Step["direction"]; readonly durationMs: number };
 
-/** A finished step's record not sent yet (StepRunner.carryRecord): the SQL, and the step's `running` row it closes. */
+/** A finished step's record not sent yet (StepRunner.recordCarrier): the SQL, and the step's `running` row it closes. */
 interface PendingRecord {
   readonly sql: string;
   readonly statements: number;
@@ -39,13 +39,6 @@ interface PendingRecord {
   /** The version table's rows before the step, where the record leaves them if it fails. */
   readonly versionBefore: readonly string[];
 }
-
-/** What the runner uses of a mysql2 connection: knex sends every query through `query`, with a callback. */
-interface DriverConnection {
-  query(options: { sql: string }, values: unknown, callback: DriverCallback): unknown;
-  format(sql: string, values: unknown): string;
-}
-type DriverCallback = (err: unknown, rows?: unknown, fields?: unknown) => void;
 
 /** The query that carried a step's record failed before that record was written: it is that step's failure. */
 class RecordFailed extends Error {
@@ -204,6 +197,7 @@ class StepRunner {
       const openedId = id + 1;
       const record = renderStepRecord(trx, this.opts, { ops: step.ops, id, entry, startedAt, next: opening, reopen, savepoint }, openedId);
       this.pendingRecord = { ...record, step, script, id, startedAt, versionBefore: this.current };
+      if (!this.carrying) await this.sendRecord();
       return next && opening ? { revision: next.step.revision, id: openedId, startedAt: opening.startedAt } : null;
     }
     const nextId = await closeStep(trx, this.dialect, this.opts, { ops: step.ops, id, entry, startedAt, next: opening, reopen, savepoint });
@@ -232,18 +226,13 @@ class StepRunner {
   /**
    * Runs steps in one connection's transaction carried from step to step (each step still commits
    * on its own unless defersCommits). Where it defers its commits, each step's record is sent in
-   * the same query as the next statement on the connection (carryRecord): one round trip a
+   * the same query as the next statement on the connection (recordCarrier): one round trip a
    * revision, where knex's own `latest` makes two (the migration, then its row).
    */
   async carry(trx: Knex.Transaction, steps: () => Promise<void>): Promise<void> {
     this.chain = trx;
-    // The transaction's connection: every query of it, a nested transaction's too, goes through its `query`.
-    const connection = this.defersCommits ? ((await trx.client.acquireConnection()) as DriverConnection) : null;
-    if (connection) {
-      const send = connection.query.bind(connection);
-      // An own property of this connection, removed below (the driver's own method shows again).
-      connection.query = (options, values, callback) => this.carryRecord(connection, send, options, values, callback);
-    }
+    const stop = this.defersCommits && this.dialect.carryAhead ? await this.dialect.carryAhead(trx, this.recordCarrier()) : null;
+    this.carrying = stop !== null;
     try {
       if (this.defersCommits) await trx.raw(`savepoint ${STEP_SAVEPOINT}`);
       await steps();
@@ -251,51 +240,57 @@ class StepRunner {
     } finally {
       this.chain = null;
       this.pendingRecord = null;
-      if (connection) delete (connection as Partial<DriverConnection>).query;
+      this.carrying = false;
+      stop?.();
     }
   }
 
   /** The last step's record, not sent yet: it goes ahead of the next statement on the carried connection. */
   private pendingRecord: PendingRecord | null = null;
 
+  /** Whether the pending record goes ahead of the next statement (Dialect.carryAhead), or is sent as soon as it is made. */
+  private carrying = false;
+
   /**
-   * Sends the pending record, if any, in one query with the statement the connection was given
-   * (a revision's, or the runner's own): the record's statements first, so the next revision's
-   * `running` row is in the database before any of its statements runs, as when it was sent on
-   * its own. The caller's values are inlined as the driver would inline them, and it gets the
-   * results of its own statements only.
+   * The pending record, sent ahead of the next statement on the carried connection (a
+   * revision's, or the runner's own), so the next revision's `running` row is in the database
+   * before any of its statements runs, as when it was sent on its own.
    *
-   * If the query fails, the record's guards (renderStepRecord) say whether it was the record:
-   * then the step it closes is read back as still `running`, and the failure is that step's
+   * If that query fails, the record's guards (renderStepRecord) say whether it was the record:
+   * then the step it closes reads back as still `running`, and the failure is that step's
    * (RecordFailed); otherwise the record was written and the failure is the statement's.
    */
-  private carryRecord(connection: DriverConnection, send: DriverConnection["query"], options: { sql: string }, values: unknown, callback: DriverCallback): unknown {
-    const record = this.pendingRecord;
-    if (!record || typeof callback !== "function" || typeof options?.sql !== "string") return send(options, values, callback);
-    this.pendingRecord = null;
-    const own = connection.format(options.sql, values ?? []);
-    return send({ ...options, sql: `${record.sql};\n${own}` }, [], (err, rows, fields) => {
-      if (!err) {
-        const rest = (rows as unknown[]).slice(record.statements);
-        const restFields = (fields as unknown[] | undefined)?.slice(record.statements);
-        callback(null, rest.length === 1 ? rest[0] : rest, rest.length === 1 ? restFields?.[0] : restFields);
-        return;
-      }
-      send({ sql: "select status from ?? where id = ?" }, [this.opts.historyTable, record.id], (readErr, read) => {
+  private recordCarrier(): AheadCarrier {
+    let taken: PendingRecord | null = null;
+    return {
+      take: () => {
+        taken = this.pendingRecord;
+        this.pendingRecord = null;
+        return taken;
+      },
+      failed: async (error, read) => {
+        const record = taken;
+        if (!record) return error;
         // Without an answer (the connection is gone) nothing more can be known here: the statement's failure stands.
-        const written = readErr || (read as { status?: string }[])[0]?.status === "succeeded";
-        callback(written ? err : new RecordFailed(record, err));
-      });
-    });
+        const rows = (await read("select status from ?? where id = ?", [this.opts.historyTable, record.id]).catch(() => null)) as { status?: string }[] | null;
+        return rows === null || rows[0]?.status === "succeeded" ? error : new RecordFailed(record, error);
+      },
+    };
   }
 
   /** Sends the pending record on its own (before a commit, at the end, or when a revision sent no statement). */
   private async sendRecord(): Promise<void> {
     const chain = this.chain;
-    if (!this.pendingRecord || !chain) return;
+    const record = this.pendingRecord;
+    if (!record || !chain) return;
     try {
-      // carryRecord sends it ahead of this no-op, on the carried connection.
-      await chain.raw("do 0");
+      if (this.carrying) {
+        // The carrier sends it ahead of this no-op.
+        await chain.raw("do 0");
+      } else {
+        this.pendingRecord = null;
+        await chain.raw(record.sql).catch((e: unknown) => Promise.reject(new RecordFailed(record, e)));
+      }
     } catch (e) {
       if (!(e instanceof RecordFailed)) throw e;
       await this.undoDeferredStep(chain).catch(() => undefined);
@@ -406,7 +401,7 @@ class StepRunner {
   }
 
   /**
-   * A step whose record failed to be written (carryRecord): it ran, so it is recorded as failed,
+   * A step whose record failed to be written (recordCarrier): it ran, so it is recorded as failed,
    * possibly half applied, for `strata resolve` to settle; the revision after it never began.
    */
   private async recordFailed(e: RecordFailed): Promise<StrataError> {
