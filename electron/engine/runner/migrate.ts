@@ -4,7 +4,7 @@ import type { AheadCarrier, Dialect } from "../dialect/index.js";
 import type { Plan, Step } from "../revisions/types.js";
 import type { RevisionScript } from "../scripts/types.js";
 import { StatementLog } from "./statement-log.js";
-import { migrationLock, applyVersionOps, closeStep, ensureStrataTables, recordStep, finishHistory, insertHistory, insertHistoryRows, netVersionOps, renderStepRecord, selectHeads } from "./strata-tables.js";
+import { migrationLock, applyVersionOps, closeStep, ensureStrataTables, recordStep, finishHistory, insertHistory, insertHistoryRows, isRowCountGuardFailure, netVersionOps, renderStepRecord, selectHeads } from "./strata-tables.js";
 import type { HistoryEntry } from "./strata-tables.js";
 import type { RunEvent, RunResult } from "./types.js";
 import { HALF_APPLIED_WORDS, refuseUnresolved, resolveAdvice } from "./unresolved.js";
@@ -160,7 +160,7 @@ class StepRunner {
     private readonly emit: (e: RunEvent) => void,
   ) {
     this.current = headsBefore;
-    this.defersCommits = Boolean(opts.singleTransaction) && !dialect.transactionalDdl && dialect.commitAndBegin;
+    this.defersCommits = Boolean(opts.singleTransaction) && !dialect.transactionalDdl && dialect.commitAndBegin && dialect.carryAhead !== undefined;
   }
 
   /** The version table's rows as the steps run so far left them. */
@@ -197,7 +197,6 @@ class StepRunner {
       const openedId = id + 1;
       const record = renderStepRecord(trx, this.opts, { ops: step.ops, id, entry, startedAt, next: opening, reopen, savepoint }, openedId);
       this.pendingRecord = { ...record, step, script, id, startedAt, versionBefore: this.current };
-      if (!this.carrying) await this.sendRecord();
       return next && opening ? { revision: next.step.revision, id: openedId, startedAt: opening.startedAt } : null;
     }
     const nextId = await closeStep(trx, this.dialect, this.opts, { ops: step.ops, id, entry, startedAt, next: opening, reopen, savepoint });
@@ -220,6 +219,7 @@ class StepRunner {
    * - a run killed after a revision's DDL and before the next one's leaves that revision's
    *   `running` row (committed by its DDL), so the next run refuses until `strata resolve`, as for
    *   any revision interrupted on MySQL. The default (a commit per revision) keeps it applied.
+   * Each step's record rides ahead of the next statement (Dialect.carryAhead, recordCarrier).
    */
   private readonly defersCommits: boolean;
 
@@ -231,8 +231,7 @@ class StepRunner {
    */
   async carry(trx: Knex.Transaction, steps: () => Promise<void>): Promise<void> {
     this.chain = trx;
-    const stop = this.defersCommits && this.dialect.carryAhead ? await this.dialect.carryAhead(trx, this.recordCarrier()) : null;
-    this.carrying = stop !== null;
+    const stop = this.defersCommits ? await this.dialect.carryAhead?.(trx, this.recordCarrier()) : undefined;
     try {
       if (this.defersCommits) await trx.raw(`savepoint ${STEP_SAVEPOINT}`);
       await steps();
@@ -240,16 +239,12 @@ class StepRunner {
     } finally {
       this.chain = null;
       this.pendingRecord = null;
-      this.carrying = false;
       stop?.();
     }
   }
 
   /** The last step's record, not sent yet: it goes ahead of the next statement on the carried connection. */
   private pendingRecord: PendingRecord | null = null;
-
-  /** Whether the pending record goes ahead of the next statement (Dialect.carryAhead), or is sent as soon as it is made. */
-  private carrying = false;
 
   /**
    * The pending record, sent ahead of the next statement on the carried connection (a
@@ -281,16 +276,10 @@ class StepRunner {
   /** Sends the pending record on its own (before a commit, at the end, or when a revision sent no statement). */
   private async sendRecord(): Promise<void> {
     const chain = this.chain;
-    const record = this.pendingRecord;
-    if (!record || !chain) return;
+    if (!this.pendingRecord || !chain) return;
     try {
-      if (this.carrying) {
-        // The carrier sends it ahead of this no-op.
-        await chain.raw("do 0");
-      } else {
-        this.pendingRecord = null;
-        await chain.raw(record.sql).catch((e: unknown) => Promise.reject(new RecordFailed(record, e)));
-      }
+      // The carrier (recordCarrier) sends it ahead of this no-op.
+      await chain.raw("do 0");
     } catch (e) {
       if (!(e instanceof RecordFailed)) throw e;
       await this.undoDeferredStep(chain).catch(() => undefined);
@@ -407,9 +396,8 @@ class StepRunner {
   private async recordFailed(e: RecordFailed): Promise<StrataError> {
     const { step, script, id, startedAt, versionBefore } = e.record;
     const raw = databaseMessage(e.failure);
-    // A guard's error (ER_SUBQUERY_NO_1_ROW): a row was not where the run had put it.
-    const guard = (e.failure as { errno?: unknown }).errno === 1242;
-    const why = guard ? `${this.opts.versionTable} or ${this.opts.historyTable} was changed outside this run` : raw;
+    // A guard's error: a row was not where the run had put it.
+    const why = isRowCountGuardFailure(e.failure) ? `${this.opts.versionTable} or ${this.opts.historyTable} was changed outside this run` : raw;
     const version = versionBefore.length ? versionBefore.join(", ") : "(empty)";
     const error = new StrataError(
       "REVISION_FAILED",

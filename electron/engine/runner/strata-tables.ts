@@ -175,7 +175,7 @@ export interface StepClose {
  * revision's DDL has ended the caller's: MySQL would otherwise commit each statement on its own.
  */
 export async function closeStep(db: Knex, dialect: Dialect, tables: TableNames, close: StepClose): Promise<number | null> {
-  const { ops, id, entry, startedAt, next, reopen, savepoint } = close;
+  const { ops, id, startedAt, next, reopen, savepoint } = close;
   if (dialect.bookkeeping !== "multi-statement") {
     if (reopen) await db.raw("begin");
     await applyVersionOps(db, tables.versionTable, ops);
@@ -184,17 +184,7 @@ export async function closeStep(db: Knex, dialect: Dialect, tables: TableNames, 
     if (savepoint) await db.raw(`savepoint ${savepoint}`);
     return nextId;
   }
-  const finished = new Date();
-  const closed = { status: "succeeded", error: null, finished_at: finished.toISOString(), duration_ms: finished.getTime() - startedAt.getTime() };
-  const history = next
-    ? // The new row first: the statement's insert id is then that row's. The closing row carries
-      // every column only because an INSERT must; on its duplicate id just `closed` is written.
-      db(tables.historyTable)
-        .insert([historyRow(next), { ...historyRow(entry), ...closed, id }])
-        .onConflict("id")
-        .merge(Object.keys(closed))
-    : db(tables.historyTable).where({ id }).update(closed);
-  const builders = [...ops.map((op) => versionOpQuery(db, tables.versionTable, op)), history];
+  const builders = [...ops.map((op) => versionOpQuery(db, tables.versionTable, op)), closingHistory(db, tables.historyTable, close)];
   const statements = builders.map((b) => b.toSQL().toNative());
   const sql = [...(reopen ? ["begin"] : []), ...statements.map((q) => q.sql), ...(savepoint ? [`savepoint ${savepoint}`] : [])].join(";\n");
   const [results] = (await db.raw(sql, statements.flatMap((q) => [...q.bindings]))) as [{ affectedRows?: number; insertId?: number }[]];
@@ -216,23 +206,39 @@ export async function closeStep(db: Knex, dialect: Dialect, tables: TableNames, 
  * closing INSERT one new row and one updated (MySQL counts 1 + 2).
  */
 export function renderStepRecord(db: Knex, tables: TableNames, close: StepClose, nextId: number): { sql: string; statements: number } {
-  const { ops, id, entry, startedAt, next, reopen, savepoint } = close;
-  const finished = new Date();
-  const closed = { status: "succeeded", error: null, finished_at: finished.toISOString(), duration_ms: finished.getTime() - startedAt.getTime() };
-  const history = next
-    ? db(tables.historyTable)
-        .insert([{ ...historyRow(next), id: nextId }, { ...historyRow(entry), ...closed, id }])
-        .onConflict("id")
-        .merge(Object.keys(closed))
-    : db(tables.historyTable).where({ id }).update(closed);
+  const { ops, next, reopen, savepoint } = close;
   const statements = [
     ...(reopen ? ["begin"] : []),
     ...ops.flatMap((op) => [versionOpQuery(db, tables.versionTable, op).toString(), rowCountGuard(1)]),
-    history.toString(),
+    closingHistory(db, tables.historyTable, close, nextId).toString(),
     rowCountGuard(next ? 3 : 1),
     ...(savepoint ? [`savepoint ${savepoint}`] : []),
   ];
   return { sql: statements.join(";\n"), statements: statements.length };
+}
+
+/**
+ * The step's history row closed as `succeeded` and, given `close.next`, the next revision's
+ * `running` row opened, in one statement (MySQL's INSERT ... ON DUPLICATE KEY UPDATE): the new
+ * row first, so the statement's insert id is that row's unless `nextId` names it. The closing
+ * row carries every column only because an INSERT must; on its duplicate id just the closing
+ * columns are written.
+ */
+function closingHistory(db: Knex, historyTable: string, close: StepClose, nextId?: number): Knex.QueryBuilder {
+  const { id, entry, startedAt, next } = close;
+  const finished = new Date();
+  const closed = { status: "succeeded", error: null, finished_at: finished.toISOString(), duration_ms: finished.getTime() - startedAt.getTime() };
+  if (!next) return db(historyTable).where({ id }).update(closed);
+  const opened = nextId === undefined ? historyRow(next) : { ...historyRow(next), id: nextId };
+  return db(historyTable)
+    .insert([opened, { ...historyRow(entry), ...closed, id }])
+    .onConflict("id")
+    .merge(Object.keys(closed));
+}
+
+/** Whether a record's query failed on one of its row-count guards (rowCountGuard): error 1242. */
+export function isRowCountGuardFailure(e: unknown): boolean {
+  return (e as { errno?: unknown } | null)?.errno === 1242;
 }
 
 /**
