@@ -93,9 +93,9 @@ export const mysqlDialect: Dialect = {
     connection.query = (options, values, callback) => {
       const ahead = typeof callback === "function" && typeof options?.sql === "string" ? carrier.take() : null;
       if (!ahead) return send(options, values, callback);
-      // The caller's values inlined as the driver would inline them; the query then has none of its own.
-      const own = connection.format(options.sql, values ?? []);
-      return send({ ...options, sql: `${ahead.sql};\n${own}` }, [], (err, rows, fields) => {
+      // Both parts' values inlined as the driver would inline them; the query then has none of its own.
+      const sql = `${connection.format(ahead.sql, ahead.values)};\n${connection.format(options.sql, values ?? [])}`;
+      return send({ ...options, sql }, [], (err, rows, fields) => {
         if (err) {
           const read = (sql: string, vals: readonly unknown[]): Promise<unknown[]> =>
             new Promise((resolve, reject) => send({ sql }, vals, (e, r) => (e ? reject(e) : resolve(r as unknown[]))));

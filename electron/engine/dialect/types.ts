@@ -31,8 +31,8 @@ export interface UnlockResult {
 
 /** What Dialect.carryAhead sends ahead of a statement, and what becomes of a query that failed. */
 export interface AheadCarrier {
-  /** The statements to send ahead of the next one, taken (null when there are none). */
-  take(): { readonly sql: string; readonly statements: number } | null;
+  /** The statements to send ahead of the next one, taken (null when there are none): SQL with `?` and `??` for `values`. */
+  take(): { readonly sql: string; readonly values: readonly unknown[]; readonly statements: number } | null;
   /** The error the statement's caller gets; `read` runs a query on the same connection. */
   failed(error: unknown, read: (sql: string, values: readonly unknown[]) => Promise<unknown[]>): Promise<unknown>;
 }

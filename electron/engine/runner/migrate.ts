@@ -4,7 +4,7 @@ import type { AheadCarrier, Dialect } from "../dialect/index.js";
 import type { Plan, Step } from "../revisions/types.js";
 import type { RevisionScript } from "../scripts/types.js";
 import { StatementLog } from "./statement-log.js";
-import { migrationLock, applyVersionOps, closeStep, ensureStrataTables, recordStep, finishHistory, insertHistory, insertHistoryRows, isRowCountGuardFailure, netVersionOps, renderStepRecord, selectHeads } from "./strata-tables.js";
+import { migrationLock, applyVersionOps, closeStep, ensureStrataTables, recordStep, finishHistory, insertHistory, insertHistoryRows, isRowCountGuardFailure, netVersionOps, selectHeads, stepRecordSql } from "./strata-tables.js";
 import type { HistoryEntry } from "./strata-tables.js";
 import type { RunEvent, RunResult } from "./types.js";
 import { HALF_APPLIED_WORDS, refuseUnresolved, resolveAdvice } from "./unresolved.js";
@@ -31,6 +31,7 @@ type StepOutcome = { readonly revision: string; readonly direction: Step["direct
 /** A finished step's record not sent yet (StepRunner.recordCarrier): the SQL, and the step's `running` row it closes. */
 interface PendingRecord {
   readonly sql: string;
+  readonly values: readonly unknown[];
   readonly statements: number;
   readonly step: Step;
   readonly script: RevisionScript;
@@ -195,7 +196,7 @@ class StepRunner {
       await this.sendRecord();
       // Under the migration lock nobody else writes history rows: the one after this step's is free.
       const openedId = id + 1;
-      const record = renderStepRecord(trx, this.opts, { ops: step.ops, id, entry, startedAt, next: opening, reopen, savepoint }, openedId);
+      const record = stepRecordSql(this.opts, { ops: step.ops, id, entry, startedAt, next: opening, reopen, savepoint }, { guarded: true, nextId: openedId });
       this.pendingRecord = { ...record, step, script, id, startedAt, versionBefore: this.current };
       return next && opening ? { revision: next.step.revision, id: openedId, startedAt: opening.startedAt } : null;
     }
@@ -251,7 +252,7 @@ class StepRunner {
    * revision's, or the runner's own), so the next revision's `running` row is in the database
    * before any of its statements runs, as when it was sent on its own.
    *
-   * If that query fails, the record's guards (renderStepRecord) say whether it was the record:
+   * If that query fails, the record's checks (stepRecordSql) say whether it was the record:
    * then the step it closes reads back as still `running`, and the failure is that step's
    * (RecordFailed); otherwise the record was written and the failure is the statement's.
    */

@@ -131,7 +131,18 @@ export async function insertHistory(db: Knex, dialect: Dialect, historyTable: st
   return dialect.insertReturningId(db, historyTable, historyRow(e));
 }
 
-function historyRow(e: HistoryEntry): Record<string, unknown> {
+/** The history table's columns but `id`, in the order historyValues gives them. */
+const HISTORY_COLUMNS = ["revision", "direction", "message", "checksum", "started_at", "finished_at", "duration_ms", "status", "error", "user_name", "host_name", "strata_version"] as const;
+/** MySQL's quoting, for stepRecordSql. */
+const HISTORY_COLUMN_LIST = HISTORY_COLUMNS.map((c) => `\`${c}\``).join(", ");
+
+/** A history row's values in HISTORY_COLUMNS' order. */
+function historyValues(e: HistoryEntry): SqlValue[] {
+  const row = historyRow(e);
+  return HISTORY_COLUMNS.map((c) => row[c]);
+}
+
+function historyRow(e: HistoryEntry): Record<(typeof HISTORY_COLUMNS)[number], SqlValue> {
   return {
     revision: e.revision,
     direction: e.direction,
@@ -169,10 +180,9 @@ export interface StepClose {
  * row's id (null without `next`).
  *
  * On MySQL, where a run of small revisions is bound by round trips and by the statements the
- * server parses, it is one multi-statement query of single-table statements (a multi-table
- * UPDATE costs the server more): the version changes, then one INSERT that opens the next row
- * and, on the duplicate key, closes this one. `reopen` begins a transaction first, for when the
- * revision's DDL has ended the caller's: MySQL would otherwise commit each statement on its own.
+ * server parses, it is one multi-statement query (stepRecordSql). `reopen` begins a transaction
+ * first, for when the revision's DDL has ended the caller's: MySQL would otherwise commit each
+ * statement on its own.
  */
 export async function closeStep(db: Knex, dialect: Dialect, tables: TableNames, close: StepClose): Promise<number | null> {
   const { ops, id, startedAt, next, reopen, savepoint } = close;
@@ -184,10 +194,8 @@ export async function closeStep(db: Knex, dialect: Dialect, tables: TableNames, 
     if (savepoint) await db.raw(`savepoint ${savepoint}`);
     return nextId;
   }
-  const builders = [...ops.map((op) => versionOpQuery(db, tables.versionTable, op)), closingHistory(db, tables.historyTable, close)];
-  const statements = builders.map((b) => b.toSQL().toNative());
-  const sql = [...(reopen ? ["begin"] : []), ...statements.map((q) => q.sql), ...(savepoint ? [`savepoint ${savepoint}`] : [])].join(";\n");
-  const [results] = (await db.raw(sql, statements.flatMap((q) => [...q.bindings]))) as [{ affectedRows?: number; insertId?: number }[]];
+  const record = stepRecordSql(tables, close, { guarded: false });
+  const [results] = (await db.raw(record.sql, [...record.values])) as [{ affectedRows?: number; insertId?: number }[]];
   const own = reopen ? results.slice(1) : results;
   // Each statement touches one row; fewer means the version table moved under the run (the caller rolls back).
   ops.forEach((op, i) => {
@@ -196,58 +204,104 @@ export async function closeStep(db: Knex, dialect: Dialect, tables: TableNames, 
   return next ? Number(own[ops.length]?.insertId) : null;
 }
 
-/**
- * A finished step's record as one string of SQL, every value inlined, for a caller that sends it
- * ahead of another statement in the same query (MySQL's `--single-transaction`, see migrate.ts):
- * the version changes, the step's row closed and, given `next`, the next revision's `running` row
- * opened under the id `nextId` (no insert id can be read back from a query that also carries
- * someone else's statement). After each change a guard makes the query fail, so that nothing
- * after it runs, unless it touched exactly the rows it should: a version change one row, the
- * closing INSERT one new row and one updated (MySQL counts 1 + 2).
- */
-export function renderStepRecord(db: Knex, tables: TableNames, close: StepClose, nextId: number): { sql: string; statements: number } {
-  const { ops, next, reopen, savepoint } = close;
-  const statements = [
-    ...(reopen ? ["begin"] : []),
-    ...ops.flatMap((op) => [versionOpQuery(db, tables.versionTable, op).toString(), rowCountGuard(1)]),
-    closingHistory(db, tables.historyTable, close, nextId).toString(),
-    rowCountGuard(next ? 3 : 1),
-    ...(savepoint ? [`savepoint ${savepoint}`] : []),
-  ];
-  return { sql: statements.join(";\n"), statements: statements.length };
+/** What Strata's tables hold: text, numbers and nulls. */
+type SqlValue = string | number | null;
+
+/** A step's record as MySQL SQL: `?` for values and `??` for names, as both knex's raw and the driver's format read them. */
+export interface StepRecordSql {
+  readonly sql: string;
+  readonly values: readonly SqlValue[];
+  /** How many statements (and so results) it holds. */
+  readonly statements: number;
 }
 
 /**
- * The step's history row closed as `succeeded` and, given `close.next`, the next revision's
- * `running` row opened, in one statement (MySQL's INSERT ... ON DUPLICATE KEY UPDATE): the new
- * row first, so the statement's insert id is that row's unless `nextId` names it. The closing
- * row carries every column only because an INSERT must; on its duplicate id just the closing
- * columns are written.
+ * A finished step's record on MySQL, in one multi-statement query: the version changes, then one
+ * INSERT that opens the next revision's `running` row and, on the duplicate key, closes this
+ * step's row (a closing UPDATE when there is no next row), then the savepoint. Single-table
+ * statements only: a multi-table UPDATE costs the server more.
+ *
+ * `nextId` gives the opened row its id: a caller that sends the record ahead of someone else's
+ * statement (MySQL's `--single-transaction`, see migrate.ts) cannot read an insert id back.
+ * `guarded` makes the query fail (error 1690, ONE_ROW_TOUCHED) before anything after a change runs,
+ * unless the change touched exactly its one row; the check rides in the next statement where it
+ * can (a statement costs the server more than an expression), else in a `do`. The INSERT also
+ * fails rather than merge into any row but the one it closes. A caller that reads each
+ * statement's result (closeStep) checks them itself.
  */
-function closingHistory(db: Knex, historyTable: string, close: StepClose, nextId?: number): Knex.QueryBuilder {
-  const { id, entry, startedAt, next } = close;
+export function stepRecordSql(tables: TableNames, close: StepClose, opts: { readonly guarded: boolean; readonly nextId?: number }): StepRecordSql {
+  const { ops, id, entry, startedAt, next, reopen, savepoint } = close;
+  const statements: string[] = reopen ? ["begin"] : [];
+  const values: SqlValue[] = [];
+  // Whether the last statement must be checked to have touched exactly one row.
+  let unchecked = false;
+  // The check as a factor of a value of the next statement, or as a statement of its own.
+  const checkIn = () => {
+    const factor = opts.guarded && unchecked ? ` * ${ONE_ROW_TOUCHED}` : "";
+    unchecked = false;
+    return factor;
+  };
+  const checkAlone = () => {
+    if (opts.guarded && unchecked) statements.push(`do ${ONE_ROW_TOUCHED}`);
+    unchecked = false;
+  };
+  for (const op of ops) {
+    checkAlone();
+    switch (op.kind) {
+      case "insert":
+        statements.push("insert into ?? (`version_num`) values (?)");
+        values.push(tables.versionTable, op.revision);
+        break;
+      case "delete":
+        statements.push("delete from ?? where `version_num` = ?");
+        values.push(tables.versionTable, op.revision);
+        break;
+      case "update":
+        statements.push("update ?? set `version_num` = ? where `version_num` = ?");
+        values.push(tables.versionTable, op.to, op.from);
+        break;
+      default:
+        op satisfies never;
+        throw new StrataError("INTERNAL", `unknown version op ${JSON.stringify(op)}`);
+    }
+    // An insert that finds its row there fails on the key by itself.
+    unchecked = op.kind !== "insert";
+  }
   const finished = new Date();
-  const closed = { status: "succeeded", error: null, finished_at: finished.toISOString(), duration_ms: finished.getTime() - startedAt.getTime() };
-  if (!next) return db(historyTable).where({ id }).update(closed);
-  const opened = nextId === undefined ? historyRow(next) : { ...historyRow(next), id: nextId };
-  return db(historyTable)
-    .insert([opened, { ...historyRow(entry), ...closed, id }])
-    .onConflict("id")
-    .merge(Object.keys(closed));
+  const finishedAt = finished.toISOString();
+  const durationMs = finished.getTime() - startedAt.getTime();
+  if (next) {
+    const opened = historyValues(next);
+    const closed = historyValues({ ...entry, finishedAt: finished, status: "succeeded", error: null });
+    const openedId = opts.nextId === undefined ? "default" : "?";
+    const row = (rowId: string) => `(${HISTORY_COLUMNS.map(() => "?").join(", ")}, ${rowId})`;
+    statements.push(
+      `insert into ?? (${HISTORY_COLUMN_LIST}, \`id\`) values ${row(openedId)}, ${row(`?${checkIn()}`)} ` +
+        "on duplicate key update `status` = if(`id` = ?, values(`status`), `id` + ~0), `error` = values(`error`), " +
+        "`finished_at` = values(`finished_at`), `duration_ms` = values(`duration_ms`)",
+    );
+    values.push(tables.historyTable, ...opened, ...(opts.nextId === undefined ? [] : [opts.nextId]), ...closed, id, id);
+  } else {
+    statements.push(`update ?? set \`status\` = 'succeeded', \`error\` = null, \`finished_at\` = ?, \`duration_ms\` = ?${checkIn()} where \`id\` = ?`);
+    values.push(tables.historyTable, finishedAt, durationMs, id);
+    unchecked = true;
+  }
+  checkAlone();
+  if (savepoint) statements.push(`savepoint ${savepoint}`);
+  return { sql: statements.join(";\n"), values, statements: statements.length };
 }
 
-/** Whether a record's query failed on one of its row-count guards (rowCountGuard): error 1242. */
+/** Whether a record's query failed on one of its row-count checks (ONE_ROW_TOUCHED): error 1690. */
 export function isRowCountGuardFailure(e: unknown): boolean {
-  return (e as { errno?: unknown } | null)?.errno === 1242;
+  return (e as { errno?: unknown } | null)?.errno === 1690;
 }
 
 /**
- * Fails (error 1242, "Subquery returns more than 1 row") unless the statement before it touched
- * `n` rows; MySQL has no assertion statement, and a failed statement ends a multi-statement query.
+ * An expression worth 1 if the statement before it touched one row, and otherwise an error
+ * (1690, BIGINT UNSIGNED value out of range, whatever the SQL mode): MySQL has no assertion
+ * statement, and a failed statement ends a multi-statement query.
  */
-function rowCountGuard(n: number): string {
-  return `select (select 1 union all select 1 from dual where row_count() <> ${n}) as strata_row_guard`;
-}
+const ONE_ROW_TOUCHED = "((row_count() <> 1) * ~0 + 1)";
 
 /**
  * A finished step where DDL is transactional (the caller's transaction holds the revision): its

@@ -256,6 +256,43 @@ describe.each(TEST_CLIENTS)("migrate on %s", (client) => {
     expect((await readHistory(knex, TABLES)).map((h) => `${h.revision} ${h.status}`)).toEqual(["vt2 failed", "vt1 succeeded"]);
   });
 
+  it("a history row written mid-run under the id the next revision's row was to take: MySQL's single transaction stops and leaves that row alone", async () => {
+    const outsider = { revision: "outsider", direction: "up", message: "written by hand", started_at: "2026-01-01T00:00:00.000Z", status: "succeeded", user_name: "dba", host_name: "elsewhere", strata_version: "0" };
+    const scripts = scriptMap(
+      revisionScript("hc1", [], (k) => k.schema.createTable("hc_a", (t) => { t.integer("id"); }), () => undefined),
+      revisionScript("hc2", ["hc1"], async (k) => {
+        await k(TABLES.historyTable).insert(outsider);
+        await k.schema.createTable("hc_b", (t) => { t.integer("id"); });
+      }, () => undefined, { message: "writes history" }),
+      revisionScript("hc3", ["hc2"], (k) => k.schema.createTable("hc_c", (t) => { t.integer("id"); }), () => undefined),
+    );
+    const p = plan("upgrade", "hc3", [], [
+      step("hc1", "up", [{ kind: "insert", revision: "hc1" }], ["hc1"]),
+      step("hc2", "up", [{ kind: "update", from: "hc1", to: "hc2" }], ["hc2"]),
+      step("hc3", "up", [{ kind: "update", from: "hc2", to: "hc3" }], ["hc3"]),
+    ]);
+    const outcome = await migrate(knex, dialect, options(scripts, p, { singleTransaction: true })).catch((e: unknown) => e);
+    const history = async () => (await readHistory(knex, TABLES)).map((h) => `${h.revision} ${h.status}`);
+    if (dialect.transactionalDdl) {
+      // The batch writes its rows at its end, each under an id of its own.
+      expect(outcome).toMatchObject({ heads: ["hc3"] });
+      expect((await history()).sort()).toEqual(["hc1 succeeded", "hc2 succeeded", "hc3 succeeded", "outsider succeeded"]);
+      return;
+    }
+    expect(outcome).toMatchObject({ code: "REVISION_FAILED", details: { revision: "hc2" } });
+    expect((outcome as Error).message).toBe(
+      "revision hc2 (writes history) ran, but its record could not be written (strata_version or strata_history was changed outside this run), so the revision may be half applied; " +
+        "the version table was left at hc1; check the database, then run `strata resolve hc2 --applied` if all of it took effect or `strata resolve hc2 --rolled-back` if none of it did (undo any part that did first)",
+    );
+    expect(await tableExists(knex, "hc_b")).toBe(true);
+    expect(await tableExists(knex, "hc_c")).toBe(false);
+    expect(await readHeads(knex, TABLES)).toEqual(["hc1"]);
+    // The row written by hand is as it was written: not taken for the next revision's, not closed.
+    expect(await history()).toEqual(["outsider succeeded", "hc2 failed", "hc1 succeeded"]);
+    const [row] = (await knex(TABLES.historyTable).where({ revision: "outsider" })) as { finished_at: string | null; host_name: string }[];
+    expect(row).toMatchObject({ finished_at: null, host_name: "elsewhere" });
+  });
+
   it("runs a transaction = false revision and keeps what ran before its failure", async () => {
     const scripts = scriptMap(
       revisionScript("nt1", [], (k) => k.schema.createTable("plain", (t) => { t.integer("id"); }), (k) => k.schema.dropTable("plain"), { transaction: false }),
