@@ -319,6 +319,10 @@ async function main(): Promise<void> {
         `warm --no-lint ${f("strataNoLint")} ${ratio("strataNoLint", "knexUp")}, default (a transaction per revision) ${f("strataDefault")}; ` +
         `rollback ${f("strataDown")} ${ratio("strataDown", "knexDown")}, --no-lint ${f("strataDownNoLint")} ${ratio("strataDownNoLint", "knexDown")}`,
     );
+    // Each round's like-with-like pair ran back to back: its ratio is free of the drift between rounds.
+    const paired = (k: keyof Round, base: keyof Round) => done.map((r) => r[k] / r[base]);
+    const pairs = (k: keyof Round, base: keyof Round) => `${paired(k, base).map((x) => x.toFixed(2)).join("/")} (median ${median(paired(k, base)).toFixed(2)}x)`;
+    console.log(`${pad} each round's pair, JavaScript: upgrade ${pairs("strataJsUp", "knexUp")}; rollback ${pairs("strataJsDown", "knexDown")}`);
     console.log(`${pad} runs: ${KEYS.map((k) => `${k} ${done.map((r) => r[k].toFixed(2)).join("/")}`).join(", ")}`);
   }
   for (const dir of Object.values(projects)) fs.rmSync(dir, { recursive: true, force: true });
