@@ -27,6 +27,14 @@ const DROP_TABLE = re(String.raw`^drop\s+table\s+(?:if\s+exists\s+)?(.*?)(?:\s+(
 const ALTER_TABLE = re(String.raw`^alter\s+table\s+(?:if\s+exists\s+)?(?:only\s+)?${QNAME}\s+(.*)$`);
 const RENAME_TABLE = re(String.raw`^rename\s+table\s+${QNAME}\s+to\s+${QNAME}$`);
 const REBUILD_COPY = re(String.raw`^insert\s+into\s+(${IDENT})\s+select\s+(.*?)\s+from\s+${QNAME}$`);
+/** The actions of ALTER TABLE the lint reads, and a column's definition in CREATE TABLE (made once: a plan has thousands of statements). */
+const ALTER_DROP = re(String.raw`^drop\s+(?:column\s+)?(?:if\s+exists\s+)?(${IDENT})(?:\s+(?:cascade|restrict))?$`);
+const ALTER_ADD = re(String.raw`^add\s+(?:column\s+)?(?:if\s+not\s+exists\s+)?(${IDENT})\s+(.*)$`);
+const ALTER_TYPE = re(String.raw`^alter\s+(?:column\s+)?(${IDENT})\s+(?:set\s+data\s+)?type\s+(.*)$`);
+const ALTER_MODIFY = re(String.raw`^modify\s+(?:column\s+)?(${IDENT})\s+(.*)$`);
+const ALTER_CHANGE = re(String.raw`^change\s+(?:column\s+)?(${IDENT})\s+(${IDENT})\s+(.*)$`);
+const ALTER_RENAME_COLUMN = re(String.raw`^rename\s+(?:column\s+)?(${IDENT})\s+to\s+(${IDENT})$`);
+const COLUMN_DEFINITION = re(String.raw`^(${IDENT})\s+(.*)$`);
 /** Words that follow DROP / ADD in ALTER TABLE when the object is not a column. */
 const NOT_A_COLUMN = /^(constraint|index|key|foreign|primary|check|default|unique|partition|not|fulltext|spatial|period|system|expression|identity|if)$/i;
 const TYPE_SPELLING = re(
@@ -81,6 +89,41 @@ export async function findDestructiveInPlan(db: DatabaseSession, script: string)
 /** What the lint keeps per table: column -> type as spelled (null: not known). */
 type Columns = Map<string, string | null>;
 
+/**
+ * Tables as the script leaves them: their columns, or "gone" once dropped (so the live schema is
+ * not asked again). A CREATE TABLE's column list is parsed when first asked for: in most plans
+ * no later statement needs it.
+ */
+class ScriptTables {
+  private readonly known = new Map<string, Columns | "gone">();
+  private readonly unparsed = new Map<string, string>();
+
+  /** A table made by the script, with its column list as written. */
+  created(name: string, columnList: string): void {
+    this.known.delete(name);
+    this.unparsed.set(name, columnList);
+  }
+
+  get(name: string): Columns | "gone" | undefined {
+    const columnList = this.unparsed.get(name);
+    if (columnList !== undefined) {
+      this.unparsed.delete(name);
+      this.known.set(name, parseColumnList(columnList));
+    }
+    return this.known.get(name);
+  }
+
+  set(name: string, columns: Columns | "gone"): void {
+    this.unparsed.delete(name);
+    this.known.set(name, columns);
+  }
+
+  delete(name: string): void {
+    this.unparsed.delete(name);
+    this.known.delete(name);
+  }
+}
+
 interface Finding {
   readonly index: number;
   readonly revision: string;
@@ -102,8 +145,7 @@ interface RebuildCopy {
 function lint(script: string, bookkeepingTables: readonly string[], live: LiveColumns | undefined): { found: DestructiveStatementDto[]; lookedUp: Set<string> } {
   const findings = new Map<number, Finding>();
   const lookedUp = new Set<string>();
-  // Tables as the script leaves them; "gone" once dropped, so the live schema is not asked again.
-  const tables = new Map<string, Columns | "gone">();
+  const tables = new ScriptTables();
   const createdAt = new Map<string, { index: number; statement: string }>();
   const copies = new Map<string, RebuildCopy>();
   const bookkeeping = bookkeepingTables.map((t) => mentionOf(t.toLowerCase()));
@@ -147,7 +189,7 @@ function lint(script: string, bookkeepingTables: readonly string[], live: LiveCo
     const create = CREATE_TABLE.exec(sql);
     if (create) {
       const name = ident(create[1]!);
-      tables.set(name, parseColumnList(create[2]!));
+      tables.created(name, create[2]!);
       createdAt.set(name, { index, statement: sql });
       continue;
     }
@@ -216,14 +258,14 @@ function lint(script: string, bookkeepingTables: readonly string[], live: LiveCo
 }
 
 interface AlterContext {
-  readonly tables: Map<string, Columns | "gone">;
+  readonly tables: ScriptTables;
   columnsOf(table: string): Columns | undefined;
   report(index: number, statement: string, reason: string): void;
   typeChange(index: number, statement: string, table: string, column: string, newType: string): void;
 }
 
 function lintAlterAction(index: number, sql: string, table: string, action: string, ctx: AlterContext): void {
-  const drop = re(String.raw`^drop\s+(?:column\s+)?(?:if\s+exists\s+)?(${IDENT})(?:\s+(?:cascade|restrict))?$`).exec(action);
+  const drop = ALTER_DROP.exec(action);
   if (drop && !NOT_A_COLUMN.test(drop[1]!)) {
     const column = ident(drop[1]!);
     ctx.report(index, sql, `drops column ${table}.${column} and its data`);
@@ -231,25 +273,25 @@ function lintAlterAction(index: number, sql: string, table: string, action: stri
     if (known && known !== "gone") known.delete(column);
     return;
   }
-  const add = re(String.raw`^add\s+(?:column\s+)?(?:if\s+not\s+exists\s+)?(${IDENT})\s+(.*)$`).exec(action);
+  const add = ALTER_ADD.exec(action);
   if (add && !NOT_A_COLUMN.test(add[1]!)) {
     const known = ctx.tables.get(table);
     if (known && known !== "gone") known.set(ident(add[1]!), columnType(add[2]!));
     return;
   }
-  const alterType = re(String.raw`^alter\s+(?:column\s+)?(${IDENT})\s+(?:set\s+data\s+)?type\s+(.*)$`).exec(action);
+  const alterType = ALTER_TYPE.exec(action);
   if (alterType) {
     const newType = columnType(alterType[2]!.replace(/\s+using\s+[\s\S]*$/i, ""));
     if (newType) ctx.typeChange(index, sql, table, ident(alterType[1]!), newType);
     return;
   }
-  const modify = re(String.raw`^modify\s+(?:column\s+)?(${IDENT})\s+(.*)$`).exec(action);
+  const modify = ALTER_MODIFY.exec(action);
   if (modify) {
     const newType = columnType(modify[2]!);
     if (newType) ctx.typeChange(index, sql, table, ident(modify[1]!), newType);
     return;
   }
-  const change = re(String.raw`^change\s+(?:column\s+)?(${IDENT})\s+(${IDENT})\s+(.*)$`).exec(action);
+  const change = ALTER_CHANGE.exec(action);
   if (change) {
     const from = ident(change[1]!);
     const to = ident(change[2]!);
@@ -258,7 +300,7 @@ function lintAlterAction(index: number, sql: string, table: string, action: stri
     renameColumn(ctx.tables, table, from, to);
     return;
   }
-  const rename = re(String.raw`^rename\s+(?:column\s+)?(${IDENT})\s+to\s+(${IDENT})$`).exec(action);
+  const rename = ALTER_RENAME_COLUMN.exec(action);
   if (rename) renameColumn(ctx.tables, table, ident(rename[1]!), ident(rename[2]!));
 }
 
@@ -281,14 +323,14 @@ function finishRebuild(copy: RebuildCopy, made: Columns | "gone" | undefined, ta
   }
 }
 
-function moveTable(tables: Map<string, Columns | "gone">, from: string, to: string): void {
+function moveTable(tables: ScriptTables, from: string, to: string): void {
   const cols = tables.get(from);
   tables.set(from, "gone");
   if (cols && cols !== "gone") tables.set(to, cols);
   else tables.delete(to);
 }
 
-function renameColumn(tables: Map<string, Columns | "gone">, table: string, from: string, to: string): void {
+function renameColumn(tables: ScriptTables, table: string, from: string, to: string): void {
   const cols = tables.get(table);
   if (!cols || cols === "gone" || !cols.has(from)) return;
   cols.set(to, cols.get(from)!);
@@ -300,7 +342,7 @@ function parseColumnList(body: string): Columns {
   const cols: Columns = new Map();
   for (const part of splitTopLevel(body)) {
     if (/^(constraint|primary\s+key|foreign\s+key|unique|check|key|index|fulltext|spatial|exclude)\b/i.test(part)) continue;
-    const m = re(String.raw`^(${IDENT})\s+(.*)$`).exec(part);
+    const m = COLUMN_DEFINITION.exec(part);
     if (m) cols.set(ident(m[1]!), columnType(m[2]!));
   }
   return cols;
