@@ -194,7 +194,8 @@ class StepRunner {
     if (savepoint) {
       // A record the revision sent no statement to carry goes on its own first.
       await this.sendRecord();
-      // Under the migration lock nobody else writes history rows: the one after this step's is free.
+      // Under the migration lock no other run writes history rows, so the id after this step's is free;
+      // a row written there by hand stops the record instead of being taken (stepRecordSql).
       const openedId = id + 1;
       const record = stepRecordSql(this.opts, { ops: step.ops, id, entry, startedAt, next: opening, reopen, savepoint }, { guarded: true, nextId: openedId });
       this.pendingRecord = { ...record, step, script, id, startedAt, versionBefore: this.current };
