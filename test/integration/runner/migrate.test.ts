@@ -30,6 +30,30 @@ function options(scripts: ReadonlyMap<string, RevisionScript>, p: Plan, extra: P
   return { scripts, makePlan: () => p, ...TABLES, strataVersion: "0.1.0-test", lockTimeoutMs: 5000, ...extra };
 }
 
+/**
+ * Three revisions in a line, `${prefix}1` to `${prefix}3`, each making a table `${prefix}_a` to
+ * `${prefix}_c`; the middle one (message `middleMessage`) runs `middleFirst` before its table.
+ */
+function threeInALine(prefix: string, middleFirst: (k: Knex) => Promise<unknown>, middleMessage: string): { scripts: ReadonlyMap<string, RevisionScript>; plan: Plan } {
+  const [r1, r2, r3] = [1, 2, 3].map((i) => `${prefix}${i}`) as [string, string, string];
+  const scripts = scriptMap(
+    revisionScript(r1, [], (k) => k.schema.createTable(`${prefix}_a`, (t) => { t.integer("id"); }), () => undefined),
+    revisionScript(r2, [r1], async (k) => {
+      await middleFirst(k);
+      await k.schema.createTable(`${prefix}_b`, (t) => { t.integer("id"); });
+    }, () => undefined, { message: middleMessage }),
+    revisionScript(r3, [r2], (k) => k.schema.createTable(`${prefix}_c`, (t) => { t.integer("id"); }), () => undefined),
+  );
+  return {
+    scripts,
+    plan: plan("upgrade", r3, [], [
+      step(r1, "up", [{ kind: "insert", revision: r1 }], [r1]),
+      step(r2, "up", [{ kind: "update", from: r1, to: r2 }], [r2]),
+      step(r3, "up", [{ kind: "update", from: r2, to: r3 }], [r3]),
+    ]),
+  };
+}
+
 describe.each(TEST_CLIENTS)("migrate on %s", (client) => {
   let db: TestDatabase;
   let knex: Knex;
@@ -224,19 +248,7 @@ describe.each(TEST_CLIENTS)("migrate on %s", (client) => {
   });
 
   it("a revision that empties the version table mid-run: MySQL's single transaction stops before the next revision; elsewhere the batch writes its heads at its end", async () => {
-    const scripts = scriptMap(
-      revisionScript("vt1", [], (k) => k.schema.createTable("vt_a", (t) => { t.integer("id"); }), () => undefined),
-      revisionScript("vt2", ["vt1"], async (k) => {
-        await k("strata_version").delete();
-        await k.schema.createTable("vt_b", (t) => { t.integer("id"); });
-      }, () => undefined, { message: "tamper" }),
-      revisionScript("vt3", ["vt2"], (k) => k.schema.createTable("vt_c", (t) => { t.integer("id"); }), () => undefined),
-    );
-    const p = plan("upgrade", "vt3", [], [
-      step("vt1", "up", [{ kind: "insert", revision: "vt1" }], ["vt1"]),
-      step("vt2", "up", [{ kind: "update", from: "vt1", to: "vt2" }], ["vt2"]),
-      step("vt3", "up", [{ kind: "update", from: "vt2", to: "vt3" }], ["vt3"]),
-    ]);
+    const { scripts, plan: p } = threeInALine("vt", (k) => k("strata_version").delete(), "tamper");
     const outcome = await migrate(knex, dialect, options(scripts, p, { singleTransaction: true })).catch((e: unknown) => e);
     if (dialect.transactionalDdl) {
       // One transaction, its version change written once at its end: nothing was there yet to delete.
@@ -258,19 +270,7 @@ describe.each(TEST_CLIENTS)("migrate on %s", (client) => {
 
   it("a history row written mid-run under the id the next revision's row was to take: MySQL's single transaction stops and leaves that row alone", async () => {
     const outsider = { revision: "outsider", direction: "up", message: "written by hand", started_at: "2026-01-01T00:00:00.000Z", status: "succeeded", user_name: "dba", host_name: "elsewhere", strata_version: "0" };
-    const scripts = scriptMap(
-      revisionScript("hc1", [], (k) => k.schema.createTable("hc_a", (t) => { t.integer("id"); }), () => undefined),
-      revisionScript("hc2", ["hc1"], async (k) => {
-        await k(TABLES.historyTable).insert(outsider);
-        await k.schema.createTable("hc_b", (t) => { t.integer("id"); });
-      }, () => undefined, { message: "writes history" }),
-      revisionScript("hc3", ["hc2"], (k) => k.schema.createTable("hc_c", (t) => { t.integer("id"); }), () => undefined),
-    );
-    const p = plan("upgrade", "hc3", [], [
-      step("hc1", "up", [{ kind: "insert", revision: "hc1" }], ["hc1"]),
-      step("hc2", "up", [{ kind: "update", from: "hc1", to: "hc2" }], ["hc2"]),
-      step("hc3", "up", [{ kind: "update", from: "hc2", to: "hc3" }], ["hc3"]),
-    ]);
+    const { scripts, plan: p } = threeInALine("hc", (k) => k(TABLES.historyTable).insert(outsider), "writes history");
     const outcome = await migrate(knex, dialect, options(scripts, p, { singleTransaction: true })).catch((e: unknown) => e);
     const history = async () => (await readHistory(knex, TABLES)).map((h) => `${h.revision} ${h.status}`);
     if (dialect.transactionalDdl) {
