@@ -438,6 +438,18 @@ export interface MigrationPlanDto {
   readonly sqlError: ErrorShape | null;
   /** Detected from the rendered SQL; empty when none or when the SQL could not be rendered. */
   readonly destructive: readonly DestructiveStatementDto[];
+  /**
+   * The plan's verdict (issue 14): true when every step's SQL was rendered and linted, so
+   * `destructive` is the whole list; false when some step could not be (see uncheckedReason).
+   */
+  readonly checked: boolean;
+  /** Why the plan, or which of its revisions, could not be checked; null when checked. */
+  readonly uncheckedReason: string | null;
+  /**
+   * The name a person must type before this plan runs: the environment's own name when it is
+   * protected, or the name of the protected environment whose database it reaches; null when none.
+   */
+  readonly confirmationName: string | null;
   /** Applied revisions whose file was edited or removed since they ran. */
   readonly problems?: readonly FileProblemDto[];
   /**
