@@ -94,6 +94,23 @@ export const profileInputSchema = z.object({
   clearSshPassphrase: z.boolean().optional(),
 });
 
+/** A plan as the person confirmed it: the heads it starts from and each step with its file's checksum. */
+export const confirmedPlanSchema = z.object({
+  headsBefore: z.array(revisionRef).max(10_000),
+  steps: z
+    .array(
+      z.object({
+        revision: revisionRef,
+        direction: z.enum(["up", "down"]),
+        /** The file's sha256 (hex) as the history table records it; null where the step has no file. */
+        checksum: z.string().max(128).nullable(),
+      }),
+    )
+    .max(100_000),
+});
+/** What a run request carries of the plan it was confirmed for. */
+export type ConfirmedPlanDto = z.infer<typeof confirmedPlanSchema>;
+
 /** Every request, by call name. Payloads are parsed with these at every host boundary. */
 export const apiSchemas = {
   /** Host and version; which project is open. */
@@ -129,6 +146,14 @@ export const apiSchemas = {
     singleTransaction: z.boolean().optional(),
     /** Run although applied revision files were edited (or removed) since they ran. */
     allowEdited: z.boolean().optional(),
+    /**
+     * The plan the person looked at and confirmed (issue 14): the run is refused with PLAN_CHANGED
+     * when the plan made under the lock starts from other heads or has other steps or checksums.
+     * Optional so older callers work; the app always sends it.
+     */
+    confirmedPlan: confirmedPlanSchema.optional(),
+    /** The person ticked what a destructive or unchecked plan loses; the app's host refuses such a plan without it. */
+    acknowledgedLoss: z.boolean().optional(),
   }),
   /** A run, queued, running or ended (its log so far), e.g. after the event stream reconnects. */
   getRun: z.object({ runId: z.string().min(1).max(100) }),
@@ -422,6 +447,8 @@ export interface PlannedStepDto {
   readonly direction: "up" | "down";
   readonly message: string;
   readonly file: string | null;
+  /** The file's sha256 as the history table records it (null: no file); sent back in a run's confirmedPlan. */
+  readonly checksum: string | null;
 }
 
 /** What a run would do; nothing changed. */

@@ -41,6 +41,8 @@ export const ERROR_CODES = [
   /** A password cannot be saved: no OS-backed encryption on this host. */
   "PASSWORD_STORAGE_UNAVAILABLE",
   "INTERNAL",
+  /** A run's plan is not the one the person confirmed (issue 14): files or heads changed in between; nothing ran. */
+  "PLAN_CHANGED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -22,6 +22,7 @@ import type { DriftCheck } from "./environment-matrix.js";
 import { EventHub } from "./event-hub.js";
 import { stampEnvironment } from "./maintain.js";
 import { preflightTarget, runMigration } from "./migrate.js";
+import type { DestructiveCheck } from "./migrate.js";
 import { planWithSql } from "./migration-plan.js";
 import type { OpenProject } from "./open-project.js";
 import type { ProfileStore } from "./profile-store.js";
@@ -92,6 +93,20 @@ function refuseUnconfirmed(env: EnvironmentConfig, action: string, confirmName: 
       : `environment ${env.name} is protected and "${confirmName}" is not its name; type "${env.name}" to confirm the ${action}`,
     { environment: env.name },
   );
+}
+
+/** Refuses a destructive or unchecked plan that the person did not tick as understood in the app. */
+function refuseUnacknowledgedLoss(env: EnvironmentConfig, check: DestructiveCheck, acknowledged: boolean): void {
+  if (acknowledged || (check.destructive.length === 0 && check.error === null)) return;
+  const what =
+    check.destructive.length > 0
+      ? `loses data or structure (${check.destructive.length} destructive statement${check.destructive.length === 1 ? "" : "s"})`
+      : `could not be checked for what it destroys (${check.error?.message ?? "its SQL could not be rendered"})`;
+  throw new StrataError("CONFIRMATION_REQUIRED", `environment ${env.name}: this plan ${what}; tick what is lost before running it; nothing was run`, {
+    environment: env.name,
+    destructive: check.destructive,
+    checked: check.error === null,
+  });
 }
 
 function matchesSearch(row: HistoryEntryDto, search: string): boolean {
@@ -173,6 +188,9 @@ export function createAppService(options: AppServiceOptions): AppService {
             onEvent,
             allowEdited: req.allowEdited ?? false,
             ...(req.confirmName !== undefined ? { confirmName: req.confirmName } : {}),
+            ...(req.confirmedPlan !== undefined ? { expectedPlan: req.confirmedPlan } : {}),
+            // The app runs what loses data, or what could not be checked, only once the person ticked it (issue 14); the CLI has --plan and --fail-on-*.
+            onDestructive: (check) => refuseUnacknowledgedLoss(env, check, req.acknowledgedLoss ?? false),
           });
         } finally {
           changed(project.root, "environment-changed");

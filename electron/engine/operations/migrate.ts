@@ -9,6 +9,8 @@ import type { RunEvent } from "../runner/types.js";
 import { STRATA_VERSION } from "../version.js";
 import { readDatabaseState, withDatabase } from "./database-session.js";
 import type { DatabaseSession, DatabaseState } from "./database-session.js";
+import { refuseChangedPlan } from "./confirmed-plan.js";
+import type { ExpectedPlan } from "./confirmed-plan.js";
 import { findDestructiveInPlan } from "./destructive-sql.js";
 import { findFileProblems } from "./inspect.js";
 import type { OpenProject } from "./open-project.js";
@@ -32,6 +34,8 @@ export interface MigrateRequest {
   readonly lint?: boolean;
   /** Told what the plan's SQL destroys before anything runs (and before a protected environment is refused). */
   readonly onDestructive?: (check: DestructiveCheck) => void;
+  /** The plan the person confirmed (the app's run request): any other plan is refused with PLAN_CHANGED, before and under the lock. */
+  readonly expectedPlan?: ExpectedPlan;
 }
 
 /** The destructive statements of a plan, or why its SQL could not be checked. */
@@ -204,6 +208,7 @@ export async function runMigration(project: OpenProject, env: EnvironmentConfig,
     const preview = planner(state.heads);
     if (state.source === "knex" && preview.steps.length > 0) refuseUnadoptedKnex(env);
     refuseStepsWithoutFile(project, env, preview);
+    refuseChangedPlan(project, env.name, req.expectedPlan, preview);
     // Compile every file the plan needs first: a broken file must stop the run before anything ran.
     await compilePlanScripts(project, preview);
     const check: DestructiveCheck = req.lint === false ? { destructive: [], error: null } : await checkDestructive(project, db, preview);
@@ -213,7 +218,12 @@ export async function runMigration(project: OpenProject, env: EnvironmentConfig,
     if (preview.steps.length > 0 && req.lint !== false) req.onDestructive?.({ destructive, error: check.error });
     const result = await migrate(db.knex, db.dialect, {
       scripts: project.scripts,
-      makePlan: planner,
+      // Another runner may have moved the heads while this one waited for the lock.
+      makePlan: (heads) => {
+        const plan = planner(heads);
+        refuseChangedPlan(project, env.name, req.expectedPlan, plan);
+        return plan;
+      },
       versionTable: env.versionTable,
       historyTable: env.historyTable,
       singleTransaction: req.singleTransaction ?? false,
