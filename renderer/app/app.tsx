@@ -45,7 +45,7 @@ function CurrentScreen({ route }: { readonly route: Route }) {
     case "create":
       return <CreateScreen parent={route.parent} diffFrom={route.diffFrom} diffTo={route.diffTo} />;
     case "apply":
-      return <ApplyScreen environment={route.environment} target={route.target} command={route.command} />;
+      return <ApplyScreen environment={route.environment} target={route.target} command={route.command} singleTransaction={route.singleTransaction} allowEdited={route.allowEdited} />;
     case "environments":
       return <EnvironmentsScreen />;
     case "diff":

@@ -4,3 +4,12 @@ import { routeHref, type Route } from "./route.js";
 export function navigate(route: Route): void {
   window.location.hash = routeHref(route);
 }
+
+/**
+ * Puts a route in the address without a history entry or a hashchange (a form being typed
+ * into: each keystroke would otherwise be a Back step and re-render the app from the route).
+ */
+export function replaceRoute(route: Route): void {
+  const href = routeHref(route);
+  if (window.location.hash !== href) window.history.replaceState(window.history.state, "", href);
+}

@@ -5,7 +5,15 @@ export type Route =
   | { readonly screen: "graph"; readonly select?: string }
   | { readonly screen: "revision"; readonly id: string }
   | { readonly screen: "create"; readonly parent?: string; readonly diffFrom?: string; readonly diffTo?: string }
-  | { readonly screen: "apply"; readonly environment?: string; readonly target?: string; readonly command?: "upgrade" | "downgrade" }
+  | {
+      readonly screen: "apply";
+      readonly environment?: string;
+      readonly target?: string;
+      readonly command?: "upgrade" | "downgrade";
+      /** The whole form is in the address (issue 14), so a reload or a new tab plans the same run. */
+      readonly singleTransaction?: boolean;
+      readonly allowEdited?: boolean;
+    }
   | { readonly screen: "environments" }
   | { readonly screen: "diff"; readonly from?: string; readonly to?: string }
   | { readonly screen: "history"; readonly environment?: string };
@@ -33,7 +41,14 @@ export function parseRoute(hash: string): Route {
       return { screen: "create", parent: opt("parent"), diffFrom: opt("from"), diffTo: opt("to") };
     case "apply": {
       const c = opt("command");
-      return { screen: "apply", environment: opt("environment"), target: opt("target"), command: c === "downgrade" ? "downgrade" : c === "upgrade" ? "upgrade" : undefined };
+      return {
+        screen: "apply",
+        environment: opt("environment"),
+        target: opt("target"),
+        command: c === "downgrade" ? "downgrade" : c === "upgrade" ? "upgrade" : undefined,
+        singleTransaction: flag(q, "singleTransaction"),
+        allowEdited: flag(q, "allowEdited"),
+      };
     }
     case "environments":
       return { screen: "environments" };
@@ -44,6 +59,12 @@ export function parseRoute(hash: string): Route {
     default:
       return { screen: "graph", select: opt("select") };
   }
+}
+
+/** A yes/no option: present only when set, so the usual address stays short. */
+function flag(q: URLSearchParams, key: string): true | undefined {
+  const v = q.get(key);
+  return v === "1" || v === "true" ? true : undefined;
 }
 
 function withQuery(path: string, params: Record<string, string | undefined>): string {
@@ -63,7 +84,13 @@ export function routeHref(route: Route): string {
     case "create":
       return withQuery("create", { parent: route.parent, from: route.diffFrom, to: route.diffTo });
     case "apply":
-      return withQuery("apply", { environment: route.environment, target: route.target, command: route.command });
+      return withQuery("apply", {
+        environment: route.environment,
+        command: route.command,
+        target: route.target,
+        singleTransaction: route.singleTransaction ? "1" : undefined,
+        allowEdited: route.allowEdited ? "1" : undefined,
+      });
     case "environments":
       return "#/environments";
     case "diff":

@@ -1,68 +1,162 @@
-import { useEffect, useState } from "react";
-import type { MigrationPlanDto } from "../../../shared/api.js";
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { MigrateCommandDto, MigrationPlanDto } from "../../../shared/api.js";
 import { asErrorShape } from "../../../shared/api-errors.js";
 import type { ErrorShape } from "../../../shared/errors.js";
 import { useClient } from "../../api/client-context.js";
+import { replaceRoute } from "../../app/navigate.js";
 import { useProject } from "../../app/project-context.js";
 import { ErrorBox, Loading } from "../../components/load-states.js";
+import { acknowledgementText, confirmedPlanOf, samePlan } from "./plan-verdict.js";
 import { PlanView } from "./plan-view.js";
+import { RunConfirmation } from "./run-confirmation.js";
 import { applyRunEvent, mergeRunDto, startProgress, type RunProgress } from "./run-progress.js";
 import { RunView } from "./run-view.js";
 import { UnresolvedForEnvironment } from "./unresolved-for-environment.js";
 
-type PlanState = { readonly state: "idle" } | { readonly state: "loading" } | { readonly state: "ok"; readonly plan: MigrationPlanDto } | { readonly state: "error"; readonly error: ErrorShape };
+type PlanState =
+  | { readonly state: "idle" }
+  | { readonly state: "loading" }
+  | { readonly state: "ok"; readonly plan: MigrationPlanDto; readonly refreshing: boolean }
+  | { readonly state: "error"; readonly error: ErrorShape };
+
+/** The form, all of which the address holds (issue 14: a reload or a new tab plans the same run). */
+interface ApplyForm {
+  readonly environment: string;
+  readonly command: MigrateCommandDto;
+  readonly target: string;
+  readonly singleTransaction: boolean;
+  readonly allowEdited: boolean;
+}
+
+/**
+ * Why a plan is asked for: the person asked ("fresh": the screen starts over), a run ended
+ * ("after-run": the plan of the new state, under the run's result), the project changed on
+ * disk or elsewhere ("changed"), or the host refused a run because the plan had changed ("refused").
+ */
+type PlanReason = "fresh" | "after-run" | "changed" | "refused";
+
+/** The default target for a direction, and the other direction's default swapped for it. */
+const DEFAULT_TARGET: Record<MigrateCommandDto, string> = { upgrade: "heads", downgrade: "-1" };
 
 /**
  * Apply / roll back: choose an environment, a direction and a target (or arrive from a node),
- * see the plan and its SQL, confirm a protected environment by typing its name, watch the run.
+ * see the plan and its verdict, tick what a destructive or unchecked plan loses, type the name of
+ * a protected database, watch the run. The plan shown is recomputed after every run and whenever
+ * the project changes, and the run carries it so the host refuses to run any other.
  */
-export function ApplyScreen(props: { readonly environment?: string; readonly target?: string; readonly command?: "upgrade" | "downgrade" }) {
+export function ApplyScreen(props: {
+  readonly environment?: string;
+  readonly target?: string;
+  readonly command?: MigrateCommandDto;
+  readonly singleTransaction?: boolean;
+  readonly allowEdited?: boolean;
+}) {
   const client = useClient();
   const { summary, activeEnvironment, refresh } = useProject();
-  const [environment, setEnvironment] = useState(props.environment ?? activeEnvironment ?? summary.environments[0]?.name ?? "");
-  const [command, setCommand] = useState<"upgrade" | "downgrade">(props.command ?? "upgrade");
-  const [target, setTarget] = useState(props.target ?? (props.command === "downgrade" ? "-1" : "heads"));
+  const [form, setForm] = useState<ApplyForm>(() => ({
+    environment: props.environment ?? activeEnvironment ?? summary.environments[0]?.name ?? "",
+    command: props.command ?? "upgrade",
+    target: props.target ?? DEFAULT_TARGET[props.command ?? "upgrade"],
+    singleTransaction: props.singleTransaction ?? false,
+    allowEdited: props.allowEdited ?? false,
+  }));
   const [plan, setPlan] = useState<PlanState>({ state: "idle" });
-  const [confirm, setConfirm] = useState("");
-  const [allowEdited, setAllowEdited] = useState(false);
+  const [typedName, setTypedName] = useState("");
+  const [acknowledged, setAcknowledged] = useState(false);
+  /** Set when the plan on screen replaced one the person was looking at: the host refused, or the project changed. */
+  const [planChanged, setPlanChanged] = useState<string | null>(null);
   const [unresolvedCount, setUnresolvedCount] = useState(0);
   const [run, setRun] = useState<RunProgress | null>(null);
   const [runError, setRunError] = useState<ErrorShape | null>(null);
 
+  // The address follows the form without a history entry per keystroke.
   useEffect(() => {
-    if (props.environment) setEnvironment(props.environment);
-    if (props.command) setCommand(props.command);
-    if (props.target) setTarget(props.target);
-  }, [props.environment, props.command, props.target]);
+    replaceRoute({ screen: "apply", environment: form.environment, command: form.command, target: form.target, singleTransaction: form.singleTransaction || undefined, allowEdited: form.allowEdited || undefined });
+  }, [form]);
 
-  const showPlanFor = (environment: string, command: "upgrade" | "downgrade", target: string): void => {
-    if (!environment || !target.trim()) return;
-    setPlan({ state: "loading" });
-    setRun(null);
-    setRunError(null);
-    setConfirm("");
-    setAllowEdited(false);
-    client.planMigration({ environment, command, target: target.trim() }).then(
-      (p) => setPlan({ state: "ok", plan: p }),
-      (e: unknown) => setPlan({ state: "error", error: asErrorShape(e) }),
-    );
-  };
-  const showPlan = (): void => showPlanFor(environment, command, target);
-  // A route with a target (a clicked node) shows its plan at once.
+  // Only the newest plan request may land: a slow answer never replaces a newer one.
+  const planSeq = useRef(0);
+  const shown = useRef<MigrationPlanDto | null>(null);
+  const loadPlan = useCallback(
+    (f: Pick<ApplyForm, "environment" | "command" | "target">, reason: PlanReason): void => {
+      const target = f.target.trim();
+      if (!f.environment || !target) return;
+      const mine = ++planSeq.current;
+      const previous = shown.current;
+      if (reason === "fresh") {
+        setPlan({ state: "loading" });
+        setRun(null);
+        setRunError(null);
+        setPlanChanged(null);
+        setTypedName("");
+        setAcknowledged(false);
+      } else {
+        // The plan stays on screen while its successor is computed.
+        setPlan((p) => (p.state === "ok" ? { ...p, refreshing: true } : p.state === "error" ? p : { state: "loading" }));
+      }
+      client.planMigration({ environment: f.environment, command: f.command, target }).then(
+        (p) => {
+          if (mine !== planSeq.current) return;
+          const same = previous !== null && samePlan(previous, p);
+          shown.current = p;
+          setPlan({ state: "ok", plan: p, refreshing: false });
+          // What the person ticked or typed was for the plan they saw: anything else starts over.
+          if (!same || reason === "after-run" || reason === "refused") {
+            setTypedName("");
+            setAcknowledged(false);
+          }
+          if (reason === "changed" && previous && !same && previous.steps.length > 0) {
+            setPlanChanged("The revision files or the database changed: this is the plan now. Look at it again before you run it.");
+          }
+        },
+        (e: unknown) => {
+          if (mine !== planSeq.current) return;
+          shown.current = null;
+          setPlan({ state: "error", error: asErrorShape(e) });
+        },
+      );
+    },
+    [client],
+  );
+  const formRef = useRef(form);
+  formRef.current = form;
+  const showPlan = (): void => loadPlan(form, "fresh");
+
+  // A route (a clicked node, a reload, an address opened in a new tab) fills the form and, with a target, shows its plan.
   useEffect(() => {
-    if (props.target) showPlanFor(props.environment ?? environment, props.command ?? command, props.target);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [props.environment, props.command, props.target]);
+    const next: ApplyForm = {
+      environment: props.environment ?? formRef.current.environment,
+      command: props.command ?? formRef.current.command,
+      target: props.target ?? formRef.current.target,
+      singleTransaction: props.singleTransaction ?? false,
+      allowEdited: props.allowEdited ?? false,
+    };
+    setForm(next);
+    if (props.target) loadPlan(next, "fresh");
+  }, [props.environment, props.command, props.target, props.singleTransaction, props.allowEdited, loadPlan]);
 
   const runId = run?.runId;
   const running = run !== null && (run.state === "queued" || run.state === "running");
+  const runningRef = useRef(running);
+  runningRef.current = running;
+  const planStateRef = useRef(plan.state);
+  planStateRef.current = plan.state;
   useEffect(() => {
     if (!runId) return;
-    const off = client.onEvent((e) => {
+    return client.onEvent((e) => {
       if (e.type !== "project-changed") setRun((p) => (p ? applyRunEvent(p, e) : p));
     });
-    return off;
   }, [client, runId]);
+  // Files written, a revision created, a profile changed, another window's run: the plan shown is made again.
+  // During a run the end of the run does it.
+  useEffect(
+    () =>
+      client.onEvent((e) => {
+        if (e.type !== "project-changed" || runningRef.current) return;
+        if (planStateRef.current === "ok" || planStateRef.current === "error") loadPlan(formRef.current, "changed");
+      }),
+    [client, loadPlan],
+  );
   // The event stream may drop or connect late: the stored run is the truth once it has ended.
   useEffect(() => {
     if (!runId || !running) return;
@@ -72,30 +166,73 @@ export function ApplyScreen(props: { readonly environment?: string; readonly tar
     return () => clearInterval(t);
   }, [client, runId, running]);
   const ended = run?.state === "succeeded" || run?.state === "failed";
+  const refusedAsChanged = run?.state === "failed" && run.error?.code === "PLAN_CHANGED";
   // Events sent before the subscription was made are in the stored run: take its full log at the end.
   useEffect(() => {
     if (!ended || !runId) return;
     refresh();
     client.getRun({ runId }).then((r) => setRun((p) => (p ? mergeRunDto(p, r) : p)), () => undefined);
   }, [ended, runId, client, refresh]);
+  // When a run ends the plan shown is the one from the new state ("nothing to run" if so).
+  useEffect(() => {
+    if (!ended || !runId || refusedAsChanged) return;
+    loadPlan(formRef.current, "after-run");
+  }, [ended, runId, refusedAsChanged, loadPlan]);
+  // Refused because the plan changed: nothing ran; the new plan replaces the run, to be confirmed again.
+  useEffect(() => {
+    if (!refusedAsChanged || !run?.error) return;
+    setPlanChanged(`The plan changed since you looked: ${run.error.message.replace(/^the plan changed since you looked: /, "")}`);
+    setRun(null);
+    loadPlan(formRef.current, "refused");
+  }, [refusedAsChanged, run?.error, loadPlan]);
 
-  const env = summary.environments.find((e) => e.name === environment);
+  const env = summary.environments.find((e) => e.name === form.environment);
   const okPlan = plan.state === "ok" ? plan.plan : null;
-  const needsName = okPlan?.protected ?? env?.protected ?? false;
+  // The name to type is the plan's: a database reached by another route is protected under its protected environment's name.
+  const confirmationName = okPlan ? (okPlan.confirmationName ?? (okPlan.protected ? okPlan.environment : null)) : null;
+  const acknowledgement = okPlan ? acknowledgementText(okPlan) : null;
   // Edited (or removed) applied files stop a run, as in the CLI, unless the person says the edits are intended.
   const refusal = okPlan?.refusal ?? null;
-  const confirmed = (!needsName || confirm === environment) && (!refusal || (refusal.allowEdited && allowEdited));
+  const canRun =
+    okPlan !== null &&
+    plan.state === "ok" &&
+    !plan.refreshing &&
+    !running &&
+    (confirmationName === null || typedName === confirmationName) &&
+    (acknowledgement === null || acknowledged) &&
+    (!refusal || (refusal.allowEdited && form.allowEdited));
   const start = (): void => {
-    if (!okPlan || !confirmed) return;
+    if (!okPlan || !canRun) return;
     setRunError(null);
+    setPlanChanged(null);
     client
-      .runMigration({ environment, command, target: okPlan.target, ...(needsName ? { confirmName: confirm } : {}), ...(refusal && allowEdited ? { allowEdited: true } : {}) })
+      .runMigration({
+        environment: okPlan.environment,
+        command: okPlan.command,
+        target: okPlan.target,
+        confirmedPlan: confirmedPlanOf(okPlan),
+        ...(confirmationName !== null ? { confirmName: typedName } : {}),
+        ...(acknowledgement !== null ? { acknowledgedLoss: true } : {}),
+        ...(form.singleTransaction ? { singleTransaction: true } : {}),
+        ...(refusal && form.allowEdited ? { allowEdited: true } : {}),
+      })
       .then(
         (t) => setRun(startProgress(t.runId, okPlan.steps)),
         (e: unknown) => setRunError(asErrorShape(e)),
       );
   };
   const revisionIds = summary.revisions.slice(0, 500).map((r) => r.id);
+  const change = (patch: Partial<ApplyForm>, replan: boolean): void => {
+    const next = { ...form, ...patch };
+    setForm(next);
+    if (replan) loadPlan(next, "fresh");
+    else if (patch.environment !== undefined || patch.command !== undefined || patch.target !== undefined) {
+      planSeq.current++;
+      shown.current = null;
+      setPlan({ state: "idle" });
+      setPlanChanged(null);
+    }
+  };
 
   return (
     <section className="screen" aria-labelledby="apply-title">
@@ -111,80 +248,86 @@ export function ApplyScreen(props: { readonly environment?: string; readonly tar
       >
         <label className="field">
           Environment
-          <select value={environment} onChange={(e) => { setEnvironment(e.target.value); setPlan({ state: "idle" }); setConfirm(""); }} aria-label="Environment">
+          <select value={form.environment} onChange={(e) => change({ environment: e.target.value }, form.target.trim() !== "")} aria-label="Environment">
             {summary.environments.map((e) => (
               <option key={e.name} value={e.name}>
-                {e.name}{e.protected ? " (protected)" : ""}
+                {e.name}
+                {e.protected ? " (protected)" : ""}
               </option>
             ))}
           </select>
         </label>
         <label className="field">
           Direction
-          <select value={command} onChange={(e) => { setCommand(e.target.value === "downgrade" ? "downgrade" : "upgrade"); setPlan({ state: "idle" }); }} aria-label="Direction">
+          <select
+            value={form.command}
+            onChange={(e) => {
+              const command: MigrateCommandDto = e.target.value === "downgrade" ? "downgrade" : "upgrade";
+              // The other direction's default target makes no sense here: take this one's.
+              const target = form.target === DEFAULT_TARGET[form.command] ? DEFAULT_TARGET[command] : form.target;
+              change({ command, target }, target.trim() !== "");
+            }}
+            aria-label="Direction"
+          >
             <option value="upgrade">Upgrade</option>
             <option value="downgrade">Roll back (downgrade)</option>
           </select>
         </label>
         <label className="field" style={{ flex: 1, minWidth: 220 }}>
           Target (id, prefix, head, heads, base, -1, label@head…)
-          <input type="text" list="apply-targets" value={target} onChange={(e) => { setTarget(e.target.value); setPlan({ state: "idle" }); }} aria-label="Target" className="mono" />
+          <input type="text" list="apply-targets" value={form.target} onChange={(e) => change({ target: e.target.value }, false)} aria-label="Target" className="mono" />
           <datalist id="apply-targets">
             {["heads", "head", "base", "+1", "-1", ...revisionIds].map((t) => (
               <option key={t} value={t} />
             ))}
           </datalist>
         </label>
-        <button type="submit" className="btn" disabled={!environment || !target.trim() || plan.state === "loading"} style={{ alignSelf: "flex-end" }}>
+        <label className="field" style={{ alignSelf: "flex-end", flexDirection: "row", alignItems: "center", gap: 6 }} title="One transaction for the whole run (--single-transaction); MySQL commits each DDL statement regardless">
+          <input type="checkbox" checked={form.singleTransaction} onChange={(e) => change({ singleTransaction: e.target.checked }, false)} aria-label="Single transaction" />
+          Single transaction
+        </label>
+        <button type="submit" className="btn" disabled={!form.environment || !form.target.trim() || plan.state === "loading"} style={{ alignSelf: "flex-end" }}>
           Show plan
         </button>
       </form>
       {/* A revision left half applied here refuses every run: the same choice as on the environments screen. */}
-      <UnresolvedForEnvironment key={`${environment}:${run?.state ?? ""}`} environment={environment} protected={env?.protected ?? false} onResolved={() => { refresh(); showPlan(); }} onCount={setUnresolvedCount} />
+      <UnresolvedForEnvironment
+        key={`${form.environment}:${run?.state ?? ""}`}
+        environment={form.environment}
+        protected={env?.protected ?? false}
+        onResolved={() => {
+          refresh();
+          loadPlan(formRef.current, "changed");
+        }}
+        onCount={setUnresolvedCount}
+      />
+      {planChanged && (
+        <div className="notice warn" role="alert" data-testid="plan-changed">
+          {planChanged}
+        </div>
+      )}
       {plan.state === "idle" && <div className="state-box">Pick an environment and a target, or click a node in the graph, then “Show plan”. Nothing runs before you confirm.</div>}
       {plan.state === "loading" && <Loading what="the plan" />}
       {plan.state === "error" && <ErrorBox error={plan.error} onRetry={showPlan} />}
       {okPlan && (
         <>
           <PlanView plan={okPlan} />
-          {okPlan.steps.length > 0 && !run && (
-            <div className={needsName ? "confirm-protected" : "toolbar"}>
-              {refusal && (
-                <div className="notice warn" role="note" data-testid="edited-refusal" style={{ display: "flex", flexDirection: "column", gap: 6 }}>
-                  <strong>This run is refused: an applied revision file no longer matches what ran.</strong>
-                  <div>{refusal.message}</div>
-                  {refusal.allowEdited && (
-                    <label style={{ fontWeight: 600 }}>
-                      <input type="checkbox" checked={allowEdited} onChange={(e) => setAllowEdited(e.target.checked)} aria-label="Run anyway: the edits are intended" /> Run anyway: the edits are intended (--allow-edited)
-                    </label>
-                  )}
-                </div>
-              )}
-              {needsName && (
-                <label className="field">
-                  <span>
-                    <strong>{environment}</strong> is protected. Type its name to run this plan.
-                  </span>
-                  <input type="text" value={confirm} onChange={(e) => setConfirm(e.target.value)} aria-label="Type the environment name to confirm" placeholder={`type ${environment}`} autoComplete="off" style={{ maxWidth: 320 }} />
-                </label>
-              )}
-              <div className="toolbar">
-                <button type="button" className={`btn ${okPlan.command === "downgrade" || needsName ? "danger" : "primary"}`} disabled={!confirmed} onClick={start} data-testid="run-button">
-                  {okPlan.command === "upgrade" ? "Upgrade" : "Roll back"} {environment} ({okPlan.steps.length} step{okPlan.steps.length === 1 ? "" : "s"})
-                </button>
-                {needsName && confirm !== environment && <span className="muted" data-testid="confirm-hint">Type “{environment}” to enable.</span>}
-                {unresolvedCount > 0 && (
-                  <span className="muted" data-testid="unresolved-hint">
-                    A run now is refused: first say above what the interrupted revision did.
-                  </span>
-                )}
-                {refusal && !allowEdited && (
-                  <span className="muted" data-testid="refusal-hint">
-                    {needsName && confirm !== environment ? "Also restore" : "Restore"} the file{refusal.allowEdited ? ", or tick “Run anyway”" : ""}, to enable.
-                  </span>
-                )}
-              </div>
-            </div>
+          {okPlan.steps.length > 0 && !running && (
+            <RunConfirmation
+              plan={okPlan}
+              refusal={refusal}
+              allowEdited={form.allowEdited}
+              onAllowEdited={(v) => change({ allowEdited: v }, false)}
+              acknowledgement={acknowledgement}
+              acknowledged={acknowledged}
+              onAcknowledged={setAcknowledged}
+              confirmationName={confirmationName}
+              typedName={typedName}
+              onTypedName={setTypedName}
+              unresolvedCount={unresolvedCount}
+              canRun={canRun}
+              onRun={start}
+            />
           )}
         </>
       )}
@@ -192,9 +335,12 @@ export function ApplyScreen(props: { readonly environment?: string; readonly tar
       {run && <RunView progress={run} />}
       {run && ended && (
         <div className="toolbar">
-          <a className="btn" href={`#/graph`}>See the graph</a>
-          <a className="btn" href={`#/history?environment=${encodeURIComponent(environment)}`}>History of {environment}</a>
-          <button type="button" className="btn" onClick={showPlan}>Plan again</button>
+          <a className="btn" href={`#/graph`}>
+            See the graph
+          </a>
+          <a className="btn" href={`#/history?environment=${encodeURIComponent(form.environment)}`}>
+            History of {form.environment}
+          </a>
         </div>
       )}
     </section>

@@ -3,7 +3,7 @@ import { CodeView } from "../../components/code-view.js";
 
 const heads = (list: readonly string[]) => (list.length === 0 ? "(empty)" : list.map((h) => h.slice(0, 12)).join(", "));
 
-/** What a run would do: the steps, the heads before and after, destructive statements, the SQL. */
+/** What a run would do: the steps, the heads before and after, its verdict (destructive statements, or not checked), the SQL. */
 export function PlanView({ plan }: { readonly plan: MigrationPlanDto }) {
   return (
     <div className="split" data-testid="plan">
@@ -26,6 +26,11 @@ export function PlanView({ plan }: { readonly plan: MigrationPlanDto }) {
               </li>
             ))}
           </ol>
+        )}
+        {!plan.checked && plan.steps.length > 0 && (
+          <div className="notice error" role="alert" data-testid="unchecked">
+            <strong>Not checked:</strong> {plan.uncheckedReason ?? "the plan's SQL could not be rendered"} — Strata could not tell what this plan destroys.
+          </div>
         )}
         {plan.destructive.length > 0 && (
           <div className="notice error" role="alert" data-testid="destructive">
