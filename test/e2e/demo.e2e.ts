@@ -41,6 +41,9 @@ async function planFromNode(page: Page, env: string, revision: string): Promise<
 }
 
 async function runAndWait(page: Page, expected: "succeeded" | "failed"): Promise<void> {
+  // A plan that drops something (or could not be checked) runs only once its loss is ticked (issue 14).
+  const ack = page.locator("[data-testid=loss-ack-box]");
+  if (await ack.count()) await ack.check();
   await page.locator("[data-testid=run-button]").click();
   await page.locator(`[data-testid=run][data-run-state="${expected}"]`).waitFor({ timeout: 60_000 });
 }
