@@ -4,11 +4,10 @@
  * form, so a reload shows the same form and plan; the plan is recomputed after a run and when
  * the project changes; a run whose plan changed since it was shown is refused and the new plan shown.
  */
-import fs from "node:fs";
-import path from "node:path";
 import type { Browser, Page } from "playwright";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createHttpApi } from "../../shared/http-client.js";
+import { READS_ROWS, writeRowReadingRevision } from "./apply-fixtures.js";
 import { DEMO, launchChromium, openDemo, strataSync, type DemoSession } from "./strata-serve.js";
 
 let browser: Browser;
@@ -29,26 +28,6 @@ afterEach(async () => {
     expect(errors, "errors thrown in the page").toEqual([]);
   }
 });
-
-const READS_ROWS = "f1f1f1f1f1f1";
-/** A revision on the demo's head that reads rows: its SQL cannot be rendered without the data, so the plan is not checked. */
-function writeRowReadingRevision(root: string): void {
-  fs.writeFileSync(
-    path.join(root, "migrations", "zz_backfill.ts"),
-    [
-      `import type { Knex } from "knex";`,
-      `export const revision = "${READS_ROWS}";`,
-      `export const downRevision = "${DEMO.status}";`,
-      `export const message = "backfill order status";`,
-      `export async function up(knex: Knex): Promise<void> {`,
-      `  const rows = await knex("orders").select("id");`,
-      `  for (const r of rows) await knex("orders").where({ id: r.id }).update({ status: "new" });`,
-      `}`,
-      `export async function down(knex: Knex): Promise<void> {}`,
-      ``,
-    ].join("\n"),
-  );
-}
 
 const runButton = (page: Page) => page.locator("[data-testid=run-button]");
 
@@ -91,7 +70,8 @@ describe("the apply screen: a verdict on every plan, what you see is what runs",
     const unchecked = page.locator("[data-testid=unchecked]");
     await unchecked.waitFor();
     expect(await unchecked.innerText()).toMatch(new RegExp(`^Not checked: .*${READS_ROWS}.*reads data.* — Strata could not tell what this plan destroys\\.$`));
-    expect(await unchecked.evaluate((el) => getComputedStyle(el).color)).toBe("rgb(197, 48, 48)");
+    // Red: the danger colour of the light theme.
+    expect(await unchecked.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color)).toBe("rgb(197, 48, 48)");
     expect(await page.locator("[data-testid=loss-ack-text]").innerText()).toBe("I understand this plan could not be checked: Strata cannot tell what it destroys");
     expect(await runButton(page).isDisabled()).toBe(true);
     await page.locator("[data-testid=loss-ack-box]").check();
@@ -145,7 +125,7 @@ describe("the apply screen: a verdict on every plan, what you see is what runs",
     const api = createHttpApi(url.origin, url.searchParams.get("token")!);
     const made = await api.createRevision({ message: "add order notes" });
     await page.locator("[data-testid=plan-steps] li").nth(1).filter({ hasText: made.revision.slice(0, 12) }).waitFor({ timeout: 30_000 });
-    await page.locator("[data-testid=plan-changed]").waitFor();
+    await page.locator("[data-testid=plan-changed]").filter({ hasText: "The plan changed while you looked." }).waitFor();
 
     // Someone upgrades prod from a terminal after the person looked: the click is refused, nothing runs.
     strataSync(["--project", served.root, "--env", "prod", "upgrade", DEMO.status, "--confirm", "prod"], { STRATA_DATA_DIR: served.dataDir });
@@ -153,7 +133,7 @@ describe("the apply screen: a verdict on every plan, what you see is what runs",
     await runButton(page).click();
     const changed = page.locator("[data-testid=plan-changed]").filter({ hasText: "The plan changed since you looked" });
     await changed.waitFor({ timeout: 60_000 });
-    expect(await changed.innerText()).toContain(`the database is now at ${DEMO.status}, not ${DEMO.merge}`);
+    expect(await changed.innerText()).toMatch(new RegExp(`^The plan changed since you looked\\. Nothing ran: the database is now at ${DEMO.status}, not ${DEMO.merge}; .*; look at the new plan and confirm it again\\.$`));
     // The new plan replaces the refused one, to be confirmed again.
     await page.locator("[data-testid=heads-before]").filter({ hasText: DEMO.status }).waitFor();
     expect(await page.locator("[data-testid=plan-steps] li").count()).toBe(1);

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import knexFactory from "knex";
 import { killInsideSleep, sleepingRevision } from "../helpers/killed-runner.js";
 import { strata, writeRevision } from "../helpers/strata-cli.js";
+import { READS_ROWS, writeRowReadingRevision } from "./apply-fixtures.js";
 import { DEMO, addEnvironment, launchChromium, openDemo } from "./strata-serve.js";
 
 // `STRATA_SCREENSHOTS=1 npm run test:e2e` refreshes docs/screenshots; a plain test run (CI)
@@ -59,8 +60,12 @@ describe("screenshots of every screen with the demo data (docs/screenshots)", ()
         }
         // A run as it ends: the live log and the new state (dev rolled back one step).
         await page.goto(session.served.url + `#/apply?environment=dev&command=downgrade&target=${DEMO.merge}`);
+        // The rollback drops a column: it runs once that is ticked (issue 14).
+        await page.locator("[data-testid=loss-ack-box]").check();
         await page.locator("[data-testid=run-button]").click();
         await page.locator("[data-testid=run][data-run-state=succeeded]").waitFor({ timeout: 60_000 });
+        // The plan above the result is made again from the new state.
+        await page.locator("[data-testid=plan]").getByText("Nothing to run").waitFor();
         await page.waitForTimeout(300);
         await page.screenshot({ path: path.join(OUT, `apply-run-${scheme}.png`) });
         expect(session.pageErrors).toEqual([]);
@@ -150,6 +155,39 @@ describe("screenshots of the destructive plan, the edited-file refusal and the s
         expect(await page.locator("[data-testid=run-button]").isDisabled()).toBe(true);
         await page.waitForTimeout(300);
         await page.screenshot({ path: path.join(OUT, `apply-edited-${scheme}.png`) });
+        expect(session.pageErrors).toEqual([]);
+      } finally {
+        await session.close();
+      }
+    });
+  }
+});
+
+describe("screenshots of the apply screen's verdict and of a plan that changed since it was shown (issue 14)", () => {
+  for (const scheme of ["light", "dark"] as const) {
+    it(`a plan that could not be checked, and a run refused because its plan changed, ${scheme}`, async () => {
+      const session = await openDemo(browser, { colorScheme: scheme, prepare: writeRowReadingRevision });
+      try {
+        const { page, served } = session;
+        await page.goto(served.url + `#/apply?environment=dev&command=upgrade&target=heads`);
+        await page.locator("[data-testid=unchecked]").filter({ hasText: READS_ROWS }).waitFor({ timeout: 60_000 });
+        await page.locator("[data-testid=loss-ack-box]").waitFor();
+        expect(await page.locator("[data-testid=run-button]").isDisabled()).toBe(true);
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: path.join(OUT, `apply-unchecked-${scheme}.png`) });
+
+        // prod's plan is shown; someone upgrades prod from a terminal; the click is refused and the new plan shown.
+        await page.goto(served.url + `#/apply?environment=prod&command=upgrade&target=heads`);
+        await page.locator("[data-testid=plan-steps]").waitFor({ timeout: 60_000 });
+        expect((await strata(["--project", served.root, "--env", "prod", "upgrade", DEMO.status, "--confirm", "prod"], { env: { STRATA_DATA_DIR: served.dataDir } })).code).toBe(0);
+        await page.getByLabel("Type the environment name to confirm").fill("prod");
+        await page.locator("[data-testid=loss-ack-box]").check();
+        await page.locator("[data-testid=run-button]").click();
+        await page.locator("[data-testid=plan-changed]").filter({ hasText: "The plan changed since you looked" }).waitFor({ timeout: 60_000 });
+        await page.locator("[data-testid=heads-before]").filter({ hasText: DEMO.status }).waitFor();
+        await page.evaluate("document.activeElement && document.activeElement.blur()");
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: path.join(OUT, `apply-plan-changed-${scheme}.png`) });
         expect(session.pageErrors).toEqual([]);
       } finally {
         await session.close();

@@ -29,8 +29,8 @@ interface ApplyForm {
 }
 
 /**
- * Why a plan is asked for: the person asked ("fresh": the screen starts over), a run ended
- * ("after-run": the plan of the new state, under the run's result), the project changed on
+ * Why a plan is asked for: the person asked ("fresh": the screen starts over), a run ended or a
+ * resolve was recorded here ("after-run": the plan of the new state, under the run's result), the project changed on
  * disk or elsewhere ("changed"), or the host refused a run because the plan had changed ("refused").
  */
 type PlanReason = "fresh" | "after-run" | "changed" | "refused";
@@ -64,7 +64,7 @@ export function ApplyScreen(props: {
   const [typedName, setTypedName] = useState("");
   const [acknowledged, setAcknowledged] = useState(false);
   /** Set when the plan on screen replaced one the person was looking at: the host refused, or the project changed. */
-  const [planChanged, setPlanChanged] = useState<string | null>(null);
+  const [planChanged, setPlanChanged] = useState<{ readonly title: string; readonly detail: string } | null>(null);
   const [unresolvedCount, setUnresolvedCount] = useState(0);
   const [run, setRun] = useState<RunProgress | null>(null);
   const [runError, setRunError] = useState<ErrorShape | null>(null);
@@ -106,7 +106,7 @@ export function ApplyScreen(props: {
             setAcknowledged(false);
           }
           if (reason === "changed" && previous && !same && previous.steps.length > 0) {
-            setPlanChanged("The revision files or the database changed: this is the plan now. Look at it again before you run it.");
+            setPlanChanged({ title: "The plan changed while you looked.", detail: "The project changed (revision files, a new revision, or the environments): this is the plan now. Look at it again before you run it." });
           }
         },
         (e: unknown) => {
@@ -181,7 +181,7 @@ export function ApplyScreen(props: {
   // Refused because the plan changed: nothing ran; the new plan replaces the run, to be confirmed again.
   useEffect(() => {
     if (!refusedAsChanged || !run?.error) return;
-    setPlanChanged(`The plan changed since you looked: ${run.error.message.replace(/^the plan changed since you looked: /, "")}`);
+    setPlanChanged({ title: "The plan changed since you looked.", detail: `Nothing ran: ${run.error.message.replace(/^the plan changed since you looked: /, "").replace(/; nothing was run$/, "")}.` });
     setRun(null);
     loadPlan(formRef.current, "refused");
   }, [refusedAsChanged, run?.error, loadPlan]);
@@ -282,7 +282,7 @@ export function ApplyScreen(props: {
             ))}
           </datalist>
         </label>
-        <label className="field" style={{ alignSelf: "flex-end", flexDirection: "row", alignItems: "center", gap: 6 }} title="One transaction for the whole run (--single-transaction); MySQL commits each DDL statement regardless">
+        <label className="field" style={{ alignSelf: "flex-end", flexDirection: "row", alignItems: "center", gap: 6, minHeight: 31 }} title="One transaction for the whole run (--single-transaction); MySQL commits each DDL statement regardless">
           <input type="checkbox" checked={form.singleTransaction} onChange={(e) => change({ singleTransaction: e.target.checked }, false)} aria-label="Single transaction" />
           Single transaction
         </label>
@@ -297,13 +297,13 @@ export function ApplyScreen(props: {
         protected={env?.protected ?? false}
         onResolved={() => {
           refresh();
-          loadPlan(formRef.current, "changed");
+          loadPlan(formRef.current, "after-run");
         }}
         onCount={setUnresolvedCount}
       />
       {planChanged && (
         <div className="notice warn" role="alert" data-testid="plan-changed">
-          {planChanged}
+          <strong>{planChanged.title}</strong> {planChanged.detail}
         </div>
       )}
       {plan.state === "idle" && <div className="state-box">Pick an environment and a target, or click a node in the graph, then “Show plan”. Nothing runs before you confirm.</div>}
