@@ -82,8 +82,9 @@ export function ApplyScreen(props: {
       const target = f.target.trim();
       if (!f.environment || !target) return;
       const mine = ++planSeq.current;
-      const previous = shown.current;
+      const previous = reason === "fresh" ? null : shown.current;
       if (reason === "fresh") {
+        shown.current = null;
         setPlan({ state: "loading" });
         setRun(null);
         setRunError(null);
@@ -153,7 +154,8 @@ export function ApplyScreen(props: {
     () =>
       client.onEvent((e) => {
         if (e.type !== "project-changed" || runningRef.current) return;
-        if (planStateRef.current === "ok" || planStateRef.current === "error") loadPlan(formRef.current, "changed");
+        // A plan still loading may have read the files before this change: it is asked for again too.
+        if (planStateRef.current !== "idle") loadPlan(formRef.current, "changed");
       }),
     [client, loadPlan],
   );
