@@ -41,6 +41,9 @@ export const ERROR_CODES = [
   /** A password cannot be saved: no OS-backed encryption on this host. */
   "PASSWORD_STORAGE_UNAVAILABLE",
   "INTERNAL",
+  // Issue 14:
+  /** The live schema contradicts what a person said an interrupted revision did (resolve without override). */
+  "RESOLVE_CONTRADICTED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -8,6 +8,7 @@ interface ResolveOptions {
   readonly applied?: boolean;
   readonly rolledBack?: boolean;
   readonly confirm?: string;
+  readonly force?: boolean;
   readonly lockTimeout?: string;
 }
 
@@ -29,6 +30,7 @@ export function registerMaintenanceCommands(program: Command): void {
     .option("--applied", "all of it took effect: record it as done and move the version table as the step would have")
     .option("--rolled-back", "none of it took effect (any part that did was undone): record that and leave the version table")
     .option("--confirm <name>", "the environment's name, required when it is protected")
+    .option("--force", "record it although the live schema contradicts it (you checked the database)")
     .option("--lock-timeout <seconds>", "how long to wait for another runner's lock (default 60)")
     .action(async (revision: string, opts: ResolveOptions, cmd: Command) => {
       if (Boolean(opts.applied) === Boolean(opts.rolledBack)) {
@@ -42,6 +44,7 @@ export function registerMaintenanceCommands(program: Command): void {
         revision,
         outcome: opts.applied ? "applied" : "rolled-back",
         confirmName: opts.confirm,
+        override: Boolean(opts.force),
         lockTimeoutMs: seconds === undefined ? undefined : Math.round(seconds * 1000),
       });
       ctx.out.result(result, (r) => [
