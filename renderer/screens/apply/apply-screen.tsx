@@ -140,7 +140,7 @@ export function ApplyScreen(props: { readonly environment?: string; readonly tar
         </button>
       </form>
       {/* A revision left half applied here refuses every run: the same choice as on the environments screen. */}
-      <UnresolvedForEnvironment key={`${environment}:${run?.state ?? ""}`} environment={environment} protected={env?.protected ?? false} onResolved={() => { refresh(); showPlan(); }} onCount={setUnresolvedCount} />
+      <UnresolvedForEnvironment key={environment} reloadOn={run?.state ?? ""} environment={environment} protected={env?.protected ?? false} onResolved={() => { refresh(); showPlan(); }} onCount={setUnresolvedCount} />
       {plan.state === "idle" && <div className="state-box">Pick an environment and a target, or click a node in the graph, then “Show plan”. Nothing runs before you confirm.</div>}
       {plan.state === "loading" && <Loading what="the plan" />}
       {plan.state === "error" && <ErrorBox error={plan.error} onRetry={showPlan} />}
