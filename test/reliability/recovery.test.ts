@@ -212,6 +212,32 @@ describe.each(TEST_CLIENTS)("recovery of a half-applied revision on %s", (client
     expect((await strata([...p, "status", "--json", "--no-drift"])).json.environments[0].unresolved).toMatchObject([{ revision: F2, state: "failed" }]);
   });
 
+  it("a transaction = false revision that fails half way is checked and undone the same way on every dialect", async () => {
+    const outside: RevisionSpec = { ...ADD_THEN_FAIL, transaction: false };
+    dir = writeProject({ environments: { dev: envEntry(db) }, revisions: [BASE, outside] });
+    const p = ["--project", dir];
+    expect((await strata([...p, "upgrade", A1])).code).toBe(0);
+    const failed = await strata([...p, "upgrade", "heads"]);
+    expect(failed.code).toBe(2);
+    expect(failed.reason).toMatch(/it runs outside a transaction \(transaction = false\), so the revision may be half applied: 1 statement had run/);
+    const found = await check(dir, F2);
+    expect(found.statements.map((s) => [s.ran, s.schema, s.evidence])).toEqual([
+      ["ran", "done", ["column base_t.note is there"]],
+      ["failed", "not-done", ["column no_such_table.x is not there"]],
+    ]);
+    const q = client === "mysql2" ? "`" : '"';
+    expect(found.undo.statements).toEqual([`alter table ${q}base_t${q} drop column ${q}note${q}`]);
+    expect((await strata([...p, "resolve", F2, "--rolled-back"])).reason).toMatch(/was not recorded as rolled-back: the live schema says otherwise \(column base_t\.note is there/);
+    const project = await openProject({ project: dir, cwd: dir });
+    await undoPartialRevision(project, selectEnvironment(project, "dev"), { revision: F2 });
+    expect(await describeColumns(db.knex, client, ["strata_version", "strata_history"])).toEqual(["base_t.id"]);
+    writeRevision(dir, { ...ADD_FIXED, transaction: false });
+    const retry = await strata([...p, "upgrade", "heads", "--json"]);
+    expect(retry.code, retry.stderr).toBe(0);
+    expect(await describeColumns(db.knex, client, ["strata_version", "strata_history"])).toEqual(["base_t.id", "base_t.note"]);
+    figures.push({ client, transaction: false, revisions: 2, faults: 1, refusals: 1, undone: 1, retries: 1 });
+  });
+
   it("reports its figures", () => {
     process.stdout.write(`recovery figures: ${JSON.stringify(figures.filter((f) => f.client === client))}\n`);
   });
