@@ -98,7 +98,7 @@ describe.each(TEST_CLIENTS)("recovery of a half-applied revision on %s", (client
     const rolledBack = await strata([...p, "resolve", F2, "--rolled-back", "--json"]);
     expect(rolledBack.code).toBe(2);
     expect(rolledBack.reason).toBe(
-      `strata: revision ${F2} was not recorded as rolled-back: the live schema says otherwise (column base_t.note is there (\`alter table \`base_t\` add \`note\` varchar(20)\`)); check the database, and if it did not take effect (rolled back) after all, record it anyway with --force (in the app: "I checked the database: record it anyway")`,
+      `strata: revision ${F2} was not recorded as rolled-back: the live schema says otherwise (column base_t.note is there (\`alter table \`base_t\` add \`note\` varchar(20)\`)); check the database, and if it did not take effect (rolled back) after all, record it anyway with --force (in the app: "I checked the database: record it anyway"), or undo what ran with --undo (it runs \`alter table \`base_t\` drop column \`note\`\`)`,
     );
     expect(rolledBack.json.error).toMatchObject({ code: "RESOLVE_CONTRADICTED", details: { revision: F2, outcome: "rolled-back" } });
     const applied = await strata([...p, "resolve", F2, "--applied"]);
@@ -175,9 +175,22 @@ describe.each(TEST_CLIENTS)("recovery of a half-applied revision on %s", (client
     expect(refused.code).toBe(2);
     expect(refused.reason).toMatch(new RegExp(`^strata: revision ${K2} was not recorded as rolled-back: the live schema says otherwise \\(table killed_t is there`));
 
-    const project = await openProject({ project: dir, cwd: dir });
-    const undone = await undoPartialRevision(project, selectEnvironment(project, "dev"), { revision: K2 });
-    expect(undone.undone).toEqual(["drop table `killed_t`"]);
+    // The CLI shows the same check, and undoes the same way.
+    const shown = await strata([...p, "resolve", K2, "--check"]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout.split("\n")).toEqual([
+      `dev: ${K2} (up) interrupted; its statements, as its file issues them, marked from the live schema:`,
+      "  ran      create table `killed_t` (`id` int, `note` varchar(20))  [table killed_t is there]",
+      "  unknown  insert into `killed_t` (`id`, `note`) values (1, 'half')",
+      "--applied: the live schema agrees",
+      "--rolled-back: contradicted (table killed_t is there (`create table `killed_t` (`id` int, `note` varchar(20))`))",
+      "--undo would run: drop table `killed_t`",
+      "",
+    ]);
+    expect((await strata([...p, "resolve", K2, "--check", "--json"])).json).toEqual(found);
+    const undone = await strata([...p, "resolve", K2, "--undo", "--json"]);
+    expect(undone.code, undone.stderr).toBe(0);
+    expect(undone.json).toMatchObject({ revision: K2, outcome: "rolled-back", heads: [A1], undone: ["drop table `killed_t`"] });
     expect(await db.knex.schema.hasTable("killed_t")).toBe(false);
     expect(await versionHeads(db)).toEqual([A1]);
 

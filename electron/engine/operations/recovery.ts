@@ -85,7 +85,8 @@ export async function refuseContradicted(db: Knex, dialect: Dialect, env: Enviro
   const said = outcome === "applied" ? "took effect (applied)" : "did not take effect (rolled back)";
   throw new StrataError(
     "RESOLVE_CONTRADICTED",
-    `revision ${row.revision} was not recorded as ${outcome}: the live schema says otherwise (${reasons.join("; ")}); check the database, and if it ${said} after all, record it anyway with --force (in the app: "I checked the database: record it anyway")`,
+    `revision ${row.revision} was not recorded as ${outcome}: the live schema says otherwise (${reasons.join("; ")}); check the database, and if it ${said} after all, record it anyway with --force (in the app: "I checked the database: record it anyway")` +
+      (outcome === "rolled-back" && dto.undo.available ? `, or undo what ran with --undo (it runs \`${dto.undo.statements.join("; ")}\`)` : ""),
     { revision: row.revision, outcome, contradictions: reasons, undo: dto.undo },
   );
 }
@@ -107,9 +108,10 @@ async function checkRecovery(db: Knex, dialect: Dialect, env: EnvironmentConfig,
   const readings = listed.map((l) => readStatement(l.sql));
   const statements: CheckedStatement[] = listed.map((l, i) => {
     const reading = readings[i]!;
-    // A later statement of the revision on the same object decides what the schema shows of it.
+    // A later statement of the revision on the same object decides what the schema shows of it, unless it is known not to have run.
+    const later = readings.slice(i + 1).filter((_r, j) => listed[i + 1 + j]!.ran !== "failed" && listed[i + 1 + j]!.ran !== "not-ran");
     const judged = (reading.idempotent ? [] : reading.effects)
-      .filter((effect) => !readings.slice(i + 1).some((r) => r.effects.some((later) => overlaps(effect.object, later.object))))
+      .filter((effect) => !later.some((r) => r.effects.some((l) => overlaps(effect.object, l.object))))
       .map((effect) => ({ effect, done: live.has(effect.object) === (effect.leaves === "present") }));
     const schema = judged.length === 0 ? "not-visible" : judged.every((j) => j.done) ? "done" : judged.some((j) => j.done) ? "partly" : "not-done";
     const evidence = judged.map((j) => `${describeObject(j.effect.object)} ${live.has(j.effect.object) ? "is there" : "is not there"}`);
