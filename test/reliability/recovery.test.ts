@@ -251,6 +251,26 @@ describe.each(TEST_CLIENTS)("recovery of a half-applied revision on %s", (client
     figures.push({ client, transaction: false, revisions: 2, faults: 1, refusals: 1, undone: 1, retries: 1 });
   });
 
+  it.each([[[]], [["--single-transaction"]]])("failing as the third revision of one run %j: the statements are recorded all the same", async (flags: string[]) => {
+    const B2 = "b2b2b2b2b2b2";
+    const third: RevisionSpec = { ...ADD_THEN_FAIL, revision: "f3f3f3f3f3f3", downRevision: B2 };
+    dir = writeProject({
+      environments: { dev: envEntry(db) },
+      revisions: [BASE, { revision: B2, downRevision: A1, message: "rows", up: `await knex("base_t").insert({ id: 2 });` }, third],
+    });
+    const r = await strata(["--project", dir, "upgrade", "heads", ...flags]);
+    expect(r.code).toBe(2);
+    if (client !== "mysql2") {
+      await expect(check(dir, third.revision)).rejects.toMatchObject({ code: "USAGE" });
+      return;
+    }
+    expect(await versionHeads(db)).toEqual([B2]);
+    const found = await check(dir, third.revision);
+    expect(found.statementsFrom).toBe("recorded");
+    expect(found.statements.map((s) => `${s.ran} ${s.sql}`)).toEqual(["ran alter table `base_t` add `note` varchar(20)", "failed alter table `no_such_table` add `x` int"]);
+    expect(found.undo.statements).toEqual(["alter table `base_t` drop column `note`"]);
+  });
+
   it("reports its figures", () => {
     process.stdout.write(`recovery figures: ${JSON.stringify(figures.filter((f) => f.client === client))}\n`);
   });

@@ -87,7 +87,8 @@ export async function resolveRecorded(
       beforeRecord: (knex, row) => req.beforeRecord(knex, db.dialect, row),
       makeStep: (heads, rev, direction) => {
         if (!project.map.has(rev)) {
-          throw new StrataError("REVISION_MISSING", `revision ${rev} has no file, so Strata cannot tell how --applied would move the version table; restore its file, or resolve it --rolled-back and \`strata stamp\``, { revision: rev });
+          const advice = "restore its file, or resolve it --rolled-back and `strata stamp`";
+          throw new StrataError("REVISION_MISSING", `revision ${rev} has no file, so Strata cannot tell how --applied would move the version table; ${advice}`, { revision: rev, advice });
         }
         return project.map.planStep(heads, rev, direction);
       },
