@@ -77,11 +77,24 @@ export async function undoPartialRevision(project: OpenProject, env: Environment
   return { ...result, undone };
 }
 
-/** Refuses an outcome the live schema contradicts, unless the person overrode it after checking. */
-export async function refuseContradicted(db: Knex, dialect: Dialect, env: EnvironmentConfig, script: RevisionScript | undefined, row: UnresolvedRun, outcome: "applied" | "rolled-back"): Promise<void> {
+/**
+ * Refuses an outcome the live schema contradicts (RESOLVE_CONTRADICTED); with `override` (the
+ * person checked the database) records it anyway and returns what the schema showed, for the
+ * history row's note.
+ */
+export async function refuseContradicted(
+  db: Knex,
+  dialect: Dialect,
+  env: EnvironmentConfig,
+  script: RevisionScript | undefined,
+  row: UnresolvedRun,
+  outcome: "applied" | "rolled-back",
+  override: boolean,
+): Promise<string | null> {
   const { dto } = await checkRecovery(db, dialect, env, script, row, false);
   const reasons = outcome === "applied" ? dto.contradictions.applied : dto.contradictions.rolledBack;
-  if (reasons.length === 0) return;
+  if (reasons.length === 0) return null;
+  if (override) return `on purpose, although the live schema showed: ${reasons.join("; ")}`;
   const said = outcome === "applied" ? "took effect (applied)" : "did not take effect (rolled back)";
   throw new StrataError(
     "RESOLVE_CONTRADICTED",

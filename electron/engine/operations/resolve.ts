@@ -47,11 +47,7 @@ export async function resolveRevision(project: OpenProject, env: EnvironmentConf
     revision: resolvedRevisionId(project, req.revision),
     outcome: req.outcome,
     ...(req.lockTimeoutMs !== undefined ? { lockTimeoutMs: req.lockTimeoutMs } : {}),
-    beforeRecord: async (db, dialect, row) => {
-      if (req.override) return "recorded against the live schema, on purpose";
-      await refuseContradicted(db, dialect, env, project.scripts.get(row.revision), row, req.outcome);
-      return null;
-    },
+    beforeRecord: (db, dialect, row) => refuseContradicted(db, dialect, env, project.scripts.get(row.revision), row, req.outcome, Boolean(req.override)),
   });
 }
 
