@@ -3,7 +3,7 @@ import type { UnresolvedRunDto } from "../../../shared/dto.js";
 import { useClient } from "../../api/client-context.js";
 import { navigate } from "../../app/navigate.js";
 import { UnresolvedRunPanel } from "../../components/unresolved-runs.js";
-import { useLoad } from "../../hooks/use-load.js";
+import { loadedData, useLoad } from "../../hooks/use-load.js";
 
 /** A revision just settled here, offered to run again. */
 interface Settled {
@@ -31,7 +31,8 @@ export function UnresolvedForEnvironment(props: {
   const given = props.unresolved;
   const state = useLoad(() => client.environmentStatus({ environments: [props.environment] }), [client, props.environment, props.reloadOn], props.environment !== "" && given === undefined);
   const [settled, setSettled] = useState<Settled | null>(null);
-  const runs = (given ?? (state.load.state === "ok" ? (state.load.data.environments[0]?.unresolved ?? []) : [])).filter((u) => u.state !== "running");
+  // While the status reloads the panels stay as they were, so a check or a typed name is not lost.
+  const runs = (given ?? loadedData(state.load)?.environments[0]?.unresolved ?? []).filter((u) => u.state !== "running");
   const { onCount } = props;
   useEffect(() => onCount?.(runs.length), [onCount, runs.length]);
   const after = (run: UnresolvedRunDto, how: string) => (): void => {
