@@ -28,6 +28,8 @@ export const API_CALLS = [
   "saveProfile",
   "testProfile",
   "removeProfile",
+  "recoveryCheck",
+  "undoPartialRevision",
 ] as const;
 
 /** The name of a call. */

@@ -168,6 +168,8 @@ export const apiSchemas = {
     revision: revisionRef,
     outcome: z.enum(["applied", "rolled-back"]),
     confirmName: z.string().max(200).optional(),
+    /** Record it although the live schema contradicts the outcome (recoveryCheck); the person checked the database. */
+    override: z.boolean().optional(),
   }),
   /** Sets the version table without running revisions (protected: confirmName). */
   stamp: z.object({ environment: name, targets: z.array(revisionRef).min(1), confirmName: z.string().max(200).optional() }),
@@ -208,6 +210,13 @@ export const apiSchemas = {
   testProfile: z.object({ id: z.string().min(1).max(100).optional(), profile: profileInputSchema.optional() }),
   /** Forgets a profile and its password. */
   removeProfile: z.object({ id: z.string().min(1).max(100) }),
+  /**
+   * For a revision left interrupted or half applied: its statements, which ran, what the live
+   * schema shows of each, which resolve outcome the schema contradicts, and the undo on offer.
+   */
+  recoveryCheck: z.object({ environment: name, revision: revisionRef }),
+  /** Runs the inverse of the statements that ran (recoveryCheck's undo), then records the revision as rolled back (protected: confirmName). */
+  undoPartialRevision: z.object({ environment: name, revision: revisionRef, confirmName: z.string().max(200).optional() }),
 } as const;
 
 /** The name of a call. */
@@ -389,6 +398,43 @@ export interface ResolveResultDto {
   readonly heads: readonly string[];
   /** How it was resolved and by whom, as the history row now says. */
   readonly note: string;
+}
+
+/** One statement of a revision that stopped part way, with what the database shows of it. */
+export interface RecoveryStatementDto {
+  readonly sql: string;
+  /** ran; failed (the database refused it, so it did not take effect); not-ran; unknown (nothing tells). */
+  readonly ran: "ran" | "failed" | "not-ran" | "unknown";
+  /** How `ran` is known: recorded by the run, read from the live schema, inferred from the statements' order, or not at all. */
+  readonly basis: "recorded" | "schema" | "order" | "none";
+  /** What the live schema shows of its effect; not-visible for rows, type changes and the like. */
+  readonly schema: "done" | "not-done" | "partly" | "not-visible";
+  /** One line per object it makes or removes: "column half_t.note is there". */
+  readonly evidence: readonly string[];
+}
+
+/** What recoveryCheck found for an interrupted or half-applied revision. Changes nothing. */
+export interface RecoveryCheckDto {
+  readonly environment: string;
+  readonly revision: string;
+  readonly direction: "up" | "down";
+  readonly state: "interrupted" | "failed" | "running";
+  readonly historyId: number;
+  readonly message: string;
+  /** Where the statements come from: recorded by the run that failed, rendered from the revision's file (a killed run records none), or neither. */
+  readonly statementsFrom: "recorded" | "file" | "none";
+  readonly statements: readonly RecoveryStatementDto[];
+  /** The outcomes the live schema contradicts, and why, one line per statement. */
+  readonly contradicted: readonly ("applied" | "rolled-back")[];
+  readonly contradictions: { readonly applied: readonly string[]; readonly rolledBack: readonly string[] };
+  /** The inverse of the statements that ran, where each has a known one (create table, add column, create index). */
+  readonly undo: { readonly available: boolean; readonly statements: readonly string[]; readonly reason: string | null };
+}
+
+/** What undoPartialRevision ran and recorded. */
+export interface UndoResultDto extends ResolveResultDto {
+  /** The statements it ran, in order. */
+  readonly undone: readonly string[];
 }
 
 /** The environments matrix. */
@@ -603,6 +649,8 @@ export interface ApiResponses {
   saveProfile: ConnectionProfileDto;
   testProfile: ProfileTestDto;
   removeProfile: { readonly removed: boolean };
+  recoveryCheck: RecoveryCheckDto;
+  undoPartialRevision: UndoResultDto;
 }
 
 // A compile error here means apiSchemas and ApiResponses list different calls.

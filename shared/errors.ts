@@ -43,6 +43,9 @@ export const ERROR_CODES = [
   "INTERNAL",
   /** A run's plan is not the one the person confirmed (issue 14): files or heads changed in between; nothing ran. */
   "PLAN_CHANGED",
+  // Issue 14:
+  /** The live schema contradicts what a person said an interrupted revision did (resolve without override). */
+  "RESOLVE_CONTRADICTED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,52 +1,59 @@
 import { useState } from "react";
+import type { RecoveryCheckDto, RecoveryStatementDto } from "../../shared/api.js";
 import { asErrorShape } from "../../shared/api-errors.js";
 import type { UnresolvedRunDto } from "../../shared/dto.js";
 import type { ErrorShape } from "../../shared/errors.js";
-import { ErrorBox } from "./load-states.js";
+import type { Load } from "../hooks/use-load.js";
+import { ErrorBox, Loading } from "./load-states.js";
+import { appWords } from "./recovery-words.js";
 
 /** What the person found. */
 export type ResolveOutcome = "applied" | "rolled-back";
 
 /** Records the choice (the container calls resolveRevision); rejects with the error to show. */
-export type ResolveHandler = (revision: string, outcome: ResolveOutcome, confirmName: string | undefined) => Promise<unknown>;
+export type ResolveHandler = (revision: string, outcome: ResolveOutcome, confirmName: string | undefined, override: boolean) => Promise<unknown>;
+/** Runs the undo and records the revision rolled back (the container calls undoPartialRevision). */
+export type UndoHandler = (revision: string, confirmName: string | undefined) => Promise<unknown>;
+
+type Choice = ResolveOutcome | "undo";
 
 /**
- * Revisions an earlier run left interrupted or half applied on one environment, with the choice
- * `strata resolve` offers: after checking the database, record that the revision took effect
- * (the version table moves as the step would have) or that it did not. Runs stay refused until then.
+ * A revision an earlier run left interrupted or half applied on one environment: which of its
+ * statements ran and what the live schema shows of each (the recovery check), then the choice:
+ * it took effect, it did not, or undo the statements that ran. An outcome the schema contradicts
+ * needs a tick ("I checked the database"); a protected environment its typed name.
  */
-export function UnresolvedRuns(props: {
+export function UnresolvedRunPanel(props: {
   readonly environment: string;
   readonly protected: boolean;
-  readonly unresolved: readonly UnresolvedRunDto[];
+  readonly run: UnresolvedRunDto;
+  readonly check: Load<RecoveryCheckDto>;
   readonly onResolve: ResolveHandler;
+  readonly onUndo: UndoHandler;
 }) {
-  const shown = props.unresolved.filter((u) => u.state !== "running");
-  if (shown.length === 0) return null;
-  return (
-    <div data-testid="unresolved" data-unresolved-env={props.environment} style={{ display: "grid", gap: 8, margin: "8px 0" }}>
-      {shown.map((u) => (
-        <UnresolvedRun key={u.historyId} environment={props.environment} protected={props.protected} run={u} onResolve={props.onResolve} />
-      ))}
-    </div>
-  );
-}
-
-function UnresolvedRun(props: { readonly environment: string; readonly protected: boolean; readonly run: UnresolvedRunDto; readonly onResolve: ResolveHandler }) {
-  const { run, environment } = props;
-  const [choice, setChoice] = useState<ResolveOutcome | null>(null);
+  const { run, environment, check } = props;
+  const [choice, setChoice] = useState<Choice | null>(null);
   const [typed, setTyped] = useState("");
+  const [override, setOverride] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorShape | null>(null);
-  const confirmed = !props.protected || typed === environment;
+  const found = check.state === "ok" ? check.data : null;
+  const contradictions = found && choice && choice !== "undo" ? (choice === "applied" ? found.contradictions.applied : found.contradictions.rolledBack) : [];
+  const confirmed = (!props.protected || typed === environment) && (contradictions.length === 0 || override);
+  const choose = (c: Choice | null): void => {
+    setChoice(c);
+    setTyped("");
+    setOverride(false);
+    setError(null);
+  };
   const record = (): void => {
     if (!choice || !confirmed) return;
     setBusy(true);
     setError(null);
-    props
-      .onResolve(run.revision, choice, props.protected ? typed : undefined)
+    const name = props.protected ? typed : undefined;
+    (choice === "undo" ? props.onUndo(run.revision, name) : props.onResolve(run.revision, choice, name, contradictions.length > 0 && override))
       .then(
-        () => setChoice(null),
+        () => choose(null),
         (e: unknown) => setError(asErrorShape(e)),
       )
       .finally(() => setBusy(false));
@@ -59,24 +66,63 @@ function UnresolvedRun(props: { readonly environment: string; readonly protected
         you found.
       </strong>
       <div style={{ color: "var(--fg)" }}>Strata&apos;s history table shows: {run.description}.</div>
+      {check.state === "loading" && <Loading what="what the database shows of its statements" />}
+      {check.state === "error" && <ErrorBox error={appWords(check.error)} />}
+      {found && <RecoveryStatements check={found} />}
       <div className="muted" style={{ fontSize: 12 }}>
-        Check the database, then choose. “Took effect” records the revision as done and moves the version table as it would have; “Did not take
-        effect” leaves the version table (undo any part that did first).
+        “Took effect” records the revision as done and moves the version table as it would have; “Did not take effect” leaves the version table, so the revision
+        runs again next time. Strata compares either answer with the live schema first.
       </div>
       {choice === null ? (
         <div className="toolbar" style={{ marginTop: 2 }}>
-          <button type="button" className="btn small" onClick={() => setChoice("applied")} data-testid="resolve-applied">
+          {found?.undo.available && (
+            <button type="button" className="btn small primary" onClick={() => choose("undo")} data-testid="recovery-undo">
+              Undo the statements that ran
+            </button>
+          )}
+          <button type="button" className="btn small" onClick={() => choose("applied")} data-testid="resolve-applied">
             It took effect (applied)
           </button>
-          <button type="button" className="btn small" onClick={() => setChoice("rolled-back")} data-testid="resolve-rolled-back">
+          <button type="button" className="btn small" onClick={() => choose("rolled-back")} data-testid="resolve-rolled-back">
             It did not take effect (rolled back)
           </button>
+          {found && !found.undo.available && found.undo.reason && (
+            <span className="muted" style={{ fontSize: 12 }} data-testid="recovery-undo-unavailable">
+              No undo on offer: {found.undo.reason}.
+            </span>
+          )}
         </div>
       ) : (
-        <div className={props.protected ? "confirm-protected" : "toolbar"} data-testid="resolve-confirm">
-          <div>
-            Record that {run.revision.slice(0, 12)} ({run.direction}) {choice === "applied" ? "took effect" : "did not take effect"} on <strong>{environment}</strong>?
-          </div>
+        <div className={props.protected || contradictions.length > 0 || choice === "undo" ? "confirm-protected" : "toolbar"} data-testid="resolve-confirm" style={{ color: "var(--fg)" }}>
+          {choice === "undo" && found ? (
+            <>
+              <div>
+                Undo what {run.revision.slice(0, 12)} ({run.direction}) left on <strong>{environment}</strong>, then record it as rolled back. Strata will run:
+              </div>
+              <pre className="sql" data-testid="recovery-undo-sql">
+                {found.undo.statements.map((s) => `${s};`).join("\n")}
+              </pre>
+            </>
+          ) : (
+            <div>
+              Record that {run.revision.slice(0, 12)} ({run.direction}) {choice === "applied" ? "took effect" : "did not take effect"} on <strong>{environment}</strong>?
+            </div>
+          )}
+          {contradictions.length > 0 && (
+            <div data-testid="recovery-contradiction" style={{ display: "flex", flexDirection: "column", gap: 4 }}>
+              <strong style={{ color: "var(--danger)" }}>The live schema says otherwise:</strong>
+              <ul style={{ margin: 0, paddingLeft: 18 }}>
+                {contradictions.map((c) => (
+                  <li key={c}>{c}</li>
+                ))}
+              </ul>
+              {choice === "rolled-back" && found?.undo.available && <div className="muted">Undo the statements that ran instead, and the revision can run again cleanly.</div>}
+              <label style={{ fontWeight: 600 }}>
+                <input type="checkbox" checked={override} onChange={(e) => setOverride(e.target.checked)} aria-label="I checked the database: record it anyway" /> I checked the database:
+                record it anyway
+              </label>
+            </div>
+          )}
           {props.protected && (
             <label className="field">
               <span>
@@ -87,15 +133,54 @@ function UnresolvedRun(props: { readonly environment: string; readonly protected
           )}
           <div className="toolbar">
             <button type="button" className="btn danger" disabled={!confirmed || busy} onClick={record} data-testid="resolve-record">
-              {busy ? "Recording…" : choice === "applied" ? "Record as applied" : "Record as rolled back"}
+              {busy ? "Working…" : choice === "undo" ? "Run the undo and record as rolled back" : choice === "applied" ? "Record as applied" : "Record as rolled back"}
             </button>
-            <button type="button" className="btn" onClick={() => { setChoice(null); setTyped(""); }} disabled={busy}>
+            <button type="button" className="btn" onClick={() => choose(null)} disabled={busy}>
               Cancel
             </button>
           </div>
         </div>
       )}
-      {error && <ErrorBox error={error} />}
+      {error && <ErrorBox error={appWords(error)} />}
+    </div>
+  );
+}
+
+const RAN_WORDS: Readonly<Record<RecoveryStatementDto["ran"], string>> = { ran: "ran", failed: "refused", "not-ran": "did not run", unknown: "unknown" };
+const RAN_TAG: Readonly<Record<RecoveryStatementDto["ran"], string>> = { ran: "warn", failed: "bad", "not-ran": "ok", unknown: "" };
+
+/** The revision's statements: whether each ran, how that is known, and what the live schema shows of it. */
+export function RecoveryStatements({ check }: { readonly check: RecoveryCheckDto }) {
+  if (check.statements.length === 0) {
+    return <div className="muted" data-testid="recovery-statements">Strata cannot list this revision&apos;s statements (its file is missing or it reads the database to decide them).</div>;
+  }
+  const from = check.statementsFrom === "recorded" ? "as the run recorded them" : "as its file issues them (the run was stopped before it could record them), marked from the live schema";
+  return (
+    <div data-testid="recovery-statements" style={{ color: "var(--fg)", display: "flex", flexDirection: "column", gap: 4 }}>
+      <div style={{ fontSize: 12 }} className="muted">
+        Its statements, {from}:
+      </div>
+      <table className="grid" style={{ background: "var(--bg)", borderRadius: 6 }}>
+        <tbody>
+          {check.statements.map((s, i) => (
+            <tr key={i} data-recovery-statement={i} data-ran={s.ran} data-schema={s.schema}>
+              <td style={{ width: 96 }}>
+                <span className={`tag ${RAN_TAG[s.ran]}`} title={s.basis === "recorded" ? "recorded by the run" : s.basis === "schema" ? "read from the live schema" : s.basis === "order" ? "follows from the statements around it" : "nothing tells"}>
+                  {RAN_WORDS[s.ran]}
+                </span>
+              </td>
+              <td>
+                <code style={{ wordBreak: "break-word" }}>{s.sql}</code>
+                {s.evidence.length > 0 && (
+                  <div className="faint" style={{ fontSize: 12 }}>
+                    Live schema: {s.evidence.join("; ")}
+                  </div>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

@@ -233,12 +233,14 @@ describe("screenshots of a revision left interrupted on MariaDB by a killed runn
         await page.goto(session.served.url + "#/environments");
         await page.locator(`[data-unresolved-env="staging"] [data-unresolved-revision="${SLEEPY}"]`).waitFor({ timeout: 60_000 });
         await page.locator(`[data-env-row="staging"] [data-testid=unresolved-tag]`).waitFor();
+        await page.locator(`[data-unresolved-env="staging"] [data-testid=recovery-statements]`).waitFor({ timeout: 60_000 });
         await page.waitForTimeout(300);
         await page.screenshot({ path: path.join(OUT, `environments-interrupted-${scheme}.png`) });
 
         await page.goto(session.served.url + `#/apply?environment=staging&command=upgrade&target=heads`);
         await page.locator(`[data-unresolved-env="staging"] [data-unresolved-revision="${SLEEPY}"] [data-testid=resolve-applied]`).waitFor({ timeout: 60_000 });
         await page.locator("[data-testid=plan]").waitFor({ timeout: 60_000 });
+        await page.locator(`[data-unresolved-env="staging"] [data-testid=recovery-statements]`).waitFor({ timeout: 60_000 });
         await page.waitForTimeout(300);
         await page.screenshot({ path: path.join(OUT, `apply-interrupted-${scheme}.png`) });
         expect(session.pageErrors).toEqual([]);

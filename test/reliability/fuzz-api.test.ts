@@ -5,7 +5,7 @@
  * (INVALID_REQUEST, ENV_UNKNOWN, ...; never INTERNAL), the host stays up and answers afterwards,
  * and the SQLite, PostgreSQL and MariaDB databases of the project are unchanged.
  *
- * What may change a database (runMigration, stamp, resolveRevision) is sent to the throwaway
+ * What may change a database (runMigration, stamp, resolveRevision, undoPartialRevision) is sent to the throwaway
  * "scratch" environment only; every host a profile names is a loopback address.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
@@ -49,7 +49,7 @@ function aesCodec(): SecretCodec {
 }
 
 const LOOPBACK = ["127.0.0.1", "localhost", "::1", "127.0.0.2"];
-const MUTATING: readonly string[] = ["runMigration", "stamp", "resolveRevision"];
+const MUTATING: readonly string[] = ["runMigration", "stamp", "resolveRevision", "undoPartialRevision"];
 const RESERVED_NAMES = new Set<string>([...GUARDED_ENVS, SCRATCH_ENV]);
 
 const anyJson = fc.jsonValue({ maxDepth: 3 });

@@ -32,6 +32,7 @@ import type { Freshness } from "./project-holder.js";
 import { projectSummary } from "./project-summary.js";
 import { RecentProjects } from "./recent-projects.js";
 import { resolveRevision } from "./resolve.js";
+import { recoveryCheck, undoPartialRevision } from "./recovery.js";
 import { revisionDetail } from "./revision-detail.js";
 import { RunQueue } from "./run-queue.js";
 
@@ -214,7 +215,17 @@ export function createAppService(options: AppServiceOptions): AppService {
     },
     async resolveRevision(req) {
       const { project, env } = await withEnv(req.environment);
-      const result = await resolveRevision(project, env, { revision: req.revision, outcome: req.outcome, confirmName: req.confirmName });
+      const result = await resolveRevision(project, env, { revision: req.revision, outcome: req.outcome, confirmName: req.confirmName, override: req.override });
+      changed(project.root, "environment-changed");
+      return result;
+    },
+    async recoveryCheck(req) {
+      const { project, env } = await withEnv(req.environment);
+      return recoveryCheck(project, env, req.revision);
+    },
+    async undoPartialRevision(req) {
+      const { project, env } = await withEnv(req.environment);
+      const result = await undoPartialRevision(project, env, { revision: req.revision, ...(req.confirmName !== undefined ? { confirmName: req.confirmName } : {}) });
       changed(project.root, "environment-changed");
       return result;
     },

@@ -3,7 +3,10 @@ import type { UnresolvedRunDto } from "../../../shared/dto.js";
 import { StrataError } from "../errors.js";
 import type { EnvironmentConfig } from "../project/index.js";
 import { describeUnresolved, readLockHolder, readUnresolved, resolveAdvice, resolveRun, sketchStatements } from "../runner/index.js";
-import type { ResolveOutcome } from "../runner/index.js";
+import type { ResolveOutcome, UnresolvedRun } from "../runner/index.js";
+import type { Knex } from "knex";
+import type { Dialect } from "../dialect/index.js";
+import { refuseContradicted } from "./recovery.js";
 import type { DatabaseSession } from "./database-session.js";
 import { withDatabase } from "./database-session.js";
 import type { OpenProject } from "./open-project.js";
@@ -16,6 +19,8 @@ export interface ResolveRequest {
   /** A protected environment is resolved only when this equals its name. */
   readonly confirmName?: string;
   readonly lockTimeoutMs?: number;
+  /** Record it although the live schema contradicts the outcome: the person checked the database. */
+  readonly override?: boolean;
 }
 
 /** Refuses to change a protected environment unless its name was typed (CLI `--confirm NAME`, GUI field). */
@@ -33,27 +38,53 @@ export function refuseUnconfirmedResolve(env: EnvironmentConfig, confirmName: st
 /**
  * Records what a person found after a revision was interrupted or failed half way, under the
  * migration lock: `applied` moves the version table as the step would have, `rolled-back` leaves it.
+ * The live schema is checked first (recovery.ts): an outcome it contradicts is refused
+ * (RESOLVE_CONTRADICTED) unless `override` says the person checked the database.
  */
 export async function resolveRevision(project: OpenProject, env: EnvironmentConfig, req: ResolveRequest): Promise<ResolveResultDto> {
   refuseUnconfirmedResolve(env, req.confirmName);
-  // A prefix names a revision of the project; a revision with no file any more is taken as written.
-  let revision = req.revision;
+  return resolveRecorded(project, env, {
+    revision: resolvedRevisionId(project, req.revision),
+    outcome: req.outcome,
+    ...(req.lockTimeoutMs !== undefined ? { lockTimeoutMs: req.lockTimeoutMs } : {}),
+    beforeRecord: (db, dialect, row) => refuseContradicted(db, dialect, env, project.scripts.get(row.revision), row, req.outcome, Boolean(req.override)),
+  });
+}
+
+/** A revision id or unique prefix as the project knows it; a revision with no file any more is taken as written. */
+export function resolvedRevisionId(project: OpenProject, ref: string): string {
   try {
-    const ids = project.map.resolve(req.revision);
-    if (ids.length === 1) revision = ids[0]!;
+    const ids = project.map.resolve(ref);
+    if (ids.length === 1) return ids[0]!;
   } catch {
     // Not in the graph: the history may still name it.
   }
+  return ref;
+}
+
+/** Records the outcome under the lock, after `beforeRecord` (which may refuse, or undo what ran first). */
+export async function resolveRecorded(
+  project: OpenProject,
+  env: EnvironmentConfig,
+  req: {
+    readonly revision: string;
+    readonly outcome: ResolveOutcome;
+    readonly lockTimeoutMs?: number;
+    readonly beforeRecord: (db: Knex, dialect: Dialect, row: UnresolvedRun) => Promise<string | null>;
+  },
+): Promise<ResolveResultDto> {
   return withDatabase(env, async (db) => {
     const r = await resolveRun(db.knex, db.dialect, {
-      revision,
+      revision: req.revision,
       outcome: req.outcome,
       versionTable: env.versionTable,
       historyTable: env.historyTable,
       lockTimeoutMs: req.lockTimeoutMs,
+      beforeRecord: (knex, row) => req.beforeRecord(knex, db.dialect, row),
       makeStep: (heads, rev, direction) => {
         if (!project.map.has(rev)) {
-          throw new StrataError("REVISION_MISSING", `revision ${rev} has no file, so Strata cannot tell how --applied would move the version table; restore its file, or resolve it --rolled-back and \`strata stamp\``, { revision: rev });
+          const advice = "restore its file, or resolve it --rolled-back and `strata stamp`";
+          throw new StrataError("REVISION_MISSING", `revision ${rev} has no file, so Strata cannot tell how --applied would move the version table; ${advice}`, { revision: rev, advice });
         }
         return project.map.planStep(heads, rev, direction);
       },

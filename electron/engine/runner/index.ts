@@ -11,4 +11,4 @@ export type { HistoryRow, RunEvent, RunResult } from "./types.js";
 export { resolveRun } from "./resolve.js";
 export type { ResolveOptions, ResolveOutcome, ResolveResult } from "./resolve.js";
 export { readUnresolved, describeUnresolved, resolveAdvice } from "./unresolved.js";
-export type { UnresolvedRun } from "./unresolved.js";
+export type { RecordedStatements, UnresolvedRun } from "./unresolved.js";

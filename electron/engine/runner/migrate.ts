@@ -7,7 +7,7 @@ import { StatementLog } from "./statement-log.js";
 import { migrationLock, applyVersionOps, closeStep, ensureStrataTables, recordStep, finishHistory, insertHistory, insertHistoryRows, isRowCountGuardFailure, netVersionOps, selectHeads, stepRecordSql } from "./strata-tables.js";
 import type { HistoryEntry } from "./strata-tables.js";
 import type { RunEvent, RunResult } from "./types.js";
-import { HALF_APPLIED_WORDS, refuseUnresolved, resolveAdvice } from "./unresolved.js";
+import { HALF_APPLIED_WORDS, recordRanStatements, refuseUnresolved, resolveAdvice } from "./unresolved.js";
 
 /** Options of migrate(). */
 export interface MigrateOptions {
@@ -382,6 +382,8 @@ class StepRunner {
         if (e instanceof RecordFailed) throw await this.recordFailed(e);
         const error = this.failure(e, step, script, log, this.halfApplied(step, script, log));
         await finishHistory(this.db, this.opts.historyTable, id, startedAt, "failed", error.message);
+        // What ran and what was refused, for the recovery check (issue 14): the message keeps only a count.
+        if (error.message.includes(HALF_APPLIED_WORDS)) await recordRanStatements(this.db, this.opts.historyTable, id, { ran: log.succeeded, failed: log.failed });
         throw error;
       }
     }
@@ -404,7 +406,7 @@ class StepRunner {
     const error = new StrataError(
       "REVISION_FAILED",
       `revision ${step.revision} (${script.message}) ran, but its record could not be written (${why}), so the revision ${HALF_APPLIED_WORDS}; the version table was left at ${version}; ${resolveAdvice(step.revision)}`,
-      { revision: step.revision, direction: step.direction, file: script.file, databaseMessage: raw },
+      { revision: step.revision, direction: step.direction, file: script.file, databaseMessage: raw, advice: resolveAdvice(step.revision) },
     );
     await finishHistory(this.db, this.opts.historyTable, id, startedAt, "failed", error.message);
     return error;
@@ -489,7 +491,16 @@ class StepRunner {
     return new StrataError(
       "REVISION_FAILED",
       `revision ${step.revision} (${script.message}) failed on ${step.direction}${at}: ${dbMessage}; ${consequence}`,
-      { revision: step.revision, direction: step.direction, file: script.file, statement, databaseMessage: dbMessage, executed: [...log.succeeded] },
+      {
+        revision: step.revision,
+        direction: step.direction,
+        file: script.file,
+        statement,
+        databaseMessage: dbMessage,
+        executed: [...log.succeeded],
+        // The CLI's words for what to do, so a front end with its own (the app's recovery panel) can put those instead.
+        ...(consequence.includes(resolveAdvice(step.revision)) ? { advice: resolveAdvice(step.revision) } : {}),
+      },
     );
   }
 

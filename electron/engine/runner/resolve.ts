@@ -6,6 +6,7 @@ import type { Direction, Step } from "../revisions/types.js";
 import { migrationLock, applyVersionOps, selectHeads } from "./strata-tables.js";
 import type { RunEvent } from "./types.js";
 import { RESOLVED_PREFIX, readUnresolved } from "./unresolved.js";
+import type { UnresolvedRun } from "./unresolved.js";
 
 /** What the person found in the database. */
 export type ResolveOutcome = "applied" | "rolled-back";
@@ -21,6 +22,12 @@ export interface ResolveOptions {
   readonly historyTable: string;
   readonly lockTimeoutMs?: number;
   readonly onEvent?: (e: RunEvent) => void;
+  /**
+   * Called under the lock with the row to be resolved, before anything is written: it may refuse
+   * (throw: the live schema contradicts the outcome), or change the database first (undo the
+   * statements that ran) and return what it did, for the history row's note.
+   */
+  readonly beforeRecord?: (db: Knex, row: UnresolvedRun) => Promise<string | null>;
 }
 
 /** What resolveRun() recorded. */
@@ -58,8 +65,9 @@ export async function resolveRun(knex: Knex, dialect: Dialect, opts: ResolveOpti
       }
       const headsBefore = await selectHeads(db, opts.versionTable);
       const step = opts.outcome === "applied" ? opts.makeStep(headsBefore, row.revision, row.direction) : null;
+      const done = opts.beforeRecord ? await opts.beforeRecord(db, row) : null;
       const now = new Date();
-      const note = `${RESOLVED_PREFIX}${opts.outcome === "applied" ? "applied" : "rolled back"} by ${whoAmI()} at ${now.toISOString()}`;
+      const note = `${RESOLVED_PREFIX}${opts.outcome === "applied" ? "applied" : "rolled back"} by ${whoAmI()} at ${now.toISOString()}${done ? ` (${done})` : ""}`;
       const was = row.status === "running" ? "the runner stopped before recording how the revision ended" : (row.error ?? "failed");
       await db.transaction(async (trx) => {
         if (step) await applyVersionOps(trx, opts.versionTable, step.ops);

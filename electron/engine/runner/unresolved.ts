@@ -27,13 +27,61 @@ export interface UnresolvedRun {
   readonly user: string;
   readonly host: string;
   readonly error: string | null;
+  /** What the failed run recorded of its statements (recordRanStatements); null for a killed run, or a row from before it was recorded. */
+  readonly recorded: RecordedStatements | null;
+}
+
+/** The statements a failed revision ran, and the one the database refused, as kept in its history row. */
+export interface RecordedStatements {
+  readonly ran: readonly string[];
+  readonly failed: string | null;
+}
+
+/**
+ * The history table's column holding RecordedStatements as JSON. Added to the table by the first
+ * failure that needs it (issue 14), so runs that never fail half way pay nothing for it.
+ */
+export const STATEMENTS_COLUMN = "statements";
+
+/** Longest statement kept in the record: enough to recognise it, without a multi-megabyte row. */
+const RECORDED_STATEMENT_CHARS = 4000;
+
+/**
+ * Keeps, in a failed row that may be half applied, which statements ran and which one the
+ * database refused, so the GUI can show them and check them against the live schema later.
+ */
+export async function recordRanStatements(db: Knex, historyTable: string, id: number, log: RecordedStatements): Promise<void> {
+  const clipped = (s: string) => (s.length > RECORDED_STATEMENT_CHARS ? `${s.slice(0, RECORDED_STATEMENT_CHARS - 1)}…` : s);
+  const record: RecordedStatements = { ran: log.ran.map(clipped), failed: log.failed === null ? null : clipped(log.failed) };
+  try {
+    if (!(await db.schema.hasColumn(historyTable, STATEMENTS_COLUMN))) {
+      // mediumtext on MySQL (text holds 64 KB); the other dialects ignore the argument.
+      await db.schema.alterTable(historyTable, (t) => t.text(STATEMENTS_COLUMN, "mediumtext").nullable());
+    }
+    await db(historyTable).where({ id }).update({ [STATEMENTS_COLUMN]: JSON.stringify(record) });
+  } catch {
+    // The failure itself is already recorded with its message; without this list the recovery
+    // check falls back to the statements rendered from the file, as for a killed run.
+  }
+}
+
+function parseRecorded(raw: unknown): RecordedStatements | null {
+  if (typeof raw !== "string" || raw === "") return null;
+  try {
+    const v = JSON.parse(raw) as { ran?: unknown; failed?: unknown };
+    if (!Array.isArray(v.ran)) return null;
+    return { ran: v.ran.map(String), failed: typeof v.failed === "string" ? v.failed : null };
+  } catch {
+    return null;
+  }
 }
 
 /** The unresolved rows of the history table, oldest first; [] when there is no history table. */
 export async function readUnresolved(db: Knex, historyTable: string, opts: { readonly tableKnown?: boolean } = {}): Promise<UnresolvedRun[]> {
   if (!opts.tableKnown && !(await db.schema.hasTable(historyTable))) return [];
   const rows = (await db(historyTable)
-    .select("id", "revision", "direction", "message", "started_at", "user_name", "host_name", "status", "error")
+    // Every column: STATEMENTS_COLUMN exists only once a failure has needed it, and these rows are few.
+    .select("*")
     .whereIn("direction", ["up", "down"])
     .andWhere((q) =>
       q
@@ -53,6 +101,7 @@ export async function readUnresolved(db: Knex, historyTable: string, opts: { rea
     user: String(r.user_name),
     host: String(r.host_name),
     error: (r.error as string | null) ?? null,
+    recorded: parseRecorded(r[STATEMENTS_COLUMN]),
   }));
 }
 
@@ -96,6 +145,7 @@ export async function refuseUnresolved(
       status: first.status,
       historyId: first.id,
       statements: statements ?? [],
+      advice: resolveAdvice(first.revision),
       unresolved: found.map((u) => ({ revision: u.revision, direction: u.direction, status: u.status, historyId: u.id })),
     },
   );

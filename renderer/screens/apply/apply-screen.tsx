@@ -294,7 +294,8 @@ export function ApplyScreen(props: {
       </form>
       {/* A revision left half applied here refuses every run: the same choice as on the environments screen. */}
       <UnresolvedForEnvironment
-        key={`${form.environment}:${run?.state ?? ""}`}
+        key={form.environment}
+        reloadOn={run?.state ?? ""}
         environment={form.environment}
         protected={env?.protected ?? false}
         onResolved={() => {

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from "react";
+import { appLine, appWords } from "../../components/recovery-words.js";
 import type { RunProgress } from "./run-progress.js";
 
 /** A run as it happens: a progress bar, each step's state, the live log, and how it ended. */
@@ -37,7 +38,7 @@ export function RunView({ progress }: { readonly progress: RunProgress }) {
         ))}
       </ol>
       <pre className="log" ref={logRef} aria-label="Run log" aria-live="polite" data-testid="run-log">
-        {progress.log.length === 0 ? "…" : progress.log.map((l) => `${l.at.slice(11, 19)} ${l.level === "info" ? "" : l.level.toUpperCase() + " "}${l.line}`).join("\n")}
+        {progress.log.length === 0 ? "…" : progress.log.map((l) => `${l.at.slice(11, 19)} ${l.level === "info" ? "" : l.level.toUpperCase() + " "}${appLine(l.line, progress.error)}`).join("\n")}
       </pre>
       {progress.state === "succeeded" && progress.result && (
         <div className="notice ok" role="status" data-testid="run-result">
@@ -47,7 +48,7 @@ export function RunView({ progress }: { readonly progress: RunProgress }) {
       )}
       {progress.state === "failed" && progress.error && (
         <div className="notice error" role="alert" data-testid="run-error">
-          <div>{progress.error.message}</div>
+          <div>{appWords(progress.error).message}</div>
           <div className="faint mono">{progress.error.code}</div>
         </div>
       )}

@@ -6,8 +6,8 @@ import { useClient } from "../../api/client-context.js";
 import { useProject } from "../../app/project-context.js";
 import { navigate } from "../../app/navigate.js";
 import { Empty, ErrorBox, Loading } from "../../components/load-states.js";
-import { UnresolvedRuns } from "../../components/unresolved-runs.js";
-import { useLoad } from "../../hooks/use-load.js";
+import { loadedData, useLoad } from "../../hooks/use-load.js";
+import { UnresolvedForEnvironment } from "../apply/unresolved-for-environment.js";
 import { EnvironmentMatrixView } from "./environment-matrix-view.js";
 import { ProfileForm, type ProfileFormValue } from "./profile-form.js";
 import { ProfilesPanel } from "./profiles-panel.js";
@@ -66,26 +66,16 @@ export function EnvironmentsScreen() {
           {matrix.load.state === "loading" ? "Checking…" : "Check again"}
         </button>
       </div>
+      {/* Outside the matrix's load: a reload after a resolve keeps each panel, and its retry, on screen. */}
+      {(loadedData(matrix.load)?.environments ?? []).map((s) => (
+        <UnresolvedForEnvironment key={s.environment.name} environment={s.environment.name} protected={s.environment.protected} unresolved={s.unresolved ?? []} onResolved={afterChange} />
+      ))}
       {matrix.load.state === "loading" && <Loading what="environments and drift" />}
       {matrix.load.state === "error" && <ErrorBox error={matrix.load.error} onRetry={matrix.reload} />}
       {matrix.load.state === "ok" &&
         (matrix.load.data.environments.length === 0 ? (
           <Empty>No environments. Add one to strata.config.json or save a connection profile below.</Empty>
         ) : (
-          <>
-          {matrix.load.data.environments.map((s) =>
-            s.unresolved?.length ? (
-              <UnresolvedRuns
-                key={s.environment.name}
-                environment={s.environment.name}
-                protected={s.environment.protected}
-                unresolved={s.unresolved}
-                onResolve={(revision, outcome, confirmName) =>
-                  client.resolveRevision({ environment: s.environment.name, revision, outcome, ...(confirmName !== undefined ? { confirmName } : {}) }).then(afterChange)
-                }
-              />
-            ) : null,
-          )}
           <EnvironmentMatrixView
             matrix={matrix.load.data}
             onHistory={(env) => navigate({ screen: "history", environment: env })}
@@ -95,7 +85,6 @@ export function EnvironmentsScreen() {
               navigate({ screen: "graph" });
             }}
           />
-          </>
         ))}
       {profiles.load.state === "loading" && <Loading what="connection profiles" />}
       {profiles.load.state === "error" && <ErrorBox error={profiles.load.error} onRetry={profiles.reload} />}
