@@ -41,6 +41,13 @@ export const ERROR_CODES = [
   /** A password cannot be saved: no OS-backed encryption on this host. */
   "PASSWORD_STORAGE_UNAVAILABLE",
   "INTERNAL",
+  /**
+   * The session to the database went away while a run was changing it (network cut, server
+   * restarted, session killed), issue 14. details: {environment, revision, direction, kept, statements}:
+   * kept "rolled-back" (nothing of the revision stayed), "partial" (`statements` committed before
+   * the loss; settle with `strata resolve`) or "unknown" (lost while committing).
+   */
+  "CONNECTION_LOST",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
