@@ -13,8 +13,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import knexFactory from "knex";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { dialectFor } from "../../electron/engine/dialect/index.js";
+import { createAppService } from "../../electron/engine/operations/app-service.js";
+import { NO_PASSWORD_STORAGE, ProfileStore } from "../../electron/engine/operations/profile-store.js";
 import { MIGRATION_LOCK_NAME } from "../../electron/engine/runner/index.js";
 import { createTestDatabase, versionHeads } from "../helpers/databases.js";
 import type { TestDatabase } from "../helpers/databases.js";
@@ -243,6 +245,34 @@ describe.each(["pg", "mysql2"] as const)("lost connection on %s", (client: Serve
     }
     expect(await db.knex.schema.hasTable("after_t")).toBe(true);
     figures.push({ client, case: "session killed", killToExitMs: r.exitMs });
+  });
+
+  it("the app's run (what the apply screen shows) ends with the same line, and nothing from the drivers reaches the host's console", async () => {
+    const data = fs.mkdtempSync(`${dir}-app-`);
+    const service = createAppService({ host: "browser", projectRoot: dir, profiles: new ProfileStore(`${data}/profiles.json`, NO_PASSWORD_STORAGE), recentFile: null });
+    const printed: string[] = [];
+    const spies = (["log", "warn", "error", "debug"] as const).map((m) => vi.spyOn(console, m).mockImplementation((...args: unknown[]) => void printed.push(args.map(String).join(" "))));
+    process.env[SLEEP_ENV] = "1";
+    try {
+      const ticket = await service.handlers.runMigration({ environment: "staging", command: "upgrade", target: "heads" });
+      await waitForSleep(client, db.knex, marker);
+      proxy.cut();
+      let run = await service.handlers.getRun({ runId: ticket.runId });
+      for (let i = 0; i < 300 && run.state !== "failed" && run.state !== "succeeded"; i++) {
+        await delay(100);
+        run = await service.handlers.getRun({ runId: ticket.runId });
+      }
+      expect(run.state).toBe("failed");
+      expect(run.error).toMatchObject({ code: "CONNECTION_LOST", details: { environment: "staging", revision: L2, direction: "up", kept: client === "pg" ? "rolled-back" : "partial" } });
+      expect(run.error!.message).toMatch(new RegExp(`^environment staging: the connection to ${LABEL[client].replace("/", "\\/")} was lost while revision ${L2} \\(first, wait, second\\) ran up: the network connection was reset \\(ECONNRESET\\); `));
+      expect(run.error!.message).not.toMatch(/internal error/);
+      expect(printed.filter((l) => /Connection Error|ECONNRESET|closed state/.test(l))).toEqual([]);
+    } finally {
+      delete process.env[SLEEP_ENV];
+      for (const spy of spies) spy.mockRestore();
+      fs.rmSync(data, { recursive: true, force: true });
+    }
+    expect(await versionHeads(db)).toEqual([A1]);
   });
 
   it("reports its figures", () => {
