@@ -139,8 +139,8 @@ describe.each(["pg", "mysql2"] as const)("lost connection on %s", (client: Serve
   });
 
   /** Runs `upgrade heads` on an environment with the wait switched on, does `interrupt` inside the wait, and returns how the run ended. */
-  async function interruptedRun(env: string, interrupt: () => Promise<void> | void) {
-    const run = spawnStrata(["--project", dir, "--env", env, "-q", "--json", "upgrade", "heads"], { env: { [SLEEP_ENV]: "1" } });
+  async function interruptedRun(env: string, interrupt: () => Promise<void> | void, options: readonly string[] = []) {
+    const run = spawnStrata(["--project", dir, "--env", env, "-q", "--json", "upgrade", "heads", ...options], { env: { [SLEEP_ENV]: "1" } });
     try {
       await waitForSleep(client, db.knex, marker);
     } catch (e) {
@@ -245,6 +245,69 @@ describe.each(["pg", "mysql2"] as const)("lost connection on %s", (client: Serve
     }
     expect(await db.knex.schema.hasTable("after_t")).toBe(true);
     figures.push({ client, case: "session killed", killToExitMs: r.exitMs });
+  });
+
+  it("--single-transaction cut mid-revision: what the dialect kept of the whole batch, in one line", async () => {
+    const r = await interruptedRun("staging", () => proxy.cut(), ["--single-transaction"]);
+    expect(r.code).toBe(2);
+    expect(lines(r.stderr)).toHaveLength(1);
+    const line = lines(r.stderr)[0]!;
+    expect(line).toMatch(new RegExp(`^strata: environment staging: the connection to .* was lost while revision ${L2} \\(first, wait, second\\) ran up: the network connection was reset \\(ECONNRESET\\); `));
+    if (client === "pg") {
+      // One transaction for both revisions: PostgreSQL rolled all of it back.
+      expect(line).toContain(`rolled back: nothing of ${L2} was kept (nor of ${L3}, in the same single transaction), the version table is still at ${A1}`);
+      expect(r.json.error.details).toMatchObject({ kept: "rolled-back", statements: [] });
+      expect(await db.knex.schema.hasTable("lost_a")).toBe(false);
+    } else {
+      // MySQL cannot make DDL one transaction: the first statement committed as it ran.
+      expect(line).toContain("so the revision may be half applied: 1 statement had run (last: create table `lost_a` (`id` int))");
+      expect(r.json.error.details).toMatchObject({ kept: "partial", statements: ["create table `lost_a` (`id` int)"] });
+      expect(await db.knex.schema.hasTable("lost_a")).toBe(true);
+    }
+    expect(await versionHeads(db)).toEqual([A1]);
+    await lockFreeWithin(client, db);
+    proxy.restore();
+    if (client === "mysql2") {
+      await db.knex.schema.dropTable("lost_a");
+      expect((await strata(["--project", dir, "--env", "staging", "resolve", L2, "--rolled-back"])).code).toBe(0);
+    }
+    const rerun = await strata(["--project", dir, "--env", "staging", "--json", "upgrade", "heads", "--single-transaction"]);
+    expect(rerun.code).toBe(0);
+    expect(rerun.json.heads).toEqual([L3]);
+  });
+
+  it("cut while waiting for the lock: one line saying nothing was changed", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holder = dialectFor(client).withLock(db.knex, { name: MIGRATION_LOCK_NAME, timeoutMs: 5000 }, async () => {
+      locked();
+      await held;
+    });
+    await isLocked;
+    try {
+      const run = spawnStrata(["--project", dir, "--env", "staging", "--json", "upgrade", "heads", "--lock-timeout", "30"]);
+      let progress = "";
+      run.child.stderr!.on("data", (d) => (progress += d));
+      for (let i = 0; i < 300 && !progress.includes("waiting for the migration lock"); i++) await delay(50);
+      expect(progress).toContain("waiting for the migration lock");
+      proxy.cut();
+      const ended = await run.ended;
+      expect(ended.code).toBe(2);
+      // The progress line, then Strata's own line; nothing from the drivers.
+      expect(lines(ended.stderr)).toEqual([
+        expect.stringMatching(/^waiting for the migration lock/),
+        // Cut between two polls, the socket dies idle: the driver's next query only finds it closed.
+        expect.stringMatching(new RegExp(`^strata: environment staging: the connection to ${LABEL[client].replace("/", "\\/")} was lost before any revision ran, so nothing was changed: the (network )?connection [a-z ]+( \\(ECONNRESET\\))?; run the command again once the database can be reached$`)),
+      ]);
+      expect(JSON.parse(ended.stdout).error).toMatchObject({ code: "CONNECTION_LOST", details: { environment: "staging", revision: null, kept: "rolled-back" } });
+    } finally {
+      release();
+      await holder;
+    }
+    expect(await versionHeads(db)).toEqual([A1]);
+    expect((await history(db)).map((h) => `${h.revision} ${h.status}`)).toEqual([`${A1} succeeded`]);
   });
 
   it("the app's run (what the apply screen shows) ends with the same line, and nothing from the drivers reaches the host's console", async () => {

@@ -38,6 +38,8 @@ export interface LostRevision {
   readonly historyRecorded: boolean;
   /** Whether the history keeps a `running` row for it, so the next run asks for `strata resolve` first. */
   readonly runningRowLeft: boolean;
+  /** The revisions of a `--single-transaction` run it was part of (they share its fate); absent otherwise. */
+  readonly batch?: readonly string[];
 }
 
 /** CONNECTION_LOST in one line: the environment, the revision, what the database kept and what to do. */
@@ -47,18 +49,20 @@ export function connectionLostError(f: LostRevision): StrataError {
   const head = `${where}the connection to ${f.label} was lost while ${what} ran ${f.direction}: ${f.cause}`;
   const version = f.version.length ? f.version.join(", ") : "(empty)";
   const again = "run the command again once the database can be reached";
+  const others = f.batch ? f.batch.filter((r) => r !== f.revision) : [];
+  const nothing = `nothing of ${f.revision} was kept${others.length ? ` (nor of ${others.join(", ")}, in the same single transaction)` : ""}`;
   let text: string;
   switch (f.kept) {
     case "rolled-back":
       text = f.runningRowLeft
-        ? `${head}; rolled back: nothing of ${f.revision} was kept, the version table is still at ${version}; the history could not be told (the database is unreachable), so check, then run \`strata resolve ${f.revision} --rolled-back\` before running again`
-        : `${head}; rolled back: nothing of ${f.revision} was kept, the version table is still at ${version}; ${again}`;
+        ? `${head}; rolled back: ${nothing}, the version table is still at ${version}; the history could not be told (the database is unreachable), so check, then run \`strata resolve ${f.revision} --rolled-back\` before running again`
+        : `${head}; rolled back: ${nothing}, the version table is still at ${version}; ${again}`;
       break;
     case "partial":
       text = `${head}; ${f.halfApplied ?? `it may be half applied; the version table was left at ${version}; ${resolveAdvice(f.revision)}`}`;
       break;
     case "unknown":
-      text = `${head}, while committing it: the database kept all of it or none of it, and its version table says which (\`strata current\`)${f.runningRowLeft ? `; if none, the next run asks for \`strata resolve ${f.revision} --rolled-back\`` : ""}; ${again}`;
+      text = `${head}, while committing ${others.length ? `the single transaction of ${[f.revision, ...others].join(", ")}` : "it"}: the database kept all of it or none of it, and its version table says which (\`strata current\`)${f.runningRowLeft ? `; if none, the next run asks for \`strata resolve ${f.revision} --rolled-back\`` : ""}; ${again}`;
       break;
   }
   return new StrataError("CONNECTION_LOST", text, {

@@ -479,9 +479,9 @@ class StepRunner {
         // One transaction: lost in a revision, none of the batch stays; lost after the last one, in its COMMIT, all or none.
         const at = c ?? { step: steps[steps.length - 1]!, script: scripts[scripts.length - 1]!, startedAt: new Date(), log: new StatementLog() };
         const kept = c ? "rolled-back" : "unknown";
-        const lost = this.lost(at.step, at.script, at.log, cause, kept, true, false);
+        const lost = this.lost(at.step, at.script, at.log, cause, kept, true, false, steps);
         const recorded = c !== null && (await this.recordLoss(() => this.history(this.db, c.step, c.script, c.startedAt, "failed", lost.message)));
-        throw recorded ? lost : this.lost(at.step, at.script, at.log, cause, kept, false, false);
+        throw recorded ? lost : this.lost(at.step, at.script, at.log, cause, kept, false, false, steps);
       }
       if (!c) throw e;
       const error = this.failure(e, c.step, c.script, c.log, `the single transaction was rolled back: none of the ${steps.length} revisions of this run is applied`);
@@ -519,7 +519,7 @@ class StepRunner {
   }
 
   /** A step's lost connection as CONNECTION_LOST, naming the environment, the revision and what the database kept. */
-  private lost(step: Step, script: RevisionScript, log: StatementLog, cause: string, kept: KeptAfterLoss, historyRecorded: boolean, runningRowLeft: boolean): StrataError {
+  private lost(step: Step, script: RevisionScript, log: StatementLog, cause: string, kept: KeptAfterLoss, historyRecorded: boolean, runningRowLeft: boolean, batch?: readonly Step[]): StrataError {
     return connectionLostError({
       environment: this.opts.environment,
       label: this.dialect.label,
@@ -533,6 +533,7 @@ class StepRunner {
       ...(kept === "partial" ? { halfApplied: this.halfApplied(step, script, log) } : {}),
       historyRecorded,
       runningRowLeft,
+      ...(batch ? { batch: batch.map((s) => s.revision) } : {}),
     });
   }
 

@@ -28,5 +28,6 @@ export async function startTlsPostgres(certs: TestCertificates, port: number): P
     ],
     options: ["-c ssl=on", "-c ssl_cert_file=server.crt", "-c ssl_key_file=server.key", "-c ssl_ca_file=ca.crt"],
   });
+  cluster.sql(`create user ${certUser}`);
   return { port, certUser, sql: cluster.sql, stop: () => cluster.stop() };
 }
