@@ -21,7 +21,7 @@ import { MIGRATION_LOCK_NAME } from "../../electron/engine/runner/index.js";
 import { createTestDatabase, versionHeads } from "../helpers/databases.js";
 import type { TestDatabase } from "../helpers/databases.js";
 import { delay, SLEEP_ENV, spawnStrata, waitForSleep } from "../helpers/killed-runner.js";
-import { strata, writeProject } from "../helpers/strata-cli.js";
+import { strata, writeProject, writeRevision } from "../helpers/strata-cli.js";
 import type { RevisionSpec } from "../helpers/strata-cli.js";
 import { freePort } from "./servers/process-util.js";
 import { startPlainPostgres } from "./servers/postgres-cluster.js";
@@ -309,6 +309,24 @@ describe.each(["pg", "mysql2"] as const)("lost connection on %s", (client: Serve
     expect(await versionHeads(db)).toEqual([A1]);
     expect((await history(db)).map((h) => `${h.revision} ${h.status}`)).toEqual([`${A1} succeeded`]);
   });
+
+  if (client === "pg") {
+    it("a transaction = false revision cut mid-way keeps its first statement, said as on MariaDB, and asks for resolve", async () => {
+      writeRevision(dir, { ...firstWaitSecond(client, marker), transaction: false });
+      const r = await interruptedRun("staging", () => proxy.cut());
+      expect(r.code).toBe(2);
+      expect(lines(r.stderr)).toEqual([
+        `strata: environment staging: the connection to PostgreSQL was lost while revision ${L2} (first, wait, second) ran up: the network connection was reset (ECONNRESET); it runs outside a transaction (transaction = false), so the revision may be half applied: 1 statement had run (last: create table "lost_a" ("id" integer)); the version table was left at ${A1}; check the database, then run \`strata resolve ${L2} --applied\` if all of it took effect or \`strata resolve ${L2} --rolled-back\` if none of it did (undo any part that did first)`,
+      ]);
+      expect(r.json.error.details).toMatchObject({ kept: "partial", statements: ['create table "lost_a" ("id" integer)'] });
+      expect(await db.knex.schema.hasTable("lost_a")).toBe(true);
+      expect((await history(db)).map((h) => `${h.revision} ${h.status}`)).toEqual([`${A1} succeeded`, `${L2} running`]);
+      proxy.restore();
+      const refused = await strata(["--project", dir, "--env", "staging", "upgrade", "heads"]);
+      expect(refused.code).toBe(2);
+      expect(refused.reason).toMatch(new RegExp(`^strata: upgrade refused, nothing was run: revision ${L2} \\(first, wait, second\\) was interrupted while running up`));
+    });
+  }
 
   it("the app's run (what the apply screen shows) ends with the same line, and nothing from the drivers reaches the host's console", async () => {
     const data = fs.mkdtempSync(`${dir}-app-`);

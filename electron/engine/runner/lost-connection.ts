@@ -102,3 +102,20 @@ export function connectionLostOutsideRevision(
     applied: [...f.applied],
   });
 }
+
+/**
+ * Any other work on a database whose connection was lost (reading its state, a stamp, a
+ * resolve): said plainly, without a claim about what was kept. null when it is not a lost connection.
+ */
+export function connectionLostElsewhere(error: unknown, f: { readonly environment: string; readonly label: string }): StrataError | null {
+  const cause = lostCause(error, null);
+  if (cause === null) return null;
+  return new StrataError("CONNECTION_LOST", `environment ${f.environment}: the connection to ${f.label} was lost: ${cause}; run the command again once the database can be reached`, {
+    environment: f.environment,
+    revision: null,
+    direction: null,
+    kept: "unknown",
+    statements: [],
+    cause,
+  });
+}

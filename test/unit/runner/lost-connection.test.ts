@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { lostConnectionCause } from "../../../electron/engine/dialect/connection-error-text.js";
 import { StrataError } from "../../../electron/engine/errors.js";
-import { connectionLostError, connectionLostOutsideRevision, lostCause } from "../../../electron/engine/runner/lost-connection.js";
+import { connectionLostElsewhere, connectionLostError, connectionLostOutsideRevision, lostCause } from "../../../electron/engine/runner/lost-connection.js";
 
 function driverError(message: string, props: Record<string, unknown> = {}): Error {
   return Object.assign(new Error(message), props);
@@ -95,5 +95,13 @@ describe("connectionLostError", () => {
     );
     expect(connectionLostOutsideRevision(reset, { environment: "prod", label: "PostgreSQL", applied: ["a1", "b2"] })?.message).toContain("was lost after 2 revisions (a1, b2) were applied (they stay applied)");
     expect(connectionLostOutsideRevision(driverError("syntax error"), { environment: "prod", label: "PostgreSQL", applied: [] })).toBeNull();
+  });
+
+  it("elsewhere (a read, a stamp): plain, with no claim about what was kept", () => {
+    const killed = driverError("select * from strata_version - terminating connection due to administrator command", { code: "57P01" });
+    const e = connectionLostElsewhere(killed, { environment: "staging", label: "PostgreSQL" });
+    expect(e?.message).toBe("environment staging: the connection to PostgreSQL was lost: the server ended the session (terminated by an administrator, or the server shut down); run the command again once the database can be reached");
+    expect(e?.details).toMatchObject({ environment: "staging", revision: null, kept: "unknown" });
+    expect(connectionLostElsewhere(new StrataError("CONNECTION_LOST", "already said"), { environment: "staging", label: "PostgreSQL" })).toBeNull();
   });
 });
