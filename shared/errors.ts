@@ -46,6 +46,13 @@ export const ERROR_CODES = [
   // Issue 14:
   /** The live schema contradicts what a person said an interrupted revision did (resolve without override). */
   "RESOLVE_CONTRADICTED",
+  /**
+   * The session to the database went away while a run was changing it (network cut, server
+   * restarted, session killed), issue 14. details: {environment, revision, direction, kept, statements}:
+   * kept "rolled-back" (nothing of the revision stayed), "partial" (`statements` committed before
+   * the loss; settle with `strata resolve`) or "unknown" (lost while committing).
+   */
+  "CONNECTION_LOST",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

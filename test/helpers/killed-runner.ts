@@ -13,16 +13,18 @@ const ROOT = path.resolve(__dirname, "..", "..");
 export interface StrataChild {
   readonly child: ChildProcess;
   /** Resolves when the process has ended, with its exit code and signal. */
-  readonly ended: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+  readonly ended: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>;
 }
 
 /** Starts `strata ARGS` and hands back the process, so it can be killed part way. */
 export function spawnStrata(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): StrataChild {
-  const child = spawn(process.execPath, [STRATA_BIN, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [STRATA_BIN, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
+  let stdout = "";
   child.stderr!.on("data", (d) => (stderr += d));
-  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
-    child.on("close", (code, signal) => resolve({ code, signal, stderr }));
+  child.stdout!.on("data", (d) => (stdout += d));
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }>((resolve) => {
+    child.on("close", (code, signal) => resolve({ code, signal, stderr, stdout }));
   });
   return { child, ended };
 }

@@ -137,3 +137,54 @@ export function tlsError(err: unknown, target: ConnectionTarget, serverLabel: st
   }
   return null;
 }
+
+/**
+ * Driver and server codes that mean an open session is gone, with the words for why. pg and
+ * mysql2 report a dead session under several names, depending on when in the query it died.
+ */
+const LOST_CODES: Readonly<Record<string, string>> = {
+  ECONNRESET: "the network connection was reset",
+  EPIPE: "the network connection broke",
+  ECONNABORTED: "the network connection was aborted",
+  ETIMEDOUT: "the network connection timed out",
+  EHOSTUNREACH: "the server's host became unreachable",
+  ENETUNREACH: "the server's network became unreachable",
+  // PostgreSQL: pg_terminate_backend, or a fast shutdown (a restart) of the server.
+  "57P01": "the server ended the session (terminated by an administrator, or the server shut down)",
+  "57P02": "the server crashed",
+  "57P03": "the server is shutting down",
+  "08006": "the connection failed",
+  "08003": "the connection no longer exists",
+  // mysql2 when the socket closes; MariaDB's own codes for KILL and shutdown.
+  PROTOCOL_CONNECTION_LOST: "the server closed the connection",
+  ER_CONNECTION_KILLED: "the server ended the session (KILL)",
+  ER_SERVER_SHUTDOWN: "the server is shutting down",
+  CR_SERVER_GONE_ERROR: "the server has gone away",
+  CR_SERVER_LOST: "the connection to the server was lost",
+};
+
+/** What the drivers say, without a code, about a session that died earlier (the next query on it, a ROLLBACK). */
+const LOST_MESSAGES: readonly (readonly [RegExp, string])[] = [
+  [/Connection terminated unexpectedly|Connection terminated\b/i, "the connection closed unexpectedly"],
+  [/Client has encountered a connection error and is not queryable/i, "the connection broke"],
+  [/Can't add new command when connection is in closed state/i, "the connection closed"],
+  [/Connection lost: The server closed the connection/i, "the server closed the connection"],
+  [/Connection was killed/i, "the server ended the session (KILL)"],
+  [/MySQL server has gone away|Lost connection to (MySQL )?server/i, "the server has gone away"],
+];
+
+/**
+ * Why the session under a query is gone, in words for a person, or null when the error is not a
+ * lost connection (a statement the database refused, a timeout Strata set). The one place that
+ * reads the drivers' codes and messages for it; the runner decides what the loss means.
+ */
+export function lostConnectionCause(err: unknown): string | null {
+  if (err === null || typeof err !== "object") return null;
+  const e = err as { code?: unknown; message?: unknown };
+  const code = typeof e.code === "string" ? e.code : "";
+  const byCode = LOST_CODES[code];
+  // Node's socket codes (ECONNRESET, ...) are what a network person searches for; they go in the words.
+  if (byCode) return /^E[A-Z]+$/.test(code) ? `${byCode} (${code})` : byCode;
+  const message = typeof e.message === "string" ? e.message : "";
+  return LOST_MESSAGES.find(([re]) => re.test(message))?.[1] ?? null;
+}

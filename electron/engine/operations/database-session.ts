@@ -3,7 +3,7 @@ import { openConnection } from "../project/connect.js";
 import type { EnvironmentConfig } from "../project/index.js";
 import { dialectFor } from "../dialect/index.js";
 import type { Dialect } from "../dialect/index.js";
-import { readHeads, readKnexMigrations } from "../runner/index.js";
+import { connectionLostElsewhere, readHeads, readKnexMigrations } from "../runner/index.js";
 
 /** A live connection to one environment's database and the dialect that speaks to it. */
 export interface DatabaseSession {
@@ -15,8 +15,12 @@ export interface DatabaseSession {
 /** Opens the environment's database, runs fn, and always closes the connection. */
 export async function withDatabase<T>(env: EnvironmentConfig, fn: (db: DatabaseSession) => Promise<T>): Promise<T> {
   const knex = await openConnection(env);
+  const dialect = dialectFor(env.client);
   try {
-    return await fn({ env, knex, dialect: dialectFor(env.client) });
+    return await fn({ env, knex, dialect });
+  } catch (e) {
+    // A run says itself what a lost connection left (the runner); anything else lost on the way is still one plain line.
+    throw connectionLostElsewhere(e, { environment: env.name, label: dialect.label }) ?? e;
   } finally {
     await knex.destroy();
   }

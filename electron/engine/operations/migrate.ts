@@ -230,6 +230,7 @@ export async function runMigration(project: OpenProject, env: EnvironmentConfig,
       lockTimeoutMs: req.lockTimeoutMs,
       onEvent: req.onEvent,
       strataVersion: STRATA_VERSION,
+      environment: env.name,
     });
     return {
       environment: env.name,

@@ -23,13 +23,29 @@ export interface ConnectionEnvironment extends ConnectionSecurity {
 }
 
 /**
- * knex prints every failed connection attempt with its stack before the error reaches us; Strata
- * turns that error into one line, so only knex's other warnings are passed on.
+ * What knex says about a connection that failed or went away: every failed attempt with its
+ * stack ("Acquire connection error"), and a pooled session found dead ("Connection Error: ...",
+ * also when a run lost its connection, issue 14). Strata says it in its own one line
+ * (connectionError, CONNECTION_LOST), so these never reach the terminal.
  */
-const quietLogger: Knex.Logger = {
+const CONNECTION_NOISE = /^(Acquire connection error|Connection Error)\b/;
+
+/** knex's logger for every pool Strata opens: connection noise dropped, the rest passed on as knex would print it. */
+export const knexLogger: Knex.Logger = {
   warn(message: unknown) {
-    if (typeof message === "string" && message.startsWith("Acquire connection error")) return;
+    if (typeof message === "string" && CONNECTION_NOISE.test(message)) return;
     console.warn(message);
+  },
+  error(message: unknown) {
+    if (typeof message === "string" && CONNECTION_NOISE.test(message)) return;
+    console.error(message);
+  },
+  deprecate(method: string, alternative: string) {
+    console.warn(`knex: ${method} is deprecated, use ${alternative} instead`);
+  },
+  // knex logs queries here only with its `debug` option, which a person asks for on purpose.
+  debug(message: unknown) {
+    console.debug(message);
   },
 };
 
@@ -86,7 +102,7 @@ function baseConfig(env: ConnectionEnvironment, timeoutMs: number, connection: K
   const dialect = dialectFor(env.client);
   const config = dialect.connectionOptions({
     acquireConnectionTimeout: timeoutMs,
-    log: quietLogger,
+    log: knexLogger,
     ...env.knexConfig,
     client: env.client,
     ...(connection !== undefined ? { connection } : {}),

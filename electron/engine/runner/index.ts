@@ -12,3 +12,5 @@ export { resolveRun } from "./resolve.js";
 export type { ResolveOptions, ResolveOutcome, ResolveResult } from "./resolve.js";
 export { readUnresolved, describeUnresolved, resolveAdvice } from "./unresolved.js";
 export type { RecordedStatements, UnresolvedRun } from "./unresolved.js";
+export { connectionLostElsewhere } from "./lost-connection.js";
+export type { KeptAfterLoss } from "./lost-connection.js";

@@ -8,6 +8,8 @@ import { migrationLock, applyVersionOps, closeStep, ensureStrataTables, recordSt
 import type { HistoryEntry } from "./strata-tables.js";
 import type { RunEvent, RunResult } from "./types.js";
 import { HALF_APPLIED_WORDS, recordRanStatements, refuseUnresolved, resolveAdvice } from "./unresolved.js";
+import { connectionLostError, connectionLostOutsideRevision, lostCause } from "./lost-connection.js";
+import type { KeptAfterLoss } from "./lost-connection.js";
 
 /** Options of migrate(). */
 export interface MigrateOptions {
@@ -21,6 +23,8 @@ export interface MigrateOptions {
   readonly lockTimeoutMs?: number;
   readonly onEvent?: (e: RunEvent) => void;
   readonly strataVersion: string;
+  /** The environment's name, for a lost connection's message (issue 14). */
+  readonly environment?: string;
 }
 
 /** Where a step of a run that defers its commits can be undone to (see StepRunner.defersCommits). */
@@ -73,6 +77,9 @@ export async function migrate(knex: Knex, dialect: Dialect, opts: MigrateOptions
   // A revision failure must still commit its `failed` history row (and, on SQLite, the lock
   // transaction holding it), so it is carried out of the lock and thrown afterwards.
   let failure: unknown = null;
+  const done: StepOutcome[] = [];
+  // A connection lost outside any revision (taking the lock, reading the heads) is said as plainly as one inside.
+  const lostOutside = (e: unknown): unknown => connectionLostOutsideRevision(e, { environment: opts.environment, label: dialect.label, applied: done.map((d) => d.revision) }) ?? e;
   const result = await dialect.withLock(
     knex,
     migrationLock(opts.lockTimeoutMs, emit),
@@ -84,7 +91,6 @@ export async function migrate(knex: Knex, dialect: Dialect, opts: MigrateOptions
       const plan = opts.makePlan(headsBefore);
       const scripts = plan.steps.map((step) => scriptFor(opts.scripts, step));
       emit({ kind: "plan", total: plan.steps.length });
-      const done: StepOutcome[] = [];
       const run = new StepRunner(db, dialect, opts, headsBefore, plan.steps.length, emit);
       try {
         if (opts.singleTransaction && dialect.transactionalDdl && plan.steps.length > 0) {
@@ -101,16 +107,22 @@ export async function migrate(knex: Knex, dialect: Dialect, opts: MigrateOptions
               await steps(from, to);
               continue;
             }
-            await db.transaction((trx) => run.carry(trx, () => steps(from, to)));
+            // When the connection is gone, knex rejects with its failed ROLLBACK's error, not the step's.
+            let stepFailure: unknown = null;
+            await db
+              .transaction((trx) => run.carry(trx, () => steps(from, to)).catch((e: unknown) => Promise.reject((stepFailure = e))))
+              .catch((e: unknown) => Promise.reject(stepFailure ?? e));
           }
         }
       } catch (e) {
         failure = e;
       }
+      // After a failure the session may be gone; the result is not used (the failure is thrown), so nothing is read.
+      if (failure) return { steps: done, headsBefore, heads: [] };
       return { steps: done, headsBefore, heads: await selectHeads(db, opts.versionTable) };
     },
-  );
-  if (failure) throw failure;
+  ).catch((e: unknown) => Promise.reject(lostOutside(e)));
+  if (failure) throw lostOutside(failure);
   return result;
 }
 
@@ -349,13 +361,24 @@ class StepRunner {
     const startedAt = new Date();
     this.emit({ kind: "step-start", index, total: this.total, revision: step.revision, direction: step.direction, message: script.message });
     const log = new StatementLog();
+    // Set once all that remains of the step is its COMMIT: a connection lost then leaves all or nothing of it.
+    let committing = false;
     if (this.dialect.transactionalDdl && script.transaction) {
       try {
         await this.inStepTransaction(async (trx) => {
           await this.runRevision(trx, fn, log);
           await recordStep(trx, this.dialect, this.opts, step.ops, { ...this.entry(step, script, startedAt, "succeeded", null), finishedAt: new Date() });
+          committing = true;
         });
       } catch (e) {
+        const cause = lostCause(e, log.failedError);
+        if (cause !== null) {
+          const kept = committing ? "unknown" : "rolled-back";
+          const lost = this.lost(step, script, log, cause, kept, true, false);
+          // Lost in the COMMIT, it may have committed its succeeded row: no failed one beside it.
+          const recorded = !committing && (await this.recordLoss(() => this.history(this.db, step, script, startedAt, "failed", lost.message)));
+          throw recorded ? lost : this.lost(step, script, log, cause, kept, false, false);
+        }
         const error = this.failure(e, step, script, log, "it was rolled back: the database is as it was before this revision");
         await this.history(this.db, step, script, startedAt, "failed", error.message);
         throw error;
@@ -371,7 +394,9 @@ class StepRunner {
           this.opened = await this.inStepTransaction(async (trx) => {
             await this.runRevision(trx, fn, log);
             // DDL has ended MySQL's transaction: what follows must begin another to commit as one.
-            return this.closeAndOpenNext(trx, step, script, id, startedAt, next, log.succeeded.some(commitsImplicitly));
+            const opened = await this.closeAndOpenNext(trx, step, script, id, startedAt, next, log.succeeded.some(commitsImplicitly));
+            committing = true;
+            return opened;
           });
         } else {
           await this.runRevision(this.db, fn, log);
@@ -380,6 +405,21 @@ class StepRunner {
       } catch (e) {
         // The record of the step before this one failed, in the query of this one's first statement (which did not run).
         if (e instanceof RecordFailed) throw await this.recordFailed(e);
+        const cause = lostCause(e, log.failedError);
+        if (cause !== null) {
+          const kept = this.keptOf(script, log, committing);
+          const lost = this.lost(step, script, log, cause, kept, true, false);
+          // Lost in the COMMIT, its row may have been closed as succeeded: it is left as it is.
+          const recorded =
+            kept !== "unknown" &&
+            (await this.recordLoss(async () => {
+              await finishHistory(this.db, this.opts.historyTable, id, startedAt, "failed", lost.message);
+              // What committed before the loss, for the recovery check, as after any half-applied failure.
+              if (kept === "partial") await recordRanStatements(this.db, this.opts.historyTable, id, { ran: log.succeeded, failed: log.failed }).catch(() => undefined);
+            }));
+          // Not closed, its `running` row stays: the next run asks for `strata resolve`, as after a killed runner.
+          throw recorded ? lost : this.lost(step, script, log, cause, kept, false, true);
+        }
         const error = this.failure(e, step, script, log, this.halfApplied(step, script, log));
         await finishHistory(this.db, this.opts.historyTable, id, startedAt, "failed", error.message);
         // What ran and what was refused, for the recovery check (issue 14): the message keeps only a count.
@@ -442,6 +482,15 @@ class StepRunner {
       });
     } catch (e) {
       const c = current as { step: Step; script: RevisionScript; startedAt: Date; log: StatementLog } | null;
+      const cause = lostCause(e, c?.log.failedError ?? null);
+      if (cause !== null) {
+        // One transaction: lost in a revision, none of the batch stays; lost after the last one, in its COMMIT, all or none.
+        const at = c ?? { step: steps[steps.length - 1]!, script: scripts[scripts.length - 1]!, startedAt: new Date(), log: new StatementLog() };
+        const kept = c ? "rolled-back" : "unknown";
+        const lost = this.lost(at.step, at.script, at.log, cause, kept, true, false, steps);
+        const recorded = c !== null && (await this.recordLoss(() => this.history(this.db, c.step, c.script, c.startedAt, "failed", lost.message)));
+        throw recorded ? lost : this.lost(at.step, at.script, at.log, cause, kept, false, false, steps);
+      }
       if (!c) throw e;
       const error = this.failure(e, c.step, c.script, c.log, `the single transaction was rolled back: none of the ${steps.length} revisions of this run is applied`);
       await this.history(this.db, c.step, c.script, c.startedAt, "failed", error.message);
@@ -467,6 +516,46 @@ class StepRunner {
       await fn(db);
     } finally {
       log.detach();
+    }
+  }
+
+  /** What a revision that commits as it runs kept when its connection was lost (the server rolls back an open transaction). */
+  private keptOf(script: RevisionScript, log: StatementLog, committing: boolean): KeptAfterLoss {
+    const committed = !script.transaction ? log.succeeded.length > 0 : log.succeeded.some(commitsImplicitly);
+    if (committed) return "partial";
+    return committing ? "unknown" : "rolled-back";
+  }
+
+  /** A step's lost connection as CONNECTION_LOST, naming the environment, the revision and what the database kept. */
+  private lost(step: Step, script: RevisionScript, log: StatementLog, cause: string, kept: KeptAfterLoss, historyRecorded: boolean, runningRowLeft: boolean, batch?: readonly Step[]): StrataError {
+    return connectionLostError({
+      environment: this.opts.environment,
+      label: this.dialect.label,
+      cause,
+      revision: step.revision,
+      message: script.message,
+      direction: step.direction,
+      kept,
+      statements: kept === "partial" ? log.succeeded : [],
+      version: this.current,
+      ...(kept === "partial" ? { halfApplied: this.halfApplied(step, script, log) } : {}),
+      historyRecorded,
+      runningRowLeft,
+      ...(batch ? { batch: batch.map((s) => s.revision) } : {}),
+    });
+  }
+
+  /**
+   * Writes a lost step's history row on a new connection; false when the database cannot be
+   * reached. Any failure to write it is swallowed: the lost connection is what the person must
+   * hear, and what it left in the history is said in its message.
+   */
+  private async recordLoss(write: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await write();
+      return true;
+    } catch {
+      return false;
     }
   }
 

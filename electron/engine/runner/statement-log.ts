@@ -14,6 +14,11 @@ interface QueryEvent {
 export class StatementLog {
   readonly succeeded: string[] = [];
   failed: string | null = null;
+  /**
+   * The driver's error for the refused statement. knex's transaction rejects with the error of its
+   * ROLLBACK instead when that fails too (a dead connection), so this is where the cause survives.
+   */
+  failedError: unknown = null;
   private detachFn: (() => void) | null = null;
 
   /** Starts listening on a knex instance or transaction. */
@@ -22,8 +27,9 @@ export class StatementLog {
     const onResponse = (_response: unknown, obj: QueryEvent) => {
       this.succeeded.push(readable(obj, escape));
     };
-    const onError = (_err: unknown, obj: QueryEvent) => {
+    const onError = (err: unknown, obj: QueryEvent) => {
       this.failed = readable(obj, escape);
+      this.failedError = err;
     };
     db.on("query-response", onResponse);
     db.on("query-error", onError);
