@@ -13,7 +13,7 @@
  */
 import * as z from "zod";
 import type { ErrorShape } from "./errors.js";
-import type { FileProblemDto, MigrationResultDto, RevisionDto, UnresolvedRunDto } from "./dto.js";
+import type { FileProblemDto, KnexMigrationsDto, MigrationResultDto, RevisionDto, UnresolvedRunDto } from "./dto.js";
 import type { ApiCallName } from "./api-calls.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -385,6 +385,8 @@ export interface EnvironmentStateDto {
   readonly error: ErrorShape | null;
   /** Revisions left interrupted or half applied: runs are refused until each is resolved. */
   readonly unresolved?: readonly UnresolvedRunDto[];
+  /** A knex-mode folder: its gaps and unknown knex_migrations rows (issue #15); absent otherwise. */
+  readonly knex?: KnexMigrationsDto;
 }
 
 /** What resolveRevision recorded. */

@@ -97,6 +97,18 @@ export interface EnvironmentStatusDto {
   readonly drift?: DriftDto;
   /** Revisions left interrupted or half applied; absent or empty when none. */
   readonly unresolved?: readonly UnresolvedRunDto[];
+  /** A knex-mode folder: what knex_migrations holds against it (issue #15); absent otherwise. */
+  readonly knex?: KnexMigrationsDto;
+}
+
+/** knex_migrations read against a knex-mode folder: where it is not a prefix of the folder. */
+export interface KnexMigrationsDto {
+  /** How many files knex_migrations names. */
+  readonly applied: number;
+  /** Pending files with an applied file after them (ids, in knex's file order). */
+  readonly gaps: readonly string[];
+  /** Rows whose name is no file of the folder, as knex stored them. */
+  readonly unknown: readonly string[];
 }
 
 export interface StatusDto {

@@ -21,6 +21,12 @@ function statusLines(s: EnvironmentStatusDto): string[] {
   if (s.error) return [head, `  error: ${s.error.message}`];
   const lines = [head, `  current: ${s.heads && s.heads.length ? s.heads.join(", ") : "(base)"}`];
   lines.push(s.pending.length ? `  pending: ${s.pending.length} (${s.pending.join(", ")})` : "  pending: none");
+  if (s.knex?.gaps.length) {
+    lines.push(`  gaps: ${s.knex.gaps.join(", ")} never ran though later files did (knex_migrations is not a prefix of the folder); \`strata upgrade heads\` runs them, in folder order`);
+  }
+  if (s.knex?.unknown.length) {
+    lines.push(`  unknown: knex_migrations names ${s.knex.unknown.join(", ")}, which ${s.knex.unknown.length === 1 ? "is no file" : "are no files"} in the migrations folder`);
+  }
   for (const p of s.problems) {
     lines.push(p.kind === "edited" ? `  edited: ${p.revision} (${p.file}) changed after it was applied` : `  missing: ${p.revision} is applied but has no file`);
   }
@@ -43,7 +49,7 @@ export function registerInspectCommands(program: Command): void {
     .action(async (_opts: unknown, cmd: Command) => {
       const ctx = new CommandContext(cmd);
       const { project, env } = await ctx.environment();
-      const result = await currentHeads(env);
+      const result = await currentHeads(env, project);
       ctx.out.result(result, (r) =>
         r.heads.length
           ? r.heads.map((h) => `${h}${project.map.heads.includes(h) ? " (head)" : ""}${project.map.has(h) ? "" : " (no file)"}`)
@@ -129,7 +135,7 @@ export function registerInspectCommands(program: Command): void {
       const { project, envs } = await ctx.environments();
       const status: StatusDto = await dropScratchOnSignal(() => projectStatus(project, envs, { drift: opts.drift }));
       const problems = status.environments.filter(
-        (e) => e.error || e.pending.length || e.problems.length || e.drift?.drifted || e.unresolved?.some((u) => u.state !== "running"),
+        (e) => e.error || e.pending.length || e.problems.length || e.knex?.unknown.length || e.drift?.drifted || e.unresolved?.some((u) => u.state !== "running"),
       );
       ctx.out.result({ ok: problems.length === 0, ...status }, (s) =>
         problems.length === 0 ? [`ok: ${s.environments.map((e) => e.environment).join(", ")} up to date`] : problems.flatMap(statusLines),

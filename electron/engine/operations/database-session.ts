@@ -4,6 +4,8 @@ import type { EnvironmentConfig } from "../project/index.js";
 import { dialectFor } from "../dialect/index.js";
 import type { Dialect } from "../dialect/index.js";
 import { connectionLostElsewhere, readHeads, readKnexMigrations } from "../runner/index.js";
+import type { KnexChainState } from "../revisions/index.js";
+import type { OpenProject } from "./open-project.js";
 
 /** A live connection to one environment's database and the dialect that speaks to it. */
 export interface DatabaseSession {
@@ -29,11 +31,22 @@ export async function withDatabase<T>(env: EnvironmentConfig, fn: (db: DatabaseS
 /** Where the database stands, with where that came from (Strata's table, or knex's for an unadopted knex project). */
 export interface DatabaseState {
   readonly heads: readonly string[];
-  readonly source: "strata" | "knex" | "empty";
+  /** "knex-mode": a knex folder, whose state is knex_migrations read against it (issue #15). */
+  readonly source: "strata" | "knex" | "empty" | "knex-mode";
+  /** In knex mode: applied, pending, gaps and unknown rows. */
+  readonly knex?: KnexChainState;
 }
 
-/** Reads the current heads; a database migrated by knex alone shows its real position from knex_migrations. */
-export async function readDatabaseState(db: DatabaseSession): Promise<DatabaseState> {
+/**
+ * Reads the current heads; a database migrated by knex alone shows its real position from
+ * knex_migrations. Given a knex-mode project, knex_migrations is the truth whatever else the
+ * database holds, and the heads are the last applied file in knex's order.
+ */
+export async function readDatabaseState(db: DatabaseSession, project?: OpenProject): Promise<DatabaseState> {
+  if (project?.knex) {
+    const knex = project.knex.state((await readKnexMigrations(db.knex, knexTableOf(project))) ?? []);
+    return { heads: knex.heads, source: "knex-mode", knex };
+  }
   if (await db.knex.schema.hasTable(db.env.versionTable)) {
     return { heads: await readHeads(db.knex, { versionTable: db.env.versionTable }), source: "strata" };
   }
@@ -43,6 +56,15 @@ export async function readDatabaseState(db: DatabaseSession): Promise<DatabaseSt
     return { heads: [stripExtension(last)], source: "knex" };
   }
   return { heads: [], source: "empty" };
+}
+
+/**
+ * knex's table for a knex-mode project: the knexfile's or config's `tableName` once the project
+ * config carries it (issue #15 point 7, `knexMigrations`), else knex's default.
+ */
+export function knexTableOf(project: OpenProject): string {
+  const knexConfig = (project.config as { readonly knexMigrations?: { readonly tableName?: string } }).knexMigrations;
+  return knexConfig?.tableName ?? "knex_migrations";
 }
 
 function stripExtension(name: string): string {

@@ -3,7 +3,7 @@ import { isStrataError } from "../errors.js";
 import { readHistory } from "../runner/index.js";
 import type { HistoryRow } from "../runner/types.js";
 import { readDatabaseState, withDatabase } from "./database-session.js";
-import { findFileProblems } from "./inspect.js";
+import { findFileProblems, knexStateDto } from "./inspect.js";
 import type { OpenProject } from "./open-project.js";
 import type { EnvironmentChoice } from "./project-holder.js";
 import { readUnresolvedRuns } from "./resolve.js";
@@ -27,13 +27,13 @@ async function environmentState(project: OpenProject, choice: EnvironmentChoice,
   try {
     const env = choice.resolve();
     const base = await withDatabase(env, async (db) => {
-      const state = await readDatabaseState(db);
+      const state = await readDatabaseState(db, project);
       const problems = await findFileProblems(project, db, state.heads);
       const known = state.heads.every((h) => project.map.has(h));
-      const pending = known ? pendingRevisions(project, state.heads) : [];
+      const pending = state.knex ? state.knex.pending : known ? pendingRevisions(project, state.heads) : [];
       const [last] = await readHistory(db.knex, { historyTable: env.historyTable, limit: 1 });
       const unresolved = await readUnresolvedRuns(db, project);
-      return { heads: state.heads, pending, problems, lastRun: last ? historyEntry(last) : null, unresolved };
+      return { heads: state.heads, pending, problems, lastRun: last ? historyEntry(last) : null, unresolved, ...knexStateDto(state) };
     });
     const driftState = drift ? await drift(project, choice) : notChecked;
     return { environment: choice.dto, ...base, drift: driftState, error: null };

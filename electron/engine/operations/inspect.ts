@@ -1,9 +1,9 @@
-import type { BranchDto, CurrentDto, EnvironmentStatusDto, FileProblemDto, HeadDto, RevisionDto, StatusDto } from "../../../shared/dto.js";
+import type { BranchDto, CurrentDto, EnvironmentStatusDto, FileProblemDto, HeadDto, KnexMigrationsDto, RevisionDto, StatusDto } from "../../../shared/dto.js";
 import { isStrataError } from "../errors.js";
 import type { EnvironmentConfig } from "../project/index.js";
 import { readAppliedChecksums } from "../runner/index.js";
 import { readDatabaseState, withDatabase } from "./database-session.js";
-import type { DatabaseSession } from "./database-session.js";
+import type { DatabaseSession, DatabaseState } from "./database-session.js";
 import { relativeFile } from "./open-project.js";
 import type { OpenProject } from "./open-project.js";
 import { readUnresolvedRuns } from "./resolve.js";
@@ -53,8 +53,8 @@ export function listHistory(project: OpenProject, range?: string): readonly Revi
 }
 
 /** The environment's current heads. */
-export async function currentHeads(env: EnvironmentConfig): Promise<CurrentDto> {
-  return withDatabase(env, async (db) => ({ environment: env.name, heads: (await readDatabaseState(db)).heads }));
+export async function currentHeads(env: EnvironmentConfig, project?: OpenProject): Promise<CurrentDto> {
+  return withDatabase(env, async (db) => ({ environment: env.name, heads: (await readDatabaseState(db, project)).heads }));
 }
 
 /** Applied revisions whose file changed since they ran, or whose file is gone. */
@@ -84,12 +84,12 @@ export async function environmentStatus(project: OpenProject, env: EnvironmentCo
   let status: EnvironmentStatusDto;
   try {
     status = await withDatabase(env, async (db) => {
-      const state = await readDatabaseState(db);
+      const state = await readDatabaseState(db, project);
       const problems = await findFileProblems(project, db, state.heads);
       const known = state.heads.every((h) => project.map.has(h));
-      const pending = known ? project.map.planUpgrade(state.heads, "heads").steps.map((s) => s.revision) : [];
+      const pending = state.knex ? state.knex.pending : known ? project.map.planUpgrade(state.heads, "heads").steps.map((s) => s.revision) : [];
       const unresolved = await readUnresolvedRuns(db, project);
-      return { ...base, heads: state.heads, pending, problems, error: null, unresolved };
+      return { ...base, heads: state.heads, pending, problems, error: null, unresolved, ...knexStateDto(state) };
     });
   } catch (e) {
     if (!isStrataError(e)) throw e;
@@ -97,6 +97,12 @@ export async function environmentStatus(project: OpenProject, env: EnvironmentCo
   }
   if (options.drift === false) return status;
   return { ...status, drift: await environmentDrift(project, env) };
+}
+
+/** knex mode's gaps and unknown rows for the front ends (issue #15); nothing outside knex mode. */
+export function knexStateDto(state: DatabaseState): { readonly knex?: KnexMigrationsDto } {
+  if (!state.knex) return {};
+  return { knex: { applied: state.knex.applied.length + state.knex.unknown.length, gaps: state.knex.gaps, unknown: state.knex.unknown } };
 }
 
 /** Every environment of the project, one after another. */

@@ -3,7 +3,8 @@ import { StrataError } from "../errors.js";
 import type { EnvironmentConfig } from "../project/index.js";
 import { adoptKnex, forceUnlock, readKnexMigrations, stamp } from "../runner/index.js";
 import { STRATA_VERSION } from "../version.js";
-import { withDatabase } from "./database-session.js";
+import { knexTableOf, withDatabase } from "./database-session.js";
+import type { KnexChainState } from "../revisions/index.js";
 import type { OpenProject } from "./open-project.js";
 
 /** Sets the version table to the targets without running any revision. */
@@ -26,17 +27,35 @@ export async function unlockEnvironment(env: EnvironmentConfig): Promise<{ envir
   return withDatabase(env, async (db) => ({ environment: env.name, ...(await forceUnlock(db.knex, db.dialect)) }));
 }
 
+/**
+ * Stamping the last file of knex_migrations would mark a file in the middle that never ran as
+ * applied (issue #15): adopt waits until what knex ran is a prefix of the folder.
+ */
+function refuseKnexGaps(project: OpenProject, env: EnvironmentConfig, state: KnexChainState): void {
+  if (state.gaps.length === 0 && state.unknown.length === 0) return;
+  const parts: string[] = [];
+  if (state.gaps.length) parts.push(`${state.gaps.join(", ")} never ran though later files did`);
+  if (state.unknown.length) parts.push(`knex_migrations names ${state.unknown.join(", ")}, which ${state.unknown.length === 1 ? "is no file" : "are no files"} in ${project.config.migrations}/`);
+  throw new StrataError(
+    "NOT_SUPPORTED",
+    `environment ${env.name}: knex_migrations is not a prefix of ${project.config.migrations}/ (${parts.join("; ")}); run \`strata upgrade heads\`${state.unknown.length ? " once the missing files are restored" : ""}, then adopt; nothing was changed`,
+    { environment: env.name, gaps: state.gaps, unknown: state.unknown },
+  );
+}
+
 /** Moves a database migrated by knex onto Strata's tables, stamping the revision knex last ran; runs nothing. */
 export async function adoptEnvironment(project: OpenProject, env: EnvironmentConfig): Promise<CurrentDto> {
   return withDatabase(env, async (db) => {
-    const names = await readKnexMigrations(db.knex);
+    const names = await readKnexMigrations(db.knex, project.knex ? knexTableOf(project) : undefined);
+    if (project.knex && names) refuseKnexGaps(project, env, project.knex.state(names));
     if (!names || names.length === 0) {
       throw new StrataError("NOT_SUPPORTED", `environment ${env.name}: no knex_migrations table with applied migrations; nothing to adopt`);
     }
     if (await db.knex.schema.hasTable(env.versionTable)) {
       throw new StrataError("NOT_SUPPORTED", `environment ${env.name}: already has ${env.versionTable}; it is adopted`);
     }
-    const last = names[names.length - 1]!.replace(/\.(ts|mts|cts|js|mjs|cjs)$/, "");
+    // knex mode: the last applied file in knex's order, the end of the prefix knex ran.
+    const last = project.knex?.state(names).heads[0] ?? names[names.length - 1]!.replace(/\.(ts|mts|cts|js|mjs|cjs)$/, "");
     if (!project.map.has(last)) {
       throw new StrataError(
         "REVISION_MISSING",

@@ -3,11 +3,12 @@ import type { FileProblemDto, MigrationResultDto } from "../../../shared/dto.js"
 import type { ErrorShape } from "../../../shared/errors.js";
 import { StrataError } from "../errors.js";
 import type { EnvironmentConfig } from "../project/index.js";
+import type { KnexChain } from "../revisions/index.js";
 import type { Plan } from "../revisions/types.js";
 import { migrate, renderSql } from "../runner/index.js";
 import type { RunEvent } from "../runner/types.js";
 import { STRATA_VERSION } from "../version.js";
-import { readDatabaseState, withDatabase } from "./database-session.js";
+import { knexTableOf, readDatabaseState, withDatabase } from "./database-session.js";
 import type { DatabaseSession, DatabaseState } from "./database-session.js";
 import { refuseChangedPlan } from "./confirmed-plan.js";
 import type { ExpectedPlan } from "./confirmed-plan.js";
@@ -147,9 +148,45 @@ async function readSqliteSchema(db: DatabaseSession): Promise<string[]> {
   return rows.map((r) => r.sql);
 }
 
+/**
+ * The plan from where the database stands. In knex mode (issue #15) the runner hands it the
+ * names knex_migrations holds, read under the lock, and the plan comes from the folder's chain;
+ * otherwise the version table's heads and the revision graph.
+ */
 function makePlanner(project: OpenProject, req: MigrateRequest): (heads: readonly string[]) => Plan {
+  const chain = project.knex;
+  if (chain) {
+    return (names) => {
+      const state = chain.state(names);
+      refuseUnknownKnexRows(project, state.unknown);
+      return req.command === "upgrade" ? chain.planUpgrade(state.applied, req.target) : chain.planDowngrade(state.applied, req.target);
+    };
+  }
   return (heads) =>
     req.command === "upgrade" ? project.map.planUpgrade(heads, req.target) : project.map.planDowngrade(heads, req.target);
+}
+
+/** The plan of a command from a state read outside the lock (a preview: --plan, the app's plan screen). */
+export function planFromState(project: OpenProject, command: MigrateRequest["command"], target: string, state: DatabaseState): Plan {
+  return makePlanner(project, { command, target })(planningState(state, project.knex));
+}
+
+/** What makePlanner's plan starts from: knex_migrations' names in knex mode, else the heads. */
+function planningState(state: DatabaseState, chain: KnexChain | undefined): readonly string[] {
+  return chain && state.knex ? state.knex.applied.map((id) => chain.fileName(id)) : state.heads;
+}
+
+/**
+ * knex's own `latest` and `down` refuse a knex_migrations row with no file ("the migration
+ * directory is corrupt"), and so does Strata: it cannot be undone, nor known to be harmless.
+ */
+export function refuseUnknownKnexRows(project: OpenProject, unknown: readonly string[]): void {
+  if (unknown.length === 0) return;
+  throw new StrataError(
+    "REVISION_MISSING",
+    `knex_migrations names ${unknown.join(", ")}, which ${plural(unknown.length, "is no file", "are no files")} in ${project.config.migrations}/ (knex's own migrate.latest() refuses this too); restore the ${plural(unknown.length, "file", "files")} or open the migrations folder that built this database`,
+    { unknown: [...unknown] },
+  );
 }
 
 function refuseUnadoptedKnex(env: EnvironmentConfig): never {
@@ -164,10 +201,10 @@ function refuseUnadoptedKnex(env: EnvironmentConfig): never {
 export async function planMigration(project: OpenProject, env: EnvironmentConfig, req: MigrateRequest): Promise<MigrationResultDto> {
   preflightTarget(project, req.target);
   return withDatabase(env, async (db) => {
-    const state = await readDatabaseState(db);
+    const state = await readDatabaseState(db, project);
     // Edited files are shown, not refused: --plan changes nothing. A head with no file cannot be planned from.
     const problems = await refuseChangedFiles(project, db, state, true);
-    const plan = makePlanner(project, req)(state.heads);
+    const plan = makePlanner(project, req)(planningState(state, project.knex));
     if (state.source === "knex" && plan.steps.length > 0) refuseUnadoptedKnex(env);
     refuseStepsWithoutFile(project, env, plan);
     const check = await checkDestructive(project, db, plan);
@@ -188,6 +225,10 @@ export async function planMigration(project: OpenProject, env: EnvironmentConfig
  */
 export function preflightTarget(project: OpenProject, target: string): void {
   if (/^[+-]\d+$/.test(target)) return;
+  if (project.knex) {
+    project.knex.resolve(target);
+    return;
+  }
   const relative = /^(.*?)(?:@)?([+-]\d+)$/.exec(target);
   const anchor = relative ? relative[1]! : target;
   if (!anchor) return;
@@ -201,11 +242,11 @@ export async function runMigration(project: OpenProject, env: EnvironmentConfig,
   const planner = makePlanner(project, req);
   preflightTarget(project, req.target);
   return withDatabase(env, async (db) => {
-    const state = await readDatabaseState(db);
+    const state = await readDatabaseState(db, project);
     // Edited or missing files stop the run before the lock is taken or any table is made (issue 5).
     await refuseChangedFiles(project, db, state, req.allowEdited ?? false);
     // Refuse a bad target before the lock is taken or any table is made: nothing may change.
-    const preview = planner(state.heads);
+    const preview = planner(planningState(state, project.knex));
     if (state.source === "knex" && preview.steps.length > 0) refuseUnadoptedKnex(env);
     refuseStepsWithoutFile(project, env, preview);
     refuseChangedPlan(project, env.name, req.expectedPlan, preview);
@@ -231,6 +272,7 @@ export async function runMigration(project: OpenProject, env: EnvironmentConfig,
       onEvent: req.onEvent,
       strataVersion: STRATA_VERSION,
       environment: env.name,
+      ...(project.knex ? { knex: { tableName: knexTableOf(project) } } : {}),
     });
     return {
       environment: env.name,

@@ -2,7 +2,7 @@ import type { MigrateCommandDto, MigrationPlanDto } from "../../../shared/api.js
 import type { EnvironmentConfig } from "../project/index.js";
 import { readDatabaseState, withDatabase } from "./database-session.js";
 import { findFileProblems } from "./inspect.js";
-import { checkDestructive, fileRefusal, planMigration, preflightTarget } from "./migrate.js";
+import { checkDestructive, fileRefusal, planFromState, planMigration, preflightTarget } from "./migrate.js";
 import type { OpenProject } from "./open-project.js";
 
 /**
@@ -12,12 +12,12 @@ import type { OpenProject } from "./open-project.js";
 export async function planWithSql(project: OpenProject, env: EnvironmentConfig, command: MigrateCommandDto, target: string): Promise<MigrationPlanDto> {
   preflightTarget(project, target);
   const planned = await withDatabase(env, async (db) => {
-    const state = await readDatabaseState(db);
+    const state = await readDatabaseState(db, project);
     const problems = await findFileProblems(project, db, state.heads);
     const refusal = fileRefusal(project, env, problems, state.heads);
     // A head without a file cannot be planned from: the same refusal as a run's.
     if (refusal && !refusal.allowable) throw refusal.error;
-    const plan = command === "upgrade" ? project.map.planUpgrade(state.heads, target) : project.map.planDowngrade(state.heads, target);
+    const plan = planFromState(project, command, target, state);
     // An unadopted knex database is refused with the same words as the CLI's --plan.
     if (state.source === "knex" && plan.steps.length > 0) return { plan, source: state.source, problems, refusal, check: null };
     return { plan, source: state.source, problems, refusal, check: await checkDestructive(project, db, plan, "shown") };

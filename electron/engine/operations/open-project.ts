@@ -3,7 +3,7 @@ import { findProjectRoot, loadConfig, resolveEnvironment } from "../project/inde
 import type { EnvironmentConfig, ProjectConfig } from "../project/index.js";
 import { loadScriptDirectory } from "../scripts/index.js";
 import type { RevisionScript, ScriptDirectory } from "../scripts/types.js";
-import { RevisionMap } from "../revisions/index.js";
+import { KnexChain, RevisionMap } from "../revisions/index.js";
 
 /** An opened project: its config, its revision files and the graph they form. */
 export interface OpenProject {
@@ -13,6 +13,8 @@ export interface OpenProject {
   readonly directory: ScriptDirectory;
   readonly map: RevisionMap;
   readonly scripts: ReadonlyMap<string, RevisionScript>;
+  /** A plain knex folder (knex mode, issue #15): its files in knex's order; plans come from it, not from `map`. */
+  readonly knex?: KnexChain;
 }
 
 /** Where to look for the project: an explicit folder (--project) or a walk up from cwd. */
@@ -27,9 +29,19 @@ export async function openProject(where: ProjectLocation): Promise<OpenProject> 
   const config = loadConfig(root);
   const migrationsDir = path.resolve(root, config.migrations);
   const directory = await loadScriptDirectory(migrationsDir);
-  const map = RevisionMap.build(directory.scripts);
+  const knexMode = directory.mode === "knex";
+  const map = RevisionMap.build(directory.scripts, { anyIdCharacters: knexMode });
   const scripts = new Map(directory.scripts.map((s) => [s.revision, s] as const));
-  return { root, config, migrationsDir, directory, map, scripts };
+  const knex = knexMode ? knexChainOf(directory) : undefined;
+  return { root, config, migrationsDir, directory, map, scripts, ...(knex ? { knex } : {}) };
+}
+
+/** A knex folder's chain: ids in file order, each with the name knex stores for it. */
+export function knexChainOf(directory: ScriptDirectory): KnexChain {
+  return new KnexChain(
+    directory.scripts.map((s) => s.revision),
+    new Map(directory.scripts.map((s) => [s.revision, s.knexName ?? s.revision] as const)),
+  );
 }
 
 /** The environment named by --env or --url (or the project's default). */

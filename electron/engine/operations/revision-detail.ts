@@ -73,9 +73,10 @@ export async function revisionDetail(
 async function revisionInEnvironment(project: OpenProject, id: string, env: EnvironmentConfig): Promise<RevisionEnvironmentDto> {
   try {
     return await withDatabase(env, async (db) => {
-      const state = await readDatabaseState(db);
+      const state = await readDatabaseState(db, project);
       const known = state.heads.filter((h) => project.map.has(h));
-      const applied = project.map.ancestorsOf(known).includes(id);
+      // knex mode: applied is what knex_migrations names, gaps and all (issue #15).
+      const applied = state.knex ? state.knex.applied.includes(id) : project.map.ancestorsOf(known).includes(id);
       const checksums = await readAppliedChecksums(db.knex, { historyTable: env.historyTable });
       const appliedChecksum = checksums.get(id) ?? null;
       const current = project.scripts.get(id)?.checksum;

@@ -355,11 +355,15 @@ export async function autogenerateRevision(project: OpenProject, req: Autogenera
  */
 export async function environmentDrift(project: OpenProject, env: EnvironmentConfig, schemas?: readonly string[]): Promise<DriftDto> {
   try {
-    const { heads, live } = await withDatabase(env, async (db) => {
-      const state = await readDatabaseState(db);
+    const { heads, live, gaps } = await withDatabase(env, async (db) => {
+      const state = await readDatabaseState(db, project);
       const r = await db.dialect.schema.introspect(db.knex, { schemas, exclude: excludedTables(env) });
-      return { heads: state.heads, live: r.model };
+      return { heads: state.heads, live: r.model, gaps: state.knex?.gaps ?? [] };
     });
+    // What the migrations build is built along the chain; with a file in the middle never run, that is not this database.
+    if (gaps.length) {
+      return { checked: false, drifted: false, changes: [], error: `knex_migrations has a gap (${gaps.join(", ")} never ran); run \`strata upgrade heads\` first` };
+    }
     const unknown = heads.filter((h) => !project.map.has(h));
     if (unknown.length) {
       return { checked: false, drifted: false, changes: [], error: `applied revision${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} ha${unknown.length > 1 ? "ve" : "s"} no file; cannot build what it made` };

@@ -2,3 +2,4 @@
 export { RevisionMap, type JunctionInfo } from "./revision-map.js";
 export { parseRelative, type RelativeTarget } from "./target-resolver.js";
 export type { Direction, Plan, RevisionRecord, StampPlan, Step, VersionOp } from "./types.js";
+export { KnexChain, type KnexChainState } from "./knex-chain.js";

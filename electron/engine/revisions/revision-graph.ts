@@ -57,6 +57,15 @@ function append<T>(list: readonly T[], item: T, empty: readonly T[]): readonly T
   return list;
 }
 
+/** Options of RevisionGraph.build. */
+export interface GraphOptions {
+  /**
+   * A knex folder's ids are its file names, whatever they hold (issue #15): '-', '@', '+' and ':'
+   * only matter to Alembic's target syntax, and knex mode resolves exact ids first (KnexChain).
+   */
+  readonly anyIdCharacters?: boolean;
+}
+
 /** Which edges a walk follows. */
 export type EdgeKind = "down" | "normalizedDown" | "next" | "allNext";
 
@@ -108,10 +117,10 @@ export class RevisionGraph {
   }
 
   /** Validates the records and links them; throws StrataError on duplicates, dangling references and cycles. */
-  static build(records: readonly RevisionRecord[]): RevisionGraph {
+  static build(records: readonly RevisionRecord[], options: GraphOptions = {}): RevisionGraph {
     const nodes = new Map<string, MutableNode>();
     for (const record of records) {
-      if (ILLEGAL_ID.test(record.revision) || record.revision === "") {
+      if (record.revision === "" || (!options.anyIdCharacters && ILLEGAL_ID.test(record.revision))) {
         const bad = ILLEGAL_ID_CHARS.filter((c) => record.revision.includes(c));
         throw new StrataError(
           "REVISION_FILE_INVALID",

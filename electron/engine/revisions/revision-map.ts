@@ -1,6 +1,6 @@
 import { StrataError } from "../errors.js";
 import { RangeNotAncestor, RevisionCollector } from "./revision-collector.js";
-import { RevisionGraph, type GraphNode } from "./revision-graph.js";
+import { RevisionGraph, type GraphNode, type GraphOptions } from "./revision-graph.js";
 import { stampMoves } from "./stamp-planner.js";
 import { isNode, parseRelative, TargetResolver, type Resolved } from "./target-resolver.js";
 import { topologicalSort } from "./topological-sort.js";
@@ -32,8 +32,8 @@ export class RevisionMap {
   }
 
   /** Validates and links the records; StrataError on duplicate ids or labels, dangling references or cycles. */
-  static build(records: readonly RevisionRecord[]): RevisionMap {
-    return new RevisionMap(RevisionGraph.build(records), [...records]);
+  static build(records: readonly RevisionRecord[], options: GraphOptions = {}): RevisionMap {
+    return new RevisionMap(RevisionGraph.build(records, options), [...records]);
   }
 
   /** Revisions no down_revision points at (Alembic's `heads`), in record order. */

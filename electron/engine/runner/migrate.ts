@@ -5,7 +5,9 @@ import type { Plan, Step } from "../revisions/types.js";
 import type { RevisionScript } from "../scripts/types.js";
 import { StatementLog } from "./statement-log.js";
 import { migrationLock, applyVersionOps, closeStep, ensureStrataTables, recordStep, finishHistory, insertHistory, insertHistoryRows, isRowCountGuardFailure, netVersionOps, selectHeads, stepRecordSql } from "./strata-tables.js";
-import type { HistoryEntry } from "./strata-tables.js";
+import type { HistoryEntry, TableNames } from "./strata-tables.js";
+import { DEFAULT_LOCK_TIMEOUT_MS } from "./strata-tables.js";
+import { ensureKnexTables, freeKnexLock, nextKnexBatch, selectKnexNames, takeKnexLock } from "./knex-migrations.js";
 import type { RunEvent, RunResult } from "./types.js";
 import { HALF_APPLIED_WORDS, recordRanStatements, refuseUnresolved, resolveAdvice } from "./unresolved.js";
 import { connectionLostError, connectionLostOutsideRevision, lostCause } from "./lost-connection.js";
@@ -25,6 +27,12 @@ export interface MigrateOptions {
   readonly strataVersion: string;
   /** The environment's name, for a lost connection's message (issue 14). */
   readonly environment?: string;
+  /**
+   * knex mode (issue #15): knex_migrations is the truth. Under the lock the run takes knex's
+   * lock too, hands makePlan the names knex_migrations holds (not version-table heads), and
+   * writes each step's knex row in the step's transaction; no version table is used.
+   */
+  readonly knex?: { readonly tableName: string };
 }
 
 /** Where a step of a run that defers its commits can be undone to (see StepRunner.defersCommits). */
@@ -84,46 +92,68 @@ export async function migrate(knex: Knex, dialect: Dialect, opts: MigrateOptions
     knex,
     migrationLock(opts.lockTimeoutMs, emit),
     async (db): Promise<RunResult> => {
-      await ensureStrataTables(db, opts);
-      const headsBefore = await selectHeads(db, opts.versionTable);
-      // A revision left running or half applied by an earlier run stops every run until resolved.
-      await refuseUnresolved(db, { historyTable: opts.historyTable, client: dialect.client, scripts: opts.scripts, command: () => commandOf(() => opts.makePlan(headsBefore).command) });
-      const plan = opts.makePlan(headsBefore);
-      const scripts = plan.steps.map((step) => scriptFor(opts.scripts, step));
-      emit({ kind: "plan", total: plan.steps.length });
-      const run = new StepRunner(db, dialect, opts, headsBefore, plan.steps.length, emit);
+      const knexTable = opts.knex?.tableName;
+      if (knexTable === undefined) return runUnderLock(db, await selectHeads(db, opts.versionTable), opts);
+      await ensureKnexTables(db, knexTable);
+      await takeKnexLock(db, knexTable, opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, emit);
+      let ran: RunResult;
       try {
-        if (opts.singleTransaction && dialect.transactionalDdl && plan.steps.length > 0) {
-          await run.batch(plan.steps, scripts, done);
-        } else {
-          const steps = async (from: number, to: number): Promise<void> => {
-            for (let i = from; i < to; i++) {
-              const following = plan.steps[i + 1];
-              done.push(await run.one(plan.steps[i]!, scripts[i]!, i, following ? { step: following, script: scripts[i + 1]! } : null));
-            }
-          };
-          for (const { from, to, chained } of chainSegments(dialect, scripts)) {
-            if (!chained) {
-              await steps(from, to);
-              continue;
-            }
-            // When the connection is gone, knex rejects with its failed ROLLBACK's error, not the step's.
-            let stepFailure: unknown = null;
-            await db
-              .transaction((trx) => run.carry(trx, () => steps(from, to)).catch((e: unknown) => Promise.reject((stepFailure = e))))
-              .catch((e: unknown) => Promise.reject(stepFailure ?? e));
-          }
-        }
+        // Read once knex's lock is held: a knex run that held it has committed its rows by now.
+        const names = await selectKnexNames(db, knexTable);
+        const knexRows = { tableName: knexTable, batch: await nextKnexBatch(db, knexTable), nameOf: (id: string) => opts.scripts.get(id)?.knexName ?? id };
+        ran = await runUnderLock(db, names, { ...opts, knexRows });
       } catch (e) {
-        failure = e;
+        // The first failure is the one to tell; knex's lock is freed where the connection still can.
+        await freeKnexLock(db, knexTable).catch(() => undefined);
+        throw e;
       }
-      // After a failure the session may be gone; the result is not used (the failure is thrown), so nothing is read.
-      if (failure) return { steps: done, headsBefore, heads: [] };
-      return { steps: done, headsBefore, heads: await selectHeads(db, opts.versionTable) };
+      await (failure ? freeKnexLock(db, knexTable).catch(() => undefined) : freeKnexLock(db, knexTable));
+      return ran;
     },
   ).catch((e: unknown) => Promise.reject(lostOutside(e)));
   if (failure) throw lostOutside(failure);
   return result;
+
+  /** The run once the lock is held; `state` is the heads (or in knex mode knex_migrations' names) makePlan starts from. */
+  async function runUnderLock(db: Knex, state: readonly string[], opts: MigrateOptions & TableNames): Promise<RunResult> {
+    await ensureStrataTables(db, opts);
+    // A revision left running or half applied by an earlier run stops every run until resolved.
+    await refuseUnresolved(db, { historyTable: opts.historyTable, client: dialect.client, scripts: opts.scripts, command: () => commandOf(() => opts.makePlan(state).command) });
+    const plan = opts.makePlan(state);
+    const headsBefore = opts.knexRows ? plan.headsBefore : state;
+    const scripts = plan.steps.map((step) => scriptFor(opts.scripts, step));
+    emit({ kind: "plan", total: plan.steps.length });
+    const run = new StepRunner(db, dialect, opts, headsBefore, plan.steps.length, emit);
+    try {
+      if (opts.singleTransaction && dialect.transactionalDdl && plan.steps.length > 0) {
+        await run.batch(plan.steps, scripts, done);
+      } else {
+        const steps = async (from: number, to: number): Promise<void> => {
+          for (let i = from; i < to; i++) {
+            const following = plan.steps[i + 1];
+            done.push(await run.one(plan.steps[i]!, scripts[i]!, i, following ? { step: following, script: scripts[i + 1]! } : null));
+          }
+        };
+        for (const { from, to, chained } of chainSegments(dialect, scripts)) {
+          if (!chained) {
+            await steps(from, to);
+            continue;
+          }
+          // When the connection is gone, knex rejects with its failed ROLLBACK's error, not the step's.
+          let stepFailure: unknown = null;
+          await db
+            .transaction((trx) => run.carry(trx, () => steps(from, to)).catch((e: unknown) => Promise.reject((stepFailure = e))))
+            .catch((e: unknown) => Promise.reject(stepFailure ?? e));
+        }
+      }
+    } catch (e) {
+      failure = e;
+    }
+    // After a failure the session may be gone; the result is not used (the failure is thrown), so nothing is read.
+    if (failure) return { steps: done, headsBefore, heads: [] };
+    if (opts.knexRows) return { steps: done, headsBefore, heads: plan.headsAfter };
+    return { steps: done, headsBefore, heads: await selectHeads(db, opts.versionTable) };
+  }
 }
 
 /**
@@ -167,7 +197,7 @@ class StepRunner {
   constructor(
     private readonly db: Knex,
     private readonly dialect: Dialect,
-    private readonly opts: MigrateOptions,
+    private readonly opts: MigrateOptions & TableNames,
     private readonly headsBefore: readonly string[],
     private readonly total: number,
     private readonly emit: (e: RunEvent) => void,
@@ -477,7 +507,9 @@ class StepRunner {
         }
         current = null;
         // Nobody sees the version table between the steps of one transaction: write the net change and the history once.
-        await applyVersionOps(trx, this.opts.versionTable, netVersionOps(this.headsBefore, steps.flatMap((s) => s.ops)));
+        // knex mode writes every row, in order: knex's ids follow its run order.
+        const ops = steps.flatMap((s) => s.ops);
+        await applyVersionOps(trx, this.opts.versionTable, this.opts.knexRows ? ops : netVersionOps(this.headsBefore, ops), this.opts.knexRows);
         await insertHistoryRows(trx, this.opts.historyTable, entries);
       });
     } catch (e) {

@@ -9,6 +9,19 @@ import type { HistoryRow, RunEvent } from "./types.js";
 export interface TableNames {
   readonly versionTable: string;
   readonly historyTable: string;
+  /** knex mode (issue #15): the steps' version changes go to knex_migrations instead of the version table. */
+  readonly knexRows?: KnexRows;
+}
+
+/**
+ * Where knex mode writes a step's version change: a row of knex_migrations, as knex's migrator
+ * writes it (name = the file name, the run's batch, migration_time = now) or deletes it.
+ */
+export interface KnexRows {
+  readonly tableName: string;
+  readonly batch: number;
+  /** The name knex stores for a revision id. */
+  readonly nameOf: (revision: string) => string;
 }
 
 /** The one migration lock per database, whatever the tables are called. */
@@ -24,7 +37,8 @@ export function migrationLock(lockTimeoutMs: number | undefined, emit: (e: RunEv
 
 /** Creates the version and history tables if missing; callers hold the migration lock. */
 export async function ensureStrataTables(db: Knex, names: TableNames): Promise<void> {
-  if (!(await db.schema.hasTable(names.versionTable))) {
+  // In knex mode knex_migrations stands for the version table, so none is made beside it.
+  if (!names.knexRows && !(await db.schema.hasTable(names.versionTable))) {
     await db.schema.createTable(names.versionTable, (t) => defineVersionTable(t, names.versionTable));
   }
   if (!(await db.schema.hasTable(names.historyTable))) {
@@ -63,10 +77,10 @@ export async function selectHeads(db: Knex, versionTable: string): Promise<strin
 }
 
 /** Applies one step's version-table changes; a change that matches no row means someone else moved the table. */
-export async function applyVersionOps(db: Knex, versionTable: string, ops: readonly VersionOp[]): Promise<void> {
+export async function applyVersionOps(db: Knex, versionTable: string, ops: readonly VersionOp[], knexRows?: KnexRows): Promise<void> {
   for (const op of ops) {
-    const n = await versionOpQuery(db, versionTable, op);
-    if (op.kind !== "insert" && Number(n) !== 1) throw versionTableMoved(versionTable, describeOp(op));
+    const n = await versionOpQuery(db, versionTable, op, knexRows);
+    if (op.kind !== "insert" && Number(n) !== 1) throw versionTableMoved(knexRows?.tableName ?? versionTable, describeOp(op));
   }
 }
 
@@ -188,7 +202,7 @@ export async function closeStep(db: Knex, dialect: Dialect, tables: TableNames, 
   const { ops, id, startedAt, next, reopen, savepoint } = close;
   if (dialect.bookkeeping !== "multi-statement") {
     if (reopen) await db.raw("begin");
-    await applyVersionOps(db, tables.versionTable, ops);
+    await applyVersionOps(db, tables.versionTable, ops, tables.knexRows);
     await finishHistory(db, tables.historyTable, id, startedAt, "succeeded", null);
     const nextId = next ? await insertHistory(db, dialect, tables.historyTable, next) : null;
     if (savepoint) await db.raw(`savepoint ${savepoint}`);
@@ -199,13 +213,13 @@ export async function closeStep(db: Knex, dialect: Dialect, tables: TableNames, 
   const own = reopen ? results.slice(1) : results;
   // Each statement touches one row; fewer means the version table moved under the run (the caller rolls back).
   ops.forEach((op, i) => {
-    if (Number(own[i]?.affectedRows) !== 1) throw versionTableMoved(tables.versionTable, describeOp(op));
+    if (Number(own[i]?.affectedRows) !== 1) throw versionTableMoved(tables.knexRows?.tableName ?? tables.versionTable, describeOp(op));
   });
   return next ? Number(own[ops.length]?.insertId) : null;
 }
 
 /** What Strata's tables hold: text, numbers and nulls. */
-type SqlValue = string | number | null;
+type SqlValue = string | number | Date | null;
 
 /** A step's record as MySQL SQL: `?` for values and `??` for names, as both knex's raw and the driver's format read them. */
 export interface StepRecordSql {
@@ -245,8 +259,22 @@ export function stepRecordSql(tables: TableNames, close: StepClose, opts: { read
     if (opts.guarded && unchecked) statements.push(`do ${ONE_ROW_TOUCHED}`);
     unchecked = false;
   };
+  const knexRows = tables.knexRows;
   for (const op of ops) {
     checkAlone();
+    if (knexRows) {
+      // knex mode: knex's row, as its migrator writes it (a Date, bound as knex binds it).
+      if (op.kind === "update") throw new StrataError("INTERNAL", `knex mode has no version update (${describeOp(op)})`);
+      if (op.kind === "insert") {
+        statements.push("insert into ?? (`name`, `batch`, `migration_time`) values (?, ?, ?)");
+        values.push(knexRows.tableName, knexRows.nameOf(op.revision), knexRows.batch, new Date());
+      } else {
+        statements.push("delete from ?? where `name` = ?");
+        values.push(knexRows.tableName, knexRows.nameOf(op.revision));
+      }
+      unchecked = op.kind !== "insert";
+      continue;
+    }
     switch (op.kind) {
       case "insert":
         statements.push("insert into ?? (`version_num`) values (?)");
@@ -312,21 +340,29 @@ const ONE_ROW_TOUCHED = "((row_count() <> 1) * ~0 + 1)";
 export async function recordStep(db: Knex, dialect: Dialect, tables: TableNames, ops: readonly VersionOp[], entry: HistoryEntry): Promise<void> {
   const op = ops.length === 1 ? ops[0]! : null;
   if (dialect.bookkeeping !== "with-clause" || op === null) {
-    await applyVersionOps(db, tables.versionTable, ops);
+    await applyVersionOps(db, tables.versionTable, ops, tables.knexRows);
     await insertHistory(db, dialect, tables.historyTable, entry);
     return;
   }
-  const change = versionOpQuery(db, tables.versionTable, op).returning("version_num").toSQL();
+  const change = versionOpQuery(db, tables.versionTable, op, tables.knexRows)
+    .returning(tables.knexRows ? "name" : "version_num")
+    .toSQL();
   const insert = db(tables.historyTable).insert(historyRow(entry)).toSQL();
   const result = (await db.raw(`with changed as (${change.sql}) ${insert.sql} returning (select count(*) from changed) as changed`, [
     ...change.bindings,
     ...insert.bindings,
   ])) as { rows: { changed: string | number }[] };
   // The row is written either way; a change that matched nothing throws, and the caller rolls both back.
-  if (Number(result.rows[0]?.changed) !== 1) throw versionTableMoved(tables.versionTable, describeOp(op));
+  if (Number(result.rows[0]?.changed) !== 1) throw versionTableMoved(tables.knexRows?.tableName ?? tables.versionTable, describeOp(op));
 }
 
-function versionOpQuery(db: Knex, versionTable: string, op: VersionOp): Knex.QueryBuilder {
+function versionOpQuery(db: Knex, versionTable: string, op: VersionOp, knexRows?: KnexRows): Knex.QueryBuilder {
+  if (knexRows) {
+    const name = knexRows.nameOf(op.kind === "update" ? op.to : op.revision);
+    if (op.kind === "insert") return db(knexRows.tableName).insert({ name, batch: knexRows.batch, migration_time: new Date() });
+    if (op.kind === "delete") return db(knexRows.tableName).where({ name }).delete();
+    throw new StrataError("INTERNAL", `knex mode has no version update (${describeOp(op)})`);
+  }
   switch (op.kind) {
     case "insert":
       return db(versionTable).insert({ version_num: op.revision });

@@ -16,7 +16,18 @@ const METADATA_EXPORTS = ["revision", "downRevision", "branchLabels", "dependsOn
 export interface LoadScriptDirectoryOptions {
   /** Error messages name files relative to this folder (default: the migrations folder's parent, giving "migrations/x.ts"). */
   readonly displayRoot?: string;
+  /**
+   * The extensions knex loads from a plain knex folder (a knexfile's `migrations.loadExtensions`);
+   * default knex's own list. Other files there are not migrations to knex, so not to Strata either.
+   */
+  readonly knexLoadExtensions?: readonly string[];
 }
+
+/**
+ * knex's DEFAULT_LOAD_EXTENSIONS (knex/lib/migrations/common/MigrationsLoader.js) that Strata can
+ * load: knex skips a `.mjs` or `.mts` file unless the knexfile lists it, so a knex folder does too.
+ */
+export const KNEX_DEFAULT_LOAD_EXTENSIONS: readonly string[] = [".js", ".cjs", ".ts"];
 
 /**
  * One file as read, before the folder's mode is known. Kept small on purpose: with 10,000
@@ -73,14 +84,15 @@ export async function loadScriptDirectory(dir: string, options: LoadScriptDirect
 
   const strataCount = facts.reduce((n, f) => (f.declared.has("revision") ? n + 1 : n), 0);
   const mode: ScriptDirectory["mode"] = strataCount > 0 || facts.length === 0 ? "strata" : "knex";
-  for (const f of facts) {
+  const files = mode === "knex" ? knexMigrationFiles(facts, options.knexLoadExtensions ?? KNEX_DEFAULT_LOAD_EXTENSIONS) : facts;
+  for (const f of files) {
     if (problemWith(f, mode) === undefined) continue;
     // Before calling a file wrong, run it: the exports may be made in ways the text does not show.
     await evaluateInto(f);
     checkDeclaresRevision(f, mode, strataCount, folder);
   }
 
-  const scripts = mode === "strata" ? facts.map(strataScript) : knexScripts(facts);
+  const scripts = mode === "strata" ? files.map(strataScript) : knexScripts(files);
   checkUniqueIds(scripts, displayRoot);
   return { dir: absDir, mode, scripts };
 }
@@ -107,8 +119,15 @@ function listRevisionFiles(absDir: string): string[] {
       names.push(entry.name);
     }
   }
-  // Plain code-unit order, the order knex sorts its migration files in.
+  // Plain code-unit order, the order knex sorts its migration files in: its default
+  // (sortDirsSeparately false) is lodash sortBy over the file names of every folder, which for one
+  // folder is the same order as `files.sort()` (sortDirsSeparately true); both compare code units.
   return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** The files of a knex folder knex itself would run: their extension is one it loads (case-sensitive, as knex's check is). */
+function knexMigrationFiles(facts: readonly FileFacts[], loadExtensions: readonly string[]): FileFacts[] {
+  return facts.filter((f) => loadExtensions.includes(path.extname(f.name)));
 }
 
 function relativeDisplay(root: string, file: string): string {
@@ -326,7 +345,7 @@ function strataScript(f: FileFacts): RevisionScript {
 /** A plain knex folder: one chain in file-name order, ids from the file names. */
 function knexScripts(facts: readonly FileFacts[]): RevisionScript[] {
   let previous: string | undefined;
-  return facts.map((f) => {
+  return facts.map((f): RevisionScript => {
     const revision = f.name.slice(0, f.name.length - path.extname(f.name).length);
     const script = makeScript(f, {
       revision,
@@ -337,7 +356,7 @@ function knexScripts(facts: readonly FileFacts[]): RevisionScript[] {
       transaction: transactionOf(f),
     });
     previous = revision;
-    return script;
+    return { ...script, knexName: f.name };
   });
 }
 

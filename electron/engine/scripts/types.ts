@@ -15,6 +15,8 @@ export interface RevisionScript extends RevisionRecord {
   readonly checksum: string;
   /** false: run outside a transaction (the file exports `transaction = false`). */
   readonly transaction: boolean;
+  /** In a knex folder: the name knex stores in knex_migrations (the file name, extension included). */
+  readonly knexName?: string;
   /** Compile (TypeScript on the fly) and evaluate the file; cached after the first call. */
   load(): Promise<RevisionModule>;
 }
