@@ -28,6 +28,7 @@ export const API_CALLS = [
   "saveProfile",
   "testProfile",
   "removeProfile",
+  "repairRevision",
 ] as const;
 
 /** The name of a call. */

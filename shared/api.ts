@@ -169,7 +169,7 @@ export const apiSchemas = {
     environment: name,
     revision: z.string().max(400).optional(),
     status: historyStatusSchema.optional(),
-    direction: z.enum(["up", "down", "stamp"]).optional(),
+    direction: z.enum(["up", "down", "stamp", "repair"]).optional(),
     /** Matched against revision, message, user, host and error. */
     search: z.string().max(400).optional(),
     failuresFirst: z.boolean().optional(),
@@ -183,6 +183,11 @@ export const apiSchemas = {
   testProfile: z.object({ id: z.string().min(1).max(100).optional(), profile: profileInputSchema.optional() }),
   /** Forgets a profile and its password. */
   removeProfile: z.object({ id: z.string().min(1).max(100) }),
+  /**
+   * Accepts an applied revision's edited file (`strata repair`): records its current checksum,
+   * with who and when, as a `repair` history row, so runs stop refusing it (protected: confirmName).
+   */
+  repairRevision: z.object({ environment: name, revision: revisionRef, confirmName: z.string().max(200).optional() }),
 } as const;
 
 /** The name of a call. */
@@ -277,7 +282,8 @@ export interface RecentProjectDto {
 export interface HistoryEntryDto {
   readonly id: number;
   readonly revision: string;
-  readonly direction: "up" | "down" | "stamp";
+  /** "repair": `strata repair` accepted the revision's edited file (checksum: the accepted one). */
+  readonly direction: "up" | "down" | "stamp" | "repair";
   readonly message: string;
   readonly checksum: string | null;
   readonly startedAt: string;
@@ -364,6 +370,26 @@ export interface ResolveResultDto {
   readonly heads: readonly string[];
   /** How it was resolved and by whom, as the history row now says. */
   readonly note: string;
+}
+
+/** What repairRevision recorded. */
+export interface RepairResultDto {
+  readonly environment: string;
+  readonly revision: string;
+  /** The revision's file, relative to the project root. */
+  readonly file: string | null;
+  /** The checksum the revision ran with (or was last repaired to). */
+  readonly previousChecksum: string;
+  /** The file's checksum now, accepted. */
+  readonly checksum: string;
+  readonly historyId: number;
+  /** The history row's message: "repaired: accepted the edited file, checksum a1b2→c3d4, by USER at TIME". */
+  readonly note: string;
+  /** OS user and host. */
+  readonly user: string;
+  /** The database user the row was written as; null on SQLite. */
+  readonly databaseUser: string | null;
+  readonly at: string;
 }
 
 /** The environments matrix. */
@@ -576,6 +602,7 @@ export interface ApiResponses {
   saveProfile: ConnectionProfileDto;
   testProfile: ProfileTestDto;
   removeProfile: { readonly removed: boolean };
+  repairRevision: RepairResultDto;
 }
 
 // A compile error here means apiSchemas and ApiResponses list different calls.

@@ -20,7 +20,7 @@ import { withDatabase } from "./database-session.js";
 import { environmentMatrix, historyEntry } from "./environment-matrix.js";
 import type { DriftCheck } from "./environment-matrix.js";
 import { EventHub } from "./event-hub.js";
-import { stampEnvironment } from "./maintain.js";
+import { repairRevision, stampEnvironment } from "./maintain.js";
 import { preflightTarget, runMigration } from "./migrate.js";
 import { planWithSql } from "./migration-plan.js";
 import type { OpenProject } from "./open-project.js";
@@ -287,6 +287,12 @@ export function createAppService(options: AppServiceOptions): AppService {
         if (!(e instanceof StrataError)) throw e;
         return { ok: false, message: e.message, durationMs: Date.now() - started, error: e.toShape() };
       }
+    },
+    async repairRevision(req) {
+      const { project, env } = await withEnv(req.environment);
+      const result = await repairRevision(project, env, { revision: req.revision, ...(req.confirmName !== undefined ? { confirmName: req.confirmName } : {}) });
+      changed(project.root, "environment-changed");
+      return result;
     },
     async removeProfile(req) {
       const removed = options.profiles.remove(req.id);

@@ -12,3 +12,5 @@ export { resolveRun } from "./resolve.js";
 export type { ResolveOptions, ResolveOutcome, ResolveResult } from "./resolve.js";
 export { readUnresolved, describeUnresolved, resolveAdvice } from "./unresolved.js";
 export type { UnresolvedRun } from "./unresolved.js";
+export { recordRepair, REPAIRED_PREFIX } from "./repair.js";
+export type { RepairOptions, RepairResult } from "./repair.js";
