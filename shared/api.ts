@@ -357,6 +357,22 @@ export interface EnvironmentStateDto {
   readonly error: ErrorShape | null;
   /** Revisions left interrupted or half applied: runs are refused until each is resolved. */
   readonly unresolved?: readonly UnresolvedRunDto[];
+  /** The worst of all the above, as the chips, the environments screen and the graph show it (issue 14). */
+  readonly state?: EnvironmentHealthDto;
+}
+
+/**
+ * An environment's worst state, worst first: unreachable > half-applied > running > failed >
+ * drift > edited / missing > pending > up-to-date. Computed by the engine so every screen agrees.
+ */
+export interface EnvironmentHealthDto {
+  readonly kind: "unreachable" | "half-applied" | "running" | "failed" | "drift" | "edited" | "missing" | "pending" | "up-to-date";
+  /** How many: differences, files, pending revisions; 1 for a state that names a revision, 0 when up to date. */
+  readonly count: number;
+  /** The revision a half-applied, running or failed state names; null otherwise. */
+  readonly revision: string | null;
+  /** The words: "half-applied: b2b2b2b2b2b2", "failed: …", "drift: 3 differences", "2 edited", "15 pending", "up to date". */
+  readonly label: string;
 }
 
 /** What resolveRevision recorded. */
@@ -653,7 +669,8 @@ export type RunEventDto =
 export interface ProjectChangedEventDto {
   readonly type: "project-changed";
   readonly root: string;
-  readonly reason: "opened" | "revision-created" | "environment-changed" | "profiles-changed";
+  /** "files-changed": the host's watcher saw a revision file added, removed or written on disk. */
+  readonly reason: "opened" | "revision-created" | "environment-changed" | "profiles-changed" | "files-changed";
   readonly at: string;
 }
 
