@@ -77,6 +77,8 @@ export interface AppService {
   readonly events: EventHub;
   readonly runs: RunQueue;
   readonly projects: ProjectHolder;
+  /** Stops the folder watcher; call when the host stops. */
+  close(): void;
 }
 
 function notSupported(what: string): StrataError {
@@ -102,7 +104,8 @@ function matchesSearch(row: HistoryEntryDto, search: string): boolean {
 /** Builds the service a host (Electron main, strata serve) exposes as StrataApi. */
 export function createAppService(options: AppServiceOptions): AppService {
   const events = new EventHub();
-  const projects = new ProjectHolder(options.projectRoot, options.profiles);
+  // Revision files changed on disk (an editor, a checkout, a deletion): every screen reloads its state.
+  const projects = new ProjectHolder(options.projectRoot, options.profiles, (root) => changed(root, "files-changed"));
   const recent = new RecentProjects(options.recentFile);
   const runs = new RunQueue((e) => events.emit(e));
   const diffPort = options.schemaDiff ?? {};
@@ -309,5 +312,5 @@ export function createAppService(options: AppServiceOptions): AppService {
       // Reported to the person by the first call that needs the project.
     }
   };
-  return { handlers, events, runs, projects, warmUp };
+  return { handlers, events, runs, projects, warmUp, close: () => projects.close() };
 }
