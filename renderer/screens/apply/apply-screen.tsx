@@ -4,6 +4,7 @@ import { asErrorShape } from "../../../shared/api-errors.js";
 import type { ErrorShape } from "../../../shared/errors.js";
 import { useClient } from "../../api/client-context.js";
 import { useProject } from "../../app/project-context.js";
+import { AcceptEditedFile } from "../../components/accept-edited-file.js";
 import { ErrorBox, Loading } from "../../components/load-states.js";
 import { PlanView } from "./plan-view.js";
 import { applyRunEvent, mergeRunDto, startProgress, type RunProgress } from "./run-progress.js";
@@ -158,6 +159,11 @@ export function ApplyScreen(props: { readonly environment?: string; readonly tar
                       <input type="checkbox" checked={allowEdited} onChange={(e) => setAllowEdited(e.target.checked)} aria-label="Run anyway: the edits are intended" /> Run anyway: the edits are intended (--allow-edited)
                     </label>
                   )}
+                  {/* Or accept an intended edit once (strata repair), so later runs stop asking. */}
+                  {(okPlan.problems ?? []).filter((p) => p.kind === "edited").map((p) => (
+                    <AcceptEditedFile key={p.revision} environment={environment} protected={needsName} revision={p.revision} file={p.file} checksumBefore={null} checksumNow={null}
+                      onAccept={(confirmName) => client.repairRevision({ environment, revision: p.revision, ...(confirmName !== undefined ? { confirmName } : {}) }).then(showPlan)} />
+                  ))}
                 </div>
               )}
               {needsName && (

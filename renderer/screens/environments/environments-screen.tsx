@@ -7,7 +7,7 @@ import { useProject } from "../../app/project-context.js";
 import { navigate } from "../../app/navigate.js";
 import { Empty, ErrorBox, Loading } from "../../components/load-states.js";
 import { UnresolvedRuns } from "../../components/unresolved-runs.js";
-import { useLoad } from "../../hooks/use-load.js";
+import { loadedData, useLoad } from "../../hooks/use-load.js";
 import { EnvironmentMatrixView } from "./environment-matrix-view.js";
 import { ProfileForm, type ProfileFormValue } from "./profile-form.js";
 import { ProfilesPanel } from "./profiles-panel.js";
@@ -15,8 +15,10 @@ import { ProfilesPanel } from "./profiles-panel.js";
 /** Environments: the matrix with drift, and the saved connection profiles. */
 export function EnvironmentsScreen() {
   const client = useClient();
-  const { refresh, setActiveEnvironment } = useProject();
-  const matrix = useLoad(() => client.environmentStatus({ drift: true }), [client]);
+  // The App's matrix with drift: reloaded on every host change (a run, a repair, a file changed on disk).
+  const { refresh, setActiveEnvironment, driftMatrix } = useProject();
+  const matrix = { load: driftMatrix, reload: refresh };
+  const shown = loadedData(driftMatrix);
   const profiles = useLoad(() => client.listProfiles(), [client]);
   const [editing, setEditing] = useState<ConnectionProfileDto | "new" | null>(null);
   const [busy, setBusy] = useState(false);
@@ -26,7 +28,6 @@ export function EnvironmentsScreen() {
 
   const afterChange = (): void => {
     profiles.reload();
-    matrix.reload();
     refresh();
   };
   const save = (v: ProfileFormValue): void => {
@@ -66,14 +67,14 @@ export function EnvironmentsScreen() {
           {matrix.load.state === "loading" ? "Checking…" : "Check again"}
         </button>
       </div>
-      {matrix.load.state === "loading" && <Loading what="environments and drift" />}
+      {matrix.load.state === "loading" && !shown && <Loading what="environments and drift" />}
       {matrix.load.state === "error" && <ErrorBox error={matrix.load.error} onRetry={matrix.reload} />}
-      {matrix.load.state === "ok" &&
-        (matrix.load.data.environments.length === 0 ? (
+      {shown &&
+        (shown.environments.length === 0 ? (
           <Empty>No environments. Add one to strata.config.json or save a connection profile below.</Empty>
         ) : (
           <>
-          {matrix.load.data.environments.map((s) =>
+          {shown.environments.map((s) =>
             s.unresolved?.length ? (
               <UnresolvedRuns
                 key={s.environment.name}
@@ -87,7 +88,7 @@ export function EnvironmentsScreen() {
             ) : null,
           )}
           <EnvironmentMatrixView
-            matrix={matrix.load.data}
+            matrix={shown}
             onHistory={(env) => navigate({ screen: "history", environment: env })}
             onUpgrade={(env) => navigate({ screen: "apply", environment: env, target: "heads", command: "upgrade" })}
             onGraph={(env) => {

@@ -5,7 +5,7 @@ import { graphRevisions } from "../../graph/graph-revisions.js";
 import { layoutGraph } from "../../graph/lane-layout.js";
 import { searchRevisions } from "../../graph/search-revisions.js";
 import { Empty, ErrorBox } from "../../components/load-states.js";
-import { loadedData } from "../../hooks/use-load.js";
+import { stateTone } from "../../components/environment-state.js";
 import { RevisionGraphView, type EnvironmentBadge } from "./revision-graph-view.js";
 import { RevisionSidePanel } from "./revision-side-panel.js";
 
@@ -17,15 +17,15 @@ function markDrawn(): void {
 
 /** The revision-graph screen: lays the project's revisions out, places environment badges, searches. */
 export function GraphScreen({ select }: { readonly select?: string }) {
-  const { summary, matrix, activeEnvironment } = useProject();
+  const { summary, matrix, states, activeEnvironment } = useProject();
   const { ordered, layout } = useMemo(() => layoutGraph(graphRevisions(summary)), [summary]);
-  const states = loadedData(matrix)?.environments ?? [];
   const badges = useMemo(() => {
     const m = new Map<string, EnvironmentBadge[]>();
     for (const s of states) {
+      const state = s.state ? { label: s.state.label, tone: stateTone(s.state.kind), kind: s.state.kind } : undefined;
       for (const h of s.heads ?? []) {
         const list = m.get(h) ?? [];
-        list.push({ name: s.environment.name, color: s.environment.color });
+        list.push({ name: s.environment.name, color: s.environment.color, ...(state ? { state } : {}) });
         m.set(h, list);
       }
     }
