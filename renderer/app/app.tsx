@@ -120,12 +120,9 @@ export function App({ client, firstSummary = null }: { readonly client: StrataCl
   const data = summary.load.state === "ok" ? summary.load.data : summary.load.state === "loading" ? summary.load.previous : null;
   // An environment can go away (a removed profile): fall back to the first one.
   const activeName = (active !== null && data?.environments.some((e) => e.name === active) ? active : null) ?? data?.environments[0]?.name ?? null;
-  // The freshest answer first: the drift matrix once in, else the cheap one (newer while drift is being checked again).
-  const states = useMemo(
-    () =>
-      (driftMatrix.load.state === "ok" ? driftMatrix.load.data : matrix.load.state === "ok" ? matrix.load.data : (loadedData(driftMatrix.load) ?? loadedData(matrix.load)))?.environments ?? [],
-    [driftMatrix.load, matrix.load],
-  );
+  // The drift matrix once it has answered (kept while it is checked again, so a drifted chip does not blink
+  // to "up to date" and back); the cheap one until then, or when drift cannot be read.
+  const states = useMemo(() => (loadedData(driftMatrix.load) ?? loadedData(matrix.load))?.environments ?? [], [driftMatrix.load, matrix.load]);
   const project: ProjectState | null = useMemo(
     () =>
       data
