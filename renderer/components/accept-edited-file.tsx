@@ -53,7 +53,8 @@ export function AcceptEditedFile(props: {
       <div>
         <strong>Accept {props.file ?? props.revision.slice(0, 12)} as it is now on {props.environment}?</strong>
       </div>
-      <div data-testid="accept-edited-explained">
+      {/* The headline in the box's colour; the account in the page's, to be read. */}
+      <div data-testid="accept-edited-explained" style={{ color: "var(--fg)" }}>
         Records the file&apos;s checksum{props.checksumNow && props.checksumBefore ? ` ${short(props.checksumNow)} in place of ${short(props.checksumBefore)}` : " now in place of the one that ran"} in{" "}
         {props.environment}&apos;s history, with your name and
         the time (<code>strata repair {props.revision.slice(0, 12)}</code>). Nothing runs and no schema changes; runs stop refusing this revision. Do this only if

@@ -130,6 +130,8 @@ describe("repair and the worst state in the GUI", () => {
       await chip(page, "dev").filter({ hasText: `${DEMO.status} · 1 missing` }).waitFor({ timeout: 15_000 });
       const ms = Date.now() - started;
       await page.locator(`[data-revision="${DEMO.status}"]`).waitFor({ state: "detached" });
+      // dev's badge has no node left to stand on: the graph says where it stands.
+      await page.locator('[data-env-off-graph="dev"]').filter({ hasText: `dev stands at ${DEMO.status}, which has no file · 1 missing` }).waitFor();
       // The badge of an environment on the graph says its state too.
       await page.locator(`[data-revision="${DEMO.merge}"] [data-env-badge="prod"]`).filter({ hasText: "drift: 1 difference" }).waitFor();
       expect(reloads).toBe(0);

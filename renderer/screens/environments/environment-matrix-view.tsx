@@ -23,7 +23,8 @@ function DriftCell({ drift }: { readonly drift: DriftDto }) {
         </details>
       );
     case "unavailable":
-      return <span className="tag warn" title={drift.note}>not checked{drift.note ? `: ${drift.note}` : ""}</span>;
+      // The reason can be long (a revision with no file): it wraps rather than push the Files column off screen.
+      return <span className="tag warn" title={drift.note} style={{ whiteSpace: "normal", display: "inline-block", maxWidth: 240 }}>not checked{drift.note ? `: ${drift.note}` : ""}</span>;
     case "not-checked":
       return <span className="faint">—</span>;
     default:

@@ -31,6 +31,8 @@ export function GraphScreen({ select }: { readonly select?: string }) {
     }
     return m;
   }, [states]);
+  // An environment whose version table names a revision with no file has no node to carry its badge: say so above the graph.
+  const offGraph = useMemo(() => states.filter((s) => (s.heads ?? []).some((h) => !layout.indexOf.has(h))), [states, layout]);
   const activeState = states.find((s) => s.environment.name === activeEnvironment);
   const pending = useMemo(() => new Set(activeState?.pending ?? []), [activeState]);
 
@@ -96,6 +98,12 @@ export function GraphScreen({ select }: { readonly select?: string }) {
         <span>Newest on top. ↑/↓ move, Enter opens, digits 1–6 switch screens.</span>
         {activeEnvironment && <span>Dimmed: not yet applied to <strong>{activeEnvironment}</strong>.</span>}
         {matrix.state === "loading" && <span><span className="spinner" /> reading environments…</span>}
+        {offGraph.map((s) => (
+          <span key={s.environment.name} data-testid="off-graph" data-env-off-graph={s.environment.name}>
+            <strong>{s.environment.name}</strong> stands at <code>{(s.heads ?? []).filter((h) => !layout.indexOf.has(h)).map((h) => h.slice(0, 12)).join(", ")}</code>, which has no file
+            {s.state ? <> · <span className={`tag ${stateTone(s.state.kind)}`}>{s.state.label}</span></> : null}
+          </span>
+        ))}
       </div>
       {matrix.state === "error" && <ErrorBox error={matrix.error} />}
       {ordered.length === 0 ? (
