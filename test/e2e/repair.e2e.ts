@@ -109,6 +109,27 @@ describe("repair and the worst state in the GUI", () => {
     });
   }
 
+  it("accepts the edited file from the apply screen's refusal, next to Run anyway, and the plan is shown again without it", async () => {
+    session = await openDemo(browser, { prepare: (root) => fs.appendFileSync(revisionFile(root, DEMO.dueDate), "\n// reviewed\n") });
+    const { page } = session;
+    await page.goto(`${session.served.url}#/apply?environment=dev&command=downgrade&target=-1`);
+    const refusal = page.locator("[data-testid=edited-refusal]");
+    await refusal.waitFor();
+    await refusal.getByLabel("Run anyway: the edits are intended").waitFor();
+    await refusal.locator(`[data-testid=accept-edited][data-accept-revision="${DEMO.dueDate}"]`).click();
+    expect(await refusal.locator("[data-testid=accept-edited-explained]").innerText()).toMatch(/in dev's history, with your name and the time/);
+    // The refusal sits under the plan: scroll the screen to it for the picture.
+    await page.locator(".screen").evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    for (const scheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await shoot(page, "apply-accept-edited", scheme);
+    }
+    await refusal.locator("[data-testid=accept-edited-confirm]").click();
+    await refusal.waitFor({ state: "detached" });
+    await page.locator("[data-testid=plan-steps]").waitFor();
+    expect(await page.locator("[data-testid=run-button]").isDisabled()).toBe(false);
+  });
+
   for (const scheme of ["light", "dark"] as const) {
     it(`updates the chips, the graph and the environments screen when a revision file is deleted on disk, without a reload (${scheme})`, async () => {
       session = await openDemo(browser, { colorScheme: scheme, hash: "#/graph" });

@@ -186,7 +186,7 @@ export function ApplyScreen(props: { readonly environment?: string; readonly tar
                 )}
                 {refusal && !allowEdited && (
                   <span className="muted" data-testid="refusal-hint">
-                    {needsName && confirm !== environment ? "Also restore" : "Restore"} the file{refusal.allowEdited ? ", or tick “Run anyway”" : ""}, to enable.
+                    {needsName && confirm !== environment ? "Also restore" : "Restore"} the file{refusal.allowEdited ? ", accept the edit, or tick “Run anyway”" : ""}, to enable.
                   </span>
                 )}
               </div>
