@@ -1,7 +1,7 @@
 import os from "node:os";
 import type { Knex } from "knex";
 import type { Dialect } from "../dialect/index.js";
-import { ensureStrataTables, insertHistory, migrationLock, selectHeads } from "./strata-tables.js";
+import { currentUser, ensureStrataTables, insertHistory, migrationLock, selectHeads } from "./strata-tables.js";
 import type { RunEvent } from "./types.js";
 
 /** The words a repair row's message starts with (the History screen and `readAppliedChecksums` know it by its direction). */
@@ -51,7 +51,8 @@ export async function recordRepair(knex: Knex, dialect: Dialect, opts: RepairOpt
     const previous = await opts.previousChecksum(db, heads);
     const databaseUser = await dialect.databaseUser(db);
     const now = new Date();
-    const user = `${osUser()}@${os.hostname()}`;
+    // As the row's user_name and host_name say.
+    const user = `${currentUser()}@${os.hostname()}`;
     const asDb = databaseUser ? ` (database user ${databaseUser})` : "";
     const note = `${REPAIRED_PREFIX}, checksum ${short(previous)}→${short(opts.checksum)}, by ${user}${asDb} at ${now.toISOString()}`;
     const historyId = await insertHistory(db, dialect, opts.historyTable, {
@@ -72,12 +73,4 @@ export async function recordRepair(knex: Knex, dialect: Dialect, opts: RepairOpt
 /** Enough of a sha256 to tell two files apart in a sentence. */
 function short(checksum: string): string {
   return checksum.slice(0, 8);
-}
-
-function osUser(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USER ?? "unknown";
-  }
 }
