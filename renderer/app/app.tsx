@@ -20,6 +20,9 @@ const EnvironmentsScreen = lazy(() => import("../screens/environments/environmen
 const HistoryScreen = lazy(() => import("../screens/history/history-screen.js").then((m) => ({ default: m.HistoryScreen })));
 const RevisionScreen = lazy(() => import("../screens/revision/revision-screen.js").then((m) => ({ default: m.RevisionScreen })));
 
+/** Above this many revisions the chips leave drift to the environments screen (bench/ui.ts: 10,000 revisions). */
+const DRIFT_IN_CHIPS_MAX_REVISIONS = 2000;
+
 function useHashRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(window.location.hash));
   useEffect(() => {
@@ -77,7 +80,10 @@ export function App({ client, firstSummary = null }: { readonly client: StrataCl
   // Asked once the graph is in: on a big project the two answers compete for the same server and CPU.
   const matrix = useLoad(() => client.environmentStatus({}), [client], summary.load.state !== "loading" || summary.load.previous !== null);
   // Drift ranks above pending in a chip (issue 14), so it is checked too, once the cheap matrix has drawn the badges.
-  const driftMatrix = useLoad(() => client.environmentStatus({ drift: true }), [client], matrix.load.state !== "loading" || matrix.load.previous !== null);
+  // It replays every revision into a scratch database: on a big project only where it is asked for (the environments screen).
+  const revisionCount = (summary.load.state === "ok" ? summary.load.data : summary.load.state === "loading" ? summary.load.previous : null)?.revisions.length ?? 0;
+  const driftWanted = revisionCount <= DRIFT_IN_CHIPS_MAX_REVISIONS || route.screen === "environments";
+  const driftMatrix = useLoad(() => client.environmentStatus({ drift: true }), [client], driftWanted && (matrix.load.state !== "loading" || matrix.load.previous !== null));
   const [active, setActive] = useState<string | null>(null);
   const [changes, setChanges] = useState(0);
   const { reload: reloadSummary } = summary;
@@ -122,7 +128,10 @@ export function App({ client, firstSummary = null }: { readonly client: StrataCl
   const activeName = (active !== null && data?.environments.some((e) => e.name === active) ? active : null) ?? data?.environments[0]?.name ?? null;
   // The drift matrix once it has answered (kept while it is checked again, so a drifted chip does not blink
   // to "up to date" and back); the cheap one until then, or when drift cannot be read.
-  const states = useMemo(() => (loadedData(driftMatrix.load) ?? loadedData(matrix.load))?.environments ?? [], [driftMatrix.load, matrix.load]);
+  const states = useMemo(
+    () => ((driftWanted ? loadedData(driftMatrix.load) : null) ?? loadedData(matrix.load))?.environments ?? [],
+    [driftWanted, driftMatrix.load, matrix.load],
+  );
   const project: ProjectState | null = useMemo(
     () =>
       data
