@@ -62,6 +62,8 @@ export class ProjectHolder {
   /** The debounced reload after the watcher saw a change. */
   private notice: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
+  /** The watcher of a first load that failed (a broken file at start), so that its fix is seen. */
+  private failedWatch: (() => void) | null = null;
 
   constructor(
     root: string | null,
@@ -77,6 +79,13 @@ export class ProjectHolder {
     if (this.notice) clearTimeout(this.notice);
     this.notice = null;
     this.current?.unwatch?.();
+    this.keepFailedWatch(null);
+  }
+
+  /** Replaces the watcher kept from a load that failed (closing the one before). */
+  private keepFailedWatch(unwatch: (() => void) | null): void {
+    if (this.failedWatch !== unwatch) this.failedWatch?.();
+    this.failedWatch = unwatch;
   }
 
   /** Called by the watcher of `root`'s folder: reload and report once the writes have settled. */
@@ -165,9 +174,12 @@ export class ProjectHolder {
     try {
       project = await openProject({ project: root, cwd: root });
     } catch (e) {
-      unwatch?.();
+      // With nothing loaded before, this watcher is the only one that will see the fix: keep it till a load succeeds.
+      if (this.current === null && root === this.rootDir && !this.closed) this.keepFailedWatch(unwatch);
+      else unwatch?.();
       throw e;
     }
+    this.keepFailedWatch(null);
     const loaded: Loaded = { project, folderStamp: folder, fileStamp: files, unwatch, watched };
     if (root !== this.rootDir) {
       // Another project was opened while this one was read: answer the caller, keep nothing.

@@ -104,6 +104,31 @@ describe.each(TEST_CLIENTS)("the migrations folder watcher on %s", (client: DbCl
     expect((await service.handlers.environmentStatus({}, undefined)).environments[0]!.state?.label).toBe("2 pending");
   });
 
+  it("keeps watching through a broken file: its fix is reported too", async () => {
+    await service.handlers.environmentStatus({}, undefined);
+    const broken = path.join(dir, "migrations", "zz_broken.ts");
+    const seen = nextChange(service, "files-changed");
+    fs.writeFileSync(broken, "export const revision = ;\n");
+    await seen;
+    await expect(service.handlers.environmentStatus({}, undefined)).rejects.toMatchObject({ code: "REVISION_FILE_INVALID" });
+    const fixed = nextChange(service, "files-changed");
+    fs.rmSync(broken);
+    await fixed;
+    expect((await service.handlers.environmentStatus({}, undefined)).environments[0]!.state?.label).toBe("3 pending");
+  });
+
+  it("a project opened with a broken file is watched too: its fix is reported", async () => {
+    service.close();
+    const broken = path.join(dir, "migrations", "zz_broken.ts");
+    fs.writeFileSync(broken, "export const revision = ;\n");
+    service = createAppService({ host: "browser", projectRoot: dir, profiles: new ProfileStore(path.join(data, "profiles.json"), NO_PASSWORD_STORAGE), recentFile: null });
+    await expect(service.handlers.environmentStatus({}, undefined)).rejects.toMatchObject({ code: "REVISION_FILE_INVALID" });
+    const fixed = nextChange(service, "files-changed");
+    fs.rmSync(broken);
+    await fixed;
+    expect((await service.handlers.environmentStatus({}, undefined)).environments[0]!.state?.label).toBe("3 pending");
+  });
+
   it("stops reporting once the host stops", async () => {
     await service.handlers.environmentStatus({}, undefined);
     service.close();
