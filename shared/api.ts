@@ -196,7 +196,7 @@ export const apiSchemas = {
     environment: name,
     revision: z.string().max(400).optional(),
     status: historyStatusSchema.optional(),
-    direction: z.enum(["up", "down", "stamp"]).optional(),
+    direction: z.enum(["up", "down", "stamp", "repair"]).optional(),
     /** Matched against revision, message, user, host and error. */
     search: z.string().max(400).optional(),
     failuresFirst: z.boolean().optional(),
@@ -217,6 +217,11 @@ export const apiSchemas = {
   recoveryCheck: z.object({ environment: name, revision: revisionRef }),
   /** Runs the inverse of the statements that ran (recoveryCheck's undo), then records the revision as rolled back (protected: confirmName). */
   undoPartialRevision: z.object({ environment: name, revision: revisionRef, confirmName: z.string().max(200).optional() }),
+  /**
+   * Accepts an applied revision's edited file (`strata repair`): records its current checksum,
+   * with who and when, as a `repair` history row, so runs stop refusing it (protected: confirmName).
+   */
+  repairRevision: z.object({ environment: name, revision: revisionRef, confirmName: z.string().max(200).optional() }),
 } as const;
 
 /** The name of a call. */
@@ -311,7 +316,8 @@ export interface RecentProjectDto {
 export interface HistoryEntryDto {
   readonly id: number;
   readonly revision: string;
-  readonly direction: "up" | "down" | "stamp";
+  /** "repair": `strata repair` accepted the revision's edited file (checksum: the accepted one). */
+  readonly direction: "up" | "down" | "stamp" | "repair";
   readonly message: string;
   readonly checksum: string | null;
   readonly startedAt: string;
@@ -385,6 +391,22 @@ export interface EnvironmentStateDto {
   readonly error: ErrorShape | null;
   /** Revisions left interrupted or half applied: runs are refused until each is resolved. */
   readonly unresolved?: readonly UnresolvedRunDto[];
+  /** The worst of all the above, as the chips, the environments screen and the graph show it (issue 14). */
+  readonly state?: EnvironmentHealthDto;
+}
+
+/**
+ * An environment's worst state, worst first: unreachable > half-applied > running > failed >
+ * drift > edited / missing > pending > up-to-date. Computed by the engine so every screen agrees.
+ */
+export interface EnvironmentHealthDto {
+  readonly kind: "unreachable" | "half-applied" | "running" | "failed" | "drift" | "edited" | "missing" | "pending" | "up-to-date";
+  /** How many: differences, files, pending revisions; 1 for a state that names a revision, 0 when up to date. */
+  readonly count: number;
+  /** The revision a half-applied, running or failed state names; null otherwise. */
+  readonly revision: string | null;
+  /** The words: "half-applied: b2b2b2b2b2b2", "failed: …", "drift: 3 differences", "2 edited", "15 pending", "up to date". */
+  readonly label: string;
 }
 
 /** What resolveRevision recorded. */
@@ -435,6 +457,26 @@ export interface RecoveryCheckDto {
 export interface UndoResultDto extends ResolveResultDto {
   /** The statements it ran, in order. */
   readonly undone: readonly string[];
+}
+
+/** What repairRevision recorded. */
+export interface RepairResultDto {
+  readonly environment: string;
+  readonly revision: string;
+  /** The revision's file, relative to the project root. */
+  readonly file: string | null;
+  /** The checksum the revision ran with (or was last repaired to). */
+  readonly previousChecksum: string;
+  /** The file's checksum now, accepted. */
+  readonly checksum: string;
+  readonly historyId: number;
+  /** The history row's message: "repaired: accepted the edited file, checksum a1b2→c3d4, by USER at TIME". */
+  readonly note: string;
+  /** OS user and host. */
+  readonly user: string;
+  /** The database user the row was written as; null on SQLite. */
+  readonly databaseUser: string | null;
+  readonly at: string;
 }
 
 /** The environments matrix. */
@@ -651,6 +693,7 @@ export interface ApiResponses {
   removeProfile: { readonly removed: boolean };
   recoveryCheck: RecoveryCheckDto;
   undoPartialRevision: UndoResultDto;
+  repairRevision: RepairResultDto;
 }
 
 // A compile error here means apiSchemas and ApiResponses list different calls.
@@ -701,7 +744,8 @@ export type RunEventDto =
 export interface ProjectChangedEventDto {
   readonly type: "project-changed";
   readonly root: string;
-  readonly reason: "opened" | "revision-created" | "environment-changed" | "profiles-changed";
+  /** "files-changed": the host's watcher saw a revision file added, removed or written on disk. */
+  readonly reason: "opened" | "revision-created" | "environment-changed" | "profiles-changed" | "files-changed";
   readonly at: string;
 }
 

@@ -54,6 +54,11 @@ export const mysqlDialect: Dialect = {
     return { released: true, holder };
   },
 
+  async databaseUser(knex) {
+    const [rows] = (await knex.raw("select current_user() as u")) as [{ u: string }[]];
+    return rows[0]?.u ?? null;
+  },
+
   connectionOptions(config) {
     const connection = config.connection;
     if (connection && typeof connection === "object" && !Array.isArray(connection)) {

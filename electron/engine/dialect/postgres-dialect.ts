@@ -58,6 +58,11 @@ export const postgresDialect: Dialect = {
     return { released: r.rows[0]?.ok === true, holder };
   },
 
+  async databaseUser(knex) {
+    const r = (await knex.raw("select current_user as u")) as { rows: { u: string }[] };
+    return r.rows[0]?.u ?? null;
+  },
+
   connectionOptions(config) {
     const connection = config.connection;
     const applicationName = `strata ${safeUser()}@${os.hostname()} pid ${process.pid}`.slice(0, 63);

@@ -62,6 +62,11 @@ export const sqliteDialect: Dialect = {
     };
   },
 
+  async databaseUser() {
+    // A SQLite file has no users: whoever can write the file is in.
+    return null;
+  },
+
   connectionOptions(config) {
     return { useNullAsDefault: true, ...config };
   },

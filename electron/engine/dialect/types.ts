@@ -76,6 +76,8 @@ export interface Dialect {
   describeLockHolder(knex: Knex, lockName: string): Promise<string | null>;
   /** Ends the session holding the lock where the database allows it. */
   terminateLockHolder(knex: Knex, lockName: string): Promise<UnlockResult>;
+  /** The database user this session is logged in as, for the history (`strata repair`); null where there is none (SQLite). */
+  databaseUser(knex: Knex): Promise<string | null>;
   /** knex options this dialect needs for Strata: timeouts, session names, UTC dates. */
   connectionOptions(config: Knex.Config): Knex.Config;
   /** Turns a driver's connection error into a one-line StrataError. */

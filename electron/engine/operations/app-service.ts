@@ -20,7 +20,7 @@ import { withDatabase } from "./database-session.js";
 import { environmentMatrix, historyEntry } from "./environment-matrix.js";
 import type { DriftCheck } from "./environment-matrix.js";
 import { EventHub } from "./event-hub.js";
-import { stampEnvironment } from "./maintain.js";
+import { repairRevision, stampEnvironment } from "./maintain.js";
 import { preflightTarget, runMigration } from "./migrate.js";
 import type { DestructiveCheck } from "./migrate.js";
 import { planWithSql } from "./migration-plan.js";
@@ -79,6 +79,8 @@ export interface AppService {
   readonly events: EventHub;
   readonly runs: RunQueue;
   readonly projects: ProjectHolder;
+  /** Stops the folder watcher; call when the host stops. */
+  close(): void;
 }
 
 function notSupported(what: string): StrataError {
@@ -118,7 +120,8 @@ function matchesSearch(row: HistoryEntryDto, search: string): boolean {
 /** Builds the service a host (Electron main, strata serve) exposes as StrataApi. */
 export function createAppService(options: AppServiceOptions): AppService {
   const events = new EventHub();
-  const projects = new ProjectHolder(options.projectRoot, options.profiles);
+  // Revision files changed on disk (an editor, a checkout, a deletion): every screen reloads its state.
+  const projects = new ProjectHolder(options.projectRoot, options.profiles, (root) => changed(root, "files-changed"));
   const recent = new RecentProjects(options.recentFile);
   const runs = new RunQueue((e) => events.emit(e));
   const diffPort = options.schemaDiff ?? {};
@@ -317,6 +320,12 @@ export function createAppService(options: AppServiceOptions): AppService {
         return { ok: false, message: e.message, durationMs: Date.now() - started, error: e.toShape() };
       }
     },
+    async repairRevision(req) {
+      const { project, env } = await withEnv(req.environment);
+      const result = await repairRevision(project, env, { revision: req.revision, ...(req.confirmName !== undefined ? { confirmName: req.confirmName } : {}) });
+      changed(project.root, "environment-changed");
+      return result;
+    },
     async removeProfile(req) {
       const removed = options.profiles.remove(req.id);
       if (removed && projects.root) changed(projects.root, "profiles-changed");
@@ -332,5 +341,5 @@ export function createAppService(options: AppServiceOptions): AppService {
       // Reported to the person by the first call that needs the project.
     }
   };
-  return { handlers, events, runs, projects, warmUp };
+  return { handlers, events, runs, projects, warmUp, close: () => projects.close() };
 }

@@ -45,21 +45,69 @@ export type Freshness =
   /** Every file's mtime and size, whatever the watcher says: before revisions are run or planned. */
   | "stat-all";
 
+/** How long the watcher waits after the last change before it reloads and tells the screens: a checkout writes many files. */
+export const FILES_CHANGED_DEBOUNCE_MS = 150;
+
 /**
  * The project a GUI host has open. Revision files are reloaded when any of them (or the config)
- * changes on disk, so the screens never show a stale graph or checksum.
+ * changes on disk, so the screens never show a stale graph or checksum; given `onFilesChanged`,
+ * a change the folder watcher sees is reloaded at once and reported, so the screens redraw
+ * without being asked (a file deleted in a terminal shows as missing on the chips).
  */
 export class ProjectHolder {
   private current: Loaded | null = null;
   /** The load in progress, shared by the calls that arrive meanwhile (e.g. the page while serve warms up). */
   private loading: { readonly root: string; readonly promise: Promise<Loaded> } | null = null;
   private rootDir: string | null;
+  /** The debounced reload after the watcher saw a change. */
+  private notice: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
+  /** The watcher of a first load that failed (a broken file at start), so that its fix is seen. */
+  private failedWatch: (() => void) | null = null;
 
   constructor(
     root: string | null,
     private readonly profiles: ProfileStore,
+    private readonly onFilesChanged: ((root: string) => void) | null = null,
   ) {
     this.rootDir = root;
+  }
+
+  /** Stops watching (the host is stopping); the holder answers calls but reports no more changes. */
+  close(): void {
+    this.closed = true;
+    if (this.notice) clearTimeout(this.notice);
+    this.notice = null;
+    this.current?.unwatch?.();
+    this.keepFailedWatch(null);
+  }
+
+  /** Replaces the watcher kept from a load that failed (closing the one before). */
+  private keepFailedWatch(unwatch: (() => void) | null): void {
+    if (this.failedWatch !== unwatch) this.failedWatch?.();
+    this.failedWatch = unwatch;
+  }
+
+  /** Called by the watcher of `root`'s folder: reload and report once the writes have settled. */
+  private filesChanged(root: string): void {
+    if (!this.onFilesChanged || this.closed || root !== this.rootDir) return;
+    if (this.notice) clearTimeout(this.notice);
+    this.notice = setTimeout(() => {
+      this.notice = null;
+      void this.reloadAndReport(root);
+    }, FILES_CHANGED_DEBOUNCE_MS);
+    // A pending report must not keep a CLI-started host alive on its own.
+    this.notice.unref?.();
+  }
+
+  private async reloadAndReport(root: string): Promise<void> {
+    if (this.closed || root !== this.rootDir) return;
+    try {
+      await this.project("stat-all");
+    } catch {
+      // A broken file or config: the screens' next call reports it, and they make that call on this event.
+    }
+    if (!this.closed && root === this.rootDir) this.onFilesChanged?.(root);
   }
 
   /** The open project's folder. */
@@ -116,16 +164,22 @@ export class ProjectHolder {
     const files = fileStamp(folder, migrationsDir);
     const watched = { changed: false };
     // The config is not watched: its mtime is in the folder stamp, and its folder may hold a busy SQLite file.
-    const unwatch = watchFolder(migrationsDir, () => {
-      watched.changed = true;
-    });
+    const unwatch = this.closed
+      ? null
+      : watchFolder(migrationsDir, () => {
+          watched.changed = true;
+          this.filesChanged(root);
+        });
     let project: OpenProject;
     try {
       project = await openProject({ project: root, cwd: root });
     } catch (e) {
-      unwatch?.();
+      // With nothing loaded before, this watcher is the only one that will see the fix: keep it till a load succeeds.
+      if (this.current === null && root === this.rootDir && !this.closed) this.keepFailedWatch(unwatch);
+      else unwatch?.();
       throw e;
     }
+    this.keepFailedWatch(null);
     const loaded: Loaded = { project, folderStamp: folder, fileStamp: files, unwatch, watched };
     if (root !== this.rootDir) {
       // Another project was opened while this one was read: answer the caller, keep nothing.

@@ -23,13 +23,16 @@ export interface ResolveRequest {
   readonly override?: boolean;
 }
 
-/** Refuses to change a protected environment unless its name was typed (CLI `--confirm NAME`, GUI field). */
-export function refuseUnconfirmedResolve(env: EnvironmentConfig, confirmName: string | undefined): void {
+/**
+ * Refuses to change a protected environment's bookkeeping unless its name was typed (CLI
+ * `--confirm NAME`, GUI field); `action` names the change in the message (resolve, repair).
+ */
+export function refuseUnconfirmedResolve(env: EnvironmentConfig, confirmName: string | undefined, action = "the resolve"): void {
   if (!env.protected || confirmName === env.name) return;
   throw new StrataError(
     "CONFIRMATION_REQUIRED",
     confirmName === undefined || confirmName === ""
-      ? `environment ${env.name} is protected: confirm the resolve with its name (\`--confirm ${env.name}\`, or type it in the app)`
+      ? `environment ${env.name} is protected: confirm ${action} with its name (\`--confirm ${env.name}\`, or type it in the app)`
       : `environment ${env.name} is protected and "${confirmName}" is not its name; confirm with \`--confirm ${env.name}\``,
     { environment: env.name },
   );

@@ -15,8 +15,10 @@ import { ProfilesPanel } from "./profiles-panel.js";
 /** Environments: the matrix with drift, and the saved connection profiles. */
 export function EnvironmentsScreen() {
   const client = useClient();
-  const { refresh, setActiveEnvironment } = useProject();
-  const matrix = useLoad(() => client.environmentStatus({ drift: true }), [client]);
+  // The App's matrix with drift: reloaded on every host change (a run, a repair, a file changed on disk).
+  const { refresh, setActiveEnvironment, driftMatrix } = useProject();
+  const matrix = { load: driftMatrix, reload: refresh };
+  const shown = loadedData(driftMatrix);
   const profiles = useLoad(() => client.listProfiles(), [client]);
   const [editing, setEditing] = useState<ConnectionProfileDto | "new" | null>(null);
   const [busy, setBusy] = useState(false);
@@ -26,7 +28,6 @@ export function EnvironmentsScreen() {
 
   const afterChange = (): void => {
     profiles.reload();
-    matrix.reload();
     refresh();
   };
   const save = (v: ProfileFormValue): void => {
@@ -67,17 +68,17 @@ export function EnvironmentsScreen() {
         </button>
       </div>
       {/* Outside the matrix's load: a reload after a resolve keeps each panel, and its retry, on screen. */}
-      {(loadedData(matrix.load)?.environments ?? []).map((s) => (
+      {(shown?.environments ?? []).map((s) => (
         <UnresolvedForEnvironment key={s.environment.name} environment={s.environment.name} protected={s.environment.protected} unresolved={s.unresolved ?? []} onResolved={afterChange} />
       ))}
-      {matrix.load.state === "loading" && <Loading what="environments and drift" />}
+      {matrix.load.state === "loading" && !shown && <Loading what="environments and drift" />}
       {matrix.load.state === "error" && <ErrorBox error={matrix.load.error} onRetry={matrix.reload} />}
-      {matrix.load.state === "ok" &&
-        (matrix.load.data.environments.length === 0 ? (
+      {shown &&
+        (shown.environments.length === 0 ? (
           <Empty>No environments. Add one to strata.config.json or save a connection profile below.</Empty>
         ) : (
           <EnvironmentMatrixView
-            matrix={matrix.load.data}
+            matrix={shown}
             onHistory={(env) => navigate({ screen: "history", environment: env })}
             onUpgrade={(env) => navigate({ screen: "apply", environment: env, target: "heads", command: "upgrade" })}
             onGraph={(env) => {
