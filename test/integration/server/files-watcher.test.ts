@@ -99,7 +99,7 @@ describe.each(TEST_CLIENTS)("the migrations folder watcher on %s", (client: DbCl
 
     // Every run ends with an event, so every screen reloads.
     const afterRun = nextChange(service, "environment-changed");
-    await service.handlers.runMigration({ environment: "dev", command: "downgrade", target: A1 }, undefined);
+    await service.handlers.runMigration({ environment: "dev", command: "downgrade", target: A1, acknowledgedLoss: true }, undefined);
     await afterRun;
     expect((await service.handlers.environmentStatus({}, undefined)).environments[0]!.state?.label).toBe("2 pending");
   });
