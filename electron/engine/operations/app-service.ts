@@ -86,7 +86,7 @@ function notSupported(what: string): StrataError {
 
 /** A GUI change of a protected database (its own flag or one it reaches) waits for the typed name, before it is queued. */
 function refuseUnconfirmed(env: EnvironmentConfig, action: string, confirmName: string | undefined): void {
-  refuseUnconfirmedChange(env, confirmName, { what: `the ${action}`, outcome: action === "stamp" ? "nothing was changed" : "nothing was run" });
+  refuseUnconfirmedChange(env, confirmName, { what: `the ${action}`, outcome: action === "stamp" ? "nothing was changed" : "nothing was run", reader: "app" });
 }
 
 function matchesSearch(row: HistoryEntryDto, search: string): boolean {

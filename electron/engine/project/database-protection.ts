@@ -74,6 +74,8 @@ export interface ChangeAsked {
   readonly what: string;
   /** e.g. "nothing was run", "nothing was changed". */
   readonly outcome: string;
+  /** Who reads the line: the CLI (default; it names `--confirm NAME` and the app) or the app (it says what to type). */
+  readonly reader?: "cli" | "app";
 }
 
 /**
@@ -86,13 +88,13 @@ export function refuseUnconfirmedChange(env: Pick<EnvironmentConfig, "name" | "p
   if (expected === null || confirmName === expected) return;
   const given = confirmName !== undefined && confirmName !== "";
   const reach = env.reachesProtected;
-  const message = reach
-    ? given
-      ? `${describeReach(`environment ${env.name}`, reach)} and "${confirmName}" is not its name; confirm with \`--confirm ${expected}\`; ${asked.outcome}`
-      : `${describeReach(`environment ${env.name}`, reach)}; confirm ${asked.what} with \`--confirm ${expected}\` (or type "${expected}" in the app); ${asked.outcome}`
-    : given
-      ? `environment ${env.name} is protected and "${confirmName}" is not its name; confirm with \`--confirm ${expected}\`; ${asked.outcome}`
-      : `environment ${env.name} is protected: confirm ${asked.what} with its name (\`--confirm ${expected}\`, or type it in the app); ${asked.outcome}`;
+  const subject = reach ? describeReach(`environment ${env.name}`, reach) : `environment ${env.name} is protected`;
+  const wrong = !given ? "" : reach ? `, and "${confirmName}" is not "${expected}"` : ` and "${confirmName}" is not its name`;
+  let message: string;
+  if (asked.reader === "app") message = `${subject}${wrong}; type ${reach || given ? "" : "its name "}"${expected}" to confirm ${asked.what}; ${asked.outcome}`;
+  else if (given) message = `${subject}${wrong}; confirm with \`--confirm ${expected}\`; ${asked.outcome}`;
+  else if (reach) message = `${subject}; confirm ${asked.what} with \`--confirm ${expected}\` (or type "${expected}" in the app); ${asked.outcome}`;
+  else message = `${subject}: confirm ${asked.what} with its name (\`--confirm ${expected}\`, or type it in the app); ${asked.outcome}`;
   throw new StrataError("CONFIRMATION_REQUIRED", message, {
     environment: env.name,
     confirmationName: expected,
