@@ -124,13 +124,13 @@ export function createAppService(options: AppServiceOptions): AppService {
     async projectSummary() {
       // The graph needs no per-file check: the folder stamp and watcher keep it current (bench/ui.ts, 10,000 revisions).
       const project = await projects.project("graph");
-      return projectSummary(project, await projects.protectedDtos(project));
+      return projectSummary(project, (await projects.protectedChoices(project)).map((c) => c.dto));
     },
     async openProject(req) {
       const project = await projects.open(req.root);
       recent.add(project.root);
       changed(project.root, "opened");
-      return projectSummary(project, await projects.protectedDtos(project));
+      return projectSummary(project, (await projects.protectedChoices(project)).map((c) => c.dto));
     },
     async recentProjects() {
       return { projects: recent.list() };
@@ -138,7 +138,7 @@ export function createAppService(options: AppServiceOptions): AppService {
     async environmentStatus(req) {
       // Reads checksums (edited files), so a write that just happened must be seen; no per-file stat needed for that.
       const project = await projects.project("watched");
-      const all = projects.environments(project);
+      const all = await projects.protectedChoices(project);
       const wanted = req.environments;
       if (wanted) {
         const unknown = wanted.filter((n) => !all.some((c) => c.dto.name === n));
@@ -261,10 +261,8 @@ export function createAppService(options: AppServiceOptions): AppService {
       const profiles = options.profiles.list(projects.root);
       if (projects.root === null || profiles.length === 0) return { profiles, passwordStorage: options.profiles.passwordStorage() };
       // Each profile says whether it reaches a protected database of the open project, as its runs will.
-      const project = await projects.project("graph");
-      const shown = await projects.protectedDtos(project);
-      const choices = projects.environments(project);
-      const reachOf = (id: string) => shown[choices.findIndex((c) => c.profileId === id)]?.reachesProtected ?? null;
+      const choices = await projects.protectedChoices(await projects.project("graph"));
+      const reachOf = (id: string) => choices.find((c) => c.profileId === id)?.dto.reachesProtected ?? null;
       return { profiles: profiles.map((p) => ({ ...p, reachesProtected: reachOf(p.id) })), passwordStorage: options.profiles.passwordStorage() };
     },
     async saveProfile(req) {

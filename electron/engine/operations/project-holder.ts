@@ -212,25 +212,26 @@ export class ProjectHolder {
    * The environments as the GUI shows them, protection following the database: a route to a
    * protected one is shown protected, with the name to type and what it reaches.
    */
-  async protectedDtos(project: OpenProject): Promise<EnvironmentDto[]> {
+  async protectedChoices(project: OpenProject): Promise<EnvironmentChoice[]> {
     const choices = this.environments(project);
     return Promise.all(
-      choices.map(async (c) => {
-        if (c.dto.error !== null) return { ...c.dto, confirmationName: c.dto.protected ? c.dto.name : null, reachesProtected: null };
+      choices.map(async (c): Promise<EnvironmentChoice> => {
+        if (c.dto.error !== null) return { ...c, dto: { ...c.dto, confirmationName: c.dto.protected ? c.dto.name : null, reachesProtected: null } };
         let env: EnvironmentConfig;
         try {
           env = await protectEnvironment(c.resolve(), protectedRoutes(choices, c), { ownNameFirst: c.dto.source === "config" });
         } catch (e) {
           if (!isStrataError(e)) throw e;
-          return c.dto;
+          return c;
         }
         const reach = env.reachesProtected;
-        return {
+        const dto: EnvironmentDto = {
           ...c.dto,
           protected: env.protected,
           confirmationName: confirmationNameOf(env),
           reachesProtected: reach ? reachDto(`${c.dto.source === "config" ? "environment" : "profile"} ${c.dto.name}`, reach) : null,
         };
+        return { ...c, dto };
       }),
     );
   }

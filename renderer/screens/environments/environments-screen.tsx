@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { ConnectionProfileDto, ProfileTestDto } from "../../../shared/api.js";
+import type { ConnectionProfileDto, ProfileTestDto, ProtectedDatabaseDto } from "../../../shared/api.js";
 import { asErrorShape } from "../../../shared/api-errors.js";
 import type { ErrorShape } from "../../../shared/errors.js";
 import { useClient } from "../../api/client-context.js";
@@ -22,6 +22,8 @@ export function EnvironmentsScreen() {
   const [busy, setBusy] = useState(false);
   const [profileError, setProfileError] = useState<ErrorShape | null>(null);
   const [formTest, setFormTest] = useState<ProfileTestDto | null>(null);
+  // A saved profile that reaches a protected database stays open, saying so (issue 14).
+  const [savedReach, setSavedReach] = useState<ProtectedDatabaseDto | null>(null);
   const [tests, setTests] = useState<ReadonlyMap<string, ProfileTestDto | "testing">>(new Map());
 
   const afterChange = (): void => {
@@ -33,8 +35,9 @@ export function EnvironmentsScreen() {
     setBusy(true);
     setProfileError(null);
     client.saveProfile(v).then(
-      () => {
-        setEditing(null);
+      (saved) => {
+        setEditing(saved.reachesProtected ? saved : null);
+        setSavedReach(saved.reachesProtected ?? null);
         setFormTest(null);
         afterChange();
       },
@@ -100,7 +103,7 @@ export function EnvironmentsScreen() {
       {profiles.load.state === "loading" && <Loading what="connection profiles" />}
       {profiles.load.state === "error" && <ErrorBox error={profiles.load.error} onRetry={profiles.reload} />}
       {profiles.load.state === "ok" && (
-        <ProfilesPanel list={profiles.load.data} testResults={tests} onAdd={() => setEditing("new")} onEdit={setEditing} onTest={testSaved} onRemove={remove} />
+        <ProfilesPanel list={profiles.load.data} testResults={tests} onAdd={() => { setEditing("new"); setSavedReach(null); }} onEdit={(p) => { setEditing(p); setSavedReach(null); }} onTest={testSaved} onRemove={remove} />
       )}
       {editing && (
         <ProfileForm
@@ -110,8 +113,10 @@ export function EnvironmentsScreen() {
           busy={busy}
           onSave={save}
           onTest={testUnsaved}
+          reachesProtected={savedReach}
           onCancel={() => {
             setEditing(null);
+            setSavedReach(null);
             setFormTest(null);
             setProfileError(null);
           }}
