@@ -12,7 +12,8 @@ import type {
   SchemaDiffDto,
 } from "../../../shared/api.js";
 import { StrataError } from "../errors.js";
-import { findProtectedReach, refuseUnconfirmedChange } from "../project/database-protection.js";
+import { findProtectedReach, protectedRoutesOf, refuseUnconfirmedChange } from "../project/database-protection.js";
+import { loadConfig } from "../project/index.js";
 import type { EnvironmentConfig, ProtectedReach } from "../project/index.js";
 import { readHistory } from "../runner/index.js";
 import { STRATA_VERSION } from "../version.js";
@@ -269,8 +270,11 @@ export function createAppService(options: AppServiceOptions): AppService {
       // A profile that reaches a protected database is saved protected, and the answer says which one (issue 14).
       let reach: ProtectedReach | null = null;
       if (projects.root !== null) {
-        const project = await projects.project("graph");
-        reach = await findProtectedReach(options.profiles.draftEnvironment(req, project.root), projects.protectedRoutesFor(project, req.id));
+        const root = projects.root;
+        // A revision file that does not load must not hide the config's protected environments.
+        const project = await projects.project("graph").catch(() => null);
+        const routes = project ? projects.protectedRoutesFor(project, req.id) : protectedRoutesOf(loadConfig(root));
+        reach = await findProtectedReach(options.profiles.draftEnvironment(req, root), routes);
       }
       const saved = options.profiles.save(req, projects.root, reach !== null);
       if (projects.root) changed(projects.root, "profiles-changed");

@@ -48,7 +48,20 @@ export const LOCAL_PLACE = "local";
 
 const DEFAULT_LOOKUP_TIMEOUT_MS = 1000;
 
-const systemLookup = async (host: string): Promise<readonly string[]> => (await dns.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+/** How long the system resolver's answer is reused: the app asks on every screen refresh. */
+const LOOKUP_CACHE_MS = 10_000;
+const lookups = new Map<string, { readonly at: number; readonly addresses: Promise<readonly string[]> }>();
+
+/** dns.lookup as the drivers connect (all addresses), its answers kept for a few seconds; failures are not kept. */
+function systemLookup(host: string): Promise<readonly string[]> {
+  const now = Date.now();
+  const hit = lookups.get(host);
+  if (hit && now - hit.at < LOOKUP_CACHE_MS) return hit.addresses;
+  const addresses = dns.lookup(host, { all: true, verbatim: true }).then((list) => list.map((a) => a.address));
+  addresses.catch(() => lookups.delete(host));
+  lookups.set(host, { at: now, addresses });
+  return addresses;
+}
 
 /** The identity of the database an environment reaches; never throws, never waits longer than the lookup timeout per host. */
 export async function databaseIdentity(env: IdentifiableEnvironment, options: IdentityOptions = {}): Promise<DatabaseIdentity> {
@@ -61,10 +74,10 @@ export async function databaseIdentity(env: IdentifiableEnvironment, options: Id
   const resolve = (host: string): Promise<string[]> => hostPlaces(host, options);
   let places: readonly string[];
   let via = "";
-  if (env.ssh && !(await resolve(env.ssh.host)).includes(LOCAL_PLACE)) {
+  const server = env.ssh ? await resolve(env.ssh.host) : null;
+  if (env.ssh && server && !server.includes(LOCAL_PLACE)) {
     // Through a tunnel the database host is a name as the SSH server sees it, so it is not resolved here:
     // "localhost" is the SSH server's own machine, any other host is known by the server and that name.
-    const server = await resolve(env.ssh.host);
     const seen = seenFromElsewhere(address.host);
     places = seen === LOCAL_PLACE ? server : server.map((p) => `${p}>${seen}`);
     via = ` via ssh ${env.ssh.host}:${env.ssh.port}`;
