@@ -209,7 +209,9 @@ describe.each(TEST_CLIENTS)("protection follows the database on %s", (client: Db
     const listed = await service.handlers.listProfiles({});
     expect(listed.profiles.find((p) => p.id === saved.id)).toMatchObject({ protected: true, reachesProtected: { environment: "prod" } });
     // A profile elsewhere is saved as it was asked.
-    const free = await service.handlers.saveProfile({ name: "scratch", ...aliases.profile, ...(client === "better-sqlite3" ? { filename: path.join(data, "scratch.sqlite3") } : { database: (other.env.knexConfig.connection as { database: string }).database }) });
+    const otherDatabase = other.env.knexConfig.connection as { database?: string; filename?: string };
+    const otherProfile = { ...aliases.profile, ...(client === "better-sqlite3" ? { filename: otherDatabase.filename! } : { database: otherDatabase.database! }) };
+    const free = await service.handlers.saveProfile({ name: "scratch", ...otherProfile });
     expect(free.protected).toBe(false);
     expect(free.reachesProtected).toBeNull();
 
@@ -242,6 +244,15 @@ describe.each(TEST_CLIENTS)("protection follows the database on %s", (client: Db
     const stamped = await service.handlers.stamp({ environment: "url", targets: [A1], confirmName: "prod" });
     expect(stamped.heads).toEqual([A1]);
     mine.ran += 2;
+
+    // A profile the person marked protected protects the config's routes to its database too (in the app).
+    const vault = await service.handlers.saveProfile({ id: free.id, name: "vault", ...otherProfile, protected: true });
+    expect(vault).toMatchObject({ protected: true, reachesProtected: null });
+    const after = await service.handlers.projectSummary({});
+    expect(after.environments.find((e) => e.name === "elsewhere")).toMatchObject({ protected: true, confirmationName: "vault" });
+    const refused = await refusal(service.handlers.runMigration({ environment: "elsewhere", command: "upgrade", target: "heads" }));
+    expect(refused.message).toMatch(/^environment elsewhere reaches the same database as protected profile vault .*type "vault"/);
+    mine.refused++;
   });
 
   it("reports its figures", () => {

@@ -16,6 +16,11 @@ export type DatabaseAddress =
       readonly database: string;
       /** The schema unqualified names land in (PostgreSQL); null where the database is the namespace. */
       readonly schema: string | null;
+      /**
+       * true where `host` is a socket path that reaches this machine's server listening on `port`
+       * (PostgreSQL names its socket after the port: DIR/.s.PGSQL.5432); MySQL's socket names no port.
+       */
+      readonly socketOnPort?: boolean;
     }
   | {
       readonly kind: "file";
@@ -73,13 +78,15 @@ export function postgresAddress(config: Knex.Config, vars: AddressVariables): Da
   const c = connectionOf(config);
   const url = pgUrlParts(text(c.connectionString));
   const user = url.user ?? text(c.user) ?? text(vars.PGUSER) ?? text(process.platform === "win32" ? vars.USERNAME : vars.USER) ?? os.userInfo().username;
+  const host = url.host ?? text(c.host) ?? text(vars.PGHOST) ?? "localhost";
   return {
     kind: "server",
     family: "postgres",
-    host: url.host ?? text(c.host) ?? text(vars.PGHOST) ?? "localhost",
+    host,
     port: url.port ?? portOf(c.port) ?? portOf(vars.PGPORT) ?? 5432,
     database: url.database ?? text(c.database) ?? text(vars.PGDATABASE) ?? user,
     schema: firstSchema(config.searchPath) ?? "public",
+    ...(host.startsWith("/") ? { socketOnPort: true } : {}),
   };
 }
 

@@ -84,6 +84,8 @@ export async function databaseIdentity(env: IdentifiableEnvironment, options: Id
   } else {
     // Directly, or through an SSH server on this machine, which sees what this machine sees.
     places = await resolve(address.host);
+    // PostgreSQL's socket for port P is the local server that listens on P over TCP too.
+    if (address.socketOnPort) places = [...places, LOCAL_PLACE];
   }
   const hostShown = address.host.includes(":") && !address.host.startsWith("/") ? `[${address.host}]` : address.host;
   const schema = address.schema !== null && address.schema !== "public" ? ` (schema ${address.schema})` : "";

@@ -66,6 +66,18 @@ describe("database identity", () => {
     expect((await databaseIdentity(e.billing!, fakeDns)).display).toBe("postgres 127.0.0.1:5432/alice (schema billing)");
   });
 
+  it("PostgreSQL: a Unix socket folder (host=/var/run/postgresql) is this machine's server on that port", async () => {
+    const e = envs({
+      socket: { client: "pg", connection: { host: "/var/run/postgresql", database: "app" } },
+      socketUrl: { client: "pg", connection: "postgres:///app?host=/var/run/postgresql" },
+      tcp: { client: "pg", connection: "postgres://127.0.0.1:5432/app" },
+      otherPort: { client: "pg", connection: { host: "/var/run/postgresql", port: 5433, database: "app" } },
+    });
+    expect(await same(e.socket!, e.socketUrl!)).toBe(true);
+    expect(await same(e.socket!, e.tcp!)).toBe(true);
+    expect(await same(e.otherPort!, e.tcp!)).toBe(false);
+  });
+
   it("MySQL: the default port 3306, mysql:// and mariadb:// URLs and the object form", async () => {
     const e = envs({
       url: { client: "mysql2", connection: "mysql://root@localhost/shop" },
