@@ -122,8 +122,12 @@ function filePlaces(file: string): { places: string[]; real: string } {
     real = path.join(folder, path.basename(absolute));
   }
   const places = [`file:${real}`];
-  const stat = statSync(real, { throwIfNoEntry: false });
-  if (stat) places.push(`inode:${stat.dev}:${stat.ino}`);
+  try {
+    const stat = statSync(real, { throwIfNoEntry: false });
+    if (stat) places.push(`inode:${stat.dev}:${stat.ino}`);
+  } catch {
+    // Unreadable (or a name no file can have): known by its path alone; opening it will say what is wrong.
+  }
   return { places, real };
 }
 

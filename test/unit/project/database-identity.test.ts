@@ -173,4 +173,14 @@ describe("database identity", () => {
     expect(await same(e.later!, e.later2!)).toBe(true);
     expect(await same(e.memory!, e.memory!)).toBe(false);
   });
+
+  it("never throws on odd connections: a NUL byte in a path, a port that is no number, a host that is no string", async () => {
+    const odd: IdentifiableEnvironment[] = [
+      { client: "better-sqlite3", knexConfig: { connection: { filename: "/tmp/a\0b.sqlite3" } } },
+      { client: "pg", knexConfig: { connection: { host: 42, port: "abc", database: ["x"] } as never } },
+      { client: "mysql2", knexConfig: { connection: "not a url" as never } },
+      { client: "pg", knexConfig: { connection: { host: "bad host name with spaces", database: "app" } } },
+    ];
+    for (const env of odd) await expect(databaseIdentity(env, fakeDns)).resolves.toMatchObject({ family: expect.any(String) });
+  });
 });
