@@ -154,6 +154,12 @@ describe.each(TEST_CLIENTS)("protection follows the database on %s", (client: Db
       }
       mine.routes++;
     }
+    // --plan says which name a run will need, in words and in JSON.
+    const plan = await strata([...p, "--env", "url", "upgrade", "heads", "--plan"]);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain("protected: a run needs --confirm prod");
+    expect((await strata([...p, "--env", "object", "upgrade", "heads", "--plan", "--json"])).json.confirmationName).toBe("prod");
+    expect((await strata([...p, "--env", "elsewhere", "upgrade", "heads", "--plan", "--json"])).json.confirmationName).toBeUndefined();
     // stamp and downgrade ask too; nothing changed so far.
     const stamp = await strata([...p, "--env", "object", "stamp", A1]);
     expect(stamp.code).toBe(2);

@@ -2,7 +2,7 @@ import type { DestructiveStatementDto } from "../../../shared/api.js";
 import type { FileProblemDto, MigrationResultDto } from "../../../shared/dto.js";
 import type { ErrorShape } from "../../../shared/errors.js";
 import { StrataError } from "../errors.js";
-import { refuseUnconfirmedChange } from "../project/database-protection.js";
+import { confirmationNameOf, refuseUnconfirmedChange } from "../project/database-protection.js";
 import type { EnvironmentConfig } from "../project/index.js";
 import type { Plan } from "../revisions/types.js";
 import { migrate, renderSql } from "../runner/index.js";
@@ -170,6 +170,7 @@ export async function planMigration(project: OpenProject, env: EnvironmentConfig
       heads: plan.headsAfter,
       destructive: check.destructive,
       problems,
+      ...(confirmationNameOf(env) !== null ? { confirmationName: confirmationNameOf(env)! } : {}),
     };
   });
 }
