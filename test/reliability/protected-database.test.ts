@@ -240,6 +240,7 @@ describe.each(TEST_CLIENTS)("protection follows the database on %s", (client: Db
       expect(stamp.code).toBe("CONFIRMATION_REQUIRED");
       const resolve = await refusal(service.handlers.resolveRevision({ environment, revision: A1, outcome: "rolled-back" }));
       expect(resolve.code).toBe("CONFIRMATION_REQUIRED");
+      expect(resolve.message).toMatch(/type "prod" to confirm the resolve; nothing was changed$/);
       mine.refused += 2;
     }
     expect(await versionHeads(db)).toBeNull();

@@ -87,7 +87,8 @@ function notSupported(what: string): StrataError {
 
 /** A GUI change of a protected database (its own flag or one it reaches) waits for the typed name, before it is queued. */
 function refuseUnconfirmed(env: EnvironmentConfig, action: string, confirmName: string | undefined): void {
-  refuseUnconfirmedChange(env, confirmName, { what: `the ${action}`, outcome: action === "stamp" ? "nothing was changed" : "nothing was run", reader: "app" });
+  const runs = action === "upgrade" || action === "downgrade";
+  refuseUnconfirmedChange(env, confirmName, { what: `the ${action}`, outcome: runs ? "nothing was run" : "nothing was changed", reader: "app" });
 }
 
 function matchesSearch(row: HistoryEntryDto, search: string): boolean {
@@ -193,6 +194,7 @@ export function createAppService(options: AppServiceOptions): AppService {
     },
     async resolveRevision(req) {
       const { project, env } = await withEnv(req.environment);
+      refuseUnconfirmed(env, "resolve", req.confirmName);
       const result = await resolveRevision(project, env, { revision: req.revision, outcome: req.outcome, confirmName: req.confirmName });
       changed(project.root, "environment-changed");
       return result;
