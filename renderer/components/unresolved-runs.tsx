@@ -18,6 +18,8 @@ export type ResolveHandler = (revision: string, outcome: ResolveOutcome, confirm
 export function UnresolvedRuns(props: {
   readonly environment: string;
   readonly protected: boolean;
+  /** The name to type where it is not the environment's own: it reaches a protected one's database (issue 14). */
+  readonly confirmationName?: string | null;
   readonly unresolved: readonly UnresolvedRunDto[];
   readonly onResolve: ResolveHandler;
 }) {
@@ -26,19 +28,19 @@ export function UnresolvedRuns(props: {
   return (
     <div data-testid="unresolved" data-unresolved-env={props.environment} style={{ display: "grid", gap: 8, margin: "8px 0" }}>
       {shown.map((u) => (
-        <UnresolvedRun key={u.historyId} environment={props.environment} protected={props.protected} run={u} onResolve={props.onResolve} />
+        <UnresolvedRun key={u.historyId} environment={props.environment} protected={props.protected} confirmAs={props.confirmationName ?? props.environment} run={u} onResolve={props.onResolve} />
       ))}
     </div>
   );
 }
 
-function UnresolvedRun(props: { readonly environment: string; readonly protected: boolean; readonly run: UnresolvedRunDto; readonly onResolve: ResolveHandler }) {
+function UnresolvedRun(props: { readonly environment: string; readonly protected: boolean; readonly confirmAs: string; readonly run: UnresolvedRunDto; readonly onResolve: ResolveHandler }) {
   const { run, environment } = props;
   const [choice, setChoice] = useState<ResolveOutcome | null>(null);
   const [typed, setTyped] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorShape | null>(null);
-  const confirmed = !props.protected || typed === environment;
+  const confirmed = !props.protected || typed === props.confirmAs;
   const record = (): void => {
     if (!choice || !confirmed) return;
     setBusy(true);
@@ -80,9 +82,13 @@ function UnresolvedRun(props: { readonly environment: string; readonly protected
           {props.protected && (
             <label className="field">
               <span>
-                <strong>{environment}</strong> is protected. Type its name to confirm.
+                {props.confirmAs === environment ? (
+                  <><strong>{environment}</strong> is protected. Type its name to confirm.</>
+                ) : (
+                  <><strong>{environment}</strong> reaches the database of protected <strong>{props.confirmAs}</strong>. Type “{props.confirmAs}” to confirm.</>
+                )}
               </span>
-              <input type="text" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Type the environment name to confirm the resolve" placeholder={`type ${environment}`} autoComplete="off" style={{ maxWidth: 320 }} />
+              <input type="text" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Type the environment name to confirm the resolve" placeholder={`type ${props.confirmAs}`} autoComplete="off" style={{ maxWidth: 320 }} />
             </label>
           )}
           <div className="toolbar">

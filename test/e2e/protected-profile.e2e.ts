@@ -1,7 +1,8 @@
 /**
  * Issue 14, "protection follows the database", in the GUI: a profile saved with another path to
  * the demo's protected prod.sqlite3 (through a symlinked folder) is saved protected; the form says
- * so after the save, the profile list and the environment chips show it protected.
+ * so after the save, the profile list and the environment chips show it protected, and the apply
+ * screen asks for prod's name, not the profile's.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -54,6 +55,16 @@ describe("a profile that reaches a protected database", () => {
       await page.mouse.move(0, 0);
       await page.waitForTimeout(300);
       await page.screenshot({ path: path.join(OUT, `profile-protected-${scheme}.png`) });
+
+      // The apply screen asks for prod's name on the profile's plan: its own name does not enable the run.
+      await page.goto(`${session.served.url}#/apply?environment=prod-copy&command=upgrade&target=heads`);
+      const field = page.getByLabel("Type the environment name to confirm", { exact: true });
+      await field.waitFor({ timeout: 60_000 });
+      await page.getByText(/prod-copy reaches the database of protected prod\. Type “prod” to run this plan\./).waitFor();
+      await field.fill("prod-copy");
+      expect(await page.locator("[data-testid=run-button]").isDisabled()).toBe(true);
+      await field.fill("prod");
+      expect(await page.locator("[data-testid=run-button]").isDisabled()).toBe(false);
       expect(session.pageErrors).toEqual([]);
     } finally {
       await session.close();

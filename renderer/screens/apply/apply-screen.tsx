@@ -82,9 +82,11 @@ export function ApplyScreen(props: { readonly environment?: string; readonly tar
   const env = summary.environments.find((e) => e.name === environment);
   const okPlan = plan.state === "ok" ? plan.plan : null;
   const needsName = okPlan?.protected ?? env?.protected ?? false;
+  // The name to type: the environment's own, or the protected one's whose database it reaches (issue 14).
+  const confirmAs = okPlan?.confirmationName ?? env?.confirmationName ?? environment;
   // Edited (or removed) applied files stop a run, as in the CLI, unless the person says the edits are intended.
   const refusal = okPlan?.refusal ?? null;
-  const confirmed = (!needsName || confirm === environment) && (!refusal || (refusal.allowEdited && allowEdited));
+  const confirmed = (!needsName || confirm === confirmAs) && (!refusal || (refusal.allowEdited && allowEdited));
   const start = (): void => {
     if (!okPlan || !confirmed) return;
     setRunError(null);
@@ -163,16 +165,20 @@ export function ApplyScreen(props: { readonly environment?: string; readonly tar
               {needsName && (
                 <label className="field">
                   <span>
-                    <strong>{environment}</strong> is protected. Type its name to run this plan.
+                    {confirmAs === environment ? (
+                      <><strong>{environment}</strong> is protected. Type its name to run this plan.</>
+                    ) : (
+                      <><strong>{environment}</strong> reaches the database of protected <strong>{confirmAs}</strong>. Type “{confirmAs}” to run this plan.</>
+                    )}
                   </span>
-                  <input type="text" value={confirm} onChange={(e) => setConfirm(e.target.value)} aria-label="Type the environment name to confirm" placeholder={`type ${environment}`} autoComplete="off" style={{ maxWidth: 320 }} />
+                  <input type="text" value={confirm} onChange={(e) => setConfirm(e.target.value)} aria-label="Type the environment name to confirm" placeholder={`type ${confirmAs}`} autoComplete="off" style={{ maxWidth: 320 }} />
                 </label>
               )}
               <div className="toolbar">
                 <button type="button" className={`btn ${okPlan.command === "downgrade" || needsName ? "danger" : "primary"}`} disabled={!confirmed} onClick={start} data-testid="run-button">
                   {okPlan.command === "upgrade" ? "Upgrade" : "Roll back"} {environment} ({okPlan.steps.length} step{okPlan.steps.length === 1 ? "" : "s"})
                 </button>
-                {needsName && confirm !== environment && <span className="muted" data-testid="confirm-hint">Type “{environment}” to enable.</span>}
+                {needsName && confirm !== confirmAs && <span className="muted" data-testid="confirm-hint">Type “{confirmAs}” to enable.</span>}
                 {unresolvedCount > 0 && (
                   <span className="muted" data-testid="unresolved-hint">
                     A run now is refused: first say above what the interrupted revision did.

@@ -21,6 +21,7 @@ export function UnresolvedForEnvironment(props: {
     <UnresolvedRuns
       environment={props.environment}
       protected={props.protected}
+      confirmationName={state.load.data.environments[0]?.environment.confirmationName ?? null}
       unresolved={state.load.data.environments[0]?.unresolved ?? []}
       onResolve={(revision, outcome, confirmName) =>
         client.resolveRevision({ environment: props.environment, revision, outcome, ...(confirmName !== undefined ? { confirmName } : {}) }).then(() => {

@@ -82,6 +82,7 @@ export function EnvironmentsScreen() {
                 key={s.environment.name}
                 environment={s.environment.name}
                 protected={s.environment.protected}
+                confirmationName={s.environment.confirmationName ?? null}
                 unresolved={s.unresolved}
                 onResolve={(revision, outcome, confirmName) =>
                   client.resolveRevision({ environment: s.environment.name, revision, outcome, ...(confirmName !== undefined ? { confirmName } : {}) }).then(afterChange)
