@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Knex } from "knex";
 import * as z from "zod";
@@ -105,7 +105,7 @@ export class ProfileStore {
     if (input.id !== undefined && !existing) throw new StrataError("NOT_FOUND", `no saved profile ${input.id}; it may have been removed`, { id: input.id });
     const shared = input.shared ?? (existing ? isShared(existing) : false);
     // A profile saved before profiles belonged to a project is kept by the first project it is edited in.
-    const owner = existing?.projectRoot ?? (projectRoot === null ? undefined : path.resolve(projectRoot));
+    const owner = existing?.projectRoot ?? (projectRoot === null ? undefined : canonicalRoot(projectRoot));
     // Names are unique where the profile is listed: a shared one everywhere, another in its project.
     const clash = profiles.find((p) => p.name === input.name && p.id !== input.id && (shared || isShared(p) || p.projectRoot === owner));
     if (clash) throw new StrataError("USAGE", `a profile named "${input.name}" exists already; choose another name`, { name: input.name });
@@ -236,7 +236,16 @@ function isShared(p: StoredProfile): boolean {
 
 /** Whether the profile is listed while the project at `projectRoot` is open. */
 function isListedIn(p: StoredProfile, projectRoot: string | null): boolean {
-  return isShared(p) || (projectRoot !== null && p.projectRoot === path.resolve(projectRoot));
+  return isShared(p) || (projectRoot !== null && p.projectRoot === canonicalRoot(projectRoot));
+}
+
+/** A project folder by its real path, so a symlinked route to the same project finds its profiles. */
+function canonicalRoot(root: string): string {
+  try {
+    return realpathSync.native(path.resolve(root));
+  } catch {
+    return path.resolve(root);
+  }
 }
 
 function toDto(p: StoredProfile): ConnectionProfileDto {

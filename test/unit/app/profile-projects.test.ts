@@ -36,7 +36,7 @@ describe("profiles per project", () => {
     const inB = serviceFor(b, file);
 
     const own = await inA.handlers.saveProfile({ name: "scratch", client: "better-sqlite3", filename: "scratch.sqlite3" });
-    expect(own).toMatchObject({ shared: false, projectRoot: a });
+    expect(own).toMatchObject({ shared: false, projectRoot: fs.realpathSync(a) });
     const everywhere = await inA.handlers.saveProfile({ name: "reporting", client: "better-sqlite3", filename: "/tmp/reporting.sqlite3", shared: true });
     expect(everywhere.shared).toBe(true);
 
@@ -47,13 +47,17 @@ describe("profiles per project", () => {
     expect((await inA.handlers.projectSummary({})).environments.map((e) => e.name)).toEqual(["dev", "scratch", "reporting"]);
 
     // B may use the name A's own profile has; not a shared profile's.
-    expect((await inB.handlers.saveProfile({ name: "scratch", client: "better-sqlite3", filename: "b.sqlite3" })).projectRoot).toBe(b);
+    expect((await inB.handlers.saveProfile({ name: "scratch", client: "better-sqlite3", filename: "b.sqlite3" })).projectRoot).toBe(fs.realpathSync(b));
     await expect(inB.handlers.saveProfile({ name: "reporting", client: "better-sqlite3", filename: "r.sqlite3" })).rejects.toMatchObject({ code: "USAGE" });
 
     // Unsharing keeps it in the project it was made in.
     await inB.handlers.saveProfile({ id: everywhere.id, name: "reporting", client: "better-sqlite3", filename: "/tmp/reporting.sqlite3", shared: false });
     expect((await inB.handlers.listProfiles({})).profiles.map((p) => p.name)).toEqual(["scratch"]);
     expect((await inA.handlers.listProfiles({})).profiles.map((p) => p.name).sort()).toEqual(["reporting", "scratch"]);
+    // The same project opened through a symlink is the same project.
+    const link = path.join(tempDir(), "a-link");
+    fs.symlinkSync(a, link);
+    expect((await serviceFor(link, file).handlers.listProfiles({})).profiles.map((p) => p.name).sort()).toEqual(["reporting", "scratch"]);
   });
 
   it("profiles saved before profiles had a project are kept, listed in every project as shared", async () => {
