@@ -48,20 +48,15 @@ export const LOCAL_PLACE = "local";
 
 const DEFAULT_LOOKUP_TIMEOUT_MS = 1000;
 
-/** How long the system resolver's answer is reused: the app asks on every screen refresh. */
-const LOOKUP_CACHE_MS = 10_000;
-const lookups = new Map<string, { readonly at: number; readonly addresses: Promise<readonly string[]> }>();
+/**
+ * How long the system resolver's answer is reused: the app asks on every screen refresh, and a
+ * dead resolver must not cost every refresh its timeout. A name that did not resolve is kept longer.
+ */
+const RESOLVED_CACHE_MS = 10_000;
+const UNRESOLVED_CACHE_MS = 60_000;
+const resolvedHosts = new Map<string, { readonly until: number; readonly places: Promise<string[]> }>();
 
-/** dns.lookup as the drivers connect (all addresses), its answers kept for a few seconds; failures are not kept. */
-function systemLookup(host: string): Promise<readonly string[]> {
-  const now = Date.now();
-  const hit = lookups.get(host);
-  if (hit && now - hit.at < LOOKUP_CACHE_MS) return hit.addresses;
-  const addresses = dns.lookup(host, { all: true, verbatim: true }).then((list) => list.map((a) => a.address));
-  addresses.catch(() => lookups.delete(host));
-  lookups.set(host, { at: now, addresses });
-  return addresses;
-}
+const systemLookup = async (host: string): Promise<readonly string[]> => (await dns.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 
 /** The identity of the database an environment reaches; never throws, never waits longer than the lookup timeout per host. */
 export async function databaseIdentity(env: IdentifiableEnvironment, options: IdentityOptions = {}): Promise<DatabaseIdentity> {
@@ -136,22 +131,35 @@ async function hostPlaces(written: string, options: IdentityOptions): Promise<st
   if (written.startsWith("/")) return [`socket:${filePlaces(written).real}`];
   const seen = seenFromElsewhere(written);
   if (seen === LOCAL_PLACE || net.isIP(seen) !== 0) return [seen];
-  const lookup = options.lookup ?? systemLookup;
   const timeoutMs = options.lookupTimeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS;
+  if (options.lookup) return resolveName(seen, options.lookup, timeoutMs);
+  const now = Date.now();
+  const hit = resolvedHosts.get(seen);
+  if (hit && now < hit.until) return hit.places;
+  const places = resolveName(seen, systemLookup, timeoutMs);
+  resolvedHosts.set(seen, { until: now + RESOLVED_CACHE_MS, places });
+  void places.then((p) => {
+    if (p[0]?.startsWith("name:")) resolvedHosts.set(seen, { until: Date.now() + UNRESOLVED_CACHE_MS, places });
+  });
+  return places;
+}
+
+/** A name's addresses as places, or the name itself when it does not resolve within the timeout; never rejects. */
+async function resolveName(name: string, lookup: (host: string) => Promise<readonly string[]>, timeoutMs: number): Promise<string[]> {
   let timer: NodeJS.Timeout | undefined;
   try {
     // A lookup cannot be cancelled; a slow or dead resolver is simply not waited for.
     const addresses = await Promise.race([
-      lookup(seen),
+      lookup(name),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error("lookup timed out")), timeoutMs);
         timer.unref?.();
       }),
     ]);
     const places = [...new Set(addresses.map((a) => normaliseAddress(a)))];
-    return places.length > 0 ? places : [`name:${seen}`];
+    return places.length > 0 ? places : [`name:${name}`];
   } catch {
-    return [`name:${seen}`];
+    return [`name:${name}`];
   } finally {
     if (timer) clearTimeout(timer);
   }
