@@ -62,6 +62,15 @@ function pgUrlParts(url: string | undefined): { host?: string; port?: number; us
   }
 }
 
+/** The login name node-postgres falls back to; "" where the system has none for this process (a container's odd uid). */
+function osUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return "";
+  }
+}
+
 /** knex's searchPath (a string "a,b" or a list): its first schema is where unqualified names land. */
 function firstSchema(searchPath: unknown): string | undefined {
   const list = Array.isArray(searchPath) ? searchPath : typeof searchPath === "string" ? searchPath.split(",") : [];
@@ -77,7 +86,7 @@ function firstSchema(searchPath: unknown): string | undefined {
 export function postgresAddress(config: Knex.Config, vars: AddressVariables): DatabaseAddress {
   const c = connectionOf(config);
   const url = pgUrlParts(text(c.connectionString));
-  const user = url.user ?? text(c.user) ?? text(vars.PGUSER) ?? text(process.platform === "win32" ? vars.USERNAME : vars.USER) ?? os.userInfo().username;
+  const user = url.user ?? text(c.user) ?? text(vars.PGUSER) ?? text(process.platform === "win32" ? vars.USERNAME : vars.USER) ?? osUser();
   const host = url.host ?? text(c.host) ?? text(vars.PGHOST) ?? "localhost";
   return {
     kind: "server",
