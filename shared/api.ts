@@ -92,6 +92,8 @@ export const profileInputSchema = z.object({
   sshPassphrase: z.string().max(4096).optional(),
   /** true: forget the saved SSH key passphrase. */
   clearSshPassphrase: z.boolean().optional(),
+  /** true: listed in every project; otherwise only in the project it was saved in (issue 14). */
+  shared: z.boolean().optional(),
 });
 
 /** A plan as the person confirmed it: the heads it starts from and each step with its file's checksum. */
@@ -251,6 +253,23 @@ export interface EnvironmentDto {
   readonly source: "config" | "profile";
   /** Set where the environment cannot be used as configured (e.g. a missing ${VAR}). */
   readonly error: ErrorShape | null;
+  /**
+   * The name to type before anything changes this environment's database (issue 14): its own when
+   * it is protected, the protected environment's whose database it reaches; null when none.
+   */
+  readonly confirmationName?: string | null;
+  /** Set where this environment reaches the database of another, protected one. */
+  readonly reachesProtected?: ProtectedDatabaseDto | null;
+}
+
+/** A protected environment whose database another environment or profile reaches (issue 14). */
+export interface ProtectedDatabaseDto {
+  /** The protected environment (or profile): its name is the one to type. */
+  readonly environment: string;
+  /** The database both reach, for people: e.g. "postgres 127.0.0.1:5432/app". */
+  readonly database: string;
+  /** One line for the person, e.g. "reaches the same database as protected environment prod (...)". */
+  readonly message: string;
 }
 
 /** A revision in the graph, with what the graph knows about it. */
@@ -644,6 +663,15 @@ export interface ConnectionProfileDto {
     readonly knownHosts: string | null;
     readonly hasPassphrase: boolean;
   } | null;
+  /** Listed in every project (also every profile saved before profiles belonged to a project). */
+  readonly shared?: boolean;
+  /** The project root it was saved in; null for a profile saved before that was recorded. */
+  readonly projectRoot?: string | null;
+  /**
+   * Set when the profile reaches the database of a protected environment of the open project (or
+   * a protected profile): it is then protected, and that environment's name is the one to type.
+   */
+  readonly reachesProtected?: ProtectedDatabaseDto | null;
 }
 
 /** Whether this host can keep passwords, and why not. */

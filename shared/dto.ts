@@ -39,6 +39,11 @@ export interface MigrationResultDto {
   readonly destructive?: readonly { readonly revision: string; readonly statement: string; readonly reason: string }[];
   /** With --plan: applied revisions whose file was edited or removed since they ran. */
   readonly problems?: readonly FileProblemDto[];
+  /**
+   * With --plan on a protected database (issue 14): the name a run needs (`--confirm NAME`), the
+   * environment's own or that of the protected environment whose database it reaches.
+   */
+  readonly confirmationName?: string;
 }
 
 export interface CurrentDto {

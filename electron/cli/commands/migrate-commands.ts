@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { MigrationResultDto } from "../../../shared/dto.js";
 import { StrataError } from "../../engine/errors.js";
+import { refuseUnconfirmedChange } from "../../engine/project/database-protection.js";
 import { stampEnvironment } from "../../engine/operations/maintain.js";
 import { planMigration, renderMigrationSql, runMigration } from "../../engine/operations/migrate.js";
 import type { DestructiveCheck } from "../../engine/operations/migrate.js";
@@ -47,6 +48,7 @@ function describeResult(r: MigrationResultDto): string[] {
   else lines.push(`${r.environment}: ${verb} ${r.steps.length} step${r.steps.length === 1 ? "" : "s"}`);
   lines.push(`${r.planned ? "heads would be" : "heads"}: ${r.heads.length ? r.heads.join(", ") : "(base)"}`);
   if (r.planned) {
+    if (r.confirmationName !== undefined && r.steps.length > 0) lines.push(`protected: a run needs --confirm ${r.confirmationName}`);
     lines.push(...destructiveLines(r.destructive ?? [], "would"));
     for (const p of r.problems ?? []) {
       lines.push(p.kind === "edited" ? `edited: ${p.revision} (${p.file}) changed after it was applied; a run stops unless --allow-edited` : `missing: ${p.revision} is applied but has no file; a run stops unless --allow-edited`);
@@ -59,18 +61,6 @@ function describeResult(r: MigrationResultDto): string[] {
 function reportDestructive(ctx: CommandContext, check: DestructiveCheck): void {
   for (const line of destructiveLines(check.destructive, "will")) ctx.out.info(line);
   if (check.error) ctx.out.info(`warning: the plan's SQL could not be rendered, so it was not checked for destructive statements: ${check.error.message}`);
-}
-
-/** A protected environment changes only with --confirm and its exact name. */
-function refuseUnconfirmedStamp(env: { name: string; protected: boolean }, confirm: string | undefined): void {
-  if (!env.protected || confirm === env.name) return;
-  throw new StrataError(
-    "CONFIRMATION_REQUIRED",
-    confirm === undefined
-      ? `environment ${env.name} is protected: confirm the stamp with its name (\`--confirm ${env.name}\`); nothing was changed`
-      : `environment ${env.name} is protected and "${confirm}" is not its name; confirm with \`--confirm ${env.name}\`; nothing was changed`,
-    { environment: env.name },
-  );
 }
 
 function registerMove(program: Command, command: "upgrade" | "downgrade"): void {
@@ -132,7 +122,7 @@ export function registerMigrateCommands(program: Command): void {
     .action(async (targets: string[], opts: { confirm?: string }, cmd: Command) => {
       const ctx = new CommandContext(cmd);
       const { project, env } = await ctx.environment();
-      refuseUnconfirmedStamp(env, opts.confirm);
+      refuseUnconfirmedChange(env, opts.confirm, { what: "the stamp", outcome: "nothing was changed" });
       const result = await stampEnvironment(project, env, targets.map(decodeTarget));
       ctx.out.result(result, (r) => `${r.environment}: stamped; heads: ${r.heads.length ? r.heads.join(", ") : "(base)"}`);
     });

@@ -5,6 +5,7 @@ import { describeEndpoint, networkError, otherConnectionError } from "./connecti
 import { pollForLock } from "./lock-polling.js";
 import { mysqlSchema } from "../introspect/mysql-introspector.js";
 import type { ConnectionTarget, Dialect, LockRequest, UnlockResult } from "./types.js";
+import { mysqlAddress } from "./database-address.js";
 
 /** MySQL/MariaDB: GET_LOCK on a dedicated connection; DDL commits itself, so a failed revision may be half applied. */
 export const mysqlDialect: Dialect = {
@@ -59,6 +60,7 @@ export const mysqlDialect: Dialect = {
     return rows[0]?.u ?? null;
   },
 
+  databaseAddress: mysqlAddress,
   connectionOptions(config) {
     const connection = config.connection;
     if (connection && typeof connection === "object" && !Array.isArray(connection)) {

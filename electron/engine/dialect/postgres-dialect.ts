@@ -5,6 +5,7 @@ import { describeEndpoint, networkError, otherConnectionError } from "./connecti
 import { pollForLock } from "./lock-polling.js";
 import { postgresSchema } from "../introspect/postgres-introspector.js";
 import type { ConnectionTarget, Dialect, LockRequest, UnlockResult } from "./types.js";
+import { postgresAddress } from "./database-address.js";
 
 /** First key of Strata's two-key advisory locks ("STRA"), so they never collide with an application's one-key locks. */
 const LOCK_CLASS = 0x53545241;
@@ -63,6 +64,7 @@ export const postgresDialect: Dialect = {
     return r.rows[0]?.u ?? null;
   },
 
+  databaseAddress: postgresAddress,
   connectionOptions(config) {
     const connection = config.connection;
     const applicationName = `strata ${safeUser()}@${os.hostname()} pid ${process.pid}`.slice(0, 63);

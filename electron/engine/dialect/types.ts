@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import type { StrataError } from "../errors.js";
 import type { SchemaDialect } from "../introspect/types.js";
+import type { AddressVariables, DatabaseAddress } from "./database-address.js";
 
 /** The knex clients Strata drives. */
 export type DbClient = "pg" | "mysql2" | "better-sqlite3";
@@ -93,4 +94,6 @@ export interface Dialect {
   carryAhead?(trx: Knex.Transaction, carrier: AheadCarrier): Promise<() => void>;
   /** Catalog reading, scratch databases and the SQL knex's schema builder cannot write (issue 3). */
   readonly schema: SchemaDialect;
+  /** Where a config leads as the driver reads it (its defaults applied), for telling two routes to one database apart (issue 14). */
+  databaseAddress(config: Knex.Config, vars: AddressVariables): DatabaseAddress;
 }

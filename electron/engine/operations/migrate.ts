@@ -2,6 +2,7 @@ import type { DestructiveStatementDto } from "../../../shared/api.js";
 import type { FileProblemDto, MigrationResultDto } from "../../../shared/dto.js";
 import type { ErrorShape } from "../../../shared/errors.js";
 import { StrataError } from "../errors.js";
+import { confirmationNameOf, refuseUnconfirmedChange } from "../project/database-protection.js";
 import type { EnvironmentConfig } from "../project/index.js";
 import type { Plan } from "../revisions/types.js";
 import { migrate, renderSql } from "../runner/index.js";
@@ -103,20 +104,15 @@ function refuseStepsWithoutFile(project: OpenProject, env: EnvironmentConfig, pl
 }
 
 /**
- * Refuses a run that has anything to run on a protected environment unless its name was given:
- * every such run, destructive or not, as the app asks for the typed name before any run.
+ * Refuses a run that has anything to run on a protected database unless its confirmation name was
+ * given: every such run, destructive or not, as the app asks for the typed name before any run.
+ * The database is protected when the environment is, or reaches a protected one's (issue 14).
  */
 export function refuseUnconfirmedRun(env: EnvironmentConfig, plan: Plan, confirmName: string | undefined, destructive = 0): void {
-  if (!env.protected || plan.steps.length === 0 || confirmName === env.name) return;
+  if (plan.steps.length === 0) return;
   const loses = destructive ? `, ${destructive} destructive ${plural(destructive, "statement", "statements")} listed by --plan` : "";
   const what = `the ${plan.command} (${plan.steps.length} ${plural(plan.steps.length, "revision", "revisions")}${loses})`;
-  throw new StrataError(
-    "CONFIRMATION_REQUIRED",
-    confirmName === undefined || confirmName === ""
-      ? `environment ${env.name} is protected: confirm ${what} with its name (\`--confirm ${env.name}\`, or type it in the app); nothing was run`
-      : `environment ${env.name} is protected and "${confirmName}" is not its name; confirm with \`--confirm ${env.name}\`; nothing was run`,
-    { environment: env.name },
-  );
+  refuseUnconfirmedChange(env, confirmName, { what, outcome: "nothing was run" });
 }
 
 /**
@@ -178,6 +174,7 @@ export async function planMigration(project: OpenProject, env: EnvironmentConfig
       heads: plan.headsAfter,
       destructive: check.destructive,
       problems,
+      ...(confirmationNameOf(env) !== null ? { confirmationName: confirmationNameOf(env)! } : {}),
     };
   });
 }

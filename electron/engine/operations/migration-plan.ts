@@ -1,4 +1,5 @@
 import type { MigrateCommandDto, MigrationPlanDto } from "../../../shared/api.js";
+import { confirmationNameOf } from "../project/database-protection.js";
 import type { EnvironmentConfig } from "../project/index.js";
 import { readDatabaseState, withDatabase } from "./database-session.js";
 import { findFileProblems } from "./inspect.js";
@@ -43,7 +44,7 @@ export async function planWithSql(project: OpenProject, env: EnvironmentConfig, 
     destructive: check?.destructive ?? [],
     checked: check !== null && check.error === null,
     uncheckedReason: check === null ? "the plan was not rendered" : (check.error?.message ?? null),
-    confirmationName: env.protected ? env.name : null,
+    confirmationName: confirmationNameOf(env),
     problems,
     refusal: refusal ? { message: refusal.error.message, allowEdited: refusal.allowable } : null,
   };

@@ -1,12 +1,15 @@
 import { readdirSync, statSync, watch } from "node:fs";
 import type { FSWatcher } from "node:fs";
 import path from "node:path";
-import type { EnvironmentDto } from "../../../shared/api.js";
+import type { EnvironmentDto, ProtectedDatabaseDto } from "../../../shared/api.js";
 import { dialectFor } from "../dialect/index.js";
 import { StrataError, isStrataError } from "../errors.js";
 import { findProjectRoot, loadConfig } from "../project/index.js";
 import { isRevisionFileName } from "../scripts/index.js";
 import type { EnvironmentConfig } from "../project/index.js";
+import { confirmationNameOf, describeReach, protectEnvironment } from "../project/database-protection.js";
+import type { ProtectedRoute } from "../project/database-protection.js";
+import type { ProtectedReach } from "../project/index.js";
 import { openProject, selectEnvironment } from "./open-project.js";
 import type { OpenProject } from "./open-project.js";
 import type { ProfileStore } from "./profile-store.js";
@@ -15,6 +18,8 @@ import type { ProfileStore } from "./profile-store.js";
 export interface EnvironmentChoice {
   readonly dto: EnvironmentDto;
   readonly resolve: () => EnvironmentConfig;
+  /** The saved profile it is made from, for a profile. */
+  readonly profileId?: string;
 }
 
 /** A loaded project and what its files looked like when they were read. */
@@ -215,7 +220,7 @@ export class ProjectHolder {
       }
     }
     const taken = new Set(out.map((c) => c.dto.name));
-    for (const p of this.profiles.list()) {
+    for (const p of this.profiles.list(project.root)) {
       const shownName = taken.has(p.name) ? `${p.name} (profile)` : p.name;
       taken.add(shownName);
       const resolve = (): EnvironmentConfig => ({ ...this.profiles.environment(p.id, project.root, project.config), name: shownName });
@@ -231,6 +236,7 @@ export class ProjectHolder {
           error: null,
         },
         resolve,
+        profileId: p.id,
       });
     }
     return out;
@@ -243,7 +249,54 @@ export class ProjectHolder {
 
   /** One environment by name, ready to connect. */
   environment(project: OpenProject, name: string): EnvironmentConfig {
+    return this.choice(this.environments(project), name).resolve();
+  }
+
+  /**
+   * One environment by name, ready to connect, protected when it reaches a protected database
+   * (issue 14): the config's protected environments first, then protected profiles.
+   */
+  async protectedEnvironment(project: OpenProject, name: string): Promise<EnvironmentConfig> {
     const choices = this.environments(project);
+    const choice = this.choice(choices, name);
+    return protectEnvironment(choice.resolve(), protectedRoutes(choices, choice), { ownNameFirst: choice.dto.source === "config" });
+  }
+
+  /**
+   * The environments as the GUI shows them, protection following the database: a route to a
+   * protected one is shown protected, with the name to type and what it reaches.
+   */
+  async protectedChoices(project: OpenProject): Promise<EnvironmentChoice[]> {
+    const choices = this.environments(project);
+    return Promise.all(
+      choices.map(async (c): Promise<EnvironmentChoice> => {
+        if (c.dto.error !== null) return { ...c, dto: { ...c.dto, confirmationName: c.dto.protected ? c.dto.name : null, reachesProtected: null } };
+        let env: EnvironmentConfig;
+        try {
+          env = await protectEnvironment(c.resolve(), protectedRoutes(choices, c), { ownNameFirst: c.dto.source === "config" });
+        } catch (e) {
+          if (!isStrataError(e)) throw e;
+          return c;
+        }
+        const reach = env.reachesProtected;
+        const dto: EnvironmentDto = {
+          ...c.dto,
+          protected: env.protected,
+          confirmationName: confirmationNameOf(env),
+          reachesProtected: reach ? reachDto(`${c.dto.source === "config" ? "environment" : "profile"} ${c.dto.name}`, reach) : null,
+        };
+        return { ...c, dto };
+      }),
+    );
+  }
+
+  /** The protected routes a profile being saved is compared with: every protected environment and profile but itself. */
+  protectedRoutesFor(project: OpenProject, profileId: string | undefined): ProtectedRoute[] {
+    const choices = this.environments(project);
+    return protectedRoutes(choices, profileId === undefined ? undefined : choices.find((c) => c.profileId === profileId));
+  }
+
+  private choice(choices: readonly EnvironmentChoice[], name: string): EnvironmentChoice {
     const choice = choices.find((c) => c.dto.name === name);
     if (!choice) {
       throw new StrataError("ENV_UNKNOWN", `unknown environment "${name}"; this project has ${choices.map((c) => c.dto.name).join(", ") || "none"}`, {
@@ -251,8 +304,29 @@ export class ProjectHolder {
         known: choices.map((c) => c.dto.name),
       });
     }
-    return choice.resolve();
+    return choice;
   }
+}
+
+/** A reach as the GUI shows it, with its one line ("profile X reaches the same database as protected environment prod (...)"). */
+export function reachDto(subject: string, reach: ProtectedReach): ProtectedDatabaseDto {
+  return { environment: reach.name, database: reach.database, message: `${describeReach(subject, reach)}: it is protected, and changes ask for "${reach.name}"` };
+}
+
+/** The protected environments, then the protected profiles, that can be resolved, leaving out `except`. */
+function protectedRoutes(choices: readonly EnvironmentChoice[], except: EnvironmentChoice | undefined): ProtectedRoute[] {
+  const ordered = [...choices.filter((c) => c.dto.source === "config"), ...choices.filter((c) => c.dto.source === "profile")];
+  const out: ProtectedRoute[] = [];
+  for (const c of ordered) {
+    if (c === except || !c.dto.protected || c.dto.error !== null) continue;
+    try {
+      out.push({ kind: c.dto.source === "config" ? "environment" : "profile", name: c.dto.name, env: c.resolve() });
+    } catch (e) {
+      // A profile whose secret cannot be read here still says where it points; one that cannot be built is left out.
+      if (!isStrataError(e)) throw e;
+    }
+  }
+  return out;
 }
 
 function toDto(env: EnvironmentConfig, source: EnvironmentDto["source"], error: EnvironmentDto["error"]): EnvironmentDto {

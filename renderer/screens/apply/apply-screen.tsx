@@ -299,6 +299,7 @@ export function ApplyScreen(props: {
         reloadOn={run?.state ?? ""}
         environment={form.environment}
         protected={env?.protected ?? false}
+        confirmationName={env?.confirmationName ?? null}
         onResolved={() => {
           refresh();
           loadPlan(formRef.current, "after-run");

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { ConnectionProfileDto, ProfileTestDto } from "../../../shared/api.js";
+import type { ConnectionProfileDto, ProfileTestDto, ProtectedDatabaseDto } from "../../../shared/api.js";
 import { asErrorShape } from "../../../shared/api-errors.js";
 import type { ErrorShape } from "../../../shared/errors.js";
 import { useClient } from "../../api/client-context.js";
@@ -24,6 +24,8 @@ export function EnvironmentsScreen() {
   const [busy, setBusy] = useState(false);
   const [profileError, setProfileError] = useState<ErrorShape | null>(null);
   const [formTest, setFormTest] = useState<ProfileTestDto | null>(null);
+  // A saved profile that reaches a protected database stays open, saying so (issue 14).
+  const [savedReach, setSavedReach] = useState<ProtectedDatabaseDto | null>(null);
   const [tests, setTests] = useState<ReadonlyMap<string, ProfileTestDto | "testing">>(new Map());
 
   const afterChange = (): void => {
@@ -34,8 +36,9 @@ export function EnvironmentsScreen() {
     setBusy(true);
     setProfileError(null);
     client.saveProfile(v).then(
-      () => {
-        setEditing(null);
+      (saved) => {
+        setEditing(saved.reachesProtected ? saved : null);
+        setSavedReach(saved.reachesProtected ?? null);
         setFormTest(null);
         afterChange();
       },
@@ -69,7 +72,7 @@ export function EnvironmentsScreen() {
       </div>
       {/* Outside the matrix's load: a reload after a resolve keeps each panel, and its retry, on screen. */}
       {(shown?.environments ?? []).map((s) => (
-        <UnresolvedForEnvironment key={s.environment.name} environment={s.environment.name} protected={s.environment.protected} unresolved={s.unresolved ?? []} onResolved={afterChange} />
+        <UnresolvedForEnvironment key={s.environment.name} environment={s.environment.name} protected={s.environment.protected} confirmationName={s.environment.confirmationName ?? null} unresolved={s.unresolved ?? []} onResolved={afterChange} />
       ))}
       {matrix.load.state === "loading" && !shown && <Loading what="environments and drift" />}
       {matrix.load.state === "error" && <ErrorBox error={matrix.load.error} onRetry={matrix.reload} />}
@@ -90,7 +93,7 @@ export function EnvironmentsScreen() {
       {profiles.load.state === "loading" && <Loading what="connection profiles" />}
       {profiles.load.state === "error" && <ErrorBox error={profiles.load.error} onRetry={profiles.reload} />}
       {profiles.load.state === "ok" && (
-        <ProfilesPanel list={profiles.load.data} testResults={tests} onAdd={() => setEditing("new")} onEdit={setEditing} onTest={testSaved} onRemove={remove} />
+        <ProfilesPanel list={profiles.load.data} testResults={tests} onAdd={() => { setEditing("new"); setSavedReach(null); }} onEdit={(p) => { setEditing(p); setSavedReach(null); }} onTest={testSaved} onRemove={remove} />
       )}
       {editing && (
         <ProfileForm
@@ -100,8 +103,10 @@ export function EnvironmentsScreen() {
           busy={busy}
           onSave={save}
           onTest={testUnsaved}
+          reachesProtected={savedReach}
           onCancel={() => {
             setEditing(null);
+            setSavedReach(null);
             setFormTest(null);
             setProfileError(null);
           }}
