@@ -96,6 +96,8 @@ describe("repair and the worst state in the GUI", () => {
       await page.goto(`${url}#/apply?environment=dev&command=downgrade&target=-1`);
       await page.locator("[data-testid=plan-steps]").waitFor();
       expect(await page.locator("[data-testid=edited-refusal]").count()).toBe(0);
+      // The rollback drops what the revision made: it runs once that is ticked (issue 14), not "Run anyway".
+      await page.locator("[data-testid=loss-ack-box]").check();
       await page.locator("[data-testid=run-button]").click();
       await page.locator('[data-testid=run][data-run-state="succeeded"]').waitFor({ timeout: 60_000 });
 
@@ -127,6 +129,8 @@ describe("repair and the worst state in the GUI", () => {
     await refusal.locator("[data-testid=accept-edited-confirm]").click();
     await refusal.waitFor({ state: "detached" });
     await page.locator("[data-testid=plan-steps]").waitFor();
+    // Only the tick naming what the rollback drops is left before Run.
+    await page.locator("[data-testid=loss-ack-box]").check();
     expect(await page.locator("[data-testid=run-button]").isDisabled()).toBe(false);
   });
 
