@@ -41,6 +41,11 @@ export const ERROR_CODES = [
   /** A password cannot be saved: no OS-backed encryption on this host. */
   "PASSWORD_STORAGE_UNAVAILABLE",
   "INTERNAL",
+  // Issue 14, for CI:
+  /** --fail-on-destructive: the plan has statements that lose data or structure; nothing was run. */
+  "PLAN_DESTRUCTIVE",
+  /** --fail-on-unchecked: the plan could not be checked for destructive statements; nothing was run. */
+  "PLAN_UNCHECKED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

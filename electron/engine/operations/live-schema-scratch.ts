@@ -1,0 +1,77 @@
+import type { Knex } from "knex";
+import type { RenderedSqlDto } from "../../../shared/api.js";
+import type { SchemaModel } from "../../../shared/schema.js";
+import { diffSchemas, renderBodySql, renderKnexBody } from "../diff/index.js";
+import { StrataError, isStrataError } from "../errors.js";
+import { KNEX_TABLES } from "../introspect/index.js";
+import type { Plan, Step } from "../revisions/types.js";
+import type { DatabaseSession } from "./database-session.js";
+import type { OpenProject } from "./open-project.js";
+import { renderPlanSql } from "./plan-sql.js";
+import { withScratchDatabase } from "./schema-diff.js";
+
+/**
+ * The statements that make the live database's schema again, without its rows. SQLite says its
+ * own DDL (sqlite_master, tables first); PostgreSQL and MySQL are read by the introspector and
+ * written back through the diff's renderer (an empty schema diffed against the live one), the
+ * path autogenerate and drift already trust, so a table, its keys, indexes, enums and views are made
+ * in an order that runs.
+ */
+export async function liveSchemaDdl(db: DatabaseSession): Promise<string[]> {
+  if (db.dialect.offlineRendering === "scratch") return readSqliteSchema(db);
+  const exclude = [db.env.versionTable, db.env.historyTable, ...KNEX_TABLES];
+  const { model } = await db.dialect.schema.introspect(db.knex, { exclude });
+  const empty: SchemaModel = { client: model.client, tables: [], views: [], enums: [] };
+  const changes = diffSchemas(empty, model);
+  if (changes.length === 0) return [];
+  return renderBodySql(db.env.client, renderKnexBody(changes, db.dialect.schema, empty));
+}
+
+/** A SQLite database's schema as the DDL that makes it: tables first, then indexes, views and triggers. */
+async function readSqliteSchema(db: DatabaseSession): Promise<string[]> {
+  const rows: { type: string; sql: string }[] = await db.knex.raw(
+    "select type, sql from sqlite_master where sql is not null and name not like 'sqlite_%' order by case type when 'table' then 0 when 'index' then 1 when 'view' then 2 else 3 end, rowid",
+  );
+  return rows.map((r) => r.sql);
+}
+
+/**
+ * Renders the plan in a scratch database of the environment's own server holding the live
+ * schema (no rows), dropped afterwards (SIGINT too: the CLI drops every scratch database left),
+ * for a plan that cannot be rendered offline because a revision reads the schema. The live
+ * database is only read. Where no scratch database can be made, the result says why.
+ */
+export async function renderInLiveSchemaScratch(
+  project: OpenProject,
+  db: DatabaseSession,
+  plan: Plan,
+  offlineError: string,
+  opts: { readonly lintOnly: boolean; readonly onRowRead: (step: Step, sql: string) => void },
+): Promise<RenderedSqlDto> {
+  let seed: string[];
+  try {
+    seed = await liveSchemaDdl(db);
+  } catch (e) {
+    return unrendered(db, `the live schema could not be read to copy it into a scratch database (${firstLine(e)}); ${offlineError}`);
+  }
+  let made = false;
+  try {
+    return await withScratchDatabase(db.env, async (scratch: Knex) => {
+      made = true;
+      return renderPlanSql(project, db.env, plan, undefined, { seedSchema: seed, lintOnly: opts.lintOnly, database: scratch, onRowRead: opts.onRowRead });
+    });
+  } catch (e) {
+    if (made || !isStrataError(e)) throw e;
+    // The plan reads the schema and no scratch database may be made: say both.
+    return unrendered(db, `${offlineError}; no scratch database could be made to render it there: ${e.message}`);
+  }
+}
+
+function unrendered(db: DatabaseSession, message: string): RenderedSqlDto {
+  const error = new StrataError("NOT_SUPPORTED", message, { environment: db.env.name });
+  return { environment: db.env.name, dialect: db.dialect.label, sql: null, error: error.toShape() };
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
+}
