@@ -11,28 +11,20 @@ import { renderPlanSql } from "./plan-sql.js";
 import { withScratchDatabase } from "./schema-diff.js";
 
 /**
- * The statements that make the live database's schema again, without its rows. SQLite says its
- * own DDL (sqlite_master, tables first); PostgreSQL and MySQL are read by the introspector and
- * written back through the diff's renderer (an empty schema diffed against the live one), the
- * path autogenerate and drift already trust, so a table, its keys, indexes, enums and views are made
- * in an order that runs.
+ * The statements that make the live database's schema again, without its rows (Strata's and
+ * knex's own tables left out): said by the database itself where the dialect can (SQLite's
+ * sqlite_master, MySQL's SHOW CREATE TABLE); elsewhere (PostgreSQL) read by the introspector and
+ * written back through the diff's renderer (an empty schema diffed against the live one), the path
+ * autogenerate and drift already trust, so tables, keys, indexes, enums and views come in an order that runs.
  */
 export async function liveSchemaDdl(db: DatabaseSession): Promise<string[]> {
-  if (db.dialect.offlineRendering === "scratch") return readSqliteSchema(db);
   const exclude = [db.env.versionTable, db.env.historyTable, ...KNEX_TABLES];
+  if (db.dialect.schema.readSchemaDdl) return db.dialect.schema.readSchemaDdl(db.knex, { exclude });
   const { model } = await db.dialect.schema.introspect(db.knex, { exclude });
   const empty: SchemaModel = { client: model.client, tables: [], views: [], enums: [] };
   const changes = diffSchemas(empty, model);
   if (changes.length === 0) return [];
   return renderBodySql(db.env.client, renderKnexBody(changes, db.dialect.schema, empty));
-}
-
-/** A SQLite database's schema as the DDL that makes it: tables first, then indexes, views and triggers. */
-async function readSqliteSchema(db: DatabaseSession): Promise<string[]> {
-  const rows: { type: string; sql: string }[] = await db.knex.raw(
-    "select type, sql from sqlite_master where sql is not null and name not like 'sqlite_%' order by case type when 'table' then 0 when 'index' then 1 when 'view' then 2 else 3 end, rowid",
-  );
-  return rows.map((r) => r.sql);
 }
 
 /**

@@ -302,6 +302,38 @@ describe.each(TEST_CLIENTS)("plan verdict on %s", (client: DbClient) => {
     expect(done.json.environments[0].verdict).toBeUndefined();
   });
 
+  it("renders on a copy of the live schema as it stands (a table made by hand, its key, its view), so a guarded rename keeps its type and loses nothing", async () => {
+    const p = ["--project", dir];
+    expect((await strata([...p, "upgrade", D4])).code).toBe(0);
+    // Drift: a table and a view nobody's revision made, with a foreign key to users and a "?" in a default.
+    await db.knex.schema.createTable("legacy", (t) => {
+      t.integer("id").primary();
+      t.string("code", 123).notNullable().defaultTo("x?");
+      t.integer("user_id").unsigned().references("id").inTable("users");
+    });
+    await db.knex.raw("create view legacy_codes as select id, code from legacy");
+    writeRevision(dir, {
+      revision: "f6f6f6f6f6f6",
+      downRevision: D4,
+      message: "rename the legacy code where that table exists",
+      up: `if (await knex.schema.hasTable("legacy")) {
+    await knex.schema.alterTable("legacy", (t) => { t.renameColumn("code", "legacy_code"); });
+  }`,
+    });
+    const before = await snapshot(db);
+    const plan = await strata([...p, "upgrade", "f6f6f6f6f6f6", "--plan", "--json"]);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.json.checked, plan.json.uncheckedReason).toBe(true);
+    // Had the copy spelled legacy.code differently, MySQL's CHANGE COLUMN would read as a type change here.
+    expect(plan.json.destructive).toEqual([]);
+    const project = await openProject({ project: dir, cwd: dir });
+    const gui = await planWithSql(project, selectEnvironment(project, "dev"), "upgrade", "f6f6f6f6f6f6");
+    expect(gui.sql).toMatch(/legacy_code/);
+    if (client === "mysql2") expect(gui.sql).toMatch(/change `code` `legacy_code` varchar\(123\)/);
+    expect(await snapshot(db)).toEqual(before);
+    expect(await leftoverScratch(client)).toEqual([]);
+  });
+
   it.skipIf(client === "better-sqlite3")("says so when the plan needs a scratch database and the user may not make one", async () => {
     const user = `strata_t_${randomBytes(4).toString("hex")}`;
     const database = (db.env.knexConfig.connection as { database: string }).database;
