@@ -218,6 +218,22 @@ describe.each(TEST_CLIENTS)("plan verdict on %s", (client: DbClient) => {
     expect(run.json.heads).toEqual([E5]);
   });
 
+  it("takes a columnInfo guard for the schema read it is, and finds the drop behind it", async () => {
+    writeRevision(dir, {
+      revision: "f6f6f6f6f6f6",
+      downRevision: E5,
+      message: "drop the old total where it is still there",
+      up: `const columns = await knex("orders").columnInfo();
+  if ("total" in columns) await knex.schema.alterTable("orders", (t) => { t.dropColumn("total"); });`,
+    });
+    const p = ["--project", dir];
+    expect((await strata([...p, "upgrade", E5])).code).toBe(0);
+    const plan = await strata([...p, "upgrade", "f6f6f6f6f6f6", "--plan", "--json"]);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.json.checked, plan.json.uncheckedReason).toBe(true);
+    expect(said(plan.json.destructive)).toEqual(["f6f6f6f6f6f6: drops column orders.total and its data"]);
+  });
+
   it("says which revision failed in the scratch database, and leaves the plan unchecked", async () => {
     writeRevision(dir, {
       revision: "f6f6f6f6f6f6",
