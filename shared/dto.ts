@@ -41,7 +41,7 @@ export interface MigrationResultDto {
   readonly problems?: readonly FileProblemDto[];
   /**
    * The plan's verdict (issue 14): true when every step's SQL was rendered and linted, so
-   * `destructive` is the whole list; false when not (uncheckedReason says why). Absent when there was nothing to check.
+   * `destructive` is the whole list (an empty plan is checked); false when not (uncheckedReason says why).
    */
   readonly checked?: boolean;
   /** Why the plan, or which of its revisions, could not be checked; null when checked. */

@@ -66,7 +66,7 @@ function describeResult(r: MigrationResultDto): string[] {
   else lines.push(`${r.environment}: ${verb} ${r.steps.length} step${r.steps.length === 1 ? "" : "s"}`);
   lines.push(`${r.planned ? "heads would be" : "heads"}: ${r.heads.length ? r.heads.join(", ") : "(base)"}`);
   if (r.planned) {
-    lines.push(...verdictLines(r, "would", process.stdout));
+    if (r.steps.length > 0) lines.push(...verdictLines(r, "would", process.stdout));
     for (const p of r.problems ?? []) {
       lines.push(p.kind === "edited" ? `edited: ${p.revision} (${p.file}) changed after it was applied; a run stops unless --allow-edited` : `missing: ${p.revision} is applied but has no file; a run stops unless --allow-edited`);
     }

@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { RenderedSqlDto } from "../../../shared/api.js";
+import type { ErrorShape } from "../../../shared/errors.js";
 import type { SchemaModel } from "../../../shared/schema.js";
 import { diffSchemas, renderBodySql, renderKnexBody } from "../diff/index.js";
 import { StrataError, isStrataError } from "../errors.js";
@@ -37,14 +38,14 @@ export async function renderInLiveSchemaScratch(
   project: OpenProject,
   db: DatabaseSession,
   plan: Plan,
-  offlineError: string,
+  offline: ErrorShape | null,
   opts: { readonly lintOnly: boolean; readonly onRowRead: (step: Step, sql: string) => void },
 ): Promise<RenderedSqlDto> {
   let seed: string[];
   try {
     seed = await liveSchemaDdl(db);
   } catch (e) {
-    return unrendered(db, `the live schema could not be read to copy it into a scratch database (${firstLine(e)}); ${offlineError}`);
+    return unrendered(db, `${needsScratch(offline)}, and the live schema could not be read to copy it there (${firstLine(e)})`);
   }
   let made = false;
   try {
@@ -54,9 +55,18 @@ export async function renderInLiveSchemaScratch(
     });
   } catch (e) {
     if (made || !isStrataError(e)) throw e;
-    // The plan reads the schema and no scratch database may be made: say both.
-    return unrendered(db, `${offlineError}; no scratch database could be made to render it there: ${e.message}`);
+    const refused = typeof e.details.scratchRefused === "string" ? e.details.scratchRefused : e.message;
+    return unrendered(db, `${needsScratch(offline)}, and none could be made on ${db.env.displayTarget} (${refused}); grant this user CREATE DATABASE to have the plan checked`);
   }
+}
+
+/** Why the plan needed a scratch database: the revision and the read the offline rendering refused. */
+function needsScratch(offline: ErrorShape | null): string {
+  const revision = typeof offline?.details?.revision === "string" ? offline.details.revision : null;
+  const statement = typeof offline?.details?.statement === "string" ? offline.details.statement.replace(/\s+/g, " ").slice(0, 100) : null;
+  if (revision && statement) return `revision ${revision} reads the schema (\`${statement}\`), so the plan must be rendered in a scratch database`;
+  if (revision) return `revision ${revision} cannot be rendered without a database, so the plan must be rendered in a scratch database`;
+  return "the plan cannot be rendered without a database, so it must be rendered in a scratch database";
 }
 
 function unrendered(db: DatabaseSession, message: string): RenderedSqlDto {

@@ -181,7 +181,7 @@ export async function checkDestructive(
     rendered = await renderPlanSql(project, db.env, plan, undefined, { seedSchema: await liveSchemaDdl(db), lintOnly, onRowRead });
   } else {
     rendered = await renderPlanSql(project, db.env, plan, undefined, { seedSchema: undefined, lintOnly });
-    if (rendered.sql === null) rendered = await renderInLiveSchemaScratch(project, db, plan, rendered.error?.message ?? "the plan cannot be rendered offline", { lintOnly, onRowRead });
+    if (rendered.sql === null) rendered = await renderInLiveSchemaScratch(project, db, plan, rendered.error, { lintOnly, onRowRead });
   }
   if (rendered.sql === null) return { destructive: [], error: rendered.error, sql: null };
   const destructive = await findDestructiveInPlan(db, rendered.sql);
@@ -227,7 +227,8 @@ export async function planMigration(project: OpenProject, env: EnvironmentConfig
       steps: plan.steps.map((s) => ({ revision: s.revision, direction: s.direction, message: project.map.get(s.revision)?.message ?? "" })),
       heads: plan.headsAfter,
       destructive: check.destructive,
-      ...(plan.steps.length > 0 ? { checked: check.error === null, uncheckedReason: check.error?.message ?? null } : {}),
+      checked: check.error === null,
+      uncheckedReason: check.error?.message ?? null,
       problems,
     };
   });
@@ -298,11 +299,9 @@ export async function runMigration(project: OpenProject, env: EnvironmentConfig,
       steps: result.steps.map((s) => ({ revision: s.revision, direction: s.direction, durationMs: s.durationMs })),
       heads: result.heads,
       ...(destructive.length ? { destructive } : {}),
-      ...(preview.steps.length === 0
-        ? {}
-        : req.lint === false
-          ? { checked: false, uncheckedReason: "not checked: --no-lint skipped rendering the plan" }
-          : { checked: check.error === null, uncheckedReason: check.error?.message ?? null }),
+      ...(req.lint === false && preview.steps.length > 0
+        ? { checked: false, uncheckedReason: "--no-lint skipped rendering the plan" }
+        : { checked: check.error === null, uncheckedReason: check.error?.message ?? null }),
     };
   });
 }

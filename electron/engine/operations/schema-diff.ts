@@ -89,7 +89,7 @@ export async function withScratchDatabase<T>(host: EnvironmentConfig, fn: (knex:
     } catch (e) {
       dropped = true;
       const reason = ((e as Error).message ?? String(e)).split("\n")[0]!.replace(/^.* - /, "");
-      throw new StrataError("NOT_SUPPORTED", `environment ${host.name}: cannot create a scratch database on ${host.displayTarget} (${reason}); grant this user CREATE DATABASE, or name a .sql file or another environment instead`, { environment: host.name });
+      throw new StrataError("NOT_SUPPORTED", `environment ${host.name}: cannot create a scratch database on ${host.displayTarget} (${reason}); grant this user CREATE DATABASE, or name a .sql file or another environment instead`, { environment: host.name, scratchRefused: reason });
     }
     cleanups.add(cleanup);
     // Its sessions are ended on purpose when the run is interrupted: knex's "Connection Error" warnings would only be noise.
