@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { EnvironmentStatusDto, RevisionDto, StatusDto } from "../../../shared/dto.js";
 import { currentHeads, listBranchPoints, listHeads, listHistory, projectStatus, revisionDto } from "../../engine/operations/inspect.js";
+import { isStrataError } from "../../engine/errors.js";
 import { pendingUpgradeVerdict } from "../../engine/operations/migrate.js";
 import type { OpenProject } from "../../engine/operations/open-project.js";
 import type { EnvironmentConfig } from "../../engine/project/index.js";
@@ -48,7 +49,11 @@ async function withPendingVerdicts(project: OpenProject, envs: readonly Environm
       environments.push(s);
       continue;
     }
-    const verdict = await pendingUpgradeVerdict(project, env);
+    // A revision that will not load, say, leaves this plan unchecked; the rest of check still reports.
+    const verdict = await pendingUpgradeVerdict(project, env).catch((e: unknown) => {
+      if (!isStrataError(e)) throw e;
+      return { destructive: [], checked: false, uncheckedReason: e.message };
+    });
     environments.push(verdict ? { ...s, verdict } : s);
   }
   return { ...status, environments };

@@ -51,13 +51,54 @@ export async function renderInLiveSchemaScratch(
   try {
     return await withScratchDatabase(db.env, async (scratch: Knex) => {
       made = true;
-      return renderPlanSql(project, db.env, plan, undefined, { seedSchema: seed, lintOnly: opts.lintOnly, database: scratch, onRowRead: opts.onRowRead });
+      const guard = refuseLiveDatabase(db);
+      scratch.on("query", guard);
+      try {
+        return await renderPlanSql(project, db.env, plan, undefined, { seedSchema: seed, lintOnly: opts.lintOnly, database: scratch, onRowRead: opts.onRowRead });
+      } finally {
+        scratch.off("query", guard);
+      }
     });
   } catch (e) {
     if (made || !isStrataError(e)) throw e;
     const refused = typeof e.details.scratchRefused === "string" ? e.details.scratchRefused : e.message;
     return unrendered(db, `${needsScratch(offline)}, and none could be made on ${db.env.displayTarget} (${refused}); grant this user CREATE DATABASE to have the plan checked`);
   }
+}
+
+/**
+ * A listener that stops, before it is sent, any statement naming the live database (MySQL reaches
+ * another database of the same server by `db`.`table`, or USE): the plan runs in the scratch
+ * database for real, and must never write to the live one. knex emits "query" just before it
+ * sends a statement, so throwing there fails the revision's call instead.
+ */
+function refuseLiveDatabase(db: DatabaseSession): (q: { sql: string }) => void {
+  const name = liveDatabaseName(db.env.knexConfig.connection);
+  const quoted = name?.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const names = quoted ? new RegExp(`(^|[^\\w$])[\x60"]?${quoted}[\x60"]?\\s*\\.\\s*[\x60"\\w]`, "i") : null;
+  return (q) => {
+    if (/^\s*use\s/i.test(q.sql) || names?.test(q.sql)) {
+      throw new StrataError("NOT_SUPPORTED", `it names the live database${name ? ` ${name}` : ""} (\`${q.sql.replace(/\s+/g, " ").slice(0, 100)}\`), so it was not run there; check what it does by hand`);
+    }
+  };
+}
+
+/** The database a knex connection names (object or URL), if it says. */
+function liveDatabaseName(connection: unknown): string | null {
+  const fromUrl = (url: string): string | null => {
+    try {
+      return decodeURIComponent(new URL(url).pathname.replace(/^\//, "")) || null;
+    } catch {
+      return null;
+    }
+  };
+  if (typeof connection === "string") return fromUrl(connection);
+  if (connection && typeof connection === "object") {
+    const c = connection as { database?: unknown; connectionString?: unknown };
+    if (typeof c.database === "string" && c.database) return c.database;
+    if (typeof c.connectionString === "string") return fromUrl(c.connectionString);
+  }
+  return null;
 }
 
 /** Why the plan needed a scratch database: the revision and the read the offline rendering refused. */

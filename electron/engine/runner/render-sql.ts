@@ -78,7 +78,7 @@ async function renderIn(session: RenderSession, dialect: Dialect, opts: RenderSq
       await seed(session.knex, opts.seedSchema);
     } else {
       for (const step of opts.earlierPlan?.steps ?? []) {
-        await session.run(revisionFunction(await loadModule(opts.scripts, step), step), step);
+        await session.run(revisionFunction(await loadModule(opts.scripts, step), step), step, true);
       }
     }
     if (bookkeeping) {
@@ -124,7 +124,8 @@ interface RenderSession {
   /** A real (in-memory) database that runs the statements, rather than a capture of them. */
   readonly scratch: boolean;
   /** Runs one revision function and returns the statements it issued, bindings inlined. */
-  run(fn: (knex: Knex) => Promise<void> | void, step: Step): Promise<string[]>;
+  /** replay: an earlier revision run only to build the schema (SQLite): what it reads does not matter, as nothing of it is printed. */
+  run(fn: (knex: Knex) => Promise<void> | void, step: Step, replay?: boolean): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -215,7 +216,7 @@ function realSession(knex: Knex, owned: boolean, onRowRead: RenderSqlOptions["on
   return {
     knex,
     scratch: true,
-    async run(fn, step) {
+    async run(fn, step, replay) {
       const captured: Captured[] = [];
       const onQuery = (q: Captured) => captured.push(q);
       knex.on("query", onQuery);
@@ -236,7 +237,7 @@ function realSession(knex: Knex, owned: boolean, onRowRead: RenderSqlOptions["on
           out.push(inline(knex, q));
           continue;
         }
-        if (readsCatalogOnly(q.sql)) continue;
+        if (replay || readsCatalogOnly(q.sql)) continue;
         if (!onRowRead) throw cannotRender(step, q.sql);
         if (!told) onRowRead(step, inline(knex, q));
         told = true;
@@ -327,6 +328,7 @@ function cannotRender(step: Step, sql: string | null, cause?: unknown, where: "o
 /** A driver's message without the statement knex puts in front of it. */
 function causeLine(cause: unknown): string {
   if (!(cause instanceof Error)) return String(cause);
+  if (cause instanceof StrataError) return cause.message;
   const driver = cause as Error & { sqlMessage?: string; code?: unknown };
   const line = (driver.sqlMessage ?? cause.message).split("\n")[0]!;
   // knex puts the statement in front of a driver's message ("alter table ... - column exists").

@@ -352,6 +352,28 @@ describe.each(TEST_CLIENTS)("plan verdict on %s", (client: DbClient) => {
     expect(await leftoverScratch(client)).toEqual([]);
   });
 
+  it.skipIf(client === "better-sqlite3")("never runs a statement that names the live database in the scratch database", async () => {
+    const live = (db.env.knexConfig.connection as { database: string }).database;
+    const q = client === "mysql2" ? "`" : '"';
+    writeRevision(dir, {
+      revision: "f6f6f6f6f6f6",
+      downRevision: D4,
+      message: "reach into the live database by name",
+      up: `if (await knex.schema.hasTable("users")) await knex.raw(${JSON.stringify(`alter table ${q}${live}${q}.users add column reached int`)});`,
+    });
+    const p = ["--project", dir];
+    expect((await strata([...p, "upgrade", D4])).code).toBe(0);
+    const before = await snapshot(db);
+    const plan = await strata([...p, "upgrade", "f6f6f6f6f6f6", "--plan", "--json"]);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.json.checked).toBe(false);
+    expect(plan.json.uncheckedReason).toBe(
+      `revision f6f6f6f6f6f6 failed while rendering in a scratch database: it names the live database ${live} (\`alter table ${q}${live}${q}.users add column reached int\`), so it was not run there; check what it does by hand`,
+    );
+    expect(await snapshot(db)).toEqual(before);
+    expect(before.columns).not.toContain("users.reached");
+  });
+
   it.skipIf(client === "better-sqlite3")("says so when the plan needs a scratch database and the user may not make one", async () => {
     const user = `strata_t_${randomBytes(4).toString("hex")}`;
     const database = (db.env.knexConfig.connection as { database: string }).database;
