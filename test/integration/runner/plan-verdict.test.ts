@@ -6,6 +6,7 @@
  * unchecked, naming the revision and its statement. --fail-on-destructive / --fail-on-unchecked
  * exit 2 before anything runs, and `check --json` gives each environment's pending verdict.
  */
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import knexFactory from "knex";
@@ -16,7 +17,7 @@ import { openProject, selectEnvironment } from "../../../electron/engine/operati
 import { SCRATCH_PREFIX } from "../../../electron/engine/operations/schema-diff.js";
 import { createTestDatabase, describeColumns, envEntry, TEST_CLIENTS } from "../../helpers/databases.js";
 import type { TestDatabase } from "../../helpers/databases.js";
-import { strata, writeProject, writeRevision } from "../../helpers/strata-cli.js";
+import { STRATA_BIN, strata, writeProject, writeRevision } from "../../helpers/strata-cli.js";
 import type { RevisionSpec } from "../../helpers/strata-cli.js";
 
 const A1 = "a1a1a1a1a1a1";
@@ -83,8 +84,8 @@ const REVISIONS: readonly RevisionSpec[] = [
   },
 ];
 
-/** Scratch databases this test process left on the server (withScratchDatabase names them with its pid). */
-async function leftoverScratch(client: DbClient): Promise<string[]> {
+/** Scratch databases a process (this one by default) left on the server: withScratchDatabase names them with its pid. */
+async function leftoverScratch(client: DbClient, pid = process.pid): Promise<string[]> {
   if (client === "better-sqlite3") return [];
   const admin = knexFactory(
     client === "pg"
@@ -92,7 +93,7 @@ async function leftoverScratch(client: DbClient): Promise<string[]> {
       : { client, connection: { host: "127.0.0.1", port: 3306, user: "root", password: "" }, pool: { min: 0, max: 1 } },
   );
   try {
-    const like = `${SCRATCH_PREFIX}${process.pid}_%`;
+    const like = `${SCRATCH_PREFIX}${pid}\\_%`;
     if (client === "pg") return (await admin.raw("select datname as name from pg_database where datname like ?", [like])).rows.map((r: { name: string }) => r.name);
     return (await admin.raw("select SCHEMA_NAME as name from information_schema.SCHEMATA where SCHEMA_NAME like ?", [like]))[0].map((r: { name: string }) => r.name);
   } finally {
@@ -372,6 +373,26 @@ describe.each(TEST_CLIENTS)("plan verdict on %s", (client: DbClient) => {
     );
     expect(await snapshot(db)).toEqual(before);
     expect(before.columns).not.toContain("users.reached");
+  });
+
+  it.skipIf(client === "better-sqlite3")("drops its scratch database when --plan is interrupted (SIGINT) while the plan renders there", async () => {
+    writeRevision(dir, {
+      revision: "f6f6f6f6f6f6",
+      downRevision: D4,
+      message: "a slow guarded change",
+      up: `if (await knex.schema.hasTable("users")) await new Promise((resolve) => setTimeout(resolve, 20000));`,
+    });
+    const child = spawn(process.execPath, [STRATA_BIN, "--project", dir, "upgrade", "f6f6f6f6f6f6", "--plan"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const deadline = Date.now() + 15_000;
+    while ((await leftoverScratch(client, child.pid)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await leftoverScratch(client, child.pid), "the scratch database was never made").toHaveLength(1);
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(stderr).toContain("strata: interrupted; dropping scratch databases");
+    expect(await leftoverScratch(client, child.pid), stderr).toEqual([]);
   });
 
   it.skipIf(client === "better-sqlite3")("says so when the plan needs a scratch database and the user may not make one", async () => {
