@@ -6,7 +6,7 @@
  * unchecked, naming the revision and its statement. --fail-on-destructive / --fail-on-unchecked
  * exit 2 before anything runs, and `check --json` gives each environment's pending verdict.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import knexFactory from "knex";
@@ -202,8 +202,10 @@ describe.each(TEST_CLIENTS)("plan verdict on %s", (client: DbClient) => {
     expect(plan.json.uncheckedReason).toContain("what it does with the rows was not checked");
     const text = await strata([...p, "upgrade", "heads", "--plan"]);
     expect(text.stdout).toContain(`not checked: revision ${E5} reads rows`);
-    // Not a terminal: no colour codes in a CI log.
+    // Not a terminal: no colour codes in a CI log; on a terminal (script(1) gives it one) the line is red.
     expect(text.stdout).not.toContain("\u001b[");
+    const tty = spawnSync("script", ["-qec", `${JSON.stringify(process.execPath)} ${JSON.stringify(STRATA_BIN)} --project ${JSON.stringify(dir)} upgrade heads --plan`, "/dev/null"], { encoding: "utf8", env: { ...process.env, NO_COLOR: "" } });
+    expect(tty.stdout).toContain(`\u001b[31mnot checked: revision ${E5} reads rows`);
 
     const project = await openProject({ project: dir, cwd: dir });
     const gui = await planWithSql(project, selectEnvironment(project, "dev"), "upgrade", "heads");
