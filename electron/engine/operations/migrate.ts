@@ -184,7 +184,11 @@ export async function checkDestructive(
     if (rendered.sql === null) rendered = await renderInLiveSchemaScratch(project, db, plan, rendered.error, { lintOnly, onRowRead });
   }
   if (rendered.sql === null) return { destructive: [], error: rendered.error, sql: null };
-  const destructive = await findDestructiveInPlan(db, rendered.sql);
+  const readers = new Set(rowReads.map((r) => r.revision));
+  // What a revision that reads rows did on the copy without them is what it may do: said so.
+  const destructive = (await findDestructiveInPlan(db, rendered.sql)).map((d) =>
+    readers.has(d.revision) ? { ...d, reason: `${d.reason}; whether it runs depends on rows this check could not see` } : d,
+  );
   return { destructive, error: rowReads.length ? rowReadError(rowReads) : null, sql: rendered.sql };
 }
 
