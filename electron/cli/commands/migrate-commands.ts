@@ -109,8 +109,8 @@ function registerMove(program: Command, command: "upgrade" | "downgrade"): void 
     .option("--allow-edited", "run although applied revision files were edited (or removed) since they ran")
     .option("--confirm <name>", "a protected environment runs only with its exact name here (every run that has something to run)")
     .option("--no-lint", "skip rendering the plan's SQL to list destructive statements before the run (saves a dry run of every pending revision)")
-    .option("--fail-on-destructive", "exit 2 before running anything when the plan has statements that lose data or structure (for CI)")
-    .option("--fail-on-unchecked", "exit 2 before running anything when the plan could not be checked for destructive statements (for CI)")
+    .option("--fail-on-destructive", "exit 2 before running anything when the plan has statements that lose data or structure (for CI; with --plan, after printing it)")
+    .option("--fail-on-unchecked", "exit 2 before running anything when the plan could not be checked for destructive statements (for CI; with --plan, after printing it)")
     .addHelpText(
       "after",
       "\nEvery plan has a verdict: its destructive statements, or \"not checked: REASON\". A plan that cannot be\nrendered offline (a revision reads the schema: hasTable, hasColumn, renameColumn on MySQL) is rendered in a\nscratch database of the same server holding the live schema without rows, dropped afterwards; only a\nrevision that reads rows stays unchecked. --plan --json carries \"destructive\", \"checked\" and \"uncheckedReason\".",
