@@ -83,22 +83,10 @@ function refuseLiveDatabase(db: DatabaseSession): (q: { sql: string }) => void {
   };
 }
 
-/** The database a knex connection names (object or URL), if it says. */
+/** The database an environment's connection names (project/environment.ts turns a URL into an object with it). */
 function liveDatabaseName(connection: unknown): string | null {
-  const fromUrl = (url: string): string | null => {
-    try {
-      return decodeURIComponent(new URL(url).pathname.replace(/^\//, "")) || null;
-    } catch {
-      return null;
-    }
-  };
-  if (typeof connection === "string") return fromUrl(connection);
-  if (connection && typeof connection === "object") {
-    const c = connection as { database?: unknown; connectionString?: unknown };
-    if (typeof c.database === "string" && c.database) return c.database;
-    if (typeof c.connectionString === "string") return fromUrl(c.connectionString);
-  }
-  return null;
+  const database = connection && typeof connection === "object" ? (connection as { database?: unknown }).database : undefined;
+  return typeof database === "string" && database !== "" ? database : null;
 }
 
 /** Why the plan needed a scratch database: the revision and the read the offline rendering refused. */
