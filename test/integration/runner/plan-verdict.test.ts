@@ -223,7 +223,7 @@ describe.each(TEST_CLIENTS)("plan verdict on %s", (client: DbClient) => {
     expect(run.json.heads).toEqual([E5]);
   });
 
-  it("takes a columnInfo guard for the schema read it is, and finds the drop behind it", async () => {
+  it("takes a columnInfo guard and a raw catalog query for the schema reads they are, and finds the drops behind them", async () => {
     writeRevision(dir, {
       revision: "f6f6f6f6f6f6",
       downRevision: E5,
@@ -231,12 +231,21 @@ describe.each(TEST_CLIENTS)("plan verdict on %s", (client: DbClient) => {
       up: `const columns = await knex("orders").columnInfo();
   if ("total" in columns) await knex.schema.alterTable("orders", (t) => { t.dropColumn("total"); });`,
     });
+    // And the catalog asked in the revision's own SQL, the way hand-written guards do.
+    const catalog = client === "better-sqlite3" ? "pragma table_info(audit)" : "select column_name from information_schema.columns where table_name = 'audit'";
+    writeRevision(dir, {
+      revision: "a7a7a7a7a7a7",
+      downRevision: "f6f6f6f6f6f6",
+      message: "drop the audit note where the catalog lists it",
+      up: `const listed = JSON.stringify(await knex.raw(${JSON.stringify(catalog)}));
+  if (listed.includes('"note"')) await knex.schema.alterTable("audit", (t) => { t.dropColumn("note"); });`,
+    });
     const p = ["--project", dir];
     expect((await strata([...p, "upgrade", E5])).code).toBe(0);
-    const plan = await strata([...p, "upgrade", "f6f6f6f6f6f6", "--plan", "--json"]);
+    const plan = await strata([...p, "upgrade", "a7a7a7a7a7a7", "--plan", "--json"]);
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.json.checked, plan.json.uncheckedReason).toBe(true);
-    expect(said(plan.json.destructive)).toEqual(["f6f6f6f6f6f6: drops column orders.total and its data"]);
+    expect(said(plan.json.destructive)).toEqual(["f6f6f6f6f6f6: drops column orders.total and its data", "a7a7a7a7a7a7: drops column audit.note and its data"]);
   });
 
   it("says which revision failed in the scratch database, and leaves the plan unchecked", async () => {
