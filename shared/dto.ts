@@ -44,6 +44,13 @@ export interface MigrationResultDto {
    * environment's own or that of the protected environment whose database it reaches.
    */
   readonly confirmationName?: string;
+  /**
+   * The plan's verdict (issue 14): true when every step's SQL was rendered and linted, so
+   * `destructive` is the whole list (an empty plan is checked); false when not (uncheckedReason says why).
+   */
+  readonly checked?: boolean;
+  /** Why the plan, or which of its revisions, could not be checked; null when checked. */
+  readonly uncheckedReason?: string | null;
 }
 
 export interface CurrentDto {
@@ -102,6 +109,18 @@ export interface EnvironmentStatusDto {
   readonly drift?: DriftDto;
   /** Revisions left interrupted or half applied; absent or empty when none. */
   readonly unresolved?: readonly UnresolvedRunDto[];
+  /**
+   * The verdict of its pending upgrade to heads (`strata check`, issue 14): the statements that lose
+   * data or structure, or why the plan could not be checked; absent when nothing is pending or not asked.
+   */
+  readonly verdict?: PlanVerdictDto;
+}
+
+/** A plan's verdict: its destructive statements, and whether that list is the whole truth. */
+export interface PlanVerdictDto {
+  readonly destructive: readonly { readonly revision: string; readonly statement: string; readonly reason: string }[];
+  readonly checked: boolean;
+  readonly uncheckedReason: string | null;
 }
 
 export interface StatusDto {
