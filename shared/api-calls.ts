@@ -30,6 +30,7 @@ export const API_CALLS = [
   "removeProfile",
   "recoveryCheck",
   "undoPartialRevision",
+  "repairRevision",
 ] as const;
 
 /** The name of a call. */

@@ -92,6 +92,8 @@ export const profileInputSchema = z.object({
   sshPassphrase: z.string().max(4096).optional(),
   /** true: forget the saved SSH key passphrase. */
   clearSshPassphrase: z.boolean().optional(),
+  /** true: listed in every project; otherwise only in the project it was saved in (issue 14). */
+  shared: z.boolean().optional(),
 });
 
 /** A plan as the person confirmed it: the heads it starts from and each step with its file's checksum. */
@@ -196,7 +198,7 @@ export const apiSchemas = {
     environment: name,
     revision: z.string().max(400).optional(),
     status: historyStatusSchema.optional(),
-    direction: z.enum(["up", "down", "stamp"]).optional(),
+    direction: z.enum(["up", "down", "stamp", "repair"]).optional(),
     /** Matched against revision, message, user, host and error. */
     search: z.string().max(400).optional(),
     failuresFirst: z.boolean().optional(),
@@ -217,6 +219,11 @@ export const apiSchemas = {
   recoveryCheck: z.object({ environment: name, revision: revisionRef }),
   /** Runs the inverse of the statements that ran (recoveryCheck's undo), then records the revision as rolled back (protected: confirmName). */
   undoPartialRevision: z.object({ environment: name, revision: revisionRef, confirmName: z.string().max(200).optional() }),
+  /**
+   * Accepts an applied revision's edited file (`strata repair`): records its current checksum,
+   * with who and when, as a `repair` history row, so runs stop refusing it (protected: confirmName).
+   */
+  repairRevision: z.object({ environment: name, revision: revisionRef, confirmName: z.string().max(200).optional() }),
 } as const;
 
 /** The name of a call. */
@@ -246,6 +253,23 @@ export interface EnvironmentDto {
   readonly source: "config" | "profile";
   /** Set where the environment cannot be used as configured (e.g. a missing ${VAR}). */
   readonly error: ErrorShape | null;
+  /**
+   * The name to type before anything changes this environment's database (issue 14): its own when
+   * it is protected, the protected environment's whose database it reaches; null when none.
+   */
+  readonly confirmationName?: string | null;
+  /** Set where this environment reaches the database of another, protected one. */
+  readonly reachesProtected?: ProtectedDatabaseDto | null;
+}
+
+/** A protected environment whose database another environment or profile reaches (issue 14). */
+export interface ProtectedDatabaseDto {
+  /** The protected environment (or profile): its name is the one to type. */
+  readonly environment: string;
+  /** The database both reach, for people: e.g. "postgres 127.0.0.1:5432/app". */
+  readonly database: string;
+  /** One line for the person, e.g. "reaches the same database as protected environment prod (...)". */
+  readonly message: string;
 }
 
 /** A revision in the graph, with what the graph knows about it. */
@@ -311,7 +335,8 @@ export interface RecentProjectDto {
 export interface HistoryEntryDto {
   readonly id: number;
   readonly revision: string;
-  readonly direction: "up" | "down" | "stamp";
+  /** "repair": `strata repair` accepted the revision's edited file (checksum: the accepted one). */
+  readonly direction: "up" | "down" | "stamp" | "repair";
   readonly message: string;
   readonly checksum: string | null;
   readonly startedAt: string;
@@ -387,6 +412,22 @@ export interface EnvironmentStateDto {
   readonly unresolved?: readonly UnresolvedRunDto[];
   /** A knex-mode folder: its gaps and unknown knex_migrations rows (issue #15); absent otherwise. */
   readonly knex?: KnexMigrationsDto;
+  /** The worst of all the above, as the chips, the environments screen and the graph show it (issue 14). */
+  readonly state?: EnvironmentHealthDto;
+}
+
+/**
+ * An environment's worst state, worst first: unreachable > half-applied > running > failed >
+ * drift > edited / missing > pending > up-to-date. Computed by the engine so every screen agrees.
+ */
+export interface EnvironmentHealthDto {
+  readonly kind: "unreachable" | "half-applied" | "running" | "failed" | "drift" | "edited" | "missing" | "pending" | "up-to-date";
+  /** How many: differences, files, pending revisions; 1 for a state that names a revision, 0 when up to date. */
+  readonly count: number;
+  /** The revision a half-applied, running or failed state names; null otherwise. */
+  readonly revision: string | null;
+  /** The words: "half-applied: b2b2b2b2b2b2", "failed: …", "drift: 3 differences", "2 edited", "15 pending", "up to date". */
+  readonly label: string;
 }
 
 /** What resolveRevision recorded. */
@@ -437,6 +478,26 @@ export interface RecoveryCheckDto {
 export interface UndoResultDto extends ResolveResultDto {
   /** The statements it ran, in order. */
   readonly undone: readonly string[];
+}
+
+/** What repairRevision recorded. */
+export interface RepairResultDto {
+  readonly environment: string;
+  readonly revision: string;
+  /** The revision's file, relative to the project root. */
+  readonly file: string | null;
+  /** The checksum the revision ran with (or was last repaired to). */
+  readonly previousChecksum: string;
+  /** The file's checksum now, accepted. */
+  readonly checksum: string;
+  readonly historyId: number;
+  /** The history row's message: "repaired: accepted the edited file, checksum a1b2→c3d4, by USER at TIME". */
+  readonly note: string;
+  /** OS user and host. */
+  readonly user: string;
+  /** The database user the row was written as; null on SQLite. */
+  readonly databaseUser: string | null;
+  readonly at: string;
 }
 
 /** The environments matrix. */
@@ -604,6 +665,15 @@ export interface ConnectionProfileDto {
     readonly knownHosts: string | null;
     readonly hasPassphrase: boolean;
   } | null;
+  /** Listed in every project (also every profile saved before profiles belonged to a project). */
+  readonly shared?: boolean;
+  /** The project root it was saved in; null for a profile saved before that was recorded. */
+  readonly projectRoot?: string | null;
+  /**
+   * Set when the profile reaches the database of a protected environment of the open project (or
+   * a protected profile): it is then protected, and that environment's name is the one to type.
+   */
+  readonly reachesProtected?: ProtectedDatabaseDto | null;
 }
 
 /** Whether this host can keep passwords, and why not. */
@@ -653,6 +723,7 @@ export interface ApiResponses {
   removeProfile: { readonly removed: boolean };
   recoveryCheck: RecoveryCheckDto;
   undoPartialRevision: UndoResultDto;
+  repairRevision: RepairResultDto;
 }
 
 // A compile error here means apiSchemas and ApiResponses list different calls.
@@ -703,7 +774,8 @@ export type RunEventDto =
 export interface ProjectChangedEventDto {
   readonly type: "project-changed";
   readonly root: string;
-  readonly reason: "opened" | "revision-created" | "environment-changed" | "profiles-changed";
+  /** "files-changed": the host's watcher saw a revision file added, removed or written on disk. */
+  readonly reason: "opened" | "revision-created" | "environment-changed" | "profiles-changed" | "files-changed";
   readonly at: string;
 }
 

@@ -39,6 +39,18 @@ export interface MigrationResultDto {
   readonly destructive?: readonly { readonly revision: string; readonly statement: string; readonly reason: string }[];
   /** With --plan: applied revisions whose file was edited or removed since they ran. */
   readonly problems?: readonly FileProblemDto[];
+  /**
+   * With --plan on a protected database (issue 14): the name a run needs (`--confirm NAME`), the
+   * environment's own or that of the protected environment whose database it reaches.
+   */
+  readonly confirmationName?: string;
+  /**
+   * The plan's verdict (issue 14): true when every step's SQL was rendered and linted, so
+   * `destructive` is the whole list (an empty plan is checked); false when not (uncheckedReason says why).
+   */
+  readonly checked?: boolean;
+  /** Why the plan, or which of its revisions, could not be checked; null when checked. */
+  readonly uncheckedReason?: string | null;
 }
 
 export interface CurrentDto {
@@ -97,8 +109,20 @@ export interface EnvironmentStatusDto {
   readonly drift?: DriftDto;
   /** Revisions left interrupted or half applied; absent or empty when none. */
   readonly unresolved?: readonly UnresolvedRunDto[];
+  /**
+   * The verdict of its pending upgrade to heads (`strata check`, issue 14): the statements that lose
+   * data or structure, or why the plan could not be checked; absent when nothing is pending or not asked.
+   */
+  readonly verdict?: PlanVerdictDto;
   /** A knex-mode folder: what knex_migrations holds against it (issue #15); absent otherwise. */
   readonly knex?: KnexMigrationsDto;
+}
+
+/** A plan's verdict: its destructive statements, and whether that list is the whole truth. */
+export interface PlanVerdictDto {
+  readonly destructive: readonly { readonly revision: string; readonly statement: string; readonly reason: string }[];
+  readonly checked: boolean;
+  readonly uncheckedReason: string | null;
 }
 
 /** knex_migrations read against a knex-mode folder: where it is not a prefix of the folder. */

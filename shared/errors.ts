@@ -53,6 +53,11 @@ export const ERROR_CODES = [
    * the loss; settle with `strata resolve`) or "unknown" (lost while committing).
    */
   "CONNECTION_LOST",
+  // Issue 14, for CI:
+  /** --fail-on-destructive: the plan has statements that lose data or structure; nothing was run. */
+  "PLAN_DESTRUCTIVE",
+  /** --fail-on-unchecked: the plan could not be checked for destructive statements; nothing was run. */
+  "PLAN_UNCHECKED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

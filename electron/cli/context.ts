@@ -1,8 +1,13 @@
 import type { Command } from "commander";
 import { openProject, selectEnvironment } from "../engine/operations/open-project.js";
 import type { OpenProject } from "../engine/operations/open-project.js";
+import { protectEnvironment, protectedRoutesOf } from "../engine/project/database-protection.js";
 import type { EnvironmentConfig } from "../engine/project/index.js";
 import { Output } from "./output.js";
+
+function protect(project: OpenProject, env: EnvironmentConfig): Promise<EnvironmentConfig> {
+  return protectEnvironment(env, protectedRoutesOf(project.config));
+}
 
 /** The options every command takes (DESIGN.md "CLI"). */
 export interface GlobalOptions {
@@ -29,18 +34,21 @@ export class CommandContext {
     return this.projectPromise;
   }
 
-  /** The environment of --env / --url (or the project's default one). */
+  /**
+   * The environment of --env / --url (or the project's default one), protected where it reaches
+   * the database of a protected environment of the config, whatever it is called (issue 14).
+   */
   async environment(): Promise<{ project: OpenProject; env: EnvironmentConfig }> {
     const project = await this.project();
-    return { project, env: selectEnvironment(project, this.options.env, this.options.url) };
+    return { project, env: await protect(project, selectEnvironment(project, this.options.env, this.options.url)) };
   }
 
-  /** Every environment of the config, or just the one --env / --url names. */
+  /** Every environment of the config, or just the one --env / --url names (protected as environment() does). */
   async environments(): Promise<{ project: OpenProject; envs: EnvironmentConfig[] }> {
     const project = await this.project();
-    if (this.options.env || this.options.url) return { project, envs: [selectEnvironment(project, this.options.env, this.options.url)] };
+    if (this.options.env || this.options.url) return { project, envs: [await protect(project, selectEnvironment(project, this.options.env, this.options.url))] };
     const names = Object.keys(project.config.environments ?? {});
-    return { project, envs: names.map((n) => selectEnvironment(project, n)) };
+    return { project, envs: await Promise.all(names.map((n) => protect(project, selectEnvironment(project, n)))) };
   }
 }
 

@@ -21,6 +21,14 @@ export class Output {
   }
 }
 
+/**
+ * Red for a warning a person must not miss, when the stream is a terminal (and NO_COLOR is not
+ * set); plain text in a pipe or a CI log, where escape codes would only be noise.
+ */
+export function red(text: string, stream: NodeJS.WriteStream): string {
+  return stream.isTTY && !process.env.NO_COLOR ? `\u001b[31m${text}\u001b[39m` : text;
+}
+
 /** Exit codes of DESIGN.md: 0 done, 1 a check found problems, 2 refused or failed. */
 export const EXIT_OK = 0;
 export const EXIT_PROBLEMS = 1;

@@ -158,6 +158,8 @@ if (!app.requestSingleInstanceLock()) {
   app.on("window-all-closed", () => {
     if (process.platform !== "darwin") app.quit();
   });
+  // The migrations folder's watcher ends with the app.
+  app.on("will-quit", () => service?.close());
   app.on("activate", () => {
     if (mainWindow === null && service !== null) mainWindow = createWindow();
   });

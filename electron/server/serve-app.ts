@@ -61,6 +61,7 @@ export async function startServe(options: ServeOptions): Promise<ServeSession> {
     service,
     host,
     async close() {
+      service.close();
       await host.close();
     },
   };

@@ -2,7 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } fro
 import type { ProjectSummaryDto, StrataClient } from "../../shared/api.js";
 import { ClientContext } from "../api/client-context.js";
 import { Loading } from "../components/load-states.js";
-import { useLoad } from "../hooks/use-load.js";
+import { loadedData, useLoad } from "../hooks/use-load.js";
 import { GraphScreen } from "../screens/graph/graph-screen.js";
 import { assertNever } from "./assert-never.js";
 import { EnvironmentBar } from "./environment-bar.js";
@@ -19,6 +19,9 @@ const DiffScreen = lazy(() => import("../screens/diff/diff-screen.js").then((m) 
 const EnvironmentsScreen = lazy(() => import("../screens/environments/environments-screen.js").then((m) => ({ default: m.EnvironmentsScreen })));
 const HistoryScreen = lazy(() => import("../screens/history/history-screen.js").then((m) => ({ default: m.HistoryScreen })));
 const RevisionScreen = lazy(() => import("../screens/revision/revision-screen.js").then((m) => ({ default: m.RevisionScreen })));
+
+/** Above this many revisions the chips leave drift to the environments screen (bench/ui.ts: 10,000 revisions). */
+const DRIFT_IN_CHIPS_MAX_REVISIONS = 2000;
 
 function useHashRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(window.location.hash));
@@ -76,21 +79,34 @@ export function App({ client, firstSummary = null }: { readonly client: StrataCl
   );
   // Asked once the graph is in: on a big project the two answers compete for the same server and CPU.
   const matrix = useLoad(() => client.environmentStatus({}), [client], summary.load.state !== "loading" || summary.load.previous !== null);
+  // Drift ranks above pending in a chip (issue 14), so it is checked too, once the cheap matrix has drawn the badges.
+  // It replays every revision into a scratch database: on a big project only where it is asked for (the environments screen).
+  const revisionCount = (summary.load.state === "ok" ? summary.load.data : summary.load.state === "loading" ? summary.load.previous : null)?.revisions.length ?? 0;
+  const driftWanted = revisionCount <= DRIFT_IN_CHIPS_MAX_REVISIONS || route.screen === "environments";
+  const driftMatrix = useLoad(() => client.environmentStatus({ drift: true }), [client], driftWanted && (matrix.load.state !== "loading" || matrix.load.previous !== null));
   const [active, setActive] = useState<string | null>(null);
+  const [changes, setChanges] = useState(0);
   const { reload: reloadSummary } = summary;
   const { reload: reloadMatrix } = matrix;
+  const { reload: reloadDrift } = driftMatrix;
   const refresh = useCallback(() => {
     reloadSummary();
     reloadMatrix();
-  }, [reloadSummary, reloadMatrix]);
+    reloadDrift();
+  }, [reloadSummary, reloadMatrix, reloadDrift]);
 
   useEffect(
     () =>
       client.onEvent((e) => {
-        if (e.type === "project-changed") refresh();
-        else if (e.type === "run-finished" || e.type === "run-failed") reloadMatrix();
+        if (e.type === "project-changed") {
+          refresh();
+          setChanges((n) => n + 1);
+        } else if (e.type === "run-finished" || e.type === "run-failed") {
+          reloadMatrix();
+          reloadDrift();
+        }
       }),
-    [client, refresh, reloadMatrix],
+    [client, refresh, reloadMatrix, reloadDrift],
   );
 
   useEffect(() => {
@@ -110,11 +126,19 @@ export function App({ client, firstSummary = null }: { readonly client: StrataCl
   const data = summary.load.state === "ok" ? summary.load.data : summary.load.state === "loading" ? summary.load.previous : null;
   // An environment can go away (a removed profile): fall back to the first one.
   const activeName = (active !== null && data?.environments.some((e) => e.name === active) ? active : null) ?? data?.environments[0]?.name ?? null;
-  const project: ProjectState | null = useMemo(
-    () => (data ? { summary: data, matrix: matrix.load, activeEnvironment: activeName, setActiveEnvironment: setActive, refresh } : null),
-    [data, matrix.load, activeName, refresh],
+  // The drift matrix once it has answered (kept while it is checked again, so a drifted chip does not blink
+  // to "up to date" and back); the cheap one until then, or when drift cannot be read.
+  const states = useMemo(
+    () => ((driftWanted ? loadedData(driftMatrix.load) : null) ?? loadedData(matrix.load))?.environments ?? [],
+    [driftWanted, driftMatrix.load, matrix.load],
   );
-  const states = matrix.load.state === "ok" ? matrix.load.data.environments : matrix.load.state === "loading" ? (matrix.load.previous?.environments ?? []) : [];
+  const project: ProjectState | null = useMemo(
+    () =>
+      data
+        ? { summary: data, matrix: matrix.load, driftMatrix: driftMatrix.load, states, changes, activeEnvironment: activeName, setActiveEnvironment: setActive, refresh }
+        : null,
+    [data, matrix.load, driftMatrix.load, states, changes, activeName, refresh],
+  );
 
   return (
     <ClientContext.Provider value={client}>

@@ -1,14 +1,18 @@
 import type { EnvironmentDto, EnvironmentStateDto } from "../../shared/api.js";
+import { stateTone } from "../components/environment-state.js";
 
-/** A one-line state of an environment for its chip: where it stands and what is wrong. */
-function stateText(state: EnvironmentStateDto | undefined): { readonly text: string; readonly tone: "" | "bad" | "pending" } {
-  if (!state) return { text: "…", tone: "" };
-  if (state.error || state.heads === null) return { text: "unreachable", tone: "bad" };
+/**
+ * A one-line state of an environment for its chip: where it stands and its worst state, as the
+ * engine ranks it (half-applied > failed > drift > edited/missing > pending).
+ */
+function stateText(state: EnvironmentStateDto | undefined): { readonly text: string; readonly tone: "" | "bad" | "pending"; readonly kind: string } {
+  if (!state) return { text: "…", tone: "", kind: "" };
+  const worst = state.state;
+  if (state.error || state.heads === null) return { text: "unreachable", tone: "bad", kind: "unreachable" };
   const at = state.heads.length === 0 ? "empty" : state.heads.map((h) => h.slice(0, 12)).join("+");
-  if (state.problems.length > 0) return { text: `${at} · ${state.problems.length} edited/missing`, tone: "bad" };
-  if (state.drift.state === "drifted") return { text: `${at} · drift`, tone: "bad" };
-  if (state.pending.length > 0) return { text: `${at} · ${state.pending.length} pending`, tone: "pending" };
-  return { text: `${at} · up to date`, tone: "" };
+  if (!worst) return { text: at, tone: "", kind: "" };
+  const tone = stateTone(worst.kind);
+  return { text: `${at} · ${worst.label}`, tone: tone === "ok" ? "" : tone === "warn" ? "pending" : "bad", kind: worst.kind };
 }
 
 /** The environments along the top: colour, name, protection and state; one is active. */
@@ -35,7 +39,7 @@ export function EnvironmentBar(props: {
           >
             <strong>{env.name}</strong>
             {env.protected && <span className="lock" title="protected">protected</span>}
-            <span className={`env-state ${s.tone}`}>{s.text}</span>
+            <span className={`env-state ${s.tone}`} data-state={s.kind || undefined}>{s.text}</span>
           </button>
         );
       })}

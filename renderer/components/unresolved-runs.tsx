@@ -26,6 +26,8 @@ type Choice = ResolveOutcome | "undo";
 export function UnresolvedRunPanel(props: {
   readonly environment: string;
   readonly protected: boolean;
+  /** The name to type: the environment's own, or the protected one's whose database it reaches (issue 14). */
+  readonly confirmAs: string;
   readonly run: UnresolvedRunDto;
   readonly check: Load<RecoveryCheckDto>;
   readonly onResolve: ResolveHandler;
@@ -39,7 +41,7 @@ export function UnresolvedRunPanel(props: {
   const [error, setError] = useState<ErrorShape | null>(null);
   const found = check.state === "ok" ? check.data : null;
   const contradictions = found && choice && choice !== "undo" ? (choice === "applied" ? found.contradictions.applied : found.contradictions.rolledBack) : [];
-  const confirmed = (!props.protected || typed === environment) && (contradictions.length === 0 || override);
+  const confirmed = (!props.protected || typed === props.confirmAs) && (contradictions.length === 0 || override);
   const choose = (c: Choice | null): void => {
     setChoice(c);
     setTyped("");
@@ -126,9 +128,13 @@ export function UnresolvedRunPanel(props: {
           {props.protected && (
             <label className="field">
               <span>
-                <strong>{environment}</strong> is protected. Type its name to confirm.
+                {props.confirmAs === environment ? (
+                  <><strong>{environment}</strong> is protected. Type its name to confirm.</>
+                ) : (
+                  <><strong>{environment}</strong> reaches the database of protected <strong>{props.confirmAs}</strong>. Type “{props.confirmAs}” to confirm.</>
+                )}
               </span>
-              <input type="text" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Type the environment name to confirm the resolve" placeholder={`type ${environment}`} autoComplete="off" style={{ maxWidth: 320 }} />
+              <input type="text" value={typed} onChange={(e) => setTyped(e.target.value)} aria-label="Type the environment name to confirm the resolve" placeholder={`type ${props.confirmAs}`} autoComplete="off" style={{ maxWidth: 320 }} />
             </label>
           )}
           <div className="toolbar">

@@ -138,7 +138,7 @@ describe("recovery of an interrupted MariaDB revision in the GUI", () => {
 
       // Retry: the apply screen with the upgrade to the revision prefilled and planned; it runs once confirmed.
       await settled.locator("[data-testid=recovery-retry]").click();
-      await page.waitForURL(new RegExp(`#/apply\\?environment=prod&target=${K2}&command=upgrade$`));
+      await page.waitForURL(new RegExp(`#/apply\\?environment=prod&command=upgrade&target=${K2}$`));
       const run = page.locator("[data-testid=run-button]");
       await run.waitFor({ timeout: 60_000 });
       expect(await run.innerText()).toBe("Upgrade prod (1 step)");

@@ -40,15 +40,16 @@ describe("an interrupted MariaDB run in the GUI", () => {
   it("shows the half-done revision on the environments and apply screens and resolves it with the typed name", async () => {
     const marker = path.join(os.tmpdir(), `strata-e2e-kill-${randomBytes(5).toString("hex")}.marker`);
     const root = writeProject({
-      // Two environments on one database: the run is killed on "maria"; "live" is protected.
+      // Two environments on one database: the run is killed on "maria"; "live" is protected, so maria,
+      // which reaches live's database, changes it only with live's name too (issue 14).
       environments: { maria: { client: "mysql2", connection }, live: { client: "mysql2", connection, protected: true, color: "#d33" } },
       revisions: [
         { revision: A1, downRevision: null, message: "create base", up: `await knex.schema.createTable("base_t", (t) => { t.integer("id"); });`, down: `await knex.schema.dropTable("base_t");` },
         sleepingRevision("mysql2", marker, { revision: K2, downRevision: A1, table: "killed_t" }),
       ],
     });
-    expect((await strata(["--project", root, "--env", "maria", "upgrade", A1])).code).toBe(0);
-    expect((await killInsideSleep(["--project", root, "--env", "maria", "upgrade", "heads"], "mysql2", knex, marker)).signal).toBe("SIGKILL");
+    expect((await strata(["--project", root, "--env", "maria", "upgrade", A1, "--confirm", "live"])).code).toBe(0);
+    expect((await killInsideSleep(["--project", root, "--env", "maria", "upgrade", "heads", "--confirm", "live"], "mysql2", knex, marker)).signal).toBe("SIGKILL");
     expect(((await knex("strata_history").where({ revision: K2 })) as { status: string }[]).map((r) => r.status)).toEqual(["running"]);
 
     const dataDir = freshDir("strata-e2e-data-");
@@ -74,6 +75,8 @@ describe("an interrupted MariaDB run in the GUI", () => {
       // Apply: the same state and choice where a run would be refused.
       await page.goto(`${served.url}#/apply?environment=maria&command=upgrade&target=heads`);
       await page.locator(`[data-unresolved-env="maria"] [data-unresolved-revision="${K2}"] [data-testid=resolve-applied]`).waitFor({ timeout: 60_000 });
+      // The plan's confirmationName is live's: that is the name the apply screen asks for.
+      await page.getByLabel("Type the environment name to confirm", { exact: true }).fill("live");
       await page.locator("[data-testid=run-button]").click();
       await page.locator(`[data-testid=run][data-run-state="failed"]`).waitFor({ timeout: 60_000 });
       await page.getByText(new RegExp(`upgrade refused, nothing was run: revision ${K2}`)).first().waitFor();

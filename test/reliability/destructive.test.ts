@@ -158,7 +158,11 @@ describe.each(TEST_CLIENTS)("destructive changes on %s", (client: DbClient) => {
     const refused = await strata([...p, "--env", "prod", "upgrade", "heads", "--no-lint"]);
     expect(refused.code).toBe(2);
     expect(refused.reason).toMatch(/environment prod is protected/);
-    const run = await strata([...p, "--env", "dev", "upgrade", "heads", "--no-lint", "--json"]);
+    // dev reaches prod's database, so it asks for prod's name as well (issue 14); --no-lint skips neither.
+    const dev = await strata([...p, "--env", "dev", "upgrade", "heads", "--no-lint"]);
+    expect(dev.code).toBe(2);
+    expect(dev.reason).toMatch(/environment dev reaches the same database as protected environment prod/);
+    const run = await strata([...p, "--env", "dev", "upgrade", "heads", "--no-lint", "--json", "--confirm", "prod"]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).not.toContain("destructive:");
     expect(run.json.heads).toEqual([E5]);

@@ -49,7 +49,7 @@ function aesCodec(): SecretCodec {
 }
 
 const LOOPBACK = ["127.0.0.1", "localhost", "::1", "127.0.0.2"];
-const MUTATING: readonly string[] = ["runMigration", "stamp", "resolveRevision", "undoPartialRevision"];
+const MUTATING: readonly string[] = ["runMigration", "stamp", "resolveRevision", "undoPartialRevision", "repairRevision"];
 const RESERVED_NAMES = new Set<string>([...GUARDED_ENVS, SCRATCH_ENV]);
 
 const anyJson = fc.jsonValue({ maxDepth: 3 });

@@ -79,10 +79,10 @@ describe.each(TEST_CLIENTS)("killed runner on %s", (client: DbClient) => {
   }
 
   /** Applies the base revision, starts `upgrade heads` on the sleeping one and kills it inside the sleep. */
-  async function killInsideSleep(dir: string): Promise<{ killedAt: number }> {
-    const base = await strata(["--project", dir, "upgrade", A1]);
+  async function killInsideSleep(dir: string, confirm: readonly string[] = []): Promise<{ killedAt: number }> {
+    const base = await strata(["--project", dir, "upgrade", A1, ...confirm]);
     expect(base.code).toBe(0);
-    const { killedAt, signal } = await killStrataInsideSleep(["--project", dir, "upgrade", "heads"], client, client === "better-sqlite3" ? null : db.knex, marker);
+    const { killedAt, signal } = await killStrataInsideSleep(["--project", dir, "upgrade", "heads", ...confirm], client, client === "better-sqlite3" ? null : db.knex, marker);
     expect(signal).toBe("SIGKILL");
     return { killedAt };
   }
@@ -122,7 +122,9 @@ describe.each(TEST_CLIENTS)("killed runner on %s", (client: DbClient) => {
         revisions: [BASE, sleepingRevision(client, marker, { revision: K2, downRevision: A1, table: "killed_t" })],
       });
       const p = ["--project", dir, "--env", "dev"];
-      const { killedAt } = await killInsideSleep(dir);
+      // dev reaches prod's database, so it changes it only with prod's name too (issue 14).
+      const c = ["--confirm", "prod"];
+      const { killedAt } = await killInsideSleep(dir, c);
 
       // What the kill left: DDL committed as it ran, the history says `running`, the version table did not move.
       expect(await db.knex.schema.hasTable("killed_t")).toBe(true);
@@ -134,7 +136,7 @@ describe.each(TEST_CLIENTS)("killed runner on %s", (client: DbClient) => {
 
       // The dead client's server thread keeps GET_LOCK until the server notices (SLEEP checks every few seconds).
       const started = Date.now();
-      const next = await strata([...p, "upgrade", "heads", "--json", "--lock-timeout", "25"]);
+      const next = await strata([...p, "upgrade", "heads", "--json", "--lock-timeout", "25", ...c]);
       const nextMs = Date.now() - started;
       const untilRefusedMs = Date.now() - killedAt;
       expect(next.code).toBe(2);
@@ -147,10 +149,10 @@ describe.each(TEST_CLIENTS)("killed runner on %s", (client: DbClient) => {
       expect(nextMs).toBeLessThan(15_000);
 
       // Downgrade and stamp refuse too, before changing anything.
-      const down = await strata([...p, "downgrade", "base"]);
+      const down = await strata([...p, "downgrade", "base", ...c]);
       expect(down.code).toBe(2);
       expect(down.reason).toMatch(new RegExp(`^strata: downgrade refused, nothing was run: revision ${K2}`));
-      const stamp = await strata([...p, "stamp", "heads"]);
+      const stamp = await strata([...p, "stamp", "heads", ...c]);
       expect(stamp.code).toBe(2);
       expect(stamp.reason).toMatch(new RegExp(`^strata: stamp refused, nothing was run: revision ${K2}`));
       expect(await versionHeads(db)).toEqual([A1]);
@@ -171,7 +173,7 @@ describe.each(TEST_CLIENTS)("killed runner on %s", (client: DbClient) => {
       const noChoice = await strata([...p, "resolve", K2]);
       expect(noChoice.code).toBe(2);
       expect(noChoice.reason).toMatch(/--applied.*--rolled-back/);
-      const nothing = await strata([...p, "resolve", A1, "--applied"]);
+      const nothing = await strata([...p, "resolve", A1, "--applied", ...c]);
       expect(nothing.code).toBe(2);
       expect(nothing.reason).toBe(`strata: revision ${A1} has nothing to resolve: its last run was not interrupted and did not fail half way; unresolved: ${K2}`);
       const unconfirmed = await strata(["--project", dir, "--env", "prod", "resolve", K2, "--applied"]);
@@ -192,12 +194,12 @@ describe.each(TEST_CLIENTS)("killed runner on %s", (client: DbClient) => {
       expect(after).toHaveLength(2);
       expect(after[1]).toMatchObject({ revision: K2, status: "succeeded" });
       expect(after[1]!.error).toMatch(new RegExp(`^resolved as applied by ${os.userInfo().username}@${os.hostname()} at \\d{4}-`));
-      const again = await strata([...p, "resolve", K2, "--applied"]);
+      const again = await strata([...p, "resolve", K2, "--applied", ...c]);
       expect(again.code).toBe(2);
       expect(again.reason).toMatch(/has nothing to resolve/);
 
       // Runs work again, and check no longer complains about it.
-      const after2 = await strata([...p, "upgrade", "heads", "--json"]);
+      const after2 = await strata([...p, "upgrade", "heads", "--json", ...c]);
       expect(after2.code).toBe(0);
       expect(after2.json.steps).toEqual([]);
       expect((await strata([...p, "check", "--no-drift"])).code).toBe(0);

@@ -1,10 +1,14 @@
 import type { Command } from "commander";
 import type { EnvironmentStatusDto, RevisionDto, StatusDto } from "../../../shared/dto.js";
 import { currentHeads, listBranchPoints, listHeads, listHistory, projectStatus, revisionDto } from "../../engine/operations/inspect.js";
+import { isStrataError } from "../../engine/errors.js";
+import { pendingUpgradeVerdict } from "../../engine/operations/migrate.js";
 import type { OpenProject } from "../../engine/operations/open-project.js";
+import type { EnvironmentConfig } from "../../engine/project/index.js";
 import { CommandContext, decodeTarget } from "../context.js";
 import { EXIT_FAILED, EXIT_PROBLEMS } from "../output.js";
 import { describeChanges, dropScratchOnSignal } from "./diff-commands.js";
+import { verdictLines } from "./migrate-commands.js";
 
 function historyLine(project: OpenProject, r: RevisionDto): string {
   const tags: string[] = [];
@@ -33,12 +37,32 @@ function statusLines(s: EnvironmentStatusDto): string[] {
   for (const u of s.unresolved ?? []) {
     lines.push(u.state === "running" ? `  running: ${u.revision} ${u.direction} (started ${u.startedAt} by ${u.user}@${u.host}; the migration lock is held)` : `  unresolved: ${u.description}; ${u.advice}`);
   }
+  if (s.verdict) lines.push(...verdictLines(s.verdict, "would", process.stdout, "  "));
   if (s.drift) {
     if (!s.drift.checked) lines.push(`  drift: not checked (${s.drift.error})`);
     else if (!s.drift.drifted) lines.push("  drift: none");
     else lines.push(`  drift: the live schema differs from what the applied revisions build (${s.drift.changes.length} change${s.drift.changes.length === 1 ? "" : "s"} from the revisions to the live schema):`, ...describeChanges(s.drift.changes, "    "));
   }
   return lines;
+}
+
+/** Adds to each reachable environment with a pending upgrade that upgrade's verdict (issue 14). */
+async function withPendingVerdicts(project: OpenProject, envs: readonly EnvironmentConfig[], status: StatusDto): Promise<StatusDto> {
+  const environments: EnvironmentStatusDto[] = [];
+  for (const [i, s] of status.environments.entries()) {
+    const env = envs[i]!;
+    if (s.error || s.pending.length === 0) {
+      environments.push(s);
+      continue;
+    }
+    // A revision that will not load, say, leaves this plan unchecked; the rest of check still reports.
+    const verdict = await pendingUpgradeVerdict(project, env).catch((e: unknown) => {
+      if (!isStrataError(e)) throw e;
+      return { destructive: [], checked: false, uncheckedReason: e.message };
+    });
+    environments.push(verdict ? { ...s, verdict } : s);
+  }
+  return { ...status, environments };
 }
 
 /** The commands that read the graph or a database and change nothing. */
@@ -130,10 +154,11 @@ export function registerInspectCommands(program: Command): void {
     .command("check")
     .description("exit 1 where anything is pending, edited, missing, drifted or left half applied (2 where a database cannot be reached)")
     .option("--no-drift", "skip comparing the live schema with what the applied revisions build")
+    .addHelpText("after", "\nWhere an upgrade is pending, its verdict is given too: the statements that would lose data or structure,\nor \"not checked: REASON\" (--json: \"verdict\": {\"destructive\", \"checked\", \"uncheckedReason\"} per environment).")
     .action(async (opts: { drift: boolean }, cmd: Command) => {
       const ctx = new CommandContext(cmd);
       const { project, envs } = await ctx.environments();
-      const status: StatusDto = await dropScratchOnSignal(() => projectStatus(project, envs, { drift: opts.drift }));
+      const status: StatusDto = await dropScratchOnSignal(async () => withPendingVerdicts(project, envs, await projectStatus(project, envs, { drift: opts.drift })));
       const problems = status.environments.filter(
         (e) => e.error || e.pending.length || e.problems.length || e.knex?.unknown.length || e.drift?.drifted || e.unresolved?.some((u) => u.state !== "running"),
       );

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { StrataError } from "../../engine/errors.js";
-import { adoptEnvironment, unlockEnvironment } from "../../engine/operations/maintain.js";
+import { adoptEnvironment, repairRevision, unlockEnvironment } from "../../engine/operations/maintain.js";
 import type { RecoveryCheckDto } from "../../../shared/api.js";
 import { recoveryCheck, undoPartialRevision } from "../../engine/operations/recovery.js";
 import { resolveRevision } from "../../engine/operations/resolve.js";
@@ -16,7 +16,19 @@ interface ResolveOptions {
   readonly lockTimeout?: string;
 }
 
-/** adopt, unlock and resolve: the commands that repair or take over a database's bookkeeping. */
+interface RepairOptions {
+  readonly confirm?: string;
+  readonly lockTimeout?: string;
+}
+
+/** --lock-timeout in seconds, as milliseconds; undefined when not given. */
+function parseLockTimeout(raw: string | undefined): number | undefined {
+  const seconds = raw === undefined ? undefined : Number(raw);
+  if (seconds !== undefined && (!Number.isFinite(seconds) || seconds < 0)) throw new StrataError("USAGE", `--lock-timeout takes a number of seconds, not "${raw}"`);
+  return seconds === undefined ? undefined : Math.round(seconds * 1000);
+}
+
+/** adopt, unlock, resolve and repair: the commands that repair or take over a database's bookkeeping. */
 export function registerMaintenanceCommands(program: Command): void {
   program
     .command("adopt")
@@ -46,9 +58,7 @@ export function registerMaintenanceCommands(program: Command): void {
           `say what you found: \`strata resolve ${revision} --applied\` or \`strata resolve ${revision} --rolled-back\` (\`--check\` shows what the database holds, \`--undo\` undoes what ran)`,
         );
       }
-      const seconds = opts.lockTimeout === undefined ? undefined : Number(opts.lockTimeout);
-      if (seconds !== undefined && (!Number.isFinite(seconds) || seconds < 0)) throw new StrataError("USAGE", `--lock-timeout takes a number of seconds, not "${opts.lockTimeout}"`);
-      const lockTimeoutMs = seconds === undefined ? undefined : Math.round(seconds * 1000);
+      const lockTimeoutMs = parseLockTimeout(opts.lockTimeout);
       const ctx = new CommandContext(cmd);
       const { project, env } = await ctx.environment();
       if (opts.check) {
@@ -69,6 +79,19 @@ export function registerMaintenanceCommands(program: Command): void {
         `${r.environment}: ${r.revision} (${r.direction}) ${r.note}`,
         `heads: ${r.heads.length ? r.heads.join(", ") : "(base)"}`,
       ]);
+    });
+
+  program
+    .command("repair <revision>")
+    .description("accept an applied revision's edited file: record its new checksum (who, when) so runs stop refusing it")
+    .option("--confirm <name>", "the environment's name, required when it is protected")
+    .option("--lock-timeout <seconds>", "how long to wait for another runner's lock (default 60)")
+    .action(async (revision: string, opts: RepairOptions, cmd: Command) => {
+      const lockTimeoutMs = parseLockTimeout(opts.lockTimeout);
+      const ctx = new CommandContext(cmd);
+      const { project, env } = await ctx.environment();
+      const result = await repairRevision(project, env, { revision, confirmName: opts.confirm, lockTimeoutMs });
+      ctx.out.result(result, (r) => `${r.environment}: ${r.revision} (${r.file}) ${r.note}`);
     });
 
   program

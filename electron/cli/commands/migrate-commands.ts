@@ -1,11 +1,14 @@
 import type { Command } from "commander";
 import type { MigrationResultDto } from "../../../shared/dto.js";
 import { StrataError } from "../../engine/errors.js";
+import { refuseUnconfirmedChange } from "../../engine/project/database-protection.js";
 import { stampEnvironment } from "../../engine/operations/maintain.js";
-import { planMigration, renderMigrationSql, runMigration } from "../../engine/operations/migrate.js";
+import { planMigration, renderMigrationSql, runMigration, verdictOf, verdictRefusal } from "../../engine/operations/migrate.js";
 import type { DestructiveCheck } from "../../engine/operations/migrate.js";
 import { CommandContext, decodeTarget } from "../context.js";
+import { EXIT_FAILED, red } from "../output.js";
 import { createProgressReporter } from "../progress.js";
+import { dropScratchOnSignal } from "./diff-commands.js";
 
 interface MigrateOptions {
   readonly plan?: boolean;
@@ -16,6 +19,8 @@ interface MigrateOptions {
   readonly confirm?: string;
   /** commander's --no-lint: false when given. */
   readonly lint?: boolean;
+  readonly failOnDestructive?: boolean;
+  readonly failOnUnchecked?: boolean;
 }
 
 function lockTimeoutMs(raw: string | undefined): number | undefined {
@@ -32,13 +37,28 @@ function oneLine(statement: string): string {
 }
 
 /** The destructive statements of a plan: a count, then per statement its revision and reason, the statement below. */
-function destructiveLines(list: readonly { revision: string; statement: string; reason: string }[], verb: string): string[] {
+export function destructiveLines(list: readonly { revision: string; statement: string; reason: string }[], verb: string, indent = ""): string[] {
   if (list.length === 0) return [];
   return [
-    `destructive: ${list.length} statement${list.length === 1 ? "" : "s"} ${verb} lose data or structure:`,
-    ...list.flatMap((d) => [`  ${d.revision}: ${d.reason}`, `      ${oneLine(d.statement)}`]),
+    `${indent}destructive: ${list.length} statement${list.length === 1 ? "" : "s"} ${verb} lose data or structure:`,
+    ...list.flatMap((d) => [`${indent}  ${d.revision}: ${d.reason}`, `${indent}      ${oneLine(d.statement)}`]),
   ];
 }
+
+/**
+ * A plan's verdict in words (issue 14): the destructive statements, then "not checked: REASON"
+ * (red on a terminal) where the list may not be whole, or a line saying the plan was checked and
+ * loses nothing; nothing for an empty plan.
+ */
+export function verdictLines(verdict: { destructive?: DestructiveList; checked?: boolean; uncheckedReason?: string | null }, verb: string, stream: NodeJS.WriteStream, indent = ""): string[] {
+  if (verdict.checked === undefined) return destructiveLines(verdict.destructive ?? [], verb, indent);
+  const lines = destructiveLines(verdict.destructive ?? [], verb, indent);
+  if (!verdict.checked) lines.push(`${indent}${red(`not checked: ${(verdict.uncheckedReason ?? "unknown reason").replace(/^not checked: /, "")}`, stream)}`);
+  else if (lines.length === 0) lines.push(`${indent}checked: no destructive statements`);
+  return lines;
+}
+
+type DestructiveList = readonly { revision: string; statement: string; reason: string }[];
 
 function describeResult(r: MigrationResultDto): string[] {
   const verb = r.planned ? "would run" : "ran";
@@ -47,7 +67,8 @@ function describeResult(r: MigrationResultDto): string[] {
   else lines.push(`${r.environment}: ${verb} ${r.steps.length} step${r.steps.length === 1 ? "" : "s"}`);
   lines.push(`${r.planned ? "heads would be" : "heads"}: ${r.heads.length ? r.heads.join(", ") : "(base)"}`);
   if (r.planned) {
-    lines.push(...destructiveLines(r.destructive ?? [], "would"));
+    if (r.confirmationName !== undefined && r.steps.length > 0) lines.push(`protected: a run needs --confirm ${r.confirmationName}`);
+    if (r.steps.length > 0) lines.push(...verdictLines(r, "would", process.stdout));
     for (const p of r.problems ?? []) {
       lines.push(p.kind === "edited" ? `edited: ${p.revision} (${p.file}) changed after it was applied; a run stops unless --allow-edited` : `missing: ${p.revision} is applied but has no file; a run stops unless --allow-edited`);
     }
@@ -57,20 +78,10 @@ function describeResult(r: MigrationResultDto): string[] {
 
 /** Before a run: the destructive statements on stderr (stdout stays the result, or one JSON document). */
 function reportDestructive(ctx: CommandContext, check: DestructiveCheck): void {
-  for (const line of destructiveLines(check.destructive, "will")) ctx.out.info(line);
-  if (check.error) ctx.out.info(`warning: the plan's SQL could not be rendered, so it was not checked for destructive statements: ${check.error.message}`);
-}
-
-/** A protected environment changes only with --confirm and its exact name. */
-function refuseUnconfirmedStamp(env: { name: string; protected: boolean }, confirm: string | undefined): void {
-  if (!env.protected || confirm === env.name) return;
-  throw new StrataError(
-    "CONFIRMATION_REQUIRED",
-    confirm === undefined
-      ? `environment ${env.name} is protected: confirm the stamp with its name (\`--confirm ${env.name}\`); nothing was changed`
-      : `environment ${env.name} is protected and "${confirm}" is not its name; confirm with \`--confirm ${env.name}\`; nothing was changed`,
-    { environment: env.name },
-  );
+  for (const line of verdictLines(verdictOf(check), "will", process.stderr)) {
+    // A clean verdict is said with --plan; before a run only what needs reading is.
+    if (!line.startsWith("checked: ")) ctx.out.info(line);
+  }
 }
 
 function registerMove(program: Command, command: "upgrade" | "downgrade"): void {
@@ -88,8 +99,21 @@ function registerMove(program: Command, command: "upgrade" | "downgrade"): void 
     .option("--allow-edited", "run although applied revision files were edited (or removed) since they ran")
     .option("--confirm <name>", "a protected environment runs only with its exact name here (every run that has something to run)")
     .option("--no-lint", "skip rendering the plan's SQL to list destructive statements before the run (saves a dry run of every pending revision)")
+    .option("--fail-on-destructive", "exit 2 before running anything when the plan has statements that lose data or structure (for CI; with --plan, after printing it)")
+    .option("--fail-on-unchecked", "exit 2 before running anything when the plan could not be checked for destructive statements (for CI; with --plan, after printing it)")
+    .addHelpText(
+      "after",
+      "\nEvery plan has a verdict: its destructive statements, or \"not checked: REASON\". A plan that cannot be\nrendered offline (a revision reads the schema: hasTable, hasColumn, renameColumn on MySQL) is rendered in a\nscratch database of the same server holding the live schema without rows, dropped afterwards; only a\nrevision that reads rows stays unchecked. --plan --json carries \"destructive\", \"checked\" and \"uncheckedReason\".",
+    )
     .action(async (target: string, opts: MigrateOptions, cmd: Command) => {
       const ctx = new CommandContext(cmd);
+      const failOn = { destructive: opts.failOnDestructive ?? false, unchecked: opts.failOnUnchecked ?? false };
+      if ((failOn.destructive || failOn.unchecked) && opts.lint === false) {
+        throw new StrataError("USAGE", `--fail-on-${failOn.destructive ? "destructive" : "unchecked"} needs the plan checked; drop --no-lint`);
+      }
+      if ((failOn.destructive || failOn.unchecked) && opts.sql) {
+        throw new StrataError("USAGE", `--fail-on-${failOn.destructive ? "destructive" : "unchecked"} checks a plan against a database; use it with --plan or a run, not --sql`);
+      }
       const { project, env } = await ctx.environment();
       const req = {
         command,
@@ -98,6 +122,7 @@ function registerMove(program: Command, command: "upgrade" | "downgrade"): void 
         lockTimeoutMs: lockTimeoutMs(opts.lockTimeout),
         allowEdited: opts.allowEdited ?? false,
         lint: opts.lint ?? true,
+        failOn,
         ...(opts.confirm !== undefined ? { confirmName: opts.confirm } : {}),
       };
       if (opts.sql) {
@@ -107,12 +132,20 @@ function registerMove(program: Command, command: "upgrade" | "downgrade"): void 
         return;
       }
       if (opts.plan) {
-        ctx.out.result(await planMigration(project, env, req), describeResult);
+        const planned = await dropScratchOnSignal(() => planMigration(project, env, req));
+        ctx.out.result(planned, describeResult);
+        // The plan is printed whole (stdout stays one JSON document); CI still gets its exit code and one line.
+        const verdict = { destructive: planned.destructive ?? [], checked: planned.checked ?? true, uncheckedReason: planned.uncheckedReason ?? null };
+        const refusal = verdictRefusal(env, { command, steps: planned.steps }, verdict, failOn);
+        if (refusal) {
+          process.stderr.write(`strata: ${red(refusal.message, process.stderr)}\n`);
+          process.exitCode = EXIT_FAILED;
+        }
         return;
       }
       const progress = createProgressReporter({ tty: Boolean(process.stderr.isTTY), quiet: Boolean(ctx.options.quiet) });
       try {
-        const result = await runMigration(project, env, { ...req, onEvent: progress.onEvent, onDestructive: (check) => reportDestructive(ctx, check) });
+        const result = await dropScratchOnSignal(() => runMigration(project, env, { ...req, onEvent: progress.onEvent, onDestructive: (check) => reportDestructive(ctx, check) }));
         progress.stop();
         ctx.out.result(result, describeResult);
       } finally {
@@ -132,7 +165,7 @@ export function registerMigrateCommands(program: Command): void {
     .action(async (targets: string[], opts: { confirm?: string }, cmd: Command) => {
       const ctx = new CommandContext(cmd);
       const { project, env } = await ctx.environment();
-      refuseUnconfirmedStamp(env, opts.confirm);
+      refuseUnconfirmedChange(env, opts.confirm, { what: "the stamp", outcome: "nothing was changed" });
       const result = await stampEnvironment(project, env, targets.map(decodeTarget));
       ctx.out.result(result, (r) => `${r.environment}: stamped; heads: ${r.heads.length ? r.heads.join(", ") : "(base)"}`);
     });

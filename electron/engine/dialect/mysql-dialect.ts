@@ -5,6 +5,7 @@ import { describeEndpoint, networkError, otherConnectionError } from "./connecti
 import { pollForLock } from "./lock-polling.js";
 import { mysqlSchema } from "../introspect/mysql-introspector.js";
 import type { ConnectionTarget, Dialect, LockRequest, UnlockResult } from "./types.js";
+import { mysqlAddress } from "./database-address.js";
 
 /** MySQL/MariaDB: GET_LOCK on a dedicated connection; DDL commits itself, so a failed revision may be half applied. */
 export const mysqlDialect: Dialect = {
@@ -54,6 +55,12 @@ export const mysqlDialect: Dialect = {
     return { released: true, holder };
   },
 
+  async databaseUser(knex) {
+    const [rows] = (await knex.raw("select current_user() as u")) as [{ u: string }[]];
+    return rows[0]?.u ?? null;
+  },
+
+  databaseAddress: mysqlAddress,
   connectionOptions(config) {
     const connection = config.connection;
     if (connection && typeof connection === "object" && !Array.isArray(connection)) {

@@ -5,6 +5,7 @@ import { describeEndpoint, networkError, otherConnectionError } from "./connecti
 import { pollForLock } from "./lock-polling.js";
 import { postgresSchema } from "../introspect/postgres-introspector.js";
 import type { ConnectionTarget, Dialect, LockRequest, UnlockResult } from "./types.js";
+import { postgresAddress } from "./database-address.js";
 
 /** First key of Strata's two-key advisory locks ("STRA"), so they never collide with an application's one-key locks. */
 const LOCK_CLASS = 0x53545241;
@@ -58,6 +59,12 @@ export const postgresDialect: Dialect = {
     return { released: r.rows[0]?.ok === true, holder };
   },
 
+  async databaseUser(knex) {
+    const r = (await knex.raw("select current_user as u")) as { rows: { u: string }[] };
+    return r.rows[0]?.u ?? null;
+  },
+
+  databaseAddress: postgresAddress,
   connectionOptions(config) {
     const connection = config.connection;
     const applicationName = `strata ${safeUser()}@${os.hostname()} pid ${process.pid}`.slice(0, 63);

@@ -4,6 +4,7 @@ import { StrataError } from "../errors.js";
 import { pollForLock } from "./lock-polling.js";
 import { sqliteSchema } from "../introspect/sqlite-introspector.js";
 import type { ConnectionTarget, Dialect, LockRequest, UnlockResult } from "./types.js";
+import { sqliteAddress } from "./database-address.js";
 
 /**
  * SQLite: the lock is a write transaction (BEGIN IMMEDIATE) held for the whole run, so each
@@ -62,6 +63,12 @@ export const sqliteDialect: Dialect = {
     };
   },
 
+  async databaseUser() {
+    // A SQLite file has no users: whoever can write the file is in.
+    return null;
+  },
+
+  databaseAddress: sqliteAddress,
   connectionOptions(config) {
     return { useNullAsDefault: true, ...config };
   },

@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import type { StrataError } from "../errors.js";
 import type { SchemaDialect } from "../introspect/types.js";
+import type { AddressVariables, DatabaseAddress } from "./database-address.js";
 
 /** The knex clients Strata drives. */
 export type DbClient = "pg" | "mysql2" | "better-sqlite3";
@@ -76,6 +77,8 @@ export interface Dialect {
   describeLockHolder(knex: Knex, lockName: string): Promise<string | null>;
   /** Ends the session holding the lock where the database allows it. */
   terminateLockHolder(knex: Knex, lockName: string): Promise<UnlockResult>;
+  /** The database user this session is logged in as, for the history (`strata repair`); null where there is none (SQLite). */
+  databaseUser(knex: Knex): Promise<string | null>;
   /** knex options this dialect needs for Strata: timeouts, session names, UTC dates. */
   connectionOptions(config: Knex.Config): Knex.Config;
   /** Turns a driver's connection error into a one-line StrataError. */
@@ -91,4 +94,6 @@ export interface Dialect {
   carryAhead?(trx: Knex.Transaction, carrier: AheadCarrier): Promise<() => void>;
   /** Catalog reading, scratch databases and the SQL knex's schema builder cannot write (issue 3). */
   readonly schema: SchemaDialect;
+  /** Where a config leads as the driver reads it (its defaults applied), for telling two routes to one database apart (issue 14). */
+  databaseAddress(config: Knex.Config, vars: AddressVariables): DatabaseAddress;
 }

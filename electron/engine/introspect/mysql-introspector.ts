@@ -178,9 +178,47 @@ function parseEnumValues(columnType: string): string[] {
   return splitTopLevel(inner).map((v) => v.slice(1, -1).replace(/''/g, "'").replace(/\\\\/g, "\\"));
 }
 
+/**
+ * The current database's tables as SHOW CREATE TABLE says them (the server's own words: types,
+ * charsets, generated columns, checks), their foreign keys split out into ALTER TABLE statements
+ * run after every table exists (so neither order nor a cycle of references matters), then its views.
+ */
+export async function readMysqlSchemaDdl(knex: Knex, opts: IntrospectOptions): Promise<string[]> {
+  const db = new CountingReader(knex);
+  const excluded = new Set(opts.exclude.map((t) => t.toLowerCase()));
+  const [tableRows, viewRows] = await Promise.all([
+    db.rows<TableRow>("select TABLE_NAME, TABLE_TYPE, TABLE_COMMENT, TABLE_COLLATION from information_schema.TABLES where TABLE_SCHEMA = database() and TABLE_TYPE = 'BASE TABLE' order by TABLE_NAME"),
+    db.rows<ViewRow>("select TABLE_NAME, VIEW_DEFINITION, database() as DB from information_schema.VIEWS where TABLE_SCHEMA = database() order by TABLE_NAME"),
+  ]);
+  const tables = tableRows.filter((t) => !excluded.has(t.TABLE_NAME.toLowerCase()));
+  // One statement per table, but all at once: the pool sends them side by side.
+  const creates = await Promise.all(tables.map(async (t) => (await db.rows<Record<string, string>>(`show create table ${mysqlSchema.quote(t.TABLE_NAME)}`))[0]!["Create Table"]!));
+  const out: string[] = [];
+  const foreignKeys: string[] = [];
+  for (const [i, ddl] of creates.entries()) {
+    const lines = ddl.split("\n");
+    // The column list ends at the line that starts with ")" (ENGINE=...; partitions may follow it).
+    let closing = lines.length - 1;
+    while (closing > 0 && !lines[closing]!.startsWith(")")) closing--;
+    const body = lines.slice(1, closing).map((l) => l.trim().replace(/,$/, ""));
+    const isForeignKey = (l: string): boolean => /^constraint\s+`(?:[^`]|``)+`\s+foreign\s+key\b/i.test(l);
+    out.push([lines[0], body.filter((l) => !isForeignKey(l)).map((l) => `  ${l}`).join(",\n"), ...lines.slice(closing)].join("\n"));
+    for (const fk of body.filter(isForeignKey)) foreignKeys.push(`alter table ${mysqlSchema.quote(tables[i]!.TABLE_NAME)} add ${fk}`);
+  }
+  out.push(...foreignKeys);
+  // A view that names another comes after it; its definition loses the database's name, as in introspectMysql.
+  const pending = viewRows.map((v) => ({ name: v.TABLE_NAME, sql: `create view ${mysqlSchema.quote(v.TABLE_NAME)} as ${v.VIEW_DEFINITION.split(`\`${v.DB}\`.`).join("")}` }));
+  while (pending.length) {
+    const next = pending.findIndex((v) => !pending.some((o) => o !== v && v.sql.includes(mysqlSchema.quote(o.name))));
+    out.push(pending.splice(next < 0 ? 0 : next, 1)[0]!.sql);
+  }
+  return out;
+}
+
 /** MySQL/MariaDB's side of the schema seam. */
 export const mysqlSchema: SchemaDialect = {
   introspect: introspectMysql,
+  readSchemaDdl: readMysqlSchemaDdl,
   rebuildsTables: false,
   scratch: {
     async create(admin, name) {

@@ -199,9 +199,19 @@ function viewBody(sql: string): string {
   return (m ? m[1]! : sql).trim().replace(/;$/, "");
 }
 
+/** The database's schema as the DDL that made it (sqlite_master): tables first, then indexes, views and triggers. */
+export async function readSqliteSchemaDdl(knex: Knex, opts: IntrospectOptions): Promise<string[]> {
+  const excluded = new Set(opts.exclude.map((t) => t.toLowerCase()));
+  const rows: { name: string; tbl_name: string; sql: string }[] = await knex.raw(
+    "select name, tbl_name, sql from sqlite_master where sql is not null and name not like 'sqlite_%' order by case type when 'table' then 0 when 'index' then 1 when 'view' then 2 else 3 end, rowid",
+  );
+  return rows.filter((r) => !excluded.has(r.tbl_name.toLowerCase())).map((r) => r.sql);
+}
+
 /** SQLite's side of the schema seam. */
 export const sqliteSchema: SchemaDialect = {
   introspect: introspectSqlite,
+  readSchemaDdl: readSqliteSchemaDdl,
   rebuildsTables: true,
   scratch: null,
   incrementsUnsigned: false,

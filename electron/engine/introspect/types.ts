@@ -29,6 +29,13 @@ export interface ScratchServer {
 /** The schema side of a dialect: catalog reading and the SQL knex's builder cannot write. */
 export interface SchemaDialect {
   introspect(knex: Knex, opts: IntrospectOptions): Promise<Introspection>;
+  /**
+   * The statements that make this database's schema again without its rows, in an order that
+   * runs on an empty database, said by the database itself (SQLite's sqlite_master, MySQL's SHOW
+   * CREATE TABLE) where it can; absent where the introspected model is written back through the
+   * diff's renderer instead (PostgreSQL). Used for a plan's scratch database (issue 14).
+   */
+  readSchemaDdl?(knex: Knex, opts: IntrospectOptions): Promise<string[]>;
   /** SQLite alters most things by rebuilding the table; the others alter in place. */
   readonly rebuildsTables: boolean;
   /** null where scratch databases live in memory (SQLite). */

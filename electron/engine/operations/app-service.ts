@@ -12,7 +12,9 @@ import type {
   SchemaDiffDto,
 } from "../../../shared/api.js";
 import { StrataError } from "../errors.js";
-import type { EnvironmentConfig } from "../project/index.js";
+import { findProtectedReach, protectedRoutesOf, refuseUnconfirmedChange } from "../project/database-protection.js";
+import { loadConfig } from "../project/index.js";
+import type { EnvironmentConfig, ProtectedReach } from "../project/index.js";
 import { readHistory } from "../runner/index.js";
 import { STRATA_VERSION } from "../version.js";
 import { createMerge, createRevision } from "./create-revision.js";
@@ -20,14 +22,14 @@ import { withDatabase } from "./database-session.js";
 import { environmentMatrix, historyEntry } from "./environment-matrix.js";
 import type { DriftCheck } from "./environment-matrix.js";
 import { EventHub } from "./event-hub.js";
-import { stampEnvironment } from "./maintain.js";
+import { repairRevision, stampEnvironment } from "./maintain.js";
 import { preflightTarget, runMigration } from "./migrate.js";
 import type { DestructiveCheck } from "./migrate.js";
 import { planWithSql } from "./migration-plan.js";
 import type { OpenProject } from "./open-project.js";
 import type { ProfileStore } from "./profile-store.js";
 import type { EnvironmentLookup } from "./schema-diff.js";
-import { ProjectHolder } from "./project-holder.js";
+import { ProjectHolder, reachDto } from "./project-holder.js";
 import type { Freshness } from "./project-holder.js";
 import { projectSummary } from "./project-summary.js";
 import { RecentProjects } from "./recent-projects.js";
@@ -79,21 +81,18 @@ export interface AppService {
   readonly events: EventHub;
   readonly runs: RunQueue;
   readonly projects: ProjectHolder;
+  /** Stops the folder watcher; call when the host stops. */
+  close(): void;
 }
 
 function notSupported(what: string): StrataError {
   return new StrataError("NOT_SUPPORTED", `${what} is not available in this build: schema introspection and diff (issue 3) are not wired in yet`);
 }
 
+/** A GUI change of a protected database (its own flag or one it reaches) waits for the typed name, before it is queued. */
 function refuseUnconfirmed(env: EnvironmentConfig, action: string, confirmName: string | undefined): void {
-  if (!env.protected || confirmName === env.name) return;
-  throw new StrataError(
-    "CONFIRMATION_REQUIRED",
-    confirmName === undefined || confirmName === ""
-      ? `environment ${env.name} is protected: type its name "${env.name}" to confirm the ${action}`
-      : `environment ${env.name} is protected and "${confirmName}" is not its name; type "${env.name}" to confirm the ${action}`,
-    { environment: env.name },
-  );
+  const runs = action === "upgrade" || action === "downgrade";
+  refuseUnconfirmedChange(env, confirmName, { what: `the ${action}`, outcome: runs ? "nothing was run" : "nothing was changed", reader: "app" });
 }
 
 /** Refuses a destructive or unchecked plan that the person did not tick as understood in the app. */
@@ -118,7 +117,8 @@ function matchesSearch(row: HistoryEntryDto, search: string): boolean {
 /** Builds the service a host (Electron main, strata serve) exposes as StrataApi. */
 export function createAppService(options: AppServiceOptions): AppService {
   const events = new EventHub();
-  const projects = new ProjectHolder(options.projectRoot, options.profiles);
+  // Revision files changed on disk (an editor, a checkout, a deletion): every screen reloads its state.
+  const projects = new ProjectHolder(options.projectRoot, options.profiles, (root) => changed(root, "files-changed"));
   const recent = new RecentProjects(options.recentFile);
   const runs = new RunQueue((e) => events.emit(e));
   const diffPort = options.schemaDiff ?? {};
@@ -129,7 +129,8 @@ export function createAppService(options: AppServiceOptions): AppService {
   };
   const withEnv = async (name: string, freshness: Freshness = "stat-all"): Promise<{ project: OpenProject; env: EnvironmentConfig }> => {
     const project = await projects.project(freshness);
-    return { project, env: projects.environment(project, name) };
+    // Protection follows the database: a route to a protected one asks for that one's name (issue 14).
+    return { project, env: await projects.protectedEnvironment(project, name) };
   };
   const created = async (project: OpenProject, c: { revision: string; downRevisions: readonly string[]; file: string }, changes: readonly SchemaChangeDto[]): Promise<CreatedRevisionDto> => {
     projects.invalidate();
@@ -144,13 +145,13 @@ export function createAppService(options: AppServiceOptions): AppService {
     async projectSummary() {
       // The graph needs no per-file check: the folder stamp and watcher keep it current (bench/ui.ts, 10,000 revisions).
       const project = await projects.project("graph");
-      return projectSummary(project, projects.environments(project).map((c) => c.dto));
+      return projectSummary(project, (await projects.protectedChoices(project)).map((c) => c.dto));
     },
     async openProject(req) {
       const project = await projects.open(req.root);
       recent.add(project.root);
       changed(project.root, "opened");
-      return projectSummary(project, projects.environments(project).map((c) => c.dto));
+      return projectSummary(project, (await projects.protectedChoices(project)).map((c) => c.dto));
     },
     async recentProjects() {
       return { projects: recent.list() };
@@ -158,7 +159,7 @@ export function createAppService(options: AppServiceOptions): AppService {
     async environmentStatus(req) {
       // Reads checksums (edited files), so a write that just happened must be seen; no per-file stat needed for that.
       const project = await projects.project("watched");
-      const all = projects.environments(project);
+      const all = await projects.protectedChoices(project);
       const wanted = req.environments;
       if (wanted) {
         const unknown = wanted.filter((n) => !all.some((c) => c.dto.name === n));
@@ -215,6 +216,7 @@ export function createAppService(options: AppServiceOptions): AppService {
     },
     async resolveRevision(req) {
       const { project, env } = await withEnv(req.environment);
+      refuseUnconfirmed(env, "resolve", req.confirmName);
       const result = await resolveRevision(project, env, { revision: req.revision, outcome: req.outcome, confirmName: req.confirmName, override: req.override });
       changed(project.root, "environment-changed");
       return result;
@@ -291,12 +293,26 @@ export function createAppService(options: AppServiceOptions): AppService {
       return { environment: env.name, rows: out.slice(0, req.limit ?? 1000) };
     },
     async listProfiles() {
-      return { profiles: options.profiles.list(), passwordStorage: options.profiles.passwordStorage() };
+      const profiles = options.profiles.list(projects.root);
+      if (projects.root === null || profiles.length === 0) return { profiles, passwordStorage: options.profiles.passwordStorage() };
+      // Each profile says whether it reaches a protected database of the open project, as its runs will.
+      const choices = await projects.protectedChoices(await projects.project("graph"));
+      const reachOf = (id: string) => choices.find((c) => c.profileId === id)?.dto.reachesProtected ?? null;
+      return { profiles: profiles.map((p) => ({ ...p, reachesProtected: reachOf(p.id) })), passwordStorage: options.profiles.passwordStorage() };
     },
     async saveProfile(req) {
-      const saved = options.profiles.save(req);
+      // A profile that reaches a protected database is saved protected, and the answer says which one (issue 14).
+      let reach: ProtectedReach | null = null;
+      if (projects.root !== null) {
+        const root = projects.root;
+        // A revision file that does not load must not hide the config's protected environments.
+        const project = await projects.project("graph").catch(() => null);
+        const routes = project ? projects.protectedRoutesFor(project, req.id) : protectedRoutesOf(loadConfig(root));
+        reach = await findProtectedReach(options.profiles.draftEnvironment(req, root), routes);
+      }
+      const saved = options.profiles.save(req, projects.root, reach !== null);
       if (projects.root) changed(projects.root, "profiles-changed");
-      return saved;
+      return { ...saved, reachesProtected: reach ? reachDto(`profile ${saved.name}`, reach) : null };
     },
     async testProfile(req) {
       if (!req.id && !req.profile) throw new StrataError("INVALID_REQUEST", "testProfile needs a saved profile's id or an unsaved profile");
@@ -317,6 +333,12 @@ export function createAppService(options: AppServiceOptions): AppService {
         return { ok: false, message: e.message, durationMs: Date.now() - started, error: e.toShape() };
       }
     },
+    async repairRevision(req) {
+      const { project, env } = await withEnv(req.environment);
+      const result = await repairRevision(project, env, { revision: req.revision, ...(req.confirmName !== undefined ? { confirmName: req.confirmName } : {}) });
+      changed(project.root, "environment-changed");
+      return result;
+    },
     async removeProfile(req) {
       const removed = options.profiles.remove(req.id);
       if (removed && projects.root) changed(projects.root, "profiles-changed");
@@ -332,5 +354,5 @@ export function createAppService(options: AppServiceOptions): AppService {
       // Reported to the person by the first call that needs the project.
     }
   };
-  return { handlers, events, runs, projects, warmUp };
+  return { handlers, events, runs, projects, warmUp, close: () => projects.close() };
 }

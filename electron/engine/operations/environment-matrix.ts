@@ -1,4 +1,4 @@
-import type { DriftDto, EnvironmentMatrixDto, EnvironmentStateDto, HistoryEntryDto } from "../../../shared/api.js";
+import type { DriftDto, EnvironmentHealthDto, EnvironmentMatrixDto, EnvironmentStateDto, HistoryEntryDto } from "../../../shared/api.js";
 import { isStrataError } from "../errors.js";
 import { readHistory } from "../runner/index.js";
 import type { HistoryRow } from "../runner/types.js";
@@ -22,6 +22,11 @@ export async function environmentMatrix(
 }
 
 async function environmentState(project: OpenProject, choice: EnvironmentChoice, drift: DriftCheck | null): Promise<EnvironmentStateDto> {
+  const s = await readEnvironmentState(project, choice, drift);
+  return { ...s, state: worstState(s) };
+}
+
+async function readEnvironmentState(project: OpenProject, choice: EnvironmentChoice, drift: DriftCheck | null): Promise<EnvironmentStateDto> {
   const notChecked: DriftDto = { state: "not-checked", changes: [] };
   if (choice.dto.error) return { environment: choice.dto, heads: null, pending: [], lastRun: null, problems: [], drift: notChecked, error: choice.dto.error };
   try {
@@ -41,6 +46,44 @@ async function environmentState(project: OpenProject, choice: EnvironmentChoice,
     if (!isStrataError(e)) throw e;
     return { environment: choice.dto, heads: null, pending: [], lastRun: null, problems: [], drift: notChecked, error: e.toShape() };
   }
+}
+
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+const short = (revision: string): string => revision.slice(0, 12);
+
+/**
+ * The worst thing about an environment, so that a chip never says "15 pending" for a database
+ * left half applied (issue 14): unreachable > half-applied > running > failed > drift >
+ * edited / missing > pending > up to date.
+ */
+export function worstState(s: Omit<EnvironmentStateDto, "environment" | "state">): EnvironmentHealthDto {
+  if (s.error || s.heads === null) return { kind: "unreachable", count: 0, revision: null, label: "unreachable" };
+  const unresolved = s.unresolved ?? [];
+  // A revision that may be half done blocks every run: nothing else about the environment matters as much.
+  const stuck = unresolved.find((u) => u.state === "failed") ?? unresolved.find((u) => u.state === "interrupted");
+  if (stuck) {
+    const words = stuck.state === "failed" ? "half-applied" : "interrupted";
+    return { kind: "half-applied", count: unresolved.filter((u) => u.state !== "running").length, revision: stuck.revision, label: `${words}: ${short(stuck.revision)}` };
+  }
+  const running = unresolved.find((u) => u.state === "running");
+  if (running) return { kind: "running", count: 1, revision: running.revision, label: `running: ${short(running.revision)}` };
+  // The last thing done failed (and was rolled back): the next run is likely to fail the same way.
+  const last = s.lastRun;
+  if (last && last.status === "failed" && (last.direction === "up" || last.direction === "down")) {
+    return { kind: "failed", count: 1, revision: last.revision, label: `failed: ${short(last.revision)}` };
+  }
+  if (s.drift.state === "drifted") {
+    const n = s.drift.changes.length;
+    return { kind: "drift", count: n, revision: null, label: `drift: ${plural(n, "difference", "differences")}` };
+  }
+  const edited = s.problems.filter((p) => p.kind === "edited").length;
+  const missing = s.problems.filter((p) => p.kind === "missing").length;
+  if (edited || missing) {
+    const label = [edited ? `${edited} edited` : "", missing ? `${missing} missing` : ""].filter(Boolean).join(", ");
+    return { kind: edited ? "edited" : "missing", count: edited + missing, revision: null, label };
+  }
+  if (s.pending.length) return { kind: "pending", count: s.pending.length, revision: null, label: `${s.pending.length} pending` };
+  return { kind: "up-to-date", count: 0, revision: null, label: "up to date" };
 }
 
 // Per loaded project and version-table heads: an upgrade plan over a big graph is costly and the

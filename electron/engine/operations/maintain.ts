@@ -1,11 +1,16 @@
+import type { RepairResultDto } from "../../../shared/api.js";
 import type { CurrentDto } from "../../../shared/dto.js";
 import { StrataError } from "../errors.js";
 import type { EnvironmentConfig } from "../project/index.js";
-import { adoptKnex, forceUnlock, readKnexMigrations, stamp } from "../runner/index.js";
+import { adoptKnex, forceUnlock, readAppliedChecksums, readKnexMigrations, recordRepair, stamp } from "../runner/index.js";
 import { STRATA_VERSION } from "../version.js";
 import { knexTableOf, withDatabase } from "./database-session.js";
 import type { KnexChainState } from "../revisions/index.js";
+import { findFileProblems } from "./inspect.js";
+import { relativeFile } from "./open-project.js";
 import type { OpenProject } from "./open-project.js";
+import { refuseUnconfirmedResolve } from "./resolve.js";
+import { resolveOneRevision } from "./revision-detail.js";
 
 /** Sets the version table to the targets without running any revision. */
 export async function stampEnvironment(project: OpenProject, env: EnvironmentConfig, targets: readonly string[]): Promise<CurrentDto> {
@@ -69,5 +74,55 @@ export async function adoptEnvironment(project: OpenProject, env: EnvironmentCon
       strataVersion: STRATA_VERSION,
     });
     return { environment: env.name, heads: result.heads };
+  });
+}
+
+/** What `strata repair` / repairRevision asks. */
+export interface RepairRequest {
+  /** A revision id or unique prefix. */
+  readonly revision: string;
+  /** A protected environment is repaired only when this equals its name. */
+  readonly confirmName?: string;
+  readonly lockTimeoutMs?: number;
+}
+
+/**
+ * Accepts an applied revision's edited file (issue 14): records the file's current checksum,
+ * who and when as a `repair` history row, so runs stop refusing the edit. Refused in one line,
+ * changing nothing, when the revision is not applied or its file matches what ran.
+ */
+export async function repairRevision(project: OpenProject, env: EnvironmentConfig, req: RepairRequest): Promise<RepairResultDto> {
+  const revision = resolveOneRevision(project, req.revision);
+  const script = project.scripts.get(revision);
+  if (!script) {
+    throw new StrataError("REVISION_MISSING", `revision ${revision} has no file in ${project.config.migrations}/, so there is no edited file to accept; restore it first`, { revision });
+  }
+  refuseUnconfirmedResolve(env, req.confirmName, "the repair");
+  const file = relativeFile(project, script.file);
+  return withDatabase(env, async (session) => {
+    const result = await recordRepair(session.knex, session.dialect, {
+      revision,
+      checksum: script.checksum,
+      versionTable: env.versionTable,
+      historyTable: env.historyTable,
+      strataVersion: STRATA_VERSION,
+      lockTimeoutMs: req.lockTimeoutMs,
+      previousChecksum: async (db, heads) => {
+        const applied = project.map.ancestorsOf(heads.filter((h) => project.map.has(h))).includes(revision);
+        if (!applied) {
+          throw new StrataError("USAGE", `revision ${revision} is not applied on ${env.name}, so there is nothing to repair; \`strata repair\` accepts the edited file of an applied revision`, {
+            environment: env.name,
+            revision,
+          });
+        }
+        const problems = await findFileProblems(project, { ...session, knex: db }, heads);
+        const previous = (await readAppliedChecksums(db, { historyTable: env.historyTable })).get(revision);
+        if (!problems.some((p) => p.revision === revision && p.kind === "edited") || previous === undefined) {
+          throw new StrataError("USAGE", `revision ${revision} on ${env.name}: its file ${file} matches what ran, so there is nothing to repair`, { environment: env.name, revision });
+        }
+        return previous;
+      },
+    });
+    return { environment: env.name, file, ...result };
   });
 }

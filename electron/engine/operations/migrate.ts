@@ -1,10 +1,11 @@
-import type { DestructiveStatementDto } from "../../../shared/api.js";
-import type { FileProblemDto, MigrationResultDto } from "../../../shared/dto.js";
+import type { DestructiveStatementDto, RenderedSqlDto } from "../../../shared/api.js";
+import type { FileProblemDto, MigrationResultDto, PlanVerdictDto } from "../../../shared/dto.js";
 import type { ErrorShape } from "../../../shared/errors.js";
 import { StrataError } from "../errors.js";
+import { confirmationNameOf, refuseUnconfirmedChange } from "../project/database-protection.js";
 import type { EnvironmentConfig } from "../project/index.js";
 import type { KnexChain } from "../revisions/index.js";
-import type { Plan } from "../revisions/types.js";
+import type { Plan, Step } from "../revisions/types.js";
 import { migrate, renderSql } from "../runner/index.js";
 import type { RunEvent } from "../runner/types.js";
 import { STRATA_VERSION } from "../version.js";
@@ -15,6 +16,7 @@ import type { ExpectedPlan } from "./confirmed-plan.js";
 import { findDestructiveInPlan } from "./destructive-sql.js";
 import { findFileProblems } from "./inspect.js";
 import type { OpenProject } from "./open-project.js";
+import { liveSchemaDdl, renderInLiveSchemaScratch } from "./live-schema-scratch.js";
 import { renderPlanSql } from "./plan-sql.js";
 
 /** An upgrade or downgrade as a person asked for it. */
@@ -37,6 +39,11 @@ export interface MigrateRequest {
   readonly onDestructive?: (check: DestructiveCheck) => void;
   /** The plan the person confirmed (the app's run request): any other plan is refused with PLAN_CHANGED, before and under the lock. */
   readonly expectedPlan?: ExpectedPlan;
+  /**
+   * For CI (--fail-on-destructive, --fail-on-unchecked): refuse before anything runs or any table
+   * is made when the plan has destructive statements, or could not be checked. Needs lint.
+   */
+  readonly failOn?: { readonly destructive?: boolean; readonly unchecked?: boolean };
 }
 
 /** The destructive statements of a plan, or why its SQL could not be checked. */
@@ -44,6 +51,42 @@ export interface DestructiveCheck {
   readonly destructive: readonly DestructiveStatementDto[];
   /** Set when the plan could not be rendered (a revision that reads data): nothing was checked. */
   readonly error: ErrorShape | null;
+}
+
+/** A check's verdict as the DTOs carry it. */
+export function verdictOf(check: DestructiveCheck): PlanVerdictDto {
+  return { destructive: check.destructive, checked: check.error === null, uncheckedReason: check.error?.message ?? null };
+}
+
+/**
+ * The refusal --fail-on-destructive / --fail-on-unchecked make of a plan's verdict, in one line
+ * naming what was found; null when the plan passes.
+ */
+export function verdictRefusal(
+  env: EnvironmentConfig,
+  plan: { readonly command: Plan["command"]; readonly steps: readonly unknown[] },
+  verdict: PlanVerdictDto,
+  failOn: MigrateRequest["failOn"],
+): StrataError | null {
+  if (plan.steps.length === 0 || !failOn) return null;
+  const what = `the ${plan.command} (${plan.steps.length} ${plural(plan.steps.length, "revision", "revisions")})`;
+  const found = verdict.destructive;
+  if (failOn.destructive && found.length > 0) {
+    const first = found.slice(0, 3).map((d) => `${d.revision}: ${d.reason}`).join("; ");
+    const more = found.length > 3 ? `; and ${found.length - 3} more (see --plan)` : "";
+    return new StrataError(
+      "PLAN_DESTRUCTIVE",
+      `environment ${env.name}: ${what} has ${found.length} destructive ${plural(found.length, "statement", "statements")} (${first}${more}) and --fail-on-destructive is set; nothing was run`,
+      { environment: env.name, destructive: found },
+    );
+  }
+  if (failOn.unchecked && !verdict.checked) {
+    return new StrataError("PLAN_UNCHECKED", `environment ${env.name}: ${what} was not checked for destructive statements (${verdict.uncheckedReason}) and --fail-on-unchecked is set; nothing was run`, {
+      environment: env.name,
+      uncheckedReason: verdict.uncheckedReason,
+    });
+  }
+  return null;
 }
 
 /** Why a run stops before it starts because applied revision files changed or went missing. */
@@ -104,27 +147,25 @@ function refuseStepsWithoutFile(project: OpenProject, env: EnvironmentConfig, pl
 }
 
 /**
- * Refuses a run that has anything to run on a protected environment unless its name was given:
- * every such run, destructive or not, as the app asks for the typed name before any run.
+ * Refuses a run that has anything to run on a protected database unless its confirmation name was
+ * given: every such run, destructive or not, as the app asks for the typed name before any run.
+ * The database is protected when the environment is, or reaches a protected one's (issue 14).
  */
 export function refuseUnconfirmedRun(env: EnvironmentConfig, plan: Plan, confirmName: string | undefined, destructive = 0): void {
-  if (!env.protected || plan.steps.length === 0 || confirmName === env.name) return;
+  if (plan.steps.length === 0) return;
   const loses = destructive ? `, ${destructive} destructive ${plural(destructive, "statement", "statements")} listed by --plan` : "";
   const what = `the ${plan.command} (${plan.steps.length} ${plural(plan.steps.length, "revision", "revisions")}${loses})`;
-  throw new StrataError(
-    "CONFIRMATION_REQUIRED",
-    confirmName === undefined || confirmName === ""
-      ? `environment ${env.name} is protected: confirm ${what} with its name (\`--confirm ${env.name}\`, or type it in the app); nothing was run`
-      : `environment ${env.name} is protected and "${confirmName}" is not its name; confirm with \`--confirm ${env.name}\`; nothing was run`,
-    { environment: env.name },
-  );
+  refuseUnconfirmedChange(env, confirmName, { what, outcome: "nothing was run" });
 }
 
 /**
- * Renders the plan's SQL offline and lints it (reading the live schema where an old column type
- * is not in the script). A plan that cannot be rendered is reported as unchecked, not refused.
+ * The plan's verdict: its SQL rendered and linted (reading the live schema where an old column
+ * type is not in the script), or why it could not be. The plan is rendered offline first (cheap:
+ * a 1,000-revision upgrade stays fast); where a revision reads the schema, it is rendered again in
+ * a scratch database of the same dialect holding the live schema without rows (SQLite's in-memory
+ * one always), so only a revision that reads rows leaves it unchecked. The live database is only read.
  * `sql` is the script the app shows with the plan when `script` is "shown"; for "lint" (before a
- * run, where nobody reads it) it is only the revisions' own statements, rendered the cheap way.
+ * run, where nobody reads it) it is only the revisions' own statements.
  */
 export async function checkDestructive(
   project: OpenProject,
@@ -133,19 +174,32 @@ export async function checkDestructive(
   script: "lint" | "shown" = "lint",
 ): Promise<DestructiveCheck & { readonly sql: string | null }> {
   if (plan.steps.length === 0) return { destructive: [], error: null, sql: "" };
-  // SQLite's scratch rendering starts from the live database's schema (knex reads the tables it rebuilds).
-  const seedSchema = db.dialect.offlineRendering === "scratch" ? await readSqliteSchema(db) : undefined;
-  const rendered = await renderPlanSql(project, db.env, plan, undefined, { seedSchema, lintOnly: script === "lint" });
+  const lintOnly = script === "lint";
+  const rowReads: { revision: string; sql: string }[] = [];
+  const onRowRead = (step: Step, sql: string): void => void rowReads.push({ revision: step.revision, sql: sql.replace(/\s+/g, " ").trim() });
+  let rendered: RenderedSqlDto;
+  if (db.dialect.offlineRendering === "scratch") {
+    rendered = await renderPlanSql(project, db.env, plan, undefined, { seedSchema: await liveSchemaDdl(db), lintOnly, onRowRead });
+  } else {
+    rendered = await renderPlanSql(project, db.env, plan, undefined, { seedSchema: undefined, lintOnly });
+    if (rendered.sql === null) rendered = await renderInLiveSchemaScratch(project, db, plan, rendered.error, { lintOnly, onRowRead });
+  }
   if (rendered.sql === null) return { destructive: [], error: rendered.error, sql: null };
-  return { destructive: await findDestructiveInPlan(db, rendered.sql), error: null, sql: rendered.sql };
+  const readers = new Set(rowReads.map((r) => r.revision));
+  // What a revision that reads rows did on the copy without them is what it may do: said so.
+  const destructive = (await findDestructiveInPlan(db, rendered.sql)).map((d) =>
+    readers.has(d.revision) ? { ...d, reason: `${d.reason}; whether it runs depends on rows this check could not see` } : d,
+  );
+  return { destructive, error: rowReads.length ? rowReadError(rowReads) : null, sql: rendered.sql };
 }
 
-/** A SQLite database's schema as the DDL that makes it: tables first, then indexes, views and triggers. */
-async function readSqliteSchema(db: DatabaseSession): Promise<string[]> {
-  const rows: { type: string; sql: string }[] = await db.knex.raw(
-    "select type, sql from sqlite_master where sql is not null and name not like 'sqlite_%' order by case type when 'table' then 0 when 'index' then 1 when 'view' then 2 else 3 end, rowid",
-  );
-  return rows.map((r) => r.sql);
+/** The verdict's reason when revisions read rows: a scratch database has none, so what they do with them is not known. */
+function rowReadError(reads: readonly { revision: string; sql: string }[]): ErrorShape {
+  const named = reads.map((r) => `revision ${r.revision} reads rows (\`${r.sql.length > 120 ? `${r.sql.slice(0, 117)}...` : r.sql}\`)`).join("; ");
+  const they = reads.length === 1 ? "it does" : "they do";
+  return new StrataError("NOT_SUPPORTED", `${named}: the plan was rendered on a copy of the schema without rows, so what ${they} with the rows was not checked`, {
+    revisions: reads.map((r) => r.revision),
+  }).toShape();
 }
 
 /**
@@ -214,8 +268,25 @@ export async function planMigration(project: OpenProject, env: EnvironmentConfig
       steps: plan.steps.map((s) => ({ revision: s.revision, direction: s.direction, message: project.map.get(s.revision)?.message ?? "" })),
       heads: plan.headsAfter,
       destructive: check.destructive,
+      checked: check.error === null,
+      uncheckedReason: check.error?.message ?? null,
       problems,
+      ...(confirmationNameOf(env) !== null ? { confirmationName: confirmationNameOf(env)! } : {}),
     };
+  });
+}
+
+/**
+ * The verdict of the environment's pending upgrade to heads (for `strata check`); null when
+ * nothing is pending or it cannot be planned (an unadopted knex database, a head without a file).
+ */
+export async function pendingUpgradeVerdict(project: OpenProject, env: EnvironmentConfig): Promise<PlanVerdictDto | null> {
+  return withDatabase(env, async (db) => {
+    const state = await readDatabaseState(db, project);
+    if (state.source === "knex" || !state.heads.every((h) => project.map.has(h)) || state.knex?.unknown.length) return null;
+    const plan = planFromState(project, "upgrade", "heads", state);
+    if (plan.steps.length === 0 || plan.steps.some((s) => !project.scripts.has(s.revision))) return null;
+    return verdictOf(await checkDestructive(project, db, plan));
   });
 }
 
@@ -254,6 +325,9 @@ export async function runMigration(project: OpenProject, env: EnvironmentConfig,
     await compilePlanScripts(project, preview);
     const check: DestructiveCheck = req.lint === false ? { destructive: [], error: null } : await checkDestructive(project, db, preview);
     const destructive = check.destructive;
+    // CI's refusal comes first and alone: one line, before the lock is taken or any table is made.
+    const refusal = verdictRefusal(env, preview, verdictOf(check), req.failOn);
+    if (refusal) throw refusal;
     // Refused in one line (the count in it); the statements are listed once the run is going ahead.
     refuseUnconfirmedRun(env, preview, req.confirmName, destructive.length);
     if (preview.steps.length > 0 && req.lint !== false) req.onDestructive?.({ destructive, error: check.error });
@@ -279,6 +353,9 @@ export async function runMigration(project: OpenProject, env: EnvironmentConfig,
       steps: result.steps.map((s) => ({ revision: s.revision, direction: s.direction, durationMs: s.durationMs })),
       heads: result.heads,
       ...(destructive.length ? { destructive } : {}),
+      ...(req.lint === false && preview.steps.length > 0
+        ? { checked: false, uncheckedReason: "--no-lint skipped rendering the plan" }
+        : { checked: check.error === null, uncheckedReason: check.error?.message ?? null }),
     };
   });
 }

@@ -1,4 +1,5 @@
 import type { MigrateCommandDto, MigrationPlanDto } from "../../../shared/api.js";
+import { confirmationNameOf } from "../project/database-protection.js";
 import type { EnvironmentConfig } from "../project/index.js";
 import { readDatabaseState, withDatabase } from "./database-session.js";
 import { findFileProblems } from "./inspect.js";
@@ -39,11 +40,12 @@ export async function planWithSql(project: OpenProject, env: EnvironmentConfig, 
     })),
     headsAfter: plan.headsAfter,
     sql: check?.sql ?? null,
-    sqlError: check?.error ?? null,
+    // The SQL's own error only where there is no SQL: a plan rendered on a scratch copy whose revision read rows still shows its script.
+    sqlError: check && check.sql === null ? check.error : null,
     destructive: check?.destructive ?? [],
     checked: check !== null && check.error === null,
     uncheckedReason: check === null ? "the plan was not rendered" : (check.error?.message ?? null),
-    confirmationName: env.protected ? env.name : null,
+    confirmationName: confirmationNameOf(env),
     problems,
     refusal: refusal ? { message: refusal.error.message, allowEdited: refusal.allowable } : null,
   };

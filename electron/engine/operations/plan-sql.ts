@@ -1,9 +1,10 @@
+import type { Knex } from "knex";
 import type { RenderedSqlDto } from "../../../shared/api.js";
 import { dialectFor } from "../dialect/index.js";
 import { isStrataError } from "../errors.js";
 import type { EnvironmentConfig } from "../project/index.js";
 import type { RevisionMap } from "../revisions/index.js";
-import type { Plan } from "../revisions/types.js";
+import type { Plan, Step } from "../revisions/types.js";
 import { renderSql } from "../runner/index.js";
 import { defaultErrorShape } from "./run-queue.js";
 import type { OpenProject } from "./open-project.js";
@@ -29,7 +30,13 @@ export async function renderPlanSql(
   env: EnvironmentConfig,
   plan: Plan,
   earlierPlan: Plan | undefined,
-  online?: { readonly seedSchema: readonly string[] | undefined; readonly lintOnly: boolean },
+  online?: {
+    readonly seedSchema: readonly string[] | undefined;
+    readonly lintOnly: boolean;
+    /** A scratch database holding the live schema, to render on for real (see RenderSqlOptions.database). */
+    readonly database?: Knex;
+    readonly onRowRead?: (step: Step, sql: string) => void;
+  },
 ): Promise<RenderedSqlDto> {
   const dialect = dialectFor(env.client).label;
   try {
@@ -39,6 +46,8 @@ export async function renderPlanSql(
       ...(earlierPlan ? { earlierPlan } : {}),
       ...(online?.seedSchema ? { seedSchema: online.seedSchema } : {}),
       ...(online?.lintOnly ? { lintOnly: true } : {}),
+      ...(online?.database ? { database: online.database } : {}),
+      ...(online?.onRowRead ? { onRowRead: online.onRowRead } : {}),
       versionTable: env.versionTable,
       historyTable: env.historyTable,
     });

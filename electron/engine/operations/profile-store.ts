@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Knex } from "knex";
 import * as z from "zod";
@@ -60,10 +60,14 @@ const storedProfileSchema = z.object({
   ssh: profileSshSchema.optional(),
   /** The SSH key's passphrase in the codec's stored form. */
   sshPassphraseEncrypted: z.string().optional(),
+  /** The project root it was saved in; absent for profiles saved before profiles belonged to a project (shown everywhere). */
+  projectRoot: z.string().optional(),
+  /** Listed in every project, not only in projectRoot's. */
+  shared: z.boolean().optional(),
 });
 type StoredProfile = z.infer<typeof storedProfileSchema>;
 /** The stored fields that are not secrets and not identity: what pick() copies from an input. */
-type ProfileFields = Omit<StoredProfile, "id" | "name" | "client" | "passwordEncrypted" | "sshPassphraseEncrypted">;
+type ProfileFields = Omit<StoredProfile, "id" | "name" | "client" | "passwordEncrypted" | "sshPassphraseEncrypted" | "projectRoot" | "shared">;
 const storedFileSchema = z.object({ version: z.literal(1), profiles: z.array(storedProfileSchema) });
 
 const DEFAULT_PORTS = { pg: 5432, mysql2: 3306 } as const;
@@ -80,17 +84,30 @@ export class ProfileStore {
     return this.codec.storage();
   }
 
-  /** Every profile, without passwords. */
-  list(): ConnectionProfileDto[] {
-    return this.read().map(toDto);
+  /**
+   * The profiles of the project at `projectRoot` and those shared across projects (every profile
+   * saved before profiles belonged to a project is shared, so nobody loses one), without passwords.
+   * With no project open, the shared ones.
+   */
+  list(projectRoot: string | null = null): ConnectionProfileDto[] {
+    return this.read()
+      .filter((p) => isListedIn(p, projectRoot))
+      .map(toDto);
   }
 
-  /** Adds or edits a profile; a password is encrypted or refused, never written plain. */
-  save(input: ProfileInput): ConnectionProfileDto {
+  /**
+   * Adds or edits a profile; a password is encrypted or refused, never written plain. A new one
+   * belongs to `projectRoot` unless `shared`; `markProtected` saves it protected (it reaches a protected database).
+   */
+  save(input: ProfileInput, projectRoot: string | null = null, markProtected = false): ConnectionProfileDto {
     const profiles = this.read();
     const existing = input.id === undefined ? undefined : profiles.find((p) => p.id === input.id);
     if (input.id !== undefined && !existing) throw new StrataError("NOT_FOUND", `no saved profile ${input.id}; it may have been removed`, { id: input.id });
-    const clash = profiles.find((p) => p.name === input.name && p.id !== input.id);
+    const shared = input.shared ?? (existing ? isShared(existing) : false);
+    // A profile saved before profiles belonged to a project is kept by the first project it is edited in.
+    const owner = existing?.projectRoot ?? (projectRoot === null ? undefined : canonicalRoot(projectRoot));
+    // Names are unique where the profile is listed: a shared one everywhere, another in its project.
+    const clash = profiles.find((p) => p.name === input.name && p.id !== input.id && (shared || isShared(p) || p.projectRoot === owner));
     if (clash) throw new StrataError("USAGE", `a profile named "${input.name}" exists already; choose another name`, { name: input.name });
     checkComplete(input);
     let passwordEncrypted = existing?.passwordEncrypted;
@@ -113,8 +130,11 @@ export class ProfileStore {
       name: input.name,
       client: input.client,
       ...pick(input),
+      ...(markProtected ? { protected: true } : {}),
       ...(passwordEncrypted !== undefined ? { passwordEncrypted } : {}),
       ...(sshPassphraseEncrypted !== undefined ? { sshPassphraseEncrypted } : {}),
+      ...(owner !== undefined ? { projectRoot: owner } : {}),
+      ...(shared ? { shared: true } : {}),
     };
     this.write(existing ? profiles.map((p) => (p.id === next.id ? next : p)) : [...profiles, next]);
     return toDto(next);
@@ -209,6 +229,25 @@ function displayTarget(p: Omit<StoredProfile, "passwordEncrypted" | "sshPassphra
   }
 }
 
+/** Shared across projects: marked so, or saved before profiles belonged to a project. */
+function isShared(p: StoredProfile): boolean {
+  return p.shared === true || p.projectRoot === undefined;
+}
+
+/** Whether the profile is listed while the project at `projectRoot` is open. */
+function isListedIn(p: StoredProfile, projectRoot: string | null): boolean {
+  return isShared(p) || (projectRoot !== null && p.projectRoot === canonicalRoot(projectRoot));
+}
+
+/** A project folder by its real path, so a symlinked route to the same project finds its profiles. */
+function canonicalRoot(root: string): string {
+  try {
+    return realpathSync.native(path.resolve(root));
+  } catch {
+    return path.resolve(root);
+  }
+}
+
 function toDto(p: StoredProfile): ConnectionProfileDto {
   return {
     id: p.id,
@@ -234,6 +273,8 @@ function toDto(p: StoredProfile): ConnectionProfileDto {
           hasPassphrase: p.sshPassphraseEncrypted !== undefined,
         }
       : null,
+    shared: isShared(p),
+    projectRoot: p.projectRoot ?? null,
   };
 }
 

@@ -1,12 +1,15 @@
 import { readdirSync, statSync, watch } from "node:fs";
 import type { FSWatcher } from "node:fs";
 import path from "node:path";
-import type { EnvironmentDto } from "../../../shared/api.js";
+import type { EnvironmentDto, ProtectedDatabaseDto } from "../../../shared/api.js";
 import { dialectFor } from "../dialect/index.js";
 import { StrataError, isStrataError } from "../errors.js";
 import { findProjectRoot, loadConfig } from "../project/index.js";
 import { isRevisionFileName } from "../scripts/index.js";
 import type { EnvironmentConfig } from "../project/index.js";
+import { confirmationNameOf, describeReach, protectEnvironment } from "../project/database-protection.js";
+import type { ProtectedRoute } from "../project/database-protection.js";
+import type { ProtectedReach } from "../project/index.js";
 import { openProject, selectEnvironment } from "./open-project.js";
 import type { OpenProject } from "./open-project.js";
 import type { ProfileStore } from "./profile-store.js";
@@ -15,6 +18,8 @@ import type { ProfileStore } from "./profile-store.js";
 export interface EnvironmentChoice {
   readonly dto: EnvironmentDto;
   readonly resolve: () => EnvironmentConfig;
+  /** The saved profile it is made from, for a profile. */
+  readonly profileId?: string;
 }
 
 /** A loaded project and what its files looked like when they were read. */
@@ -45,21 +50,69 @@ export type Freshness =
   /** Every file's mtime and size, whatever the watcher says: before revisions are run or planned. */
   | "stat-all";
 
+/** How long the watcher waits after the last change before it reloads and tells the screens: a checkout writes many files. */
+export const FILES_CHANGED_DEBOUNCE_MS = 150;
+
 /**
  * The project a GUI host has open. Revision files are reloaded when any of them (or the config)
- * changes on disk, so the screens never show a stale graph or checksum.
+ * changes on disk, so the screens never show a stale graph or checksum; given `onFilesChanged`,
+ * a change the folder watcher sees is reloaded at once and reported, so the screens redraw
+ * without being asked (a file deleted in a terminal shows as missing on the chips).
  */
 export class ProjectHolder {
   private current: Loaded | null = null;
   /** The load in progress, shared by the calls that arrive meanwhile (e.g. the page while serve warms up). */
   private loading: { readonly root: string; readonly promise: Promise<Loaded> } | null = null;
   private rootDir: string | null;
+  /** The debounced reload after the watcher saw a change. */
+  private notice: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
+  /** The watcher of a first load that failed (a broken file at start), so that its fix is seen. */
+  private failedWatch: (() => void) | null = null;
 
   constructor(
     root: string | null,
     private readonly profiles: ProfileStore,
+    private readonly onFilesChanged: ((root: string) => void) | null = null,
   ) {
     this.rootDir = root;
+  }
+
+  /** Stops watching (the host is stopping); the holder answers calls but reports no more changes. */
+  close(): void {
+    this.closed = true;
+    if (this.notice) clearTimeout(this.notice);
+    this.notice = null;
+    this.current?.unwatch?.();
+    this.keepFailedWatch(null);
+  }
+
+  /** Replaces the watcher kept from a load that failed (closing the one before). */
+  private keepFailedWatch(unwatch: (() => void) | null): void {
+    if (this.failedWatch !== unwatch) this.failedWatch?.();
+    this.failedWatch = unwatch;
+  }
+
+  /** Called by the watcher of `root`'s folder: reload and report once the writes have settled. */
+  private filesChanged(root: string): void {
+    if (!this.onFilesChanged || this.closed || root !== this.rootDir) return;
+    if (this.notice) clearTimeout(this.notice);
+    this.notice = setTimeout(() => {
+      this.notice = null;
+      void this.reloadAndReport(root);
+    }, FILES_CHANGED_DEBOUNCE_MS);
+    // A pending report must not keep a CLI-started host alive on its own.
+    this.notice.unref?.();
+  }
+
+  private async reloadAndReport(root: string): Promise<void> {
+    if (this.closed || root !== this.rootDir) return;
+    try {
+      await this.project("stat-all");
+    } catch {
+      // A broken file or config: the screens' next call reports it, and they make that call on this event.
+    }
+    if (!this.closed && root === this.rootDir) this.onFilesChanged?.(root);
   }
 
   /** The open project's folder. */
@@ -116,16 +169,22 @@ export class ProjectHolder {
     const files = fileStamp(folder, migrationsDir);
     const watched = { changed: false };
     // The config is not watched: its mtime is in the folder stamp, and its folder may hold a busy SQLite file.
-    const unwatch = watchFolder(migrationsDir, () => {
-      watched.changed = true;
-    });
+    const unwatch = this.closed
+      ? null
+      : watchFolder(migrationsDir, () => {
+          watched.changed = true;
+          this.filesChanged(root);
+        });
     let project: OpenProject;
     try {
       project = await openProject({ project: root, cwd: root });
     } catch (e) {
-      unwatch?.();
+      // With nothing loaded before, this watcher is the only one that will see the fix: keep it till a load succeeds.
+      if (this.current === null && root === this.rootDir && !this.closed) this.keepFailedWatch(unwatch);
+      else unwatch?.();
       throw e;
     }
+    this.keepFailedWatch(null);
     const loaded: Loaded = { project, folderStamp: folder, fileStamp: files, unwatch, watched };
     if (root !== this.rootDir) {
       // Another project was opened while this one was read: answer the caller, keep nothing.
@@ -161,7 +220,7 @@ export class ProjectHolder {
       }
     }
     const taken = new Set(out.map((c) => c.dto.name));
-    for (const p of this.profiles.list()) {
+    for (const p of this.profiles.list(project.root)) {
       const shownName = taken.has(p.name) ? `${p.name} (profile)` : p.name;
       taken.add(shownName);
       const resolve = (): EnvironmentConfig => ({ ...this.profiles.environment(p.id, project.root, project.config), name: shownName });
@@ -177,6 +236,7 @@ export class ProjectHolder {
           error: null,
         },
         resolve,
+        profileId: p.id,
       });
     }
     return out;
@@ -189,7 +249,54 @@ export class ProjectHolder {
 
   /** One environment by name, ready to connect. */
   environment(project: OpenProject, name: string): EnvironmentConfig {
+    return this.choice(this.environments(project), name).resolve();
+  }
+
+  /**
+   * One environment by name, ready to connect, protected when it reaches a protected database
+   * (issue 14): the config's protected environments first, then protected profiles.
+   */
+  async protectedEnvironment(project: OpenProject, name: string): Promise<EnvironmentConfig> {
     const choices = this.environments(project);
+    const choice = this.choice(choices, name);
+    return protectEnvironment(choice.resolve(), protectedRoutes(choices, choice), { ownNameFirst: choice.dto.source === "config" });
+  }
+
+  /**
+   * The environments as the GUI shows them, protection following the database: a route to a
+   * protected one is shown protected, with the name to type and what it reaches.
+   */
+  async protectedChoices(project: OpenProject): Promise<EnvironmentChoice[]> {
+    const choices = this.environments(project);
+    return Promise.all(
+      choices.map(async (c): Promise<EnvironmentChoice> => {
+        if (c.dto.error !== null) return { ...c, dto: { ...c.dto, confirmationName: c.dto.protected ? c.dto.name : null, reachesProtected: null } };
+        let env: EnvironmentConfig;
+        try {
+          env = await protectEnvironment(c.resolve(), protectedRoutes(choices, c), { ownNameFirst: c.dto.source === "config" });
+        } catch (e) {
+          if (!isStrataError(e)) throw e;
+          return c;
+        }
+        const reach = env.reachesProtected;
+        const dto: EnvironmentDto = {
+          ...c.dto,
+          protected: env.protected,
+          confirmationName: confirmationNameOf(env),
+          reachesProtected: reach ? reachDto(`${c.dto.source === "config" ? "environment" : "profile"} ${c.dto.name}`, reach) : null,
+        };
+        return { ...c, dto };
+      }),
+    );
+  }
+
+  /** The protected routes a profile being saved is compared with: every protected environment and profile but itself. */
+  protectedRoutesFor(project: OpenProject, profileId: string | undefined): ProtectedRoute[] {
+    const choices = this.environments(project);
+    return protectedRoutes(choices, profileId === undefined ? undefined : choices.find((c) => c.profileId === profileId));
+  }
+
+  private choice(choices: readonly EnvironmentChoice[], name: string): EnvironmentChoice {
     const choice = choices.find((c) => c.dto.name === name);
     if (!choice) {
       throw new StrataError("ENV_UNKNOWN", `unknown environment "${name}"; this project has ${choices.map((c) => c.dto.name).join(", ") || "none"}`, {
@@ -197,8 +304,29 @@ export class ProjectHolder {
         known: choices.map((c) => c.dto.name),
       });
     }
-    return choice.resolve();
+    return choice;
   }
+}
+
+/** A reach as the GUI shows it, with its one line ("profile X reaches the same database as protected environment prod (...)"). */
+export function reachDto(subject: string, reach: ProtectedReach): ProtectedDatabaseDto {
+  return { environment: reach.name, database: reach.database, message: `${describeReach(subject, reach)}: it is protected, and changes ask for "${reach.name}"` };
+}
+
+/** The protected environments, then the protected profiles, that can be resolved, leaving out `except`. */
+function protectedRoutes(choices: readonly EnvironmentChoice[], except: EnvironmentChoice | undefined): ProtectedRoute[] {
+  const ordered = [...choices.filter((c) => c.dto.source === "config"), ...choices.filter((c) => c.dto.source === "profile")];
+  const out: ProtectedRoute[] = [];
+  for (const c of ordered) {
+    if (c === except || !c.dto.protected || c.dto.error !== null) continue;
+    try {
+      out.push({ kind: c.dto.source === "config" ? "environment" : "profile", name: c.dto.name, env: c.resolve() });
+    } catch (e) {
+      // A profile whose secret cannot be read here still says where it points; one that cannot be built is left out.
+      if (!isStrataError(e)) throw e;
+    }
+  }
+  return out;
 }
 
 function toDto(env: EnvironmentConfig, source: EnvironmentDto["source"], error: EnvironmentDto["error"]): EnvironmentDto {

@@ -1,6 +1,7 @@
 import type { ResolveResultDto } from "../../../shared/api.js";
 import type { UnresolvedRunDto } from "../../../shared/dto.js";
 import { StrataError } from "../errors.js";
+import { refuseUnconfirmedChange } from "../project/database-protection.js";
 import type { EnvironmentConfig } from "../project/index.js";
 import { describeUnresolved, readLockHolder, readUnresolved, resolveAdvice, resolveRun, sketchStatements } from "../runner/index.js";
 import type { ResolveOutcome, UnresolvedRun } from "../runner/index.js";
@@ -23,16 +24,12 @@ export interface ResolveRequest {
   readonly override?: boolean;
 }
 
-/** Refuses to change a protected environment unless its name was typed (CLI `--confirm NAME`, GUI field). */
-export function refuseUnconfirmedResolve(env: EnvironmentConfig, confirmName: string | undefined): void {
-  if (!env.protected || confirmName === env.name) return;
-  throw new StrataError(
-    "CONFIRMATION_REQUIRED",
-    confirmName === undefined || confirmName === ""
-      ? `environment ${env.name} is protected: confirm the resolve with its name (\`--confirm ${env.name}\`, or type it in the app)`
-      : `environment ${env.name} is protected and "${confirmName}" is not its name; confirm with \`--confirm ${env.name}\``,
-    { environment: env.name },
-  );
+/**
+ * Refuses to change a protected database's bookkeeping unless its confirmation name was typed
+ * (CLI `--confirm NAME`, GUI field); `action` names the change in the message (resolve, repair).
+ */
+export function refuseUnconfirmedResolve(env: EnvironmentConfig, confirmName: string | undefined, action = "the resolve"): void {
+  refuseUnconfirmedChange(env, confirmName, { what: action, outcome: "nothing was changed" });
 }
 
 /**

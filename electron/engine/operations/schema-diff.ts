@@ -71,27 +71,30 @@ export async function withScratchDatabase<T>(host: EnvironmentConfig, fn: (knex:
   const admin = await openConnection(host);
   const name = `${SCRATCH_PREFIX}${process.pid}_${randomBytes(4).toString("hex")}`;
   let scratch: Knex | null = null;
-  let dropped = false;
-  const cleanup = async (): Promise<void> => {
-    if (dropped) return;
-    dropped = true;
-    cleanups.delete(cleanup);
-    // Drop first: it ends the scratch sessions, so destroying their pool cannot wait on a running query.
-    try {
-      await server.drop(admin, name);
-    } finally {
-      await scratch?.destroy().catch(() => undefined);
-    }
-  };
+  // One drop, whoever asks first (an interrupt or the end of fn): the other waits for it, so the
+  // admin pool is not destroyed under a drop still running on it.
+  let dropping: Promise<void> | null = null;
+  const cleanup = (): Promise<void> =>
+    (dropping ??= (async () => {
+      cleanups.delete(cleanup);
+      // Drop first: it ends the scratch sessions, so destroying their pool cannot wait on a running query.
+      try {
+        await server.drop(admin, name);
+      } finally {
+        await scratch?.destroy().catch(() => undefined);
+      }
+    })());
   try {
+    // Registered before the database exists: an interrupt that lands while CREATE DATABASE returns must still drop it.
+    cleanups.add(cleanup);
     try {
       await server.create(admin, name);
     } catch (e) {
-      dropped = true;
+      dropping = Promise.resolve();
+      cleanups.delete(cleanup);
       const reason = ((e as Error).message ?? String(e)).split("\n")[0]!.replace(/^.* - /, "");
-      throw new StrataError("NOT_SUPPORTED", `environment ${host.name}: cannot create a scratch database on ${host.displayTarget} (${reason}); grant this user CREATE DATABASE, or name a .sql file or another environment instead`, { environment: host.name });
+      throw new StrataError("NOT_SUPPORTED", `environment ${host.name}: cannot create a scratch database on ${host.displayTarget} (${reason}); grant this user CREATE DATABASE, or name a .sql file or another environment instead`, { environment: host.name, scratchRefused: reason });
     }
-    cleanups.add(cleanup);
     // Its sessions are ended on purpose when the run is interrupted: knex's "Connection Error" warnings would only be noise.
     const knexConfig = { ...server.retarget(host.knexConfig, name), log: { warn: () => undefined } };
     scratch = await openConnection({ ...host, knexConfig, displayTarget: `${name} (scratch database on ${host.displayTarget})` });

@@ -1,5 +1,17 @@
-// The project module's public surface: config file, environments, scaffolding.
+// The project module's public surface: config file, environments, scaffolding, which database an environment reaches.
 export * from "./types.js";
 export { CONFIG_FILE_NAME, CLIENT_ALIASES, DEFAULT_HISTORY_TABLE, DEFAULT_VERSION_TABLE, configFileSchema, findProjectRoot, loadConfig, parseConfig } from "./config-file.js";
 export { URL_ENVIRONMENT_NAME, environmentFromUrl, resolveEnvironment, type ResolveEnvironmentOptions } from "./environment.js";
 export { defaultConfigText, initProject, type InitProjectResult } from "./init-project.js";
+export { LOCAL_PLACE, databaseIdentity, sameDatabase, type DatabaseIdentity, type IdentifiableEnvironment, type IdentityOptions } from "./database-identity.js";
+export {
+  confirmationNameOf,
+  describeReach,
+  findProtectedReach,
+  protectEnvironment,
+  protectedRoutesOf,
+  refuseUnconfirmedChange,
+  type ChangeAsked,
+  type ProtectOptions,
+  type ProtectedRoute,
+} from "./database-protection.js";

@@ -84,4 +84,18 @@ export interface EnvironmentConfig extends ConnectionSecurity {
   readonly historyTable: string;
   /** Where it points, for people: e.g. "postgres@127.0.0.1:5432/app"; never contains a password. */
   readonly displayTarget: string;
+  /**
+   * Set when this environment reaches the database of another, protected one (issue 14): it is
+   * then `protected` too, and that one's name is the one to confirm with.
+   */
+  readonly reachesProtected?: ProtectedReach;
+}
+
+/** The protected environment (or saved profile) whose database another route reaches. */
+export interface ProtectedReach {
+  readonly kind: "environment" | "profile";
+  /** Its name: the one a person types to confirm. */
+  readonly name: string;
+  /** The database both reach, for people: "postgres 127.0.0.1:5432/app". */
+  readonly database: string;
 }

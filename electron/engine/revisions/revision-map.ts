@@ -2,7 +2,7 @@ import { StrataError } from "../errors.js";
 import { RangeNotAncestor, RevisionCollector } from "./revision-collector.js";
 import { RevisionGraph, type GraphNode, type GraphOptions } from "./revision-graph.js";
 import { stampMoves } from "./stamp-planner.js";
-import { isNode, parseRelative, TargetResolver, type Resolved } from "./target-resolver.js";
+import { isNode, TargetResolver, type Resolved } from "./target-resolver.js";
 import { topologicalSort } from "./topological-sort.js";
 import type { Direction, Plan, RevisionRecord, StampPlan, Step, VersionOp } from "./types.js";
 import { VersionTable } from "./version-table.js";
@@ -107,7 +107,7 @@ export class RevisionMap {
   resolve(target: string, current: readonly string[] = []): readonly string[] {
     checkTarget(target);
     const cur = this.checkCurrent(current);
-    const rel = parseRelative(target);
+    const rel = this.resolver.relativeUnlessId(target);
     if (rel) {
       const resolved: Resolved[] = rel.steps > 0 ? this.resolver.parseUpgradeTarget(cur, target, true) : [this.resolver.parseDowngradeTarget(cur, target, true).target];
       if (resolved.some((r) => r === null)) {

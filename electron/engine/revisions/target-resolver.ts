@@ -62,6 +62,8 @@ export class TargetResolver {
 
   /** Splits `LABEL@ID` and expands `heads`, `head` and `base` (Alembic's _resolve_revision_number). */
   resolveRevisionNumber(id: string | null): { ids: readonly string[]; label: string | null } {
+    // An exact id wins over every syntax: a knex file may be named "a@b" or "001" (issue #15).
+    if (id !== null && this.graph.nodes.has(id)) return { ids: [id], label: null };
     let label: string | null = null;
     let rest = id;
     if (id !== null && id.includes("@")) {
@@ -92,7 +94,7 @@ export class TargetResolver {
   revisions(id: string | null | readonly (string | null)[]): Resolved[] {
     if (Array.isArray(id)) return (id as readonly (string | null)[]).flatMap((one) => this.revisions(one));
     const { ids, label } = this.resolveRevisionNumber(id as string | null);
-    if (ids.length === 1 && /^[+-]?\d+$/.test(ids[0]!)) {
+    if (ids.length === 1 && /^[+-]?\d+$/.test(ids[0]!) && !this.graph.nodes.has(ids[0]!)) {
       const steps = Number.parseInt(ids[0]!, 10);
       if (steps < 0) {
         let heads = this.revisions("heads").filter(isNode);
@@ -212,7 +214,7 @@ export class TargetResolver {
   /** Alembic's _parse_downgrade_target: the branch label in play and the revision to go down to. */
   parseDowngradeTarget(current: readonly string[], target: string | null, assertRelativeLength: boolean): { label: string | null; target: Resolved } {
     if (target === null) return { label: null, target: null };
-    const rel = parseRelative(target);
+    const rel = this.relativeUnlessId(target);
     if (rel) {
       let { label, symbol } = rel;
       if (rel.steps >= 0) {
@@ -259,7 +261,7 @@ export class TargetResolver {
 
   /** Alembic's _parse_upgrade_target: the revisions an upgrade must reach. */
   parseUpgradeTarget(current: readonly (string | null)[], target: string | readonly string[], assertRelativeLength: boolean): Resolved[] {
-    const rel = typeof target === "string" ? parseRelative(target) : null;
+    const rel = typeof target === "string" ? this.relativeUnlessId(target) : null;
     if (!rel) return this.revisions(target as string | readonly string[]);
     const { label, symbol } = rel;
     if (rel.steps > 0) {
@@ -291,6 +293,11 @@ export class TargetResolver {
     if (symbol === null) throw relativeOutOfRange(String(rel.steps), rel.steps);
     const from = label === null ? this.revision(symbol) : this.revision(`${label}@${symbol}`);
     return [this.walk(from, rel.steps, null, assertRelativeLength)];
+  }
+
+  /** The relative form of a target, unless the target is exactly a revision id ("2023-08-16-0000-x" is a knex file, issue #15). */
+  relativeUnlessId(target: string): RelativeTarget | null {
+    return this.graph.nodes.has(target) ? null : parseRelative(target);
   }
 
   /** The current heads plus their ancestors, reduced to the tip of each branch. */

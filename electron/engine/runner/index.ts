@@ -14,3 +14,5 @@ export { readUnresolved, describeUnresolved, resolveAdvice } from "./unresolved.
 export type { RecordedStatements, UnresolvedRun } from "./unresolved.js";
 export { connectionLostElsewhere } from "./lost-connection.js";
 export type { KeptAfterLoss } from "./lost-connection.js";
+export { recordRepair, REPAIRED_PREFIX } from "./repair.js";
+export type { RepairOptions, RepairResult } from "./repair.js";

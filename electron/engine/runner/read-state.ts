@@ -29,7 +29,8 @@ export async function readHistory(knex: Knex, q: HistoryQuery): Promise<HistoryR
 
 /**
  * For `strata check`: the checksum of each revision still applied, from its last succeeded `up`
- * not undone by a later succeeded `down`. Stamps carry no checksum and are not counted.
+ * not undone by a later succeeded `down`, or the edited file a later `repair` accepted for it.
+ * Stamps carry no checksum and are not counted.
  */
 export async function readAppliedChecksums(knex: Knex, opts: { readonly historyTable: string }): Promise<Map<string, string>> {
   const out = new Map<string, string>();
@@ -37,11 +38,14 @@ export async function readAppliedChecksums(knex: Knex, opts: { readonly historyT
   const rows = (await knex(opts.historyTable)
     .select("revision", "direction", "checksum")
     .where({ status: "succeeded" })
-    .whereIn("direction", ["up", "down"])
+    .whereIn("direction", ["up", "down", "repair"])
     .orderBy("id", "asc")) as { revision: string; direction: string; checksum: string | null }[];
   for (const r of rows) {
     if (r.direction === "down") out.delete(r.revision);
-    else if (r.checksum) out.set(r.revision, r.checksum);
+    // A repair accepts a new file for a revision that is applied; one left over from before a downgrade means nothing.
+    else if (r.direction === "repair") {
+      if (r.checksum && out.has(r.revision)) out.set(r.revision, r.checksum);
+    } else if (r.checksum) out.set(r.revision, r.checksum);
   }
   return out;
 }

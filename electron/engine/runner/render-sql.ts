@@ -27,6 +27,19 @@ export interface RenderSqlOptions {
    */
   readonly lintOnly?: boolean;
   /**
+   * A real database of the plan's dialect, holding the live schema without its rows (a scratch
+   * database the caller made and drops): the plan runs there for real and the statements it
+   * issued are the script, so revisions that read the schema (hasTable, hasColumn, knex's own
+   * reads for renameColumn or a SQLite rebuild) render too. seedSchema is run on it first.
+   */
+  readonly database?: Knex;
+  /**
+   * On a real database (SQLite's scratch, or `database`), a revision that reads rows of a table
+   * is told here, once per step, instead of refused: it gets no rows, so the rest of the plan is
+   * still rendered, and the caller's verdict says what could not be known.
+   */
+  readonly onRowRead?: (step: Step, sql: string) => void;
+  /**
    * Accepted for symmetry with migrate(); an offline script writes no history rows, since
    * Strata does not run it and cannot say who did, when, or whether it succeeded.
    */
@@ -46,6 +59,7 @@ interface Captured {
  */
 export async function renderSql(client: DbClient, opts: RenderSqlOptions): Promise<string> {
   const dialect = dialectFor(client);
+  if (opts.database) return renderIn(realSession(opts.database, false, opts.onRowRead), dialect, opts);
   if (dialect.offlineRendering === "scratch" && opts.lintOnly) {
     try {
       return await renderIn(await openOffline(client), dialect, opts);
@@ -53,18 +67,18 @@ export async function renderSql(client: DbClient, opts: RenderSqlOptions): Promi
       // A revision read (or failed): render it where knex can read, as below.
     }
   }
-  return renderIn(dialect.offlineRendering === "scratch" ? await openScratch(client) : await openOffline(client), dialect, opts);
+  return renderIn(dialect.offlineRendering === "scratch" ? await openScratch(client, opts.onRowRead) : await openOffline(client), dialect, opts);
 }
 
 async function renderIn(session: RenderSession, dialect: Dialect, opts: RenderSqlOptions): Promise<string> {
   const bookkeeping = !opts.lintOnly;
   try {
-    const out: string[] = [`-- Strata ${opts.plan.command} to ${opts.plan.target} for ${dialect.label}, rendered offline`, ""];
+    const out: string[] = [`-- Strata ${opts.plan.command} to ${opts.plan.target} for ${dialect.label}, rendered ${opts.database ? "in a scratch database holding the live schema" : "offline"}`, ""];
     if (session.scratch && opts.seedSchema) {
-      for (const ddl of opts.seedSchema) await session.knex.raw(ddl);
+      await seed(session.knex, opts.seedSchema);
     } else {
       for (const step of opts.earlierPlan?.steps ?? []) {
-        await session.run(revisionFunction(await loadModule(opts.scripts, step), step), step);
+        await session.run(revisionFunction(await loadModule(opts.scripts, step), step), step, true);
       }
     }
     if (bookkeeping) {
@@ -93,12 +107,25 @@ async function renderIn(session: RenderSession, dialect: Dialect, opts: RenderSq
   }
 }
 
+/** Makes the live schema on a scratch database; a statement it refuses is said plainly (the plan is then unchecked, not failed). */
+async function seed(knex: Knex, ddl: readonly string[]): Promise<void> {
+  for (const statement of ddl) {
+    try {
+      // knex reads "?" in raw SQL as a binding; a default or a check may hold one.
+      await knex.raw(statement.replace(/\?/g, "\\?"));
+    } catch (e) {
+      throw new StrataError("NOT_SUPPORTED", `the live schema could not be copied into a scratch database (${causeLine(e)} in \`${statement.replace(/\s+/g, " ").slice(0, 100)}\`)`, { statement });
+    }
+  }
+}
+
 interface RenderSession {
   readonly knex: Knex;
   /** A real (in-memory) database that runs the statements, rather than a capture of them. */
   readonly scratch: boolean;
   /** Runs one revision function and returns the statements it issued, bindings inlined. */
-  run(fn: (knex: Knex) => Promise<void> | void, step: Step): Promise<string[]>;
+  /** replay: an earlier revision run only to build the schema (SQLite): what it reads does not matter, as nothing of it is printed. */
+  run(fn: (knex: Knex) => Promise<void> | void, step: Step, replay?: boolean): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -175,40 +202,69 @@ export async function sketchStatements(client: DbClient, script: RevisionScript,
 }
 
 /** A real in-memory database, so knex can read the tables it rebuilds on SQLite. */
-async function openScratch(client: DbClient): Promise<RenderSession> {
-  const knex = (await loadKnex())({ client, connection: { filename: ":memory:" }, useNullAsDefault: true });
+async function openScratch(client: DbClient, onRowRead: RenderSqlOptions["onRowRead"]): Promise<RenderSession> {
+  return realSession((await loadKnex())({ client, connection: { filename: ":memory:" }, useNullAsDefault: true }), true, onRowRead);
+}
+
+/**
+ * A session on a real database: each revision runs for real and its statements are listed as it
+ * issued them. Reads of the catalog (knex's own, or the revision's hasTable / hasColumn /
+ * columnInfo / information_schema) are left out of the script; a read of a table's rows is told
+ * to onRowRead, or refused where there is none (`--sql` cannot render it).
+ */
+function realSession(knex: Knex, owned: boolean, onRowRead: RenderSqlOptions["onRowRead"]): RenderSession {
   return {
     knex,
     scratch: true,
-    async run(fn, step) {
+    async run(fn, step, replay) {
       const captured: Captured[] = [];
       const onQuery = (q: Captured) => captured.push(q);
       knex.on("query", onQuery);
       try {
         await fn(knex);
       } catch (e) {
-        throw cannotRender(step, null, e);
+        // A caller with onRowRead wants a verdict, not a script: its words say so.
+        throw cannotRender(step, null, e, onRowRead ? "verdict" : "scratch");
       } finally {
         knex.off("query", onQuery);
       }
       const out: string[] = [];
+      let told = false;
       for (const q of captured) {
-        // The revision's own reads cannot be rendered; knex's reads of the catalog (raw pragma/select) are its business.
-        if (q.method !== undefined && q.method !== "raw" && readsData(q)) throw cannotRender(step, q.sql);
-        if (isInternal(q.sql)) continue;
-        out.push(inline(knex, q));
+        if (isTransactionControl(q.sql)) continue;
+        // "pragma foreign_keys = off" around a SQLite rebuild is part of the script, not a read.
+        if (!readsData(q) || /^\s*pragma\b[^=]*=/i.test(q.sql)) {
+          out.push(inline(knex, q));
+          continue;
+        }
+        if (replay || readsCatalogOnly(q.sql)) continue;
+        if (!onRowRead) throw cannotRender(step, q.sql);
+        if (!told) onRowRead(step, inline(knex, q));
+        told = true;
       }
       return out;
     },
-    close: () => knex.destroy(),
+    close: () => (owned ? knex.destroy() : Promise.resolve()),
   };
 }
 
-function isInternal(sql: string): boolean {
+function isTransactionControl(sql: string): boolean {
+  return /^\s*(begin|commit|rollback|savepoint|release|start\s+transaction)\b/i.test(sql);
+}
+
+/** Schemas and tables that describe the database rather than hold its rows. */
+const CATALOG = /^[`"]?(information_schema|pg_catalog|performance_schema|mysql|sys)[`"]?\.|^[`"]?(pg_\w+|sqlite_master|sqlite_schema|sqlite_temp_master|pragma_\w+)[`"]?(\s|\(|$)/i;
+
+/**
+ * Whether a read asks only the catalog (or nothing: `select 1`, `select version()`), so that a
+ * database without rows answers it as the live one would: every table it names after FROM or
+ * JOIN is a catalog's; SHOW, DESCRIBE and PRAGMA read the catalog too.
+ */
+function readsCatalogOnly(sql: string): boolean {
   const s = sql.trim();
-  if (/^(begin|commit|rollback|savepoint|release)\b/i.test(s)) return true;
-  if (/^select\b/i.test(s)) return true;
-  return /^pragma\b/i.test(s) && !s.includes("=");
+  if (/^(show|describe|desc|explain|pragma)\b/i.test(s)) return true;
+  const named = [...s.matchAll(/\b(?:from|join)\s+([`"\w$.]+(?:\s*\()?)/gi)].map((m) => m[1]!);
+  return named.every((t) => CATALOG.test(t));
 }
 
 function readsData(q: Captured): boolean {
@@ -254,10 +310,28 @@ function revisionFunction(mod: RevisionModule, step: Step): (knex: Knex) => Prom
   return step.direction === "up" ? mod.up.bind(mod) : mod.down.bind(mod);
 }
 
-function cannotRender(step: Step, sql: string | null, cause?: unknown): StrataError {
+/**
+ * Why a revision cannot be rendered: a read (sql), or a failure (cause) offline or on a scratch
+ * database, for a script (`--sql`) or for a plan's verdict.
+ */
+function cannotRender(step: Step, sql: string | null, cause?: unknown, where: "offline" | "scratch" | "verdict" = "offline"): StrataError {
+  const details = { revision: step.revision, direction: step.direction, ...(sql ? { statement: sql } : {}), rendering: where };
+  if (where === "verdict") {
+    return new StrataError("NOT_SUPPORTED", `revision ${step.revision} failed while rendering in a scratch database: ${causeLine(cause)}`, details);
+  }
   const why = sql
     ? `it reads data (\`${sql.replace(/\s+/g, " ").slice(0, 100)}\`), which a script rendered without a database cannot do`
-    : `it failed while rendering: ${cause instanceof Error ? cause.message.split("\n")[0] : String(cause)}`;
-  return new StrataError("NOT_SUPPORTED", `revision ${step.revision} cannot be rendered as SQL: ${why}; run it online instead`, { revision: step.revision, direction: step.direction });
+    : `it failed while rendering${where === "scratch" ? " in a scratch database" : ""}: ${causeLine(cause)}`;
+  return new StrataError("NOT_SUPPORTED", `revision ${step.revision} cannot be rendered as SQL: ${why}; run it online instead`, details);
+}
+
+/** A driver's message without the statement knex puts in front of it. */
+function causeLine(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  if (cause instanceof StrataError) return cause.message;
+  const driver = cause as Error & { sqlMessage?: string; code?: unknown };
+  const line = (driver.sqlMessage ?? cause.message).split("\n")[0]!;
+  // knex puts the statement in front of a driver's message ("alter table ... - column exists").
+  return driver.code !== undefined && driver.sqlMessage === undefined ? line.replace(/^[\s\S]*? - (?=\S)/, "") : line;
 }
 

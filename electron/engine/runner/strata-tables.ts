@@ -398,7 +398,7 @@ export async function finishHistory(
 let user: string | undefined;
 
 /** Who runs Strata, looked up once per process (the lookup reads the password database). */
-function currentUser(): string {
+export function currentUser(): string {
   if (user === undefined) {
     try {
       user = os.userInfo().username;

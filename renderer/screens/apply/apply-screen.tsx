@@ -5,6 +5,7 @@ import type { ErrorShape } from "../../../shared/errors.js";
 import { useClient } from "../../api/client-context.js";
 import { replaceRoute } from "../../app/navigate.js";
 import { useProject } from "../../app/project-context.js";
+import { AcceptEditedFile } from "../../components/accept-edited-file.js";
 import { ErrorBox, Loading } from "../../components/load-states.js";
 import { acknowledgementText, confirmedPlanOf, samePlan } from "./plan-verdict.js";
 import { PlanView } from "./plan-view.js";
@@ -298,6 +299,7 @@ export function ApplyScreen(props: {
         reloadOn={run?.state ?? ""}
         environment={form.environment}
         protected={env?.protected ?? false}
+        confirmationName={env?.confirmationName ?? null}
         onResolved={() => {
           refresh();
           loadPlan(formRef.current, "after-run");
@@ -321,6 +323,9 @@ export function ApplyScreen(props: {
               refusal={refusal}
               allowEdited={form.allowEdited}
               onAllowEdited={(v) => change({ allowEdited: v }, false)}
+              onAcceptEdited={(revision, confirmName) =>
+                client.repairRevision({ environment: form.environment, revision, ...(confirmName !== undefined ? { confirmName } : {}) }).then(() => loadPlan(formRef.current, "after-run"))
+              }
               acknowledgement={acknowledgement}
               acknowledged={acknowledged}
               onAcknowledged={setAcknowledged}

@@ -1,4 +1,5 @@
 import type { MigrationPlanDto } from "../../../shared/api.js";
+import { AcceptEditedFile } from "../../components/accept-edited-file.js";
 
 /** What the person must do before the plan runs, and the Run button; the container decides what is required. */
 export function RunConfirmation(props: {
@@ -7,6 +8,8 @@ export function RunConfirmation(props: {
   readonly refusal: { readonly message: string; readonly allowEdited: boolean } | null;
   readonly allowEdited: boolean;
   readonly onAllowEdited: (v: boolean) => void;
+  /** Accepts an edited file once (repairRevision), so later runs stop asking. */
+  readonly onAcceptEdited: (revision: string, confirmName: string | undefined) => Promise<unknown>;
   /** The words of the tick box naming what is lost; null when the plan is checked and loses nothing. */
   readonly acknowledgement: string | null;
   readonly acknowledged: boolean;
@@ -34,6 +37,21 @@ export function RunConfirmation(props: {
               <input type="checkbox" checked={props.allowEdited} onChange={(e) => props.onAllowEdited(e.target.checked)} aria-label="Run anyway: the edits are intended" /> Run anyway: the edits are intended (--allow-edited)
             </label>
           )}
+          {(plan.problems ?? [])
+            .filter((p) => p.kind === "edited")
+            .map((p) => (
+              <AcceptEditedFile
+                key={p.revision}
+                environment={plan.environment}
+                protected={confirmationName !== null}
+                {...(confirmationName !== null ? { confirmAs: confirmationName } : {})}
+                revision={p.revision}
+                file={p.file}
+                checksumBefore={null}
+                checksumNow={null}
+                onAccept={(confirmName) => props.onAcceptEdited(p.revision, confirmName)}
+              />
+            ))}
         </div>
       )}
       {acknowledgement !== null && (
@@ -75,7 +93,7 @@ export function RunConfirmation(props: {
         )}
         {refusal && !props.allowEdited && (
           <span className="muted" data-testid="refusal-hint">
-            {nameMissing ? "Also restore" : "Restore"} the file{refusal.allowEdited ? ", or tick “Run anyway”" : ""}, to enable.
+            {nameMissing ? "Also restore" : "Restore"} the file{refusal.allowEdited ? ", accept the edit, or tick “Run anyway”" : ""}, to enable.
           </span>
         )}
       </div>

@@ -20,6 +20,8 @@ interface Settled {
 export function UnresolvedForEnvironment(props: {
   readonly environment: string;
   readonly protected: boolean;
+  /** The name to type where it is not the environment's own (it reaches a protected one's database). */
+  readonly confirmationName?: string | null;
   readonly onResolved: () => void;
   /** How many revisions wait for a resolve (0 once none, or when the status cannot be read). */
   readonly onCount?: (count: number) => void;
@@ -46,7 +48,7 @@ export function UnresolvedForEnvironment(props: {
       {runs.length > 0 && (
         <div data-testid="unresolved" data-unresolved-env={props.environment} style={{ display: "grid", gap: 8, margin: "8px 0" }}>
           {runs.map((u) => (
-            <RecoveryForRun key={u.historyId} environment={props.environment} protected={props.protected} run={u} onSettled={(how) => after(u, how)()} />
+            <RecoveryForRun key={u.historyId} environment={props.environment} protected={props.protected || Boolean(props.confirmationName)} confirmAs={props.confirmationName ?? props.environment} run={u} onSettled={(how) => after(u, how)()} />
           ))}
         </div>
       )}
@@ -84,7 +86,7 @@ export function UnresolvedForEnvironment(props: {
 }
 
 /** Loads one revision's recovery check and calls resolve / undo for its panel. */
-function RecoveryForRun(props: { readonly environment: string; readonly protected: boolean; readonly run: UnresolvedRunDto; readonly onSettled: (how: string) => void }) {
+function RecoveryForRun(props: { readonly environment: string; readonly protected: boolean; readonly confirmAs: string; readonly run: UnresolvedRunDto; readonly onSettled: (how: string) => void }) {
   const client = useClient();
   const { environment, run } = props;
   const check = useLoad(() => client.recoveryCheck({ environment, revision: run.revision }), [client, environment, run.revision, run.historyId]);
@@ -92,6 +94,7 @@ function RecoveryForRun(props: { readonly environment: string; readonly protecte
     <UnresolvedRunPanel
       environment={environment}
       protected={props.protected}
+      confirmAs={props.confirmAs}
       run={run}
       check={check.load}
       onResolve={(revision, outcome, confirmName, override) =>

@@ -1,5 +1,6 @@
 import type { DriftDto, EnvironmentMatrixDto, EnvironmentStateDto } from "../../../shared/api.js";
 import { assertNever } from "../../app/assert-never.js";
+import { EnvironmentStateTag } from "../../components/environment-state.js";
 
 function DriftCell({ drift }: { readonly drift: DriftDto }) {
   switch (drift.state) {
@@ -22,7 +23,8 @@ function DriftCell({ drift }: { readonly drift: DriftDto }) {
         </details>
       );
     case "unavailable":
-      return <span className="tag warn" title={drift.note}>not checked{drift.note ? `: ${drift.note}` : ""}</span>;
+      // The reason can be long (a revision with no file): it wraps rather than push the Files column off screen.
+      return <span className="tag warn" title={drift.note} style={{ whiteSpace: "normal", display: "inline-block", maxWidth: 240 }}>not checked{drift.note ? `: ${drift.note}` : ""}</span>;
     case "not-checked":
       return <span className="faint">—</span>;
     default:
@@ -41,7 +43,7 @@ function LastRun({ s }: { readonly s: EnvironmentStateDto }) {
   );
 }
 
-/** The environments matrix: each environment's heads, which graph heads it has, pending, last run, drift, edited files. */
+/** The environments matrix: each environment's worst state, heads, which graph heads it has, pending, last run, drift, edited files. */
 export function EnvironmentMatrixView(props: {
   readonly matrix: EnvironmentMatrixDto;
   readonly onHistory: (env: string) => void;
@@ -55,6 +57,7 @@ export function EnvironmentMatrixView(props: {
         <thead>
           <tr>
             <th>Environment</th>
+            <th>State</th>
             <th>Current</th>
             {matrix.heads.map((h) => (
               <th key={h} title={`graph head ${h}`} className="mono">
@@ -83,6 +86,7 @@ export function EnvironmentMatrixView(props: {
                   {/* A long database URL wraps under the name rather than pushing the matrix past the window. */}
                   <div className="faint" style={{ fontSize: 12, maxWidth: 220, whiteSpace: "normal", overflowWrap: "anywhere" }}>{e.dialect} · {e.displayTarget}{e.source === "profile" ? " · profile" : ""}</div>
                 </td>
+                <td data-testid="env-row-state"><EnvironmentStateTag state={s.state} /></td>
                 {s.error || s.heads === null ? (
                   <td colSpan={matrix.heads.length + 1}>
                     <span className="tag bad">unreachable</span> <span className="muted">{s.error?.message}</span>

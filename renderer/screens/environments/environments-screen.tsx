@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { ConnectionProfileDto, ProfileTestDto } from "../../../shared/api.js";
+import type { ConnectionProfileDto, ProfileTestDto, ProtectedDatabaseDto } from "../../../shared/api.js";
 import { asErrorShape } from "../../../shared/api-errors.js";
 import type { ErrorShape } from "../../../shared/errors.js";
 import { useClient } from "../../api/client-context.js";
@@ -15,26 +15,30 @@ import { ProfilesPanel } from "./profiles-panel.js";
 /** Environments: the matrix with drift, and the saved connection profiles. */
 export function EnvironmentsScreen() {
   const client = useClient();
-  const { refresh, setActiveEnvironment } = useProject();
-  const matrix = useLoad(() => client.environmentStatus({ drift: true }), [client]);
+  // The App's matrix with drift: reloaded on every host change (a run, a repair, a file changed on disk).
+  const { refresh, setActiveEnvironment, driftMatrix } = useProject();
+  const matrix = { load: driftMatrix, reload: refresh };
+  const shown = loadedData(driftMatrix);
   const profiles = useLoad(() => client.listProfiles(), [client]);
   const [editing, setEditing] = useState<ConnectionProfileDto | "new" | null>(null);
   const [busy, setBusy] = useState(false);
   const [profileError, setProfileError] = useState<ErrorShape | null>(null);
   const [formTest, setFormTest] = useState<ProfileTestDto | null>(null);
+  // A saved profile that reaches a protected database stays open, saying so (issue 14).
+  const [savedReach, setSavedReach] = useState<ProtectedDatabaseDto | null>(null);
   const [tests, setTests] = useState<ReadonlyMap<string, ProfileTestDto | "testing">>(new Map());
 
   const afterChange = (): void => {
     profiles.reload();
-    matrix.reload();
     refresh();
   };
   const save = (v: ProfileFormValue): void => {
     setBusy(true);
     setProfileError(null);
     client.saveProfile(v).then(
-      () => {
-        setEditing(null);
+      (saved) => {
+        setEditing(saved.reachesProtected ? saved : null);
+        setSavedReach(saved.reachesProtected ?? null);
         setFormTest(null);
         afterChange();
       },
@@ -67,17 +71,17 @@ export function EnvironmentsScreen() {
         </button>
       </div>
       {/* Outside the matrix's load: a reload after a resolve keeps each panel, and its retry, on screen. */}
-      {(loadedData(matrix.load)?.environments ?? []).map((s) => (
-        <UnresolvedForEnvironment key={s.environment.name} environment={s.environment.name} protected={s.environment.protected} unresolved={s.unresolved ?? []} onResolved={afterChange} />
+      {(shown?.environments ?? []).map((s) => (
+        <UnresolvedForEnvironment key={s.environment.name} environment={s.environment.name} protected={s.environment.protected} confirmationName={s.environment.confirmationName ?? null} unresolved={s.unresolved ?? []} onResolved={afterChange} />
       ))}
-      {matrix.load.state === "loading" && <Loading what="environments and drift" />}
+      {matrix.load.state === "loading" && !shown && <Loading what="environments and drift" />}
       {matrix.load.state === "error" && <ErrorBox error={matrix.load.error} onRetry={matrix.reload} />}
-      {matrix.load.state === "ok" &&
-        (matrix.load.data.environments.length === 0 ? (
+      {shown &&
+        (shown.environments.length === 0 ? (
           <Empty>No environments. Add one to strata.config.json or save a connection profile below.</Empty>
         ) : (
           <EnvironmentMatrixView
-            matrix={matrix.load.data}
+            matrix={shown}
             onHistory={(env) => navigate({ screen: "history", environment: env })}
             onUpgrade={(env) => navigate({ screen: "apply", environment: env, target: "heads", command: "upgrade" })}
             onGraph={(env) => {
@@ -89,7 +93,7 @@ export function EnvironmentsScreen() {
       {profiles.load.state === "loading" && <Loading what="connection profiles" />}
       {profiles.load.state === "error" && <ErrorBox error={profiles.load.error} onRetry={profiles.reload} />}
       {profiles.load.state === "ok" && (
-        <ProfilesPanel list={profiles.load.data} testResults={tests} onAdd={() => setEditing("new")} onEdit={setEditing} onTest={testSaved} onRemove={remove} />
+        <ProfilesPanel list={profiles.load.data} testResults={tests} onAdd={() => { setEditing("new"); setSavedReach(null); }} onEdit={(p) => { setEditing(p); setSavedReach(null); }} onTest={testSaved} onRemove={remove} />
       )}
       {editing && (
         <ProfileForm
@@ -99,8 +103,10 @@ export function EnvironmentsScreen() {
           busy={busy}
           onSave={save}
           onTest={testUnsaved}
+          reachesProtected={savedReach}
           onCancel={() => {
             setEditing(null);
+            setSavedReach(null);
             setFormTest(null);
             setProfileError(null);
           }}

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { ClientDto, ConnectionProfileDto, TlsModeDto } from "../../../shared/api.js";
+import type { ClientDto, ConnectionProfileDto, ProtectedDatabaseDto, TlsModeDto } from "../../../shared/api.js";
 
 /** What the profile form sends; `password` only when typed (the saved one is never shown). */
 export interface ProfileFormValue {
@@ -19,6 +19,8 @@ export interface ProfileFormValue {
   readonly ssh?: { readonly host: string; readonly port?: number; readonly user: string; readonly privateKey: string; readonly knownHosts?: string };
   readonly sshPassphrase?: string;
   readonly clearSshPassphrase?: boolean;
+  /** Listed in every project, not only in the one open now. */
+  readonly shared: boolean;
 }
 
 /** The TLS modes, in each server's own words (libpq's sslmode, MySQL's --ssl-mode). */
@@ -44,6 +46,8 @@ export function ProfileForm(props: {
   readonly onSave: (v: ProfileFormValue) => void;
   readonly onTest: (v: ProfileFormValue) => void;
   readonly onCancel: () => void;
+  /** Set after a save found that the profile reaches a protected database: what the host said (issue 14). */
+  readonly reachesProtected?: ProtectedDatabaseDto | null;
 }) {
   const i = props.initial;
   const [name, setName] = useState(i?.name ?? "");
@@ -56,6 +60,7 @@ export function ProfileForm(props: {
   const [password, setPassword] = useState("");
   const [clearPassword, setClearPassword] = useState(false);
   const [isProtected, setProtected] = useState(i?.protected ?? false);
+  const [shared, setShared] = useState(i?.shared ?? false);
   const [color, setColor] = useState(i?.color ?? "#3b82f6");
   const [tlsMode, setTlsMode] = useState<TlsModeDto | "">(i?.tls?.mode ?? "");
   const [tlsCa, setTlsCa] = useState(i?.tls?.ca ?? "");
@@ -97,6 +102,7 @@ export function ProfileForm(props: {
     ...(password ? { password } : {}),
     ...(clearPassword ? { clearPassword: true } : {}),
     protected: isProtected,
+    shared,
     color,
     ...secure(),
   });
@@ -182,10 +188,18 @@ export function ProfileForm(props: {
       )}
       <div className="toolbar">
         <label><input type="checkbox" checked={isProtected} onChange={(e) => setProtected(e.target.checked)} /> Protected (runs need its name typed)</label>
+        <label title="Otherwise the profile is listed only in the project it was saved in">
+          <input type="checkbox" checked={shared} onChange={(e) => setShared(e.target.checked)} aria-label="Shared across projects" /> Shared across projects
+        </label>
         {i?.hasPassword && !sqlite && (
           <label><input type="checkbox" checked={clearPassword} onChange={(e) => setClearPassword(e.target.checked)} /> Forget the saved password</label>
         )}
       </div>
+      {props.reachesProtected && (
+        <div className="notice warn" role="status" data-testid="profile-reaches-protected">
+          Saved as protected: {props.reachesProtected.message}.
+        </div>
+      )}
       <div className="toolbar">
         <button type="submit" className="btn primary" disabled={props.busy || !name.trim()}>Save</button>
         <button type="button" className="btn" disabled={props.busy || !name.trim()} onClick={() => props.onTest(value())}>Test connection</button>

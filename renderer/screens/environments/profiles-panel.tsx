@@ -34,7 +34,13 @@ export function ProfilesPanel(props: {
               return (
                 <tr key={p.id} data-profile={p.name}>
                   <td style={{ borderLeft: `4px solid ${p.color ?? "var(--border)"}` }}>
-                    <strong>{p.name}</strong> {p.protected && <span className="lock">protected</span>}
+                    <strong>{p.name}</strong> {p.protected && <span className="lock">protected</span>}{" "}
+                    {p.shared && <span className="tag" title="listed in every project">shared</span>}
+                    {p.reachesProtected && (
+                      <div className="muted" data-testid="profile-reach">
+                        reaches protected {p.reachesProtected.environment}'s database; changes ask for “{p.reachesProtected.environment}”
+                      </div>
+                    )}
                   </td>
                   <td className="mono">{p.displayTarget}</td>
                   <td>{p.hasPassword ? "saved" : <span className="faint">none</span>}</td>

@@ -5,7 +5,7 @@ import { graphRevisions } from "../../graph/graph-revisions.js";
 import { layoutGraph } from "../../graph/lane-layout.js";
 import { searchRevisions } from "../../graph/search-revisions.js";
 import { Empty, ErrorBox } from "../../components/load-states.js";
-import { loadedData } from "../../hooks/use-load.js";
+import { stateTone } from "../../components/environment-state.js";
 import { RevisionGraphView, type EnvironmentBadge } from "./revision-graph-view.js";
 import { RevisionSidePanel } from "./revision-side-panel.js";
 
@@ -17,20 +17,22 @@ function markDrawn(): void {
 
 /** The revision-graph screen: lays the project's revisions out, places environment badges, searches. */
 export function GraphScreen({ select }: { readonly select?: string }) {
-  const { summary, matrix, activeEnvironment } = useProject();
+  const { summary, matrix, states, activeEnvironment } = useProject();
   const { ordered, layout } = useMemo(() => layoutGraph(graphRevisions(summary)), [summary]);
-  const states = loadedData(matrix)?.environments ?? [];
   const badges = useMemo(() => {
     const m = new Map<string, EnvironmentBadge[]>();
     for (const s of states) {
+      const state = s.state ? { label: s.state.label, tone: stateTone(s.state.kind), kind: s.state.kind } : undefined;
       for (const h of s.heads ?? []) {
         const list = m.get(h) ?? [];
-        list.push({ name: s.environment.name, color: s.environment.color });
+        list.push({ name: s.environment.name, color: s.environment.color, ...(state ? { state } : {}) });
         m.set(h, list);
       }
     }
     return m;
   }, [states]);
+  // An environment whose version table names a revision with no file has no node to carry its badge: say so above the graph.
+  const offGraph = useMemo(() => states.filter((s) => (s.heads ?? []).some((h) => !layout.indexOf.has(h))), [states, layout]);
   const activeState = states.find((s) => s.environment.name === activeEnvironment);
   const pending = useMemo(() => new Set(activeState?.pending ?? []), [activeState]);
 
@@ -96,6 +98,12 @@ export function GraphScreen({ select }: { readonly select?: string }) {
         <span>Newest on top. ↑/↓ move, Enter opens, digits 1–6 switch screens.</span>
         {activeEnvironment && <span>Dimmed: not yet applied to <strong>{activeEnvironment}</strong>.</span>}
         {matrix.state === "loading" && <span><span className="spinner" /> reading environments…</span>}
+        {offGraph.map((s) => (
+          <span key={s.environment.name} data-testid="off-graph" data-env-off-graph={s.environment.name}>
+            <strong>{s.environment.name}</strong> stands at <code>{(s.heads ?? []).filter((h) => !layout.indexOf.has(h)).map((h) => h.slice(0, 12)).join(", ")}</code>, which has no file
+            {s.state ? <> · <span className={`tag ${stateTone(s.state.kind)}`}>{s.state.label}</span></> : null}
+          </span>
+        ))}
       </div>
       {matrix.state === "error" && <ErrorBox error={matrix.error} />}
       {ordered.length === 0 ? (

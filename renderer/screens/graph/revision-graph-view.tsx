@@ -1,13 +1,16 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useEffect, useRef, type KeyboardEvent } from "react";
+import type { StateTone } from "../../components/environment-state.js";
 import type { GraphRevision } from "../../graph/graph-revisions.js";
 import { GraphRowSvg, ROW_HEIGHT } from "../../graph/graph-row-svg.js";
 import type { GraphLayout, GraphRow } from "../../graph/lane-layout.js";
 
-/** An environment whose version table stands on a revision. */
+/** An environment whose version table stands on a revision, with its worst state. */
 export interface EnvironmentBadge {
   readonly name: string;
   readonly color: string | null;
+  /** "half-applied: b2b2…", "2 edited", "15 pending", "up to date"; absent until known. */
+  readonly state?: { readonly label: string; readonly tone: StateTone; readonly kind: string };
 }
 
 interface RowProps {
@@ -42,8 +45,13 @@ const RevisionRow = memo(function RevisionRow(p: RowProps) {
       {p.badges && p.badges.length > 0 && (
         <span className="rev-badges">
           {p.badges.map((b) => (
-            <span key={b.name} className="env-badge" data-env-badge={b.name} style={{ ["--env-color" as string]: b.color ?? undefined }}>
+            <span key={b.name} className="env-badge" data-env-badge={b.name} style={{ ["--env-color" as string]: b.color ?? undefined }} title={b.state ? `${b.name}: ${b.state.label}` : b.name}>
               {b.name}
+              {b.state && (
+                <span className={`env-badge-state ${b.state.tone}`} data-state={b.state.kind}>
+                  {b.state.label}
+                </span>
+              )}
             </span>
           ))}
         </span>

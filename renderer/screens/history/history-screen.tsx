@@ -8,10 +8,10 @@ import { HistoryTableView } from "./history-table-view.js";
 /** History: an environment's history table, filterable, failures first. */
 export function HistoryScreen(props: { readonly environment?: string }) {
   const client = useClient();
-  const { summary, activeEnvironment } = useProject();
+  const { summary, activeEnvironment, changes } = useProject();
   const [environment, setEnvironment] = useState(props.environment ?? activeEnvironment ?? summary.environments[0]?.name ?? "");
   const [status, setStatus] = useState<"" | "succeeded" | "failed" | "running">("");
-  const [direction, setDirection] = useState<"" | "up" | "down" | "stamp">("");
+  const [direction, setDirection] = useState<"" | "up" | "down" | "stamp" | "repair">("");
   const [search, setSearch] = useState("");
   const [query, setQuery] = useState("");
   const [failuresFirst, setFailuresFirst] = useState(true);
@@ -32,7 +32,8 @@ export function HistoryScreen(props: { readonly environment?: string }) {
         ...(direction ? { direction } : {}),
         ...(query ? { search: query } : {}),
       }),
-    [client, environment, status, direction, query, failuresFirst],
+    // changes: a run, a repair or a resolve adds or changes rows.
+    [client, environment, status, direction, query, failuresFirst, changes],
   );
   const filtered = status !== "" || direction !== "" || query !== "";
   return (
@@ -65,6 +66,7 @@ export function HistoryScreen(props: { readonly environment?: string }) {
             <option value="up">up</option>
             <option value="down">down</option>
             <option value="stamp">stamp</option>
+            <option value="repair">repair</option>
           </select>
         </label>
         <label className="field" style={{ flex: 1, minWidth: 200 }}>

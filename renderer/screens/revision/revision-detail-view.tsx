@@ -1,5 +1,7 @@
+import { Fragment } from "react";
 import type { ChecksumStateDto, EnvironmentDto, RenderedSqlDto, RevisionDetailDto } from "../../../shared/api.js";
 import { assertNever } from "../../app/assert-never.js";
+import { AcceptEditedFile } from "../../components/accept-edited-file.js";
 import { CodeView } from "../../components/code-view.js";
 
 function checksumTag(state: ChecksumStateDto) {
@@ -42,6 +44,8 @@ export function RevisionDetailView(props: {
   readonly onSqlEnvironment: (name: string) => void;
   readonly onGo: (id: string) => void;
   readonly onMigrate: (command: "upgrade" | "downgrade", environment: string) => void;
+  /** Accepts the edited file on an environment (repairRevision); rejects with the error to show. */
+  readonly onAcceptEdited: (environment: string, confirmName: string | undefined) => Promise<unknown>;
 }) {
   const { detail } = props;
   const r = detail.revision;
@@ -83,18 +87,36 @@ export function RevisionDetailView(props: {
           <table className="grid" data-testid="detail-environments">
             <tbody>
               {detail.environments.map((e) => (
-                <tr key={e.environment}>
-                  <td><strong>{e.environment}</strong></td>
-                  <td>{e.error ? <span className="tag bad" title={e.error.message}>unreachable</span> : checksumTag(e.checksum)}</td>
-                  <td style={{ textAlign: "right" }}>
-                    {e.applied === false && (
-                      <button type="button" className="btn small" onClick={() => props.onMigrate("upgrade", e.environment)}>Upgrade to here…</button>
-                    )}
-                    {e.applied === true && (
-                      <button type="button" className="btn small" onClick={() => props.onMigrate("downgrade", e.environment)}>Roll back to here…</button>
-                    )}
-                  </td>
-                </tr>
+                <Fragment key={e.environment}>
+                  <tr data-detail-env={e.environment}>
+                    <td><strong>{e.environment}</strong></td>
+                    <td data-testid="checksum-state">{e.error ? <span className="tag bad" title={e.error.message}>unreachable</span> : checksumTag(e.checksum)}</td>
+                    <td style={{ textAlign: "right" }}>
+                      {e.applied === false && (
+                        <button type="button" className="btn small" onClick={() => props.onMigrate("upgrade", e.environment)}>Upgrade to here…</button>
+                      )}
+                      {e.applied === true && (
+                        <button type="button" className="btn small" onClick={() => props.onMigrate("downgrade", e.environment)}>Roll back to here…</button>
+                      )}
+                    </td>
+                  </tr>
+                  {e.checksum === "edited" && (
+                    <tr>
+                      <td colSpan={3}>
+                        {/* An intended edit is accepted once, instead of "Run anyway" on every run. */}
+                        <AcceptEditedFile
+                          environment={e.environment}
+                          protected={props.environments.find((x) => x.name === e.environment)?.protected ?? false}
+                          revision={r.revision}
+                          file={r.file}
+                          checksumBefore={e.appliedChecksum}
+                          checksumNow={detail.checksum}
+                          onAccept={(confirmName) => props.onAcceptEdited(e.environment, confirmName)}
+                        />
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
               ))}
             </tbody>
           </table>

@@ -9,9 +9,10 @@ import { RevisionDetailView } from "./revision-detail-view.js";
 /** The revision-detail screen: fetches one revision with its SQL for the chosen environment. */
 export function RevisionScreen({ id }: { readonly id: string }) {
   const client = useClient();
-  const { summary, activeEnvironment } = useProject();
+  const { summary, activeEnvironment, changes } = useProject();
   const [sqlEnv, setSqlEnv] = useState<string | null>(activeEnvironment);
-  const { load, reload } = useLoad(() => client.revisionDetail({ revision: id, ...(sqlEnv ? { environment: sqlEnv } : {}) }), [client, id, sqlEnv]);
+  // Reloaded on every host change too: the file edited on disk, a run, a repair (the checksum state moves).
+  const { load, reload } = useLoad(() => client.revisionDetail({ revision: id, ...(sqlEnv ? { environment: sqlEnv } : {}) }), [client, id, sqlEnv, changes]);
   const title = load.state === "ok" ? load.data.revision.message : id;
   return (
     <section className="screen" aria-labelledby="detail-title">
@@ -30,6 +31,9 @@ export function RevisionScreen({ id }: { readonly id: string }) {
           onSqlEnvironment={setSqlEnv}
           onGo={(rev) => navigate({ screen: "revision", id: rev })}
           onMigrate={(command, environment) => navigate({ screen: "apply", environment, target: id, command })}
+          onAcceptEdited={(environment, confirmName) =>
+            client.repairRevision({ environment, revision: id, ...(confirmName !== undefined ? { confirmName } : {}) }).then(reload)
+          }
         />
       )}
     </section>
