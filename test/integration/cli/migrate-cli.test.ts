@@ -309,7 +309,7 @@ describe.each(TEST_CLIENTS)("strata CLI on %s", (client: DbClient) => {
     }
   });
 
-  it("opens a knex project, shows knex's position, and adopts it without running anything", async () => {
+  it("opens a knex project, shows knex's position, runs a new file without adopting, and adopts it without running anything", async () => {
     const dir = writeProject({ environments: { dev: envEntry(db) } });
     const mig = path.join(dir, "migrations");
     const knexFile = (name: string, table: string) =>
@@ -330,19 +330,21 @@ describe.each(TEST_CLIENTS)("strata CLI on %s", (client: DbClient) => {
     const cur = await strata(["--project", dir, "current", "--json"]);
     expect(cur.json.heads).toEqual(["20240102000000_two"]);
 
+    // knex mode (issue #15): knex_migrations is the truth, so no adopt is needed to run the next file.
     knexFile("20240103000000_three.js", "three");
-    const refused = await strata(["--project", dir, "upgrade", "heads"]);
-    expect(refused.code).toBe(2);
-    expect(refused.reason).toMatch(/strata adopt/);
-    expect(await db.knex.schema.hasTable("three")).toBe(false);
-
-    const adopt = await strata(["--project", dir, "adopt", "--json"]);
-    expect(adopt.code).toBe(0);
-    expect(adopt.json.heads).toEqual(["20240102000000_two"]);
     const up = await strata(["--project", dir, "upgrade", "heads", "--json"]);
-    expect(up.code).toBe(0);
+    expect(up.code, up.stderr).toBe(0);
     expect(up.json.steps.map((s: { revision: string }) => s.revision)).toEqual(["20240103000000_three"]);
     expect(await db.knex.schema.hasTable("three")).toBe(true);
+    expect((await db.knex("knex_migrations").select("name").orderBy("id")).map((r: { name: string }) => r.name)).toEqual([
+      "20240101000000_one.js",
+      "20240102000000_two.js",
+      "20240103000000_three.js",
+    ]);
+
+    const adopt = await strata(["--project", dir, "adopt", "--json"]);
+    expect(adopt.code, adopt.stderr).toBe(0);
+    expect(adopt.json.heads).toEqual(["20240103000000_three"]);
   });
 
   it("bad input is refused with one line and exit code 2, and changes no database", async () => {
