@@ -126,6 +126,25 @@ describe.each(TEST_CLIENTS)("knex mode on %s", (client) => {
       expect(none.json.steps).toEqual([]);
     });
 
+    it("respects knex_migrations_lock: a run waits while knex holds it, then refuses in one line with nothing run; --single-transaction writes knex's rows too", async () => {
+      await migrator.knex.migrate.up(migrator.config);
+      await db.knex("knex_migrations_lock").update({ is_locked: 1 });
+      const refused = await run("upgrade", "heads", "--lock-timeout", "1");
+      expect(refused.code).toBe(2);
+      expect(refused.reason).toContain("knex_migrations_lock is locked (is_locked = 1): a knex migration is running, or one was killed");
+      expect((await knexRows(db.knex)).map((r) => r.name)).toEqual([files[0]]);
+      expect(await db.knex("knex_migrations_lock").select("is_locked")).toEqual([{ is_locked: 1 }]);
+      await db.knex("knex_migrations_lock").update({ is_locked: 0 });
+
+      const batch = await run("upgrade", "heads", "--single-transaction", "--json");
+      expect(batch.code, batch.stderr).toBe(0);
+      expect(batch.json.steps.map((s: { revision: string }) => s.revision)).toEqual(ids.slice(1));
+      expect((await knexRows(db.knex)).map((r) => [r.name, r.batch])).toEqual(files.map((f, i) => [f, i === 0 ? 1 : 2]));
+      const [, log] = (await migrator.knex.migrate.latest(migrator.config)) as [number, string[]];
+      expect(log).toEqual([]);
+      expect(await db.knex("knex_migrations_lock").select("is_locked")).toEqual([{ is_locked: 0 }]);
+    });
+
     it("a gap is real: status and check list it, adopt refuses, upgrade runs it in folder order; an unknown row is named", async () => {
       await migrator.knex.migrate.up({ ...migrator.config, name: files[0] });
       await migrator.knex.migrate.up({ ...migrator.config, name: files[2] });
