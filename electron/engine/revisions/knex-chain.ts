@@ -110,6 +110,9 @@ export class KnexChain {
     if (exact !== undefined) return exact;
     if (target === "base") return -1;
     if (target === "head" || target === "heads") return this.ids.length - 1;
+    // A unique prefix of a file name beats relative syntax: "2023-08-18" names a file, not "2023-08" minus 18.
+    const matches = this.ids.filter((id) => id.startsWith(target));
+    if (matches.length === 1) return this.index.get(matches[0]!)!;
     const relative = /^(.*?)([+-])(\d+)$/.exec(target);
     if (relative) {
       const [, anchor, sign, digits] = relative;
@@ -121,8 +124,6 @@ export class KnexChain {
         return to;
       }
     }
-    const matches = this.ids.filter((id) => id.startsWith(target));
-    if (matches.length === 1) return this.index.get(matches[0]!)!;
     if (matches.length > 1) {
       throw new StrataError("TARGET_AMBIGUOUS", `'${target}' starts ${matches.length} migration file names (${matches.slice(0, 3).join(", ")}${matches.length > 3 ? ", ..." : ""}); give more of the name`, {
         target,
@@ -136,7 +137,7 @@ export class KnexChain {
     try {
       return this.position(target, applied);
     } catch (e) {
-      if (e instanceof StrataError && e.code === "TARGET_UNKNOWN") return undefined;
+      if (e instanceof StrataError && (e.code === "TARGET_UNKNOWN" || e.code === "TARGET_AMBIGUOUS")) return undefined;
       throw e;
     }
   }

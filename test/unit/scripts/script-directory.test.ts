@@ -173,6 +173,29 @@ describe("loadScriptDirectory: plain knex folders", () => {
     expect(typeof (await sd.scripts[0]!.load()).up).toBe("function");
   });
 
+  it("takes any file name as the id and only the extensions knex loads (its default, or the knexfile's loadExtensions)", async () => {
+    const cjs = "exports.up = function (knex) { return knex.schema; };\nexports.down = function (knex) { return knex.schema; };\n";
+    const esm = "export async function up(knex) {}\nexport async function down(knex) {}\n";
+    const dir = migrations({
+      "2023-08-16-0000-create-monitor.js": cjs,
+      "2023.08.17 add url.cjs": cjs,
+      "20230818_esm.mjs": esm,
+      "20230819_typed.ts": esm,
+      // Not a migration to knex by default either: knex's default loadExtensions has no .mjs or .mts.
+      "20230820_later.mts": esm,
+    });
+    const byDefault = await loadScriptDirectory(dir);
+    expect(byDefault.mode).toBe("knex");
+    expect(byDefault.scripts.map((s) => [s.revision, s.knexName])).toEqual([
+      ["2023-08-16-0000-create-monitor", "2023-08-16-0000-create-monitor.js"],
+      ["2023.08.17 add url", "2023.08.17 add url.cjs"],
+      ["20230819_typed", "20230819_typed.ts"],
+    ]);
+    const configured = await loadScriptDirectory(dir, { knexLoadExtensions: [".mjs", ".mts", ".js"] });
+    expect(configured.scripts.map((s) => s.knexName)).toEqual(["2023-08-16-0000-create-monitor.js", "20230818_esm.mjs", "20230820_later.mts"]);
+    expect(configured.scripts.map((s) => s.downRevisions)).toEqual([[], ["2023-08-16-0000-create-monitor"], ["20230818_esm"]]);
+  });
+
   it("evaluates a knex file that exports through module.exports", async () => {
     const dir = migrations({
       "001_a.js": "module.exports = { up: async () => {}, down: async () => {}, config: { transaction: false } };\n",
