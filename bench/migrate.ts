@@ -19,12 +19,12 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { spawnSync } from "node:child_process";
 import type { DbClient } from "../electron/engine/dialect/index.js";
 import { createTestDatabase } from "../test/helpers/databases.js";
 import type { TestDatabase } from "../test/helpers/databases.js";
 import { STRATA_BIN } from "../test/helpers/strata-cli.js";
 import { generateProject } from "./generate-project.js";
+import { median, settle, timedProcess, urlOf } from "./bench-process.js";
 
 const N = Number(process.argv[2] ?? 1000);
 const clients = (process.argv[3] ?? "better-sqlite3,pg,mysql2").split(",") as DbClient[];
@@ -46,27 +46,6 @@ function writeKnexFolder(n: number): string {
     );
   }
   return dir;
-}
-
-/** Runs a command to completion and returns its wall time in seconds; throws if it fails. */
-function timedProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}): number {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
-  const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.status !== 0) throw new Error(`${args.join(" ")} failed: ${r.stderr}`);
-  return s;
-}
-
-function urlOf(db: TestDatabase): string {
-  const c = db.env.knexConfig.connection as { filename?: string; host?: string; port?: number; user?: string; database?: string };
-  switch (db.env.client) {
-    case "better-sqlite3":
-      return `sqlite:${c.filename}`;
-    case "pg":
-      return `postgres://${c.user}@${c.host}:${c.port}/${c.database}`;
-    case "mysql2":
-      return `mysql://${c.user}@${c.host}:${c.port}/${c.database}`;
-  }
 }
 
 /** `strata ... upgrade|downgrade` in its own process, as a user or CI job runs it, with its compile cache in `cacheDir`. */
@@ -95,57 +74,6 @@ function knexTsRun(db: TestDatabase, migrations: string, tmpDir: string): number
     knex.migrate.latest({ directory: process.env.DIR, loadExtensions: [".ts"] })
       .then(() => knex.destroy(), (e) => { console.error(e); process.exit(1); });`;
   return timedProcess(["--import", "tsx", "-e", script], { C: db.env.client, CONN: JSON.stringify(db.env.knexConfig.connection), DIR: migrations, TMPDIR: tmpDir });
-}
-
-/**
- * Lets the server finish writing what the previous run left behind before the next is timed, so
- * that no tool pays for the one before it: the kernel's dirty pages written (`sync`); a checkpoint on PostgreSQL; on MariaDB, InnoDB's purge
- * of old row versions done and its dirty pages flushed (its page cleaner is told to flush
- * everything; each wait ends at 5 s), then its writes quiet.
- */
-async function settle(db: TestDatabase): Promise<void> {
-  // The operating system's own write-back (the files of the last round's dropped databases among them).
-  spawnSync("sync");
-  if (db.env.client === "pg") await db.knex.raw("checkpoint");
-  if (db.env.client !== "mysql2") return;
-  const dirty = async (): Promise<number> => {
-    const [rows] = (await db.knex.raw("show global status like 'Innodb_buffer_pool_pages_dirty'")) as [{ Value: string }[]];
-    return Number(rows[0]?.Value ?? 0);
-  };
-  const unpurged = async (): Promise<number> => {
-    const [rows] = (await db.knex.raw("select count from information_schema.innodb_metrics where name = 'trx_rseg_history_len'")) as [{ count: number }[]];
-    return Number(rows[0]?.count ?? 0);
-  };
-  const purgeUntil = Date.now() + 5000;
-  while ((await unpurged()) > 100 && Date.now() < purgeUntil) await new Promise((r) => setTimeout(r, 100));
-  const [[{ pct }]] = (await db.knex.raw("select @@global.innodb_max_dirty_pages_pct as pct")) as [[{ pct: number }]];
-  await db.knex.raw("set global innodb_max_dirty_pages_pct = 0");
-  try {
-    const until = Date.now() + 5000;
-    while ((await dirty()) > 50 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-  } finally {
-    await db.knex.raw("set global innodb_max_dirty_pages_pct = ?", [pct]);
-  }
-  // Then until InnoDB writes no more than 1 MB in half a second (the tablespaces of the last
-  // round's dropped databases take it a while), at most 30 s.
-  const written = async (): Promise<number> => {
-    const [rows] = (await db.knex.raw("show global status where variable_name in ('Innodb_data_written', 'Innodb_os_log_written')")) as [{ Value: string }[]];
-    return rows.reduce((n, r) => n + Number(r.Value), 0);
-  };
-  const quietUntil = Date.now() + 30_000;
-  for (let before = await written(); Date.now() < quietUntil; ) {
-    await new Promise((r) => setTimeout(r, 500));
-    const now = await written();
-    if (now - before < 1024 * 1024) break;
-    before = now;
-  }
-}
-
-/** The median of some timings. */
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /**

@@ -1,0 +1,101 @@
+// Issue #15: the whole process of `strata upgrade heads` on a knex-mode folder (plain knex files,
+// dash-named CommonJS, no Strata export) against knex's own `migrate.latest()` on the same folder,
+// each on a fresh database of each dialect. Both sides as their users run them: Strata's default
+// (a transaction per revision, knex_migrations' rows written in each, the lint's dry run on), knex's
+// default (a transaction per migration). Each round runs the pair back to back, in alternating order,
+// with the server let settle before each run; the medians and each round's ratio are printed.
+// Usage: npm run build && npx tsx bench/knex-mode.ts [N] [pg,mysql2,better-sqlite3]   (BENCH_ROUNDS=3)
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { DbClient } from "../electron/engine/dialect/index.js";
+import { createTestDatabase } from "../test/helpers/databases.js";
+import type { TestDatabase } from "../test/helpers/databases.js";
+import { STRATA_BIN } from "../test/helpers/strata-cli.js";
+import { median, settle, timedProcess, urlOf } from "./bench-process.js";
+
+const N = Number(process.argv[2] ?? 1000);
+const clients = (process.argv[3] ?? "better-sqlite3,pg,mysql2").split(",") as DbClient[];
+const REPS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+/** A knex project as found: a strata.config.json naming only the folder, and N knex migrations. */
+function writeKnexProject(n: number): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "strata-knex-mode-bench-"));
+  const migrations = path.join(dir, "migrations");
+  fs.mkdirSync(migrations);
+  fs.writeFileSync(path.join(dir, "strata.config.json"), JSON.stringify({ migrations: "migrations" }));
+  for (let i = 0; i < n; i++) {
+    const day = new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+    fs.writeFileSync(
+      path.join(migrations, `${day}-${String(i).padStart(4, "0")}-create-t-${i}.js`),
+      `exports.up = function (knex) {\n  return knex.schema.createTable("t_${i}", function (t) { t.increments("id"); t.string("name", 100); t.integer("qty"); });\n};\n\n` +
+        `exports.down = function (knex) {\n  return knex.schema.dropTable("t_${i}");\n};\n`,
+    );
+  }
+  return dir;
+}
+
+function strataUpgrade(db: TestDatabase, project: string, cacheDir: string): number {
+  return timedProcess([STRATA_BIN, "--project", project, "--url", urlOf(db), "--quiet", "upgrade", "heads"], { STRATA_CACHE_DIR: cacheDir });
+}
+
+function knexLatest(db: TestDatabase, project: string): number {
+  const script = `
+    const knex = require("knex")({ client: process.env.C, connection: JSON.parse(process.env.CONN), useNullAsDefault: true });
+    knex.migrate.latest({ directory: process.env.DIR })
+      .then(() => knex.destroy(), (e) => { console.error(e); process.exit(1); });`;
+  return timedProcess(["-e", script], { C: db.env.client, CONN: JSON.stringify(db.env.knexConfig.connection), DIR: path.join(project, "migrations") });
+}
+
+/** Both ran everything: knex_migrations holds N rows, one batch each. */
+async function checkApplied(db: TestDatabase, who: string): Promise<void> {
+  const [row] = (await db.knex("knex_migrations").count("* as n").countDistinct("batch as batches")) as { n: number | string; batches: number | string }[];
+  if (Number(row?.n) !== N || Number(row?.batches) !== 1) throw new Error(`${who} left ${row?.n} knex_migrations rows in ${row?.batches} batches, not ${N} in 1`);
+}
+
+async function main(): Promise<void> {
+  const project = writeKnexProject(N);
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "strata-knex-mode-cache-"));
+  for (const client of clients) {
+    // An untimed run first: Strata's V8 code cache of its own bundle, as any run after an install finds it.
+    const warm = await createTestDatabase(client);
+    strataUpgrade(warm, project, cacheDir);
+    await warm.drop();
+    const strataTimes: number[] = [];
+    const knexTimes: number[] = [];
+    for (let round = 0; round < REPS; round++) {
+      const forStrata = await createTestDatabase(client);
+      const forKnex = await createTestDatabase(client);
+      try {
+        const order = round % 2 === 0 ? (["strata", "knex"] as const) : (["knex", "strata"] as const);
+        for (const who of order) {
+          await settle(who === "strata" ? forStrata : forKnex);
+          if (who === "strata") strataTimes.push(strataUpgrade(forStrata, project, cacheDir));
+          else knexTimes.push(knexLatest(forKnex, project));
+        }
+        await checkApplied(forStrata, "strata");
+        await checkApplied(forKnex, "knex");
+      } finally {
+        await forStrata.drop();
+        await forKnex.drop();
+      }
+    }
+    const pairs = strataTimes.map((s, i) => s / knexTimes[i]!);
+    console.log(
+      `${client.padEnd(15)} knex mode, ${N} files: knex latest ${median(knexTimes).toFixed(2)} s | strata upgrade heads (lint on) ${median(strataTimes).toFixed(2)} s ` +
+        `= ${(median(strataTimes) / median(knexTimes)).toFixed(2)}x; each round's pair ${pairs.map((x) => x.toFixed(2)).join("/")} (median ${median(pairs).toFixed(2)}x); ` +
+        `runs: knex ${knexTimes.map((x) => x.toFixed(2)).join("/")}, strata ${strataTimes.map((x) => x.toFixed(2)).join("/")}`,
+    );
+  }
+  fs.rmSync(project, { recursive: true, force: true });
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+  console.log(`median of ${REPS} rounds (fresh databases each); target: strata at most 1.1x knex on every dialect`);
+}
+
+void main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
