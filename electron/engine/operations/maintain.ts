@@ -14,6 +14,13 @@ import { resolveOneRevision } from "./revision-detail.js";
 
 /** Sets the version table to the targets without running any revision. */
 export async function stampEnvironment(project: OpenProject, env: EnvironmentConfig, targets: readonly string[]): Promise<CurrentDto> {
+  // knex mode keeps no version table: knex_migrations is the record, and a stamp there would be a row knex never ran (issue #15).
+  if (project.knex) {
+    throw new StrataError(
+      "NOT_SUPPORTED",
+      `${project.config.migrations}/ is a knex folder, where knex_migrations records what ran and Strata keeps no version table to stamp; run or undo files with \`strata upgrade\` and \`strata downgrade\` instead; nothing was changed`,
+    );
+  }
   // Resolve the targets before connecting, so a typo changes nothing.
   project.map.planStamp([], targets);
   return withDatabase(env, async (db) => {

@@ -177,6 +177,12 @@ describe.each(TEST_CLIENTS)("knex mode on %s", (client) => {
       await expect(migrator.knex.migrate.latest(migrator.config)).rejects.toThrow(/20990101000000_gone\.js/);
       await db.knex("knex_migrations").where({ name: "20990101000000_gone.js" }).delete();
 
+      // No version table to stamp in knex mode: refused in one line, nothing written.
+      const stamp = await run("stamp", ids[0]!);
+      expect(stamp.code).toBe(2);
+      expect(stamp.reason).toContain("is a knex folder, where knex_migrations records what ran and Strata keeps no version table to stamp");
+      expect((await knexRows(db.knex)).map((r) => r.name)).toHaveLength(files.length);
+
       // A prefix again: adopt stamps the last file.
       const adopted = await run("adopt", "--json");
       expect(adopted.code, adopted.stderr).toBe(0);
