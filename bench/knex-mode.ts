@@ -4,6 +4,7 @@
 // (a transaction per revision, knex_migrations' rows written in each, the lint's dry run on), knex's
 // default (a transaction per migration). Each round runs the pair back to back, in alternating order,
 // with the server let settle before each run; the medians and each round's ratio are printed.
+// Strata's --single-transaction (what bench/migrate.ts sets against knex's latest) is timed beside.
 // Usage: npm run build && npx tsx bench/knex-mode.ts [N] [pg,mysql2,better-sqlite3]   (BENCH_ROUNDS=3)
 import fs from "node:fs";
 import os from "node:os";
@@ -35,8 +36,8 @@ function writeKnexProject(n: number): string {
   return dir;
 }
 
-function strataUpgrade(db: TestDatabase, project: string, cacheDir: string): number {
-  return timedProcess([STRATA_BIN, "--project", project, "--url", urlOf(db), "--quiet", "upgrade", "heads"], { STRATA_CACHE_DIR: cacheDir });
+function strataUpgrade(db: TestDatabase, project: string, cacheDir: string, extra: readonly string[] = []): number {
+  return timedProcess([STRATA_BIN, "--project", project, "--url", urlOf(db), "--quiet", "upgrade", "heads", ...extra], { STRATA_CACHE_DIR: cacheDir });
 }
 
 function knexLatest(db: TestDatabase, project: string): number {
@@ -63,28 +64,34 @@ async function main(): Promise<void> {
     await warm.drop();
     const strataTimes: number[] = [];
     const knexTimes: number[] = [];
+    const singleTimes: number[] = [];
     for (let round = 0; round < REPS; round++) {
       const forStrata = await createTestDatabase(client);
       const forKnex = await createTestDatabase(client);
+      const forSingle = await createTestDatabase(client);
       try {
-        const order = round % 2 === 0 ? (["strata", "knex"] as const) : (["knex", "strata"] as const);
+        const order = round % 2 === 0 ? (["strata", "knex", "single"] as const) : (["knex", "strata", "single"] as const);
         for (const who of order) {
-          await settle(who === "strata" ? forStrata : forKnex);
+          await settle(who === "strata" ? forStrata : who === "knex" ? forKnex : forSingle);
           if (who === "strata") strataTimes.push(strataUpgrade(forStrata, project, cacheDir));
-          else knexTimes.push(knexLatest(forKnex, project));
+          else if (who === "knex") knexTimes.push(knexLatest(forKnex, project));
+          else singleTimes.push(strataUpgrade(forSingle, project, cacheDir, ["--single-transaction"]));
         }
         await checkApplied(forStrata, "strata");
         await checkApplied(forKnex, "knex");
+        await checkApplied(forSingle, "strata --single-transaction");
       } finally {
         await forStrata.drop();
         await forKnex.drop();
+        await forSingle.drop();
       }
     }
     const pairs = strataTimes.map((s, i) => s / knexTimes[i]!);
     console.log(
       `${client.padEnd(15)} knex mode, ${N} files: knex latest ${median(knexTimes).toFixed(2)} s | strata upgrade heads (lint on) ${median(strataTimes).toFixed(2)} s ` +
         `= ${(median(strataTimes) / median(knexTimes)).toFixed(2)}x; each round's pair ${pairs.map((x) => x.toFixed(2)).join("/")} (median ${median(pairs).toFixed(2)}x); ` +
-        `runs: knex ${knexTimes.map((x) => x.toFixed(2)).join("/")}, strata ${strataTimes.map((x) => x.toFixed(2)).join("/")}`,
+        `--single-transaction ${median(singleTimes).toFixed(2)} s = ${(median(singleTimes) / median(knexTimes)).toFixed(2)}x; ` +
+        `runs: knex ${knexTimes.map((x) => x.toFixed(2)).join("/")}, strata ${strataTimes.map((x) => x.toFixed(2)).join("/")}, --single-transaction ${singleTimes.map((x) => x.toFixed(2)).join("/")}`,
     );
   }
   fs.rmSync(project, { recursive: true, force: true });
