@@ -5,6 +5,9 @@ import { TEST_CLIENTS, createTestDatabase } from "../../helpers/databases.js";
 import type { TestDatabase } from "../../helpers/databases.js";
 import { KNEX_FIXTURES, copyKnexProject, dumpSchema, fixtureFiles, idOf, knexList, knexMigrator, knexRows } from "../../helpers/knex-projects.js";
 import { strata } from "../../helpers/strata-cli.js";
+import { environmentMatrix } from "../../../electron/engine/operations/environment-matrix.js";
+import { planWithSql } from "../../../electron/engine/operations/migration-plan.js";
+import { openProject, selectEnvironment } from "../../../electron/engine/operations/open-project.js";
 
 /**
  * Issue #15 points 1-3 and 5: real knex folders open as-is, knex_migrations is the truth in
@@ -156,6 +159,14 @@ describe.each(TEST_CLIENTS)("knex mode on %s", (client) => {
       expect(check.code).toBe(1);
       expect(check.stdout).toContain(`gaps: ${ids[1]} never ran though later files did`);
       expect(check.stdout).toContain(`pending: ${pendingIds.length} (${pendingIds.join(", ")})`);
+
+      // The app's environment matrix and its plan screen read the same.
+      const project = await openProject({ project: dir, cwd: dir });
+      const env = selectEnvironment(project, "dev");
+      const matrix = await environmentMatrix(project, [{ dto: { name: "dev", error: null }, resolve: () => env } as never], null);
+      expect(matrix.environments[0]).toMatchObject({ heads: [ids[2]], pending: pendingIds, knex: { gaps: [ids[1]], unknown: [] }, error: null });
+      const screenPlan = await planWithSql(project, env, "upgrade", "heads");
+      expect(screenPlan.steps.map((s) => s.revision)).toEqual(pendingIds);
 
       const adopt = await run("adopt");
       expect(adopt.code).toBe(2);
