@@ -12,6 +12,7 @@ export const mysqlDialect: Dialect = {
   client: "mysql2",
   label: "MySQL/MariaDB",
   offlineRendering: "offline",
+  lockBlocksWriters: false,
   transactionalDdl: false,
   bookkeeping: "multi-statement",
   commitAndBegin: true,

@@ -15,6 +15,7 @@ export const postgresDialect: Dialect = {
   client: "pg",
   label: "PostgreSQL",
   offlineRendering: "offline",
+  lockBlocksWriters: false,
   transactionalDdl: true,
   bookkeeping: "with-clause",
   commitAndBegin: true,

@@ -14,6 +14,7 @@ export const sqliteDialect: Dialect = {
   client: "better-sqlite3",
   label: "SQLite",
   offlineRendering: "scratch",
+  lockBlocksWriters: true,
   transactionalDdl: true,
   bookkeeping: "statements",
   commitAndBegin: false,

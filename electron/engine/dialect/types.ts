@@ -67,6 +67,12 @@ export interface Dialect {
    */
   readonly offlineRendering: "offline" | "scratch";
   /**
+   * Whether holding the migration lock keeps every other connection from writing (SQLite: it is
+   * a write transaction). Then nothing may be waited for under it that another writer must end,
+   * such as knex's own run freeing knex_migrations_lock (issue #15).
+   */
+  readonly lockBlocksWriters: boolean;
+  /**
    * Runs fn while holding the migration lock. fn receives the knex to run the migration on:
    * the pool on PostgreSQL/MySQL (the lock sits on a dedicated session), the lock's own write
    * transaction on SQLite (so a revision's "transaction" is a savepoint there).

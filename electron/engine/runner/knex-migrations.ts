@@ -76,6 +76,25 @@ export async function takeKnexLock(db: Knex, tableName: string, timeoutMs: numbe
   }
 }
 
+/**
+ * Waits, taking nothing, until knex's lock is free (or its table does not exist yet), up to the
+ * timeout; the lock is then taken under Strata's own (takeKnexLock), where a knex run that took it
+ * in between is refused or waited for again.
+ */
+export async function awaitKnexLockFree(db: Knex, tableName: string, timeoutMs: number, emit: (e: RunEvent) => void): Promise<void> {
+  const lockTable = knexLockTable(tableName);
+  if (!(await db.schema.hasTable(lockTable))) return;
+  const deadline = Date.now() + timeoutMs;
+  let told = false;
+  for (;;) {
+    const held = await db(lockTable).where("is_locked", "=", 1).first();
+    if (!held || Date.now() >= deadline) return;
+    if (!told) emit({ kind: "lock-wait", holder: `knex (${lockTable})` });
+    told = true;
+    await new Promise((r) => setTimeout(r, Math.min(KNEX_LOCK_POLL_MS, Math.max(1, deadline - Date.now()))));
+  }
+}
+
 /** Frees knex's lock as knex does at the end of its run. */
 export async function freeKnexLock(db: Knex, tableName: string): Promise<void> {
   await db(knexLockTable(tableName)).update({ is_locked: 0 });

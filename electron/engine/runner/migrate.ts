@@ -7,7 +7,7 @@ import { StatementLog } from "./statement-log.js";
 import { migrationLock, applyVersionOps, closeStep, ensureStrataTables, recordStep, finishHistory, insertHistory, insertHistoryRows, isRowCountGuardFailure, netVersionOps, selectHeads, stepRecordSql } from "./strata-tables.js";
 import type { HistoryEntry, TableNames } from "./strata-tables.js";
 import { DEFAULT_LOCK_TIMEOUT_MS } from "./strata-tables.js";
-import { ensureKnexTables, freeKnexLock, nextKnexBatch, selectKnexNames, takeKnexLock } from "./knex-migrations.js";
+import { awaitKnexLockFree, ensureKnexTables, freeKnexLock, nextKnexBatch, selectKnexNames, takeKnexLock } from "./knex-migrations.js";
 import type { RunEvent, RunResult } from "./types.js";
 import { HALF_APPLIED_WORDS, recordRanStatements, refuseUnresolved, resolveAdvice } from "./unresolved.js";
 import { connectionLostError, connectionLostOutsideRevision, lostCause } from "./lost-connection.js";
@@ -88,6 +88,11 @@ export async function migrate(knex: Knex, dialect: Dialect, opts: MigrateOptions
   const done: StepOutcome[] = [];
   // A connection lost outside any revision (taking the lock, reading the heads) is said as plainly as one inside.
   const lostOutside = (e: unknown): unknown => connectionLostOutsideRevision(e, { environment: opts.environment, label: dialect.label, applied: done.map((d) => d.revision) }) ?? e;
+  const lockTimeoutMs = opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  const knexLockDeadline = Date.now() + lockTimeoutMs;
+  // A knex run holding its lock is waited for before Strata's lock is taken: on SQLite that lock
+  // keeps every writer out, knex's run too, which could then never free its own.
+  if (opts.knex) await awaitKnexLockFree(knex, opts.knex.tableName, lockTimeoutMs, emit).catch((e: unknown) => Promise.reject(lostOutside(e)));
   const result = await dialect.withLock(
     knex,
     migrationLock(opts.lockTimeoutMs, emit),
@@ -95,7 +100,7 @@ export async function migrate(knex: Knex, dialect: Dialect, opts: MigrateOptions
       const knexTable = opts.knex?.tableName;
       if (knexTable === undefined) return runUnderLock(db, await selectHeads(db, opts.versionTable), opts);
       await ensureKnexTables(db, knexTable);
-      await takeKnexLock(db, knexTable, opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, emit);
+      await takeKnexLock(db, knexTable, dialect.lockBlocksWriters ? 0 : Math.max(0, knexLockDeadline - Date.now()), emit);
       let ran: RunResult;
       try {
         // Read once knex's lock is held: a knex run that held it has committed its rows by now.

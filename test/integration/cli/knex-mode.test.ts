@@ -129,7 +129,7 @@ describe.each(TEST_CLIENTS)("knex mode on %s", (client) => {
       expect(none.json.steps).toEqual([]);
     });
 
-    it("respects knex_migrations_lock: a run waits while knex holds it, then refuses in one line with nothing run; --single-transaction writes knex's rows too", async () => {
+    it("respects knex_migrations_lock: a run waits while knex holds it, goes on once it is freed, refuses in one line with nothing run at its timeout; --single-transaction writes knex's rows too", async () => {
       await migrator.knex.migrate.up(migrator.config);
       await db.knex("knex_migrations_lock").update({ is_locked: 1 });
       const refused = await run("upgrade", "heads", "--lock-timeout", "1");
@@ -137,7 +137,15 @@ describe.each(TEST_CLIENTS)("knex mode on %s", (client) => {
       expect(refused.reason).toContain("knex_migrations_lock is locked (is_locked = 1): a knex migration is running, or one was killed");
       expect((await knexRows(db.knex)).map((r) => r.name)).toEqual([files[0]]);
       expect(await db.knex("knex_migrations_lock").select("is_locked")).toEqual([{ is_locked: 1 }]);
+      // Freed while the run waits (knex's own run finishing), the run goes on.
+      const waiting = run("upgrade", "+1", "--lock-timeout", "30", "--json");
+      await new Promise((r) => setTimeout(r, 1500));
+      expect((await knexRows(db.knex)).map((r) => r.name)).toEqual([files[0]]);
       await db.knex("knex_migrations_lock").update({ is_locked: 0 });
+      const waited = await waiting;
+      expect(waited.code, waited.stderr).toBe(0);
+      expect(waited.json.steps.map((s: { revision: string }) => s.revision)).toEqual([ids[1]]);
+      await run("downgrade", "-1");
 
       const batch = await run("upgrade", "heads", "--single-transaction", "--json");
       expect(batch.code, batch.stderr).toBe(0);
