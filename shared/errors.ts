@@ -53,6 +53,13 @@ export const ERROR_CODES = [
    * the loss; settle with `strata resolve`) or "unknown" (lost while committing).
    */
   "CONNECTION_LOST",
+  // Issue 15:
+  /**
+   * A scratch database (diff, autogenerate, drift, the lint) could not be built from the
+   * revision files: details {revision, direction, statement, databaseMessage}. Nothing of the
+   * user's databases is involved.
+   */
+  "SCRATCH_BUILD_FAILED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

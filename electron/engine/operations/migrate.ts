@@ -5,6 +5,7 @@ import { StrataError } from "../errors.js";
 import type { EnvironmentConfig } from "../project/index.js";
 import type { Plan } from "../revisions/types.js";
 import { migrate, renderSql } from "../runner/index.js";
+import { baseSchemaBuilder } from "./schema-diff.js";
 import type { RunEvent } from "../runner/types.js";
 import { STRATA_VERSION } from "../version.js";
 import { readDatabaseState, withDatabase } from "./database-session.js";
@@ -265,6 +266,7 @@ export async function renderMigrationSql(project: OpenProject, env: EnvironmentC
     plan,
     scripts: project.scripts,
     earlierPlan: earlierPlan ?? undefined,
+    baseSchema: baseSchemaBuilder(project),
     versionTable: env.versionTable,
     historyTable: env.historyTable,
   });

@@ -6,6 +6,7 @@ import type { RevisionMap } from "../revisions/index.js";
 import type { Plan } from "../revisions/types.js";
 import { renderSql } from "../runner/index.js";
 import { defaultErrorShape } from "./run-queue.js";
+import { baseSchemaBuilder } from "./schema-diff.js";
 import type { OpenProject } from "./open-project.js";
 
 /**
@@ -32,11 +33,13 @@ export async function renderPlanSql(
   online?: { readonly seedSchema: readonly string[] | undefined; readonly lintOnly: boolean },
 ): Promise<RenderedSqlDto> {
   const dialect = dialectFor(env.client).label;
+  const baseSchema = baseSchemaBuilder(project);
   try {
     const sql = await renderSql(env.client, {
       plan,
       scripts: project.scripts,
       ...(earlierPlan ? { earlierPlan } : {}),
+      ...(baseSchema ? { baseSchema } : {}),
       ...(online?.seedSchema ? { seedSchema: online.seedSchema } : {}),
       ...(online?.lintOnly ? { lintOnly: true } : {}),
       versionTable: env.versionTable,
