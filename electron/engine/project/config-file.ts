@@ -216,7 +216,8 @@ export function configFromData(data: unknown, root: string, file: string, label:
     if (issue?.code === "unrecognized_keys") {
       const keys = issue.keys.map((k) => JSON.stringify(k)).join(", ");
       const parent = issue.path[issue.path.length - 1];
-      const known = typeof parent === "string" && issue.path.length > 2 ? NESTED_KEYS[parent] : undefined;
+      // An environment may be called "tls": only a key two levels down (or the top-level "knex") names a nested object.
+      const known = typeof parent === "string" && (issue.path.length > 2 || (issue.path.length === 1 && parent === "knex")) ? NESTED_KEYS[parent] : undefined;
       message = `unknown key ${keys}; the keys are ${known ?? "migrations, fileTemplate, versionTable, historyTable, environments, baseSchema, knex"}`;
     }
     const where = issue && issue.path.length > 0 ? `${formatPath(issue.path)}: ` : "";
