@@ -61,6 +61,15 @@ describe.each(TEST_CLIENTS)("scratch builds on %s", (client: DbClient) => {
     expect(fs.readdirSync(path.join(dir, "migrations"))).toEqual([`${REVISION}.js`]);
     expect(await db.knex.schema.hasTable("accounts")).toBe(liveBefore);
     expect(await db.knex.schema.hasTable("strata_version")).toBe(false);
+
+    // Drift: the live database has the table (made elsewhere) and the revision applied; the scratch build cannot say what it should hold.
+    await db.knex.raw("create table accounts (id integer primary key)");
+    expect((await strata(["upgrade", "heads"], { cwd: dir })).code).toBe(0);
+    const check = await strata(["check", "--json"], { cwd: dir });
+    const drift = check.json.environments[0].drift;
+    expect(drift).toMatchObject({ checked: false, drifted: false });
+    expect(drift.error).toMatch(new RegExp(`^${WORDS}, revision ${REVISION} failed on up in \`alter table .*accounts`, "i"));
+    expect(drift.error).not.toMatch(/rolled back|as it was/i);
   });
 
   if (client === "better-sqlite3") {
@@ -101,6 +110,9 @@ describe.each(TEST_CLIENTS)("scratch builds on %s", (client: DbClient) => {
       expect(diff.code, diff.stderr).toBe(0);
       expect(diff.json.equal).toBe(true);
       expect(diff.json.changes).toEqual([]);
+      const check = await strata(["check", "--json"], { cwd: dir });
+      expect(check.code, check.stdout).toBe(0);
+      expect(check.json.environments[0].drift).toEqual({ checked: true, drifted: false, changes: [], error: null });
 
       // A table the live database has beyond base + migrations is what autogenerate writes, nothing else.
       await db.knex.schema.createTable("notes", (t) => { t.increments("id"); });
