@@ -49,8 +49,10 @@ export async function dropScratchDatabases(): Promise<void> {
   await Promise.all([...cleanups].map((c) => c().catch(() => undefined)));
 }
 
-function excludedTables(env: EnvironmentConfig): string[] {
-  return [env.versionTable, env.historyTable, ...KNEX_TABLES];
+function excludedTables(env: EnvironmentConfig, project?: OpenProject): string[] {
+  // A knexfile's migrations.tableName names knex's bookkeeping tables (issue #15 point 7): they are not the app's schema either.
+  const knexTable = project?.config.knexMigrations?.tableName;
+  return [env.versionTable, env.historyTable, ...KNEX_TABLES, ...(knexTable ? [knexTable, `${knexTable}_lock`] : [])];
 }
 
 /**
@@ -207,15 +209,15 @@ export async function readMigrationsSchema(project: OpenProject, opts: SchemaRea
           : `the scratch database started from baseSchema ${path.relative(project.root, project.config.baseSchema!)}; fix the revision or add what it needs to the base schema`,
       );
     }
-    const r = await dialect.schema.introspect(knex, { schemas: opts.schemas, exclude: excludedTables(opts.host) });
+    const r = await dialect.schema.introspect(knex, { schemas: opts.schemas, exclude: excludedTables(opts.host, project) });
     return { model: r.model, source, queries: r.queries };
   });
 }
 
 /** The schema of a live environment. */
-export async function readEnvironmentSchema(env: EnvironmentConfig, schemas?: readonly string[]): Promise<ReadSchema> {
+export async function readEnvironmentSchema(env: EnvironmentConfig, schemas?: readonly string[], project?: OpenProject): Promise<ReadSchema> {
   return withDatabase(env, async (db) => {
-    const r = await db.dialect.schema.introspect(db.knex, { schemas, exclude: excludedTables(env) });
+    const r = await db.dialect.schema.introspect(db.knex, { schemas, exclude: excludedTables(env, project) });
     return { model: r.model, source: { source: env.name, kind: "environment", client: env.client }, queries: r.queries };
   });
 }
@@ -306,7 +308,7 @@ export function resolveSource(project: OpenProject, spec: string, others?: Envir
 export async function readSource(project: OpenProject, spec: SourceSpec, opts: SchemaReadOptions): Promise<ReadSchema> {
   switch (spec.kind) {
     case "environment":
-      return readEnvironmentSchema(spec.env, opts.schemas);
+      return readEnvironmentSchema(spec.env, opts.schemas, project);
     case "migrations":
       return readMigrationsSchema(project, opts, spec.targets, spec.label);
     case "sql-file":
@@ -429,7 +431,7 @@ export async function environmentDrift(project: OpenProject, env: EnvironmentCon
   try {
     const { heads, live } = await withDatabase(env, async (db) => {
       const state = await readDatabaseState(db);
-      const r = await db.dialect.schema.introspect(db.knex, { schemas, exclude: excludedTables(env) });
+      const r = await db.dialect.schema.introspect(db.knex, { schemas, exclude: excludedTables(env, project) });
       return { heads: state.heads, live: r.model };
     });
     const unknown = heads.filter((h) => !project.map.has(h));

@@ -119,6 +119,20 @@ export default config;
     expect(up.code, up.stderr).toBe(0);
     expect(up.json).toMatchObject({ environment: "default", heads: [FIRST] });
     expect(await db.knex.schema.hasTable("users")).toBe(true);
+    // knex's bookkeeping under its tableName is not the app's schema: no drift for it.
+    await db.knex.schema.createTable("app_migrations", (t) => {
+      t.increments("id");
+      t.string("name");
+      t.integer("batch");
+      t.timestamp("migration_time");
+    });
+    await db.knex.schema.createTable("app_migrations_lock", (t) => {
+      t.increments("index");
+      t.integer("is_locked");
+    });
+    const check = await strata(["check", "--json"], { cwd: dir, env: SHELL });
+    expect(check.code, check.stdout).toBe(0);
+    expect(check.json.environments[0].drift).toEqual({ checked: true, drifted: false, changes: [], error: null });
 
     const init = await strata(["init", "--from-knexfile", "--json"], { cwd: dir, env: SHELL });
     expect(init.code, init.stderr).toBe(0);
