@@ -79,11 +79,12 @@ function refuseInKnexFolder(project: OpenProject, what: string): StrataError {
   );
 }
 
-/** The newest file's module style (the folder's last file in knex's order), or knex's default. */
+/** The newest file's module style (the folder's last file in knex's order); in an empty folder, knex's `extension` setting or default. */
 function styleOfNewest(project: OpenProject): KnexModuleStyle {
   const newest = project.directory.scripts.at(-1);
-  if (!newest) return DEFAULT_KNEX_STYLE;
-  return knexModuleStyle(newest.file, readFileSync(newest.file, "utf8"));
+  if (newest) return knexModuleStyle(newest.file, readFileSync(newest.file, "utf8"));
+  const extension = project.config.knexMigrations?.extension;
+  return extension === undefined ? DEFAULT_KNEX_STYLE : knexModuleStyle(`new.${extension}`, "");
 }
 
 /** `strata revision` in a knex folder: a knex migration, linear on the last file, with up/down only. */

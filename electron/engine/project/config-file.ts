@@ -63,7 +63,7 @@ const sshSchema = z.strictObject({
 /** The keys of the nested objects, for "unknown key" messages. */
 const NESTED_KEYS: Readonly<Record<string, string>> = {
   tls: "mode, ca, cert, key, passphrase",
-  knex: "tableName, loadExtensions, sortDirsSeparately",
+  knex: "tableName, loadExtensions, sortDirsSeparately, extension",
   ssh: "host, port, user, privateKey, passphrase, knownHosts",
 };
 
@@ -95,6 +95,7 @@ export const configFileSchema = z.strictObject({
       tableName: tableNameSchema.optional(),
       loadExtensions: z.array(z.string().regex(/^\.[A-Za-z0-9.]+$/, { error: "expected extensions such as \".js\"" })).optional(),
       sortDirsSeparately: z.boolean().optional(),
+      extension: z.enum(["js", "cjs", "mjs", "ts", "cts", "mts"], { error: "expected js, cjs, mjs, ts, cts or mts" }).optional(),
     })
     .optional(),
 });

@@ -48,6 +48,8 @@ export async function loadKnexfileConfig(file: string): Promise<ProjectConfig> {
     ...(migrations.tableName !== undefined ? { tableName: migrations.tableName } : {}),
     ...(migrations.loadExtensions !== undefined ? { loadExtensions: migrations.loadExtensions } : {}),
     ...(migrations.sortDirsSeparately !== undefined ? { sortDirsSeparately: migrations.sortDirsSeparately } : {}),
+    // As knex's migrate:make: the configured extension, else the knexfile's own.
+    extension: migrations.extension ?? path.extname(file).slice(1),
   };
   const data = {
     migrations: directory,

@@ -91,6 +91,8 @@ export interface KnexMigrationSettings {
   readonly loadExtensions?: readonly string[];
   /** knex's `migrations.sortDirsSeparately`. */
   readonly sortDirsSeparately?: boolean;
+  /** knex's `migrations.extension` ("js", "ts", ...): what `migrate:make` writes in an empty folder (default: the knexfile's own). */
+  readonly extension?: string;
 }
 
 /** An environment ready to connect: variables substituted, paths resolved, knex config built. */

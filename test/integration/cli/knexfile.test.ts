@@ -138,7 +138,7 @@ export default config;
     expect(init.code, init.stderr).toBe(0);
     expect(init.json.environments).toEqual(["default"]);
     const written = JSON.parse(fs.readFileSync(path.join(dir, "strata.config.json"), "utf8"));
-    expect(written).toMatchObject({ migrations: "./db/migrations", knex: { tableName: "app_migrations", loadExtensions: [".js"] } });
+    expect(written).toMatchObject({ migrations: "./db/migrations", knex: { tableName: "app_migrations", loadExtensions: [".js"], extension: "ts" } });
     expect(written.environments.default).toMatchObject({ client, useNullAsDefault: true });
     expect(written.environments.default.migrations).toBeUndefined();
   });
@@ -160,7 +160,8 @@ describe("knexfile forms and mistakes", () => {
     expect(made.code, made.stderr).toBe(0);
     expect(notice(made.stderr)).toBe("strata: no strata.config.json; using knexfile.cjs (environments: development)");
     expect(made.json.revision).toMatch(/^\d{14}_create_users$/);
-    expect(made.json.file).toBe(`migrations/${made.json.revision}.js`);
+    // In an empty folder, the extension knex's migrate:make would take: the knexfile's own.
+    expect(made.json.file).toBe(`migrations/${made.json.revision}.cjs`);
     expect(fs.readFileSync(path.join(dir, made.json.file), "utf8")).toMatch(/^exports\.up = /m);
     const init = await strata(["init", "--from-knexfile"], { cwd: dir, env: SHELL });
     expect(init.code, init.stderr).toBe(0);

@@ -141,7 +141,7 @@ describe("baseSchema (issue #15 point 6)", () => {
     const c = parseConfig(JSON.stringify({ migrations: "m", knex: { tableName: "app_migrations", loadExtensions: [".js"], sortDirsSeparately: true } }), "/p");
     expect(c.knexMigrations).toEqual({ tableName: "app_migrations", loadExtensions: [".js"], sortDirsSeparately: true });
     expect(strataErrorOf(() => parseConfig(JSON.stringify({ migrations: "m", knex: { table: "x" } }), "/p")).message).toBe(
-      'strata.config.json: knex: unknown key "table"; the keys are tableName, loadExtensions, sortDirsSeparately',
+      'strata.config.json: knex: unknown key "table"; the keys are tableName, loadExtensions, sortDirsSeparately, extension',
     );
   });
 });
