@@ -126,7 +126,7 @@ async function buildFromRevisions(project: OpenProject, host: EnvironmentConfig,
  */
 export function scratchBuildError(e: unknown, hint = `if the first revision assumes tables made elsewhere, name a schema to start from in "baseSchema" of strata.config.json`): StrataError {
   if (isStrataError(e) && e.code === "SCRATCH_BUILD_FAILED") return e;
-  if (isStrataError(e) && (e.code === "REVISION_FAILED" || e.code === "HALF_APPLIED")) {
+  if (isStrataError(e) && e.code === "REVISION_FAILED") {
     const d = e.details ?? {};
     const revision = String(d.revision ?? "?");
     const statement = typeof d.statement === "string" ? ` in \`${d.statement.replace(/\s+/g, " ").slice(0, 160)}\`` : "";
