@@ -6,6 +6,7 @@ import { confirmationNameOf, refuseUnconfirmedChange } from "../project/database
 import type { EnvironmentConfig } from "../project/index.js";
 import type { Plan, Step } from "../revisions/types.js";
 import { migrate, renderSql } from "../runner/index.js";
+import { baseSchemaBuilder } from "./schema-diff.js";
 import type { RunEvent } from "../runner/types.js";
 import { STRATA_VERSION } from "../version.js";
 import { readDatabaseState, withDatabase } from "./database-session.js";
@@ -342,6 +343,7 @@ export async function renderMigrationSql(project: OpenProject, env: EnvironmentC
     plan,
     scripts: project.scripts,
     earlierPlan: earlierPlan ?? undefined,
+    baseSchema: baseSchemaBuilder(project),
     versionTable: env.versionTable,
     historyTable: env.historyTable,
   });
