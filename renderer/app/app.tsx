@@ -77,6 +77,7 @@ export function App({ client, firstSummary = null }: { readonly client: StrataCl
   // Asked once the graph is in: on a big project the two answers compete for the same server and CPU.
   const matrix = useLoad(() => client.environmentStatus({}), [client], summary.load.state !== "loading" || summary.load.previous !== null);
   const [active, setActive] = useState<string | null>(null);
+  const [engineNotice, setEngineNotice] = useState<string | null>(null);
   const { reload: reloadSummary } = summary;
   const { reload: reloadMatrix } = matrix;
   const refresh = useCallback(() => {
@@ -89,6 +90,10 @@ export function App({ client, firstSummary = null }: { readonly client: StrataCl
       client.onEvent((e) => {
         if (e.type === "project-changed") refresh();
         else if (e.type === "run-finished" || e.type === "run-failed") reloadMatrix();
+        else if (e.type === "engine-restarted") {
+          setEngineNotice(e.message);
+          refresh();
+        }
       }),
     [client, refresh, reloadMatrix],
   );
@@ -123,6 +128,14 @@ export function App({ client, firstSummary = null }: { readonly client: StrataCl
           <span className="brand">Strata</span>
           {data && <span className="project-name" title={data.root}>{data.name}</span>}
           {data && <EnvironmentBar environments={data.environments} states={states} active={activeName} onActivate={setActive} />}
+          {engineNotice && (
+            <div className="engine-notice" role="alert">
+              <span>{engineNotice}</span>
+              <button type="button" onClick={() => setEngineNotice(null)}>
+                Dismiss
+              </button>
+            </div>
+          )}
         </header>
         <NavBar current={route.screen} />
         <main className="main">

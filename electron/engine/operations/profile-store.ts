@@ -80,6 +80,11 @@ export class ProfileStore {
     return this.codec.storage();
   }
 
+  /** The stored form of every saved secret: what a host whose codec answers over a channel (the desktop's engine process) decrypts ahead of a call. */
+  storedSecrets(): string[] {
+    return this.read().flatMap((p) => [p.passwordEncrypted, p.sshPassphraseEncrypted].filter((s): s is string => s !== undefined));
+  }
+
   /** Every profile, without passwords. */
   list(): ConnectionProfileDto[] {
     return this.read().map(toDto);
