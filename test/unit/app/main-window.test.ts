@@ -86,7 +86,7 @@ vi.mock("electron", async () => {
         state.forked.push({ modulePath, options, child });
         return {
           postMessage: (m: never) => child.post(m),
-          on: (event: string, fn: (m: never) => void) => event === "message" && child.onMessage(fn),
+          on: (event: string, fn: Parameters<typeof child.onMessage>[0]) => event === "message" && child.onMessage(fn),
           once: (event: string, fn: (code: number | null) => void) => event === "exit" && child.onExit(fn),
           kill: () => child.kill(),
         };
