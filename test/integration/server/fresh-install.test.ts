@@ -4,7 +4,10 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServeProcess } from "../../helpers/serve-process.js";
 import { writeProject } from "../../helpers/strata-cli.js";
 import { useTempDirs } from "../../helpers/temp-dirs.js";
@@ -14,7 +17,7 @@ const tempDir = useTempDirs("strata-fresh-clone-");
 
 /** The project's files as a clone has them: tracked and new files, nothing ignored (no dist/, no .cache/). */
 function cloneWorkingTree(): string {
-  const dir = tempDir();
+  const dir = mkdtempSync(path.join(os.tmpdir(), "strata-fresh-clone-"));
   const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], { cwd: ROOT, encoding: "utf8" }).split("\0").filter(Boolean);
   for (const f of files) {
     if (f === "node_modules" || !existsSync(path.join(ROOT, f))) continue;
@@ -26,8 +29,13 @@ function cloneWorkingTree(): string {
 }
 
 describe("after npm install alone", () => {
+  let clone = "";
+  beforeAll(() => {
+    clone = cloneWorkingTree();
+  });
+  afterAll(() => rmSync(clone, { recursive: true, force: true }));
+
   it("strata serve serves the UI: prepare built the CLI, the app's processes and the renderer", async () => {
-    const clone = cloneWorkingTree();
     expect(existsSync(path.join(clone, "dist"))).toBe(false);
     const prepare = spawnSync("npm", ["run", "prepare", "--silent"], { cwd: clone, encoding: "utf8", timeout: 120_000 });
     expect(prepare.status, prepare.stderr).toBe(0);
@@ -50,6 +58,36 @@ describe("after npm install alone", () => {
     } finally {
       await serve.stop();
       rmSync(project, { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it("npm start says in one line that Electron's binary is missing and serves the demo in the browser instead", async () => {
+    const child = spawn("npm", ["start", "--silent", "--", "--port", "0"], { cwd: clone, env: { ...process.env, STRATA_DATA_DIR: tempDir(), PATH: process.env.PATH ?? "" }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    try {
+      const url = await new Promise<URL>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`npm start printed no URL:\n${out}`)), 120_000);
+        const poll = setInterval(() => {
+          const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            clearInterval(poll);
+            resolve(new URL(m[0]));
+          }
+        }, 100);
+      });
+      const lines = out.split("\n").filter((l) => l.includes("Electron"));
+      expect(lines).toEqual(["strata: Electron's binary is not installed (ELECTRON_SKIP_BINARY_DOWNLOAD); serving the same UI in your browser with `strata serve --open` instead"]);
+      expect((await fetch(url)).status).toBe(200);
+      const summary = await fetch(new URL("/api/projectSummary", url), { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${url.searchParams.get("token")}` }, body: "{}" });
+      expect(summary.status).toBe(200);
+      const body = (await summary.json()) as { revisions: { id: string }[] };
+      expect(body.revisions.length).toBeGreaterThan(3);
+    } finally {
+      // npm, node start-app.mjs and strata serve: the whole group goes.
+      process.kill(-child.pid!, "SIGTERM");
     }
   }, 180_000);
 });
