@@ -28,6 +28,8 @@ type Outcome = { readonly ok: true; readonly value: string } | { readonly ok: fa
 export class SecretBroker {
   private readonly encrypted = new Map<string, Outcome>();
   private readonly decrypted = new Map<string, Outcome>();
+  /** Decryptions that failed for the call under way. */
+  private readonly failed = new Map<string, Outcome>();
 
   constructor(
     private readonly storage: PasswordStorageDto,
@@ -38,28 +40,35 @@ export class SecretBroker {
   readonly codec: SecretCodec = {
     storage: () => this.storage,
     encrypt: (plain) => this.answer(this.encrypted.get(plain)),
-    decrypt: (stored) => this.answer(this.decrypted.get(stored)),
+    decrypt: (stored) => this.answer(this.decrypted.get(stored) ?? this.failed.get(stored)),
   };
 
-  /** Fetches from main what the call may need: the request's new secrets encrypted, every saved one decrypted. */
-  async prepare(call: ApiCallName, payload: unknown, store: ProfileStore): Promise<void> {
-    const wanted: Promise<void>[] = [];
+  /**
+   * Fetches from main what the call may need: the request's new secrets encrypted, every saved one
+   * decrypted. Returns the function that forgets the new ones once the call is answered (keeping
+   * them would hold every password typed in this session).
+   */
+  async prepare(call: ApiCallName, payload: unknown, store: ProfileStore): Promise<() => void> {
+    const fresh: string[] = [];
     if (this.storage.available && call === "saveProfile" && typeof payload === "object" && payload !== null) {
       const p = payload as { password?: unknown; sshPassphrase?: unknown };
-      for (const plain of [p.password, p.sshPassphrase]) {
-        if (typeof plain === "string" && plain !== "" && !this.encrypted.has(plain)) wanted.push(this.fetch(this.encrypted, "encrypt", plain));
-      }
+      for (const plain of [p.password, p.sshPassphrase]) if (typeof plain === "string" && plain !== "") fresh.push(plain);
     }
-    for (const stored of store.storedSecrets()) {
-      if (!this.decrypted.has(stored)) wanted.push(this.fetch(this.decrypted, "decrypt", stored));
-    }
-    await Promise.all(wanted);
-    // A new password is needed once; keeping it would hold every password typed in this session.
-    if (call !== "saveProfile") this.encrypted.clear();
-  }
-
-  private async fetch(into: Map<string, Outcome>, op: SecretOperation, text: string): Promise<void> {
-    into.set(text, await this.ask(op, text));
+    const saved = store.storedSecrets().filter((stored) => !this.decrypted.has(stored));
+    const [encrypted, decrypted] = await Promise.all([Promise.all(fresh.map((t) => this.ask("encrypt", t))), Promise.all(saved.map((t) => this.ask("decrypt", t)))]);
+    fresh.forEach((t, i) => this.encrypted.set(t, encrypted[i]!));
+    // A failed decryption is kept for this call only and asked again next time: the keyring may be unlocked by then.
+    const failed = new Map<string, Outcome>();
+    saved.forEach((t, i) => {
+      const o = decrypted[i]!;
+      if (o.ok) this.decrypted.set(t, o);
+      else failed.set(t, o);
+    });
+    for (const [t, o] of failed) this.failed.set(t, o);
+    return () => {
+      for (const t of fresh) this.encrypted.delete(t);
+      for (const t of failed.keys()) this.failed.delete(t);
+    };
   }
 
   private answer(outcome: Outcome | undefined): string {
@@ -126,14 +135,17 @@ export function startEngineHost(port: MessagePortLike<MainToEngine, EngineToMain
       port.post({ kind: "response", id, envelope: { ok: false, error: { code: "INTERNAL", message: `${call} came before the engine was started; restart Strata` } } });
       return;
     }
+    let release = (): void => undefined;
     try {
-      await broker.prepare(call, payload, store);
-    } catch (e) {
-      // An unreadable profiles.json is reported by the call itself, which reads it again.
-      void e;
+      release = await broker.prepare(call, payload, store);
+    } catch {
+      // An unreadable profiles.json: the call reads it again and says what is wrong with it.
     }
-    const envelope = await dispatch(service.handlers, call, payload, undefined, onInternal);
-    port.post({ kind: "response", id, envelope });
+    try {
+      port.post({ kind: "response", id, envelope: await dispatch(service.handlers, call, payload, undefined, onInternal) });
+    } finally {
+      release();
+    }
   };
 
   const openDemo = async (id: number): Promise<void> => {

@@ -13,11 +13,6 @@ export function setSqliteNativeBinding(file: string | null): void {
   sqliteNativeBinding = file;
 }
 
-/** The binding set by {@link setSqliteNativeBinding}, or null. */
-export function currentSqliteNativeBinding(): string | null {
-  return sqliteNativeBinding;
-}
-
 /**
  * Every knex instance is made here, so the binding reaches all of them (environments, in-memory
  * scratch databases, SQL rendering); knex hands `connection.options.nativeBinding` to better-sqlite3.

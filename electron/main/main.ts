@@ -31,10 +31,9 @@ function showError(title: string, e: unknown): void {
   dialog.showErrorBox(title, e instanceof Error ? e.message : String(e));
 }
 
-/** Shows a refused open (a folder that is no project, a demo that could not be made) and refreshes the recent list. */
+/** Shows a refused open (a folder that is no project, a demo that could not be made); a done one refreshes the menu through its "opened" event. */
 function afterOpen(title: string, envelope: ApiEnvelope<unknown>): void {
   if (!envelope.ok) dialog.showErrorBox(title, envelope.error.message);
-  else refreshMenu();
 }
 
 async function openProject(root: string): Promise<void> {
