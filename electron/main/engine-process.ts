@@ -3,7 +3,7 @@
 // go to the window; the engine's secret requests are answered with main's safeStorage codec. A
 // process that dies is reported to the window and started again.
 import type { ApiCallName, ApiEnvelope } from "../../shared/api-calls.js";
-import type { StrataEvent } from "../../shared/api.js";
+import type { ApiCall, ApiRequest, ApiResponses, StrataEvent } from "../../shared/api.js";
 import type { ErrorShape } from "../../shared/errors.js";
 import { asErrorShape } from "../../shared/api-errors.js";
 import type { SecretCodec } from "../engine/operations/profile-store.js";
@@ -67,6 +67,11 @@ export class EngineProcess {
   /** Makes the demo project afresh and opens it (in the engine process: it runs SQLite migrations). */
   openDemo(): Promise<ApiEnvelope<unknown>> {
     return this.send("openProject", (id) => ({ kind: "open-demo", id }));
+  }
+
+  /** A call main itself makes (the menu's), typed by the contract; the engine checks it like any other. */
+  request<K extends ApiCall>(call: K, req: ApiRequest<K>): Promise<ApiEnvelope<ApiResponses[K]>> {
+    return this.call(call, req) as Promise<ApiEnvelope<ApiResponses[K]>>;
   }
 
   /** Sends a call; resolves to its envelope, also when the process dies (then with an INTERNAL error). */

@@ -2,7 +2,7 @@
 import path from "node:path";
 import { BrowserWindow, Menu, app, dialog, session, shell, utilityProcess } from "electron";
 import { IPC_EVENT_CHANNEL } from "../../shared/api.js";
-import type { ApiEnvelope, RecentProjectDto } from "../../shared/api.js";
+import type { ApiEnvelope } from "../../shared/api.js";
 import type { EngineToMain } from "../engine-host/protocol.js";
 import { buildAppMenu } from "./app-menu.js";
 import { APP_ORIGIN, registerAppScheme, serveRenderer } from "./app-protocol.js";
@@ -38,7 +38,7 @@ function afterOpen(title: string, envelope: ApiEnvelope<unknown>): void {
 
 async function openProject(root: string): Promise<void> {
   if (!engine) return;
-  afterOpen("Strata cannot open this folder", await engine.call("openProject", { root }));
+  afterOpen("Strata cannot open this folder", await engine.request("openProject", { root }));
 }
 
 async function openDemo(): Promise<void> {
@@ -48,8 +48,8 @@ async function openDemo(): Promise<void> {
 
 function refreshMenu(): void {
   if (!engine) return;
-  void engine.call("recentProjects", {}).then((answer) => {
-    const projects = answer.ok ? (answer.value as { readonly projects: readonly RecentProjectDto[] }).projects : [];
+  void engine.request("recentProjects", {}).then((answer) => {
+    const projects = answer.ok ? answer.value.projects : [];
     Menu.setApplicationMenu(
       buildAppMenu(
         projects,
