@@ -7,6 +7,8 @@ export interface NativeRebuildOptions {
   readonly mode: "sequential";
 }
 export type NativeRebuild = (options: NativeRebuildOptions) => Promise<void>;
+export function electronBinary(): string | null;
+export function electronVersion(root: string): string;
 export function electronNativeFile(root: string, electronVersion: string): string;
 export const rebuildWithElectronRebuild: NativeRebuild;
 export function prepareElectronNative(options: {

@@ -12,6 +12,21 @@ import path from "node:path";
 
 const require = createRequire(import.meta.url);
 
+/** Electron's binary, or null where it was never downloaded (ELECTRON_SKIP_BINARY_DOWNLOAD=1, no access to GitHub). */
+export function electronBinary() {
+  try {
+    const p = require("electron");
+    return typeof p === "string" && existsSync(p) ? p : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The installed Electron's version (node_modules/electron/package.json). */
+export function electronVersion(root) {
+  return versionOf(path.join(root, "node_modules", "electron"));
+}
+
 /** Where the Electron build of better-sqlite3 goes, under the project's folder. */
 export function electronNativeFile(root, electronVersion) {
   return path.join(root, ".cache", "electron-native", electronVersion, "better_sqlite3.node");

@@ -4,14 +4,11 @@
 // downloaded (ELECTRON_SKIP_BINARY_DOWNLOAD=1, no access to GitHub), or that build cannot be made,
 // it says so in one line and serves the same UI in the browser with `strata serve --open`.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { prepareElectronNative } from "./electron-native.mjs";
+import { electronBinary, electronVersion, prepareElectronNative } from "./electron-native.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const require = createRequire(import.meta.url);
 
 function step(command, args) {
   const r = spawnSync(command, args, { cwd: root, stdio: "inherit", shell: process.platform === "win32" });
@@ -21,27 +18,16 @@ function step(command, args) {
   }
 }
 
-function electronBinary() {
-  try {
-    const p = require("electron");
-    return typeof p === "string" && existsSync(p) ? p : null;
-  } catch {
-    return null;
-  }
-}
-
-step(process.execPath, ["build/build-cli.mjs"]);
-step(process.execPath, ["build/build-app.mjs"]);
-step(process.execPath, [path.join(root, "node_modules", "vite", "bin", "vite.js"), "build", "--config", "renderer/vite.config.ts", "--logLevel", "error"]);
+// The same builds as `prepare`: the CLI, the app's processes, the renderer.
+step(process.execPath, ["build/prepare.mjs"]);
 
 const serve = [process.execPath, ["bin/strata", "serve", "--open", "--demo", ...process.argv.slice(2)]];
 let electron = electronBinary();
 if (!electron) {
   process.stdout.write("strata: Electron's binary is not installed (ELECTRON_SKIP_BINARY_DOWNLOAD); serving the same UI in your browser with `strata serve --open` instead\n");
 } else {
-  const electronVersion = JSON.parse(readFileSync(path.join(root, "node_modules", "electron", "package.json"), "utf8")).version;
   try {
-    await prepareElectronNative({ root, electronVersion });
+    await prepareElectronNative({ root, electronVersion: electronVersion(root) });
   } catch (e) {
     process.stdout.write(`strata: ${e instanceof Error ? e.message : String(e)}; serving the same UI in your browser with \`strata serve --open\` instead\n`);
     electron = null;

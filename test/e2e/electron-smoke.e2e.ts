@@ -4,26 +4,15 @@
 // reason where it does not (these machines install with ELECTRON_SKIP_BINARY_DOWNLOAD=1).
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { _electron } from "playwright";
 import { afterAll, describe, expect, it } from "vitest";
-import { prepareElectronNative } from "../../build/electron-native.mjs";
+import { electronBinary, electronVersion, prepareElectronNative } from "../../build/electron-native.mjs";
 import { DEMO } from "./strata-serve.js";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const require = createRequire(import.meta.url);
-
-function electronBinary(): string | null {
-  try {
-    const p = require("electron") as unknown;
-    return typeof p === "string" && existsSync(p) ? p : null;
-  } catch {
-    return null;
-  }
-}
 
 const onPath = (command: string): boolean => spawnSync("sh", ["-c", `command -v ${command}`]).status === 0;
 const binary = electronBinary();
@@ -39,8 +28,7 @@ afterAll(() => {
 
 describe("the desktop app under Electron", () => {
   it.skipIf(skipReason !== null)(`opens the demo project and reads its graph${skipReason ? ` (skipped: ${skipReason})` : ""}`, async () => {
-    const electronVersion = (JSON.parse(readFileSync(path.join(ROOT, "node_modules", "electron", "package.json"), "utf8")) as { version: string }).version;
-    await prepareElectronNative({ root: ROOT, electronVersion });
+    await prepareElectronNative({ root: ROOT, electronVersion: electronVersion(ROOT) });
     const env: Record<string, string> = { ...(process.env as Record<string, string>) };
     if (!process.env.DISPLAY) {
       env.DISPLAY = ":97";
