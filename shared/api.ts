@@ -777,8 +777,17 @@ export interface ProjectChangedEventDto {
   readonly at: string;
 }
 
+/** The desktop app's engine process died (issue 18): restarted, or (after repeated crashes) not; the window says so. */
+export interface EngineRestartedEventDto {
+  readonly type: "engine-restarted";
+  readonly restarted: boolean;
+  /** One line for the person: what happened and what to do. */
+  readonly message: string;
+  readonly at: string;
+}
+
 /** Everything pushed from the host to the UI. */
-export type StrataEvent = RunEventDto | ProjectChangedEventDto;
+export type StrataEvent = RunEventDto | ProjectChangedEventDto | EngineRestartedEventDto;
 
 /** The event type names. */
 export type StrataEventType = StrataEvent["type"];

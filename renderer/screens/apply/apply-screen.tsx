@@ -10,7 +10,7 @@ import { ErrorBox, Loading } from "../../components/load-states.js";
 import { acknowledgementText, confirmedPlanOf, samePlan } from "./plan-verdict.js";
 import { PlanView } from "./plan-view.js";
 import { RunConfirmation } from "./run-confirmation.js";
-import { applyRunEvent, mergeRunDto, startProgress, type RunProgress } from "./run-progress.js";
+import { applyRunEvent, loseRunWithEngine, mergeRunDto, startProgress, type RunProgress } from "./run-progress.js";
 import { RunView } from "./run-view.js";
 import { UnresolvedForEnvironment } from "./unresolved-for-environment.js";
 
@@ -146,7 +146,8 @@ export function ApplyScreen(props: {
   useEffect(() => {
     if (!runId) return;
     return client.onEvent((e) => {
-      if (e.type !== "project-changed") setRun((p) => (p ? applyRunEvent(p, e) : p));
+      if (e.type === "engine-restarted") setRun((p) => (p ? loseRunWithEngine(p, e) : p));
+      else if (e.type !== "project-changed") setRun((p) => (p ? applyRunEvent(p, e) : p));
     });
   }, [client, runId]);
   // Files written, a revision created, a profile changed, another window's run: the plan shown is made again.
