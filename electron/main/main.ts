@@ -180,8 +180,8 @@ if (!app.requestSingleInstanceLock()) {
   app.on("window-all-closed", () => {
     if (process.platform !== "darwin") app.quit();
   });
-  // The migrations folder's watcher ends with the app.
-  app.on("will-quit", () => service?.close());
+  // The engine process (and the migrations folder's watcher in it) ends with the app.
+  app.on("will-quit", () => engine?.stop());
   app.on("activate", () => {
     if (mainWindow === null) openWindow();
   });
