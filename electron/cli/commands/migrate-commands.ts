@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { MigrationResultDto } from "../../../shared/dto.js";
+import type { MigrationResultDto, PlanWarningDto } from "../../../shared/dto.js";
 import { StrataError } from "../../engine/errors.js";
 import { stampEnvironment } from "../../engine/operations/maintain.js";
 import { planMigration, renderMigrationSql, runMigration } from "../../engine/operations/migrate.js";
@@ -16,6 +16,7 @@ interface MigrateOptions {
   readonly confirm?: string;
   /** commander's --no-lint: false when given. */
   readonly lint?: boolean;
+  readonly strict?: boolean;
 }
 
 function lockTimeoutMs(raw: string | undefined): number | undefined {
@@ -61,6 +62,11 @@ function reportDestructive(ctx: CommandContext, check: DestructiveCheck): void {
   if (check.error) ctx.out.info(`warning: the plan's SQL could not be rendered, so it was not checked for destructive statements: ${check.error.message}`);
 }
 
+/** What Alembic would warn about goes to stderr (with --json it is also under `warnings`). */
+function reportWarning(ctx: CommandContext, w: PlanWarningDto): void {
+  ctx.out.info(`warning: ${w.message}, or refuse such targets with --strict`);
+}
+
 /** A protected environment changes only with --confirm and its exact name. */
 function refuseUnconfirmedStamp(env: { name: string; protected: boolean }, confirm: string | undefined): void {
   if (!env.protected || confirm === env.name) return;
@@ -87,6 +93,7 @@ function registerMove(program: Command, command: "upgrade" | "downgrade"): void 
     .option("--lock-timeout <seconds>", "how long to wait for another runner's lock (default 60)")
     .option("--allow-edited", "run although applied revision files were edited (or removed) since they ran")
     .option("--confirm <name>", "a protected environment runs only with its exact name here (every run that has something to run)")
+    .option("--strict", "refuse a relative step (-N) from several current heads, which Alembic only warns about (also \"strictTargets\": true in strata.config.json)")
     .option("--no-lint", "skip rendering the plan's SQL to list destructive statements before the run (saves a dry run of every pending revision)")
     .action(async (target: string, opts: MigrateOptions, cmd: Command) => {
       const ctx = new CommandContext(cmd);
@@ -99,6 +106,7 @@ function registerMove(program: Command, command: "upgrade" | "downgrade"): void 
         allowEdited: opts.allowEdited ?? false,
         lint: opts.lint ?? true,
         ...(opts.confirm !== undefined ? { confirmName: opts.confirm } : {}),
+        ...(opts.strict ? { strictTargets: true } : {}),
       };
       if (opts.sql) {
         const sql = await renderMigrationSql(project, env, req);
@@ -107,12 +115,14 @@ function registerMove(program: Command, command: "upgrade" | "downgrade"): void 
         return;
       }
       if (opts.plan) {
-        ctx.out.result(await planMigration(project, env, req), describeResult);
+        const planned = await planMigration(project, env, req);
+        for (const w of planned.warnings ?? []) reportWarning(ctx, w);
+        ctx.out.result(planned, describeResult);
         return;
       }
       const progress = createProgressReporter({ tty: Boolean(process.stderr.isTTY), quiet: Boolean(ctx.options.quiet) });
       try {
-        const result = await runMigration(project, env, { ...req, onEvent: progress.onEvent, onDestructive: (check) => reportDestructive(ctx, check) });
+        const result = await runMigration(project, env, { ...req, onEvent: progress.onEvent, onDestructive: (check) => reportDestructive(ctx, check), onWarning: (w) => reportWarning(ctx, w) });
         progress.stop();
         ctx.out.result(result, describeResult);
       } finally {

@@ -1,5 +1,5 @@
 import type { DestructiveStatementDto } from "../../../shared/api.js";
-import type { FileProblemDto, MigrationResultDto } from "../../../shared/dto.js";
+import type { FileProblemDto, MigrationResultDto, PlanWarningDto } from "../../../shared/dto.js";
 import type { ErrorShape } from "../../../shared/errors.js";
 import { StrataError } from "../errors.js";
 import type { EnvironmentConfig } from "../project/index.js";
@@ -36,6 +36,13 @@ export interface MigrateRequest {
   readonly onDestructive?: (check: DestructiveCheck) => void;
   /** The plan the person confirmed (the app's run request): any other plan is refused with PLAN_CHANGED, before and under the lock. */
   readonly expectedPlan?: ExpectedPlan;
+  /**
+   * Refuse what Alembic only warns about (a relative step from several current heads) instead of
+   * planning it; `--strict`, or the project's `"strictTargets": true` (issue 20).
+   */
+  readonly strictTargets?: boolean;
+  /** Told what Alembic would warn about in the plan, before anything runs. */
+  readonly onWarning?: (warning: PlanWarningDto) => void;
 }
 
 /** The destructive statements of a plan, or why its SQL could not be checked. */
@@ -147,9 +154,23 @@ async function readSqliteSchema(db: DatabaseSession): Promise<string[]> {
   return rows.map((r) => r.sql);
 }
 
+/** Plans the command from these heads; with strict targets, a plan Alembic would warn about is refused. */
+export function planCommand(project: OpenProject, command: "upgrade" | "downgrade", target: string, heads: readonly string[], strictTargets?: boolean): Plan {
+  const plan = command === "upgrade" ? project.map.planUpgrade(heads, target) : project.map.planDowngrade(heads, target);
+  const strict = strictTargets ?? project.config.strictTargets ?? false;
+  const ambiguous = plan.warnings?.[0];
+  if (strict && ambiguous) {
+    throw new StrataError(
+      "TARGET_AMBIGUOUS",
+      `'${target}' from several current heads (${ambiguous.heads.join(", ")}) is ambiguous and strict targets refuse it; say which with ${ambiguous.absoluteTargets.join(" or ")}; nothing was changed`,
+      { target, heads: ambiguous.heads, walkedFrom: ambiguous.walkedFrom, absoluteTargets: ambiguous.absoluteTargets },
+    );
+  }
+  return plan;
+}
+
 function makePlanner(project: OpenProject, req: MigrateRequest): (heads: readonly string[]) => Plan {
-  return (heads) =>
-    req.command === "upgrade" ? project.map.planUpgrade(heads, req.target) : project.map.planDowngrade(heads, req.target);
+  return (heads) => planCommand(project, req.command, req.target, heads, req.strictTargets);
 }
 
 function refuseUnadoptedKnex(env: EnvironmentConfig): never {
@@ -178,6 +199,7 @@ export async function planMigration(project: OpenProject, env: EnvironmentConfig
       heads: plan.headsAfter,
       destructive: check.destructive,
       problems,
+      ...(plan.warnings?.length ? { warnings: plan.warnings } : {}),
     };
   });
 }
@@ -209,6 +231,7 @@ export async function runMigration(project: OpenProject, env: EnvironmentConfig,
     if (state.source === "knex" && preview.steps.length > 0) refuseUnadoptedKnex(env);
     refuseStepsWithoutFile(project, env, preview);
     refuseChangedPlan(project, env.name, req.expectedPlan, preview);
+    for (const w of preview.warnings ?? []) req.onWarning?.(w);
     // Compile every file the plan needs first: a broken file must stop the run before anything ran.
     await compilePlanScripts(project, preview);
     const check: DestructiveCheck = req.lint === false ? { destructive: [], error: null } : await checkDestructive(project, db, preview);
@@ -237,6 +260,7 @@ export async function runMigration(project: OpenProject, env: EnvironmentConfig,
       steps: result.steps.map((s) => ({ revision: s.revision, direction: s.direction, durationMs: s.durationMs })),
       heads: result.heads,
       ...(destructive.length ? { destructive } : {}),
+      ...(preview.warnings?.length ? { warnings: preview.warnings } : {}),
     };
   });
 }

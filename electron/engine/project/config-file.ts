@@ -88,6 +88,8 @@ export const configFileSchema = z.strictObject({
   versionTable: tableNameSchema.optional(),
   historyTable: tableNameSchema.optional(),
   environments: z.record(z.string().min(1), environmentSchema).optional(),
+  /** Refuse relative steps that Alembic only warns about (issue 20), as `--strict` does. */
+  strictTargets: z.boolean({ error: "expected true or false" }).optional(),
 });
 
 function describeInput(v: unknown): string {
@@ -183,7 +185,7 @@ export function parseConfig(text: string, root: string): ProjectConfig {
       const keys = issue.keys.map((k) => JSON.stringify(k)).join(", ");
       const parent = issue.path[issue.path.length - 1];
       const known = typeof parent === "string" && issue.path.length > 2 ? NESTED_KEYS[parent] : undefined;
-      message = `unknown key ${keys}; the keys are ${known ?? "migrations, fileTemplate, versionTable, historyTable, environments"}`;
+      message = `unknown key ${keys}; the keys are ${known ?? "migrations, fileTemplate, versionTable, historyTable, environments, strictTargets"}`;
     }
     const where = issue && issue.path.length > 0 ? `${formatPath(issue.path)}: ` : "";
     throw new StrataError("CONFIG_INVALID", `${CONFIG_FILE_NAME}: ${where}${message}`, {
@@ -209,5 +211,6 @@ export function parseConfig(text: string, root: string): ProjectConfig {
     versionTable: c.versionTable ?? DEFAULT_VERSION_TABLE,
     historyTable: c.historyTable ?? DEFAULT_HISTORY_TABLE,
     environments: (c.environments ?? {}) as Readonly<Record<string, EnvironmentEntry>>,
+    strictTargets: c.strictTargets ?? false,
   };
 }

@@ -71,6 +71,8 @@ export interface ProjectConfig {
   readonly versionTable: string;
   readonly historyTable: string;
   readonly environments: Readonly<Record<string, EnvironmentEntry>>;
+  /** `"strictTargets": true`: a relative step from several current heads is refused, not warned about (issue 20). */
+  readonly strictTargets?: boolean;
 }
 
 /** An environment ready to connect: variables substituted, paths resolved, knex config built. */
