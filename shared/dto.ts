@@ -42,7 +42,7 @@ export interface PlanWarningDto {
   readonly heads: readonly string[];
   /** The head the plan walks from. */
   readonly walkedFrom: string;
-  /** `REV-N` per head: the targets that say it plainly. */
+  /** `REV@REV-N` per head: the targets that say it plainly (that head's branch only, as Alembic walks it). */
   readonly absoluteTargets: readonly string[];
 }
 

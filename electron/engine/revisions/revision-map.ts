@@ -301,14 +301,16 @@ function ambiguousRelativeStep(target: string, current: readonly string[]): Ambi
   if (!rel || rel.steps >= 0 || rel.symbol !== null || rel.label !== null || current.length < 2) return null;
   const n = Math.abs(rel.steps);
   const walkedFrom = current[0]!;
-  const absoluteTargets = current.map((h) => `${h}-${n}`);
+  // REV@REV-N, not REV-N: Alembic narrows the walk to the head's own branch (branch_label = symbol),
+  // and REV-N alone would also roll back the other branches above that revision (graph 0 of the fixture).
+  const absoluteTargets = current.map((h) => `${h}@${h}-${n}`);
   const others = absoluteTargets.length > 2 ? `${absoluteTargets.slice(0, -1).join(", ")} or ${absoluteTargets.at(-1)}` : absoluteTargets.join(" or ");
   return {
     code: "RELATIVE_FROM_SEVERAL_HEADS",
     message:
       `'${target}' from ${current.length} current heads (${current.join(", ")}) is ambiguous, and Alembic will disallow it: ` +
       `it walks down from ${walkedFrom}, the first version-table row (Alembic takes whichever row the database returns first; Strata reads them sorted by id); ` +
-      `say which with ${others}`,
+      `say which with ${others} (the head's own branch only)`,
     target,
     heads: [...current],
     walkedFrom,

@@ -41,7 +41,10 @@ export interface AmbiguousRelativeStep {
   readonly heads: readonly string[];
   /** The head the plan walks from. */
   readonly walkedFrom: string;
-  /** `REV-N` for each head: the targets that say the same thing without ambiguity. */
+  /**
+   * `REV@REV-N` for each head: the targets that say the same thing without ambiguity (the walk
+   * from that head, on its branch only, as Alembic does it; `REV-N` alone would reach other branches).
+   */
   readonly absoluteTargets: readonly string[];
 }
 

@@ -151,21 +151,26 @@ describe.each(TEST_CLIENTS)("current and an ambiguous downgrade -1 as Alembic sa
     const strict = await strata(["--project", dir, "downgrade", "-1", "--strict"]);
     expect(strict.code).toBe(2);
     expect(strict.reason).toBe(
-      "strata: '-1' from several current heads (01068f332483, d5d83e036333) is ambiguous and strict targets refuse it; say which with 01068f332483-1 or d5d83e036333-1; nothing was changed",
+      "strata: '-1' from several current heads (01068f332483, d5d83e036333) is ambiguous and strict targets refuse it; say which with 01068f332483@01068f332483-1 or d5d83e036333@d5d83e036333-1; nothing was changed",
     );
     expect(await versionHeads(db)).toEqual(before);
 
     const plan = await strata(["--project", dir, "downgrade", "-1", "--plan", "--json"]);
     expect(plan.code).toBe(0);
     expect(plan.json.warnings).toEqual([
-      expect.objectContaining({ code: "RELATIVE_FROM_SEVERAL_HEADS", walkedFrom: "01068f332483", absoluteTargets: ["01068f332483-1", "d5d83e036333-1"] }),
+      expect.objectContaining({ code: "RELATIVE_FROM_SEVERAL_HEADS", walkedFrom: "01068f332483", absoluteTargets: ["01068f332483@01068f332483-1", "d5d83e036333@d5d83e036333-1"] }),
     ]);
+
+    // The plain target it names plans the same steps, with nothing to warn about.
+    const plain = await strata(["--project", dir, "downgrade", "01068f332483@01068f332483-1", "--plan", "--json"]);
+    expect(plain.json.steps).toEqual(plan.json.steps);
+    expect(plain.json.warnings).toBeUndefined();
 
     const run = await strata(["--project", dir, "downgrade", "-1", "--json"]);
     expect(run.code).toBe(0);
     const warning = run.stderr.split("\n").find((l) => l.startsWith("warning: "));
     expect(warning).toMatch(/^warning: '-1' from 2 current heads \(01068f332483, d5d83e036333\) is ambiguous, and Alembic will disallow it: it walks down from 01068f332483, the first version-table row/);
-    expect(warning).toContain("say which with 01068f332483-1 or d5d83e036333-1");
+    expect(warning).toContain("say which with 01068f332483@01068f332483-1 or d5d83e036333@d5d83e036333-1");
     expect(run.json.steps.map((s: { revision: string }) => s.revision)).toEqual(["01068f332483"]);
     expect(run.json.warnings[0].walkedFrom).toBe("01068f332483");
     // What Alembic's `current` showed after its run, less the order it printed in.
@@ -180,7 +185,7 @@ describe.each(TEST_CLIENTS)("current and an ambiguous downgrade -1 as Alembic sa
     expect((await strata(["--project", dir, "upgrade", "heads"])).code).toBe(0);
     const refused = await strata(["--project", dir, "downgrade", "-1"]);
     expect(refused.code).toBe(2);
-    expect(refused.reason).toMatch(/strict targets refuse it; say which with 01068f332483-1 or d5d83e036333-1; nothing was changed$/);
+    expect(refused.reason).toMatch(/strict targets refuse it; say which with 01068f332483@01068f332483-1 or d5d83e036333@d5d83e036333-1; nothing was changed$/);
     expect(await versionHeads(db)).toEqual(["01068f332483", "d5d83e036333"]);
     fs.writeFileSync(path.join(dir, "strata.config.json"), JSON.stringify({ ...config, strictTargets: "yes" }));
     const bad = await strata(["--project", dir, "heads"]);
