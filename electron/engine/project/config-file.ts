@@ -89,7 +89,7 @@ export const configFileSchema = z.strictObject({
   historyTable: tableNameSchema.optional(),
   environments: z.record(z.string().min(1), environmentSchema).optional(),
   /** Refuse relative steps that Alembic only warns about (issue 20), as `--strict` does. */
-  strictTargets: z.boolean({ error: "expected true or false" }).optional(),
+  strictTargets: z.boolean().optional(),
 });
 
 function describeInput(v: unknown): string {
@@ -211,6 +211,6 @@ export function parseConfig(text: string, root: string): ProjectConfig {
     versionTable: c.versionTable ?? DEFAULT_VERSION_TABLE,
     historyTable: c.historyTable ?? DEFAULT_HISTORY_TABLE,
     environments: (c.environments ?? {}) as Readonly<Record<string, EnvironmentEntry>>,
-    strictTargets: c.strictTargets ?? false,
+    ...(c.strictTargets !== undefined ? { strictTargets: c.strictTargets } : {}),
   };
 }

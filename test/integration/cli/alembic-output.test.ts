@@ -190,6 +190,6 @@ describe.each(TEST_CLIENTS)("current and an ambiguous downgrade -1 as Alembic sa
     fs.writeFileSync(path.join(dir, "strata.config.json"), JSON.stringify({ ...config, strictTargets: "yes" }));
     const bad = await strata(["--project", dir, "heads"]);
     expect(bad.code).toBe(2);
-    expect(bad.reason).toBe("strata: strata.config.json: strictTargets: expected true or false");
+    expect(bad.reason).toBe("strata: strata.config.json: strictTargets: expected a boolean, got \"yes\"");
   });
 });
