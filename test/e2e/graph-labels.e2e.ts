@@ -97,7 +97,7 @@ describe("the graph shows the branch labels in effect and the effective heads (i
       await page.getByLabel("Direction").selectOption("downgrade");
       // dev stands at two heads: the default step down names the head it walks from.
       await expect.poll(() => page.getByLabel("Target").inputValue()).toBe(`${CONTRACT[1]}@${CONTRACT[1]}-1`);
-      const offered = await page.locator("#apply-targets option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+      const offered = await page.locator("#apply-targets option").evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value));
       expect(offered).not.toContain("-1");
       expect(offered).not.toContain("+1");
       expect(offered).toEqual(expect.arrayContaining([`${CONTRACT[1]}@${CONTRACT[1]}-1`, `${REPORTING}@${REPORTING}-1`, `${REPORTING}+1`]));
