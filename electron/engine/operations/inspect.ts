@@ -55,15 +55,17 @@ export function revisionCreateDate(project: OpenProject, id: string): string | n
   try {
     const m = /Create Date:[ \t]*([^\r\n*]*?)[ \t]*$/m.exec(readFileSync(file, "utf8"));
     if (m && m[1]) return m[1];
-    return pythonDatetime(statSync(file).mtime);
+    return pythonDatetime(statSync(file, { bigint: true }).mtimeNs);
   } catch {
     return null;
   }
 }
 
-function pythonDatetime(d: Date): string {
-  const p = (n: number, w = 2): string => String(n).padStart(w, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds() * 1000, 6)}`;
+/** Local time as Python's str(datetime) writes it, to the microsecond (nanoseconds, so no float rounding). */
+function pythonDatetime(ns: bigint): string {
+  const d = new Date(Number(ns / 1_000_000n));
+  const p = (n: number | bigint, w = 2): string => String(n).padStart(w, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p((ns / 1000n) % 1_000_000n, 6)}`;
 }
 
 /** Revisions with more than one child: where branches start. */

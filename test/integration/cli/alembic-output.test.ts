@@ -118,6 +118,17 @@ describe.each(recordings.map((r) => [r.graph, r] as const))("strata prints what 
   });
 });
 
+it("show -v gives the file's modification time as the Create Date where the file has none", async () => {
+  const rec = recordings.find((r) => r.graph === 7)!;
+  const dir = writeGraph(rec, { dev: { client: "better-sqlite3", connection: { filename: "dev.sqlite3" } } });
+  const file = path.join(dir, "migrations", "d5d83e036333_rev.ts");
+  fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/^\/\/ Create Date: .*\n/, ""));
+  // Half a second is exact in the float seconds utimes takes; most fractions are not.
+  fs.utimesSync(file, new Date(2025, 0, 2, 3, 4, 5, 500), new Date(2025, 0, 2, 3, 4, 5, 500));
+  const got = await strata(["--project", dir, "show", "d5d83e036333"]);
+  expect(got.stdout).toContain("\n    Create Date: 2025-01-02 03:04:05.500000\n");
+});
+
 describe.each(TEST_CLIENTS)("current and an ambiguous downgrade -1 as Alembic says them, on %s", (client: DbClient) => {
   let db: TestDatabase;
   beforeEach(async () => {
