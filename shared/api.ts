@@ -13,7 +13,7 @@
  */
 import * as z from "zod";
 import type { ErrorShape } from "./errors.js";
-import type { FileProblemDto, MigrationResultDto, RevisionDto, UnresolvedRunDto } from "./dto.js";
+import type { FileProblemDto, MigrationResultDto, PlanWarningDto, RevisionDto, UnresolvedRunDto } from "./dto.js";
 import type { ApiCallName } from "./api-calls.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -297,6 +297,13 @@ export interface GraphRevisionDto {
   readonly dependsOn?: readonly string[];
   /** Its file, relative to the migrations folder (`ProjectSummaryDto.migrations`). */
   readonly file?: string;
+  /**
+   * Branch labels in effect where they differ from its own: those it inherits along its branch
+   * (Alembic spreads a label to every revision of the branch), sorted; absent when none (issue 20).
+   */
+  readonly inheritedLabels?: readonly string[];
+  /** A head another revision depends on (Alembic's "(effective head)"); absent when not. */
+  readonly effectiveHead?: true;
 }
 
 /** The open project. `revisions` is newest first (children before parents). */
@@ -591,6 +598,8 @@ export interface MigrationPlanDto {
    * the CLI), and whether allowEdited lets it run; null when nothing stops it.
    */
   readonly refusal?: { readonly message: string; readonly allowEdited: boolean } | null;
+  /** What Alembic would only warn about (issue 20): a relative step from several current heads. */
+  readonly warnings?: readonly PlanWarningDto[];
 }
 
 /** A queued run. */

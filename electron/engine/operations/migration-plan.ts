@@ -3,7 +3,7 @@ import { confirmationNameOf } from "../project/database-protection.js";
 import type { EnvironmentConfig } from "../project/index.js";
 import { readDatabaseState, withDatabase } from "./database-session.js";
 import { findFileProblems } from "./inspect.js";
-import { checkDestructive, fileRefusal, planMigration, preflightTarget } from "./migrate.js";
+import { checkDestructive, fileRefusal, planCommand, planMigration, preflightTarget } from "./migrate.js";
 import type { OpenProject } from "./open-project.js";
 
 /**
@@ -18,7 +18,7 @@ export async function planWithSql(project: OpenProject, env: EnvironmentConfig, 
     const refusal = fileRefusal(project, env, problems, state.heads);
     // A head without a file cannot be planned from: the same refusal as a run's.
     if (refusal && !refusal.allowable) throw refusal.error;
-    const plan = command === "upgrade" ? project.map.planUpgrade(state.heads, target) : project.map.planDowngrade(state.heads, target);
+    const plan = planCommand(project, command, target, state.heads);
     // An unadopted knex database is refused with the same words as the CLI's --plan.
     if (state.source === "knex" && plan.steps.length > 0) return { plan, source: state.source, problems, refusal, check: null };
     return { plan, source: state.source, problems, refusal, check: await checkDestructive(project, db, plan, "shown") };
@@ -48,6 +48,7 @@ export async function planWithSql(project: OpenProject, env: EnvironmentConfig, 
     confirmationName: confirmationNameOf(env),
     problems,
     refusal: refusal ? { message: refusal.error.message, allowEdited: refusal.allowable } : null,
+    ...(plan.warnings?.length ? { warnings: plan.warnings } : {}),
   };
 }
 

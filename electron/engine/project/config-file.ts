@@ -98,6 +98,8 @@ export const configFileSchema = z.strictObject({
       extension: z.enum(["js", "cjs", "mjs", "ts", "cts", "mts"], { error: "expected js, cjs, mjs, ts, cts or mts" }).optional(),
     })
     .optional(),
+  /** Refuse relative steps that Alembic only warns about (issue 20), as `--strict` does. */
+  strictTargets: z.boolean().optional(),
 });
 
 /** What a base schema may be: a SQL script, or a module knex-style code loads. */
@@ -219,7 +221,7 @@ export function configFromData(data: unknown, root: string, file: string, label:
       const parent = issue.path[issue.path.length - 1];
       // An environment may be called "tls": only a key two levels down (or the top-level "knex") names a nested object.
       const known = typeof parent === "string" && (issue.path.length > 2 || (issue.path.length === 1 && parent === "knex")) ? NESTED_KEYS[parent] : undefined;
-      message = `unknown key ${keys}; the keys are ${known ?? "migrations, fileTemplate, versionTable, historyTable, environments, baseSchema, knex"}`;
+      message = `unknown key ${keys}; the keys are ${known ?? "migrations, fileTemplate, versionTable, historyTable, environments, baseSchema, knex, strictTargets"}`;
     }
     const where = issue && issue.path.length > 0 ? `${formatPath(issue.path)}: ` : "";
     throw new StrataError("CONFIG_INVALID", `${label}: ${where}${message}`, {
@@ -248,6 +250,7 @@ export function configFromData(data: unknown, root: string, file: string, label:
     environments: (c.environments ?? {}) as Readonly<Record<string, EnvironmentEntry>>,
     ...(baseSchema !== undefined ? { baseSchema } : {}),
     ...(c.knex !== undefined ? { knexMigrations: c.knex } : {}),
+    ...(c.strictTargets !== undefined ? { strictTargets: c.strictTargets } : {}),
   };
 }
 

@@ -81,6 +81,8 @@ export interface ProjectConfig {
   readonly knexMigrations?: KnexMigrationSettings;
   /** Set when the config was made from a knexfile, there being no strata.config.json: the knexfile's absolute path. */
   readonly knexfile?: string;
+  /** `"strictTargets": true`: a relative step from several current heads is refused, not warned about (issue 20). */
+  readonly strictTargets?: boolean;
 }
 
 /** The `migrations` settings of a knexfile that Strata passes on to reading a knex folder. */

@@ -98,8 +98,10 @@ describe("loadConfig", () => {
       "strata.config.json: environments.dev.client: required: one of pg, mysql2, better-sqlite3",
     );
     expect(bad({ migrations: "m", enviroments: {} })).toBe(
-      'strata.config.json: unknown key "enviroments"; the keys are migrations, fileTemplate, versionTable, historyTable, environments, baseSchema, knex',
+      'strata.config.json: unknown key "enviroments"; the keys are migrations, fileTemplate, versionTable, historyTable, environments, baseSchema, knex, strictTargets',
     );
+    expect(bad({ migrations: "m", strictTargets: "yes" })).toBe('strata.config.json: strictTargets: expected a boolean, got "yes"');
+    expect(parseConfig(JSON.stringify({ migrations: "m", strictTargets: true }), "/p").strictTargets).toBe(true);
     expect(bad({ migrations: "m", versionTable: "drop table x" })).toMatch(/^strata\.config\.json: versionTable: expected a table name/);
     expect(bad([])).toBe("strata.config.json: expected an object, got []");
     expect(bad({ migrations: "m", fileTemplate: "%(rev)s_%(name)s" })).toBe(
