@@ -4,7 +4,7 @@ import { currentHeads, listBranchPoints, listHeads, listHistory, projectStatus, 
 import type { OpenProject } from "../../engine/operations/open-project.js";
 import { CommandContext, decodeTarget } from "../context.js";
 import { EXIT_FAILED, EXIT_PROBLEMS } from "../output.js";
-import { describeChanges, dropScratchOnSignal } from "./diff-commands.js";
+import { describeChanges, describeNotComparedList, dropScratchOnSignal } from "./diff-commands.js";
 
 function historyLine(project: OpenProject, r: RevisionDto): string {
   const tags: string[] = [];
@@ -30,7 +30,14 @@ function statusLines(s: EnvironmentStatusDto): string[] {
   if (s.drift) {
     if (!s.drift.checked) lines.push(`  drift: not checked (${s.drift.error})`);
     else if (!s.drift.drifted) lines.push("  drift: none");
-    else lines.push(`  drift: the live schema differs from what the applied revisions build (${s.drift.changes.length} change${s.drift.changes.length === 1 ? "" : "s"} from the revisions to the live schema):`, ...describeChanges(s.drift.changes, "    "));
+    else {
+      const other = s.drift.notCompared?.length ?? 0;
+      lines.push(
+        `  drift: the live schema differs from what the applied revisions build (${s.drift.changes.length} change${s.drift.changes.length === 1 ? "" : "s"} from the revisions to the live schema${other ? `, ${other} not-compared object${other === 1 ? "" : "s"} on one side only` : ""}):`,
+        ...describeChanges(s.drift.changes, "    "),
+        ...describeNotComparedList(s.drift.notCompared ?? [], "the revisions", "the live schema", "    "),
+      );
+    }
   }
   return lines;
 }

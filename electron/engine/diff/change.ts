@@ -58,7 +58,8 @@ export function describeColumn(c: ColumnModel): string {
     c.name,
     describeType(c),
     c.nullable ? "null" : "not null",
-    c.identity ? "identity" : null,
+    c.identityGeneration ? `generated ${c.identityGeneration.kind} as identity${c.identityGeneration.options ? ` (${c.identityGeneration.options})` : ""}` : c.identity ? "identity" : null,
+    c.generated ? `generated always as (${c.generated.expression})${c.generated.stored ? " stored" : " virtual"}` : null,
     c.default !== null ? `default ${c.default}` : null,
     c.collation ? `collate ${c.collation}` : null,
   ]

@@ -1,4 +1,4 @@
-import type { ColumnModel, EnumModel, ForeignKeyModel, SchemaChangeKind, SchemaModel, TableModel, ViewModel } from "../../../shared/schema.js";
+import type { ColumnModel, EnumModel, ForeignKeyModel, NotComparedDto, NotComparedModel, SchemaChangeKind, SchemaModel, TableModel, ViewModel } from "../../../shared/schema.js";
 import { expressionKey, viewKey } from "../introspect/normal-form.js";
 import { describeColumn, describeType, qualifiedName } from "./change.js";
 import type { ChangePayload, SchemaChange } from "./change.js";
@@ -116,10 +116,10 @@ function diffTable(ft: TableModel, tt: TableModel, out: SchemaChange[]): void {
       { kind: added ? "add-foreign-key" : "drop-foreign-key", table: added ? tt : ft, foreignKey: f }, pair)),
   );
   const indexKey = (i: TableModel["indexes"][number]): string =>
-    `${i.unique ? "u" : ""}${i.method ? ` using ${i.method}` : ""}(${i.columns.map((c) => (i.expression ? expressionKey(c) : c)).join(",")})${i.where ? ` where ${expressionKey(i.where)}` : ""}`;
+    i.definition ? `${i.unique ? "u" : ""} ${expressionKey(i.definition)}` : `${i.unique ? "u" : ""}${i.method ? ` using ${i.method}` : ""}(${i.columns.map((c) => (i.expression ? expressionKey(c) : c)).join(",")})${i.where ? ` where ${expressionKey(i.where)}` : ""}`;
   matchBy(ft.indexes, tt.indexes, indexKey, (i, added) =>
     out.push(change(added ? "add-index" : "drop-index", tt, `index ${i.name}`,
-      `${added ? "add" : "drop"} ${i.unique ? "unique " : ""}index ${i.name}${i.method ? ` using ${i.method}` : ""} (${i.columns.join(", ")})${i.where ? ` where ${i.where}` : ""}`,
+      `${added ? "add" : "drop"} ${i.unique ? "unique " : ""}index ${i.name}${i.definition ? ` ${i.definition}` : `${i.method ? ` using ${i.method}` : ""} (${i.columns.join(", ")})${i.where ? ` where ${i.where}` : ""}`}`,
       { kind: added ? "add-index" : "drop-index", table: added ? tt : ft, index: i }, pair)),
   );
   matchBy(ft.uniques, tt.uniques, (u) => u.columns.join(","), (u, added) =>
@@ -143,7 +143,10 @@ export function columnDifferences(a: ColumnModel, b: ColumnModel): string[] {
   if (a.type !== b.type || a.length !== b.length || a.precision !== b.precision || a.scale !== b.scale || a.unsigned !== b.unsigned || enumsA !== enumsB) out.push("type");
   if (a.nullable !== b.nullable) out.push("nullable");
   if (a.default !== b.default) out.push("default");
-  if (a.identity !== b.identity) out.push("identity");
+  const generation = (c: ColumnModel): string => (c.identityGeneration ? `${c.identityGeneration.kind} ${c.identityGeneration.options ?? ""}` : "");
+  if (a.identity !== b.identity || generation(a) !== generation(b)) out.push("identity");
+  const generated = (c: ColumnModel): string => (c.generated ? `${c.generated.stored ? "stored" : "virtual"} ${expressionKey(c.generated.expression)}` : "");
+  if (generated(a) !== generated(b)) out.push("generated");
   if ((a.collation ?? "") !== (b.collation ?? "")) out.push("collation");
   if ((a.comment ?? "") !== (b.comment ?? "")) out.push("comment");
   return out;
@@ -158,7 +161,9 @@ function describeAspect(aspect: string, a: ColumnModel, b: ColumnModel): string 
     case "default":
       return b.default === null ? `drop default (was ${a.default})` : `default ${a.default ?? "none"} -> ${b.default}`;
     case "identity":
-      return b.identity ? "make identity" : "drop identity";
+      return b.identityGeneration ? `identity generated ${b.identityGeneration.kind}${b.identityGeneration.options ? ` (${b.identityGeneration.options})` : ""}` : b.identity ? "make identity" : "drop identity";
+    case "generated":
+      return b.generated ? `generated always as (${b.generated.expression})${b.generated.stored ? " stored" : ""}` : "no longer generated";
     case "collation":
       return `collation ${a.collation ?? "default"} -> ${b.collation ?? "default"}`;
     default:
@@ -296,4 +301,24 @@ function change(
     payload,
     tables,
   };
+}
+
+const notComparedKey = (o: NotComparedModel): string => `${o.kind}\u0000${o.table ?? ""}\u0000${o.name}`;
+
+/**
+ * The objects neither model covers, on either side, with where each is (issue 16). Only their
+ * presence is compared: one on one side only is a difference no change above can make.
+ */
+export function compareNotCompared(from: SchemaModel, to: SchemaModel): NotComparedDto[] {
+  const toKeys = new Set((to.notCompared ?? []).map(notComparedKey));
+  const fromKeys = new Set((from.notCompared ?? []).map(notComparedKey));
+  const out: NotComparedDto[] = [];
+  for (const o of from.notCompared ?? []) out.push({ ...o, presence: toKeys.has(notComparedKey(o)) ? "both" : "from" });
+  for (const o of to.notCompared ?? []) if (!fromKeys.has(notComparedKey(o))) out.push({ ...o, presence: "to" });
+  return out.sort((a, b) => a.kind.localeCompare(b.kind) || (a.table ?? "").localeCompare(b.table ?? "") || a.name.localeCompare(b.name));
+}
+
+/** "trigger audit on orders", as the CLI, the GUI and a revision's header name one. */
+export function describeNotCompared(o: NotComparedModel): string {
+  return `${o.kind} ${o.name}${o.table ? ` on ${o.table}` : ""}`;
 }

@@ -22,13 +22,17 @@ const ACTIONS: Readonly<Record<string, ReferentialAction>> = { a: "NO ACTION", r
 interface RelationRow { oid: number; schema: string; name: string; relkind: string; comment: string | null; viewdef: string | null }
 interface ColumnRow {
   table_oid: number; name: string; native: string; typtype: string; type_oid: number; notnull: boolean;
-  default: string | null; identity: string; comment: string | null; collation: string | null; attnum: number;
+  default: string | null; identity: string; comment: string | null; collation: string | null; attnum: number; generated: string;
 }
 interface ConstraintRow {
   table_oid: number; name: string; contype: string; def: string | null; cols: number[]; ref_cols: number[] | null; ref_oid: number;
   ref_schema: string | null; ref_table: string | null; upd: string; del: string;
 }
-interface IndexRow { table_oid: number; name: string; unique: boolean; pred: string | null; has_expr: boolean; method: string; attnums: number[]; keys: string[] | null }
+interface IndexRow {
+  table_oid: number; name: string; unique: boolean; pred: string | null; has_expr: boolean; method: string; attnums: number[]; keys: string[] | null; def: string | null;
+}
+interface IdentityRow { table_oid: number; attnum: number; start: string; increment: string; min: string; max: string; cache: string; cycle: boolean; type: string }
+interface NotComparedRow { kind: string; schema: string | null; name: string; tschema: string | null; tname: string | null }
 interface EnumRow { oid: number; schema: string; name: string; vals: string[] }
 
 /**
@@ -40,7 +44,7 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
   const schemas = [...(opts.schemas?.length ? opts.schemas : ["public"])];
   const excluded = new Set(opts.exclude);
   const schemaOf = (s: string | null): string | null => (s === null || s === "public" ? null : s);
-  const [relations, columns, constraints, indexes, enums] = await Promise.all([
+  const [relations, columns, constraints, indexes, enums, identities, unmodelled] = await Promise.all([
     db.rows<RelationRow>(
       `select c.oid::int as oid, n.nspname as schema, c.relname as name, c.relkind::text as relkind,
               ds.description as comment,
@@ -53,7 +57,7 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
     db.rows<ColumnRow>(
       `select a.attrelid::int as table_oid, a.attname::text as name, format_type(a.atttypid, a.atttypmod) as native,
               t.typtype::text as typtype, a.atttypid::int as type_oid, a.attnotnull as notnull,
-              pg_get_expr(d.adbin, d.adrelid) as default, a.attidentity::text as identity,
+              pg_get_expr(d.adbin, d.adrelid) as default, a.attidentity::text as identity, a.attgenerated::text as generated,
               ds.description as comment, a.attnum::int as attnum,
               case when a.attcollation <> t.typcollation then co.collname::text end as collation
          from pg_attribute a
@@ -86,7 +90,14 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
               pg_get_expr(i.indpred, i.indrelid) as pred, i.indexprs is not null as has_expr, am.amname::text as method,
               (i.indkey::int2[])[0:i.indnkeyatts - 1]::int[] as attnums,
               case when i.indexprs is not null then
-                array(select pg_get_indexdef(i.indexrelid, k, true) from generate_series(1, i.indnkeyatts) k order by k) end as keys
+                array(select pg_get_indexdef(i.indexrelid, k, true) from generate_series(1, i.indnkeyatts) k order by k) end as keys,
+              -- The whole definition only where columns, method and predicate cannot say it all
+              -- (issue 16): desc / nulls, include, operator classes, nulls not distinct.
+              case when i.indexprs is not null or i.indpred is not null or am.amname <> 'btree' or i.indnatts > i.indnkeyatts
+                     or to_jsonb(i) ->> 'indnullsnotdistinct' = 'true'
+                     or exists (select 1 from unnest(i.indoption::int2[]) o where o <> 0)
+                     or exists (select 1 from unnest(i.indclass::oid[]) oc join pg_opclass op on op.oid = oc where not op.opcdefault)
+                   then pg_get_indexdef(i.indexrelid) end as def
          from pg_index i
          join pg_class ic on ic.oid = i.indexrelid
          join pg_am am on am.oid = ic.relam
@@ -106,6 +117,17 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
         order by n.nspname, t.typname`,
       [schemas],
     ),
+    db.rows<IdentityRow>(
+      `select d.refobjid::int as table_oid, d.refobjsubid::int as attnum, s.seqstart::text as start, s.seqincrement::text as increment,
+              s.seqmin::text as min, s.seqmax::text as max, s.seqcache::text as cache, s.seqcycle as cycle, format_type(s.seqtypid, null) as type
+         from pg_depend d
+         join pg_sequence s on s.seqrelid = d.objid
+         join pg_class c on c.oid = d.objid
+         join pg_namespace n on n.oid = c.relnamespace
+        where d.classid = 'pg_class'::regclass and d.deptype = 'i' and n.nspname = any(?)`,
+      [schemas],
+    ),
+    db.rows<NotComparedRow>(NOT_COMPARED_SQL, [schemas]),
   ]);
 
   const enumModels: EnumModel[] = enums.map((e) => ({ schema: schemaOf(e.schema), name: e.name, values: e.vals }));
@@ -132,6 +154,7 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
   }
   const names = (table: number, nums: readonly number[] | null): string[] => (nums ?? []).map((n) => attName.get(table)?.get(n) ?? String(n));
   const consBy = byTable(constraints);
+  const identityOf = new Map(identities.map((r) => [`${r.table_oid}.${r.attnum}`, r] as const));
   const idxBy = byTable(indexes);
 
   const tables: TableModel[] = [];
@@ -144,7 +167,7 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
     if (excluded.has(rel.name)) continue;
     const cons = consBy.get(rel.oid) ?? [];
     const pk = cons.find((c) => c.contype === "p");
-    const columnModels = (colsBy.get(rel.oid) ?? []).map((c) => postgresColumn(c, enumOids.has(c.type_oid)));
+    const columnModels = (colsBy.get(rel.oid) ?? []).map((c) => postgresColumn(c, enumOids.has(c.type_oid), identityOf.get(`${c.table_oid}.${c.attnum}`)));
     const foreignKeys: ForeignKeyModel[] = cons
       .filter((c) => c.contype === "f")
       .map((c) => ({
@@ -168,6 +191,7 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
       expression: i.has_expr,
       where: i.pred === null ? null : stripOuterParens(i.pred),
       method: i.method === "btree" ? null : i.method,
+      definition: i.def === null ? null : indexBody(i.def),
     }));
     tables.push({
       schema: schemaOf(rel.schema),
@@ -181,10 +205,101 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
       checks,
     });
   }
-  return { model: { client: "pg", tables, views, enums: enumModels }, queries: db.queries };
+  const qualify = (schema: string | null, name: string): string => (schemaOf(schema) ? `${schema}.${name}` : name);
+  const notCompared = unmodelled
+    .filter((r) => !(r.tname !== null && excluded.has(r.tname)))
+    .map((r) => ({ kind: r.kind, name: r.schema === null ? r.name : qualify(r.schema, r.name), ...(r.tname !== null ? { table: qualify(r.tschema, r.tname) } : {}) }));
+  return { model: { client: "pg", tables, views, enums: enumModels, notCompared }, queries: db.queries };
 }
 
-function postgresColumn(c: ColumnRow, isEnum: boolean): ColumnModel {
+/** "CREATE INDEX ix ON public.t USING btree (a DESC)" -> "using btree (a DESC)": the part that does not name the index or table. */
+function indexBody(def: string): string {
+  const on = def.indexOf(" ON ");
+  const using = def.indexOf(" USING ", on);
+  return using < 0 ? def : `using ${def.slice(using + " USING ".length)}`;
+}
+
+/**
+ * What the catalogs hold that the model does not (issue 16, "nothing passes in silence"): one query,
+ * every kind by name. Objects an extension owns are left to the extension, which is named itself.
+ */
+const NOT_COMPARED_SQL = `
+with ns as (select oid, nspname::text as nspname from pg_namespace where nspname = any(?)),
+ext as (select classid, objid from pg_depend where deptype = 'e')
+select 'policy' as kind, null as schema, p.polname::text as name, ns.nspname as tschema, c.relname::text as tname
+  from pg_policy p join pg_class c on c.oid = p.polrelid join ns on ns.oid = c.relnamespace
+union all
+select 'rule', null, r.rulename::text, ns.nspname, c.relname::text
+  from pg_rewrite r join pg_class c on c.oid = r.ev_class join ns on ns.oid = c.relnamespace where r.rulename <> '_RETURN'
+union all
+select 'trigger', null, t.tgname::text, ns.nspname, c.relname::text
+  from pg_trigger t join pg_class c on c.oid = t.tgrelid join ns on ns.oid = c.relnamespace where not t.tgisinternal
+union all
+select 'row level security', null, case when c.relforcerowsecurity then 'forced' else 'enabled' end, ns.nspname, c.relname::text
+  from pg_class c join ns on ns.oid = c.relnamespace where c.relrowsecurity
+union all
+select case c.relkind when 'S' then 'sequence' when 'm' then 'materialized view' when 'f' then 'foreign table' else 'composite type' end,
+       ns.nspname, c.relname::text, null, null
+  from pg_class c join ns on ns.oid = c.relnamespace
+ where c.relkind in ('m', 'f', 'c')
+    or (c.relkind = 'S' and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype in ('a', 'i')))
+union all
+select 'partition', ns.nspname, c.relname::text, pn.nspname::text, p.relname::text
+  from pg_class c join ns on ns.oid = c.relnamespace join pg_inherits i on i.inhrelid = c.oid
+  join pg_class p on p.oid = i.inhparent join pg_namespace pn on pn.oid = p.relnamespace where c.relispartition
+union all
+select 'partitioning', null, pg_get_partkeydef(c.oid), ns.nspname, c.relname::text
+  from pg_class c join ns on ns.oid = c.relnamespace where c.relkind = 'p'
+union all
+select 'inheritance', pn.nspname::text, p.relname::text, ns.nspname, c.relname::text
+  from pg_inherits i join pg_class c on c.oid = i.inhrelid join ns on ns.oid = c.relnamespace
+  join pg_class p on p.oid = i.inhparent join pg_namespace pn on pn.oid = p.relnamespace where not c.relispartition
+union all
+select 'unlogged table', ns.nspname, c.relname::text, null, null
+  from pg_class c join ns on ns.oid = c.relnamespace where c.relpersistence = 'u' and c.relkind in ('r', 'p')
+union all
+select case p.prokind when 'p' then 'procedure' when 'a' then 'aggregate' when 'w' then 'window function' else 'function' end,
+       ns.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', null, null
+  from pg_proc p join ns on ns.oid = p.pronamespace
+ where not exists (select 1 from ext where ext.classid = 'pg_proc'::regclass and ext.objid = p.oid)
+union all
+select case t.typtype when 'd' then 'domain' when 'r' then 'range type' else 'type' end, ns.nspname, t.typname::text, null, null
+  from pg_type t join ns on ns.oid = t.typnamespace
+ where (t.typtype in ('d', 'r') or (t.typtype = 'b' and t.typcategory <> 'A'))
+   and not exists (select 1 from ext where ext.classid = 'pg_type'::regclass and ext.objid = t.oid)
+union all
+select case con.contype when 'x' then 'exclusion constraint' when 't' then 'constraint trigger' else 'deferrable constraint' end,
+       null, con.conname::text, ns.nspname, c.relname::text
+  from pg_constraint con join pg_class c on c.oid = con.conrelid join ns on ns.oid = c.relnamespace
+ where con.contype in ('x', 't') or (con.condeferrable and con.contype in ('p', 'u', 'f'))
+union all
+select 'statistics', ns.nspname, s.stxname::text, null, null from pg_statistic_ext s join ns on ns.oid = s.stxnamespace
+union all
+select 'collation', ns.nspname, co.collname::text, null, null from pg_collation co join ns on ns.oid = co.collnamespace
+union all
+select 'extension', null, e.extname::text, null, null from pg_extension e where e.extname <> 'plpgsql'
+union all
+select 'publication', null, p.pubname::text, null, null from pg_publication p
+union all
+select 'event trigger', null, e.evtname::text, null, null from pg_event_trigger e`;
+
+const INTEGER_MAX: Readonly<Record<string, string>> = { smallint: "32767", integer: "2147483647", bigint: "9223372036854775807" };
+
+/** An identity's sequence options that differ from PostgreSQL's defaults for its type, in CREATE's words. */
+function identityOptions(r: IdentityRow): string | null {
+  const ascending = !r.increment.startsWith("-");
+  const opts: string[] = [];
+  if (r.increment !== "1") opts.push(`increment by ${r.increment}`);
+  // Defaults of a descending sequence depend on its type's minimum: written out in full.
+  if (!ascending || r.min !== "1") opts.push(`minvalue ${r.min}`);
+  if (!ascending || r.max !== INTEGER_MAX[r.type]) opts.push(`maxvalue ${r.max}`);
+  if (r.start !== (ascending ? r.min : r.max)) opts.push(`start with ${r.start}`);
+  if (r.cache !== "1") opts.push(`cache ${r.cache}`);
+  if (r.cycle) opts.push("cycle");
+  return opts.length ? opts.join(" ") : null;
+}
+
+function postgresColumn(c: ColumnRow, isEnum: boolean, seq: IdentityRow | undefined): ColumnModel {
   const spelled = parseTypeSpelling(c.native);
   // "timestamp(3) with time zone": the parameter sits in the middle of the name.
   const base = `${spelled.base}${spelled.suffix ? ` ${spelled.suffix}` : ""}`.replace(/\s+/g, " ");
@@ -202,10 +317,13 @@ function postgresColumn(c: ColumnRow, isEnum: boolean): ColumnModel {
     unsigned: false,
     enumValues: null,
     nullable: !c.notnull,
-    default: identity ? null : normalizeDefault(c.default, type),
+    // A stored generated column's expression sits where a default would (pg_attrdef): it is not one.
+    default: identity || c.generated === "s" ? null : normalizeDefault(c.default, type),
     identity,
     collation: c.collation,
     comment: c.comment || null,
+    identityGeneration: c.identity === "a" || c.identity === "d" ? { kind: c.identity === "a" ? "always" : "by default", options: seq ? identityOptions(seq) : null } : null,
+    generated: c.generated === "s" ? { expression: stripOuterParens(c.default ?? ""), stored: true } : null,
   };
 }
 
@@ -256,7 +374,9 @@ export const postgresSchema: SchemaDialect = {
   createViewSql: (v) => `create view ${qualified(v.schema, v.name)} as ${v.definition}`,
   dropViewSql: (v) => `drop view ${qualified(v.schema, v.name)}`,
   createIndexSql: (t, i) =>
-    `create ${i.unique ? "unique " : ""}index ${postgresSchema.quote(i.name)} on ${qualified(t.schema, t.name)}${i.method ? ` using ${i.method}` : ""} (${i.columns
+    i.definition
+      ? `create ${i.unique ? "unique " : ""}index ${postgresSchema.quote(i.name)} on ${qualified(t.schema, t.name)} ${i.definition}`
+      : `create ${i.unique ? "unique " : ""}index ${postgresSchema.quote(i.name)} on ${qualified(t.schema, t.name)}${i.method ? ` using ${i.method}` : ""} (${i.columns
       .map((c) => (i.expression ? c : postgresSchema.quote(c)))
       .join(", ")})${i.where ? ` where ${i.where}` : ""}`,
   dropIndexSql: (t, i) => `drop index ${qualified(t.schema, i.name)}`,
