@@ -36,7 +36,7 @@ interface NotComparedRow { kind: string; schema: string | null; name: string; ts
 interface EnumRow { oid: number; schema: string; name: string; vals: string[] }
 
 /**
- * Reads PostgreSQL's catalogs: five queries per run (run side by side), whatever the number of
+ * Reads PostgreSQL's catalogs: seven queries per run (run side by side), whatever the number of
  * tables (a sixth only for keys to tables in schemas not asked for).
  */
 export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): Promise<Introspection> {
