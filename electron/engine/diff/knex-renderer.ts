@@ -2,7 +2,7 @@ import type { ColumnModel, ForeignKeyModel, SchemaModel, IndexModel, SchemaChang
 import { assertNever } from "../errors.js";
 import type { SchemaDialect } from "../introspect/types.js";
 import type { SchemaChange } from "./change.js";
-import { PHASES } from "./schema-differ.js";
+import { PHASES, enumOnlyAdds } from "./schema-differ.js";
 
 const q = (s: string): string => JSON.stringify(s);
 /** knex reads "?" in raw SQL as a binding; "\\?" keeps it literal. */
@@ -281,7 +281,7 @@ function renderAlterColumn(t: TableModel, from: ColumnModel, to: ColumnModel, as
 function renderAlterEnum(from: { readonly schema: string | null; readonly name: string; readonly values: readonly string[] }, to: typeof from, users: readonly { table: TableModel; column: ColumnModel }[], sd: SchemaDialect): string {
   const name = to.schema ? `${sd.quote(to.schema)}.${sd.quote(to.name)}` : sd.quote(to.name);
   const lit = (v: string): string => `'${v.replace(/'/g, "''")}'`;
-  const onlyAdded = from.values.every((v, i) => to.values.filter((x) => from.values.includes(x))[i] === v) && from.values.every((v) => to.values.includes(v));
+  const onlyAdded = enumOnlyAdds(from.values, to.values);
   const lines = ["// knex's builder cannot change an enum type: raw SQL"];
   if (onlyAdded) {
     to.values.forEach((v, i) => {

@@ -71,7 +71,77 @@ export function diffSchemas(from: SchemaModel, to: SchemaModel): SchemaChange[] 
   }
   diffEnums(from, to, out);
   diffViews(from.views, to.views, out);
+  if (from.client === "pg") addDependents(from, to, out);
   return sortByPhase(out);
+}
+
+const mentions = (text: string, name: string): boolean => new RegExp(`(^|[^\\w$])"?${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"?($|[^\\w$])`, "i").test(text);
+
+/**
+ * PostgreSQL refuses some changes while something depends on what they change (issue 16, point 3):
+ * a column's type under a view, a column a view reads, an enum made anew under a partial or
+ * expression index or a view. Those dependents, unchanged by the diff itself, are dropped first and
+ * recreated after in the same revision (drop phases run before, create phases after); each says why.
+ */
+function addDependents(from: SchemaModel, to: SchemaModel, out: SchemaChange[]): void {
+  const touched: { table: TableModel; column: string; why: string; enum: boolean }[] = [];
+  for (const c of out) {
+    const p = c.payload;
+    if (p.kind === "alter-column" && p.aspects.includes("type")) touched.push({ table: p.table, column: p.to.name, why: "type changes", enum: false });
+    else if (p.kind === "drop-column") touched.push({ table: p.table, column: p.column.name, why: "column is dropped", enum: false });
+    else if (p.kind === "alter-enum" && !enumOnlyAdds(p.from.values, p.to.values)) {
+      for (const u of p.users) touched.push({ table: u.table, column: u.column.name, why: `enum ${qualifiedName(p.to)} is made anew`, enum: true });
+    }
+  }
+  if (touched.length === 0) return;
+  const viewChanged = new Set(out.filter((c) => c.payload.kind === "drop-view" || c.payload.kind === "create-view").map((c) => c.dto.object));
+  const toViews = new Map(to.views.map((v) => [tableKey(v), v] as const));
+  const stable = from.views.filter((v) => toViews.has(tableKey(v)) && !viewChanged.has(qualifiedName(v)));
+  // Views on the touched tables, then the views on those, and so on: dropped deepest first.
+  const reasons = new Map<string, string>();
+  const order: ViewModel[] = [];
+  for (const t of touched) {
+    for (const v of stable) {
+      if (reasons.has(tableKey(v)) || !mentions(v.definition, t.table.name) || !mentions(v.definition, t.column)) continue;
+      reasons.set(tableKey(v), `reads ${qualifiedName(t.table)}.${t.column}, whose ${t.why}`);
+      order.push(v);
+    }
+  }
+  for (let i = 0; i < order.length; i++) {
+    for (const v of stable) {
+      if (reasons.has(tableKey(v)) || !mentions(v.definition, order[i]!.name)) continue;
+      reasons.set(tableKey(v), `reads view ${qualifiedName(order[i]!)}, which is dropped and recreated`);
+      order.push(v);
+    }
+  }
+  for (const v of [...order].reverse()) {
+    const why = `${reasons.get(tableKey(v))}: PostgreSQL refuses the change while the view stands, so it is dropped first and recreated after, in this revision`;
+    out.push(change("drop-view", v, null, `drop view ${qualifiedName(v)} (a dependent, recreated after)`, { kind: "drop-view", view: v }, null, { note: why }));
+  }
+  for (const v of order) {
+    const after = toViews.get(tableKey(v))!;
+    out.push(change("create-view", after, null, `recreate view ${qualifiedName(after)} (a dependent)`, { kind: "create-view", view: after }, null, { note: `${reasons.get(tableKey(v))}: recreated after the change` }));
+  }
+  // An enum made anew: a predicate or expression comparing the column with a literal of the old type no longer resolves.
+  const indexChanged = new Set(out.filter((c) => c.payload.kind === "drop-index" || c.payload.kind === "add-index").map((c) => `${c.dto.object}\u0000${c.dto.target}`));
+  for (const t of touched.filter((x) => x.enum)) {
+    const before = from.tables.find((x) => tableKey(x) === tableKey(t.table));
+    if (!before) continue;
+    for (const i of before.indexes) {
+      const text = [i.where ?? "", i.definition ?? "", i.expression ? i.columns.join(" ") : ""].join(" ");
+      if (!(i.where || i.expression || i.definition) || !mentions(text, t.column) || indexChanged.has(`${qualifiedName(t.table)}\u0000index ${i.name}`)) continue;
+      const after = t.table.indexes.find((x) => x.name === i.name) ?? i;
+      const why = `uses ${t.table.name}.${t.column}, whose ${t.why}: dropped first and recreated after, in this revision`;
+      out.push(change("drop-index", t.table, `index ${i.name}`, `drop index ${i.name} (a dependent, recreated after)`, { kind: "drop-index", table: before, index: i }, { from: before, to: t.table }, { note: why }));
+      out.push(change("add-index", t.table, `index ${i.name}`, `recreate index ${i.name} (a dependent)`, { kind: "add-index", table: t.table, index: after }, { from: before, to: t.table }, { note: why }));
+    }
+  }
+}
+
+/** Whether an enum's new values only add to the old ones in place (ALTER TYPE ... ADD VALUE), leaving the type as it is. */
+export function enumOnlyAdds(from: readonly string[], to: readonly string[]): boolean {
+  const kept = to.filter((x) => from.includes(x));
+  return from.every((v, i) => kept[i] === v) && from.every((v) => to.includes(v));
 }
 
 function diffTable(ft: TableModel, tt: TableModel, out: SchemaChange[]): void {
