@@ -123,6 +123,22 @@ export interface NotComparedModel {
   readonly table?: string;
 }
 
+/**
+ * An object compared by its definition as the database writes it back (issue 16: PostgreSQL's
+ * extensions, standalone sequences, domains, functions, procedures, triggers, materialized views).
+ * Made with `statements` in order; removed with `drop`.
+ */
+export interface DefinedObjectModel {
+  readonly kind: "extension" | "sequence" | "domain" | "function" | "procedure" | "trigger" | "materialized view";
+  readonly schema: string | null;
+  /** A function's or procedure's name carries its argument types: "total(integer)". */
+  readonly name: string;
+  /** The table a trigger is on. */
+  readonly table?: string;
+  readonly statements: readonly string[];
+  readonly drop: string;
+}
+
 /** A whole schema as introspected from one database. */
 export interface SchemaModel {
   /** The knex client of the database it came from ("pg", "mysql2", "better-sqlite3"). */
@@ -130,6 +146,8 @@ export interface SchemaModel {
   readonly tables: readonly TableModel[];
   readonly views: readonly ViewModel[];
   readonly enums: readonly EnumModel[];
+  /** Objects compared by definition (PostgreSQL); absent where the dialect has none modelled. */
+  readonly objects?: readonly DefinedObjectModel[];
   /** What the catalog holds that this model leaves out; absent means nothing was left out. */
   readonly notCompared?: readonly NotComparedModel[];
 }
@@ -162,7 +180,9 @@ export type SchemaChangeKind =
   | "drop-enum"
   | "alter-enum"
   | "create-view"
-  | "drop-view";
+  | "drop-view"
+  | "create-object"
+  | "drop-object";
 
 /** One change of a diff, in the order it can run. */
 export interface SchemaChangeDto {

@@ -16,15 +16,11 @@ const psql = (db: string, sql: string): void => {
 };
 
 describe("the diff screen names what Strata does not compare (issue 16)", () => {
-  it("lists a trigger and a sequence on one side only, says the schemas differ only there, and lists them again once both sides hold them", async () => {
+  it("lists a policy, a rule and a publication on one side only, says the schemas differ only there, and lists them again once both sides hold them", async () => {
     const a = createPostgresDatabase();
     const b = createPostgresDatabase();
     const ddl = "create table orders (id integer primary key, total numeric)";
-    const extras = [
-      "create function touch() returns trigger language plpgsql as $$begin return new; end$$",
-      "create trigger orders_touch before update on orders for each row execute function touch()",
-      "create sequence invoice_numbers",
-    ];
+    const extras = ["create policy orders_own on orders using (true)", "create rule orders_log as on update to orders do also notify orders", "create publication orders_feed for table orders"];
     psql(a.name, ddl);
     psql(b.name, ddl);
     for (const s of extras) psql(b.name, s);
@@ -43,14 +39,14 @@ describe("the diff screen names what Strata does not compare (issue 16)", () => 
       const text = await list.innerText();
       expect(text).toContain("Not compared (3)");
       expect(text).toContain("3 are on one side only: write them into a revision by hand");
-      expect(text).toContain("trigger orders_touch on orders — only in pg_b");
-      expect(text).toContain("sequence invoice_numbers — only in pg_b");
-      expect(text).toContain("function touch() — only in pg_b");
+      expect(text).toContain("policy orders_own on orders — only in pg_b");
+      expect(text).toContain("rule orders_log on orders — only in pg_b");
+      expect(text).toContain("publication orders_feed — only in pg_b");
 
       for (const s of extras) psql(a.name, s);
       await page.getByRole("button", { name: "Compare" }).click();
       await page.locator("[data-testid=diff-identical]").getByText("The two schemas are the same, as far as Strata compares them.").waitFor({ timeout: 60_000 });
-      expect(await list.innerText()).toContain("sequence invoice_numbers — on both sides");
+      expect(await list.innerText()).toContain("publication orders_feed — on both sides");
       expect(session.pageErrors).toEqual([]);
     } finally {
       await session.close();

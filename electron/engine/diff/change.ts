@@ -1,6 +1,7 @@
 import type {
   CheckModel,
   ColumnModel,
+  DefinedObjectModel,
   EnumModel,
   ForeignKeyModel,
   IndexModel,
@@ -27,7 +28,8 @@ export type ChangePayload =
   | { readonly kind: "set-table-comment"; readonly table: TableModel; readonly comment: string | null }
   | { readonly kind: "create-enum" | "drop-enum"; readonly enum: EnumModel }
   | { readonly kind: "alter-enum"; readonly from: EnumModel; readonly to: EnumModel; readonly users: readonly { readonly table: TableModel; readonly column: ColumnModel }[] }
-  | { readonly kind: "create-view" | "drop-view"; readonly view: ViewModel };
+  | { readonly kind: "create-view" | "drop-view"; readonly view: ViewModel }
+  | { readonly kind: "create-object" | "drop-object"; readonly object: DefinedObjectModel };
 
 /** One change of a diff: what people read, and what rendering needs. */
 export interface SchemaChange {

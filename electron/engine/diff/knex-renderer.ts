@@ -165,6 +165,14 @@ function renderChange(c: SchemaChange, sd: SchemaDialect): string {
         return `// knex's builder has no views: raw SQL\nawait ${rawSql(sd.createViewSql(p.view))};`;
       case "drop-view":
         return `// knex's builder has no views: raw SQL\nawait ${rawSql(sd.dropViewSql(p.view))};`;
+      case "create-object": {
+        const made = [`// knex's builder has no ${p.object.kind}s: raw SQL, as the database wrote it back`, ...p.object.statements.map((st) => `await ${rawSql(st)};`)];
+        if (p.object.kind !== "function" && p.object.kind !== "procedure") return made.join("\n");
+        // Functions are made before the tables (a default or check may call one), so a SQL body naming a table is not checked yet, as pg_dump does.
+        return [made[0], `await ${rawSql("set check_function_bodies = off")};`, ...made.slice(1), `await ${rawSql("reset check_function_bodies")};`].join("\n");
+      }
+      case "drop-object":
+        return `// knex's builder has no ${p.object.kind}s: raw SQL\nawait ${rawSql(p.object.drop)};`;
       default:
         return assertNever(p);
     }

@@ -1,4 +1,4 @@
-import type { ColumnModel, EnumModel, ForeignKeyModel, NotComparedDto, NotComparedModel, SchemaChangeKind, SchemaModel, TableModel, ViewModel } from "../../../shared/schema.js";
+import type { ColumnModel, DefinedObjectModel, EnumModel, ForeignKeyModel, NotComparedDto, NotComparedModel, SchemaChangeKind, SchemaModel, TableModel, ViewModel } from "../../../shared/schema.js";
 import { expressionKey, viewKey } from "../introspect/normal-form.js";
 import { describeColumn, describeType, qualifiedName } from "./change.js";
 import type { ChangePayload, SchemaChange } from "./change.js";
@@ -71,6 +71,7 @@ export function diffSchemas(from: SchemaModel, to: SchemaModel): SchemaChange[] 
   }
   diffEnums(from, to, out);
   diffViews(from.views, to.views, out);
+  diffObjects(from.objects ?? [], to.objects ?? [], out);
   if (from.client === "pg") addDependents(from, to, out);
   return sortByPhase(out);
 }
@@ -347,10 +348,50 @@ function orderByReferences(tables: readonly TableModel[], referencingFirst: bool
   return referencingFirst ? ordered.reverse() : ordered;
 }
 
+/** Objects made before the tables that may use them, in this order (an extension's types first). */
+const EARLY_OBJECTS: readonly DefinedObjectModel["kind"][] = ["extension", "domain", "sequence", "function", "procedure"];
+/** Objects made after everything they read or fire on; dropped before it. */
+const LATE_OBJECTS: readonly DefinedObjectModel["kind"][] = ["materialized view", "trigger"];
+
 function sortByPhase(changes: SchemaChange[]): SchemaChange[] {
   const rank = new Map(PHASES.map((k, i) => [k, i] as const));
+  const rankOf = (c: SchemaChange): number => {
+    const p = c.payload;
+    if (p.kind === "create-object") {
+      const late = LATE_OBJECTS.indexOf(p.object.kind);
+      return late >= 0 ? rank.get("create-view")! + 0.5 + late * 0.01 : rank.get("create-table")! - 0.5 + EARLY_OBJECTS.indexOf(p.object.kind) * 0.01;
+    }
+    if (p.kind === "drop-object") {
+      const late = LATE_OBJECTS.indexOf(p.object.kind);
+      // Dropped in the reverse of the order they are made: triggers and materialized views first, extensions last.
+      return late >= 0 ? -1 + (LATE_OBJECTS.length - late) * 0.01 : rank.get("drop-enum")! - 0.5 + (EARLY_OBJECTS.length - EARLY_OBJECTS.indexOf(p.object.kind)) * 0.01;
+    }
+    return rank.get(c.dto.kind)!;
+  };
   // Stable: within a phase, tables keep their reference order and columns their table order.
-  return changes.map((c, i) => ({ c, i })).sort((a, b) => rank.get(a.c.dto.kind)! - rank.get(b.c.dto.kind)! || a.i - b.i).map((x) => x.c);
+  return changes.map((c, i) => ({ c, i, r: rankOf(c) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.c);
+}
+
+const objectKey = (o: DefinedObjectModel): string => `${o.kind}\u0000${o.schema ?? ""}\u0000${o.table ?? ""}\u0000${o.name}`;
+const objectText = (o: DefinedObjectModel): string => o.statements.map((s) => s.replace(/\s+/g, " ").trim()).join(";");
+
+/** Objects compared by their definition: made, dropped, or dropped and made anew when it changes. */
+function diffObjects(from: readonly DefinedObjectModel[], to: readonly DefinedObjectModel[], out: SchemaChange[]): void {
+  const fromBy = new Map(from.map((o) => [objectKey(o), o] as const));
+  const toBy = new Map(to.map((o) => [objectKey(o), o] as const));
+  const label = (o: DefinedObjectModel): string => `${o.kind} ${qualifiedName(o)}${o.table ? ` on ${o.table}` : ""}`;
+  for (const o of from) {
+    const after = toBy.get(objectKey(o));
+    if (after && objectText(after) === objectText(o)) continue;
+    out.push(change("drop-object", o, o.kind, `drop ${label(o)}${after ? " (its definition changes)" : ""}`, { kind: "drop-object", object: o }, null, {
+      note: after ? "its definition changes: dropped and made anew" : null,
+    }));
+  }
+  for (const o of to) {
+    const before = fromBy.get(objectKey(o));
+    if (before && objectText(before) === objectText(o)) continue;
+    out.push(change("create-object", o, o.kind, `${before ? "recreate" : "create"} ${label(o)}`, { kind: "create-object", object: o }, null));
+  }
 }
 
 function renameNote(name: string, candidates: readonly string[], what: string): string | null {

@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import type { CheckModel, ColumnModel, EnumModel, ForeignKeyModel, IndexModel, ReferentialAction, TableModel, UniqueModel, ViewModel } from "../../../shared/schema.js";
+import type { CheckModel, ColumnModel, DefinedObjectModel, EnumModel, ForeignKeyModel, IndexModel, ReferentialAction, TableModel, UniqueModel, ViewModel } from "../../../shared/schema.js";
 import { StrataError } from "../errors.js";
 import { CountingReader } from "./types.js";
 import type { Introspection, IntrospectOptions, SchemaDialect } from "./types.js";
@@ -31,12 +31,13 @@ interface ConstraintRow {
 interface IndexRow {
   table_oid: number; name: string; unique: boolean; pred: string | null; has_expr: boolean; method: string; attnums: number[]; keys: string[] | null; def: string | null;
 }
-interface IdentityRow { table_oid: number; attnum: number; start: string; increment: string; min: string; max: string; cache: string; cycle: boolean; type: string }
+interface IdentityRow { table_oid: number; attnum: number; deptype: string; start: string; increment: string; min: string; max: string; cache: string; cycle: boolean; type: string }
 interface NotComparedRow { kind: string; schema: string | null; name: string; tschema: string | null; tname: string | null }
+interface ObjectRow { kind: DefinedObjectModel["kind"]; schema: string | null; name: string; tschema: string | null; tname: string | null; statements: string[]; drop: string }
 interface EnumRow { oid: number; schema: string; name: string; vals: string[] }
 
 /**
- * Reads PostgreSQL's catalogs: seven queries per run (run side by side), whatever the number of
+ * Reads PostgreSQL's catalogs: eight queries per run (run side by side), whatever the number of
  * tables (a sixth only for keys to tables in schemas not asked for).
  */
 export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): Promise<Introspection> {
@@ -44,7 +45,7 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
   const schemas = [...(opts.schemas?.length ? opts.schemas : ["public"])];
   const excluded = new Set(opts.exclude);
   const schemaOf = (s: string | null): string | null => (s === null || s === "public" ? null : s);
-  const [relations, columns, constraints, indexes, enums, identities, unmodelled] = await Promise.all([
+  const [relations, columns, constraints, indexes, enums, identities, unmodelled, objectRows] = await Promise.all([
     db.rows<RelationRow>(
       `select c.oid::int as oid, n.nspname as schema, c.relname as name, c.relkind::text as relkind,
               ds.description as comment,
@@ -118,16 +119,17 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
       [schemas],
     ),
     db.rows<IdentityRow>(
-      `select d.refobjid::int as table_oid, d.refobjsubid::int as attnum, s.seqstart::text as start, s.seqincrement::text as increment,
+      `select d.refobjid::int as table_oid, d.refobjsubid::int as attnum, d.deptype::text as deptype, s.seqstart::text as start, s.seqincrement::text as increment,
               s.seqmin::text as min, s.seqmax::text as max, s.seqcache::text as cache, s.seqcycle as cycle, format_type(s.seqtypid, null) as type
          from pg_depend d
          join pg_sequence s on s.seqrelid = d.objid
          join pg_class c on c.oid = d.objid
          join pg_namespace n on n.oid = c.relnamespace
-        where d.classid = 'pg_class'::regclass and d.deptype = 'i' and n.nspname = any(?)`,
+        where d.classid = 'pg_class'::regclass and d.deptype in ('i', 'a') and d.refobjsubid > 0 and n.nspname = any(?)`,
       [schemas],
     ),
     db.rows<NotComparedRow>(NOT_COMPARED_SQL, [schemas]),
+    db.rows<ObjectRow>(OBJECTS_SQL, [schemas]),
   ]);
 
   const enumModels: EnumModel[] = enums.map((e) => ({ schema: schemaOf(e.schema), name: e.name, values: e.vals }));
@@ -154,6 +156,7 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
   }
   const names = (table: number, nums: readonly number[] | null): string[] => (nums ?? []).map((n) => attName.get(table)?.get(n) ?? String(n));
   const consBy = byTable(constraints);
+  // A sequence a column owns: by identity ('i'), or by serial or OWNED BY ('a').
   const identityOf = new Map(identities.map((r) => [`${r.table_oid}.${r.attnum}`, r] as const));
   const idxBy = byTable(indexes);
 
@@ -209,7 +212,11 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
   const notCompared = unmodelled
     .filter((r) => !(r.tname !== null && excluded.has(r.tname)))
     .map((r) => ({ kind: r.kind, name: r.schema === null ? r.name : qualify(r.schema, r.name), ...(r.tname !== null ? { table: qualify(r.tschema, r.tname) } : {}) }));
-  return { model: { client: "pg", tables, views, enums: enumModels, notCompared }, queries: db.queries };
+  const objects: DefinedObjectModel[] = objectRows
+    .filter((r) => !(r.tname !== null && excluded.has(r.tname)))
+    .map((r) => ({ kind: r.kind, schema: schemaOf(r.schema), name: r.name, ...(r.tname !== null ? { table: qualify(r.tschema, r.tname) } : {}), statements: r.statements, drop: r.drop }))
+    .sort((a, b) => a.kind.localeCompare(b.kind) || `${a.schema}.${a.name}`.localeCompare(`${b.schema}.${b.name}`));
+  return { model: { client: "pg", tables, views, enums: enumModels, objects, notCompared }, queries: db.queries };
 }
 
 /** "CREATE INDEX ix ON public.t USING btree (a DESC)" -> "using btree (a DESC)": the part that does not name the index or table. */
@@ -231,18 +238,14 @@ select 'policy' as kind, null as schema, p.polname::text as name, ns.nspname as 
 union all
 select 'rule', null, r.rulename::text, ns.nspname, c.relname::text
   from pg_rewrite r join pg_class c on c.oid = r.ev_class join ns on ns.oid = c.relnamespace where r.rulename <> '_RETURN'
-union all
-select 'trigger', null, t.tgname::text, ns.nspname, c.relname::text
-  from pg_trigger t join pg_class c on c.oid = t.tgrelid join ns on ns.oid = c.relnamespace where not t.tgisinternal
+
 union all
 select 'row level security', null, case when c.relforcerowsecurity then 'forced' else 'enabled' end, ns.nspname, c.relname::text
   from pg_class c join ns on ns.oid = c.relnamespace where c.relrowsecurity
 union all
-select case c.relkind when 'S' then 'sequence' when 'm' then 'materialized view' when 'f' then 'foreign table' else 'composite type' end,
-       ns.nspname, c.relname::text, null, null
+select case c.relkind when 'f' then 'foreign table' else 'composite type' end, ns.nspname, c.relname::text, null, null
   from pg_class c join ns on ns.oid = c.relnamespace
- where c.relkind in ('m', 'f', 'c')
-    or (c.relkind = 'S' and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype in ('a', 'i')))
+ where c.relkind in ('f', 'c')
 union all
 select 'partition', ns.nspname, c.relname::text, pn.nspname::text, p.relname::text
   from pg_class c join ns on ns.oid = c.relnamespace join pg_inherits i on i.inhrelid = c.oid
@@ -258,30 +261,78 @@ union all
 select 'unlogged table', ns.nspname, c.relname::text, null, null
   from pg_class c join ns on ns.oid = c.relnamespace where c.relpersistence = 'u' and c.relkind in ('r', 'p')
 union all
-select case p.prokind when 'p' then 'procedure' when 'a' then 'aggregate' when 'w' then 'window function' else 'function' end,
+select case p.prokind when 'a' then 'aggregate' else 'window function' end,
        ns.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', null, null
   from pg_proc p join ns on ns.oid = p.pronamespace
- where not exists (select 1 from ext where ext.classid = 'pg_proc'::regclass and ext.objid = p.oid)
+ where p.prokind in ('a', 'w') and not exists (select 1 from ext where ext.classid = 'pg_proc'::regclass and ext.objid = p.oid)
 union all
-select case t.typtype when 'd' then 'domain' when 'r' then 'range type' else 'type' end, ns.nspname, t.typname::text, null, null
+select case t.typtype when 'r' then 'range type' else 'type' end, ns.nspname, t.typname::text, null, null
   from pg_type t join ns on ns.oid = t.typnamespace
- where (t.typtype in ('d', 'r') or (t.typtype = 'b' and t.typcategory <> 'A'))
+ where (t.typtype = 'r' or (t.typtype = 'b' and t.typcategory <> 'A'))
    and not exists (select 1 from ext where ext.classid = 'pg_type'::regclass and ext.objid = t.oid)
 union all
-select case con.contype when 'x' then 'exclusion constraint' when 't' then 'constraint trigger' else 'deferrable constraint' end,
+select case con.contype when 'x' then 'exclusion constraint' else 'deferrable constraint' end,
        null, con.conname::text, ns.nspname, c.relname::text
   from pg_constraint con join pg_class c on c.oid = con.conrelid join ns on ns.oid = c.relnamespace
- where con.contype in ('x', 't') or (con.condeferrable and con.contype in ('p', 'u', 'f'))
+ where con.contype = 'x' or (con.condeferrable and con.contype in ('p', 'u', 'f'))
 union all
 select 'statistics', ns.nspname, s.stxname::text, null, null from pg_statistic_ext s join ns on ns.oid = s.stxnamespace
 union all
 select 'collation', ns.nspname, co.collname::text, null, null from pg_collation co join ns on ns.oid = co.collnamespace
-union all
-select 'extension', null, e.extname::text, null, null from pg_extension e where e.extname <> 'plpgsql'
+
 union all
 select 'publication', null, p.pubname::text, null, null from pg_publication p
 union all
 select 'event trigger', null, e.evtname::text, null, null from pg_event_trigger e`;
+
+/**
+ * Objects compared by their definition (issue 16): the statements that make each, as the server
+ * writes them back (pg_get_functiondef, pg_get_triggerdef, pg_get_viewdef, pg_get_indexdef), or
+ * built from its catalog row (sequences, domains, extensions). Extension members are the extension's.
+ */
+const OBJECTS_SQL = `
+with ns as (select oid, nspname::text as nspname from pg_namespace where nspname = any(?)),
+ext as (select classid, objid from pg_depend where deptype = 'e')
+select 'extension' as kind, null as schema, e.extname::text as name, null as tschema, null as tname,
+       array['create extension ' || quote_ident(e.extname) || ' schema ' || quote_ident(n.nspname)] as statements,
+       'drop extension ' || quote_ident(e.extname) as drop
+  from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname <> 'plpgsql'
+union all
+select 'sequence', ns.nspname, c.relname::text, null, null,
+       array['create sequence ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname) || ' as ' || format_type(s.seqtypid, null)
+             || ' increment by ' || s.seqincrement || ' minvalue ' || s.seqmin || ' maxvalue ' || s.seqmax || ' start with ' || s.seqstart
+             || ' cache ' || s.seqcache || case when s.seqcycle then ' cycle' else ' no cycle' end],
+       'drop sequence ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname)
+  from pg_class c join ns on ns.oid = c.relnamespace join pg_sequence s on s.seqrelid = c.oid
+ where c.relkind = 'S'
+   and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype in ('a', 'i'))
+   and not exists (select 1 from ext where ext.classid = 'pg_class'::regclass and ext.objid = c.oid)
+union all
+select 'domain', ns.nspname, t.typname::text, null, null,
+       array['create domain ' || quote_ident(ns.nspname) || '.' || quote_ident(t.typname) || ' as ' || format_type(t.typbasetype, t.typtypmod)
+             || coalesce(' default ' || t.typdefault, '') || case when t.typnotnull then ' not null' else '' end
+             || coalesce((select string_agg(' constraint ' || quote_ident(con.conname) || ' ' || pg_get_constraintdef(con.oid), '' order by con.conname)
+                            from pg_constraint con where con.contypid = t.oid and con.contype = 'c'), '')],
+       'drop domain ' || quote_ident(ns.nspname) || '.' || quote_ident(t.typname)
+  from pg_type t join ns on ns.oid = t.typnamespace
+ where t.typtype = 'd' and not exists (select 1 from ext where ext.classid = 'pg_type'::regclass and ext.objid = t.oid)
+union all
+select case p.prokind when 'p' then 'procedure' else 'function' end, ns.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', null, null,
+       array[pg_get_functiondef(p.oid)],
+       'drop ' || case p.prokind when 'p' then 'procedure' else 'function' end || ' ' || quote_ident(ns.nspname) || '.' || quote_ident(p.proname)
+         || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+  from pg_proc p join ns on ns.oid = p.pronamespace
+ where p.prokind in ('f', 'p') and not exists (select 1 from ext where ext.classid = 'pg_proc'::regclass and ext.objid = p.oid)
+union all
+select 'trigger', null, t.tgname::text, ns.nspname, c.relname::text, array[pg_get_triggerdef(t.oid)],
+       'drop trigger ' || quote_ident(t.tgname) || ' on ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname)
+  from pg_trigger t join pg_class c on c.oid = t.tgrelid join ns on ns.oid = c.relnamespace where not t.tgisinternal
+union all
+select 'materialized view', ns.nspname, c.relname::text, null, null,
+       array['create materialized view ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname) || ' as ' || rtrim(btrim(pg_get_viewdef(c.oid)), ';')]
+         || array(select pg_get_indexdef(i.indexrelid) from pg_index i where i.indrelid = c.oid order by 1),
+       'drop materialized view ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname)
+  from pg_class c join ns on ns.oid = c.relnamespace where c.relkind = 'm'`;
 
 const INTEGER_MAX: Readonly<Record<string, string>> = { smallint: "32767", integer: "2147483647", bigint: "9223372036854775807" };
 
@@ -304,7 +355,8 @@ function postgresColumn(c: ColumnRow, isEnum: boolean, seq: IdentityRow | undefi
   // "timestamp(3) with time zone": the parameter sits in the middle of the name.
   const base = `${spelled.base}${spelled.suffix ? ` ${spelled.suffix}` : ""}`.replace(/\s+/g, " ");
   const type = isEnum ? c.native : (TYPE_ALIASES[base] ?? base);
-  const serial = c.default !== null && /^nextval\(/i.test(c.default);
+  // serial is nextval() of a sequence the column owns; nextval() of a standalone sequence is a plain default.
+  const serial = c.default !== null && /^nextval\(/i.test(c.default) && seq?.deptype === "a";
   const identity = serial || c.identity === "a" || c.identity === "d";
   const isChar = type === "varchar" || type === "char" || type === "bit" || type === "varbit";
   return {
@@ -322,7 +374,7 @@ function postgresColumn(c: ColumnRow, isEnum: boolean, seq: IdentityRow | undefi
     identity,
     collation: c.collation,
     comment: c.comment || null,
-    identityGeneration: c.identity === "a" || c.identity === "d" ? { kind: c.identity === "a" ? "always" : "by default", options: seq ? identityOptions(seq) : null } : null,
+    identityGeneration: c.identity === "a" || c.identity === "d" ? { kind: c.identity === "a" ? "always" : "by default", options: seq?.deptype === "i" ? identityOptions(seq) : null } : null,
     generated: c.generated === "s" ? { expression: stripOuterParens(c.default ?? ""), stored: true } : null,
   };
 }

@@ -43,6 +43,9 @@ function objectType(kind: SchemaChangeKind): string {
     case "create-view":
     case "drop-view":
       return "view";
+    case "create-object":
+    case "drop-object":
+      return "object";
     default:
       return assertNever(kind);
   }

@@ -15,7 +15,12 @@ const run = promisify(execFile);
  * must match, and `downgrade base` must leave nothing pg_dump would show.
  */
 const DDL = [
+  "create extension pg_trgm",
   "create type order_state as enum ('new', 'paid', 'shipped')",
+  "create domain positive_money as numeric(12,2) default 0 not null constraint positive_money_check check (value >= 0)",
+  "create sequence invoice_numbers as bigint increment by 10 start with 1000 cache 5",
+  "create function touch() returns trigger language plpgsql as $$begin new.total := coalesce(new.total, 0); return new; end$$",
+  "create procedure archive_none() language plpgsql as $$begin null; end$$",
   `create table customers (
      id integer generated always as identity (start with 100 increment by 5) primary key,
      email text collate "C" not null,
@@ -44,7 +49,13 @@ const DDL = [
      total numeric(12,2) check (total >= 0),
      unique (customer_id, total)
    )`,
+  "create function order_count(c integer) returns bigint language sql stable as $$select count(*) from orders where customer_id = c$$",
   "create view v_paid as select id, email from customers where state = 'paid'",
+  "create table invoices (id bigint primary key default nextval('invoice_numbers'), amount positive_money)",
+  "create index ix_customers_trgm on customers using gin (email gin_trgm_ops)",
+  "create trigger orders_touch before insert or update on orders for each row execute function touch()",
+  "create materialized view mv_totals as select customer_id, sum(total) as total from orders group by customer_id",
+  "create unique index ux_mv_totals on mv_totals (customer_id)",
 ];
 
 /** pg_dump --schema-only, less what is truly noise: its own comments and \\restrict tokens, SET lines, owners, blank lines; Strata's own tables. */
