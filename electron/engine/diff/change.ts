@@ -29,7 +29,9 @@ export type ChangePayload =
   | { readonly kind: "create-enum" | "drop-enum"; readonly enum: EnumModel }
   | { readonly kind: "alter-enum"; readonly from: EnumModel; readonly to: EnumModel; readonly users: readonly { readonly table: TableModel; readonly column: ColumnModel }[] }
   | { readonly kind: "create-view" | "drop-view"; readonly view: ViewModel }
-  | { readonly kind: "create-object" | "drop-object"; readonly object: DefinedObjectModel };
+  | { readonly kind: "create-object"; readonly object: DefinedObjectModel }
+  /** remade: dropped only to be made again with a new definition, right before that. */
+  | { readonly kind: "drop-object"; readonly object: DefinedObjectModel; readonly remade: boolean };
 
 /** One change of a diff: what people read, and what rendering needs. */
 export interface SchemaChange {

@@ -363,7 +363,9 @@ function sortByPhase(changes: SchemaChange[]): SchemaChange[] {
     }
     if (p.kind === "drop-object") {
       const late = LATE_OBJECTS.indexOf(p.object.kind);
-      // Dropped in the reverse of the order they are made: triggers and materialized views first, extensions last.
+      // Dropped in the reverse of the order they are made: triggers and materialized views first, extensions last;
+      // one made anew goes just before it is made again.
+      if (p.remade && late < 0) return rank.get("create-table")! - 0.5 + EARLY_OBJECTS.indexOf(p.object.kind) * 0.01 - 0.005;
       return late >= 0 ? -1 + (LATE_OBJECTS.length - late) * 0.01 : rank.get("drop-enum")! - 0.5 + (EARLY_OBJECTS.length - EARLY_OBJECTS.indexOf(p.object.kind)) * 0.01;
     }
     return rank.get(c.dto.kind)!;
@@ -380,17 +382,21 @@ function diffObjects(from: readonly DefinedObjectModel[], to: readonly DefinedOb
   const fromBy = new Map(from.map((o) => [objectKey(o), o] as const));
   const toBy = new Map(to.map((o) => [objectKey(o), o] as const));
   const label = (o: DefinedObjectModel): string => `${o.kind} ${qualifiedName(o)}${o.table ? ` on ${o.table}` : ""}`;
+  // pg_get_functiondef writes CREATE OR REPLACE: a changed function is replaced where it stands, keeping what depends on it.
+  const replaces = (o: DefinedObjectModel): boolean => o.kind === "function" || o.kind === "procedure";
   for (const o of from) {
     const after = toBy.get(objectKey(o));
-    if (after && objectText(after) === objectText(o)) continue;
-    out.push(change("drop-object", o, o.kind, `drop ${label(o)}${after ? " (its definition changes)" : ""}`, { kind: "drop-object", object: o }, null, {
+    if (after && (objectText(after) === objectText(o) || replaces(o))) continue;
+    out.push(change("drop-object", o, o.kind, `drop ${label(o)}${after ? " (its definition changes)" : ""}`, { kind: "drop-object", object: o, remade: Boolean(after) }, null, {
       note: after ? "its definition changes: dropped and made anew" : null,
     }));
   }
   for (const o of to) {
     const before = fromBy.get(objectKey(o));
     if (before && objectText(before) === objectText(o)) continue;
-    out.push(change("create-object", o, o.kind, `${before ? "recreate" : "create"} ${label(o)}`, { kind: "create-object", object: o }, null));
+    out.push(change("create-object", o, o.kind, `${before ? (replaces(o) ? "replace" : "recreate") : "create"} ${label(o)}`, { kind: "create-object", object: o }, null, {
+      note: before && replaces(o) ? "its definition changes: replaced in place (create or replace)" : null,
+    }));
   }
 }
 
