@@ -125,11 +125,13 @@ export interface NotComparedModel {
 
 /**
  * An object compared by its definition as the database writes it back (issue 16: PostgreSQL's
- * extensions, standalone sequences, domains, functions, procedures, triggers, materialized views).
+ * extensions, standalone sequences, domains, functions, procedures, triggers, materialized views,
+ * exclusion and deferrable constraints).
  * Made with `statements` in order; removed with `drop`.
  */
 export interface DefinedObjectModel {
-  readonly kind: "extension" | "sequence" | "domain" | "function" | "procedure" | "trigger" | "materialized view";
+  /** "constraint": an exclusion constraint, or a deferrable unique or foreign key, as `alter table ... add constraint`. */
+  readonly kind: "extension" | "sequence" | "domain" | "function" | "procedure" | "trigger" | "materialized view" | "constraint";
   readonly schema: string | null;
   /** A function's or procedure's name carries its argument types: "total(integer)". */
   readonly name: string;

@@ -351,7 +351,7 @@ function orderByReferences(tables: readonly TableModel[], referencingFirst: bool
 /** Objects made before the tables that may use them, in this order (an extension's types first). */
 const EARLY_OBJECTS: readonly DefinedObjectModel["kind"][] = ["extension", "domain", "sequence", "function", "procedure"];
 /** Objects made after everything they read or fire on; dropped before it. */
-const LATE_OBJECTS: readonly DefinedObjectModel["kind"][] = ["materialized view", "trigger"];
+const LATE_OBJECTS: readonly DefinedObjectModel["kind"][] = ["constraint", "materialized view", "trigger"];
 
 function sortByPhase(changes: SchemaChange[]): SchemaChange[] {
   const rank = new Map(PHASES.map((k, i) => [k, i] as const));

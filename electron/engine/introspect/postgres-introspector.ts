@@ -83,6 +83,8 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
          left join pg_class rc on rc.oid = con.confrelid
          left join pg_namespace rn on rn.oid = rc.relnamespace
         where n.nspname = any(?) and con.contype in ('p', 'u', 'f', 'c')
+          -- A deferrable unique or foreign key is read whole, as a defined object (OBJECTS_SQL).
+          and not (con.condeferrable and con.contype in ('u', 'f'))
         order by con.conrelid, con.conname`,
       [schemas],
     ),
@@ -271,10 +273,9 @@ select case t.typtype when 'r' then 'range type' else 'type' end, ns.nspname, t.
  where (t.typtype = 'r' or (t.typtype = 'b' and t.typcategory <> 'A'))
    and not exists (select 1 from ext where ext.classid = 'pg_type'::regclass and ext.objid = t.oid)
 union all
-select case con.contype when 'x' then 'exclusion constraint' else 'deferrable constraint' end,
-       null, con.conname::text, ns.nspname, c.relname::text
+select 'deferrable primary key', null, con.conname::text, ns.nspname, c.relname::text
   from pg_constraint con join pg_class c on c.oid = con.conrelid join ns on ns.oid = c.relnamespace
- where con.contype = 'x' or (con.condeferrable and con.contype in ('p', 'u', 'f'))
+ where con.condeferrable and con.contype = 'p'
 union all
 select 'statistics', ns.nspname, s.stxname::text, null, null from pg_statistic_ext s join ns on ns.oid = s.stxnamespace
 union all
@@ -332,7 +333,13 @@ select 'materialized view', ns.nspname, c.relname::text, null, null,
        array['create materialized view ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname) || ' as ' || rtrim(btrim(pg_get_viewdef(c.oid)), ';')]
          || array(select pg_get_indexdef(i.indexrelid) from pg_index i where i.indrelid = c.oid order by 1),
        'drop materialized view ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname)
-  from pg_class c join ns on ns.oid = c.relnamespace where c.relkind = 'm'`;
+  from pg_class c join ns on ns.oid = c.relnamespace where c.relkind = 'm'
+union all
+select 'constraint', null, con.conname::text, ns.nspname, c.relname::text,
+       array['alter table ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname) || ' add constraint ' || quote_ident(con.conname) || ' ' || pg_get_constraintdef(con.oid)],
+       'alter table ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname) || ' drop constraint ' || quote_ident(con.conname)
+  from pg_constraint con join pg_class c on c.oid = con.conrelid join ns on ns.oid = c.relnamespace
+ where con.contype = 'x' or (con.condeferrable and con.contype in ('u', 'f'))`;
 
 const INTEGER_MAX: Readonly<Record<string, string>> = { smallint: "32767", integer: "2147483647", bigint: "9223372036854775807" };
 

@@ -56,6 +56,8 @@ const DDL = [
   "create trigger orders_touch before insert or update on orders for each row execute function touch()",
   "create materialized view mv_totals as select customer_id, sum(total) as total from orders group by customer_id",
   "create unique index ux_mv_totals on mv_totals (customer_id)",
+  "create table bookings (id integer primary key, room integer not null, slot int4range not null, exclude using gist (slot with &&) where (room > 0))",
+  "create table seats (code text unique deferrable initially deferred, customer_id integer references customers (id) deferrable)",
 ];
 
 /** pg_dump --schema-only, less what is truly noise: its own comments and \\restrict tokens, SET lines, owners, blank lines; Strata's own tables. */
