@@ -94,6 +94,8 @@ export interface TableModel {
   readonly indexes: readonly IndexModel[];
   readonly uniques: readonly UniqueModel[];
   readonly checks: readonly CheckModel[];
+  /** A PostgreSQL partitioned table's key ("RANGE (created)"); its partitions are defined objects. */
+  readonly partitionBy?: string | null;
 }
 
 /** A view and its definition (the query after AS, as the database gives it back). */
@@ -131,7 +133,7 @@ export interface NotComparedModel {
  */
 export interface DefinedObjectModel {
   /** "constraint": an exclusion constraint, or a deferrable unique or foreign key, as `alter table ... add constraint`. */
-  readonly kind: "extension" | "sequence" | "domain" | "function" | "procedure" | "trigger" | "materialized view" | "constraint";
+  readonly kind: "extension" | "sequence" | "domain" | "function" | "procedure" | "trigger" | "materialized view" | "constraint" | "partition";
   readonly schema: string | null;
   /** A function's or procedure's name carries its argument types: "total(integer)". */
   readonly name: string;

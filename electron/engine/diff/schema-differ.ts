@@ -351,7 +351,7 @@ function orderByReferences(tables: readonly TableModel[], referencingFirst: bool
 /** Objects made before the tables that may use them, in this order (an extension's types first). */
 const EARLY_OBJECTS: readonly DefinedObjectModel["kind"][] = ["extension", "domain", "sequence", "function", "procedure"];
 /** Objects made after everything they read or fire on; dropped before it. */
-const LATE_OBJECTS: readonly DefinedObjectModel["kind"][] = ["constraint", "materialized view", "trigger"];
+const LATE_OBJECTS: readonly DefinedObjectModel["kind"][] = ["partition", "constraint", "materialized view", "trigger"];
 
 function sortByPhase(changes: SchemaChange[]): SchemaChange[] {
   const rank = new Map(PHASES.map((k, i) => [k, i] as const));
@@ -384,7 +384,8 @@ function diffObjects(from: readonly DefinedObjectModel[], to: readonly DefinedOb
   const label = (o: DefinedObjectModel): string => `${o.kind} ${qualifiedName(o)}${o.table ? ` on ${o.table}` : ""}`;
   // pg_get_functiondef writes CREATE OR REPLACE: a changed function is replaced where it stands, keeping what depends on it.
   const replaces = (o: DefinedObjectModel): boolean => o.kind === "function" || o.kind === "procedure";
-  for (const o of from) {
+  // Dropped in the reverse of the order they are made in (a sub-partition before its partition).
+  for (const o of [...from].reverse()) {
     const after = toBy.get(objectKey(o));
     if (after && (objectText(after) === objectText(o) || replaces(o))) continue;
     out.push(change("drop-object", o, o.kind, `drop ${label(o)}${after ? " (its definition changes)" : ""}`, { kind: "drop-object", object: o, remade: Boolean(after) }, null, {
@@ -432,6 +433,14 @@ export function compareNotCompared(from: SchemaModel, to: SchemaModel): NotCompa
   const out: NotComparedDto[] = [];
   for (const o of from.notCompared ?? []) out.push({ ...o, presence: toKeys.has(notComparedKey(o)) ? "both" : "from" });
   for (const o of to.notCompared ?? []) if (!fromKeys.has(notComparedKey(o))) out.push({ ...o, presence: "to" });
+  // No ALTER changes a table's partitioning: where a table on both sides has another key, it is named, to be rebuilt by hand.
+  const toTables = new Map(to.tables.map((t) => [tableKey(t), t] as const));
+  for (const ft of from.tables) {
+    const tt = toTables.get(tableKey(ft));
+    if (!tt || (ft.partitionBy ?? "") === (tt.partitionBy ?? "")) continue;
+    if (ft.partitionBy) out.push({ kind: "partitioning", name: ft.partitionBy, table: qualifiedName(ft), presence: "from" });
+    if (tt.partitionBy) out.push({ kind: "partitioning", name: tt.partitionBy, table: qualifiedName(tt), presence: "to" });
+  }
   return out.sort((a, b) => a.kind.localeCompare(b.kind) || (a.table ?? "").localeCompare(b.table ?? "") || a.name.localeCompare(b.name));
 }
 

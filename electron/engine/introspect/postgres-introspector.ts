@@ -19,7 +19,7 @@ const TYPE_ALIASES: Readonly<Record<string, string>> = {
 
 const ACTIONS: Readonly<Record<string, ReferentialAction>> = { a: "NO ACTION", r: "RESTRICT", c: "CASCADE", n: "SET NULL", d: "SET DEFAULT" };
 
-interface RelationRow { oid: number; schema: string; name: string; relkind: string; comment: string | null; viewdef: string | null }
+interface RelationRow { oid: number; schema: string; name: string; relkind: string; comment: string | null; viewdef: string | null; partkey: string | null }
 interface ColumnRow {
   table_oid: number; name: string; native: string; typtype: string; type_oid: number; notnull: boolean;
   default: string | null; identity: string; comment: string | null; collation: string | null; attnum: number; generated: string;
@@ -49,7 +49,8 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
     db.rows<RelationRow>(
       `select c.oid::int as oid, n.nspname as schema, c.relname as name, c.relkind::text as relkind,
               ds.description as comment,
-              case when c.relkind = 'v' then pg_get_viewdef(c.oid) end as viewdef
+              case when c.relkind = 'v' then pg_get_viewdef(c.oid) end as viewdef,
+              case when c.relkind = 'p' then pg_get_partkeydef(c.oid) end as partkey
          from pg_class c join pg_namespace n on n.oid = c.relnamespace
          left join pg_description ds on ds.objoid = c.oid and ds.classoid = 'pg_class'::regclass and ds.objsubid = 0
         where n.nspname = any(?) and c.relkind in ('r', 'p', 'v') and not c.relispartition`,
@@ -202,6 +203,7 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
       schema: schemaOf(rel.schema),
       name: rel.name,
       comment: rel.comment || null,
+      ...(rel.partkey ? { partitionBy: rel.partkey } : {}),
       columns: columnModels,
       primaryKey: pk ? { name: pk.name, columns: names(pk.table_oid, pk.cols) } : null,
       foreignKeys,
@@ -214,10 +216,17 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
   const notCompared = unmodelled
     .filter((r) => !(r.tname !== null && excluded.has(r.tname)))
     .map((r) => ({ kind: r.kind, name: r.schema === null ? r.name : qualify(r.schema, r.name), ...(r.tname !== null ? { table: qualify(r.tschema, r.tname) } : {}) }));
+  // A partition that is itself partitioned is made before its own partitions.
+  const parentOf = new Map(objectRows.filter((r) => r.kind === "partition").map((r) => [qualify(r.schema, r.name), qualify(r.tschema, r.tname ?? "")] as const));
+  const depth = (o: DefinedObjectModel): number => {
+    let d = 0;
+    for (let at = o.table; o.kind === "partition" && at !== undefined && parentOf.has(at) && d < 64; at = parentOf.get(at)) d++;
+    return d;
+  };
   const objects: DefinedObjectModel[] = objectRows
     .filter((r) => !(r.tname !== null && excluded.has(r.tname)))
     .map((r) => ({ kind: r.kind, schema: schemaOf(r.schema), name: r.name, ...(r.tname !== null ? { table: qualify(r.tschema, r.tname) } : {}), statements: r.statements, drop: r.drop }))
-    .sort((a, b) => a.kind.localeCompare(b.kind) || `${a.schema}.${a.name}`.localeCompare(`${b.schema}.${b.name}`));
+    .sort((a, b) => a.kind.localeCompare(b.kind) || depth(a) - depth(b) || `${a.schema}.${a.name}`.localeCompare(`${b.schema}.${b.name}`));
   return { model: { client: "pg", tables, views, enums: enumModels, objects, notCompared }, queries: db.queries };
 }
 
@@ -248,13 +257,6 @@ union all
 select case c.relkind when 'f' then 'foreign table' else 'composite type' end, ns.nspname, c.relname::text, null, null
   from pg_class c join ns on ns.oid = c.relnamespace
  where c.relkind in ('f', 'c')
-union all
-select 'partition', ns.nspname, c.relname::text, pn.nspname::text, p.relname::text
-  from pg_class c join ns on ns.oid = c.relnamespace join pg_inherits i on i.inhrelid = c.oid
-  join pg_class p on p.oid = i.inhparent join pg_namespace pn on pn.oid = p.relnamespace where c.relispartition
-union all
-select 'partitioning', null, pg_get_partkeydef(c.oid), ns.nspname, c.relname::text
-  from pg_class c join ns on ns.oid = c.relnamespace where c.relkind = 'p'
 union all
 select 'inheritance', pn.nspname::text, p.relname::text, ns.nspname, c.relname::text
   from pg_inherits i join pg_class c on c.oid = i.inhrelid join ns on ns.oid = c.relnamespace
@@ -327,7 +329,9 @@ select case p.prokind when 'p' then 'procedure' else 'function' end, ns.nspname,
 union all
 select 'trigger', null, t.tgname::text, ns.nspname, c.relname::text, array[pg_get_triggerdef(t.oid)],
        'drop trigger ' || quote_ident(t.tgname) || ' on ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname)
-  from pg_trigger t join pg_class c on c.oid = t.tgrelid join ns on ns.oid = c.relnamespace where not t.tgisinternal
+  from pg_trigger t join pg_class c on c.oid = t.tgrelid join ns on ns.oid = c.relnamespace
+ -- A row trigger on a partitioned table is cloned onto each partition by the server: only the parent's is made.
+ where not t.tgisinternal and t.tgparentid = 0
 union all
 select 'materialized view', ns.nspname, c.relname::text, null, null,
        array['create materialized view ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname) || ' as ' || rtrim(btrim(pg_get_viewdef(c.oid)), ';')]
@@ -339,7 +343,16 @@ select 'constraint', null, con.conname::text, ns.nspname, c.relname::text,
        array['alter table ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname) || ' add constraint ' || quote_ident(con.conname) || ' ' || pg_get_constraintdef(con.oid)],
        'alter table ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname) || ' drop constraint ' || quote_ident(con.conname)
   from pg_constraint con join pg_class c on c.oid = con.conrelid join ns on ns.oid = c.relnamespace
- where con.contype = 'x' or (con.condeferrable and con.contype in ('u', 'f'))`;
+ where (con.contype = 'x' or (con.condeferrable and con.contype in ('u', 'f'))) and con.conparentid = 0
+union all
+select 'partition', ns.nspname, c.relname::text, pn.nspname::text, p.relname::text,
+       array['create table ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname) || ' partition of ' || quote_ident(pn.nspname) || '.' || quote_ident(p.relname)
+             || ' ' || pg_get_expr(c.relpartbound, c.oid) || case when c.relkind = 'p' then ' partition by ' || pg_get_partkeydef(c.oid) else '' end],
+       'drop table ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname)
+  from pg_class c join ns on ns.oid = c.relnamespace join pg_inherits i on i.inhrelid = c.oid
+  join pg_class p on p.oid = i.inhparent join pg_namespace pn on pn.oid = p.relnamespace
+ -- Indexes of partitions are partitions of the parent's index: made by the server with the partition.
+ where c.relispartition and c.relkind in ('r', 'p')`;
 
 const INTEGER_MAX: Readonly<Record<string, string>> = { smallint: "32767", integer: "2147483647", bigint: "9223372036854775807" };
 

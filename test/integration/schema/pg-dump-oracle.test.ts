@@ -20,6 +20,7 @@ const DDL = [
   "create domain positive_money as numeric(12,2) default 0 not null constraint positive_money_check check (value >= 0)",
   "create sequence invoice_numbers as bigint increment by 10 start with 1000 cache 5",
   "create function touch() returns trigger language plpgsql as $$begin new.total := coalesce(new.total, 0); return new; end$$",
+  "create function touch_measurement() returns trigger language plpgsql as $$begin return new; end$$",
   "create procedure archive_none() language plpgsql as $$begin null; end$$",
   `create table customers (
      id integer generated always as identity (start with 100 increment by 5) primary key,
@@ -57,6 +58,13 @@ const DDL = [
   "create materialized view mv_totals as select customer_id, sum(total) as total from orders group by customer_id",
   "create unique index ux_mv_totals on mv_totals (customer_id)",
   "create table bookings (id integer primary key, room integer not null, slot int4range not null, exclude using gist (slot with &&) where (room > 0))",
+  "create table measurements (id integer not null, taken date not null, value numeric, primary key (id, taken)) partition by range (taken)",
+  "create index ix_measurements_value on measurements (value desc)",
+  "create trigger measurements_touch before insert on measurements for each row execute function touch_measurement()",
+  "create table measurements_2025 partition of measurements for values from ('2025-01-01') to ('2026-01-01')",
+  "create table measurements_2026 partition of measurements for values from ('2026-01-01') to ('2027-01-01') partition by list (id)",
+  "create table measurements_2026_a partition of measurements_2026 for values in (1, 2, 3)",
+  "create table measurements_rest partition of measurements default",
   "create table seats (code text unique deferrable initially deferred, customer_id integer references customers (id) deferrable)",
 ];
 

@@ -73,6 +73,21 @@ describe("objects compared by definition", () => {
   });
 });
 
+describe("partitioning (PostgreSQL)", () => {
+  it("names a changed partition key as not compared (no ALTER changes it); partitions are made after their parent and dropped deepest first", () => {
+    const parent = (key: string): TableModel => ({ ...table("m"), partitionBy: key });
+    const parts = [object("partition", "m_2026", { table: "m" }), object("partition", "m_2026_a", { table: "m_2026" })];
+    expect(compareNotCompared(schema({ tables: [parent("RANGE (taken)")] }), schema({ tables: [parent("LIST (id)")] }))).toEqual([
+      { kind: "partitioning", name: "LIST (id)", table: "m", presence: "to" },
+      { kind: "partitioning", name: "RANGE (taken)", table: "m", presence: "from" },
+    ]);
+    const full = schema({ tables: [parent("RANGE (taken)")], objects: parts });
+    expect(diffSchemas(schema(), full).map((c) => c.dto.summary)).toEqual(["create table m (1 columns)", "create partition m_2026 on m", "create partition m_2026_a on m_2026"]);
+    expect(diffSchemas(full, schema()).map((c) => c.dto.summary)).toEqual(["drop partition m_2026_a on m_2026", "drop partition m_2026 on m", "drop table m (1 columns)"]);
+    expect(renderKnexBody(diffSchemas(schema(), full), dialectFor("pg").schema)).toContain("partition by RANGE (taken)");
+  });
+});
+
 describe("identity and generated columns (PostgreSQL)", () => {
   const identity = col("id", { nullable: false, identity: true, identityGeneration: { kind: "always", options: "start with 100" } });
   const gross = col("gross", { type: "decimal", nativeType: "numeric(10,2)", precision: 10, scale: 2, generated: { expression: "net + tax", stored: true } });
