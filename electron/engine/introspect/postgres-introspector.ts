@@ -131,7 +131,7 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
         where d.classid = 'pg_class'::regclass and d.deptype in ('i', 'a') and d.refobjsubid > 0 and n.nspname = any(?)`,
       [schemas],
     ),
-    db.rows<NotComparedRow>(NOT_COMPARED_SQL, [schemas]),
+    db.rows<NotComparedRow>(NOT_COMPARED_SQL, [schemas, schemas]),
     db.rows<ObjectRow>(OBJECTS_SQL, [schemas]),
   ]);
 
@@ -283,6 +283,17 @@ select 'statistics', ns.nspname, s.stxname::text, null, null from pg_statistic_e
 union all
 select 'collation', ns.nspname, co.collname::text, null, null from pg_collation co join ns on ns.oid = co.collnamespace
 
+union all
+select 'unique nulls not distinct', null, con.conname::text, ns.nspname, c.relname::text
+  from pg_constraint con join pg_class c on c.oid = con.conrelid join ns on ns.oid = c.relnamespace join pg_index i on i.indexrelid = con.conindid
+ where con.contype = 'u' and to_jsonb(i) ->> 'indnullsnotdistinct' = 'true'
+union all
+-- Comments on anything but tables and their columns (those are compared).
+select 'comment', null, pg_describe_object(d.classoid, d.objoid, d.objsubid), null, null
+  from pg_description d
+ where (pg_identify_object(d.classoid, d.objoid, d.objsubid)).schema = any(?)
+   and not (d.classoid = 'pg_class'::regclass and exists (select 1 from pg_class c where c.oid = d.objoid and c.relkind in ('r', 'p')))
+   and not exists (select 1 from ext where ext.classid = d.classoid and ext.objid = d.objoid)
 union all
 select 'publication', null, p.pubname::text, null, null from pg_publication p
 union all
