@@ -291,7 +291,8 @@ union all
 -- Comments on anything but tables and their columns (those are compared).
 select 'comment', null, pg_describe_object(d.classoid, d.objoid, d.objsubid), null, null
   from pg_description d
- where (pg_identify_object(d.classoid, d.objoid, d.objsubid)).schema = any(?)
+ -- 16384 is FirstNormalObjectId: the catalog's own thousands of comments are skipped before any is described.
+ where d.objoid >= 16384 and (pg_identify_object(d.classoid, d.objoid, d.objsubid)).schema = any(?)
    and not (d.classoid = 'pg_class'::regclass and exists (select 1 from pg_class c where c.oid = d.objoid and c.relkind in ('r', 'p')))
    and not exists (select 1 from ext where ext.classid = d.classoid and ext.objid = d.objoid)
 union all
