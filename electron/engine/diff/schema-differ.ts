@@ -123,6 +123,21 @@ function addDependents(from: SchemaModel, to: SchemaModel, out: SchemaChange[]):
     const after = toViews.get(tableKey(v))!;
     out.push(change("create-view", after, null, `recreate view ${qualifiedName(after)} (a dependent)`, { kind: "create-view", view: after }, null, { note: `${reasons.get(tableKey(v))}: recreated after the change` }));
   }
+  // Materialized views too (compared by definition): unchanged ones that read a touched column or a recreated view.
+  const objectChanged = new Set(out.filter((c) => c.payload.kind === "drop-object" || c.payload.kind === "create-object").map((c) => `${c.dto.object}\u0000${c.dto.target}`));
+  const toObjects = new Map((to.objects ?? []).map((o) => [objectKey(o), o] as const));
+  for (const m of from.objects ?? []) {
+    if (m.kind !== "materialized view" || objectChanged.has(`${qualifiedName(m)}\u0000${m.kind}`) || !toObjects.has(objectKey(m))) continue;
+    const text = m.statements.join(" ");
+    const hit = touched.find((t) => mentions(text, t.table.name) && mentions(text, t.column));
+    const viaView = order.find((v) => mentions(text, v.name));
+    if (!hit && !viaView) continue;
+    const why = hit ? `reads ${qualifiedName(hit.table)}.${hit.column}, whose ${hit.why}` : `reads view ${qualifiedName(viaView!)}, which is dropped and recreated`;
+    out.push(change("drop-object", m, m.kind, `drop materialized view ${qualifiedName(m)} (a dependent, recreated after)`, { kind: "drop-object", object: m, remade: false }, null, {
+      note: `${why}: PostgreSQL refuses the change while it stands, so it is dropped first and recreated after, in this revision (its rows are computed again)`,
+    }));
+    out.push(change("create-object", m, m.kind, `recreate materialized view ${qualifiedName(m)} (a dependent)`, { kind: "create-object", object: toObjects.get(objectKey(m))! }, null, { note: `${why}: recreated after the change` }));
+  }
   // An enum made anew: a predicate or expression comparing the column with a literal of the old type no longer resolves.
   const indexChanged = new Set(out.filter((c) => c.payload.kind === "drop-index" || c.payload.kind === "add-index").map((c) => `${c.dto.object}\u0000${c.dto.target}`));
   for (const t of touched.filter((x) => x.enum)) {

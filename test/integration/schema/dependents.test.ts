@@ -49,12 +49,17 @@ describe.each(TEST_CLIENTS)("dependents of a change on %s", (client: DbClient) =
 
   it("a column's type changes under a view and a view on that view: the revision runs both ways", async () => {
     const table = (qty: string): string => `create table items (id integer primary key, qty ${qty} not null)`;
-    const views = ["create view v_items as select id, qty from items", "create view v_items_ids as select id from v_items"];
+    const views = [
+      "create view v_items as select id, qty from items",
+      "create view v_items_ids as select id from v_items",
+      ...(client === "pg" ? ["create materialized view mv_qty as select sum(qty) as total from items", "create unique index ux_mv_qty on mv_qty (total)"] : []),
+    ];
     const file = await roundTrip(client, app, target, [table("integer"), ...views], [table("bigint"), ...views]);
     if (client === "pg") {
       // PostgreSQL refuses "alter column type" under a view: the file drops both views first, deepest first, and says why.
       expect(file).toContain("// Note: reads items.qty, whose type changes: PostgreSQL refuses the change while the view stands");
       expect(file).toContain("// Note: reads view v_items, which is dropped and recreated");
+      expect(file).toContain("// Note: reads items.qty, whose type changes: PostgreSQL refuses the change while it stands, so it is dropped first and recreated after, in this revision (its rows are computed again)");
       const drops = [file.indexOf('drop view \\"v_items_ids\\"'), file.indexOf('drop view \\"v_items\\"'), file.indexOf("alterTable(\"items\"")];
       expect(drops.every((i) => i >= 0), file).toBe(true);
       expect(drops[0]! < drops[1]! && drops[1]! < drops[2]!, file).toBe(true);
