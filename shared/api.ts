@@ -15,6 +15,8 @@ import * as z from "zod";
 import type { ErrorShape } from "./errors.js";
 import type { FileProblemDto, MigrationResultDto, PlanWarningDto, RevisionDto, UnresolvedRunDto } from "./dto.js";
 import type { ApiCallName } from "./api-calls.js";
+import type { NotComparedDto } from "./schema.js";
+export type { NotComparedDto } from "./schema.js";
 
 // ---------------------------------------------------------------------------------------------
 // Request pieces
@@ -394,6 +396,8 @@ export interface SchemaDiffDto {
   readonly changes: readonly SchemaChangeDto[];
   /** The whole script. */
   readonly sql: string;
+  /** Objects Strata does not model, on either side (issue 16); one on one side only makes identical false. */
+  readonly notCompared?: readonly NotComparedDto[];
 }
 
 /** Whether an environment's live schema matches what its applied revisions build. */
@@ -402,6 +406,8 @@ export interface DriftDto {
   readonly state: "none" | "drifted" | "unavailable" | "not-checked";
   readonly changes: readonly SchemaChangeDto[];
   readonly note?: string;
+  /** Not-compared objects on one side only (issue 16): they count as drift too. */
+  readonly notCompared?: readonly NotComparedDto[];
 }
 
 /** One cell row of the environments matrix. */

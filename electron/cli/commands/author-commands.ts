@@ -5,7 +5,7 @@ import { autogenerateRevision } from "../../engine/operations/schema-diff.js";
 import { StrataError } from "../../engine/errors.js";
 import { initFromKnexfile, initProject } from "../../engine/project/index.js";
 import { CommandContext, decodeTarget } from "../context.js";
-import { describeChanges, dropScratchOnSignal } from "./diff-commands.js";
+import { describeChanges, describeNotComparedList, dropScratchOnSignal } from "./diff-commands.js";
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(",").map((v) => v.trim()).filter(Boolean)];
@@ -65,6 +65,7 @@ export function registerAuthorCommands(program: Command): void {
         ctx.out.result(result, (r) => [
           `created ${r.revision} in ${r.file} (${r.changes.length} change${r.changes.length === 1 ? "" : "s"}${r.changes.some((c) => c.destructive) ? "; destructive ones are marked in the file: read them" : ""})`,
           ...describeChanges(r.changes, "  "),
+          ...describeNotComparedList(r.notCompared, `migrations@${opts.head ?? "head"}`, opts.from ?? "the environment", "  "),
         ]);
         return;
       }

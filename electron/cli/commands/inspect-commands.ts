@@ -8,7 +8,7 @@ import type { OpenProject } from "../../engine/operations/open-project.js";
 import type { EnvironmentConfig } from "../../engine/project/index.js";
 import { CommandContext, decodeTarget } from "../context.js";
 import { EXIT_FAILED, EXIT_PROBLEMS } from "../output.js";
-import { describeChanges, dropScratchOnSignal } from "./diff-commands.js";
+import { describeChanges, describeNotComparedList, dropScratchOnSignal } from "./diff-commands.js";
 import { verdictLines } from "./migrate-commands.js";
 
 /** Alembic's verbose entry for one revision, with its absolute path and create date (issue 20). */
@@ -31,7 +31,14 @@ function statusLines(s: EnvironmentStatusDto): string[] {
   if (s.drift) {
     if (!s.drift.checked) lines.push(`  drift: not checked (${s.drift.error})`);
     else if (!s.drift.drifted) lines.push("  drift: none");
-    else lines.push(`  drift: the live schema differs from what the applied revisions build (${s.drift.changes.length} change${s.drift.changes.length === 1 ? "" : "s"} from the revisions to the live schema):`, ...describeChanges(s.drift.changes, "    "));
+    else {
+      const other = s.drift.notCompared?.length ?? 0;
+      lines.push(
+        `  drift: the live schema differs from what the applied revisions build (${s.drift.changes.length} change${s.drift.changes.length === 1 ? "" : "s"} from the revisions to the live schema${other ? `, ${other} not-compared object${other === 1 ? "" : "s"} on one side only` : ""}):`,
+        ...describeChanges(s.drift.changes, "    "),
+        ...describeNotComparedList(s.drift.notCompared ?? [], "the revisions", "the live schema", "    "),
+      );
+    }
   }
   return lines;
 }
