@@ -1,4 +1,5 @@
-// Bundles the Electron main process and the preload into dist/electron/ (main.cjs, preload.cjs).
+// Bundles the Electron main process, the engine's utility process and the preload into
+// dist/electron/ (main.cjs, engine-host.cjs, preload.cjs).
 // The renderer is built separately into dist/renderer; main serves it from there.
 import { build } from "esbuild";
 import { readFileSync } from "node:fs";
@@ -19,5 +20,7 @@ const common = {
 };
 
 await build({ ...common, entryPoints: { main: "electron/main/main.ts" }, external });
+// The engine runs in a utility process (issue 18); it never imports Electron, so the tests fork it under Node.
+await build({ ...common, entryPoints: { "engine-host": "electron/engine-host/entry.ts" }, external });
 // A sandboxed preload may require only "electron" (and a few Node builtins): everything else is bundled in.
 await build({ ...common, entryPoints: { preload: "electron/preload/preload.ts" }, external: ["electron"] });

@@ -1,14 +1,14 @@
-// `npm start`: builds what the app needs, then opens it on the built-in demo project. Where
-// Electron's binary was never downloaded (ELECTRON_SKIP_BINARY_DOWNLOAD=1, no access to GitHub),
+// `npm start`: builds what the app needs, then opens it on the built-in demo project. With
+// Electron's binary present it first makes better-sqlite3's Electron build (build/electron-native.mjs,
+// once per Electron version) for the engine's utility process. Where the binary was never
+// downloaded (ELECTRON_SKIP_BINARY_DOWNLOAD=1, no access to GitHub), or that build cannot be made,
 // it says so in one line and serves the same UI in the browser with `strata serve --open`.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { electronBinary, electronVersion, prepareElectronNative } from "./electron-native.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const require = createRequire(import.meta.url);
 
 function step(command, args) {
   const r = spawnSync(command, args, { cwd: root, stdio: "inherit", shell: process.platform === "win32" });
@@ -18,26 +18,22 @@ function step(command, args) {
   }
 }
 
-function electronBinary() {
-  try {
-    const p = require("electron");
-    return typeof p === "string" && existsSync(p) ? p : null;
-  } catch {
-    return null;
-  }
-}
+// The same builds as `prepare`: the CLI, the app's processes, the renderer.
+step(process.execPath, ["build/prepare.mjs"]);
 
-step(process.execPath, ["build/build-cli.mjs"]);
-step(process.execPath, ["build/build-app.mjs"]);
-step(process.execPath, [path.join(root, "node_modules", "vite", "bin", "vite.js"), "build", "--config", "renderer/vite.config.ts", "--logLevel", "error"]);
-
-const electron = electronBinary();
-const [command, args, env] = electron
-  ? [electron, [".", "--demo", ...process.argv.slice(2)], process.env]
-  : [process.execPath, ["bin/strata", "serve", "--open", "--demo", ...process.argv.slice(2)], process.env];
+const serve = [process.execPath, ["bin/strata", "serve", "--open", "--demo", ...process.argv.slice(2)]];
+let electron = electronBinary();
 if (!electron) {
   process.stdout.write("strata: Electron's binary is not installed (ELECTRON_SKIP_BINARY_DOWNLOAD); serving the same UI in your browser with `strata serve --open` instead\n");
+} else {
+  try {
+    await prepareElectronNative({ root, electronVersion: electronVersion(root) });
+  } catch (e) {
+    process.stdout.write(`strata: ${e instanceof Error ? e.message : String(e)}; serving the same UI in your browser with \`strata serve --open\` instead\n`);
+    electron = null;
+  }
 }
-const child = spawn(command, args, { cwd: root, stdio: "inherit", env });
+const [command, args] = electron ? [electron, [".", "--demo", ...process.argv.slice(2)]] : serve;
+const child = spawn(command, args, { cwd: root, stdio: "inherit", env: process.env });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -13,8 +13,10 @@
  */
 import * as z from "zod";
 import type { ErrorShape } from "./errors.js";
-import type { FileProblemDto, KnexMigrationsDto, MigrationResultDto, RevisionDto, UnresolvedRunDto } from "./dto.js";
+import type { FileProblemDto, KnexMigrationsDto, MigrationResultDto, PlanWarningDto, RevisionDto, UnresolvedRunDto } from "./dto.js";
 import type { ApiCallName } from "./api-calls.js";
+import type { NotComparedDto } from "./schema.js";
+export type { NotComparedDto } from "./schema.js";
 
 // ---------------------------------------------------------------------------------------------
 // Request pieces
@@ -297,6 +299,13 @@ export interface GraphRevisionDto {
   readonly dependsOn?: readonly string[];
   /** Its file, relative to the migrations folder (`ProjectSummaryDto.migrations`). */
   readonly file?: string;
+  /**
+   * Branch labels in effect where they differ from its own: those it inherits along its branch
+   * (Alembic spreads a label to every revision of the branch), sorted; absent when none (issue 20).
+   */
+  readonly inheritedLabels?: readonly string[];
+  /** A head another revision depends on (Alembic's "(effective head)"); absent when not. */
+  readonly effectiveHead?: true;
 }
 
 /** The open project. `revisions` is newest first (children before parents). */
@@ -387,6 +396,8 @@ export interface SchemaDiffDto {
   readonly changes: readonly SchemaChangeDto[];
   /** The whole script. */
   readonly sql: string;
+  /** Objects Strata does not model, on either side (issue 16); one on one side only makes identical false. */
+  readonly notCompared?: readonly NotComparedDto[];
 }
 
 /** Whether an environment's live schema matches what its applied revisions build. */
@@ -395,6 +406,8 @@ export interface DriftDto {
   readonly state: "none" | "drifted" | "unavailable" | "not-checked";
   readonly changes: readonly SchemaChangeDto[];
   readonly note?: string;
+  /** Not-compared objects on one side only (issue 16): they count as drift too. */
+  readonly notCompared?: readonly NotComparedDto[];
 }
 
 /** One cell row of the environments matrix. */
@@ -593,6 +606,8 @@ export interface MigrationPlanDto {
    * the CLI), and whether allowEdited lets it run; null when nothing stops it.
    */
   readonly refusal?: { readonly message: string; readonly allowEdited: boolean } | null;
+  /** What Alembic would only warn about (issue 20): a relative step from several current heads. */
+  readonly warnings?: readonly PlanWarningDto[];
 }
 
 /** A queued run. */
@@ -779,8 +794,17 @@ export interface ProjectChangedEventDto {
   readonly at: string;
 }
 
+/** The desktop app's engine process died (issue 18): restarted, or (after repeated crashes) not; the window says so. */
+export interface EngineRestartedEventDto {
+  readonly type: "engine-restarted";
+  readonly restarted: boolean;
+  /** One line for the person: what happened and what to do. */
+  readonly message: string;
+  readonly at: string;
+}
+
 /** Everything pushed from the host to the UI. */
-export type StrataEvent = RunEventDto | ProjectChangedEventDto;
+export type StrataEvent = RunEventDto | ProjectChangedEventDto | EngineRestartedEventDto;
 
 /** The event type names. */
 export type StrataEventType = StrataEvent["type"];

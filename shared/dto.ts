@@ -14,12 +14,36 @@ export interface RevisionDto {
   readonly message: string;
   /** Path relative to the project root. */
   readonly file: string | null;
+  /** Branch labels in effect (sorted): its own and those inherited along its branch, as Alembic prints them (issue 20). */
+  readonly labels?: readonly string[];
+  /** A head that another revision depends on (Alembic's "(effective head)"); `heads` does not upgrade to it on its own. */
+  readonly effectiveHead?: boolean;
 }
 
 export interface HeadDto {
   readonly revision: string;
+  /** As declared in the revision's file. */
   readonly branchLabels: readonly string[];
   readonly message: string;
+  /** Branch labels in effect (sorted), inherited ones included: `5c85685d616d (contract) (head)` (issue 20). */
+  readonly labels?: readonly string[];
+  /** Another revision depends on this head: Alembic's "(effective head)". */
+  readonly effectiveHead?: boolean;
+}
+
+/**
+ * Something Alembic would only warn about in a plan (issue 20): a relative step from several
+ * current heads. `--strict` (or `"strictTargets": true`) refuses it instead.
+ */
+export interface PlanWarningDto {
+  readonly code: "RELATIVE_FROM_SEVERAL_HEADS";
+  readonly message: string;
+  readonly target: string;
+  readonly heads: readonly string[];
+  /** The head the plan walks from. */
+  readonly walkedFrom: string;
+  /** `REV@REV-N` per head: the targets that say it plainly (that head's branch only, as Alembic walks it). */
+  readonly absoluteTargets: readonly string[];
 }
 
 export interface StepDto {
@@ -51,6 +75,8 @@ export interface MigrationResultDto {
   readonly checked?: boolean;
   /** Why the plan, or which of its revisions, could not be checked; null when checked. */
   readonly uncheckedReason?: string | null;
+  /** What Alembic would warn about (issue 20); absent when nothing. */
+  readonly warnings?: readonly PlanWarningDto[];
 }
 
 export interface CurrentDto {

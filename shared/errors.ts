@@ -58,6 +58,13 @@ export const ERROR_CODES = [
   "PLAN_DESTRUCTIVE",
   /** --fail-on-unchecked: the plan could not be checked for destructive statements; nothing was run. */
   "PLAN_UNCHECKED",
+  // Issue 15:
+  /**
+   * A scratch database (diff, autogenerate, drift, the lint) could not be built from the
+   * revision files: details {revision, direction, statement, databaseMessage}. Nothing of the
+   * user's databases is involved.
+   */
+  "SCRATCH_BUILD_FAILED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -28,6 +28,10 @@ export interface ColumnModel {
   /** Set only where it differs from the table's or database's default. */
   readonly collation: string | null;
   readonly comment: string | null;
+  /** A true identity column (PostgreSQL's GENERATED ... AS IDENTITY, not serial), and its non-default sequence options ("start with 100"). */
+  readonly identityGeneration?: { readonly kind: "always" | "by default"; readonly options: string | null } | null;
+  /** A generated column: its expression as the database gives it back, and whether it is stored (PostgreSQL has only stored). */
+  readonly generated?: { readonly expression: string; readonly stored: boolean } | null;
 }
 
 /** A primary key; its name is kept for rendering but never compared (each dialect names it its own way). */
@@ -59,6 +63,12 @@ export interface IndexModel {
   readonly where: string | null;
   /** The access method where it is not the default B-tree ("gin", "gist", "fulltext", ...), else null. */
   readonly method?: string | null;
+  /**
+   * The whole index as the dialect writes it after "on TABLE" ("using gin (doc jsonb_path_ops)",
+   * "using btree (a desc nulls last) include (b) nulls not distinct"), where columns, method and
+   * where cannot say it all (PostgreSQL); compared and rendered as it stands.
+   */
+  readonly definition?: string | null;
 }
 
 /** A unique constraint (on MySQL and SQLite: every plain unique index). */
@@ -84,6 +94,8 @@ export interface TableModel {
   readonly indexes: readonly IndexModel[];
   readonly uniques: readonly UniqueModel[];
   readonly checks: readonly CheckModel[];
+  /** A PostgreSQL partitioned table's key ("RANGE (created)"); its partitions are defined objects. */
+  readonly partitionBy?: string | null;
 }
 
 /** A view and its definition (the query after AS, as the database gives it back). */
@@ -100,6 +112,37 @@ export interface EnumModel {
   readonly values: readonly string[];
 }
 
+/**
+ * An object the introspection saw in the catalog but does not model (issue 16, "nothing passes in
+ * silence"): a policy, a trigger, a generated column, ... named so the user knows it was not compared.
+ */
+export interface NotComparedModel {
+  /** What it is, in the database's words: "trigger", "policy", "generated column", "partition", ... */
+  readonly kind: string;
+  /** Its name ("schema.name" outside the default schema). */
+  readonly name: string;
+  /** The table it belongs to, where it belongs to one. */
+  readonly table?: string;
+}
+
+/**
+ * An object compared by its definition as the database writes it back (issue 16: PostgreSQL's
+ * extensions, standalone sequences, domains, functions, procedures, triggers, materialized views,
+ * exclusion and deferrable constraints).
+ * Made with `statements` in order; removed with `drop`.
+ */
+export interface DefinedObjectModel {
+  /** "constraint": an exclusion constraint, or a deferrable unique or foreign key, as `alter table ... add constraint`. */
+  readonly kind: "extension" | "sequence" | "domain" | "function" | "procedure" | "trigger" | "materialized view" | "constraint" | "partition";
+  readonly schema: string | null;
+  /** A function's or procedure's name carries its argument types: "total(integer)". */
+  readonly name: string;
+  /** The table a trigger is on. */
+  readonly table?: string;
+  readonly statements: readonly string[];
+  readonly drop: string;
+}
+
 /** A whole schema as introspected from one database. */
 export interface SchemaModel {
   /** The knex client of the database it came from ("pg", "mysql2", "better-sqlite3"). */
@@ -107,6 +150,16 @@ export interface SchemaModel {
   readonly tables: readonly TableModel[];
   readonly views: readonly ViewModel[];
   readonly enums: readonly EnumModel[];
+  /** Objects compared by definition (PostgreSQL); absent where the dialect has none modelled. */
+  readonly objects?: readonly DefinedObjectModel[];
+  /** What the catalog holds that this model leaves out; absent means nothing was left out. */
+  readonly notCompared?: readonly NotComparedModel[];
+}
+
+/** A not-compared object of a diff, and which sides hold it. */
+export interface NotComparedDto extends NotComparedModel {
+  /** "both": on both sides, not compared; "from"/"to": only on that side, so the schemas differ. */
+  readonly presence: "both" | "from" | "to";
 }
 
 /** What one change does. */
@@ -131,7 +184,9 @@ export type SchemaChangeKind =
   | "drop-enum"
   | "alter-enum"
   | "create-view"
-  | "drop-view";
+  | "drop-view"
+  | "create-object"
+  | "drop-object";
 
 /** One change of a diff, in the order it can run. */
 export interface SchemaChangeDto {
@@ -164,6 +219,11 @@ export interface SchemaDiffDto {
   readonly changes: readonly SchemaChangeDto[];
   /** The SQL that turns `from` into `to`, for the dialect of `from`. */
   readonly sql?: string;
+  /**
+   * Objects neither side's model covers (issue 16). `equal` is false when one of them is on one
+   * side only: no change here can make it, so the revision must be written by hand.
+   */
+  readonly notCompared?: readonly NotComparedDto[];
 }
 
 /** Whether an environment's live schema differs from what its applied revisions build. */
@@ -174,4 +234,6 @@ export interface DriftDto {
   /** Changes that would turn what the revisions build into the live schema. */
   readonly changes: readonly SchemaChangeDto[];
   readonly error: string | null;
+  /** Not-compared objects on one side only (issue 16): they count as drift too. */
+  readonly notCompared?: readonly NotComparedDto[];
 }

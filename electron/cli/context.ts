@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { openProject, selectEnvironment } from "../engine/operations/open-project.js";
 import type { OpenProject } from "../engine/operations/open-project.js";
 import { protectEnvironment, protectedRoutesOf } from "../engine/project/database-protection.js";
+import { knexfileNotice } from "../engine/project/index.js";
 import type { EnvironmentConfig } from "../engine/project/index.js";
 import { Output } from "./output.js";
 
@@ -30,7 +31,12 @@ export class CommandContext {
   }
 
   project(): Promise<OpenProject> {
-    this.projectPromise ??= openProject({ project: this.options.project, cwd: process.cwd() });
+    this.projectPromise ??= openProject({ project: this.options.project, cwd: process.cwd() }).then((project) => {
+      // Said even with --quiet: which file the environments came from is not progress (issue #15 point 7).
+      const notice = knexfileNotice(project.config);
+      if (notice !== null) process.stderr.write(`strata: ${notice}\n`);
+      return project;
+    });
     return this.projectPromise;
   }
 

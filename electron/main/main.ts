@@ -1,22 +1,24 @@
 // Strata's Electron main process: one locked-down window over the engine (STYLE.md point 5).
 import path from "node:path";
-import { BrowserWindow, Menu, app, dialog, session, shell } from "electron";
+import { BrowserWindow, Menu, app, dialog, session, shell, utilityProcess } from "electron";
 import { IPC_EVENT_CHANNEL } from "../../shared/api.js";
-import { createDemoProject, defaultDemoDirectory } from "../engine/demo/demo-project.js";
-import { createAppService } from "../engine/operations/app-service.js";
-import type { AppService } from "../engine/operations/app-service.js";
-import { ProfileStore } from "../engine/operations/profile-store.js";
-import { createSchemaDiffPort } from "../engine/operations/schema-diff-port.js";
+import type { ApiEnvelope } from "../../shared/api.js";
+import type { EngineToMain } from "../engine-host/protocol.js";
 import { buildAppMenu } from "./app-menu.js";
 import { APP_ORIGIN, registerAppScheme, serveRenderer } from "./app-protocol.js";
+import { EngineProcess } from "./engine-process.js";
+import type { EngineChild } from "./engine-process.js";
 import { registerIpcHandlers } from "./ipc-handlers.js";
+import { sqliteNativeBinding } from "./native-binding.js";
 import { safeStorageCodec } from "./safe-storage-codec.js";
 import { isTrustedSender } from "./sender-check.js";
 import { loadWindowState, saveWindowState } from "./window-state.js";
 
 const development = !app.isPackaged;
 let mainWindow: BrowserWindow | null = null;
-let service: AppService | null = null;
+// The engine of the main window, in a utility process of its own (issue 18).
+let engine: EngineProcess | null = null;
+let startArgs: { project?: string; demo: boolean } = { demo: false };
 
 /** `--project DIR` or `--demo` on the command line (also when a second instance passes them on). */
 function projectArgument(argv: readonly string[]): { project?: string; demo: boolean } {
@@ -29,28 +31,25 @@ function showError(title: string, e: unknown): void {
   dialog.showErrorBox(title, e instanceof Error ? e.message : String(e));
 }
 
+/** Shows a refused open (a folder that is no project, a demo that could not be made); a done one refreshes the menu through its "opened" event. */
+function afterOpen(title: string, envelope: ApiEnvelope<unknown>): void {
+  if (!envelope.ok) dialog.showErrorBox(title, envelope.error.message);
+}
+
 async function openProject(root: string): Promise<void> {
-  if (!service) return;
-  try {
-    await service.handlers.openProject({ root }, undefined);
-    refreshMenu();
-  } catch (e) {
-    showError("Strata cannot open this folder", e);
-  }
+  if (!engine) return;
+  afterOpen("Strata cannot open this folder", await engine.request("openProject", { root }));
 }
 
 async function openDemo(): Promise<void> {
-  try {
-    const made = await createDemoProject(defaultDemoDirectory({ ...process.env, STRATA_DATA_DIR: process.env.STRATA_DATA_DIR ?? app.getPath("userData") }));
-    await openProject(made.root);
-  } catch (e) {
-    showError("Strata cannot make the demo project", e);
-  }
+  if (!engine) return;
+  afterOpen("Strata cannot make the demo project", await engine.openDemo());
 }
 
 function refreshMenu(): void {
-  if (!service) return;
-  void service.handlers.recentProjects({}, undefined).then(({ projects }) => {
+  if (!engine) return;
+  void engine.request("recentProjects", {}).then((answer) => {
+    const projects = answer.ok ? answer.value.projects : [];
     Menu.setApplicationMenu(
       buildAppMenu(
         projects,
@@ -117,30 +116,53 @@ async function start(): Promise<void> {
   // No web permission (camera, notifications, ...) is ever needed.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   serveRenderer(path.join(__dirname, "..", "renderer"));
-  const args = projectArgument(process.argv);
-  let projectRoot: string | null = args.project ? path.resolve(args.project) : null;
-  if (args.demo) {
-    const made = await createDemoProject(defaultDemoDirectory({ ...process.env, STRATA_DATA_DIR: process.env.STRATA_DATA_DIR ?? app.getPath("userData") }));
-    projectRoot = made.root;
-  }
-  const userData = app.getPath("userData");
-  service = createAppService({
-    host: "electron",
-    projectRoot,
-    profiles: new ProfileStore(path.join(userData, "profiles.json"), safeStorageCodec),
-    recentFile: path.join(userData, "recent-projects.json"),
-    schemaDiff: createSchemaDiffPort(),
+  startArgs = projectArgument(process.argv);
+  registerIpcHandlers(
+    (call, payload) => engine?.call(call, payload) ?? Promise.resolve({ ok: false, error: { code: "INTERNAL", message: `${call}: Strata's window has no engine; reopen the window` } }),
+    (event) => isTrustedSender(event, mainWindow?.webContents.id ?? null, APP_ORIGIN),
+  );
+  openWindow();
+}
+
+/** Starts the engine's utility process under Electron; its messages are the engine host's protocol. */
+function forkEngine(): EngineChild {
+  const child = utilityProcess.fork(path.join(__dirname, "engine-host.cjs"), [], { serviceName: "Strata engine", stdio: "inherit" });
+  return {
+    post: (m) => child.postMessage(m),
+    onMessage: (l) => child.on("message", (m: unknown) => l(m as EngineToMain)),
+    onExit: (l) => child.once("exit", (code: number) => l(code)),
+    kill: () => void child.kill(),
+  };
+}
+
+/** A window and its engine process: the engine goes with the window. */
+function openWindow(): void {
+  const win = createWindow();
+  mainWindow = win;
+  const own = new EngineProcess({
+    spawn: forkEngine,
+    codec: safeStorageCodec,
+    init: {
+      projectRoot: startArgs.project ? path.resolve(startArgs.project) : null,
+      demo: startArgs.demo,
+      userData: app.getPath("userData"),
+      sqliteNativeBinding: sqliteNativeBinding({ packaged: app.isPackaged, appPath: app.getAppPath(), electronVersion: process.versions.electron ?? "" }),
+      openRecent: true,
+    },
+    onEvent: (e) => {
+      if (!win.isDestroyed()) win.webContents.send(IPC_EVENT_CHANNEL, e);
+      if (e.type === "project-changed" && e.reason === "opened") refreshMenu();
+    },
   });
-  if (projectRoot === null) {
-    const [last] = (await service.handlers.recentProjects({}, undefined)).projects;
-    if (last) await service.handlers.openProject({ root: last.root }, undefined).catch(() => undefined);
-  }
-  registerIpcHandlers(service.handlers, (event) => isTrustedSender(event, mainWindow?.webContents.id ?? null, APP_ORIGIN));
-  service.events.subscribe((e) => {
-    if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(IPC_EVENT_CHANNEL, e);
+  engine = own;
+  // A window opened again (macOS's dock) starts on the recent project, not the demo again.
+  startArgs = { demo: false };
+  own.start();
+  win.on("closed", () => {
+    own.stop();
+    if (engine === own) engine = null;
   });
   refreshMenu();
-  mainWindow = createWindow();
 }
 
 registerAppScheme();
@@ -158,10 +180,10 @@ if (!app.requestSingleInstanceLock()) {
   app.on("window-all-closed", () => {
     if (process.platform !== "darwin") app.quit();
   });
-  // The migrations folder's watcher ends with the app.
-  app.on("will-quit", () => service?.close());
+  // The engine process (and the migrations folder's watcher in it) ends with the app.
+  app.on("will-quit", () => engine?.stop());
   app.on("activate", () => {
-    if (mainWindow === null && service !== null) mainWindow = createWindow();
+    if (mainWindow === null) openWindow();
   });
   app.whenReady().then(start, (e: unknown) => {
     showError("Strata could not start", e);

@@ -86,6 +86,7 @@ export function App({ client, firstSummary = null }: { readonly client: StrataCl
   const driftMatrix = useLoad(() => client.environmentStatus({ drift: true }), [client], driftWanted && (matrix.load.state !== "loading" || matrix.load.previous !== null));
   const [active, setActive] = useState<string | null>(null);
   const [changes, setChanges] = useState(0);
+  const [engineNotice, setEngineNotice] = useState<string | null>(null);
   const { reload: reloadSummary } = summary;
   const { reload: reloadMatrix } = matrix;
   const { reload: reloadDrift } = driftMatrix;
@@ -104,6 +105,9 @@ export function App({ client, firstSummary = null }: { readonly client: StrataCl
         } else if (e.type === "run-finished" || e.type === "run-failed") {
           reloadMatrix();
           reloadDrift();
+        } else if (e.type === "engine-restarted") {
+          setEngineNotice(e.message);
+          refresh();
         }
       }),
     [client, refresh, reloadMatrix, reloadDrift],
@@ -147,6 +151,14 @@ export function App({ client, firstSummary = null }: { readonly client: StrataCl
           <span className="brand">Strata</span>
           {data && <span className="project-name" title={data.root}>{data.name}</span>}
           {data && <EnvironmentBar environments={data.environments} states={states} active={activeName} onActivate={setActive} />}
+          {engineNotice && (
+            <div className="engine-notice" role="alert">
+              <span>{engineNotice}</span>
+              <button type="button" onClick={() => setEngineNotice(null)}>
+                Dismiss
+              </button>
+            </div>
+          )}
         </header>
         <NavBar current={route.screen} />
         <main className="main">

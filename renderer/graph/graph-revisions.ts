@@ -6,11 +6,16 @@ export interface GraphRevision {
   readonly message: string;
   readonly downRevisions: readonly string[];
   readonly children: readonly string[];
+  /** Its own branch labels, as declared. */
   readonly branchLabels: readonly string[];
+  /** Labels it inherits along its branch (Alembic's labels in effect, less its own; issue 20). */
+  readonly inheritedLabels: readonly string[];
   readonly dependsOn: readonly string[];
   /** Relative to the project root. */
   readonly file: string | null;
   readonly isHead: boolean;
+  /** A head another revision depends on: `heads` does not upgrade to it on its own. */
+  readonly isEffectiveHead: boolean;
   readonly isMergePoint: boolean;
 }
 
@@ -37,9 +42,11 @@ export function graphRevisions(summary: ProjectSummaryDto): readonly GraphRevisi
       downRevisions: r.parents.length === 0 ? NONE : r.parents.map((p) => revs[p]!.id),
       children: children[i] ?? NONE,
       branchLabels: r.branchLabels ?? NONE,
+      inheritedLabels: r.inheritedLabels ?? NONE,
       dependsOn: r.dependsOn ?? NONE,
       file: r.file === undefined ? null : folder + r.file,
       isHead: children[i] === undefined,
+      isEffectiveHead: r.effectiveHead === true,
       isMergePoint: r.parents.length > 1,
     }),
   );

@@ -3,6 +3,8 @@ export interface SearchableRevision {
   readonly revision: string;
   readonly message: string;
   readonly branchLabels: readonly string[];
+  /** Labels in effect through the branch: searching a label finds its whole branch. */
+  readonly inheritedLabels?: readonly string[];
 }
 
 /**
@@ -14,7 +16,7 @@ export function searchRevisions(revisions: readonly SearchableRevision[], query:
   if (q === "") return [];
   const out: number[] = [];
   revisions.forEach((r, i) => {
-    if (r.revision.toLowerCase().includes(q) || r.message.toLowerCase().includes(q) || r.branchLabels.some((l) => l.toLowerCase().includes(q))) out.push(i);
+    if (r.revision.toLowerCase().includes(q) || r.message.toLowerCase().includes(q) || r.branchLabels.some((l) => l.toLowerCase().includes(q)) || r.inheritedLabels?.some((l) => l.toLowerCase().includes(q))) out.push(i);
   });
   return out;
 }

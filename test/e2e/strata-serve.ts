@@ -120,7 +120,13 @@ export interface DemoSession {
 /** Makes a fresh demo (optionally changed before serving), serves it, and opens it in a new browser context. */
 export async function openDemo(
   browser: Browser,
-  opts: { readonly prepare?: (root: string) => void | Promise<void>; readonly colorScheme?: "light" | "dark"; readonly hash?: string } = {},
+  opts: {
+    readonly prepare?: (root: string) => void | Promise<void>;
+    readonly colorScheme?: "light" | "dark";
+    readonly hash?: string;
+    /** Runs on the page before it loads (routes, init scripts). */
+    readonly beforeLoad?: (page: Page) => void | Promise<void>;
+  } = {},
 ): Promise<DemoSession> {
   const dataDir = freshDir("strata-e2e-data-");
   const root = makeDemo(dataDir);
@@ -130,6 +136,7 @@ export async function openDemo(
   const page = await context.newPage();
   const pageErrors: string[] = [];
   page.on("pageerror", (e) => pageErrors.push(e.message));
+  await opts.beforeLoad?.(page);
   await page.goto(served.url + (opts.hash ?? ""));
   return {
     served,

@@ -16,10 +16,11 @@ export interface ServeProcess {
 /**
  * Starts `bin/strata --project ROOT serve --port 0` and waits up to 20 s for the
  * http://127.0.0.1:PORT/?token=... line; when none comes the process is stopped and the
- * error carries what it printed. `env` is laid over the test's own environment.
+ * error carries what it printed. `env` is laid over the test's own environment; `bin` is another
+ * checkout's bin/strata.
  */
-export async function startServeProcess(root: string, opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [STRATA_BIN, "--project", root, "serve", "--port", "0"], {
+export async function startServeProcess(root: string, opts: { cwd?: string; env?: NodeJS.ProcessEnv; bin?: string } = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [opts.bin ?? STRATA_BIN, "--project", root, "serve", "--port", "0"], {
     ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
     env: { ...process.env, ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -3,9 +3,9 @@ import type { Command } from "commander";
 import { createMerge, createRevision } from "../../engine/operations/create-revision.js";
 import { autogenerateRevision } from "../../engine/operations/schema-diff.js";
 import { StrataError } from "../../engine/errors.js";
-import { initProject } from "../../engine/project/index.js";
+import { initFromKnexfile, initProject } from "../../engine/project/index.js";
 import { CommandContext, decodeTarget } from "../context.js";
-import { describeChanges, dropScratchOnSignal } from "./diff-commands.js";
+import { describeChanges, describeNotComparedList, dropScratchOnSignal } from "./diff-commands.js";
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(",").map((v) => v.trim()).filter(Boolean)];
@@ -16,8 +16,17 @@ export function registerAuthorCommands(program: Command): void {
   program
     .command("init [dir]")
     .description("scaffold strata.config.json, migrations/ and a SQLite dev environment")
-    .action(async (dir: string | undefined, _opts: unknown, cmd: Command) => {
+    .option("--from-knexfile", "write the strata.config.json equivalent to the folder's knexfile instead")
+    .action(async (dir: string | undefined, opts: { fromKnexfile?: boolean }, cmd: Command) => {
       const ctx = new CommandContext(cmd);
+      if (opts.fromKnexfile) {
+        const made = await initFromKnexfile(path.resolve(process.cwd(), dir ?? "."));
+        ctx.out.result(made, (r) => [
+          `created ${r.created.join(", ")} from ${path.basename(r.knexfile)} (environments: ${r.environments.join(", ")})`,
+          ...(r.dropped.length ? [`not written (functions stay in ${path.basename(r.knexfile)} only): ${r.dropped.join(", ")}`] : []),
+        ]);
+        return;
+      }
       const result = await initProject(path.resolve(process.cwd(), dir ?? "."));
       ctx.out.result(result, (r) => [`created ${r.created.join(", ")} in ${r.root}`, "next: strata revision -m \"first revision\""]);
     });
@@ -56,6 +65,7 @@ export function registerAuthorCommands(program: Command): void {
         ctx.out.result(result, (r) => [
           `created ${r.revision} in ${r.file} (${r.changes.length} change${r.changes.length === 1 ? "" : "s"}${r.changes.some((c) => c.destructive) ? "; destructive ones are marked in the file: read them" : ""})`,
           ...describeChanges(r.changes, "  "),
+          ...describeNotComparedList(r.notCompared, `migrations@${opts.head ?? "head"}`, opts.from ?? "the environment", "  "),
         ]);
         return;
       }

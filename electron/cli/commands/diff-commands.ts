@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import type { SchemaChangeDto, SchemaDiffDto } from "../../../shared/schema.js";
+import type { NotComparedDto, SchemaChangeDto, SchemaDiffDto } from "../../../shared/schema.js";
+import { describeNotCompared } from "../../engine/diff/index.js";
 import { diffSources, dropScratchDatabases } from "../../engine/operations/schema-diff.js";
 import { CommandContext } from "../context.js";
 import { EXIT_PROBLEMS } from "../output.js";
@@ -40,12 +41,31 @@ export function describeChanges(changes: readonly SchemaChangeDto[], indent = ""
   return lines;
 }
 
+/**
+ * The "not compared" block (issue 16): what Strata does not model, each with the side it is on;
+ * one on one side only is a difference no revision Strata writes can make.
+ */
+export function describeNotComparedList(list: readonly NotComparedDto[], from: string, to: string, indent = ""): string[] {
+  if (list.length === 0) return [];
+  const oneSided = list.filter((o) => o.presence !== "both").length;
+  const where = (o: NotComparedDto): string => (o.presence === "both" ? "both sides" : `only in ${o.presence === "from" ? from : to}`);
+  return [
+    `${indent}not compared (Strata does not model these; ${oneSided ? `${oneSided} on one side only, write ${oneSided === 1 ? "it" : "them"} by hand` : "present on both sides"}):`,
+    ...list.map((o) => `${indent}  ${o.presence === "both" ? " " : "!"} ${describeNotCompared(o)} (${where(o)})`),
+  ];
+}
+
 function diffText(d: SchemaDiffDto): string[] {
-  if (d.equal) return [`no differences: ${d.from.source} and ${d.to.source} have the same schema`];
+  const notCompared = describeNotComparedList(d.notCompared ?? [], d.from.source, d.to.source);
+  if (d.changes.length === 0) {
+    const same = d.equal ? `no differences: ${d.from.source} and ${d.to.source} have the same schema` : `no changes Strata can make: ${d.from.source} and ${d.to.source} differ only in objects it does not compare`;
+    return [`${same}${notCompared.length && d.equal ? " (as far as it compares)" : ""}`, ...notCompared];
+  }
   const destructive = d.changes.filter((c) => c.destructive).length;
   return [
     `${d.changes.length} change${d.changes.length === 1 ? "" : "s"} turn ${d.from.source} into ${d.to.source}${destructive ? ` (${destructive} destructive, marked !)` : ""}:`,
     ...describeChanges(d.changes),
+    ...notCompared,
   ];
 }
 

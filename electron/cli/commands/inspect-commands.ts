@@ -1,23 +1,19 @@
 import type { Command } from "commander";
 import type { EnvironmentStatusDto, RevisionDto, StatusDto } from "../../../shared/dto.js";
-import { currentHeads, listBranchPoints, listHeads, listHistory, projectStatus, revisionDto } from "../../engine/operations/inspect.js";
+import { currentHeads, listBranchPoints, listHeads, listHistory, projectStatus, revisionCreateDate, revisionDto } from "../../engine/operations/inspect.js";
 import { isStrataError } from "../../engine/errors.js";
 import { pendingUpgradeVerdict } from "../../engine/operations/migrate.js";
+import { headOnlyLine, logEntryLines } from "../alembic-text.js";
 import type { OpenProject } from "../../engine/operations/open-project.js";
 import type { EnvironmentConfig } from "../../engine/project/index.js";
 import { CommandContext, decodeTarget } from "../context.js";
 import { EXIT_FAILED, EXIT_PROBLEMS } from "../output.js";
-import { describeChanges, dropScratchOnSignal } from "./diff-commands.js";
+import { describeChanges, describeNotComparedList, dropScratchOnSignal } from "./diff-commands.js";
 import { verdictLines } from "./migrate-commands.js";
 
-function historyLine(project: OpenProject, r: RevisionDto): string {
-  const tags: string[] = [];
-  if (project.map.heads.includes(r.revision)) tags.push("head");
-  if (project.map.children(r.revision).length > 1) tags.push("branchpoint");
-  if (r.downRevisions.length > 1) tags.push("mergepoint");
-  const labels = r.branchLabels.length ? ` (${r.branchLabels.join(", ")})` : "";
-  const down = r.downRevisions.length ? r.downRevisions.join(", ") : "<base>";
-  return `${down} -> ${r.revision}${labels}${tags.map((t) => ` (${t})`).join("")}, ${r.message}`;
+/** Alembic's verbose entry for one revision, with its absolute path and create date (issue 20). */
+function verboseEntry(project: OpenProject, r: RevisionDto): string[] {
+  return logEntryLines(project.map, r, project.scripts.get(r.revision)?.file ?? null, revisionCreateDate(project, r.revision));
 }
 
 function statusLines(s: EnvironmentStatusDto): string[] {
@@ -41,7 +37,14 @@ function statusLines(s: EnvironmentStatusDto): string[] {
   if (s.drift) {
     if (!s.drift.checked) lines.push(`  drift: not checked (${s.drift.error})`);
     else if (!s.drift.drifted) lines.push("  drift: none");
-    else lines.push(`  drift: the live schema differs from what the applied revisions build (${s.drift.changes.length} change${s.drift.changes.length === 1 ? "" : "s"} from the revisions to the live schema):`, ...describeChanges(s.drift.changes, "    "));
+    else {
+      const other = s.drift.notCompared?.length ?? 0;
+      lines.push(
+        `  drift: the live schema differs from what the applied revisions build (${s.drift.changes.length} change${s.drift.changes.length === 1 ? "" : "s"} from the revisions to the live schema${other ? `, ${other} not-compared object${other === 1 ? "" : "s"} on one side only` : ""}):`,
+        ...describeChanges(s.drift.changes, "    "),
+        ...describeNotComparedList(s.drift.notCompared ?? [], "the revisions", "the live schema", "    "),
+      );
+    }
   }
   return lines;
 }
@@ -70,25 +73,39 @@ export function registerInspectCommands(program: Command): void {
   program
     .command("current")
     .description("the revisions the environment's version table stands at")
-    .action(async (_opts: unknown, cmd: Command) => {
+    .option("-v, --verbose", "print each revision as Alembic's verbose form does (parents, labels, path, date)")
+    .action(async (opts: { verbose?: boolean }, cmd: Command) => {
       const ctx = new CommandContext(cmd);
       const { project, env } = await ctx.environment();
       const result = await currentHeads(env, project);
-      ctx.out.result(result, (r) =>
-        r.heads.length
-          ? r.heads.map((h) => `${h}${project.map.heads.includes(h) ? " (head)" : ""}${project.map.has(h) ? "" : " (no file)"}`)
-          : [`${r.environment}: (base) nothing applied`],
-      );
+      ctx.out.result(result, (r) => {
+        const unknown = r.heads.filter((h) => !project.map.has(h));
+        // Alembic lists the rows plus the tip of each branch they applied (a dependency's too).
+        const shown = unknown.length ? r.heads : project.map.currentTips(r.heads);
+        const lines = opts.verbose ? [`Current revision(s) for ${env.name} (${env.displayTarget}):`] : [];
+        if (r.heads.length === 0) return [...lines, `${r.environment}: (base) nothing applied`];
+        for (const h of shown) {
+          if (!project.map.has(h)) lines.push(`${h} (no file)`);
+          else if (opts.verbose) lines.push(...verboseEntry(project, revisionDto(project, h)));
+          else lines.push(headOnlyLine(project.map, revisionDto(project, h), {}));
+        }
+        return lines;
+      });
     });
 
   program
     .command("heads")
     .description("the heads of the revision graph")
-    .action(async (_opts: unknown, cmd: Command) => {
+    .option("-v, --verbose", "print each head as Alembic's verbose form does (parents, labels, path, date)")
+    .option("--resolve-dependencies", "leave out heads another revision depends on (effective heads)")
+    .action(async (opts: { verbose?: boolean; resolveDependencies?: boolean }, cmd: Command) => {
       const ctx = new CommandContext(cmd);
       const project = await ctx.project();
-      ctx.out.result({ heads: listHeads(project) }, (r) =>
-        r.heads.map((h) => `${h.revision}${h.branchLabels.length ? ` (${h.branchLabels.join(", ")})` : ""} (head)  ${h.message}`),
+      ctx.out.result({ heads: listHeads(project, { resolveDependencies: opts.resolveDependencies ?? false }) }, (r) =>
+        r.heads.flatMap((h) => {
+          const dto = revisionDto(project, h.revision);
+          return opts.verbose ? verboseEntry(project, dto) : [headOnlyLine(project.map, dto, { includeBranches: true, treeIndicators: false })];
+        }),
       );
     });
 
@@ -109,34 +126,27 @@ export function registerInspectCommands(program: Command): void {
     .command("history")
     .description("the revisions, newest first")
     .option("-r, --rev-range <range>", "a range START:END of targets (either end may be empty)")
-    .action(async (opts: { revRange?: string }, cmd: Command) => {
+    .option("-v, --verbose", "print each revision as Alembic's verbose form does (parents, labels, path, date)")
+    .action(async (opts: { revRange?: string; verbose?: boolean }, cmd: Command) => {
       const ctx = new CommandContext(cmd);
       const project = await ctx.project();
       const revisions = listHistory(project, opts.revRange === undefined ? undefined : decodeTarget(opts.revRange));
-      ctx.out.result({ revisions }, (r) => r.revisions.map((x) => historyLine(project, x)));
+      ctx.out.result({ revisions }, (r) =>
+        r.revisions.flatMap((x) =>
+          opts.verbose ? verboseEntry(project, x) : [headOnlyLine(project.map, x, { includeBranches: true, includeDoc: true, includeParents: true })],
+        ),
+      );
     });
 
   program
     .command("show <rev>")
-    .description("one revision: ids, parents, children, labels, file")
+    .description("one revision: ids, parents, labels, depends_on, path, date (Alembic's verbose form)")
     .action(async (rev: string, _opts: unknown, cmd: Command) => {
       const ctx = new CommandContext(cmd);
       const project = await ctx.project();
       const ids = project.map.resolve(decodeTarget(rev));
       const shown = ids.map((id) => ({ ...revisionDto(project, id), children: project.map.children(id) }));
-      ctx.out.result({ revisions: shown }, (r) =>
-        r.revisions.flatMap((x) => [
-          `Rev: ${x.revision}${project.map.heads.includes(x.revision) ? " (head)" : ""}`,
-          `Parent: ${x.downRevisions.length ? x.downRevisions.join(", ") : "<base>"}`,
-          ...(x.dependsOn.length ? [`Also depends on: ${x.dependsOn.join(", ")}`] : []),
-          ...(x.children.length ? [`Children: ${x.children.join(", ")}`] : []),
-          ...(x.branchLabels.length ? [`Branch labels: ${x.branchLabels.join(", ")}`] : []),
-          `Path: ${x.file ?? "(none)"}`,
-          "",
-          `    ${x.message}`,
-          "",
-        ]),
-      );
+      ctx.out.result({ revisions: shown }, (r) => r.revisions.flatMap((x) => verboseEntry(project, x)));
     });
 
   program

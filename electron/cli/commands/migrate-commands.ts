@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { MigrationResultDto } from "../../../shared/dto.js";
+import type { MigrationResultDto, PlanWarningDto } from "../../../shared/dto.js";
 import { StrataError } from "../../engine/errors.js";
 import { refuseUnconfirmedChange } from "../../engine/project/database-protection.js";
 import { stampEnvironment } from "../../engine/operations/maintain.js";
@@ -21,6 +21,7 @@ interface MigrateOptions {
   readonly lint?: boolean;
   readonly failOnDestructive?: boolean;
   readonly failOnUnchecked?: boolean;
+  readonly strict?: boolean;
 }
 
 function lockTimeoutMs(raw: string | undefined): number | undefined {
@@ -84,6 +85,11 @@ function reportDestructive(ctx: CommandContext, check: DestructiveCheck): void {
   }
 }
 
+/** What Alembic would warn about goes to stderr (with --json it is also under `warnings`). */
+function reportWarning(ctx: CommandContext, w: PlanWarningDto): void {
+  ctx.out.info(`warning: ${w.message}, or refuse such targets with --strict`);
+}
+
 function registerMove(program: Command, command: "upgrade" | "downgrade"): void {
   program
     .command(`${command} <target>`)
@@ -98,6 +104,7 @@ function registerMove(program: Command, command: "upgrade" | "downgrade"): void 
     .option("--lock-timeout <seconds>", "how long to wait for another runner's lock (default 60)")
     .option("--allow-edited", "run although applied revision files were edited (or removed) since they ran")
     .option("--confirm <name>", "a protected environment runs only with its exact name here (every run that has something to run)")
+    .option("--strict", "refuse a relative step (-N) from several current heads, which Alembic only warns about (also \"strictTargets\": true in strata.config.json)")
     .option("--no-lint", "skip rendering the plan's SQL to list destructive statements before the run (saves a dry run of every pending revision)")
     .option("--fail-on-destructive", "exit 2 before running anything when the plan has statements that lose data or structure (for CI; with --plan, after printing it)")
     .option("--fail-on-unchecked", "exit 2 before running anything when the plan could not be checked for destructive statements (for CI; with --plan, after printing it)")
@@ -124,6 +131,7 @@ function registerMove(program: Command, command: "upgrade" | "downgrade"): void 
         lint: opts.lint ?? true,
         failOn,
         ...(opts.confirm !== undefined ? { confirmName: opts.confirm } : {}),
+        ...(opts.strict ? { strictTargets: true } : {}),
       };
       if (opts.sql) {
         const sql = await renderMigrationSql(project, env, req);
@@ -133,6 +141,7 @@ function registerMove(program: Command, command: "upgrade" | "downgrade"): void 
       }
       if (opts.plan) {
         const planned = await dropScratchOnSignal(() => planMigration(project, env, req));
+        for (const w of planned.warnings ?? []) reportWarning(ctx, w);
         ctx.out.result(planned, describeResult);
         // The plan is printed whole (stdout stays one JSON document); CI still gets its exit code and one line.
         const verdict = { destructive: planned.destructive ?? [], checked: planned.checked ?? true, uncheckedReason: planned.uncheckedReason ?? null };
@@ -145,7 +154,7 @@ function registerMove(program: Command, command: "upgrade" | "downgrade"): void 
       }
       const progress = createProgressReporter({ tty: Boolean(process.stderr.isTTY), quiet: Boolean(ctx.options.quiet) });
       try {
-        const result = await dropScratchOnSignal(() => runMigration(project, env, { ...req, onEvent: progress.onEvent, onDestructive: (check) => reportDestructive(ctx, check) }));
+        const result = await dropScratchOnSignal(() => runMigration(project, env, { ...req, onEvent: progress.onEvent, onDestructive: (check) => reportDestructive(ctx, check), onWarning: (w) => reportWarning(ctx, w) }));
         progress.stop();
         ctx.out.result(result, describeResult);
       } finally {

@@ -1,6 +1,7 @@
 import type {
   CheckModel,
   ColumnModel,
+  DefinedObjectModel,
   EnumModel,
   ForeignKeyModel,
   IndexModel,
@@ -27,7 +28,10 @@ export type ChangePayload =
   | { readonly kind: "set-table-comment"; readonly table: TableModel; readonly comment: string | null }
   | { readonly kind: "create-enum" | "drop-enum"; readonly enum: EnumModel }
   | { readonly kind: "alter-enum"; readonly from: EnumModel; readonly to: EnumModel; readonly users: readonly { readonly table: TableModel; readonly column: ColumnModel }[] }
-  | { readonly kind: "create-view" | "drop-view"; readonly view: ViewModel };
+  | { readonly kind: "create-view" | "drop-view"; readonly view: ViewModel }
+  | { readonly kind: "create-object"; readonly object: DefinedObjectModel }
+  /** remade: dropped only to be made again with a new definition, right before that. */
+  | { readonly kind: "drop-object"; readonly object: DefinedObjectModel; readonly remade: boolean };
 
 /** One change of a diff: what people read, and what rendering needs. */
 export interface SchemaChange {
@@ -58,7 +62,8 @@ export function describeColumn(c: ColumnModel): string {
     c.name,
     describeType(c),
     c.nullable ? "null" : "not null",
-    c.identity ? "identity" : null,
+    c.identityGeneration ? `generated ${c.identityGeneration.kind} as identity${c.identityGeneration.options ? ` (${c.identityGeneration.options})` : ""}` : c.identity ? "identity" : null,
+    c.generated ? `generated always as (${c.generated.expression})${c.generated.stored ? " stored" : " virtual"}` : null,
     c.default !== null ? `default ${c.default}` : null,
     c.collation ? `collate ${c.collation}` : null,
   ]

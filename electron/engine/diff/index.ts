@@ -1,4 +1,4 @@
-export { diffSchemas, columnDifferences } from "./schema-differ.js";
+export { diffSchemas, columnDifferences, compareNotCompared, describeNotCompared } from "./schema-differ.js";
 export { renderKnexBody, columnCall } from "./knex-renderer.js";
 export { renderBodySql } from "./sql-renderer.js";
 export { describeColumn, describeType, qualifiedName } from "./change.js";

@@ -2,7 +2,7 @@ import type { ColumnModel, ForeignKeyModel, SchemaModel, IndexModel, SchemaChang
 import { assertNever } from "../errors.js";
 import type { SchemaDialect } from "../introspect/types.js";
 import type { SchemaChange } from "./change.js";
-import { PHASES } from "./schema-differ.js";
+import { PHASES, enumOnlyAdds } from "./schema-differ.js";
 
 const q = (s: string): string => JSON.stringify(s);
 /** knex reads "?" in raw SQL as a binding; "\\?" keeps it literal. */
@@ -137,7 +137,7 @@ function renderChange(c: SchemaChange, sd: SchemaDialect): string {
       case "add-index":
         return renderIndex(p.table, p.index, sd);
       case "drop-index":
-        if (p.index.expression || p.index.where || p.index.method) return `// knex's builder cannot name an expression or partial index's columns: raw SQL\nawait ${rawSql(sd.dropIndexSql(p.table, p.index))};`;
+        if (rawIndex(p.index)) return `// knex's builder cannot name an expression or partial index's columns: raw SQL\nawait ${rawSql(sd.dropIndexSql(p.table, p.index))};`;
         return alterTable(p.table, [`t.dropIndex(${JSON.stringify(p.index.columns)}, ${q(p.index.name)});`]);
       case "add-unique":
         return alterTable(p.table, [uniqueCall(p.table, p.unique)]);
@@ -165,6 +165,14 @@ function renderChange(c: SchemaChange, sd: SchemaDialect): string {
         return `// knex's builder has no views: raw SQL\nawait ${rawSql(sd.createViewSql(p.view))};`;
       case "drop-view":
         return `// knex's builder has no views: raw SQL\nawait ${rawSql(sd.dropViewSql(p.view))};`;
+      case "create-object": {
+        const made = [`// knex's builder has no ${p.object.kind}s: raw SQL, as the database wrote it back`, ...p.object.statements.map((st) => `await ${rawSql(st)};`)];
+        if (p.object.kind !== "function" && p.object.kind !== "procedure") return made.join("\n");
+        // Functions are made before the tables (a default or check may call one), so a SQL body naming a table is not checked yet, as pg_dump does.
+        return [made[0], `await ${rawSql("set check_function_bodies = off")};`, ...made.slice(1), `await ${rawSql("reset check_function_bodies")};`].join("\n");
+      }
+      case "drop-object":
+        return `// knex's builder has no ${p.object.kind}s: raw SQL\nawait ${rawSql(p.object.drop)};`;
       default:
         return assertNever(p);
     }
@@ -172,10 +180,16 @@ function renderChange(c: SchemaChange, sd: SchemaDialect): string {
   return [...head, body].join("\n");
 }
 
+/** Whether knex's builder cannot write this index (an expression, a predicate, a method, or a whole PostgreSQL definition). */
+function rawIndex(i: IndexModel): boolean {
+  return Boolean(i.expression || i.where || i.method || i.definition);
+}
+
 /** Whether knex's increments()/bigIncrements() write exactly this column and its primary key. */
 function incrementsFits(c: ColumnModel, t: TableModel, sd: SchemaDialect): boolean {
   const pk = t.primaryKey?.columns ?? [];
-  return c.identity && pk.length === 1 && pk[0] === c.name && (c.type === "integer" || c.type === "bigint") && c.unsigned === sd.incrementsUnsigned && c.default === null && !c.collation;
+  // increments() writes serial: an identity column (GENERATED ... AS IDENTITY) is not one.
+  return c.identity && !c.identityGeneration && !c.generated && pk.length === 1 && pk[0] === c.name && (c.type === "integer" || c.type === "bigint") && c.unsigned === sd.incrementsUnsigned && c.default === null && !c.collation;
 }
 
 /** One column as a knex builder call: the closest builder method that writes exactly this type, else specificType. */
@@ -185,7 +199,14 @@ export function columnCall(c: ColumnModel, t: TableModel, sd: SchemaDialect, inC
   }
   let call: string;
   let signedness = "";
-  if (c.collation) call = `t.specificType(${q(c.name)}, ${q(`${c.nativeType} ${sd.collateClause(c.collation)}`)})`;
+  const collate = c.collation ? ` ${sd.collateClause(c.collation)}` : "";
+  if (c.generated) {
+    // knex's builder has no generated columns: the clause rides on the type (issue 16).
+    call = `t.specificType(${q(c.name)}, ${q(`${c.nativeType}${collate} generated always as (${c.generated.expression})${c.generated.stored ? " stored" : ""}`)})`;
+  } else if (c.identityGeneration) {
+    const g = c.identityGeneration;
+    call = `t.specificType(${q(c.name)}, ${q(`${c.nativeType} generated ${g.kind} as identity${g.options ? ` (${g.options})` : ""}`)})`;
+  } else if (c.collation) call = `t.specificType(${q(c.name)}, ${q(`${c.nativeType}${collate}`)})`;
   else if (c.identity) call = `t.specificType(${q(c.name)}, ${q(sd.identityTypeSql(c))})`;
   else if (c.type === "integer" && c.precision === null) {
     call = `t.integer(${q(c.name)})`;
@@ -221,8 +242,8 @@ function foreignCall(f: ForeignKeyModel): string {
 }
 
 function renderIndex(t: TableModel, i: IndexModel, sd: SchemaDialect): string {
-  if (i.expression || i.where || i.method) {
-    const what = i.where ? "a partial" : i.expression ? "an expression" : `a ${i.method}`;
+  if (rawIndex(i)) {
+    const what = i.where ? "a partial" : i.expression ? "an expression" : i.method ? `a ${i.method}` : "this (order, include, operator class)";
     return `// knex's builder cannot write ${what} index on every dialect: raw SQL\nawait ${rawSql(sd.createIndexSql(t, i))};`;
   }
   if (i.unique) return alterTable(t, [`t.unique(${JSON.stringify(i.columns)}, { indexName: ${q(i.name)}, useConstraint: false });`]);
@@ -241,12 +262,22 @@ function renderCreateTable(t: TableModel, name: string, sd: SchemaDialect, defer
   const raw: string[] = [];
   if (withIndexes) {
     for (const i of t.indexes) {
-      if (i.expression || i.where || i.method) raw.push(renderIndex(t, i, sd));
+      if (rawIndex(i)) raw.push(renderIndex(t, i, sd));
       else if (i.unique) lines.push(`t.unique(${JSON.stringify(i.columns)}, { indexName: ${q(i.name)}, useConstraint: false });`);
       else lines.push(`t.index(${JSON.stringify(i.columns)}, ${q(i.name)});`);
     }
   }
   if (t.comment) lines.push(`t.comment(${q(t.comment)});`);
+  if (t.partitionBy) {
+    // knex's builder writes the table but not PARTITION BY: its statements are taken and the clause added to the first.
+    const made = [
+      `// knex's builder cannot write PARTITION BY: its CREATE TABLE is taken with toSQL() and the clause added`,
+      `for (const [i, s] of ${schemaBuilder(t)}.createTable(${q(name)}, (t) => {`,
+      ...lines.map((l) => `  ${l}`),
+      `}).toSQL().entries()) await knex.raw(i === 0 ? \`\${s.sql} partition by ${t.partitionBy.replace(/[`\\$]/g, "\\$&")}\` : s.sql, s.bindings);`,
+    ].join("\n");
+    return [made, ...raw].join("\n");
+  }
   const create = [`await ${schemaBuilder(t)}.createTable(${q(name)}, (t) => {`, ...lines.map((l) => `  ${l}`), `});`].join("\n");
   return [create, ...raw].join("\n");
 }
@@ -256,7 +287,10 @@ function renderAlterColumn(t: TableModel, from: ColumnModel, to: ColumnModel, as
   if (aspects.includes("identity") || from.identity || to.identity) {
     notes.push("// knex's builder cannot change an identity / auto-increment column in place; check this step by hand");
   }
-  let call = columnCall({ ...to, identity: false }, t, sd, false);
+  if (aspects.includes("generated")) {
+    notes.push("// knex's builder cannot make a column generated or plain in place (PostgreSQL: drop and add it; \"alter column ... drop expression\" makes it plain); check this step by hand");
+  }
+  let call = columnCall({ ...to, identity: false, identityGeneration: null, generated: null }, t, sd, false);
   // knex drops a comment it is not given again on MySQL, and leaves it on PostgreSQL: say it either way.
   if (!to.comment) call += `.comment("")`;
   return [...notes, alterTable(t, [`${call}.alter();`])].join("\n");
@@ -265,7 +299,7 @@ function renderAlterColumn(t: TableModel, from: ColumnModel, to: ColumnModel, as
 function renderAlterEnum(from: { readonly schema: string | null; readonly name: string; readonly values: readonly string[] }, to: typeof from, users: readonly { table: TableModel; column: ColumnModel }[], sd: SchemaDialect): string {
   const name = to.schema ? `${sd.quote(to.schema)}.${sd.quote(to.name)}` : sd.quote(to.name);
   const lit = (v: string): string => `'${v.replace(/'/g, "''")}'`;
-  const onlyAdded = from.values.every((v, i) => to.values.filter((x) => from.values.includes(x))[i] === v) && from.values.every((v) => to.values.includes(v));
+  const onlyAdded = enumOnlyAdds(from.values, to.values);
   const lines = ["// knex's builder cannot change an enum type: raw SQL"];
   if (onlyAdded) {
     to.values.forEach((v, i) => {
@@ -318,7 +352,7 @@ function renderRebuild(group: readonly SchemaChange[], sd: SchemaDialect, refere
   const indexLines = [...to.uniques.map((u) => uniqueCall(to, u))];
   const raw: string[] = [];
   for (const i of to.indexes) {
-    if (i.expression || i.where || i.method) raw.push(`await ${rawSql(sd.createIndexSql(to, i))};`);
+    if (rawIndex(i)) raw.push(`await ${rawSql(sd.createIndexSql(to, i))};`);
     else if (i.unique) indexLines.push(`t.unique(${JSON.stringify(i.columns)}, { indexName: ${q(i.name)}, useConstraint: false });`);
     else indexLines.push(`t.index(${JSON.stringify(i.columns)}, ${q(i.name)});`);
   }

@@ -1,4 +1,4 @@
-import type { ColumnModel, EnumModel, ForeignKeyModel, SchemaChangeKind, SchemaModel, TableModel, ViewModel } from "../../../shared/schema.js";
+import type { ColumnModel, DefinedObjectModel, EnumModel, ForeignKeyModel, NotComparedDto, NotComparedModel, SchemaChangeKind, SchemaModel, TableModel, ViewModel } from "../../../shared/schema.js";
 import { expressionKey, viewKey } from "../introspect/normal-form.js";
 import { describeColumn, describeType, qualifiedName } from "./change.js";
 import type { ChangePayload, SchemaChange } from "./change.js";
@@ -71,7 +71,93 @@ export function diffSchemas(from: SchemaModel, to: SchemaModel): SchemaChange[] 
   }
   diffEnums(from, to, out);
   diffViews(from.views, to.views, out);
+  diffObjects(from.objects ?? [], to.objects ?? [], out);
+  if (from.client === "pg") addDependents(from, to, out);
   return sortByPhase(out);
+}
+
+const mentions = (text: string, name: string): boolean => new RegExp(`(^|[^\\w$])"?${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"?($|[^\\w$])`, "i").test(text);
+
+/**
+ * PostgreSQL refuses some changes while something depends on what they change (issue 16, point 3):
+ * a column's type under a view, a column a view reads, an enum made anew under a partial or
+ * expression index or a view. Those dependents, unchanged by the diff itself, are dropped first and
+ * recreated after in the same revision (drop phases run before, create phases after); each says why.
+ */
+function addDependents(from: SchemaModel, to: SchemaModel, out: SchemaChange[]): void {
+  const touched: { table: TableModel; column: string; why: string; enum: boolean }[] = [];
+  for (const c of out) {
+    const p = c.payload;
+    if (p.kind === "alter-column" && p.aspects.includes("type")) touched.push({ table: p.table, column: p.to.name, why: "type changes", enum: false });
+    else if (p.kind === "drop-column") touched.push({ table: p.table, column: p.column.name, why: "column is dropped", enum: false });
+    else if (p.kind === "alter-enum" && !enumOnlyAdds(p.from.values, p.to.values)) {
+      for (const u of p.users) touched.push({ table: u.table, column: u.column.name, why: `enum ${qualifiedName(p.to)} is made anew`, enum: true });
+    }
+  }
+  if (touched.length === 0) return;
+  const viewChanged = new Set(out.filter((c) => c.payload.kind === "drop-view" || c.payload.kind === "create-view").map((c) => c.dto.object));
+  const toViews = new Map(to.views.map((v) => [tableKey(v), v] as const));
+  const stable = from.views.filter((v) => toViews.has(tableKey(v)) && !viewChanged.has(qualifiedName(v)));
+  // Views on the touched tables, then the views on those, and so on: dropped deepest first.
+  const reasons = new Map<string, string>();
+  const order: ViewModel[] = [];
+  for (const t of touched) {
+    for (const v of stable) {
+      if (reasons.has(tableKey(v)) || !mentions(v.definition, t.table.name) || !mentions(v.definition, t.column)) continue;
+      reasons.set(tableKey(v), `reads ${qualifiedName(t.table)}.${t.column}, whose ${t.why}`);
+      order.push(v);
+    }
+  }
+  for (let i = 0; i < order.length; i++) {
+    for (const v of stable) {
+      if (reasons.has(tableKey(v)) || !mentions(v.definition, order[i]!.name)) continue;
+      reasons.set(tableKey(v), `reads view ${qualifiedName(order[i]!)}, which is dropped and recreated`);
+      order.push(v);
+    }
+  }
+  for (const v of [...order].reverse()) {
+    const why = `${reasons.get(tableKey(v))}: PostgreSQL refuses the change while the view stands, so it is dropped first and recreated after, in this revision`;
+    out.push(change("drop-view", v, null, `drop view ${qualifiedName(v)} (a dependent, recreated after)`, { kind: "drop-view", view: v }, null, { note: why }));
+  }
+  for (const v of order) {
+    const after = toViews.get(tableKey(v))!;
+    out.push(change("create-view", after, null, `recreate view ${qualifiedName(after)} (a dependent)`, { kind: "create-view", view: after }, null, { note: `${reasons.get(tableKey(v))}: recreated after the change` }));
+  }
+  // Materialized views too (compared by definition): unchanged ones that read a touched column or a recreated view.
+  const objectChanged = new Set(out.filter((c) => c.payload.kind === "drop-object" || c.payload.kind === "create-object").map((c) => `${c.dto.object}\u0000${c.dto.target}`));
+  const toObjects = new Map((to.objects ?? []).map((o) => [objectKey(o), o] as const));
+  for (const m of from.objects ?? []) {
+    if (m.kind !== "materialized view" || objectChanged.has(`${qualifiedName(m)}\u0000${m.kind}`) || !toObjects.has(objectKey(m))) continue;
+    const text = m.statements.join(" ");
+    const hit = touched.find((t) => mentions(text, t.table.name) && mentions(text, t.column));
+    const viaView = order.find((v) => mentions(text, v.name));
+    if (!hit && !viaView) continue;
+    const why = hit ? `reads ${qualifiedName(hit.table)}.${hit.column}, whose ${hit.why}` : `reads view ${qualifiedName(viaView!)}, which is dropped and recreated`;
+    out.push(change("drop-object", m, m.kind, `drop materialized view ${qualifiedName(m)} (a dependent, recreated after)`, { kind: "drop-object", object: m, remade: false }, null, {
+      note: `${why}: PostgreSQL refuses the change while it stands, so it is dropped first and recreated after, in this revision (its rows are computed again)`,
+    }));
+    out.push(change("create-object", m, m.kind, `recreate materialized view ${qualifiedName(m)} (a dependent)`, { kind: "create-object", object: toObjects.get(objectKey(m))! }, null, { note: `${why}: recreated after the change` }));
+  }
+  // An enum made anew: a predicate or expression comparing the column with a literal of the old type no longer resolves.
+  const indexChanged = new Set(out.filter((c) => c.payload.kind === "drop-index" || c.payload.kind === "add-index").map((c) => `${c.dto.object}\u0000${c.dto.target}`));
+  for (const t of touched.filter((x) => x.enum)) {
+    const before = from.tables.find((x) => tableKey(x) === tableKey(t.table));
+    if (!before) continue;
+    for (const i of before.indexes) {
+      const text = [i.where ?? "", i.definition ?? "", i.expression ? i.columns.join(" ") : ""].join(" ");
+      if (!(i.where || i.expression || i.definition) || !mentions(text, t.column) || indexChanged.has(`${qualifiedName(t.table)}\u0000index ${i.name}`)) continue;
+      const after = t.table.indexes.find((x) => x.name === i.name) ?? i;
+      const why = `uses ${t.table.name}.${t.column}, whose ${t.why}: dropped first and recreated after, in this revision`;
+      out.push(change("drop-index", t.table, `index ${i.name}`, `drop index ${i.name} (a dependent, recreated after)`, { kind: "drop-index", table: before, index: i }, { from: before, to: t.table }, { note: why }));
+      out.push(change("add-index", t.table, `index ${i.name}`, `recreate index ${i.name} (a dependent)`, { kind: "add-index", table: t.table, index: after }, { from: before, to: t.table }, { note: why }));
+    }
+  }
+}
+
+/** Whether an enum's new values only add to the old ones in place (ALTER TYPE ... ADD VALUE), leaving the type as it is. */
+export function enumOnlyAdds(from: readonly string[], to: readonly string[]): boolean {
+  const kept = to.filter((x) => from.includes(x));
+  return from.every((v, i) => kept[i] === v) && from.every((v) => to.includes(v));
 }
 
 function diffTable(ft: TableModel, tt: TableModel, out: SchemaChange[]): void {
@@ -116,10 +202,10 @@ function diffTable(ft: TableModel, tt: TableModel, out: SchemaChange[]): void {
       { kind: added ? "add-foreign-key" : "drop-foreign-key", table: added ? tt : ft, foreignKey: f }, pair)),
   );
   const indexKey = (i: TableModel["indexes"][number]): string =>
-    `${i.unique ? "u" : ""}${i.method ? ` using ${i.method}` : ""}(${i.columns.map((c) => (i.expression ? expressionKey(c) : c)).join(",")})${i.where ? ` where ${expressionKey(i.where)}` : ""}`;
+    i.definition ? `${i.unique ? "u" : ""} ${expressionKey(i.definition)}` : `${i.unique ? "u" : ""}${i.method ? ` using ${i.method}` : ""}(${i.columns.map((c) => (i.expression ? expressionKey(c) : c)).join(",")})${i.where ? ` where ${expressionKey(i.where)}` : ""}`;
   matchBy(ft.indexes, tt.indexes, indexKey, (i, added) =>
     out.push(change(added ? "add-index" : "drop-index", tt, `index ${i.name}`,
-      `${added ? "add" : "drop"} ${i.unique ? "unique " : ""}index ${i.name}${i.method ? ` using ${i.method}` : ""} (${i.columns.join(", ")})${i.where ? ` where ${i.where}` : ""}`,
+      `${added ? "add" : "drop"} ${i.unique ? "unique " : ""}index ${i.name}${i.definition ? ` ${i.definition}` : `${i.method ? ` using ${i.method}` : ""} (${i.columns.join(", ")})${i.where ? ` where ${i.where}` : ""}`}`,
       { kind: added ? "add-index" : "drop-index", table: added ? tt : ft, index: i }, pair)),
   );
   matchBy(ft.uniques, tt.uniques, (u) => u.columns.join(","), (u, added) =>
@@ -143,7 +229,10 @@ export function columnDifferences(a: ColumnModel, b: ColumnModel): string[] {
   if (a.type !== b.type || a.length !== b.length || a.precision !== b.precision || a.scale !== b.scale || a.unsigned !== b.unsigned || enumsA !== enumsB) out.push("type");
   if (a.nullable !== b.nullable) out.push("nullable");
   if (a.default !== b.default) out.push("default");
-  if (a.identity !== b.identity) out.push("identity");
+  const generation = (c: ColumnModel): string => (c.identityGeneration ? `${c.identityGeneration.kind} ${c.identityGeneration.options ?? ""}` : "");
+  if (a.identity !== b.identity || generation(a) !== generation(b)) out.push("identity");
+  const generated = (c: ColumnModel): string => (c.generated ? `${c.generated.stored ? "stored" : "virtual"} ${expressionKey(c.generated.expression)}` : "");
+  if (generated(a) !== generated(b)) out.push("generated");
   if ((a.collation ?? "") !== (b.collation ?? "")) out.push("collation");
   if ((a.comment ?? "") !== (b.comment ?? "")) out.push("comment");
   return out;
@@ -158,7 +247,9 @@ function describeAspect(aspect: string, a: ColumnModel, b: ColumnModel): string 
     case "default":
       return b.default === null ? `drop default (was ${a.default})` : `default ${a.default ?? "none"} -> ${b.default}`;
     case "identity":
-      return b.identity ? "make identity" : "drop identity";
+      return b.identityGeneration ? `identity generated ${b.identityGeneration.kind}${b.identityGeneration.options ? ` (${b.identityGeneration.options})` : ""}` : b.identity ? "make identity" : "drop identity";
+    case "generated":
+      return b.generated ? `generated always as (${b.generated.expression})${b.generated.stored ? " stored" : ""}` : "no longer generated";
     case "collation":
       return `collation ${a.collation ?? "default"} -> ${b.collation ?? "default"}`;
     default:
@@ -272,10 +363,57 @@ function orderByReferences(tables: readonly TableModel[], referencingFirst: bool
   return referencingFirst ? ordered.reverse() : ordered;
 }
 
+/** Objects made before the tables that may use them, in this order (an extension's types first). */
+const EARLY_OBJECTS: readonly DefinedObjectModel["kind"][] = ["extension", "domain", "sequence", "function", "procedure"];
+/** Objects made after everything they read or fire on; dropped before it. */
+const LATE_OBJECTS: readonly DefinedObjectModel["kind"][] = ["partition", "constraint", "materialized view", "trigger"];
+
 function sortByPhase(changes: SchemaChange[]): SchemaChange[] {
   const rank = new Map(PHASES.map((k, i) => [k, i] as const));
+  const rankOf = (c: SchemaChange): number => {
+    const p = c.payload;
+    if (p.kind === "create-object") {
+      const late = LATE_OBJECTS.indexOf(p.object.kind);
+      return late >= 0 ? rank.get("create-view")! + 0.5 + late * 0.01 : rank.get("create-table")! - 0.5 + EARLY_OBJECTS.indexOf(p.object.kind) * 0.01;
+    }
+    if (p.kind === "drop-object") {
+      const late = LATE_OBJECTS.indexOf(p.object.kind);
+      // Dropped in the reverse of the order they are made: triggers and materialized views first, extensions last;
+      // one made anew goes just before it is made again.
+      if (p.remade && late < 0) return rank.get("create-table")! - 0.5 + EARLY_OBJECTS.indexOf(p.object.kind) * 0.01 - 0.005;
+      return late >= 0 ? -1 + (LATE_OBJECTS.length - late) * 0.01 : rank.get("drop-enum")! - 0.5 + (EARLY_OBJECTS.length - EARLY_OBJECTS.indexOf(p.object.kind)) * 0.01;
+    }
+    return rank.get(c.dto.kind)!;
+  };
   // Stable: within a phase, tables keep their reference order and columns their table order.
-  return changes.map((c, i) => ({ c, i })).sort((a, b) => rank.get(a.c.dto.kind)! - rank.get(b.c.dto.kind)! || a.i - b.i).map((x) => x.c);
+  return changes.map((c, i) => ({ c, i, r: rankOf(c) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.c);
+}
+
+const objectKey = (o: DefinedObjectModel): string => `${o.kind}\u0000${o.schema ?? ""}\u0000${o.table ?? ""}\u0000${o.name}`;
+const objectText = (o: DefinedObjectModel): string => o.statements.map((s) => s.replace(/\s+/g, " ").trim()).join(";");
+
+/** Objects compared by their definition: made, dropped, or dropped and made anew when it changes. */
+function diffObjects(from: readonly DefinedObjectModel[], to: readonly DefinedObjectModel[], out: SchemaChange[]): void {
+  const fromBy = new Map(from.map((o) => [objectKey(o), o] as const));
+  const toBy = new Map(to.map((o) => [objectKey(o), o] as const));
+  const label = (o: DefinedObjectModel): string => `${o.kind} ${qualifiedName(o)}${o.table ? ` on ${o.table}` : ""}`;
+  // pg_get_functiondef writes CREATE OR REPLACE: a changed function is replaced where it stands, keeping what depends on it.
+  const replaces = (o: DefinedObjectModel): boolean => o.kind === "function" || o.kind === "procedure";
+  // Dropped in the reverse of the order they are made in (a sub-partition before its partition).
+  for (const o of [...from].reverse()) {
+    const after = toBy.get(objectKey(o));
+    if (after && (objectText(after) === objectText(o) || replaces(o))) continue;
+    out.push(change("drop-object", o, o.kind, `drop ${label(o)}${after ? " (its definition changes)" : ""}`, { kind: "drop-object", object: o, remade: Boolean(after) }, null, {
+      note: after ? "its definition changes: dropped and made anew" : null,
+    }));
+  }
+  for (const o of to) {
+    const before = fromBy.get(objectKey(o));
+    if (before && objectText(before) === objectText(o)) continue;
+    out.push(change("create-object", o, o.kind, `${before ? (replaces(o) ? "replace" : "recreate") : "create"} ${label(o)}`, { kind: "create-object", object: o }, null, {
+      note: before && replaces(o) ? "its definition changes: replaced in place (create or replace)" : null,
+    }));
+  }
 }
 
 function renameNote(name: string, candidates: readonly string[], what: string): string | null {
@@ -296,4 +434,32 @@ function change(
     payload,
     tables,
   };
+}
+
+const notComparedKey = (o: NotComparedModel): string => `${o.kind}\u0000${o.table ?? ""}\u0000${o.name}`;
+
+/**
+ * The objects neither model covers, on either side, with where each is (issue 16). Only their
+ * presence is compared: one on one side only is a difference no change above can make.
+ */
+export function compareNotCompared(from: SchemaModel, to: SchemaModel): NotComparedDto[] {
+  const toKeys = new Set((to.notCompared ?? []).map(notComparedKey));
+  const fromKeys = new Set((from.notCompared ?? []).map(notComparedKey));
+  const out: NotComparedDto[] = [];
+  for (const o of from.notCompared ?? []) out.push({ ...o, presence: toKeys.has(notComparedKey(o)) ? "both" : "from" });
+  for (const o of to.notCompared ?? []) if (!fromKeys.has(notComparedKey(o))) out.push({ ...o, presence: "to" });
+  // No ALTER changes a table's partitioning: where a table on both sides has another key, it is named, to be rebuilt by hand.
+  const toTables = new Map(to.tables.map((t) => [tableKey(t), t] as const));
+  for (const ft of from.tables) {
+    const tt = toTables.get(tableKey(ft));
+    if (!tt || (ft.partitionBy ?? "") === (tt.partitionBy ?? "")) continue;
+    if (ft.partitionBy) out.push({ kind: "partitioning", name: ft.partitionBy, table: qualifiedName(ft), presence: "from" });
+    if (tt.partitionBy) out.push({ kind: "partitioning", name: tt.partitionBy, table: qualifiedName(tt), presence: "to" });
+  }
+  return out.sort((a, b) => a.kind.localeCompare(b.kind) || (a.table ?? "").localeCompare(b.table ?? "") || a.name.localeCompare(b.name));
+}
+
+/** "trigger audit on orders", as the CLI, the GUI and a revision's header name one. */
+export function describeNotCompared(o: NotComparedModel): string {
+  return `${o.kind} ${o.name}${o.table ? ` on ${o.table}` : ""}`;
 }

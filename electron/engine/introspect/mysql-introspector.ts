@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import type { CheckModel, ColumnModel, ForeignKeyModel, IndexModel, ReferentialAction, TableModel, UniqueModel, ViewModel } from "../../../shared/schema.js";
+import type { CheckModel, ColumnModel, ForeignKeyModel, IndexModel, NotComparedModel, ReferentialAction, TableModel, UniqueModel, ViewModel } from "../../../shared/schema.js";
 import { CountingReader } from "./types.js";
 import type { Introspection, IntrospectOptions, SchemaDialect } from "./types.js";
 import { normalizeDefault, splitTopLevel } from "./normal-form.js";
@@ -10,7 +10,8 @@ interface ColumnRow {
   CHARACTER_MAXIMUM_LENGTH: number | null; NUMERIC_PRECISION: number | null; NUMERIC_SCALE: number | null;
   DATETIME_PRECISION: number | null; COLLATION_NAME: string | null; COLUMN_TYPE: string; EXTRA: string; COLUMN_COMMENT: string | null;
 }
-interface StatRow { TABLE_NAME: string; INDEX_NAME: string; NON_UNIQUE: number | string; COLUMN_NAME: string | null; INDEX_TYPE: string }
+interface StatRow { TABLE_NAME: string; INDEX_NAME: string; NON_UNIQUE: number | string; COLUMN_NAME: string | null; INDEX_TYPE: string; SUB_PART: number | null; COLLATION: string | null }
+interface OtherRow { KIND: string; NAME: string; TABLE_NAME: string | null }
 interface ForeignRow {
   TABLE_NAME: string; CONSTRAINT_NAME: string; COLUMN_NAME: string; REFERENCED_TABLE_SCHEMA: string;
   REFERENCED_TABLE_NAME: string; REFERENCED_COLUMN_NAME: string; DB: string;
@@ -31,7 +32,7 @@ const CHAR_TYPES = new Set(["varchar", "char", "varbinary", "binary"]);
 export async function introspectMysql(knex: Knex, opts: IntrospectOptions): Promise<Introspection> {
   const db = new CountingReader(knex);
   const excluded = new Set(opts.exclude);
-  const [tableRows, columnRows, statRows, keyRows, ruleRows, checkRows, viewRows] = await Promise.all([
+  const [tableRows, columnRows, statRows, keyRows, ruleRows, checkRows, viewRows, otherRows] = await Promise.all([
     db.rows<TableRow>("select TABLE_NAME, TABLE_TYPE, TABLE_COMMENT, TABLE_COLLATION from information_schema.TABLES where TABLE_SCHEMA = database()"),
     db.rows<ColumnRow>(
       `select TABLE_NAME, COLUMN_NAME, COLUMN_DEFAULT, IS_NULLABLE, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION,
@@ -39,7 +40,7 @@ export async function introspectMysql(knex: Knex, opts: IntrospectOptions): Prom
          from information_schema.COLUMNS where TABLE_SCHEMA = database() order by TABLE_NAME, ORDINAL_POSITION`,
     ),
     db.rows<StatRow>(
-      `select TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, INDEX_TYPE from information_schema.STATISTICS
+      `select TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, INDEX_TYPE, SUB_PART, COLLATION from information_schema.STATISTICS
         where TABLE_SCHEMA = database() order by TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
     ),
     db.rows<ForeignRow>(
@@ -52,6 +53,13 @@ export async function introspectMysql(knex: Knex, opts: IntrospectOptions): Prom
     db.rows<RuleRow>("select TABLE_NAME, CONSTRAINT_NAME, UPDATE_RULE, DELETE_RULE from information_schema.REFERENTIAL_CONSTRAINTS where CONSTRAINT_SCHEMA = database()"),
     db.rows<CheckRow>("select TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE, LEVEL from information_schema.CHECK_CONSTRAINTS where CONSTRAINT_SCHEMA = database() order by TABLE_NAME, CONSTRAINT_NAME"),
     db.rows<ViewRow>("select TABLE_NAME, VIEW_DEFINITION, database() as DB from information_schema.VIEWS where TABLE_SCHEMA = database()"),
+    // What the model leaves out (issue 16): named, each schema narrowed by a constant as above.
+    db.rows<OtherRow>(
+      `select 'trigger' as KIND, TRIGGER_NAME as NAME, EVENT_OBJECT_TABLE as TABLE_NAME from information_schema.TRIGGERS where TRIGGER_SCHEMA = database()
+       union all select lower(ROUTINE_TYPE), ROUTINE_NAME, null from information_schema.ROUTINES where ROUTINE_SCHEMA = database()
+       union all select 'event', EVENT_NAME, null from information_schema.EVENTS where EVENT_SCHEMA = database()
+       union all select 'partition', PARTITION_NAME, TABLE_NAME from information_schema.PARTITIONS where TABLE_SCHEMA = database() and PARTITION_NAME is not null`,
+    ),
   ]);
 
   const group = <T extends { TABLE_NAME: string }>(rows: T[]): Map<string, T[]> => {
@@ -65,6 +73,25 @@ export async function introspectMysql(knex: Knex, opts: IntrospectOptions): Prom
   // A constraint's name is unique within its table.
   const rules = new Map(ruleRows.map((r) => [`${r.TABLE_NAME}\u0000${r.CONSTRAINT_NAME}`, r]));
   const checks = group(checkRows);
+
+  const notCompared: NotComparedModel[] = otherRows
+    .filter((r) => !(r.TABLE_NAME && excluded.has(r.TABLE_NAME)))
+    .map((r) => ({ kind: r.KIND, name: r.NAME, ...(r.TABLE_NAME ? { table: r.TABLE_NAME } : {}) }));
+  for (const t of tableRows) {
+    // MariaDB's sequences and system-versioned tables are listed among the tables, with their own type.
+    if (t.TABLE_TYPE === "SEQUENCE") notCompared.push({ kind: "sequence", name: t.TABLE_NAME });
+    else if (t.TABLE_TYPE === "SYSTEM VERSIONED") notCompared.push({ kind: "system-versioned table", name: t.TABLE_NAME });
+  }
+  for (const c of columnRows) {
+    if (excluded.has(c.TABLE_NAME)) continue;
+    if (/\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b|^(VIRTUAL|STORED|PERSISTENT)$/i.test(c.EXTRA)) notCompared.push({ kind: "generated column", name: c.COLUMN_NAME, table: c.TABLE_NAME });
+    if (/on update/i.test(c.EXTRA)) notCompared.push({ kind: "on update column", name: c.COLUMN_NAME, table: c.TABLE_NAME });
+  }
+  for (const s of statRows) {
+    if (excluded.has(s.TABLE_NAME)) continue;
+    if (s.SUB_PART !== null) notCompared.push({ kind: "index prefix length", name: `${s.INDEX_NAME}(${s.COLUMN_NAME}(${s.SUB_PART}))`, table: s.TABLE_NAME });
+    if (s.COLLATION === "D") notCompared.push({ kind: "descending index part", name: `${s.INDEX_NAME}(${s.COLUMN_NAME} desc)`, table: s.TABLE_NAME });
+  }
 
   const tables: TableModel[] = [];
   for (const t of tableRows) {
@@ -124,7 +151,7 @@ export async function introspectMysql(knex: Knex, opts: IntrospectOptions): Prom
     // MariaDB qualifies every table with the database's name; another database would spell it differently.
     definition: v.VIEW_DEFINITION.split(`\`${v.DB}\`.`).join("").trim(),
   }));
-  return { model: { client: "mysql2", tables, views, enums: [] }, queries: db.queries };
+  return { model: { client: "mysql2", tables, views, enums: [], notCompared }, queries: db.queries };
 }
 
 /** InnoDB treats NO ACTION as RESTRICT; one spelling keeps the two from showing as a change. */

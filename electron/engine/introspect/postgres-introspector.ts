@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import type { CheckModel, ColumnModel, EnumModel, ForeignKeyModel, IndexModel, ReferentialAction, TableModel, UniqueModel, ViewModel } from "../../../shared/schema.js";
+import type { CheckModel, ColumnModel, DefinedObjectModel, EnumModel, ForeignKeyModel, IndexModel, ReferentialAction, TableModel, UniqueModel, ViewModel } from "../../../shared/schema.js";
 import { StrataError } from "../errors.js";
 import { CountingReader } from "./types.js";
 import type { Introspection, IntrospectOptions, SchemaDialect } from "./types.js";
@@ -19,20 +19,25 @@ const TYPE_ALIASES: Readonly<Record<string, string>> = {
 
 const ACTIONS: Readonly<Record<string, ReferentialAction>> = { a: "NO ACTION", r: "RESTRICT", c: "CASCADE", n: "SET NULL", d: "SET DEFAULT" };
 
-interface RelationRow { oid: number; schema: string; name: string; relkind: string; comment: string | null; viewdef: string | null }
+interface RelationRow { oid: number; schema: string; name: string; relkind: string; comment: string | null; viewdef: string | null; partkey: string | null }
 interface ColumnRow {
   table_oid: number; name: string; native: string; typtype: string; type_oid: number; notnull: boolean;
-  default: string | null; identity: string; comment: string | null; collation: string | null; attnum: number;
+  default: string | null; identity: string; comment: string | null; collation: string | null; attnum: number; generated: string;
 }
 interface ConstraintRow {
   table_oid: number; name: string; contype: string; def: string | null; cols: number[]; ref_cols: number[] | null; ref_oid: number;
   ref_schema: string | null; ref_table: string | null; upd: string; del: string;
 }
-interface IndexRow { table_oid: number; name: string; unique: boolean; pred: string | null; has_expr: boolean; method: string; attnums: number[]; keys: string[] | null }
+interface IndexRow {
+  table_oid: number; name: string; unique: boolean; pred: string | null; has_expr: boolean; method: string; attnums: number[]; keys: string[] | null; def: string | null;
+}
+interface IdentityRow { table_oid: number; attnum: number; deptype: string; start: string; increment: string; min: string; max: string; cache: string; cycle: boolean; type: string }
+interface NotComparedRow { kind: string; schema: string | null; name: string; tschema: string | null; tname: string | null }
+interface ObjectRow { kind: DefinedObjectModel["kind"]; schema: string | null; name: string; tschema: string | null; tname: string | null; statements: string[]; drop: string }
 interface EnumRow { oid: number; schema: string; name: string; vals: string[] }
 
 /**
- * Reads PostgreSQL's catalogs: five queries per run (run side by side), whatever the number of
+ * Reads PostgreSQL's catalogs: eight queries per run (run side by side), whatever the number of
  * tables (a sixth only for keys to tables in schemas not asked for).
  */
 export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): Promise<Introspection> {
@@ -40,11 +45,12 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
   const schemas = [...(opts.schemas?.length ? opts.schemas : ["public"])];
   const excluded = new Set(opts.exclude);
   const schemaOf = (s: string | null): string | null => (s === null || s === "public" ? null : s);
-  const [relations, columns, constraints, indexes, enums] = await Promise.all([
+  const [relations, columns, constraints, indexes, enums, identities, unmodelled, objectRows] = await Promise.all([
     db.rows<RelationRow>(
       `select c.oid::int as oid, n.nspname as schema, c.relname as name, c.relkind::text as relkind,
               ds.description as comment,
-              case when c.relkind = 'v' then pg_get_viewdef(c.oid) end as viewdef
+              case when c.relkind = 'v' then pg_get_viewdef(c.oid) end as viewdef,
+              case when c.relkind = 'p' then pg_get_partkeydef(c.oid) end as partkey
          from pg_class c join pg_namespace n on n.oid = c.relnamespace
          left join pg_description ds on ds.objoid = c.oid and ds.classoid = 'pg_class'::regclass and ds.objsubid = 0
         where n.nspname = any(?) and c.relkind in ('r', 'p', 'v') and not c.relispartition`,
@@ -53,7 +59,7 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
     db.rows<ColumnRow>(
       `select a.attrelid::int as table_oid, a.attname::text as name, format_type(a.atttypid, a.atttypmod) as native,
               t.typtype::text as typtype, a.atttypid::int as type_oid, a.attnotnull as notnull,
-              pg_get_expr(d.adbin, d.adrelid) as default, a.attidentity::text as identity,
+              pg_get_expr(d.adbin, d.adrelid) as default, a.attidentity::text as identity, a.attgenerated::text as generated,
               ds.description as comment, a.attnum::int as attnum,
               case when a.attcollation <> t.typcollation then co.collname::text end as collation
          from pg_attribute a
@@ -78,6 +84,8 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
          left join pg_class rc on rc.oid = con.confrelid
          left join pg_namespace rn on rn.oid = rc.relnamespace
         where n.nspname = any(?) and con.contype in ('p', 'u', 'f', 'c')
+          -- A deferrable unique or foreign key is read whole, as a defined object (OBJECTS_SQL).
+          and not (con.condeferrable and con.contype in ('u', 'f'))
         order by con.conrelid, con.conname`,
       [schemas],
     ),
@@ -86,7 +94,14 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
               pg_get_expr(i.indpred, i.indrelid) as pred, i.indexprs is not null as has_expr, am.amname::text as method,
               (i.indkey::int2[])[0:i.indnkeyatts - 1]::int[] as attnums,
               case when i.indexprs is not null then
-                array(select pg_get_indexdef(i.indexrelid, k, true) from generate_series(1, i.indnkeyatts) k order by k) end as keys
+                array(select pg_get_indexdef(i.indexrelid, k, true) from generate_series(1, i.indnkeyatts) k order by k) end as keys,
+              -- The whole definition only where columns, method and predicate cannot say it all
+              -- (issue 16): desc / nulls, include, operator classes, nulls not distinct.
+              case when i.indexprs is not null or i.indpred is not null or am.amname <> 'btree' or i.indnatts > i.indnkeyatts
+                     or to_jsonb(i) ->> 'indnullsnotdistinct' = 'true'
+                     or exists (select 1 from unnest(i.indoption::int2[]) o where o <> 0)
+                     or exists (select 1 from unnest(i.indclass::oid[]) oc join pg_opclass op on op.oid = oc where not op.opcdefault)
+                   then pg_get_indexdef(i.indexrelid) end as def
          from pg_index i
          join pg_class ic on ic.oid = i.indexrelid
          join pg_am am on am.oid = ic.relam
@@ -106,6 +121,18 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
         order by n.nspname, t.typname`,
       [schemas],
     ),
+    db.rows<IdentityRow>(
+      `select d.refobjid::int as table_oid, d.refobjsubid::int as attnum, d.deptype::text as deptype, s.seqstart::text as start, s.seqincrement::text as increment,
+              s.seqmin::text as min, s.seqmax::text as max, s.seqcache::text as cache, s.seqcycle as cycle, format_type(s.seqtypid, null) as type
+         from pg_depend d
+         join pg_sequence s on s.seqrelid = d.objid
+         join pg_class c on c.oid = d.objid
+         join pg_namespace n on n.oid = c.relnamespace
+        where d.classid = 'pg_class'::regclass and d.deptype in ('i', 'a') and d.refobjsubid > 0 and n.nspname = any(?)`,
+      [schemas],
+    ),
+    db.rows<NotComparedRow>(NOT_COMPARED_SQL, [schemas, schemas]),
+    db.rows<ObjectRow>(OBJECTS_SQL, [schemas]),
   ]);
 
   const enumModels: EnumModel[] = enums.map((e) => ({ schema: schemaOf(e.schema), name: e.name, values: e.vals }));
@@ -132,6 +159,8 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
   }
   const names = (table: number, nums: readonly number[] | null): string[] => (nums ?? []).map((n) => attName.get(table)?.get(n) ?? String(n));
   const consBy = byTable(constraints);
+  // A sequence a column owns: by identity ('i'), or by serial or OWNED BY ('a').
+  const identityOf = new Map(identities.map((r) => [`${r.table_oid}.${r.attnum}`, r] as const));
   const idxBy = byTable(indexes);
 
   const tables: TableModel[] = [];
@@ -144,7 +173,7 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
     if (excluded.has(rel.name)) continue;
     const cons = consBy.get(rel.oid) ?? [];
     const pk = cons.find((c) => c.contype === "p");
-    const columnModels = (colsBy.get(rel.oid) ?? []).map((c) => postgresColumn(c, enumOids.has(c.type_oid)));
+    const columnModels = (colsBy.get(rel.oid) ?? []).map((c) => postgresColumn(c, enumOids.has(c.type_oid), identityOf.get(`${c.table_oid}.${c.attnum}`)));
     const foreignKeys: ForeignKeyModel[] = cons
       .filter((c) => c.contype === "f")
       .map((c) => ({
@@ -168,11 +197,13 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
       expression: i.has_expr,
       where: i.pred === null ? null : stripOuterParens(i.pred),
       method: i.method === "btree" ? null : i.method,
+      definition: i.def === null ? null : indexBody(i.def),
     }));
     tables.push({
       schema: schemaOf(rel.schema),
       name: rel.name,
       comment: rel.comment || null,
+      ...(rel.partkey ? { partitionBy: rel.partkey } : {}),
       columns: columnModels,
       primaryKey: pk ? { name: pk.name, columns: names(pk.table_oid, pk.cols) } : null,
       foreignKeys,
@@ -181,15 +212,183 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
       checks,
     });
   }
-  return { model: { client: "pg", tables, views, enums: enumModels }, queries: db.queries };
+  const qualify = (schema: string | null, name: string): string => (schemaOf(schema) ? `${schema}.${name}` : name);
+  const notCompared = unmodelled
+    .filter((r) => !(r.tname !== null && excluded.has(r.tname)))
+    .map((r) => ({ kind: r.kind, name: r.schema === null ? r.name : qualify(r.schema, r.name), ...(r.tname !== null ? { table: qualify(r.tschema, r.tname) } : {}) }));
+  // A partition that is itself partitioned is made before its own partitions.
+  const parentOf = new Map(objectRows.filter((r) => r.kind === "partition").map((r) => [qualify(r.schema, r.name), qualify(r.tschema, r.tname ?? "")] as const));
+  const depth = (o: DefinedObjectModel): number => {
+    let d = 0;
+    for (let at = o.table; o.kind === "partition" && at !== undefined && parentOf.has(at) && d < 64; at = parentOf.get(at)) d++;
+    return d;
+  };
+  const objects: DefinedObjectModel[] = objectRows
+    .filter((r) => !(r.tname !== null && excluded.has(r.tname)))
+    .map((r) => ({ kind: r.kind, schema: schemaOf(r.schema), name: r.name, ...(r.tname !== null ? { table: qualify(r.tschema, r.tname) } : {}), statements: r.statements, drop: r.drop }))
+    .sort((a, b) => a.kind.localeCompare(b.kind) || depth(a) - depth(b) || `${a.schema}.${a.name}`.localeCompare(`${b.schema}.${b.name}`));
+  return { model: { client: "pg", tables, views, enums: enumModels, objects, notCompared }, queries: db.queries };
 }
 
-function postgresColumn(c: ColumnRow, isEnum: boolean): ColumnModel {
+/** "CREATE INDEX ix ON public.t USING btree (a DESC)" -> "using btree (a DESC)": the part that does not name the index or table. */
+function indexBody(def: string): string {
+  const on = def.indexOf(" ON ");
+  const using = def.indexOf(" USING ", on);
+  return using < 0 ? def : `using ${def.slice(using + " USING ".length)}`;
+}
+
+/**
+ * What the catalogs hold that the model does not (issue 16, "nothing passes in silence"): one query,
+ * every kind by name. Objects an extension owns are left to the extension, which is named itself.
+ */
+const NOT_COMPARED_SQL = `
+with ns as (select oid, nspname::text as nspname from pg_namespace where nspname = any(?)),
+ext as (select classid, objid from pg_depend where deptype = 'e')
+select 'policy' as kind, null as schema, p.polname::text as name, ns.nspname as tschema, c.relname::text as tname
+  from pg_policy p join pg_class c on c.oid = p.polrelid join ns on ns.oid = c.relnamespace
+union all
+select 'rule', null, r.rulename::text, ns.nspname, c.relname::text
+  from pg_rewrite r join pg_class c on c.oid = r.ev_class join ns on ns.oid = c.relnamespace where r.rulename <> '_RETURN'
+
+union all
+select 'row level security', null, case when c.relforcerowsecurity then 'forced' else 'enabled' end, ns.nspname, c.relname::text
+  from pg_class c join ns on ns.oid = c.relnamespace where c.relrowsecurity
+union all
+select case c.relkind when 'f' then 'foreign table' else 'composite type' end, ns.nspname, c.relname::text, null, null
+  from pg_class c join ns on ns.oid = c.relnamespace
+ where c.relkind in ('f', 'c')
+union all
+select 'inheritance', pn.nspname::text, p.relname::text, ns.nspname, c.relname::text
+  from pg_inherits i join pg_class c on c.oid = i.inhrelid join ns on ns.oid = c.relnamespace
+  join pg_class p on p.oid = i.inhparent join pg_namespace pn on pn.oid = p.relnamespace where not c.relispartition
+union all
+select 'unlogged table', ns.nspname, c.relname::text, null, null
+  from pg_class c join ns on ns.oid = c.relnamespace where c.relpersistence = 'u' and c.relkind in ('r', 'p')
+union all
+select case p.prokind when 'a' then 'aggregate' else 'window function' end,
+       ns.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', null, null
+  from pg_proc p join ns on ns.oid = p.pronamespace
+ where p.prokind in ('a', 'w') and not exists (select 1 from ext where ext.classid = 'pg_proc'::regclass and ext.objid = p.oid)
+union all
+select case t.typtype when 'r' then 'range type' else 'type' end, ns.nspname, t.typname::text, null, null
+  from pg_type t join ns on ns.oid = t.typnamespace
+ where (t.typtype = 'r' or (t.typtype = 'b' and t.typcategory <> 'A'))
+   and not exists (select 1 from ext where ext.classid = 'pg_type'::regclass and ext.objid = t.oid)
+union all
+select 'deferrable primary key', null, con.conname::text, ns.nspname, c.relname::text
+  from pg_constraint con join pg_class c on c.oid = con.conrelid join ns on ns.oid = c.relnamespace
+ where con.condeferrable and con.contype = 'p'
+union all
+select 'statistics', ns.nspname, s.stxname::text, null, null from pg_statistic_ext s join ns on ns.oid = s.stxnamespace
+union all
+select 'collation', ns.nspname, co.collname::text, null, null from pg_collation co join ns on ns.oid = co.collnamespace
+
+union all
+select 'unique nulls not distinct', null, con.conname::text, ns.nspname, c.relname::text
+  from pg_constraint con join pg_class c on c.oid = con.conrelid join ns on ns.oid = c.relnamespace join pg_index i on i.indexrelid = con.conindid
+ where con.contype = 'u' and to_jsonb(i) ->> 'indnullsnotdistinct' = 'true'
+union all
+-- Comments on anything but tables and their columns (those are compared).
+select 'comment', null, pg_describe_object(d.classoid, d.objoid, d.objsubid), null, null
+  from pg_description d
+ -- 16384 is FirstNormalObjectId: the catalog's own thousands of comments are skipped before any is described.
+ where d.objoid >= 16384 and (pg_identify_object(d.classoid, d.objoid, d.objsubid)).schema = any(?)
+   and not (d.classoid = 'pg_class'::regclass and exists (select 1 from pg_class c where c.oid = d.objoid and c.relkind in ('r', 'p')))
+   and not exists (select 1 from ext where ext.classid = d.classoid and ext.objid = d.objoid)
+union all
+select 'publication', null, p.pubname::text, null, null from pg_publication p
+union all
+select 'event trigger', null, e.evtname::text, null, null from pg_event_trigger e`;
+
+/**
+ * Objects compared by their definition (issue 16): the statements that make each, as the server
+ * writes them back (pg_get_functiondef, pg_get_triggerdef, pg_get_viewdef, pg_get_indexdef), or
+ * built from its catalog row (sequences, domains, extensions). Extension members are the extension's.
+ */
+const OBJECTS_SQL = `
+with ns as (select oid, nspname::text as nspname from pg_namespace where nspname = any(?)),
+ext as (select classid, objid from pg_depend where deptype = 'e')
+select 'extension' as kind, null as schema, e.extname::text as name, null as tschema, null as tname,
+       array['create extension ' || quote_ident(e.extname) || ' schema ' || quote_ident(n.nspname)] as statements,
+       'drop extension ' || quote_ident(e.extname) as drop
+  from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname <> 'plpgsql'
+union all
+select 'sequence', ns.nspname, c.relname::text, null, null,
+       array['create sequence ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname) || ' as ' || format_type(s.seqtypid, null)
+             || ' increment by ' || s.seqincrement || ' minvalue ' || s.seqmin || ' maxvalue ' || s.seqmax || ' start with ' || s.seqstart
+             || ' cache ' || s.seqcache || case when s.seqcycle then ' cycle' else ' no cycle' end],
+       'drop sequence ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname)
+  from pg_class c join ns on ns.oid = c.relnamespace join pg_sequence s on s.seqrelid = c.oid
+ where c.relkind = 'S'
+   and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype in ('a', 'i'))
+   and not exists (select 1 from ext where ext.classid = 'pg_class'::regclass and ext.objid = c.oid)
+union all
+select 'domain', ns.nspname, t.typname::text, null, null,
+       array['create domain ' || quote_ident(ns.nspname) || '.' || quote_ident(t.typname) || ' as ' || format_type(t.typbasetype, t.typtypmod)
+             || coalesce(' default ' || t.typdefault, '') || case when t.typnotnull then ' not null' else '' end
+             || coalesce((select string_agg(' constraint ' || quote_ident(con.conname) || ' ' || pg_get_constraintdef(con.oid), '' order by con.conname)
+                            from pg_constraint con where con.contypid = t.oid and con.contype = 'c'), '')],
+       'drop domain ' || quote_ident(ns.nspname) || '.' || quote_ident(t.typname)
+  from pg_type t join ns on ns.oid = t.typnamespace
+ where t.typtype = 'd' and not exists (select 1 from ext where ext.classid = 'pg_type'::regclass and ext.objid = t.oid)
+union all
+select case p.prokind when 'p' then 'procedure' else 'function' end, ns.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', null, null,
+       array[pg_get_functiondef(p.oid)],
+       'drop ' || case p.prokind when 'p' then 'procedure' else 'function' end || ' ' || quote_ident(ns.nspname) || '.' || quote_ident(p.proname)
+         || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+  from pg_proc p join ns on ns.oid = p.pronamespace
+ where p.prokind in ('f', 'p') and not exists (select 1 from ext where ext.classid = 'pg_proc'::regclass and ext.objid = p.oid)
+union all
+select 'trigger', null, t.tgname::text, ns.nspname, c.relname::text, array[pg_get_triggerdef(t.oid)],
+       'drop trigger ' || quote_ident(t.tgname) || ' on ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname)
+  from pg_trigger t join pg_class c on c.oid = t.tgrelid join ns on ns.oid = c.relnamespace
+ -- A row trigger on a partitioned table is cloned onto each partition by the server: only the parent's is made.
+ where not t.tgisinternal and t.tgparentid = 0
+union all
+select 'materialized view', ns.nspname, c.relname::text, null, null,
+       array['create materialized view ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname) || ' as ' || rtrim(btrim(pg_get_viewdef(c.oid)), ';')]
+         || array(select pg_get_indexdef(i.indexrelid) from pg_index i where i.indrelid = c.oid order by 1),
+       'drop materialized view ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname)
+  from pg_class c join ns on ns.oid = c.relnamespace where c.relkind = 'm'
+union all
+select 'constraint', null, con.conname::text, ns.nspname, c.relname::text,
+       array['alter table ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname) || ' add constraint ' || quote_ident(con.conname) || ' ' || pg_get_constraintdef(con.oid)],
+       'alter table ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname) || ' drop constraint ' || quote_ident(con.conname)
+  from pg_constraint con join pg_class c on c.oid = con.conrelid join ns on ns.oid = c.relnamespace
+ where (con.contype = 'x' or (con.condeferrable and con.contype in ('u', 'f'))) and con.conparentid = 0
+union all
+select 'partition', ns.nspname, c.relname::text, pn.nspname::text, p.relname::text,
+       array['create table ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname) || ' partition of ' || quote_ident(pn.nspname) || '.' || quote_ident(p.relname)
+             || ' ' || pg_get_expr(c.relpartbound, c.oid) || case when c.relkind = 'p' then ' partition by ' || pg_get_partkeydef(c.oid) else '' end],
+       'drop table ' || quote_ident(ns.nspname) || '.' || quote_ident(c.relname)
+  from pg_class c join ns on ns.oid = c.relnamespace join pg_inherits i on i.inhrelid = c.oid
+  join pg_class p on p.oid = i.inhparent join pg_namespace pn on pn.oid = p.relnamespace
+ -- Indexes of partitions are partitions of the parent's index: made by the server with the partition.
+ where c.relispartition and c.relkind in ('r', 'p')`;
+
+const INTEGER_MAX: Readonly<Record<string, string>> = { smallint: "32767", integer: "2147483647", bigint: "9223372036854775807" };
+
+/** An identity's sequence options that differ from PostgreSQL's defaults for its type, in CREATE's words. */
+function identityOptions(r: IdentityRow): string | null {
+  const ascending = !r.increment.startsWith("-");
+  const opts: string[] = [];
+  if (r.increment !== "1") opts.push(`increment by ${r.increment}`);
+  // Defaults of a descending sequence depend on its type's minimum: written out in full.
+  if (!ascending || r.min !== "1") opts.push(`minvalue ${r.min}`);
+  if (!ascending || r.max !== INTEGER_MAX[r.type]) opts.push(`maxvalue ${r.max}`);
+  if (r.start !== (ascending ? r.min : r.max)) opts.push(`start with ${r.start}`);
+  if (r.cache !== "1") opts.push(`cache ${r.cache}`);
+  if (r.cycle) opts.push("cycle");
+  return opts.length ? opts.join(" ") : null;
+}
+
+function postgresColumn(c: ColumnRow, isEnum: boolean, seq: IdentityRow | undefined): ColumnModel {
   const spelled = parseTypeSpelling(c.native);
   // "timestamp(3) with time zone": the parameter sits in the middle of the name.
   const base = `${spelled.base}${spelled.suffix ? ` ${spelled.suffix}` : ""}`.replace(/\s+/g, " ");
   const type = isEnum ? c.native : (TYPE_ALIASES[base] ?? base);
-  const serial = c.default !== null && /^nextval\(/i.test(c.default);
+  // serial is nextval() of a sequence the column owns; nextval() of a standalone sequence is a plain default.
+  const serial = c.default !== null && /^nextval\(/i.test(c.default) && seq?.deptype === "a";
   const identity = serial || c.identity === "a" || c.identity === "d";
   const isChar = type === "varchar" || type === "char" || type === "bit" || type === "varbit";
   return {
@@ -202,10 +401,13 @@ function postgresColumn(c: ColumnRow, isEnum: boolean): ColumnModel {
     unsigned: false,
     enumValues: null,
     nullable: !c.notnull,
-    default: identity ? null : normalizeDefault(c.default, type),
+    // A stored generated column's expression sits where a default would (pg_attrdef): it is not one.
+    default: identity || c.generated === "s" ? null : normalizeDefault(c.default, type),
     identity,
     collation: c.collation,
     comment: c.comment || null,
+    identityGeneration: c.identity === "a" || c.identity === "d" ? { kind: c.identity === "a" ? "always" : "by default", options: seq?.deptype === "i" ? identityOptions(seq) : null } : null,
+    generated: c.generated === "s" ? { expression: stripOuterParens(c.default ?? ""), stored: true } : null,
   };
 }
 
@@ -256,7 +458,9 @@ export const postgresSchema: SchemaDialect = {
   createViewSql: (v) => `create view ${qualified(v.schema, v.name)} as ${v.definition}`,
   dropViewSql: (v) => `drop view ${qualified(v.schema, v.name)}`,
   createIndexSql: (t, i) =>
-    `create ${i.unique ? "unique " : ""}index ${postgresSchema.quote(i.name)} on ${qualified(t.schema, t.name)}${i.method ? ` using ${i.method}` : ""} (${i.columns
+    i.definition
+      ? `create ${i.unique ? "unique " : ""}index ${postgresSchema.quote(i.name)} on ${qualified(t.schema, t.name)} ${i.definition}`
+      : `create ${i.unique ? "unique " : ""}index ${postgresSchema.quote(i.name)} on ${qualified(t.schema, t.name)}${i.method ? ` using ${i.method}` : ""} (${i.columns
       .map((c) => (i.expression ? c : postgresSchema.quote(c)))
       .join(", ")})${i.where ? ` where ${i.where}` : ""}`,
   dropIndexSql: (t, i) => `drop index ${qualified(t.schema, i.name)}`,

@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import type { CheckModel, ColumnModel, ForeignKeyModel, IndexModel, ReferentialAction, TableModel, UniqueModel, ViewModel } from "../../../shared/schema.js";
+import type { CheckModel, ColumnModel, ForeignKeyModel, IndexModel, NotComparedModel, ReferentialAction, TableModel, UniqueModel, ViewModel } from "../../../shared/schema.js";
 import { CountingReader } from "./types.js";
 import type { Introspection, IntrospectOptions, SchemaDialect } from "./types.js";
 import { closingParen, normalizeDefault, parseTypeSpelling, splitTopLevel, stripOuterParens, unquoteIdentifier } from "./normal-form.js";
@@ -7,13 +7,14 @@ import { closingParen, normalizeDefault, parseTypeSpelling, splitTopLevel, strip
 interface MasterRow { type: string; name: string; tbl_name: string; sql: string | null }
 interface ColumnRow { t: string; cid: number; name: string; type: string; notnull: number; dflt_value: string | null; pk: number; hidden: number }
 interface IndexRow { t: string; name: string; unique: number; origin: string; partial: number; seqno: number; cid: number; col: string | null }
+interface TableListRow { name: string; type: string; wr: number; strict: number }
 interface ForeignRow { t: string; id: number; seq: number; ref: string; from: string; to: string | null; on_update: string; on_delete: string }
 
 /** Spellings SQLite treats as one type (same affinity, same meaning). */
 const TYPE_ALIASES: Readonly<Record<string, string>> = { int: "integer", "character varying": "varchar", bool: "boolean", "double precision": "double", numeric: "decimal" };
 
 /**
- * Reads SQLite's schema: sqlite_master and three pragma table functions joined over it, four
+ * Reads SQLite's schema: sqlite_master and three pragma table functions joined over it, and pragma_table_list, five
  * queries in all. No ORDER BY: each pragma already lists in its own order (cid, seqno, id/seq),
  * and sorting 10,000 rows costs more than the whole grouping done here.
  */
@@ -36,6 +37,29 @@ export async function introspectSqlite(knex: Knex, opts: IntrospectOptions): Pro
        from sqlite_master m join pragma_foreign_key_list(m.name) f
       where m.type = 'table' and m.name not like 'sqlite_%'`,
   );
+  // SQLite 3.37+: which tables are virtual (and the shadow tables they keep), STRICT or WITHOUT ROWID.
+  const tableList = await db.rows<TableListRow>("select name, type, wr, strict from pragma_table_list where schema = 'main'");
+  const listed = new Map(tableList.map((r) => [r.name, r] as const));
+  const notCompared: NotComparedModel[] = [];
+  for (const r of tableList) {
+    if (excluded.has(r.name) || r.name.startsWith("sqlite_")) continue;
+    if (r.type === "virtual") notCompared.push({ kind: "virtual table", name: r.name });
+    if (r.type === "table" && r.strict) notCompared.push({ kind: "strict table", name: r.name });
+    if (r.type === "table" && r.wr) notCompared.push({ kind: "without rowid table", name: r.name });
+  }
+  for (const m of master) if (m.type === "trigger" && !excluded.has(m.tbl_name)) notCompared.push({ kind: "trigger", name: m.name, table: m.tbl_name });
+  for (const c of columnRows) {
+    if (!excluded.has(c.t) && (c.hidden === 2 || c.hidden === 3) && listed.get(c.t)?.type === "table") {
+      notCompared.push({ kind: `generated column (${c.hidden === 3 ? "stored" : "virtual"})`, name: c.name, table: c.t });
+    }
+  }
+  for (const m of master) {
+    // Order and collations of index terms are not modelled: named where the index's SQL spells them.
+    if (m.type !== "index" || !m.sql || excluded.has(m.tbl_name)) continue;
+    const terms = /\(([\s\S]*)\)/.exec(m.sql.replace(/\swhere\s[\s\S]*$/i, ""))?.[1] ?? "";
+    if (/\bdesc\b/i.test(terms)) notCompared.push({ kind: "descending index part", name: m.name, table: m.tbl_name });
+    if (/\bcollate\b/i.test(terms)) notCompared.push({ kind: "index collation", name: m.name, table: m.tbl_name });
+  }
   const group = <T extends { t: string }>(rows: T[]): Map<string, T[]> => {
     const m = new Map<string, T[]>();
     for (const r of rows) (m.get(r.t) ?? m.set(r.t, []).get(r.t)!).push(r);
@@ -56,6 +80,9 @@ export async function introspectSqlite(knex: Knex, opts: IntrospectOptions): Pro
       continue;
     }
     if (m.type !== "table" || excluded.has(m.name)) continue;
+    // A virtual table is named above; its shadow tables are its own storage, not the user's tables.
+    const kind = listed.get(m.name)?.type;
+    if (kind === "virtual" || kind === "shadow") continue;
     const parsed = parseCreateTable(m.sql ?? "");
     const columnRowsOf = (cols.get(m.name) ?? []).filter((c) => c.hidden === 0);
     const pk = pkOf(m.name);
@@ -106,7 +133,7 @@ export async function introspectSqlite(knex: Knex, opts: IntrospectOptions): Pro
       checks: parsed.checks,
     });
   }
-  return { model: { client: "better-sqlite3", tables, views, enums: [] }, queries: db.queries };
+  return { model: { client: "better-sqlite3", tables, views, enums: [], notCompared }, queries: db.queries };
 }
 
 function sqliteColumn(c: ColumnRow, pk: readonly string[], collation: string | null): ColumnModel {

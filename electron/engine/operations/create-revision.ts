@@ -1,6 +1,8 @@
 import path from "node:path";
 import { StrataError } from "../errors.js";
-import { newRevisionId, writeRevisionFile } from "../scripts/index.js";
+import { readFileSync } from "node:fs";
+import { DEFAULT_KNEX_STYLE, knexMigrationName, knexModuleStyle, newRevisionId, writeKnexMigrationFile, writeRevisionFile } from "../scripts/index.js";
+import type { KnexModuleStyle } from "../scripts/index.js";
 import type { OpenProject } from "./open-project.js";
 
 /** What `strata revision` was asked for. */
@@ -60,9 +62,64 @@ function resolveDependencies(project: OpenProject, deps: readonly string[]): str
   });
 }
 
+/**
+ * Whether new revisions of the project are knex migrations: a knex-mode folder, or an empty one
+ * whose project came from a knexfile (issue #15 point 4).
+ */
+export function writesKnexMigrations(project: OpenProject): boolean {
+  return project.directory.mode === "knex" || (project.directory.scripts.length === 0 && project.config.knexMigrations !== undefined);
+}
+
+/** One line refusing what a linear knex folder cannot hold. */
+function refuseInKnexFolder(project: OpenProject, what: string): StrataError {
+  return new StrataError(
+    "NOT_SUPPORTED",
+    `${what} is not possible in ${path.relative(project.root, project.migrationsDir) || "."}/: a knex migrations folder is one linear chain; \`strata adopt\` moves the project onto Strata's revision graph, where branches, labels and merges are`,
+    { mode: "knex" },
+  );
+}
+
+/** The newest file's module style (the folder's last file in knex's order); in an empty folder, knex's `extension` setting or default. */
+function styleOfNewest(project: OpenProject): KnexModuleStyle {
+  const newest = project.directory.scripts.at(-1);
+  if (newest) return knexModuleStyle(newest.file, readFileSync(newest.file, "utf8"));
+  const extension = project.config.knexMigrations?.extension;
+  return extension === undefined ? DEFAULT_KNEX_STYLE : knexModuleStyle(`new.${extension}`, "");
+}
+
+/** `strata revision` in a knex folder: a knex migration, linear on the last file, with up/down only. */
+async function createKnexMigration(project: OpenProject, req: NewRevisionRequest): Promise<CreatedRevision> {
+  if (req.branchLabels?.length) throw refuseInKnexFolder(project, "--branch-label");
+  if (req.dependsOn?.length) throw refuseInKnexFolder(project, "--depends-on");
+  if (req.splice) throw refuseInKnexFolder(project, "--splice (a branch)");
+  if (req.revisionId !== undefined) {
+    throw new StrataError("NOT_SUPPORTED", "--rev-id does not apply to a knex migrations folder: a knex migration's id is its file name (YYYYMMDDHHMMSS_slug)", { mode: "knex" });
+  }
+  const last = project.directory.scripts.at(-1)?.revision;
+  const head = req.head ?? "head";
+  if (head !== "head") {
+    const named = head === "base" ? [] : resolveSingle(project, head, "--head");
+    if (named[0] !== last) throw refuseInKnexFolder(project, `--head ${head} (a parent other than the last file, ${last ?? "none"})`);
+  }
+  const now = new Date();
+  const name = knexMigrationName(req.message, now);
+  // knex runs files in name order: a name that sorts before the last file would not be linear on it.
+  if (last !== undefined && !(name > last)) {
+    throw new StrataError(
+      "NOT_SUPPORTED",
+      `the new migration ${name} would sort before the last file ${last}, so knex would not run it last; rename the folder's files to knex's YYYYMMDDHHMMSS_name style or write this one by hand`,
+      { revision: name, last },
+    );
+  }
+  if (project.map.has(name)) throw new StrataError("REVISION_DUPLICATE", `revision ${name} already exists; wait a second or pick another message`);
+  const file = await writeKnexMigrationFile({ dir: project.migrationsDir, message: req.message, style: styleOfNewest(project), now, upBody: req.upBody, downBody: req.downBody });
+  return { revision: name, downRevisions: last === undefined ? [] : [last], file: path.relative(project.root, file) };
+}
+
 /** Writes a new, empty revision on the current head (or where --head says), as Alembic's `revision` does. */
 export async function createRevision(project: OpenProject, req: NewRevisionRequest): Promise<CreatedRevision> {
   if (!req.message.trim()) throw new StrataError("USAGE", "a revision needs a message: -m \"what it does\"");
+  if (writesKnexMigrations(project)) return createKnexMigration(project, req);
   const headArg = req.head ?? "head";
   let parents: string[];
   if (headArg === "base") parents = [];
@@ -95,6 +152,7 @@ export async function createRevision(project: OpenProject, req: NewRevisionReque
 /** Writes a merge revision whose down-revisions are the given revisions ("heads" for all heads). */
 export async function createMerge(project: OpenProject, message: string, revs: readonly string[], revisionId?: string): Promise<CreatedRevision> {
   if (!message.trim()) throw new StrataError("USAGE", "a merge needs a message: -m \"what it joins\"");
+  if (writesKnexMigrations(project)) throw refuseInKnexFolder(project, "a merge");
   const ids = new Set<string>();
   for (const r of revs) for (const id of project.map.resolve(r)) ids.add(id);
   if (ids.size < 2) {

@@ -63,8 +63,7 @@ export async function readDatabaseState(db: DatabaseSession, project?: OpenProje
  * config carries it (issue #15 point 7, `knexMigrations`), else knex's default.
  */
 export function knexTableOf(project: OpenProject): string {
-  const knexConfig = (project.config as { readonly knexMigrations?: { readonly tableName?: string } }).knexMigrations;
-  return knexConfig?.tableName ?? "knex_migrations";
+  return project.config.knexMigrations?.tableName ?? "knex_migrations";
 }
 
 function stripExtension(name: string): string {

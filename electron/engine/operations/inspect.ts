@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from "node:fs";
 import type { BranchDto, CurrentDto, EnvironmentStatusDto, FileProblemDto, HeadDto, KnexMigrationsDto, RevisionDto, StatusDto } from "../../../shared/dto.js";
 import { isStrataError } from "../errors.js";
 import type { EnvironmentConfig } from "../project/index.js";
@@ -26,15 +27,45 @@ export function revisionDto(project: OpenProject, id: string): RevisionDto {
     dependsOn: r.dependsOn,
     message: r.message,
     file: relativeFile(project, project.scripts.get(id)?.file),
+    labels: project.map.branchLabels(id),
+    effectiveHead: project.map.heads.includes(id) && !project.map.isRealHead(id),
   };
 }
 
-/** The heads of the revision graph. */
-export function listHeads(project: OpenProject): readonly HeadDto[] {
-  return project.map.heads.map((id) => {
+/**
+ * The heads of the revision graph, with the labels in effect on each. `resolveDependencies`
+ * (Alembic's `heads --resolve-dependencies`) leaves out the heads another revision depends on.
+ */
+export function listHeads(project: OpenProject, options: { readonly resolveDependencies?: boolean } = {}): readonly HeadDto[] {
+  const ids = options.resolveDependencies ? project.map.realHeads : project.map.heads;
+  return ids.map((id) => {
     const r = project.map.get(id)!;
-    return { revision: r.revision, branchLabels: r.branchLabels, message: r.message };
+    return { revision: r.revision, branchLabels: r.branchLabels, message: r.message, labels: project.map.branchLabels(id), effectiveHead: !project.map.isRealHead(id) };
   });
+}
+
+/**
+ * The "Create Date" a revision's file gives (an Alembic-style `Create Date: ...` line, kept by
+ * files ported from Alembic), else the file's modification time in Python's datetime format,
+ * which is what Alembic's verbose output shows.
+ */
+export function revisionCreateDate(project: OpenProject, id: string): string | null {
+  const file = project.scripts.get(id)?.file;
+  if (!file) return null;
+  try {
+    const m = /Create Date:[ \t]*([^\r\n*]*?)[ \t]*$/m.exec(readFileSync(file, "utf8"));
+    if (m && m[1]) return m[1];
+    return pythonDatetime(statSync(file, { bigint: true }).mtimeNs);
+  } catch {
+    return null;
+  }
+}
+
+/** Local time as Python's str(datetime) writes it, to the microsecond (nanoseconds, so no float rounding). */
+function pythonDatetime(ns: bigint): string {
+  const d = new Date(Number(ns / 1_000_000n));
+  const p = (n: number | bigint, w = 2): string => String(n).padStart(w, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p((ns / 1000n) % 1_000_000n, 6)}`;
 }
 
 /** Revisions with more than one child: where branches start. */

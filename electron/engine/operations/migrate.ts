@@ -1,5 +1,5 @@
 import type { DestructiveStatementDto, RenderedSqlDto } from "../../../shared/api.js";
-import type { FileProblemDto, MigrationResultDto, PlanVerdictDto } from "../../../shared/dto.js";
+import type { FileProblemDto, MigrationResultDto, PlanVerdictDto, PlanWarningDto } from "../../../shared/dto.js";
 import type { ErrorShape } from "../../../shared/errors.js";
 import { StrataError } from "../errors.js";
 import { confirmationNameOf, refuseUnconfirmedChange } from "../project/database-protection.js";
@@ -7,6 +7,7 @@ import type { EnvironmentConfig } from "../project/index.js";
 import type { KnexChain } from "../revisions/index.js";
 import type { Plan, Step } from "../revisions/types.js";
 import { migrate, renderSql } from "../runner/index.js";
+import { baseSchemaBuilder } from "./schema-diff.js";
 import type { RunEvent } from "../runner/types.js";
 import { STRATA_VERSION } from "../version.js";
 import { knexTableOf, readDatabaseState, withDatabase } from "./database-session.js";
@@ -44,6 +45,13 @@ export interface MigrateRequest {
    * is made when the plan has destructive statements, or could not be checked. Needs lint.
    */
   readonly failOn?: { readonly destructive?: boolean; readonly unchecked?: boolean };
+  /**
+   * Refuse what Alembic only warns about (a relative step from several current heads) instead of
+   * planning it; `--strict`, or the project's `"strictTargets": true` (issue 20).
+   */
+  readonly strictTargets?: boolean;
+  /** Told what Alembic would warn about in the plan, before anything runs. */
+  readonly onWarning?: (warning: PlanWarningDto) => void;
 }
 
 /** The destructive statements of a plan, or why its SQL could not be checked. */
@@ -202,6 +210,21 @@ function rowReadError(reads: readonly { revision: string; sql: string }[]): Erro
   }).toShape();
 }
 
+/** Plans the command from these heads; with strict targets, a plan Alembic would warn about is refused. */
+export function planCommand(project: OpenProject, command: "upgrade" | "downgrade", target: string, heads: readonly string[], strictTargets?: boolean): Plan {
+  const plan = command === "upgrade" ? project.map.planUpgrade(heads, target) : project.map.planDowngrade(heads, target);
+  const strict = strictTargets ?? project.config.strictTargets ?? false;
+  const ambiguous = plan.warnings?.[0];
+  if (strict && ambiguous) {
+    throw new StrataError(
+      "TARGET_AMBIGUOUS",
+      `'${target}' from several current heads (${ambiguous.heads.join(", ")}) is ambiguous and strict targets refuse it; say which with ${ambiguous.absoluteTargets.join(" or ")}; nothing was changed`,
+      { target, heads: ambiguous.heads, walkedFrom: ambiguous.walkedFrom, absoluteTargets: ambiguous.absoluteTargets },
+    );
+  }
+  return plan;
+}
+
 /**
  * The plan from where the database stands. In knex mode (issue #15) the runner hands it the
  * names knex_migrations holds, read under the lock, and the plan comes from the folder's chain;
@@ -216,8 +239,7 @@ function makePlanner(project: OpenProject, req: MigrateRequest): (heads: readonl
       return req.command === "upgrade" ? chain.planUpgrade(state.applied, req.target) : chain.planDowngrade(state.applied, req.target);
     };
   }
-  return (heads) =>
-    req.command === "upgrade" ? project.map.planUpgrade(heads, req.target) : project.map.planDowngrade(heads, req.target);
+  return (heads) => planCommand(project, req.command, req.target, heads, req.strictTargets);
 }
 
 /** The plan of a command from a state read outside the lock (a preview: --plan, the app's plan screen). */
@@ -272,6 +294,7 @@ export async function planMigration(project: OpenProject, env: EnvironmentConfig
       uncheckedReason: check.error?.message ?? null,
       problems,
       ...(confirmationNameOf(env) !== null ? { confirmationName: confirmationNameOf(env)! } : {}),
+      ...(plan.warnings?.length ? { warnings: plan.warnings } : {}),
     };
   });
 }
@@ -321,6 +344,7 @@ export async function runMigration(project: OpenProject, env: EnvironmentConfig,
     if (state.source === "knex" && preview.steps.length > 0) refuseUnadoptedKnex(env);
     refuseStepsWithoutFile(project, env, preview);
     refuseChangedPlan(project, env.name, req.expectedPlan, preview);
+    for (const w of preview.warnings ?? []) req.onWarning?.(w);
     // Compile every file the plan needs first: a broken file must stop the run before anything ran.
     await compilePlanScripts(project, preview);
     const check: DestructiveCheck = req.lint === false ? { destructive: [], error: null } : await checkDestructive(project, db, preview);
@@ -356,6 +380,7 @@ export async function runMigration(project: OpenProject, env: EnvironmentConfig,
       ...(req.lint === false && preview.steps.length > 0
         ? { checked: false, uncheckedReason: "--no-lint skipped rendering the plan" }
         : { checked: check.error === null, uncheckedReason: check.error?.message ?? null }),
+      ...(preview.warnings?.length ? { warnings: preview.warnings } : {}),
     };
   });
 }
@@ -384,6 +409,7 @@ export async function renderMigrationSql(project: OpenProject, env: EnvironmentC
     plan,
     scripts: project.scripts,
     earlierPlan: earlierPlan ?? undefined,
+    baseSchema: baseSchemaBuilder(project),
     versionTable: env.versionTable,
     historyTable: env.historyTable,
   });

@@ -48,6 +48,7 @@ export async function planWithSql(project: OpenProject, env: EnvironmentConfig, 
     confirmationName: confirmationNameOf(env),
     problems,
     refusal: refusal ? { message: refusal.error.message, allowEdited: refusal.allowable } : null,
+    ...(plan.warnings?.length ? { warnings: plan.warnings } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { findProjectRoot, loadConfig, resolveEnvironment } from "../project/index.js";
+import { findProjectRoot, loadProjectConfig, resolveEnvironment } from "../project/index.js";
 import type { EnvironmentConfig, ProjectConfig } from "../project/index.js";
 import { loadScriptDirectory } from "../scripts/index.js";
 import type { RevisionScript, ScriptDirectory } from "../scripts/types.js";
@@ -23,12 +23,14 @@ export interface ProjectLocation {
   readonly cwd: string;
 }
 
-/** Finds strata.config.json, loads every revision file and builds the graph (validating it). */
+/** Finds strata.config.json (or a knexfile), loads every revision file and builds the graph (validating it). */
 export async function openProject(where: ProjectLocation): Promise<OpenProject> {
   const root = where.project ? path.resolve(where.cwd, where.project) : findProjectRoot(where.cwd);
-  const config = loadConfig(root);
+  const config = await loadProjectConfig(root);
   const migrationsDir = path.resolve(root, config.migrations);
-  const directory = await loadScriptDirectory(migrationsDir);
+  // A knexfile's (or the config's "knex") loadExtensions decides which files knex loads, and so which Strata reads.
+  const loadExtensions = config.knexMigrations?.loadExtensions;
+  const directory = await loadScriptDirectory(migrationsDir, loadExtensions ? { knexLoadExtensions: loadExtensions } : {});
   const knexMode = directory.mode === "knex";
   const map = RevisionMap.build(directory.scripts, { anyIdCharacters: knexMode });
   const scripts = new Map(directory.scripts.map((s) => [s.revision, s] as const));

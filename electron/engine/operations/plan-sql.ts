@@ -7,6 +7,7 @@ import type { RevisionMap } from "../revisions/index.js";
 import type { Plan, Step } from "../revisions/types.js";
 import { renderSql } from "../runner/index.js";
 import { defaultErrorShape } from "./run-queue.js";
+import { baseSchemaBuilder } from "./schema-diff.js";
 import type { OpenProject } from "./open-project.js";
 
 /**
@@ -39,11 +40,13 @@ export async function renderPlanSql(
   },
 ): Promise<RenderedSqlDto> {
   const dialect = dialectFor(env.client).label;
+  const baseSchema = baseSchemaBuilder(project);
   try {
     const sql = await renderSql(env.client, {
       plan,
       scripts: project.scripts,
       ...(earlierPlan ? { earlierPlan } : {}),
+      ...(baseSchema ? { baseSchema } : {}),
       ...(online?.seedSchema ? { seedSchema: online.seedSchema } : {}),
       ...(online?.lintOnly ? { lintOnly: true } : {}),
       ...(online?.database ? { database: online.database } : {}),

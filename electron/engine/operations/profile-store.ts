@@ -84,6 +84,11 @@ export class ProfileStore {
     return this.codec.storage();
   }
 
+  /** The stored form of every saved secret: what a host whose codec answers over a channel (the desktop's engine process) decrypts ahead of a call. */
+  storedSecrets(): string[] {
+    return this.read().flatMap((p) => [p.passwordEncrypted, p.sshPassphraseEncrypted].filter((s): s is string => s !== undefined));
+  }
+
   /**
    * The profiles of the project at `projectRoot` and those shared across projects (every profile
    * saved before profiles belonged to a project is shared, so nobody loses one), without passwords.

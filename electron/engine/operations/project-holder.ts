@@ -4,7 +4,7 @@ import path from "node:path";
 import type { EnvironmentDto, ProtectedDatabaseDto } from "../../../shared/api.js";
 import { dialectFor } from "../dialect/index.js";
 import { StrataError, isStrataError } from "../errors.js";
-import { findProjectRoot, loadConfig } from "../project/index.js";
+import { findProjectRoot, loadProjectConfig } from "../project/index.js";
 import { isRevisionFileName } from "../scripts/index.js";
 import type { EnvironmentConfig } from "../project/index.js";
 import { confirmationNameOf, describeReach, protectEnvironment } from "../project/database-protection.js";
@@ -162,7 +162,7 @@ export class ProjectHolder {
   }
 
   private async read(root: string): Promise<Loaded> {
-    const config = loadConfig(root);
+    const config = await loadProjectConfig(root);
     const migrationsDir = path.resolve(root, config.migrations);
     // Stamped and watched before reading, so a write during the read makes the next call read again.
     const folder = folderStamp(root, config.configFile, migrationsDir);

@@ -15,6 +15,7 @@ function buildGraph(project: OpenProject): GraphPart {
   const order = map.records.length === 0 ? [] : map.iterateHistory();
   const indexOf = new Map<string, number>();
   order.forEach((r, i) => indexOf.set(r.revision, i));
+  const effective = new Set(map.effectiveHeads);
   const revisions = order.map((r): GraphRevisionDto => {
     const parents: number[] = [];
     for (const p of r.downRevisions) {
@@ -23,6 +24,9 @@ function buildGraph(project: OpenProject): GraphPart {
       if (i !== undefined) parents.push(i);
     }
     const file = project.scripts.get(r.revision)?.file;
+    // Computed here, not in the renderer: Alembic's label spreading is graph semantics (issue 20).
+    const inherited = map.branchLabels(r.revision);
+    const inheritsSome = inherited.length > r.branchLabels.length;
     return {
       id: r.revision,
       message: r.message,
@@ -30,6 +34,8 @@ function buildGraph(project: OpenProject): GraphPart {
       ...(r.branchLabels.length > 0 ? { branchLabels: r.branchLabels } : {}),
       ...(r.dependsOn.length > 0 ? { dependsOn: r.dependsOn } : {}),
       ...(file ? { file: path.relative(project.migrationsDir, file).split(path.sep).join("/") } : {}),
+      ...(inheritsSome ? { inheritedLabels: inherited.filter((l) => !r.branchLabels.includes(l)) } : {}),
+      ...(effective.has(r.revision) ? { effectiveHead: true as const } : {}),
     };
   });
   return {

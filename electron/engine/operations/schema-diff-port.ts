@@ -43,6 +43,9 @@ function objectType(kind: SchemaChangeKind): string {
     case "create-view":
     case "drop-view":
       return "view";
+    case "create-object":
+    case "drop-object":
+      return "object";
     default:
       return assertNever(kind);
   }
@@ -95,7 +98,7 @@ export function createSchemaDiffPort(): SchemaDiffPort {
       if (!isClient(client)) throw new StrataError("NOT_SUPPORTED", `schema diff for client ${client} is not supported`);
       const changes: SchemaChangeDto[] = [];
       for (const c of result.changes) changes.push(await guiChange(c, client));
-      return { from: result.dto.from.source, to: result.dto.to.source, identical: result.dto.equal, changes, sql: result.dto.sql ?? "" };
+      return { from: result.dto.from.source, to: result.dto.to.source, identical: result.dto.equal, changes, sql: result.dto.sql ?? "", notCompared: result.dto.notCompared ?? [] };
     },
     async autogenerate(project, req) {
       if (req.from !== undefined && !/^migrations(@(head|heads))?$/.test(req.from)) {
@@ -117,7 +120,7 @@ export function createSchemaDiffPort(): SchemaDiffPort {
       const d = await environmentDrift(project, choice.resolve());
       const changes: SchemaChangeDto[] = d.changes.map(changeWithoutSql);
       if (!d.checked) return { state: "unavailable", changes: [], note: d.error ?? "drift could not be checked" };
-      return { state: d.drifted ? "drifted" : "none", changes };
+      return { state: d.drifted ? "drifted" : "none", changes, ...(d.notCompared?.length ? { notCompared: d.notCompared } : {}) };
     },
   };
 }

@@ -1,18 +1,19 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Knex } from "knex";
-import type { DriftDto, SchemaChangeDto, SchemaDiffDto, SchemaModel, SchemaSourceDto } from "../../../shared/schema.js";
+import type { DriftDto, NotComparedDto, SchemaChangeDto, SchemaDiffDto, SchemaModel, SchemaSourceDto } from "../../../shared/schema.js";
 import { dialectFor } from "../dialect/index.js";
 import type { Dialect } from "../dialect/index.js";
-import { diffSchemas, renderBodySql, renderKnexBody } from "../diff/index.js";
+import { compareNotCompared, describeNotCompared, diffSchemas, renderBodySql, renderKnexBody } from "../diff/index.js";
 import type { SchemaChange } from "../diff/index.js";
 import { StrataError, assertNever, isStrataError } from "../errors.js";
 import { KNEX_TABLES } from "../introspect/index.js";
 import { loadKnex } from "../knex-factory.js";
 import { openConnection } from "../project/connect.js";
 import type { EnvironmentConfig } from "../project/index.js";
-import { migrate } from "../runner/index.js";
+import { SCRATCH_BUILD_WORDS, migrate } from "../runner/index.js";
+import { evaluateRevision } from "../scripts/index.js";
 import { STRATA_VERSION } from "../version.js";
 import { createRevision } from "./create-revision.js";
 import type { CreatedRevision } from "./create-revision.js";
@@ -48,8 +49,10 @@ export async function dropScratchDatabases(): Promise<void> {
   await Promise.all([...cleanups].map((c) => c().catch(() => undefined)));
 }
 
-function excludedTables(env: EnvironmentConfig): string[] {
-  return [env.versionTable, env.historyTable, ...KNEX_TABLES];
+function excludedTables(env: EnvironmentConfig, project?: OpenProject): string[] {
+  // A knexfile's migrations.tableName names knex's bookkeeping tables (issue #15 point 7): they are not the app's schema either.
+  const knexTable = project?.config.knexMigrations?.tableName;
+  return [env.versionTable, env.historyTable, ...KNEX_TABLES, ...(knexTable ? [knexTable, `${knexTable}_lock`] : [])];
 }
 
 /**
@@ -118,47 +121,118 @@ async function buildFromRevisions(project: OpenProject, host: EnvironmentConfig,
   }
 }
 
-/** The schema the revisions build up to targets (the heads, say), read from a scratch database. */
-export async function readMigrationsSchema(project: OpenProject, opts: SchemaReadOptions, targets: readonly string[], label = "migrations"): Promise<ReadSchema> {
-  const source: SchemaSourceDto = { source: label, kind: "migrations", client: opts.host.client };
-  if (targets.length === 0 || project.map.heads.length === 0) {
-    return { model: { client: opts.host.client, tables: [], views: [], enums: [] }, source, queries: 0 };
+
+/**
+ * An error of a scratch build in words that say so: the revision and statement that failed and
+ * what to do, with no claim about any database of the user's (the runner's own words, "it was
+ * rolled back: the database is as it was", are about a real run).
+ */
+export function scratchBuildError(e: unknown, hint = `if the first revision assumes tables made elsewhere, name a schema to start from in "baseSchema" of strata.config.json`): StrataError {
+  if (isStrataError(e) && e.code === "SCRATCH_BUILD_FAILED") return e;
+  if (isStrataError(e) && e.code === "REVISION_FAILED") {
+    const d = e.details ?? {};
+    const revision = String(d.revision ?? "?");
+    const statement = typeof d.statement === "string" ? ` in \`${d.statement.replace(/\s+/g, " ").slice(0, 160)}\`` : "";
+    const reason = typeof d.databaseMessage === "string" ? d.databaseMessage : e.message;
+    return new StrataError(
+      "SCRATCH_BUILD_FAILED",
+      `${SCRATCH_BUILD_WORDS}, revision ${revision} failed on ${String(d.direction ?? "up")}${statement}: ${reason}; ${hint}`,
+      { revision, direction: d.direction, file: d.file, statement: d.statement, databaseMessage: d.databaseMessage },
+    );
   }
-  return withScratchDatabase(opts.host, async (knex, dialect) => {
-    await buildFromRevisions(project, opts.host, knex, dialect, targets);
-    const r = await dialect.schema.introspect(knex, { schemas: opts.schemas, exclude: excludedTables(opts.host) });
-    return { model: r.model, source, queries: r.queries };
-  });
+  if (isStrataError(e)) {
+    return new StrataError("SCRATCH_BUILD_FAILED", `${SCRATCH_BUILD_WORDS}: ${e.message}`, { ...(e.details ?? {}), cause: e.code }, e.detail);
+  }
+  return new StrataError("SCRATCH_BUILD_FAILED", `${SCRATCH_BUILD_WORDS}: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`, {});
 }
 
-/** The schema of a live environment. */
-export async function readEnvironmentSchema(env: EnvironmentConfig, schemas?: readonly string[]): Promise<ReadSchema> {
-  return withDatabase(env, async (db) => {
-    const r = await db.dialect.schema.introspect(db.knex, { schemas, exclude: excludedTables(env) });
-    return { model: r.model, source: { source: env.name, kind: "environment", client: env.client }, queries: r.queries };
-  });
-}
-
-/** The schema a .sql file makes, loaded statement by statement into a scratch database. */
-export async function readSqlFileSchema(file: string, opts: SchemaReadOptions, label: string): Promise<ReadSchema> {
+/** Loads a SQL script statement by statement, as diff's .sql source is; SQL_FILE_FAILED naming the line that failed. */
+async function runSqlScript(knex: Knex, file: string, label: string): Promise<void> {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
     throw new StrataError("SOURCE_UNKNOWN", `cannot read ${label}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; check the path`, { file });
   }
-  const statements = splitSqlStatements(text);
-  return withScratchDatabase(opts.host, async (knex, dialect) => {
-    for (const s of statements) {
-      try {
-        await knex.raw(s.sql.replace(/\?/g, "\\?"));
-      } catch (e) {
-        const message = (e as { sqlMessage?: string }).sqlMessage ?? (e as Error).message;
-        // knex prefixes a driver error with the statement: keep only the database's words.
-        const reason = (message.startsWith(s.sql) ? message.slice(s.sql.length).replace(/^\s*-\s*/, "") : message).split("\n")[0]!;
-        throw new StrataError("SQL_FILE_FAILED", `${label} line ${s.line}: ${reason}; fix that statement and run again`, { file, line: s.line });
-      }
+  for (const s of splitSqlStatements(text)) {
+    try {
+      await knex.raw(s.sql.replace(/\?/g, "\\?"));
+    } catch (e) {
+      const message = (e as { sqlMessage?: string }).sqlMessage ?? (e as Error).message;
+      // knex prefixes a driver error with the statement: keep only the database's words.
+      const reason = (message.startsWith(s.sql) ? message.slice(s.sql.length).replace(/^\s*-\s*/, "") : message).split("\n")[0]!;
+      throw new StrataError("SQL_FILE_FAILED", `${label} line ${s.line}: ${reason}; fix that statement and run again`, { file, line: s.line });
     }
+  }
+}
+
+/**
+ * A function that makes the project's base schema (config `baseSchema`: a .sql file or a module
+ * exporting `async (knex) => ...`) on a scratch database, or undefined where there is none.
+ */
+export function baseSchemaBuilder(project: OpenProject): ((knex: Knex) => Promise<void>) | undefined {
+  const file = project.config.baseSchema;
+  if (file === undefined) return undefined;
+  const label = `baseSchema ${path.relative(project.root, file)}`;
+  if (/\.sql$/i.test(file)) return (knex) => runSqlScript(knex, file, label);
+  return async (knex) => {
+    const exported = await evaluateRevision(file, readFileSync(file, "utf8"), path.relative(project.root, file));
+    const fn = typeof exported.default === "function" ? exported.default : Object.values(exported).find((v) => typeof v === "function");
+    if (typeof fn !== "function") {
+      throw new StrataError("CONFIG_INVALID", `${label} exports no function; export one, e.g. \`module.exports = async (knex) => { ... }\``, { file });
+    }
+    try {
+      await (fn as (k: Knex) => unknown)(knex);
+    } catch (e) {
+      throw new StrataError("SQL_FILE_FAILED", `${label} failed: ${databaseWords(e)}; fix it and run again`, { file });
+    }
+  };
+}
+
+function databaseWords(e: unknown): string {
+  return ((e as { sqlMessage?: string }).sqlMessage ?? (e instanceof Error ? e.message : String(e))).split("\n")[0]!;
+}
+
+/** The schema the revisions build up to targets (the heads, say), read from a scratch database that starts from the base schema. */
+export async function readMigrationsSchema(project: OpenProject, opts: SchemaReadOptions, targets: readonly string[], label = "migrations"): Promise<ReadSchema> {
+  const source: SchemaSourceDto = { source: label, kind: "migrations", client: opts.host.client };
+  const base = baseSchemaBuilder(project);
+  if ((targets.length === 0 || project.map.heads.length === 0) && base === undefined) {
+    return { model: { client: opts.host.client, tables: [], views: [], enums: [] }, source, queries: 0 };
+  }
+  return withScratchDatabase(opts.host, async (knex, dialect) => {
+    try {
+      await base?.(knex);
+      if (project.map.heads.length > 0) await buildFromRevisions(project, opts.host, knex, dialect, targets);
+    } catch (e) {
+      throw scratchBuildError(
+        e,
+        base === undefined
+          ? undefined
+          : `the scratch database started from baseSchema ${path.relative(project.root, project.config.baseSchema!)}; fix the revision or add what it needs to the base schema`,
+      );
+    }
+    const r = await dialect.schema.introspect(knex, { schemas: opts.schemas, exclude: excludedTables(opts.host, project) });
+    return { model: r.model, source, queries: r.queries };
+  });
+}
+
+/** The schema of a live environment. */
+export async function readEnvironmentSchema(env: EnvironmentConfig, schemas?: readonly string[], project?: OpenProject): Promise<ReadSchema> {
+  return withDatabase(env, async (db) => {
+    const r = await db.dialect.schema.introspect(db.knex, { schemas, exclude: excludedTables(env, project) });
+    return { model: r.model, source: { source: env.name, kind: "environment", client: env.client }, queries: r.queries };
+  });
+}
+
+/** The schema a .sql file makes, loaded statement by statement into a scratch database. */
+export async function readSqlFileSchema(file: string, opts: SchemaReadOptions, label: string): Promise<ReadSchema> {
+  // Read before a scratch database is made: a missing file needs none.
+  if (!statSync(file, { throwIfNoEntry: false })?.isFile()) {
+    throw new StrataError("SOURCE_UNKNOWN", `cannot read ${label}: ENOENT; check the path`, { file });
+  }
+  return withScratchDatabase(opts.host, async (knex, dialect) => {
+    await runSqlScript(knex, file, label);
     const r = await dialect.schema.introspect(knex, { schemas: opts.schemas, exclude: excludedTables(opts.host) });
     return { model: r.model, source: { source: label, kind: "sql-file", client: opts.host.client }, queries: r.queries };
   });
@@ -237,7 +311,7 @@ export function resolveSource(project: OpenProject, spec: string, others?: Envir
 export async function readSource(project: OpenProject, spec: SourceSpec, opts: SchemaReadOptions): Promise<ReadSchema> {
   switch (spec.kind) {
     case "environment":
-      return readEnvironmentSchema(spec.env, opts.schemas);
+      return readEnvironmentSchema(spec.env, opts.schemas, project);
     case "migrations":
       return readMigrationsSchema(project, opts, spec.targets, spec.label);
     case "sql-file":
@@ -289,8 +363,17 @@ export async function diffSources(project: OpenProject, req: DiffRequest): Promi
     const body = renderKnexBody(changes, dialectFor(host.client).schema, from.model);
     sql = changes.length ? (await renderBodySql(host.client, body)).join("\n") : "";
   }
+  const notCompared = compareNotCompared(from.model, to.model);
+  const oneSided = notCompared.some((o) => o.presence !== "both");
   return {
-    dto: { from: from.source, to: to.source, equal: changes.length === 0, changes: changes.map((c) => c.dto), ...(sql !== undefined ? { sql } : {}) },
+    dto: {
+      from: from.source,
+      to: to.source,
+      equal: changes.length === 0 && !oneSided,
+      changes: changes.map((c) => c.dto),
+      ...(sql !== undefined ? { sql } : {}),
+      notCompared,
+    },
     changes,
     fromModel: from.model,
     toModel: to.model,
@@ -317,6 +400,8 @@ export interface AutogenerateRequest {
 /** The written revision and the changes in it. */
 export interface AutogenerateResult extends CreatedRevision {
   readonly changes: readonly SchemaChangeDto[];
+  /** What the revision does not carry because Strata does not model it (issue 16). */
+  readonly notCompared: readonly NotComparedDto[];
 }
 
 /**
@@ -335,10 +420,14 @@ export async function autogenerateRevision(project: OpenProject, req: Autogenera
   const up = diffSchemas(atHead.model, desired.model);
   const down = diffSchemas(desired.model, atHead.model);
   const sd = dialectFor(host.client).schema;
+  const notCompared = compareNotCompared(atHead.model, desired.model);
   const header = (changes: readonly SchemaChange[], dir: string): string =>
-    changes.length
-      ? `// Autogenerated by strata from ${desired.source.source} (${changes.length} change${changes.length === 1 ? "" : "s"} ${dir}); review before applying.`
-      : `// Autogenerated: no differences between ${atHead.source.source} and ${desired.source.source}.`;
+    [
+      changes.length
+        ? `// Autogenerated by strata from ${desired.source.source} (${changes.length} change${changes.length === 1 ? "" : "s"} ${dir}); review before applying.`
+        : `// Autogenerated: no differences between ${atHead.source.source} and ${desired.source.source}.`,
+      ...notComparedHeader(notCompared, atHead.source.source, desired.source.source),
+    ].join("\n");
   const created = await createRevision(project, {
     message: req.message,
     head: req.head,
@@ -349,7 +438,7 @@ export async function autogenerateRevision(project: OpenProject, req: Autogenera
     upBody: `${header(up, "up")}\n${renderKnexBody(up, sd, atHead.model)}`,
     downBody: `${header(down, "down")}\n${renderKnexBody(down, sd, desired.model)}`,
   });
-  return { ...created, changes: up.map((c) => c.dto) };
+  return { ...created, changes: up.map((c) => c.dto), notCompared };
 }
 
 /**
@@ -360,7 +449,7 @@ export async function environmentDrift(project: OpenProject, env: EnvironmentCon
   try {
     const { heads, live, gaps } = await withDatabase(env, async (db) => {
       const state = await readDatabaseState(db, project);
-      const r = await db.dialect.schema.introspect(db.knex, { schemas, exclude: excludedTables(env) });
+      const r = await db.dialect.schema.introspect(db.knex, { schemas, exclude: excludedTables(env, project) });
       return { heads: state.heads, live: r.model, gaps: state.knex?.gaps ?? [] };
     });
     // What the migrations build is built along the chain; with a file in the middle never run, that is not this database.
@@ -373,9 +462,24 @@ export async function environmentDrift(project: OpenProject, env: EnvironmentCon
     }
     const built = await readMigrationsSchema(project, { host: env, schemas }, heads);
     const changes = diffSchemas(built.model, live).map((c) => c.dto);
-    return { checked: true, drifted: changes.length > 0, changes, error: null };
+    const notCompared = compareNotCompared(built.model, live).filter((o) => o.presence !== "both");
+    return { checked: true, drifted: changes.length > 0 || notCompared.length > 0, changes, error: null, notCompared };
   } catch (e) {
     if (!isStrataError(e)) throw e;
     return { checked: false, drifted: false, changes: [], error: e.message };
   }
+}
+
+/**
+ * The header lines naming what the revision does not carry (issue 16): objects Strata does not
+ * model. Those on one side only are the ones to write by hand.
+ */
+export function notComparedHeader(list: readonly NotComparedDto[], parent: string, desired: string): string[] {
+  if (list.length === 0) return [];
+  const where = (o: NotComparedDto): string =>
+    o.presence === "both" ? "on both sides" : o.presence === "to" ? `only in ${desired}: write it by hand` : `only in ${parent}: drop it by hand`;
+  return [
+    `// Not compared (Strata does not model these; docs/WHAT-STRATA-COMPARES.md): ${list.length} object${list.length === 1 ? "" : "s"}`,
+    ...list.map((o) => `//   ${describeNotCompared(o)} (${where(o)})`),
+  ];
 }

@@ -63,6 +63,7 @@ const sshSchema = z.strictObject({
 /** The keys of the nested objects, for "unknown key" messages. */
 const NESTED_KEYS: Readonly<Record<string, string>> = {
   tls: "mode, ca, cert, key, passphrase",
+  knex: "tableName, loadExtensions, sortDirsSeparately, extension",
   ssh: "host, port, user, privateKey, passphrase, knownHosts",
 };
 
@@ -88,7 +89,21 @@ export const configFileSchema = z.strictObject({
   versionTable: tableNameSchema.optional(),
   historyTable: tableNameSchema.optional(),
   environments: z.record(z.string().min(1), environmentSchema).optional(),
+  baseSchema: z.string().min(1, { error: "expected a .sql file or a module exporting async (knex) => ..., e.g. \"db/base.sql\"" }).optional(),
+  knex: z
+    .strictObject({
+      tableName: tableNameSchema.optional(),
+      loadExtensions: z.array(z.string().regex(/^\.[A-Za-z0-9.]+$/, { error: "expected extensions such as \".js\"" })).optional(),
+      sortDirsSeparately: z.boolean().optional(),
+      extension: z.enum(["js", "cjs", "mjs", "ts", "cts", "mts"], { error: "expected js, cjs, mjs, ts, cts or mts" }).optional(),
+    })
+    .optional(),
+  /** Refuse relative steps that Alembic only warns about (issue 20), as `--strict` does. */
+  strictTargets: z.boolean().optional(),
 });
+
+/** What a base schema may be: a SQL script, or a module knex-style code loads. */
+const BASE_SCHEMA_EXTENSIONS = [".sql", ".js", ".cjs", ".mjs", ".ts", ".cts", ".mts"];
 
 function describeInput(v: unknown): string {
   if (v === undefined) return "nothing (it is required)";
@@ -114,15 +129,29 @@ export function findProjectRoot(start: string): string {
   const from = path.resolve(start);
   for (let dir = from; ; ) {
     if (statSync(path.join(dir, CONFIG_FILE_NAME), { throwIfNoEntry: false })?.isFile()) return dir;
+    // A knexfile is enough (issue #15 point 7); strata.config.json, if any, wins in the same folder.
+    if (findKnexfile(dir) !== undefined) return dir;
     const parent = path.dirname(dir);
     if (parent === dir) break;
     dir = parent;
   }
   throw new StrataError(
     "CONFIG_NOT_FOUND",
-    `no ${CONFIG_FILE_NAME} in ${from} or any parent; run \`strata init\` or pass --project DIR`,
+    `no ${CONFIG_FILE_NAME} or knexfile in ${from} or any parent; run \`strata init\` or pass --project DIR`,
     { start: from },
   );
+}
+
+/** The names a knexfile goes by, in the order knex's CLI looks for them. */
+export const KNEXFILE_NAMES: readonly string[] = ["knexfile.js", "knexfile.ts", "knexfile.cjs", "knexfile.mjs", "knexfile.cts", "knexfile.mts"];
+
+/** The knexfile in `dir`, absolute, if there is one. */
+export function findKnexfile(dir: string): string | undefined {
+  for (const name of KNEXFILE_NAMES) {
+    const file = path.join(dir, name);
+    if (statSync(file, { throwIfNoEntry: false })?.isFile()) return file;
+  }
+  return undefined;
 }
 
 /** Reads and validates `root`/strata.config.json (`root` may also name the file itself). */
@@ -167,6 +196,14 @@ export function parseConfig(text: string, root: string): ProjectConfig {
       { file, line: at?.line, column: at?.column },
     );
   }
+  return configFromData(data, root, file, CONFIG_FILE_NAME);
+}
+
+/**
+ * Validates a config's data (strata.config.json's, or one made from a knexfile) and applies the
+ * defaults; `label` names the source in messages ("strata.config.json", "knexfile.js").
+ */
+export function configFromData(data: unknown, root: string, file: string, label: string): ProjectConfig {
   const parsed = configFileSchema.safeParse(data, {
     error: (iss) => {
       if (iss.code === "invalid_type") {
@@ -182,11 +219,12 @@ export function parseConfig(text: string, root: string): ProjectConfig {
     if (issue?.code === "unrecognized_keys") {
       const keys = issue.keys.map((k) => JSON.stringify(k)).join(", ");
       const parent = issue.path[issue.path.length - 1];
-      const known = typeof parent === "string" && issue.path.length > 2 ? NESTED_KEYS[parent] : undefined;
-      message = `unknown key ${keys}; the keys are ${known ?? "migrations, fileTemplate, versionTable, historyTable, environments"}`;
+      // An environment may be called "tls": only a key two levels down (or the top-level "knex") names a nested object.
+      const known = typeof parent === "string" && (issue.path.length > 2 || (issue.path.length === 1 && parent === "knex")) ? NESTED_KEYS[parent] : undefined;
+      message = `unknown key ${keys}; the keys are ${known ?? "migrations, fileTemplate, versionTable, historyTable, environments, baseSchema, knex, strictTargets"}`;
     }
     const where = issue && issue.path.length > 0 ? `${formatPath(issue.path)}: ` : "";
-    throw new StrataError("CONFIG_INVALID", `${CONFIG_FILE_NAME}: ${where}${message}`, {
+    throw new StrataError("CONFIG_INVALID", `${label}: ${where}${message}`, {
       file,
       path: issue ? formatPath(issue.path) : "",
     });
@@ -197,9 +235,10 @@ export function parseConfig(text: string, root: string): ProjectConfig {
       renderFileName(c.fileTemplate, { rev: "0", slug: "s", date: new Date(0) });
     } catch (e) {
       if (!(e instanceof StrataError)) throw e;
-      throw new StrataError("CONFIG_INVALID", `${CONFIG_FILE_NAME}: ${e.message}`, { file, path: "fileTemplate" });
+      throw new StrataError("CONFIG_INVALID", `${label}: ${e.message}`, { file, path: "fileTemplate" });
     }
   }
+  const baseSchema = c.baseSchema === undefined ? undefined : checkBaseSchema(c.baseSchema, root, file, label);
   return {
     root,
     configFile: file,
@@ -209,5 +248,25 @@ export function parseConfig(text: string, root: string): ProjectConfig {
     versionTable: c.versionTable ?? DEFAULT_VERSION_TABLE,
     historyTable: c.historyTable ?? DEFAULT_HISTORY_TABLE,
     environments: (c.environments ?? {}) as Readonly<Record<string, EnvironmentEntry>>,
+    ...(baseSchema !== undefined ? { baseSchema } : {}),
+    ...(c.knex !== undefined ? { knexMigrations: c.knex } : {}),
+    ...(c.strictTargets !== undefined ? { strictTargets: c.strictTargets } : {}),
   };
+}
+
+/** The base schema's absolute path, or a one-line CONFIG_INVALID where it cannot be one (issue #15 point 6). */
+function checkBaseSchema(written: string, root: string, file: string, label: string): string {
+  const abs = path.resolve(root, written);
+  const ext = path.extname(abs).toLowerCase();
+  if (!BASE_SCHEMA_EXTENSIONS.includes(ext)) {
+    throw new StrataError(
+      "CONFIG_INVALID",
+      `${label}: baseSchema: ${JSON.stringify(written)} is neither a .sql file nor a module (.js, .cjs, .mjs, .ts); name a SQL script or a module exporting async (knex) => ...`,
+      { file, path: "baseSchema" },
+    );
+  }
+  if (!statSync(abs, { throwIfNoEntry: false })?.isFile()) {
+    throw new StrataError("CONFIG_INVALID", `${label}: baseSchema: ${written} does not exist in ${root}; create it or fix the path`, { file, path: "baseSchema" });
+  }
+  return abs;
 }

@@ -43,20 +43,23 @@ export function resolveEnvironment(
   if (config === null) {
     throw new StrataError("USAGE", "no project to take environments from; pass --url URL or --project DIR", {});
   }
-  const chosen = chooseEnvironment(config, name);
+  const chosen = chooseEnvironment(config, name, env);
   const entry = substituteVariables(config.environments[chosen] as EnvironmentEntry, chosen, env);
   return buildEnvironment(chosen, entry, config, versionTable, historyTable);
 }
 
-function chooseEnvironment(config: ProjectConfig, name: string | undefined): string {
+function chooseEnvironment(config: ProjectConfig, name: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
   const names = Object.keys(config.environments);
+  // A knexfile's environment is picked as knex picks it: NODE_ENV, else development (issue #15 point 7).
+  const knexDefault = env.NODE_ENV || "development";
+  if (name === undefined && config.knexfile !== undefined && Object.hasOwn(config.environments, knexDefault)) return knexDefault;
   if (name !== undefined) {
     if (Object.hasOwn(config.environments, name)) return name;
     throw new StrataError(
       "ENV_UNKNOWN",
       names.length === 0
-        ? `unknown environment "${name}": strata.config.json defines none; add it under "environments"`
-        : `unknown environment "${name}"; strata.config.json defines ${names.join(", ")}`,
+        ? `unknown environment "${name}": ${configName(config)} defines none; add it under "environments"`
+        : `unknown environment "${name}"; ${configName(config)} defines ${names.join(", ")}`,
       { env: name, known: names },
     );
   }
@@ -65,9 +68,14 @@ function chooseEnvironment(config: ProjectConfig, name: string | undefined): str
     throw new StrataError("USAGE", `strata.config.json defines no environments; add one under "environments" or pass --url URL`, { known: [] });
   }
   if (names.includes("dev")) return "dev";
-  throw new StrataError("USAGE", `strata.config.json defines several environments (${names.join(", ")}); pick one with --env NAME`, {
+  throw new StrataError("USAGE", `${configName(config)} defines several environments (${names.join(", ")}); pick one with --env NAME`, {
     known: names,
   });
+}
+
+/** How messages name the file the environments come from. */
+function configName(config: ProjectConfig): string {
+  return config.knexfile === undefined ? "strata.config.json" : path.basename(config.knexfile);
 }
 
 const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;

@@ -1,6 +1,6 @@
 // The project module's public surface: config file, environments, scaffolding, which database an environment reaches.
 export * from "./types.js";
-export { CONFIG_FILE_NAME, CLIENT_ALIASES, DEFAULT_HISTORY_TABLE, DEFAULT_VERSION_TABLE, configFileSchema, findProjectRoot, loadConfig, parseConfig } from "./config-file.js";
+export { CONFIG_FILE_NAME, CLIENT_ALIASES, DEFAULT_HISTORY_TABLE, DEFAULT_VERSION_TABLE, KNEXFILE_NAMES, configFileSchema, configFromData, findKnexfile, findProjectRoot, loadConfig, parseConfig } from "./config-file.js";
 export { URL_ENVIRONMENT_NAME, environmentFromUrl, resolveEnvironment, type ResolveEnvironmentOptions } from "./environment.js";
 export { defaultConfigText, initProject, type InitProjectResult } from "./init-project.js";
 export { LOCAL_PLACE, databaseIdentity, sameDatabase, type DatabaseIdentity, type IdentifiableEnvironment, type IdentityOptions } from "./database-identity.js";
@@ -15,3 +15,4 @@ export {
   type ProtectOptions,
   type ProtectedRoute,
 } from "./database-protection.js";
+export { initFromKnexfile, knexfileNotice, loadKnexfileConfig, loadProjectConfig, type InitFromKnexfileResult } from "./knexfile-config.js";

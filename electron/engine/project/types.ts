@@ -71,6 +71,30 @@ export interface ProjectConfig {
   readonly versionTable: string;
   readonly historyTable: string;
   readonly environments: Readonly<Record<string, EnvironmentEntry>>;
+  /**
+   * The schema scratch builds start from (issue #15 point 6): an absolute path to a .sql file,
+   * or to a module exporting `async (knex) => ...`, for a folder whose first migration assumes
+   * tables made elsewhere.
+   */
+  readonly baseSchema?: string;
+  /** knex's own migration settings, where a knexfile (or `"knex"` in the config) gives them (issue #15 point 7). */
+  readonly knexMigrations?: KnexMigrationSettings;
+  /** Set when the config was made from a knexfile, there being no strata.config.json: the knexfile's absolute path. */
+  readonly knexfile?: string;
+  /** `"strictTargets": true`: a relative step from several current heads is refused, not warned about (issue 20). */
+  readonly strictTargets?: boolean;
+}
+
+/** The `migrations` settings of a knexfile that Strata passes on to reading a knex folder. */
+export interface KnexMigrationSettings {
+  /** knex's `migrations.tableName` (default knex_migrations). */
+  readonly tableName?: string;
+  /** knex's `migrations.loadExtensions`, e.g. [".js"]. */
+  readonly loadExtensions?: readonly string[];
+  /** knex's `migrations.sortDirsSeparately`. */
+  readonly sortDirsSeparately?: boolean;
+  /** knex's `migrations.extension` ("js", "ts", ...): what `migrate:make` writes in an empty folder (default: the knexfile's own). */
+  readonly extension?: string;
 }
 
 /** An environment ready to connect: variables substituted, paths resolved, knex config built. */

@@ -2,9 +2,9 @@ import { StrataError } from "../errors.js";
 import { RangeNotAncestor, RevisionCollector } from "./revision-collector.js";
 import { RevisionGraph, type GraphNode, type GraphOptions } from "./revision-graph.js";
 import { stampMoves } from "./stamp-planner.js";
-import { isNode, TargetResolver, type Resolved } from "./target-resolver.js";
+import { isNode, parseRelative, TargetResolver, type Resolved } from "./target-resolver.js";
 import { topologicalSort } from "./topological-sort.js";
-import type { Direction, Plan, RevisionRecord, StampPlan, Step, VersionOp } from "./types.js";
+import type { AmbiguousRelativeStep, Direction, Plan, RevisionRecord, StampPlan, Step, VersionOp } from "./types.js";
 import { VersionTable } from "./version-table.js";
 
 /** A revision with more than one child (branch point) or parent (merge point). */
@@ -44,6 +44,28 @@ export class RevisionMap {
   /** Revisions nothing points at, depends_on included: what the target `heads` upgrades to. */
   get realHeads(): readonly string[] {
     return this.graph.realHeads;
+  }
+
+  /**
+   * Heads (no down_revision names them) that another revision depends on: Alembic's
+   * "(effective head)", which the target `heads` does not name. In record order.
+   */
+  get effectiveHeads(): readonly string[] {
+    return this.graph.heads.filter((id) => this.graph.node(id).allNext.length > 0);
+  }
+
+  /** True for a head nothing names, depends_on included (Alembic's `_is_real_head`). */
+  isRealHead(id: string): boolean {
+    return this.known(id).allNext.length === 0;
+  }
+
+  /**
+   * What Alembic's `current` lists for these version-table rows: the rows plus, of everything
+   * they have applied, each branch's tip (a dependency's branch shows too). In record order.
+   */
+  currentTips(rows: readonly string[]): readonly string[] {
+    const tips = this.resolver.allCurrent(this.checkCurrent(rows));
+    return this.graph.list.filter((n) => tips.has(n)).map((n) => n.id);
   }
 
   /** Revisions with no down_revision, in record order. */
@@ -144,7 +166,9 @@ export class RevisionMap {
       this.collector.collectDowngrade(cur, target, { inclusive: false, implicitBase: false, assertRelativeLength: true }),
     );
     const order = topologicalSort(this.graph, collected.revisions, collected.heads);
-    return this.plan("downgrade", target, cur, order, "down");
+    const plan = this.plan("downgrade", target, cur, order, "down");
+    const ambiguous = ambiguousRelativeStep(target, cur);
+    return ambiguous ? { ...plan, warnings: [ambiguous] } : plan;
   }
 
   /**
@@ -264,6 +288,34 @@ export class RevisionMap {
       throw e;
     }
   }
+}
+
+/**
+ * `downgrade -N` from several version-table rows: Alembic 1.8 walks from the first row and warns
+ * "downgrade -1 from multiple heads is ambiguous; this usage will be disallowed in a future
+ * release". Which row is first is up to the database there (no ORDER BY), so Alembic can answer
+ * differently from run to run; Strata's rows come sorted, so it is the lowest id.
+ */
+function ambiguousRelativeStep(target: string, current: readonly string[]): AmbiguousRelativeStep | null {
+  const rel = parseRelative(target);
+  if (!rel || rel.steps >= 0 || rel.symbol !== null || rel.label !== null || current.length < 2) return null;
+  const n = Math.abs(rel.steps);
+  const walkedFrom = current[0]!;
+  // REV@REV-N, not REV-N: Alembic narrows the walk to the head's own branch (branch_label = symbol),
+  // and REV-N alone would also roll back the other branches above that revision (graph 0 of the fixture).
+  const absoluteTargets = current.map((h) => `${h}@${h}-${n}`);
+  const others = absoluteTargets.length > 2 ? `${absoluteTargets.slice(0, -1).join(", ")} or ${absoluteTargets.at(-1)}` : absoluteTargets.join(" or ");
+  return {
+    code: "RELATIVE_FROM_SEVERAL_HEADS",
+    message:
+      `'${target}' from ${current.length} current heads (${current.join(", ")}) is ambiguous, and Alembic will disallow it: ` +
+      `it walks down from ${walkedFrom}, the first version-table row (Alembic takes whichever row the database returns first; Strata reads them sorted by id); ` +
+      `say which with ${others} (the head's own branch only)`,
+    target,
+    heads: [...current],
+    walkedFrom,
+    absoluteTargets,
+  };
 }
 
 // Alembic trips an assertion on an empty identifier; say what is wrong instead.

@@ -280,10 +280,12 @@ export class TargetResolver {
         }
       }
       if (starts.length > 1) {
+        // Alembic refuses this ("Ambiguous upgrade from multiple current revisions"); name the plain targets (issue 20).
+        const startIds = starts.map((s) => (typeof s === "string" ? s : (s?.id ?? "base")));
         throw new StrataError(
           "TARGET_AMBIGUOUS",
-          `'${rel.relative}' is ambiguous from several current heads (${starts.map((s) => (typeof s === "string" ? s : s?.id)).join(", ")}); use LABEL@${rel.relative} or REV${rel.relative}`,
-          { target },
+          `'${rel.relative}' is ambiguous from several current heads (${startIds.join(", ")}); say which with ${startIds.map((id) => `${id}${rel.relative}`).join(" or ")}, or LABEL@${rel.relative}`,
+          { target, heads: startIds, absoluteTargets: startIds.map((id) => `${id}${rel.relative}`) },
         );
       }
       const rev = this.walk(starts[0] ?? null, rel.steps, label, assertRelativeLength);

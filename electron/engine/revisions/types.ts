@@ -28,6 +28,26 @@ export interface Step {
   readonly headsAfter: readonly string[];
 }
 
+/**
+ * A relative step (`-N`) taken from several current heads: Alembic 1.8 runs it from the first
+ * version-table row and warns that it is ambiguous (issue 20). The plan is Alembic's; this says so.
+ */
+export interface AmbiguousRelativeStep {
+  readonly code: "RELATIVE_FROM_SEVERAL_HEADS";
+  /** One line for a person: what is ambiguous, the head walked from and why, the plain targets. */
+  readonly message: string;
+  readonly target: string;
+  /** The current heads the step could have walked from. */
+  readonly heads: readonly string[];
+  /** The head the plan walks from. */
+  readonly walkedFrom: string;
+  /**
+   * `REV@REV-N` for each head: the targets that say the same thing without ambiguity (the walk
+   * from that head, on its branch only, as Alembic does it; `REV-N` alone would reach other branches).
+   */
+  readonly absoluteTargets: readonly string[];
+}
+
 /** What an upgrade or downgrade would do, computed from the current heads; executes nothing. */
 export interface Plan {
   readonly command: "upgrade" | "downgrade";
@@ -36,6 +56,8 @@ export interface Plan {
   readonly steps: readonly Step[];
   /** Sorted. */
   readonly headsAfter: readonly string[];
+  /** What Alembic would warn about while planning this (absent when nothing). */
+  readonly warnings?: readonly AmbiguousRelativeStep[];
 }
 
 /** What a stamp would do to the version table (no revision is run). */

@@ -4,7 +4,7 @@ export { stamp, adoptKnex } from "./stamp.js";
 export type { StampOptions, AdoptOptions } from "./stamp.js";
 export { readHeads, readHistory, readAppliedChecksums, readLockHolder, forceUnlock, readKnexMigrations } from "./read-state.js";
 export type { HistoryQuery } from "./read-state.js";
-export { renderSql, sketchStatements } from "./render-sql.js";
+export { SCRATCH_BUILD_WORDS, renderSql, sketchStatements } from "./render-sql.js";
 export type { RenderSqlOptions } from "./render-sql.js";
 export { DEFAULT_LOCK_TIMEOUT_MS, MIGRATION_LOCK_NAME } from "./strata-tables.js";
 export type { HistoryRow, RunEvent, RunResult } from "./types.js";

@@ -44,7 +44,15 @@ export interface RenderSqlOptions {
    * Strata does not run it and cannot say who did, when, or whether it succeeded.
    */
   readonly historyTable?: string;
+  /**
+   * Makes the project's base schema (config `baseSchema`) on a scratch database before the
+   * earlier revisions are replayed on it; unused when the schema is seeded from a live database.
+   */
+  readonly baseSchema?: (knex: Knex) => Promise<void>;
 }
+
+/** What every error of a scratch build says: it is about the revision files, never the user's database (issue #15 point 6). */
+export const SCRATCH_BUILD_WORDS = "while building the migrations' schema in a scratch database";
 
 interface Captured {
   readonly sql: string;
@@ -77,6 +85,15 @@ async function renderIn(session: RenderSession, dialect: Dialect, opts: RenderSq
     if (session.scratch && opts.seedSchema) {
       await seed(session.knex, opts.seedSchema);
     } else {
+      if (session.scratch && opts.baseSchema) {
+        try {
+          await opts.baseSchema(session.knex);
+        } catch (e) {
+          const first = opts.plan.steps[0];
+          const why = `${SCRATCH_BUILD_WORDS}, the base schema failed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`;
+          throw new StrataError("SCRATCH_BUILD_FAILED", first ? `revision ${first.revision} cannot be rendered as SQL: ${why}` : why, {});
+        }
+      }
       for (const step of opts.earlierPlan?.steps ?? []) {
         await session.run(revisionFunction(await loadModule(opts.scripts, step), step), step, true);
       }
@@ -223,8 +240,9 @@ function realSession(knex: Knex, owned: boolean, onRowRead: RenderSqlOptions["on
       try {
         await fn(knex);
       } catch (e) {
-        // A caller with onRowRead wants a verdict, not a script: its words say so.
-        throw cannotRender(step, null, e, onRowRead ? "verdict" : "scratch");
+        // A verdict's render runs on a copy of the live schema; --sql's on one built from the revisions.
+        if (onRowRead) throw cannotRender(step, null, e, "verdict");
+        throw cannotRenderInScratch(step, captured.at(-1)?.sql, e);
       } finally {
         knex.off("query", onQuery);
       }
@@ -335,3 +353,19 @@ function causeLine(cause: unknown): string {
   return driver.code !== undefined && driver.sqlMessage === undefined ? line.replace(/^[\s\S]*? - (?=\S)/, "") : line;
 }
 
+
+/**
+ * A revision that failed on the scratch database SQLite renders in: the failure is the revision
+ * files' (a table an earlier one never made, say), not of any database of the user's.
+ */
+function cannotRenderInScratch(step: Step, sql: string | undefined, cause: unknown): StrataError {
+  const message = cause instanceof Error ? cause.message.split("\n")[0]! : String(cause);
+  // knex prefixes a driver error with the statement; the statement is named on its own.
+  const reason = sql !== undefined && message.startsWith(sql) ? message.slice(sql.length).replace(/^\s*-\s*/, "") : message;
+  const at = sql === undefined ? "" : ` in \`${sql.replace(/\s+/g, " ").slice(0, 160)}\``;
+  return new StrataError(
+    "SCRATCH_BUILD_FAILED",
+    `revision ${step.revision} cannot be rendered as SQL: it failed ${SCRATCH_BUILD_WORDS}${at}: ${reason}; if the first revision assumes tables made elsewhere, name a schema to start from in "baseSchema" of strata.config.json`,
+    { revision: step.revision, direction: step.direction, statement: sql ?? null, databaseMessage: reason },
+  );
+}

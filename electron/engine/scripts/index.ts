@@ -2,5 +2,17 @@
 export * from "./types.js";
 export { REVISION_FILE_EXTENSIONS, fileChecksum, isRevisionFileName, loadScriptDirectory, type LoadScriptDirectoryOptions } from "./script-directory.js";
 export { DEFAULT_FILE_TEMPLATE, SLUG_LENGTH, renderFileName, slugify, type FileTemplateFields } from "./file-template.js";
-export { newRevisionId, renderRevisionSource, writeRevisionFile, type WriteRevisionOptions } from "./revision-writer.js";
+export {
+  DEFAULT_KNEX_STYLE,
+  knexMigrationName,
+  knexModuleStyle,
+  newRevisionId,
+  renderKnexMigrationSource,
+  renderRevisionSource,
+  writeKnexMigrationFile,
+  writeRevisionFile,
+  type KnexModuleStyle,
+  type WriteKnexMigrationOptions,
+  type WriteRevisionOptions,
+} from "./revision-writer.js";
 export { compileRevision, evaluateRevision, type CompiledRevision } from "./module-evaluator.js";

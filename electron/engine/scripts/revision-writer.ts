@@ -85,13 +85,109 @@ export async function writeRevisionFile(opts: WriteRevisionOptions): Promise<str
   const dir = path.resolve(opts.dir);
   const file = path.join(dir, `${name}.${opts.extension ?? "ts"}`);
   await mkdir(dir, { recursive: true });
+  await writeNew(file, renderRevisionSource(opts));
+  return file;
+}
+
+/** How a knex folder's files are written, as read from its newest file (issue #15 point 4). */
+export interface KnexModuleStyle {
+  /** With the dot, e.g. ".js"; the folder's newest file's. */
+  readonly extension: string;
+  /** "commonjs": `exports.up = ...`; "esm": `export async function up`; "typescript": ESM with `Knex` types. */
+  readonly syntax: "commonjs" | "esm" | "typescript";
+}
+
+/** knex's own default for a folder with no file yet: `knex migrate:make` writes CommonJS `.js`. */
+export const DEFAULT_KNEX_STYLE: KnexModuleStyle = { extension: ".js", syntax: "commonjs" };
+
+/**
+ * The module style of a knex migration file from its name and text: `.ts`-like files are
+ * TypeScript, `.mjs` ESM, `.cjs` CommonJS; a `.js` file is ESM when it has a top-level `export`.
+ */
+export function knexModuleStyle(file: string, source: string): KnexModuleStyle {
+  const extension = path.extname(file).toLowerCase();
+  if (extension === ".ts" || extension === ".mts" || extension === ".cts") return { extension, syntax: "typescript" };
+  if (extension === ".mjs") return { extension, syntax: "esm" };
+  if (extension === ".cjs") return { extension, syntax: "commonjs" };
+  return { extension, syntax: /^\s*export\s/m.test(source) && !/\b(module\.)?exports\.\w+\s*=/.test(source) ? "esm" : "commonjs" };
+}
+
+/** The text of a knex migration: `up` and `down` only, in the given style; no Strata export (knex loads it as it is). */
+export function renderKnexMigrationSource(style: KnexModuleStyle, upBody?: string, downBody?: string): string {
+  const up = body(upBody, "// Write the schema change here, e.g. await knex.schema.createTable(...).");
+  const down = body(downBody, "// Undo what up() did.");
+  switch (style.syntax) {
+    case "commonjs":
+      return [
+        `exports.up = async function up(knex) {`,
+        up,
+        `};`,
+        ``,
+        `exports.down = async function down(knex) {`,
+        down,
+        `};`,
+        ``,
+      ].join("\n");
+    case "esm":
+      return [
+        `export async function up(knex) {`,
+        up,
+        `}`,
+        ``,
+        `export async function down(knex) {`,
+        down,
+        `}`,
+        ``,
+      ].join("\n");
+    case "typescript":
+      return [
+        `import type { Knex } from "knex";`,
+        ``,
+        `export async function up(knex: Knex): Promise<void> {`,
+        up,
+        `}`,
+        ``,
+        `export async function down(knex: Knex): Promise<void> {`,
+        down,
+        `}`,
+        ``,
+      ].join("\n");
+    default:
+      return style.syntax satisfies never;
+  }
+}
+
+/** knex's migration file name, `YYYYMMDDHHMMSS_slug` (local time, as `knex migrate:make` does). */
+export function knexMigrationName(message: string, now: Date): string {
+  return renderFileName("%(year)d%(month).2d%(day).2d%(hour).2d%(minute).2d%(second).2d_%(slug)s", { rev: "", slug: slugify(message), date: now });
+}
+
+/** What {@link writeKnexMigrationFile} writes. */
+export interface WriteKnexMigrationOptions {
+  readonly dir: string;
+  readonly message: string;
+  readonly style: KnexModuleStyle;
+  readonly now?: Date;
+  readonly upBody?: string;
+  readonly downBody?: string;
+}
+
+/** Writes a new knex migration into `dir`; returns its absolute path (FILE_EXISTS rather than overwrite). */
+export async function writeKnexMigrationFile(opts: WriteKnexMigrationOptions): Promise<string> {
+  const dir = path.resolve(opts.dir);
+  const file = path.join(dir, `${knexMigrationName(opts.message, opts.now ?? new Date())}${opts.style.extension}`);
+  await mkdir(dir, { recursive: true });
+  await writeNew(file, renderKnexMigrationSource(opts.style, opts.upBody, opts.downBody));
+  return file;
+}
+
+async function writeNew(file: string, text: string): Promise<void> {
   try {
-    await writeFile(file, renderRevisionSource(opts), { encoding: "utf8", flag: "wx" });
+    await writeFile(file, text, { encoding: "utf8", flag: "wx" });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "EEXIST") {
       throw new StrataError("FILE_EXISTS", `${file} already exists; not overwriting it (pick another message or remove the file)`, { file });
     }
     throw e;
   }
-  return file;
 }

@@ -7,11 +7,13 @@ import { replaceRoute } from "../../app/navigate.js";
 import { useProject } from "../../app/project-context.js";
 import { AcceptEditedFile } from "../../components/accept-edited-file.js";
 import { ErrorBox, Loading } from "../../components/load-states.js";
+import { loadedData } from "../../hooks/use-load.js";
 import { acknowledgementText, confirmedPlanOf, samePlan } from "./plan-verdict.js";
 import { PlanView } from "./plan-view.js";
 import { RunConfirmation } from "./run-confirmation.js";
-import { applyRunEvent, mergeRunDto, startProgress, type RunProgress } from "./run-progress.js";
+import { applyRunEvent, loseRunWithEngine, mergeRunDto, startProgress, type RunProgress } from "./run-progress.js";
 import { RunView } from "./run-view.js";
+import { defaultTarget, relativeTargets } from "./target-suggestions.js";
 import { UnresolvedForEnvironment } from "./unresolved-for-environment.js";
 
 type PlanState =
@@ -36,9 +38,6 @@ interface ApplyForm {
  */
 type PlanReason = "fresh" | "after-run" | "changed" | "refused";
 
-/** The default target for a direction, and the other direction's default swapped for it. */
-const DEFAULT_TARGET: Record<MigrateCommandDto, string> = { upgrade: "heads", downgrade: "-1" };
-
 /**
  * Apply / roll back: choose an environment, a direction and a target (or arrive from a node),
  * see the plan and its verdict, tick what a destructive or unchecked plan loses, type the name of
@@ -53,11 +52,11 @@ export function ApplyScreen(props: {
   readonly allowEdited?: boolean;
 }) {
   const client = useClient();
-  const { summary, activeEnvironment, refresh } = useProject();
+  const { summary, activeEnvironment, refresh, matrix } = useProject();
   const [form, setForm] = useState<ApplyForm>(() => ({
     environment: props.environment ?? activeEnvironment ?? summary.environments[0]?.name ?? "",
     command: props.command ?? "upgrade",
-    target: props.target ?? DEFAULT_TARGET[props.command ?? "upgrade"],
+    target: props.target ?? defaultTarget(props.command ?? "upgrade", null),
     singleTransaction: props.singleTransaction ?? false,
     allowEdited: props.allowEdited ?? false,
   }));
@@ -146,7 +145,8 @@ export function ApplyScreen(props: {
   useEffect(() => {
     if (!runId) return;
     return client.onEvent((e) => {
-      if (e.type !== "project-changed") setRun((p) => (p ? applyRunEvent(p, e) : p));
+      if (e.type === "engine-restarted") setRun((p) => (p ? loseRunWithEngine(p, e) : p));
+      else if (e.type !== "project-changed") setRun((p) => (p ? applyRunEvent(p, e) : p));
     });
   }, [client, runId]);
   // Files written, a revision created, a profile changed, another window's run: the plan shown is made again.
@@ -225,6 +225,14 @@ export function ApplyScreen(props: {
       );
   };
   const revisionIds = summary.revisions.slice(0, 500).map((r) => r.id);
+  // Several heads make a bare relative step ambiguous: offer one plain target per head instead (issue 20).
+  const envHeads = loadedData(matrix)?.environments.find((s) => s.environment.name === form.environment)?.heads ?? null;
+  // The default "-1" was chosen before the heads were known: from several heads it becomes a plain target.
+  const startedWithDefault = props.target === undefined;
+  useEffect(() => {
+    if (!startedWithDefault || envHeads === null || envHeads.length < 2) return;
+    setForm((f) => (f.command === "downgrade" && f.target === defaultTarget("downgrade", null) ? { ...f, target: defaultTarget("downgrade", envHeads) } : f));
+  }, [startedWithDefault, envHeads]);
   const change = (patch: Partial<ApplyForm>, replan: boolean): void => {
     const next = { ...form, ...patch };
     setForm(next);
@@ -267,7 +275,7 @@ export function ApplyScreen(props: {
             onChange={(e) => {
               const command: MigrateCommandDto = e.target.value === "downgrade" ? "downgrade" : "upgrade";
               // The other direction's default target makes no sense here: take this one's.
-              const target = form.target === DEFAULT_TARGET[form.command] ? DEFAULT_TARGET[command] : form.target;
+              const target = form.target === defaultTarget(form.command, envHeads) ? defaultTarget(command, envHeads) : form.target;
               change({ command, target }, target.trim() !== "");
             }}
             aria-label="Direction"
@@ -280,7 +288,7 @@ export function ApplyScreen(props: {
           Target (id, prefix, head, heads, base, -1, label@head…)
           <input type="text" list="apply-targets" value={form.target} onChange={(e) => change({ target: e.target.value }, false)} aria-label="Target" className="mono" />
           <datalist id="apply-targets">
-            {["heads", "head", "base", "+1", "-1", ...revisionIds].map((t) => (
+            {["heads", "head", "base", ...relativeTargets(envHeads), ...revisionIds].map((t) => (
               <option key={t} value={t} />
             ))}
           </datalist>
@@ -316,6 +324,11 @@ export function ApplyScreen(props: {
       {plan.state === "error" && <ErrorBox error={plan.error} onRetry={showPlan} />}
       {okPlan && (
         <>
+          {okPlan.warnings?.map((w) => (
+            <div key={w.code} className="notice warn" role="status" data-testid="plan-warning">
+              {w.message}
+            </div>
+          ))}
           <PlanView plan={okPlan} />
           {okPlan.steps.length > 0 && !running && (
             <RunConfirmation

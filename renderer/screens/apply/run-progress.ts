@@ -1,4 +1,4 @@
-import type { RunDto, RunEventDto, RunLogLineDto } from "../../../shared/api.js";
+import type { EngineRestartedEventDto, RunDto, RunEventDto, RunLogLineDto } from "../../../shared/api.js";
 import type { MigrationResultDto } from "../../../shared/dto.js";
 import type { ErrorShape } from "../../../shared/errors.js";
 import { assertNever } from "../../app/assert-never.js";
@@ -72,6 +72,21 @@ export function applyRunEvent(p: RunProgress, e: RunEventDto): RunProgress {
     default:
       return assertNever(e);
   }
+}
+
+/**
+ * The desktop app's engine process died while it held the run (issue 18): a run not yet ended is
+ * over, whatever it had done, and says so in the window's words; an ended one stays as it was.
+ */
+export function loseRunWithEngine(p: RunProgress, e: EngineRestartedEventDto): RunProgress {
+  if (p.state !== "queued" && p.state !== "running") return p;
+  return {
+    ...p,
+    state: "failed",
+    error: { code: "INTERNAL", message: e.message },
+    steps: p.steps.map((s) => (s.status === "running" ? { ...s, status: "failed" } : s)),
+    log: [...p.log, { at: e.at, level: "error", line: e.message }],
+  };
 }
 
 /** Takes a run's stored state (after the event stream missed something): its end, its log. */

@@ -23,6 +23,8 @@ export function CreateRevisionForm(props: {
   readonly initialParent?: string;
   readonly initialDiff?: { readonly from?: string; readonly to?: string };
   readonly busy: boolean;
+  /** A knex folder (issue #15 point 4): the new file is a knex migration on the last file, with no parent, label or depends-on to pick. */
+  readonly knexFolder?: boolean;
   readonly onSubmit: (input: CreateRevisionInput) => void;
 }) {
   const [message, setMessage] = useState("");
@@ -69,28 +71,34 @@ export function CreateRevisionForm(props: {
         Message
         <input type="text" value={message} onChange={(e) => setMessage(e.target.value)} aria-label="Message" placeholder="add invoices table" required autoFocus />
       </label>
-      <div className="form-grid">
-        <label className="field">
-          Parent
-          <select value={parent} onChange={(e) => setParent(e.target.value)} aria-label="Parent">
-            <option value="head">the head (default)</option>
-            <option value="base">base (a new root)</option>
-            {props.revisions.slice(0, 1000).map((r) => (
-              <option key={r.revision} value={r.revision}>
-                {r.revision.slice(0, 12)} {r.isHead ? "(head) " : ""}{r.message.slice(0, 50)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="field">
-          Branch label
-          <input type="text" value={labels} onChange={(e) => setLabels(e.target.value)} aria-label="Branch label" placeholder="optional, e.g. billing" />
-        </label>
-        <label className="field">
-          Depends on
-          <input type="text" value={depends} onChange={(e) => setDepends(e.target.value)} aria-label="Depends on" placeholder="optional revision ids" className="mono" />
-        </label>
-      </div>
+      {props.knexFolder ? (
+        <div className="notice" data-testid="knex-folder-note">
+          This is a knex migrations folder: the new file is a knex migration (YYYYMMDDHHMMSS_name, in the style of the folder&apos;s newest file) that runs after the last one. Branches, labels and depends-on need <code>strata adopt</code> first.
+        </div>
+      ) : (
+        <div className="form-grid">
+          <label className="field">
+            Parent
+            <select value={parent} onChange={(e) => setParent(e.target.value)} aria-label="Parent">
+              <option value="head">the head (default)</option>
+              <option value="base">base (a new root)</option>
+              {props.revisions.slice(0, 1000).map((r) => (
+                <option key={r.revision} value={r.revision}>
+                  {r.revision.slice(0, 12)} {r.isHead ? "(head) " : ""}{r.message.slice(0, 50)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            Branch label
+            <input type="text" value={labels} onChange={(e) => setLabels(e.target.value)} aria-label="Branch label" placeholder="optional, e.g. billing" />
+          </label>
+          <label className="field">
+            Depends on
+            <input type="text" value={depends} onChange={(e) => setDepends(e.target.value)} aria-label="Depends on" placeholder="optional revision ids" className="mono" />
+          </label>
+        </div>
+      )}
       {mode === "autogenerate" && ignoredFrom && (
         <div className="notice warn">The diff started from {ignoredFrom}; a revision is always generated against what the revisions build at its parent.</div>
       )}

@@ -80,6 +80,7 @@ export function CreateScreen(props: { readonly parent?: string; readonly diffFro
           initialParent={props.parent}
           initialDiff={{ from: props.diffFrom, to: props.diffTo }}
           busy={busy}
+          knexFolder={summary.mode === "knex"}
           onSubmit={submit}
         />
       )}

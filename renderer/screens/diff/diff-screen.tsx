@@ -7,6 +7,7 @@ import { navigate } from "../../app/navigate.js";
 import { Empty, ErrorBox, Loading } from "../../components/load-states.js";
 import { useLoad } from "../../hooks/use-load.js";
 import { DiffTreeView } from "./diff-tree-view.js";
+import { NotComparedList } from "./not-compared-list.js";
 
 type DiffState = { readonly state: "idle" } | { readonly state: "loading" } | { readonly state: "ok"; readonly diff: SchemaDiffDto } | { readonly state: "error"; readonly error: ErrorShape };
 
@@ -61,8 +62,16 @@ export function DiffScreen(props: { readonly from?: string; readonly to?: string
       {diff.state === "loading" && <Loading what="the diff" />}
       {diff.state === "error" && <ErrorBox error={diff.error} onRetry={compare} />}
       {diff.state === "ok" &&
-        (diff.diff.identical ? (
-          <Empty><span data-testid="diff-identical">The two schemas are the same.</span></Empty>
+        (diff.diff.identical || diff.diff.changes.length === 0 ? (
+          <>
+            <Empty>
+              <span data-testid="diff-identical">
+                {diff.diff.identical ? "The two schemas are the same" : "No change Strata can write: the two schemas differ only in objects it does not compare"}
+                {diff.diff.identical && diff.diff.notCompared?.length ? ", as far as Strata compares them." : "."}
+              </span>
+            </Empty>
+            <NotComparedList items={diff.diff.notCompared ?? []} from={diff.diff.from} to={diff.diff.to} />
+          </>
         ) : (
           <>
             <div className="toolbar">
@@ -72,6 +81,7 @@ export function DiffScreen(props: { readonly from?: string; readonly to?: string
               </button>
             </div>
             <DiffTreeView diff={diff.diff} />
+            <NotComparedList items={diff.diff.notCompared ?? []} from={diff.diff.from} to={diff.diff.to} />
           </>
         ))}
     </section>

@@ -58,10 +58,20 @@ const RevisionRow = memo(function RevisionRow(p: RowProps) {
       )}
       <span className="rev-text">
         <span className="rev-id">{r.revision.slice(0, 12)}</span>
-        {r.isHead && <span className="tag head">head</span>}
+        {r.isHead && !r.isEffectiveHead && <span className="tag head">head</span>}
+        {r.isEffectiveHead && (
+          <span className="tag head effective" data-effective-head title="A head another revision depends on: upgrading to heads reaches it through that revision">
+            effective head
+          </span>
+        )}
         {r.isMergePoint && <span className="tag merge">merge</span>}
         {r.branchLabels.map((l) => (
-          <span key={l} className="tag label">{l}</span>
+          <span key={l} className="tag label" data-label={l}>{l}</span>
+        ))}
+        {r.inheritedLabels.map((l) => (
+          <span key={l} className="tag label inherited" data-label={l} data-inherited title={`on branch ${l} (the label is declared on an earlier revision of this branch)`}>
+            {l}
+          </span>
         ))}
         <span className="rev-msg">{r.message}</span>
         {r.dependsOn.length > 0 && <span className="tag" title={`depends on ${r.dependsOn.join(", ")}`}>depends on {r.dependsOn.map((d) => d.slice(0, 7)).join(", ")}</span>}

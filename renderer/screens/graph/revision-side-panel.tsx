@@ -28,10 +28,18 @@ export function RevisionSidePanel(props: {
         <dd>{ids(r.downRevisions)}</dd>
         <dt>Children</dt>
         <dd>{ids(r.children)}</dd>
-        {r.branchLabels.length > 0 && (
+        {(r.branchLabels.length > 0 || r.inheritedLabels.length > 0) && (
           <>
             <dt>Labels</dt>
-            <dd>{r.branchLabels.join(", ")}</dd>
+            <dd>
+              {[...r.branchLabels, ...r.inheritedLabels.map((l) => `${l} (inherited)`)].join(", ")}
+            </dd>
+          </>
+        )}
+        {r.isEffectiveHead && (
+          <>
+            <dt>Head</dt>
+            <dd>effective head: another revision depends on it</dd>
           </>
         )}
         {r.dependsOn.length > 0 && (

@@ -74,7 +74,8 @@ describe("strata init, revision, merge and the graph commands", () => {
     expect(history.json.revisions[0].file).toMatch(/^migrations\//);
 
     const text = await strata(["history"], { cwd: dir });
-    expect(text.stdout).toMatch(/-> dddddddddddd \(head\) \(mergepoint\), join/);
+    // The merge inherits cccc's label, as in Alembic (`(side) (head) (mergepoint)`).
+    expect(text.stdout).toMatch(/-> dddddddddddd \(side\) \(head\) \(mergepoint\), join/);
     expect(text.stdout).toMatch(/<base> -> aaaaaaaaaaaa \(branchpoint\), a/);
 
     const show = await strata(["show", "cccc", "--json"], { cwd: dir });

@@ -152,10 +152,10 @@ describe.each(TEST_CLIENTS)("strata repair on %s", (client: DbClient) => {
 
     const bare = await strata([...p(), "repair", B2]);
     expect(bare.code).toBe(2);
-    expect(bare.stderr.trim().split("\n")).toEqual(["strata: environment dev is protected: confirm the repair with its name (`--confirm dev`, or type it in the app)"]);
+    expect(bare.stderr.trim().split("\n")).toEqual(["strata: environment dev is protected: confirm the repair with its name (`--confirm dev`, or type it in the app); nothing was changed"]);
     const wrong = await strata([...p(), "repair", B2, "--confirm", "prod"]);
     expect(wrong.code).toBe(2);
-    expect(wrong.reason).toBe('strata: environment dev is protected and "prod" is not its name; confirm with `--confirm dev`');
+    expect(wrong.reason).toBe('strata: environment dev is protected and "prod" is not its name; confirm with `--confirm dev`; nothing was changed');
     expect(await snapshot(db)).toEqual(before);
 
     const ok = await strata([...p(), "repair", B2, "--confirm", "dev", "--json"]);

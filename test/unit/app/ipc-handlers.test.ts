@@ -17,6 +17,7 @@ vi.mock("electron", () => ({
 }));
 
 const { registerIpcHandlers } = await import("../../../electron/main/ipc-handlers.js");
+const { dispatch } = await import("../../../electron/engine/operations/api-dispatch.js");
 const { isTrustedSender } = await import("../../../electron/main/sender-check.js");
 
 const MAIN_ID = 7;
@@ -46,7 +47,8 @@ beforeEach(() => {
   registered.clear();
   const fake = fakeHandlers();
   calls = fake.calls;
-  unregister = registerIpcHandlers(fake.handlers, (e) => isTrustedSender(e, MAIN_ID, APP), () => undefined);
+  // Main forwards to the engine process, whose host dispatches as here (electron/engine-host/engine-host.ts).
+  unregister = registerIpcHandlers((call, payload) => dispatch(fake.handlers, call, payload, undefined, () => undefined), (e) => isTrustedSender(e, MAIN_ID, APP));
 });
 
 describe("main's IPC handler map", () => {

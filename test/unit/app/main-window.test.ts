@@ -17,9 +17,14 @@ const state = vi.hoisted(() => ({
   opened: [] as string[],
   permission: null as null | ((wc: unknown, p: string, cb: (ok: boolean) => void) => void),
   ready: null as null | Promise<void>,
+  // The engine's utility processes: a real engine host forked under Node stands in for each.
+  forked: [] as { modulePath: string; options: Record<string, unknown>; child: import("../../helpers/engine-host-process.js").ForkedEngine }[],
+  sent: [] as { channel: string; data: any }[],
+  windowListeners: [] as Map<string, (...a: any[]) => void>[],
 }));
 
-vi.mock("electron", () => {
+vi.mock("electron", async () => {
+  const { forkEngineHost } = await import("../../helpers/engine-host-process.js");
   class BrowserWindow {
     readonly webContents: Record<string, unknown>;
     constructor(readonly options: Record<string, any>) {
@@ -29,15 +34,19 @@ vi.mock("electron", () => {
         id: 41,
         setWindowOpenHandler: (fn: (d: { url: string }) => { action: string }) => (record.openHandler = fn),
         on: (name: string, fn: (...a: any[]) => void) => record.listeners.set(name, fn),
-        send: () => undefined,
+        send: (channel: string, data: unknown) => void state.sent.push({ channel, data }),
       };
       this.loadURL = async (url: string) => {
         record.url = url;
       };
     }
     loadURL: (url: string) => Promise<void>;
+    private readonly own = new Map<string, (...a: any[]) => void>();
     once(): void {}
-    on(): void {}
+    on(name: string, fn: (...a: any[]) => void): void {
+      if (!state.windowListeners.includes(this.own)) state.windowListeners.push(this.own);
+      this.own.set(name, fn);
+    }
     maximize(): void {}
     isDestroyed(): boolean {
       return false;
@@ -46,6 +55,7 @@ vi.mock("electron", () => {
   const app = {
     isPackaged: false,
     getPath: () => state.userData,
+    getAppPath: () => state.userData,
     requestSingleInstanceLock: () => state.singleInstance,
     quit: () => void state.quit++,
     on: () => undefined,
@@ -70,12 +80,27 @@ vi.mock("electron", () => {
       handle: (channel: string, fn: (event: unknown, payload: unknown) => Promise<unknown>) => state.ipc.set(channel, fn),
       removeHandler: (channel: string) => state.ipc.delete(channel),
     },
+    utilityProcess: {
+      fork: (modulePath: string, _args: string[], options: Record<string, unknown>) => {
+        const child = forkEngineHost();
+        state.forked.push({ modulePath, options, child });
+        return {
+          postMessage: (m: never) => child.post(m),
+          on: (event: string, fn: Parameters<typeof child.onMessage>[0]) => event === "message" && child.onMessage(fn),
+          once: (event: string, fn: (code: number | null) => void) => event === "exit" && child.onExit(fn),
+          kill: () => child.kill(),
+        };
+      },
+    },
     safeStorage: { isEncryptionAvailable: () => false, getSelectedStorageBackend: () => "basic_text", encryptString: () => Buffer.alloc(0), decryptString: () => "" },
   };
 });
 
 state.userData = mkdtempSync(path.join(os.tmpdir(), "strata-main-"));
-afterAll(() => rmSync(state.userData, { recursive: true, force: true }));
+afterAll(() => {
+  for (const f of state.forked) f.child.kill();
+  rmSync(state.userData, { recursive: true, force: true });
+});
 
 async function started(): Promise<void> {
   await import("../../../electron/main/main.js");
@@ -117,6 +142,33 @@ describe("the main process", () => {
     expect(await state.ipc.get("strata:appInfo")!(foreign, {})).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
     const profiles = (await state.ipc.get("strata:saveProfile")!(own, { name: "x", client: "pg", host: "h", password: "pw" })) as ApiEnvelope<unknown>;
     expect(profiles).toMatchObject({ ok: false, error: { code: "PASSWORD_STORAGE_UNAVAILABLE" } });
+  });
+
+  it("runs the engine in a utility process of the window's own, not in main", () => {
+    expect(state.forked).toHaveLength(1);
+    expect(path.basename(state.forked[0]!.modulePath)).toBe("engine-host.cjs");
+    expect(path.dirname(state.forked[0]!.modulePath)).toBe(path.dirname(state.windows[0]!.options.webPreferences.preload));
+  });
+
+  it("tells the window when its engine process died, and answers again from the restarted one", async () => {
+    const own = { sender: { id: 41 }, senderFrame: { url: "strata://app/index.html", parent: null } };
+    state.forked[0]!.child.process.kill("SIGKILL");
+    for (let i = 0; i < 200 && state.forked.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(state.forked).toHaveLength(2);
+    const notice = state.sent.find((m) => m.data?.type === "engine-restarted");
+    expect(notice).toMatchObject({ channel: "strata:event", data: { restarted: true } });
+    expect(notice!.data.message).toMatch(/^Strata's engine process was killed and was restarted/);
+    const info = (await state.ipc.get("strata:appInfo")!(own, {})) as ApiEnvelope<{ host: string }>;
+    expect(info).toMatchObject({ ok: true, value: { host: "electron" } });
+  });
+
+  it("ends the engine process when its window closes", async () => {
+    const child = state.forked.at(-1)!.child;
+    const exited = new Promise((r) => child.process.once("exit", r));
+    for (const listeners of state.windowListeners) listeners.get("closed")?.();
+    await exited;
+    expect(child.process.exitCode !== null || child.process.signalCode !== null).toBe(true);
+    expect(state.forked).toHaveLength(2);
   });
 
   it("serves the renderer with a CSP and nothing outside its folder", async () => {

@@ -23,7 +23,7 @@ describe("findProjectRoot", () => {
     mkdirSync(start);
     const err = strataErrorOf(() => findProjectRoot(start));
     expect(err.code).toBe("CONFIG_NOT_FOUND");
-    expect(err.message).toBe(`no strata.config.json in ${start} or any parent; run \`strata init\` or pass --project DIR`);
+    expect(err.message).toBe(`no strata.config.json or knexfile in ${start} or any parent; run \`strata init\` or pass --project DIR`);
   });
 });
 
@@ -98,8 +98,10 @@ describe("loadConfig", () => {
       "strata.config.json: environments.dev.client: required: one of pg, mysql2, better-sqlite3",
     );
     expect(bad({ migrations: "m", enviroments: {} })).toBe(
-      'strata.config.json: unknown key "enviroments"; the keys are migrations, fileTemplate, versionTable, historyTable, environments',
+      'strata.config.json: unknown key "enviroments"; the keys are migrations, fileTemplate, versionTable, historyTable, environments, baseSchema, knex, strictTargets',
     );
+    expect(bad({ migrations: "m", strictTargets: "yes" })).toBe('strata.config.json: strictTargets: expected a boolean, got "yes"');
+    expect(parseConfig(JSON.stringify({ migrations: "m", strictTargets: true }), "/p").strictTargets).toBe(true);
     expect(bad({ migrations: "m", versionTable: "drop table x" })).toMatch(/^strata\.config\.json: versionTable: expected a table name/);
     expect(bad([])).toBe("strata.config.json: expected an object, got []");
     expect(bad({ migrations: "m", fileTemplate: "%(rev)s_%(name)s" })).toBe(
@@ -112,5 +114,36 @@ describe("loadConfig", () => {
     const err = strataErrorOf(() => loadConfig(root));
     expect(err.code).toBe("CONFIG_NOT_FOUND");
     expect(err.message).toContain(root);
+  });
+});
+
+describe("baseSchema (issue #15 point 6)", () => {
+  it("is resolved against the project folder", () => {
+    const root = tempDir();
+    mkdirSync(path.join(root, "db"));
+    writeFileSync(path.join(root, "db", "base.sql"), "create table accounts (id int);");
+    writeFileSync(path.join(root, "db", "base.cjs"), "module.exports = async (knex) => {};");
+    expect(parseConfig(JSON.stringify({ migrations: "m", baseSchema: "db/base.sql" }), root).baseSchema).toBe(path.join(root, "db", "base.sql"));
+    expect(parseConfig(JSON.stringify({ migrations: "m", baseSchema: "db/base.cjs" }), root).baseSchema).toBe(path.join(root, "db", "base.cjs"));
+  });
+
+  it("refuses a missing file or one that is neither SQL nor a module, in one line", () => {
+    const root = tempDir();
+    writeFileSync(path.join(root, "base.txt"), "");
+    const bad = (config: unknown): string => strataErrorOf(() => parseConfig(JSON.stringify(config), root)).message;
+    expect(bad({ migrations: "m", baseSchema: "db/base.sql" })).toBe(`strata.config.json: baseSchema: db/base.sql does not exist in ${root}; create it or fix the path`);
+    expect(bad({ migrations: "m", baseSchema: "base.txt" })).toBe(
+      'strata.config.json: baseSchema: "base.txt" is neither a .sql file nor a module (.js, .cjs, .mjs, .ts); name a SQL script or a module exporting async (knex) => ...',
+    );
+    expect(bad({ migrations: "m", baseSchema: "" })).toMatch(/^strata\.config\.json: baseSchema: expected a \.sql file or a module/);
+    expect(bad({ migrations: "m", baseSchema: 3 })).toBe("strata.config.json: baseSchema: expected a string, got 3");
+  });
+
+  it("takes knex's migration settings under \"knex\"", () => {
+    const c = parseConfig(JSON.stringify({ migrations: "m", knex: { tableName: "app_migrations", loadExtensions: [".js"], sortDirsSeparately: true } }), "/p");
+    expect(c.knexMigrations).toEqual({ tableName: "app_migrations", loadExtensions: [".js"], sortDirsSeparately: true });
+    expect(strataErrorOf(() => parseConfig(JSON.stringify({ migrations: "m", knex: { table: "x" } }), "/p")).message).toBe(
+      'strata.config.json: knex: unknown key "table"; the keys are tableName, loadExtensions, sortDirsSeparately, extension',
+    );
   });
 });

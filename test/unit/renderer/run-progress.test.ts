@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RunDto, RunEventDto } from "../../../shared/api.js";
-import { applyRunEvent, mergeRunDto, startProgress } from "../../../renderer/screens/apply/run-progress.js";
+import { applyRunEvent, loseRunWithEngine, mergeRunDto, startProgress } from "../../../renderer/screens/apply/run-progress.js";
 
 const at = "2026-01-01T10:00:00.000Z";
 const base = { runId: "r1", environment: "dev", at };
@@ -58,5 +58,26 @@ describe("run progress as the apply screen shows it", () => {
     expect(p.state).toBe("succeeded");
     expect(p.steps.every((s) => s.status === "done")).toBe(true);
     expect(p.log).toHaveLength(1);
+  });
+});
+
+describe("a run whose engine process died (issue 18)", () => {
+  const lost = { type: "engine-restarted" as const, restarted: true, message: "Strata's engine process was killed and was restarted; a run that was under way may have stopped: check the environment's state", at };
+
+  it("ends a running run as failed with the window's words, the step under way failed", () => {
+    const p = fold([
+      { ...base, type: "run-started", command: "upgrade", target: "heads" },
+      { ...base, type: "step-started", index: 0, total: 2, revision: "aaa", direction: "up", message: "create users" },
+    ]);
+    const end = loseRunWithEngine(p, lost);
+    expect(end.state).toBe("failed");
+    expect(end.error).toEqual({ code: "INTERNAL", message: lost.message });
+    expect(end.steps.map((s) => s.status)).toEqual(["failed", "waiting"]);
+    expect(end.log.at(-1)).toEqual({ at, level: "error", line: lost.message });
+  });
+
+  it("leaves a run that had ended as it was", () => {
+    const done = applyRunEvent(fold([{ ...base, type: "run-started", command: "upgrade", target: "heads" }]), { ...base, type: "run-finished", result: { environment: "dev", steps: [], heads: ["bbb"] } });
+    expect(loseRunWithEngine(done, lost)).toBe(done);
   });
 });

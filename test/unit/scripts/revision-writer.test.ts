@@ -145,3 +145,37 @@ export async function down(knex: Knex): Promise<void> {
     expect(readFileSync(path.join(dir, "eeeeeeeeeeee.ts"), "utf8")).toBe("// mine\n");
   });
 });
+
+describe("knex migrations written by Strata (issue #15 point 4)", () => {
+  it("reads the module style of the folder's newest file", async () => {
+    const { knexModuleStyle } = await import("../../../electron/engine/scripts/revision-writer.js");
+    expect(knexModuleStyle("a.js", "exports.up = async (knex) => {};\nexports.down = async () => {};")).toEqual({ extension: ".js", syntax: "commonjs" });
+    expect(knexModuleStyle("a.js", "export async function up(knex) {}\nexport async function down(knex) {}")).toEqual({ extension: ".js", syntax: "esm" });
+    expect(knexModuleStyle("a.ts", "export async function up() {}")).toEqual({ extension: ".ts", syntax: "typescript" });
+    expect(knexModuleStyle("a.mjs", "")).toEqual({ extension: ".mjs", syntax: "esm" });
+    expect(knexModuleStyle("a.cjs", "")).toEqual({ extension: ".cjs", syntax: "commonjs" });
+  });
+
+  it("writes YYYYMMDDHHMMSS_slug files with up/down only, each style loading as a knex migration", async () => {
+    const { writeKnexMigrationFile } = await import("../../../electron/engine/scripts/revision-writer.js");
+    const styles = [
+      { extension: ".js", syntax: "commonjs" },
+      { extension: ".mjs", syntax: "esm" },
+      { extension: ".ts", syntax: "typescript" },
+    ] as const;
+    for (const style of styles) {
+      const dir = tempDir();
+      const file = await writeKnexMigrationFile({ dir, message: "Add users!", style, now: new Date(2024, 6, 4, 1, 2, 3), upBody: "await knex.schema.createTable(\"users\", (t) => t.increments());", downBody: "await knex.schema.dropTable(\"users\");" });
+      expect(path.basename(file)).toBe(`20240704010203_add_users${style.extension}`);
+      const text = readFileSync(file, "utf8");
+      expect(text).not.toMatch(/revision|downRevision/);
+      if (style.syntax === "typescript") expect(text).toContain(`import type { Knex } from "knex";`);
+      if (style.syntax === "commonjs") expect(text).toMatch(/^exports\.up = async function up\(knex\)/m);
+      const loaded = await loadScriptDirectory(dir);
+      expect(loaded.mode).toBe("knex");
+      expect(loaded.scripts.map((s) => s.revision)).toEqual(["20240704010203_add_users"]);
+      const mod = await loaded.scripts[0]!.load();
+      expect(typeof mod.up).toBe("function");
+    }
+  });
+});
