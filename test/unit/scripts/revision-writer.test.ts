@@ -171,7 +171,8 @@ describe("knex migrations written by Strata (issue #15 point 4)", () => {
       expect(text).not.toMatch(/revision|downRevision/);
       if (style.syntax === "typescript") expect(text).toContain(`import type { Knex } from "knex";`);
       if (style.syntax === "commonjs") expect(text).toMatch(/^exports\.up = async function up\(knex\)/m);
-      const loaded = await loadScriptDirectory(dir);
+      // knex loads .mjs files only where its loadExtensions names them, as a project writing them does.
+      const loaded = await loadScriptDirectory(dir, style.extension === ".mjs" ? { knexLoadExtensions: [".mjs"] } : {});
       expect(loaded.mode).toBe("knex");
       expect(loaded.scripts.map((s) => s.revision)).toEqual(["20240704010203_add_users"]);
       const mod = await loaded.scripts[0]!.load();
