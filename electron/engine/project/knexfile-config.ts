@@ -18,7 +18,9 @@ const TOOLING_KEYS = new Set(["migrations", "seeds"]);
  */
 export async function loadProjectConfig(root: string): Promise<ProjectConfig> {
   const dir = path.resolve(root);
-  if (statSync(path.join(dir, CONFIG_FILE_NAME), { throwIfNoEntry: false })?.isFile() || path.basename(dir) === CONFIG_FILE_NAME) return loadConfig(dir);
+  // A path that is no folder (--project naming strata.config.json itself, or any file) is loadConfig's to judge and word.
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return loadConfig(dir);
+  if (statSync(path.join(dir, CONFIG_FILE_NAME), { throwIfNoEntry: false })?.isFile()) return loadConfig(dir);
   const knexfile = findKnexfile(dir);
   return knexfile === undefined ? loadConfig(dir) : loadKnexfileConfig(knexfile);
 }
