@@ -4,30 +4,15 @@
  * form, so a reload shows the same form and plan; the plan is recomputed after a run and when
  * the project changes; a run whose plan changed since it was shown is refused and the new plan shown.
  */
-import type { Browser, Page } from "playwright";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright";
+import { describe, expect, it } from "vitest";
 import { createHttpApi } from "../../shared/http-client.js";
 import { READS_ROWS, writeRowReadingRevision } from "./apply-fixtures.js";
-import { DEMO, launchChromium, openDemo, strataSync, type DemoSession } from "./strata-serve.js";
+import { DEMO, strataSync, type DemoSession } from "./strata-serve.js";
+import { useDemoSessions } from "./demo-sessions.js";
 
-let browser: Browser;
+const demo = useDemoSessions();
 let session: DemoSession | null = null;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  const s = session;
-  session = null;
-  if (s) {
-    const errors = s.pageErrors;
-    await s.close();
-    expect(errors, "errors thrown in the page").toEqual([]);
-  }
-});
 
 const runButton = (page: Page) => page.locator("[data-testid=run-button]");
 
@@ -39,7 +24,7 @@ function hashQuery(page: Page): Record<string, string> {
 
 describe("the apply screen: a verdict on every plan, what you see is what runs", () => {
   it("keeps Run disabled on unprotected dev until the box naming the dropped column is ticked, then shows the plan of the new state", async () => {
-    session = await openDemo(browser, { hash: `#/apply?environment=dev&command=downgrade&target=${DEMO.merge}` });
+    session = await demo.open({ hash: `#/apply?environment=dev&command=downgrade&target=${DEMO.merge}` });
     const { page } = session;
     await page.locator("[data-testid=plan-steps]").waitFor({ timeout: 60_000 });
     await page.locator("[data-testid=destructive]").filter({ hasText: "drops column orders.status" }).waitFor();
@@ -64,12 +49,12 @@ describe("the apply screen: a verdict on every plan, what you see is what runs",
   });
 
   it("says in red that a plan reading rows was not checked, and asks for the tick before it runs", async () => {
-    session = await openDemo(browser, { prepare: writeRowReadingRevision, hash: `#/apply?environment=dev&command=upgrade&target=heads` });
+    session = await demo.open({ prepare: writeRowReadingRevision, hash: `#/apply?environment=dev&command=upgrade&target=heads` });
     const { page } = session;
     await page.locator("[data-testid=plan-steps]").filter({ hasText: READS_ROWS }).waitFor({ timeout: 60_000 });
     const unchecked = page.locator("[data-testid=unchecked]");
     await unchecked.waitFor();
-    expect(await unchecked.innerText()).toMatch(new RegExp(`^Not checked: .*${READS_ROWS}.*reads data.* — Strata could not tell what this plan destroys\\.$`));
+    expect(await unchecked.innerText()).toMatch(new RegExp(`^Not checked: .*${READS_ROWS}.*reads rows.* — Strata could not tell what this plan destroys\\.$`));
     // Red: the danger colour of the light theme.
     expect(await unchecked.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color)).toBe("rgb(197, 48, 48)");
     expect(await page.locator("[data-testid=loss-ack-text]").innerText()).toBe("I understand this plan could not be checked: Strata cannot tell what it destroys");
@@ -81,7 +66,7 @@ describe("the apply screen: a verdict on every plan, what you see is what runs",
   });
 
   it("keeps the whole form in the address: a reload shows the same form and the same plan", async () => {
-    session = await openDemo(browser, { hash: "#/apply" });
+    session = await demo.open({ hash: "#/apply" });
     const { page } = session;
     await page.getByLabel("Environment", { exact: true }).selectOption("prod");
     await page.getByLabel("Direction").selectOption("downgrade");
@@ -116,7 +101,7 @@ describe("the apply screen: a verdict on every plan, what you see is what runs",
   });
 
   it("recomputes the plan shown when a revision is added, and refuses a run whose plan changed since it was shown", async () => {
-    session = await openDemo(browser, { hash: `#/apply?environment=prod&command=upgrade&target=heads` });
+    session = await demo.open({ hash: `#/apply?environment=prod&command=upgrade&target=heads` });
     const { page, served } = session;
     await page.locator("[data-testid=plan-steps]").waitFor({ timeout: 60_000 });
     expect(await page.locator("[data-testid=plan-steps] li").count()).toBe(1);

@@ -1,34 +1,19 @@
 // The window's notice when the desktop app's engine process died and was restarted (issue 18). The
 // event comes from Electron's main process in the app; here it is put into the page's event stream
 // (the same StrataEvent the preload would deliver) so that Chromium shows what a person would see.
-import type { Browser, WebSocketRoute } from "playwright";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { WebSocketRoute } from "playwright";
+import { describe, expect, it } from "vitest";
 import type { StrataEvent } from "../../shared/api.js";
-import { launchChromium, openDemo, type DemoSession } from "./strata-serve.js";
+import { type DemoSession } from "./strata-serve.js";
+import { useDemoSessions } from "./demo-sessions.js";
 
-let browser: Browser;
+const demo = useDemoSessions();
 let session: DemoSession | null = null;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  const s = session;
-  session = null;
-  if (s) {
-    const errors = s.pageErrors;
-    await s.close();
-    expect(errors, "errors thrown in the page").toEqual([]);
-  }
-});
 
 describe("the engine process's restart, in the window", () => {
   it("shows the notice in the top bar until it is dismissed, and the project is read again", async () => {
     let stream: WebSocketRoute | null = null;
-    session = await openDemo(browser, {
+    session = await demo.open({
       beforeLoad: (page) =>
         page.routeWebSocket(/\/events/, (ws) => {
           ws.connectToServer();

@@ -60,7 +60,7 @@ describe("a profile that reaches a protected database", () => {
       await page.goto(`${session.served.url}#/apply?environment=prod-copy&command=upgrade&target=heads`);
       const field = page.getByLabel("Type the environment name to confirm", { exact: true });
       await field.waitFor({ timeout: 60_000 });
-      await page.getByText(/prod-copy reaches the database of protected prod\. Type “prod” to run this plan\./).waitFor();
+      await page.getByText(/prod-copy reaches the protected database of prod\. Type “prod” to run this plan\./).waitFor();
       await field.fill("prod-copy");
       expect(await page.locator("[data-testid=run-button]").isDisabled()).toBe(true);
       await field.fill("prod");

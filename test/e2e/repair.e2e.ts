@@ -10,29 +10,17 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Browser, Page } from "playwright";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DEMO, launchChromium, openDemo, type DemoSession } from "./strata-serve.js";
+import type { Page } from "playwright";
+import { beforeAll, describe, expect, it } from "vitest";
+import { DEMO, type DemoSession } from "./strata-serve.js";
+import { useDemoSessions } from "./demo-sessions.js";
 
 const OUT = process.env.STRATA_SCREENSHOTS ? path.resolve(__dirname, "..", "..", "docs", "screenshots") : fs.mkdtempSync(path.join(os.tmpdir(), "strata-screens-"));
 
-let browser: Browser;
+const demo = useDemoSessions();
 let session: DemoSession | null = null;
-beforeAll(async () => {
-  browser = await launchChromium();
+beforeAll(() => {
   fs.mkdirSync(OUT, { recursive: true });
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  const s = session;
-  session = null;
-  if (s) {
-    const errors = s.pageErrors;
-    await s.close();
-    expect(errors, "errors thrown in the page").toEqual([]);
-  }
 });
 
 /** The demo's file of a revision. */
@@ -51,7 +39,7 @@ async function shoot(page: Page, name: string, scheme: "light" | "dark"): Promis
 describe("repair and the worst state in the GUI", () => {
   for (const scheme of ["light", "dark"] as const) {
     it(`accepts an edited file from the revision page, then the apply screen runs without "Run anyway" (${scheme})`, async () => {
-      session = await openDemo(browser, {
+      session = await demo.open({
         colorScheme: scheme,
         // due date ran on dev and prod; its file is then edited (an intended fix of a comment and a default).
         prepare: (root) => fs.appendFileSync(revisionFile(root, DEMO.dueDate), "\n// reviewed: the default stays as it ran\n"),
@@ -112,7 +100,7 @@ describe("repair and the worst state in the GUI", () => {
   }
 
   it("accepts the edited file from the apply screen's refusal, next to Run anyway, and the plan is shown again without it", async () => {
-    session = await openDemo(browser, { prepare: (root) => fs.appendFileSync(revisionFile(root, DEMO.dueDate), "\n// reviewed\n") });
+    session = await demo.open({ prepare: (root) => fs.appendFileSync(revisionFile(root, DEMO.dueDate), "\n// reviewed\n") });
     const { page } = session;
     await page.goto(`${session.served.url}#/apply?environment=dev&command=downgrade&target=-1`);
     const refusal = page.locator("[data-testid=edited-refusal]");
@@ -136,7 +124,7 @@ describe("repair and the worst state in the GUI", () => {
 
   for (const scheme of ["light", "dark"] as const) {
     it(`updates the chips, the graph and the environments screen when a revision file is deleted on disk, without a reload (${scheme})`, async () => {
-      session = await openDemo(browser, { colorScheme: scheme, hash: "#/graph" });
+      session = await demo.open({ colorScheme: scheme, hash: "#/graph" });
       const { page } = session;
       await chip(page, "dev").filter({ hasText: `${DEMO.status} · up to date` }).waitFor({ timeout: 60_000 });
       // prod stands at the merge, one revision behind, and has a column added by hand: drift is the worse.
