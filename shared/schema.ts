@@ -154,6 +154,11 @@ export interface SchemaModel {
   readonly objects?: readonly DefinedObjectModel[];
   /** What the catalog holds that this model leaves out; absent means nothing was left out. */
   readonly notCompared?: readonly NotComparedModel[];
+  /**
+   * The database refuses to change a column, or make an enum anew, while a view or index depends
+   * on it (PostgreSQL), so a diff drops and recreates those dependents around the change (issue 16).
+   */
+  readonly dependentsBlockChanges?: boolean;
 }
 
 /** A not-compared object of a diff, and which sides hold it. */

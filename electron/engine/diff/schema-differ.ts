@@ -72,7 +72,7 @@ export function diffSchemas(from: SchemaModel, to: SchemaModel): SchemaChange[] 
   diffEnums(from, to, out);
   diffViews(from.views, to.views, out);
   diffObjects(from.objects ?? [], to.objects ?? [], out);
-  if (from.client === "pg") addDependents(from, to, out);
+  if (from.dependentsBlockChanges) addDependents(from, to, out);
   return sortByPhase(out);
 }
 

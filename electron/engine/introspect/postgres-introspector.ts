@@ -227,7 +227,7 @@ export async function introspectPostgres(knex: Knex, opts: IntrospectOptions): P
     .filter((r) => !(r.tname !== null && excluded.has(r.tname)))
     .map((r) => ({ kind: r.kind, schema: schemaOf(r.schema), name: r.name, ...(r.tname !== null ? { table: qualify(r.tschema, r.tname) } : {}), statements: r.statements, drop: r.drop }))
     .sort((a, b) => a.kind.localeCompare(b.kind) || depth(a) - depth(b) || `${a.schema}.${a.name}`.localeCompare(`${b.schema}.${b.name}`));
-  return { model: { client: "pg", tables, views, enums: enumModels, objects, notCompared }, queries: db.queries };
+  return { model: { client: "pg", tables, views, enums: enumModels, objects, notCompared, dependentsBlockChanges: true }, queries: db.queries };
 }
 
 /** "CREATE INDEX ix ON public.t USING btree (a DESC)" -> "using btree (a DESC)": the part that does not name the index or table. */
