@@ -1,46 +1,10 @@
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { StrataError } from "../../../electron/engine/errors.js";
 import { RevisionMap, type Plan, type RevisionRecord, type VersionOp } from "../../../electron/engine/revisions/index.js";
+import { fixtureRecords, readAlembicFixture, type FixtureCase, type FixtureRevision } from "../../helpers/alembic-fixture.js";
 
-interface FixtureRevision {
-  readonly revision: string;
-  readonly downRevision: string | string[] | null;
-  readonly branchLabels: string[];
-  readonly dependsOn: string[];
-}
-interface FixtureCase {
-  readonly graph: number;
-  readonly start: string;
-  readonly before: string[];
-  readonly command: "upgrade" | "downgrade";
-  readonly target: string;
-  readonly ok: boolean;
-  readonly steps?: { revision: string; direction: "up" | "down" }[];
-  readonly after: string[];
-  readonly error?: string;
-}
-interface Fixture {
-  readonly alembic: string;
-  readonly graphs: { revisions: FixtureRevision[]; heads: string[] }[];
-  readonly cases: FixtureCase[];
-}
-
-const fixture = JSON.parse(
-  readFileSync(fileURLToPath(new URL("../../fixtures/alembic-revision-cases.json", import.meta.url)), "utf8"),
-) as Fixture;
-
-function records(g: { revisions: FixtureRevision[] }): RevisionRecord[] {
-  return g.revisions.map((r) => ({
-    revision: r.revision,
-    downRevisions: r.downRevision === null ? [] : Array.isArray(r.downRevision) ? r.downRevision : [r.downRevision],
-    branchLabels: r.branchLabels,
-    dependsOn: r.dependsOn,
-    message: `rev ${r.revision}`,
-    file: `${r.revision}_rev.ts`,
-  }));
-}
+const fixture = readAlembicFixture();
+const records = (g: { revisions: FixtureRevision[] }): RevisionRecord[] => fixtureRecords(g.revisions);
 
 /** The version table as rows in insertion order, changed op by op like the runner will. */
 function apply(rows: string[], ops: readonly VersionOp[]): void {

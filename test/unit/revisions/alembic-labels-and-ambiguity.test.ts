@@ -1,48 +1,22 @@
 import { readFileSync, readdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { StrataError } from "../../../electron/engine/errors.js";
 import { RevisionMap, type RevisionRecord } from "../../../electron/engine/revisions/index.js";
+import { FIXTURES_DIR, fixtureRecords, readAlembicFixture, type FixtureRevision } from "../../helpers/alembic-fixture.js";
 
 /*
  * Issue 20 over the conformance graphs: the labels in effect and the effective heads are what real
  * Alembic 1.8.1 printed for the same graphs (test/fixtures/alembic-output, recorded by record.py),
  * and a relative downgrade from several heads keeps Alembic's plan while saying what it did.
  */
-interface FixtureRevision {
-  readonly revision: string;
-  readonly downRevision: string | string[] | null;
-  readonly branchLabels: string[];
-  readonly dependsOn: string[];
-}
-interface FixtureCase {
-  readonly graph: number;
-  readonly start: string;
-  readonly before: string[];
-  readonly command: "upgrade" | "downgrade";
-  readonly target: string;
-  readonly ok: boolean;
-  readonly steps?: { revision: string }[];
-}
-const fixtures = fileURLToPath(new URL("../../fixtures/", import.meta.url));
-const fixture = JSON.parse(readFileSync(`${fixtures}alembic-revision-cases.json`, "utf8")) as {
-  graphs: { revisions: FixtureRevision[] }[];
-  cases: FixtureCase[];
-};
-const recordings = readdirSync(`${fixtures}alembic-output`)
+const fixture = readAlembicFixture();
+const recordings = readdirSync(`${FIXTURES_DIR}alembic-output`)
   .filter((f) => f.endsWith(".json"))
-  .map((f) => JSON.parse(readFileSync(`${fixtures}alembic-output/${f}`, "utf8")) as { graph: number; outputs: { args: string[]; stdout: string }[] });
+  .map((f) => JSON.parse(readFileSync(`${FIXTURES_DIR}alembic-output/${f}`, "utf8")) as { graph: number; outputs: { args: string[]; stdout: string }[] });
 
+/** Sorted by id, as a folder of files named after their revisions loads. */
 function records(revisions: readonly FixtureRevision[]): RevisionRecord[] {
-  return revisions
-    .map((r) => ({
-      revision: r.revision,
-      downRevisions: r.downRevision === null ? [] : Array.isArray(r.downRevision) ? r.downRevision : [r.downRevision],
-      branchLabels: r.branchLabels,
-      dependsOn: r.dependsOn,
-      message: `rev ${r.revision}`,
-    }))
-    .sort((a, b) => (a.revision < b.revision ? -1 : 1));
+  return fixtureRecords(revisions).sort((a, b) => (a.revision < b.revision ? -1 : 1));
 }
 
 const INDICATORS = new Set(["head", "effective head", "branchpoint", "mergepoint"]);
