@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { openProject, selectEnvironment } from "../engine/operations/open-project.js";
-import type { OpenProject } from "../engine/operations/open-project.js";
+import { openProject, selectEnvironment } from "../engine/use-cases/open-project.js";
+import type { OpenProject } from "../engine/use-cases/open-project.js";
 import { protectEnvironment, protectedRoutesOf } from "../engine/project/database-protection.js";
 import { knexfileNotice } from "../engine/project/index.js";
 import type { EnvironmentConfig } from "../engine/project/index.js";

@@ -9,12 +9,12 @@ import type { ErrorShape } from "../../shared/errors.js";
 import { createDemoProject, defaultDemoDirectory } from "../engine/demo/demo-project.js";
 import { StrataError } from "../engine/errors.js";
 import { setSqliteNativeBinding } from "../engine/knex-factory.js";
-import { dispatch, errorShape } from "../engine/operations/api-dispatch.js";
-import { createAppService } from "../engine/operations/app-service.js";
-import type { AppService } from "../engine/operations/app-service.js";
-import { ProfileStore } from "../engine/operations/profile-store.js";
-import type { SecretCodec } from "../engine/operations/profile-store.js";
-import { createSchemaDiffPort } from "../engine/operations/schema-diff-port.js";
+import { dispatch, errorShape } from "../engine/app-session/api-dispatch.js";
+import { createAppService } from "../engine/app-session/app-service.js";
+import type { AppService } from "../engine/app-session/app-service.js";
+import { ProfileStore } from "../engine/app-session/profile-store.js";
+import type { SecretCodec } from "../engine/app-session/profile-store.js";
+import { createSchemaDiffPort } from "../engine/app-session/schema-diff-port.js";
 import type { EngineInit, EngineToMain, MainToEngine, MessagePortLike, SecretOperation } from "./protocol.js";
 
 type Outcome = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly error: ErrorShape };

@@ -31,3 +31,10 @@ export function isStrataError(e: unknown): e is StrataError {
 export function assertNever(x: never): never {
   throw new StrataError("INTERNAL", `unexpected value: ${JSON.stringify(x)}`);
 }
+
+/** A StrataError's shape; anything else is an internal error with its first line. */
+export function defaultErrorShape(e: unknown): ErrorShape {
+  if (isStrataError(e)) return e.toShape();
+  const message = e instanceof Error ? e.message : String(e);
+  return { code: "INTERNAL", message: `internal error: ${message.split("\n")[0]}` };
+}

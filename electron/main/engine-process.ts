@@ -6,7 +6,7 @@ import type { ApiCallName, ApiEnvelope } from "../../shared/api-calls.js";
 import type { ApiCall, ApiRequest, ApiResponses, StrataEvent } from "../../shared/api.js";
 import type { ErrorShape } from "../../shared/errors.js";
 import { asErrorShape } from "../../shared/api-errors.js";
-import type { SecretCodec } from "../engine/operations/profile-store.js";
+import type { SecretCodec } from "../engine/app-session/profile-store.js";
 import type { EngineInit, EngineToMain, MainToEngine } from "../engine-host/protocol.js";
 
 /** A started engine process, whichever way it was started (Electron's utilityProcess, or child_process.fork in tests). */

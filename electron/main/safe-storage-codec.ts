@@ -1,7 +1,7 @@
 import { safeStorage } from "electron";
 import type { PasswordStorageDto } from "../../shared/api.js";
 import { StrataError } from "../engine/errors.js";
-import type { SecretCodec } from "../engine/operations/profile-store.js";
+import type { SecretCodec } from "../engine/app-session/profile-store.js";
 
 /** What safeStorage offers on this machine, and why a password cannot be kept where it cannot. */
 export function passwordStorage(platform: NodeJS.Platform = process.platform): PasswordStorageDto {

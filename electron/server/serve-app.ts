@@ -2,10 +2,10 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createAppService } from "../engine/operations/app-service.js";
-import type { AppService, SchemaDiffPort } from "../engine/operations/app-service.js";
-import { NO_PASSWORD_STORAGE, ProfileStore } from "../engine/operations/profile-store.js";
-import { createSchemaDiffPort } from "../engine/operations/schema-diff-port.js";
+import { createAppService } from "../engine/app-session/app-service.js";
+import type { AppService, SchemaDiffPort } from "../engine/app-session/app-service.js";
+import { NO_PASSWORD_STORAGE, ProfileStore } from "../engine/app-session/profile-store.js";
+import { createSchemaDiffPort } from "../engine/app-session/schema-diff-port.js";
 import { startHttpHost } from "./http-host.js";
 import type { HttpHost } from "./http-host.js";
 

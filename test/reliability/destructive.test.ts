@@ -7,8 +7,8 @@
 import fs from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbClient } from "../../electron/engine/dialect/index.js";
-import { planWithSql } from "../../electron/engine/operations/migration-plan.js";
-import { openProject, selectEnvironment } from "../../electron/engine/operations/open-project.js";
+import { planWithSql } from "../../electron/engine/app-session/migration-plan.js";
+import { openProject, selectEnvironment } from "../../electron/engine/use-cases/open-project.js";
 import { createTestDatabase, envEntry, TEST_CLIENTS } from "../helpers/databases.js";
 import type { TestDatabase } from "../helpers/databases.js";
 import { strata, writeProject } from "../helpers/strata-cli.js";

@@ -7,11 +7,11 @@
 import fs from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbClient } from "../../electron/engine/dialect/index.js";
-import { createAppService } from "../../electron/engine/operations/app-service.js";
-import { environmentMatrix } from "../../electron/engine/operations/environment-matrix.js";
-import { planWithSql } from "../../electron/engine/operations/migration-plan.js";
-import { openProject, selectEnvironment } from "../../electron/engine/operations/open-project.js";
-import { NO_PASSWORD_STORAGE, ProfileStore } from "../../electron/engine/operations/profile-store.js";
+import { createAppService } from "../../electron/engine/app-session/app-service.js";
+import { environmentMatrix } from "../../electron/engine/app-session/environment-matrix.js";
+import { planWithSql } from "../../electron/engine/app-session/migration-plan.js";
+import { openProject, selectEnvironment } from "../../electron/engine/use-cases/open-project.js";
+import { NO_PASSWORD_STORAGE, ProfileStore } from "../../electron/engine/app-session/profile-store.js";
 import { TEST_CLIENTS, versionHeads } from "../helpers/databases.js";
 import type { TestDatabase } from "../helpers/databases.js";
 import { createProjectDatabase, removeProjectDatabase } from "../helpers/project-database.js";

@@ -45,8 +45,8 @@ vi.mock("electron", async () => {
 });
 
 const { safeStorageCodec } = await import("../../electron/main/safe-storage-codec.js");
-const { ProfileStore } = await import("../../electron/engine/operations/profile-store.js");
-const { createAppService } = await import("../../electron/engine/operations/app-service.js");
+const { ProfileStore } = await import("../../electron/engine/app-session/profile-store.js");
+const { createAppService } = await import("../../electron/engine/app-session/app-service.js");
 
 const tag = randomBytes(4).toString("hex");
 /** The passwords; ones with characters a URL must escape, so that escaping cannot hide a leak. */

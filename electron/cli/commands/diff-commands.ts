@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { NotComparedDto, SchemaChangeDto, SchemaDiffDto } from "../../../shared/schema.js";
 import { describeNotCompared } from "../../engine/diff/index.js";
-import { diffSources, dropScratchDatabases } from "../../engine/operations/schema-diff.js";
+import { diffSources, dropScratchDatabases } from "../../engine/use-cases/schema-diff.js";
 import { CommandContext } from "../context.js";
 import { EXIT_PROBLEMS } from "../output.js";
 

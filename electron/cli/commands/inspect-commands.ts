@@ -1,10 +1,10 @@
 import type { Command } from "commander";
 import type { EnvironmentStatusDto, RevisionDto, StatusDto } from "../../../shared/dto.js";
-import { currentHeads, listBranchPoints, listHeads, listHistory, projectStatus, revisionCreateDate, revisionDto } from "../../engine/operations/inspect.js";
+import { currentHeads, listBranchPoints, listHeads, listHistory, projectStatus, revisionCreateDate, revisionDto } from "../../engine/use-cases/inspect.js";
 import { isStrataError } from "../../engine/errors.js";
-import { pendingUpgradeVerdict } from "../../engine/operations/migrate.js";
+import { pendingUpgradeVerdict } from "../../engine/use-cases/migrate.js";
 import { headOnlyLine, logEntryLines } from "../alembic-text.js";
-import type { OpenProject } from "../../engine/operations/open-project.js";
+import type { OpenProject } from "../../engine/use-cases/open-project.js";
 import type { EnvironmentConfig } from "../../engine/project/index.js";
 import { CommandContext, decodeTarget } from "../context.js";
 import { EXIT_FAILED, EXIT_PROBLEMS } from "../output.js";

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { StrataError } from "../../engine/errors.js";
-import { adoptEnvironment, repairRevision, unlockEnvironment } from "../../engine/operations/maintain.js";
+import { adoptEnvironment, repairRevision, unlockEnvironment } from "../../engine/use-cases/maintain.js";
 import type { RecoveryCheckDto } from "../../../shared/api.js";
-import { recoveryCheck, undoPartialRevision } from "../../engine/operations/recovery.js";
-import { resolveRevision } from "../../engine/operations/resolve.js";
+import { recoveryCheck, undoPartialRevision } from "../../engine/use-cases/recovery.js";
+import { resolveRevision } from "../../engine/use-cases/resolve.js";
 import { CommandContext } from "../context.js";
 
 interface ResolveOptions {

@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:
 import os from "node:os";
 import path from "node:path";
 import { StrataError } from "../errors.js";
-import { withDatabase } from "../operations/database-session.js";
-import { runMigration } from "../operations/migrate.js";
-import { openProject, selectEnvironment } from "../operations/open-project.js";
+import { withDatabase } from "../use-cases/database-session.js";
+import { runMigration } from "../use-cases/migrate.js";
+import { openProject, selectEnvironment } from "../use-cases/open-project.js";
 import { CONFIG_FILE_NAME } from "../project/index.js";
 import { writeRevisionFile } from "../scripts/index.js";
 

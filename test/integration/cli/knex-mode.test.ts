@@ -5,9 +5,9 @@ import { TEST_CLIENTS, createTestDatabase } from "../../helpers/databases.js";
 import type { TestDatabase } from "../../helpers/databases.js";
 import { KNEX_FIXTURES, copyKnexProject, dumpSchema, fixtureFiles, idOf, knexList, knexMigrator, knexRows } from "../../helpers/knex-projects.js";
 import { strata } from "../../helpers/strata-cli.js";
-import { environmentMatrix } from "../../../electron/engine/operations/environment-matrix.js";
-import { planWithSql } from "../../../electron/engine/operations/migration-plan.js";
-import { openProject, selectEnvironment } from "../../../electron/engine/operations/open-project.js";
+import { environmentMatrix } from "../../../electron/engine/app-session/environment-matrix.js";
+import { planWithSql } from "../../../electron/engine/app-session/migration-plan.js";
+import { openProject, selectEnvironment } from "../../../electron/engine/use-cases/open-project.js";
 
 /**
  * Issue #15 points 1-3 and 5: real knex folders open as-is, knex_migrations is the truth in

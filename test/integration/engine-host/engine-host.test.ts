@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { ApiEnvelope, MigrationPlanDto, ProjectSummaryDto, RunTicketDto, StrataEvent } from "../../../shared/api.js";
-import type { SecretCodec } from "../../../electron/engine/operations/profile-store.js";
+import type { SecretCodec } from "../../../electron/engine/app-session/profile-store.js";
 import { EngineProcess } from "../../../electron/main/engine-process.js";
 import type { EngineInit } from "../../../electron/engine-host/protocol.js";
 import { TEST_CLIENTS } from "../../helpers/databases.js";

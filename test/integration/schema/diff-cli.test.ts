@@ -5,7 +5,7 @@ import knexFactory from "knex";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DbClient } from "../../../electron/engine/dialect/index.js";
 import { dialectFor } from "../../../electron/engine/dialect/index.js";
-import { SCRATCH_PREFIX } from "../../../electron/engine/operations/schema-diff.js";
+import { SCRATCH_PREFIX } from "../../../electron/engine/use-cases/schema-diff.js";
 import { createTestDatabase, envEntry, TEST_CLIENTS } from "../../helpers/databases.js";
 import type { TestDatabase } from "../../helpers/databases.js";
 import { STRATA_BIN, strata, writeProject } from "../../helpers/strata-cli.js";

@@ -2,9 +2,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createAppService } from "../../../electron/engine/operations/app-service.js";
-import type { AppService } from "../../../electron/engine/operations/app-service.js";
-import { NO_PASSWORD_STORAGE, ProfileStore } from "../../../electron/engine/operations/profile-store.js";
+import { createAppService } from "../../../electron/engine/app-session/app-service.js";
+import type { AppService } from "../../../electron/engine/app-session/app-service.js";
+import { NO_PASSWORD_STORAGE, ProfileStore } from "../../../electron/engine/app-session/profile-store.js";
 import { writeProject, writeRevision } from "../../helpers/strata-cli.js";
 
 const cleanup: string[] = [];

@@ -1,9 +1,9 @@
 import fs from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import type { DbClient } from "../../../electron/engine/dialect/index.js";
-import { findDestructiveStatements, tablesNeedingLiveSchema, typeChangeReason } from "../../../electron/engine/operations/destructive-sql.js";
-import { openProject, selectEnvironment } from "../../../electron/engine/operations/open-project.js";
-import { planToHeads, renderPlanSql } from "../../../electron/engine/operations/plan-sql.js";
+import { findDestructiveStatements, tablesNeedingLiveSchema, typeChangeReason } from "../../../electron/engine/lint/destructive-sql.js";
+import { openProject, selectEnvironment } from "../../../electron/engine/use-cases/open-project.js";
+import { planToHeads, renderPlanSql } from "../../../electron/engine/use-cases/plan-sql.js";
 import { TEST_CLIENTS } from "../../helpers/databases.js";
 import { writeProject } from "../../helpers/strata-cli.js";
 import type { RevisionSpec } from "../../helpers/strata-cli.js";

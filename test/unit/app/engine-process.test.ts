@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { StrataEvent } from "../../../shared/api.js";
 import { StrataError } from "../../../electron/engine/errors.js";
-import type { SecretCodec } from "../../../electron/engine/operations/profile-store.js";
+import type { SecretCodec } from "../../../electron/engine/app-session/profile-store.js";
 import type { EngineToMain, MainToEngine } from "../../../electron/engine-host/protocol.js";
 import { EngineProcess } from "../../../electron/main/engine-process.js";
 import type { EngineChild } from "../../../electron/main/engine-process.js";

@@ -17,7 +17,7 @@ vi.mock("electron", () => ({
 }));
 
 const { registerIpcHandlers } = await import("../../../electron/main/ipc-handlers.js");
-const { dispatch } = await import("../../../electron/engine/operations/api-dispatch.js");
+const { dispatch } = await import("../../../electron/engine/app-session/api-dispatch.js");
 const { isTrustedSender } = await import("../../../electron/main/sender-check.js");
 
 const MAIN_ID = 7;

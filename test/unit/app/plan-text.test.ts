@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { findDestructiveStatements } from "../../../electron/engine/operations/destructive-sql.js";
-import { extractExportedFunction } from "../../../electron/engine/operations/revision-source-text.js";
+import { findDestructiveStatements } from "../../../electron/engine/lint/destructive-sql.js";
+import { extractExportedFunction } from "../../../electron/engine/app-session/revision-source-text.js";
 import { DEFAULT_WINDOW_STATE, loadWindowState, saveWindowState } from "../../../electron/main/window-state.js";
 
 describe("destructive statements of a rendered plan", () => {

@@ -16,7 +16,7 @@ vi.mock("electron", () => ({
 }));
 
 const { passwordStorage, safeStorageCodec } = await import("../../../electron/main/safe-storage-codec.js");
-const { ProfileStore } = await import("../../../electron/engine/operations/profile-store.js");
+const { ProfileStore } = await import("../../../electron/engine/app-session/profile-store.js");
 
 const PASSWORD = "s3cret-P@ssw0rd";
 let dir: string;

@@ -6,8 +6,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createAppService } from "../../../electron/engine/operations/app-service.js";
-import { NO_PASSWORD_STORAGE, ProfileStore } from "../../../electron/engine/operations/profile-store.js";
+import { createAppService } from "../../../electron/engine/app-session/app-service.js";
+import { NO_PASSWORD_STORAGE, ProfileStore } from "../../../electron/engine/app-session/profile-store.js";
 import { writeProject } from "../../helpers/strata-cli.js";
 import { useTempDirs } from "../../helpers/temp-dirs.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RunEventDto } from "../../../shared/api.js";
 import { StrataError } from "../../../electron/engine/errors.js";
-import { RunQueue } from "../../../electron/engine/operations/run-queue.js";
+import { RunQueue } from "../../../electron/engine/app-session/run-queue.js";
 
 const result = (environment: string) => ({ environment, steps: [{ revision: "a1", direction: "up" as const, durationMs: 1 }], heads: ["a1"] });
 

@@ -3,7 +3,7 @@
  * each dialect, to know what the live schema should show of each.
  */
 import { describe, expect, it } from "vitest";
-import { overlaps, readStatement } from "../../../electron/engine/operations/statement-effects.js";
+import { overlaps, readStatement } from "../../../electron/engine/use-cases/statement-effects.js";
 
 describe("readStatement", () => {
   it("reads what a statement makes or removes, whatever the quoting", () => {

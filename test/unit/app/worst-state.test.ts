@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { EnvironmentStateDto, HistoryEntryDto } from "../../../shared/api.js";
 import type { UnresolvedRunDto } from "../../../shared/dto.js";
-import { worstState } from "../../../electron/engine/operations/environment-matrix.js";
+import { worstState } from "../../../electron/engine/app-session/environment-matrix.js";
 
 type Facts = Omit<EnvironmentStateDto, "environment" | "state">;
 

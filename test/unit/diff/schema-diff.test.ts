@@ -4,7 +4,7 @@ import { diffSchemas, renderBodySql, renderKnexBody } from "../../../electron/en
 import { dialectFor } from "../../../electron/engine/dialect/index.js";
 import { expressionKey, normalizeDefault, stripOuterParens } from "../../../electron/engine/introspect/normal-form.js";
 import { parseCreateTable } from "../../../electron/engine/introspect/sqlite-introspector.js";
-import { splitSqlStatements } from "../../../electron/engine/operations/schema-diff.js";
+import { splitSqlStatements } from "../../../electron/engine/use-cases/schema-diff.js";
 
 function col(name: string, over: Partial<ColumnModel> = {}): ColumnModel {
   return { name, type: "integer", nativeType: "integer", length: null, precision: null, scale: null, unsigned: false, enumValues: null, nullable: true, default: null, identity: false, collation: null, comment: null, ...over };

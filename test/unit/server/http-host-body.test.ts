@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiHandlers } from "../../../shared/api.js";
-import { EventHub } from "../../../electron/engine/operations/event-hub.js";
+import { EventHub } from "../../../electron/engine/app-session/event-hub.js";
 import { startHttpHost, type HttpHost } from "../../../electron/server/http-host.js";
 
 let host: HttpHost;

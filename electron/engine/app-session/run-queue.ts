@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { MigrateCommandDto, RunDto, RunEventDto, RunLogLineDto, RunTicketDto } from "../../../shared/api.js";
 import type { MigrationResultDto } from "../../../shared/dto.js";
 import type { ErrorShape } from "../../../shared/errors.js";
-import { assertNever, isStrataError } from "../errors.js";
+import { assertNever, defaultErrorShape } from "../errors.js";
 import type { RunEvent } from "../runner/types.js";
 
 /** What a queued run does once its turn comes; it reports progress through onEvent. */
@@ -178,9 +178,3 @@ function snapshot(r: RunRecord): RunDto {
   };
 }
 
-/** A StrataError's shape; anything else is an internal error with its first line. */
-export function defaultErrorShape(e: unknown): ErrorShape {
-  if (isStrataError(e)) return e.toShape();
-  const message = e instanceof Error ? e.message : String(e);
-  return { code: "INTERNAL", message: `internal error: ${message.split("\n")[0]}` };
-}

@@ -1,17 +1,17 @@
 import { readFile } from "node:fs/promises";
 import type { RevisionDetailDto, RevisionEnvironmentDto, RevisionNodeDto, RenderedSqlDto } from "../../../shared/api.js";
 import { dialectFor } from "../dialect/index.js";
-import { StrataError, isStrataError } from "../errors.js";
+import { StrataError, defaultErrorShape, isStrataError } from "../errors.js";
 import type { EnvironmentConfig } from "../project/index.js";
 import type { Plan } from "../revisions/types.js";
 import { readAppliedChecksums } from "../runner/index.js";
-import { readDatabaseState, withDatabase } from "./database-session.js";
-import { revisionDto } from "./inspect.js";
-import type { OpenProject } from "./open-project.js";
-import { planToHeads, renderPlanSql } from "./plan-sql.js";
+import { readDatabaseState, withDatabase } from "../use-cases/database-session.js";
+import { revisionDto } from "../use-cases/inspect.js";
+import { resolveOneRevision } from "../use-cases/open-project.js";
+import type { OpenProject } from "../use-cases/open-project.js";
+import { planToHeads, renderPlanSql } from "../use-cases/plan-sql.js";
 import type { EnvironmentChoice } from "./project-holder.js";
 import { extractExportedFunction } from "./revision-source-text.js";
-import { defaultErrorShape } from "./run-queue.js";
 
 /** A revision with what the graph knows about it. */
 export function revisionNode(project: OpenProject, id: string): RevisionNodeDto {
@@ -25,15 +25,6 @@ export function revisionNode(project: OpenProject, id: string): RevisionNodeDto 
     isBranchPoint: children.length > 1,
     isMergePoint: base.downRevisions.length > 1,
   };
-}
-
-/** Resolves what the person typed or clicked (id, prefix, label@head) to one revision. */
-export function resolveOneRevision(project: OpenProject, ref: string): string {
-  const ids = project.map.resolve(ref);
-  if (ids.length !== 1) {
-    throw new StrataError("TARGET_AMBIGUOUS", `"${ref}" names ${ids.length} revisions (${ids.join(", ")}); pick one`, { target: ref, revisions: ids });
-  }
-  return ids[0]!;
 }
 
 /** Everything the revision detail screen shows about one revision. */

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { StrataError } from "../errors.js";
 import { findProjectRoot, loadProjectConfig, resolveEnvironment } from "../project/index.js";
 import type { EnvironmentConfig, ProjectConfig } from "../project/index.js";
 import { loadScriptDirectory } from "../scripts/index.js";
@@ -54,4 +55,13 @@ export function selectEnvironment(project: OpenProject, name?: string, url?: str
 /** A path as a person reads it: relative to the project root. */
 export function relativeFile(project: OpenProject, file: string | undefined): string | null {
   return file ? path.relative(project.root, file) : null;
+}
+
+/** Resolves what the person typed or clicked (id, prefix, label@head) to one revision; several is TARGET_AMBIGUOUS. */
+export function resolveOneRevision(project: OpenProject, ref: string): string {
+  const ids = project.map.resolve(ref);
+  if (ids.length !== 1) {
+    throw new StrataError("TARGET_AMBIGUOUS", `"${ref}" names ${ids.length} revisions (${ids.join(", ")}); pick one`, { target: ref, revisions: ids });
+  }
+  return ids[0]!;
 }

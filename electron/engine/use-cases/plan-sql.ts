@@ -6,7 +6,7 @@ import type { EnvironmentConfig } from "../project/index.js";
 import type { RevisionMap } from "../revisions/index.js";
 import type { Plan, Step } from "../revisions/types.js";
 import { renderSql } from "../runner/index.js";
-import { defaultErrorShape } from "./run-queue.js";
+import { defaultErrorShape } from "../errors.js";
 import { baseSchemaBuilder } from "./schema-diff.js";
 import type { OpenProject } from "./open-project.js";
 

@@ -5,10 +5,10 @@ import { renderBodySql, renderKnexBody } from "../diff/index.js";
 import type { SchemaChange } from "../diff/index.js";
 import { StrataError, assertNever, isStrataError } from "../errors.js";
 import type { SchemaDiffPort } from "./app-service.js";
-import type { OpenProject } from "./open-project.js";
+import type { OpenProject } from "../use-cases/open-project.js";
 import type { EnvironmentChoice } from "./project-holder.js";
-import { autogenerateRevision, diffSources, environmentDrift } from "./schema-diff.js";
-import type { EnvironmentLookup } from "./schema-diff.js";
+import { autogenerateRevision, diffSources, environmentDrift } from "../use-cases/schema-diff.js";
+import type { EnvironmentLookup } from "../use-cases/schema-diff.js";
 
 /** What a change applies to, for the GUI's tree. */
 function objectType(kind: SchemaChangeKind): string {

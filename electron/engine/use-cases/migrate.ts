@@ -14,7 +14,7 @@ import { knexTableOf, readDatabaseState, withDatabase } from "./database-session
 import type { DatabaseSession, DatabaseState } from "./database-session.js";
 import { refuseChangedPlan } from "./confirmed-plan.js";
 import type { ExpectedPlan } from "./confirmed-plan.js";
-import { findDestructiveInPlan } from "./destructive-sql.js";
+import { findDestructiveInPlan } from "../lint/destructive-sql.js";
 import { findFileProblems } from "./inspect.js";
 import type { OpenProject } from "./open-project.js";
 import { liveSchemaDdl, renderInLiveSchemaScratch } from "./live-schema-scratch.js";

@@ -2,7 +2,7 @@ import type { ApiCall, ApiEnvelope, ApiHandlers, ApiParsedRequest } from "../../
 import { apiSchemas } from "../../../shared/api.js";
 import type { ErrorShape } from "../../../shared/errors.js";
 import { StrataError } from "../errors.js";
-import { defaultErrorShape } from "./run-queue.js";
+import { defaultErrorShape } from "../errors.js";
 
 /** Parses a call's payload with its schema; a mismatch is INVALID_REQUEST naming the first bad field. */
 export function parseRequest<K extends ApiCall>(call: K, payload: unknown): ApiParsedRequest<K> {

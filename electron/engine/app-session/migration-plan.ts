@@ -1,10 +1,10 @@
 import type { MigrateCommandDto, MigrationPlanDto } from "../../../shared/api.js";
 import { confirmationNameOf } from "../project/database-protection.js";
 import type { EnvironmentConfig } from "../project/index.js";
-import { readDatabaseState, withDatabase } from "./database-session.js";
-import { findFileProblems } from "./inspect.js";
-import { checkDestructive, fileRefusal, planFromState, planMigration, preflightTarget } from "./migrate.js";
-import type { OpenProject } from "./open-project.js";
+import { readDatabaseState, withDatabase } from "../use-cases/database-session.js";
+import { findFileProblems } from "../use-cases/inspect.js";
+import { checkDestructive, fileRefusal, planFromState, planMigration, preflightTarget } from "../use-cases/migrate.js";
+import type { OpenProject } from "../use-cases/open-project.js";
 
 /**
  * What an upgrade / downgrade would do on the environment, with its SQL, its destructive

@@ -2,7 +2,7 @@ import type { DestructiveStatementDto } from "../../../shared/api.js";
 import type { SchemaModel } from "../../../shared/schema.js";
 import { KNEX_TABLES } from "../introspect/index.js";
 import { splitTopLevel, unquoteIdentifier } from "../introspect/normal-form.js";
-import type { DatabaseSession } from "./database-session.js";
+import type { DatabaseSession } from "../use-cases/database-session.js";
 
 /**
  * The live schema the lint may consult: per table (lower-cased name), its columns (lower-cased

@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { EnvironmentDto, GraphRevisionDto, ProjectSummaryDto } from "../../../shared/api.js";
-import type { OpenProject } from "./open-project.js";
+import type { OpenProject } from "../use-cases/open-project.js";
 
 /** The part of a summary that depends on the revision files only. */
 type GraphPart = Omit<ProjectSummaryDto, "environments">;

@@ -10,7 +10,7 @@ import { findFileProblems } from "./inspect.js";
 import { relativeFile } from "./open-project.js";
 import type { OpenProject } from "./open-project.js";
 import { refuseUnconfirmedResolve } from "./resolve.js";
-import { resolveOneRevision } from "./revision-detail.js";
+import { resolveOneRevision } from "./open-project.js";
 
 /** Sets the version table to the targets without running any revision. */
 export async function stampEnvironment(project: OpenProject, env: EnvironmentConfig, targets: readonly string[]): Promise<CurrentDto> {

@@ -2,11 +2,11 @@ import type { DriftDto, EnvironmentHealthDto, EnvironmentMatrixDto, EnvironmentS
 import { isStrataError } from "../errors.js";
 import { readHistory } from "../runner/index.js";
 import type { HistoryRow } from "../runner/types.js";
-import { readDatabaseState, withDatabase } from "./database-session.js";
-import { findFileProblems, knexStateDto } from "./inspect.js";
-import type { OpenProject } from "./open-project.js";
+import { readDatabaseState, withDatabase } from "../use-cases/database-session.js";
+import { findFileProblems, knexStateDto } from "../use-cases/inspect.js";
+import type { OpenProject } from "../use-cases/open-project.js";
 import type { EnvironmentChoice } from "./project-holder.js";
-import { readUnresolvedRuns } from "./resolve.js";
+import { readUnresolvedRuns } from "../use-cases/resolve.js";
 
 /** Checks one environment's live schema against what its applied revisions build (issue 3), when available. */
 export type DriftCheck = (project: OpenProject, choice: EnvironmentChoice) => Promise<DriftDto>;

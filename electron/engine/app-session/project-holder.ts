@@ -10,8 +10,8 @@ import type { EnvironmentConfig } from "../project/index.js";
 import { confirmationNameOf, describeReach, protectEnvironment } from "../project/database-protection.js";
 import type { ProtectedRoute } from "../project/database-protection.js";
 import type { ProtectedReach } from "../project/index.js";
-import { openProject, selectEnvironment } from "./open-project.js";
-import type { OpenProject } from "./open-project.js";
+import { openProject, selectEnvironment } from "../use-cases/open-project.js";
+import type { OpenProject } from "../use-cases/open-project.js";
 import type { ProfileStore } from "./profile-store.js";
 
 /** An environment the GUI can pick: how it is shown, and how to get it ready to connect. */
