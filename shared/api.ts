@@ -17,6 +17,8 @@ import type { FileProblemDto, KnexMigrationsDto, MigrationResultDto, PlanWarning
 import type { ApiCallName } from "./api-calls.js";
 import type { NotComparedDto } from "./schema.js";
 export type { NotComparedDto } from "./schema.js";
+import type { SchemaObjectDto } from "./schema.js";
+export type { ColumnComparisonDto, SchemaObjectDto, SchemaObjectStatus } from "./schema.js";
 
 // ---------------------------------------------------------------------------------------------
 // Request pieces
@@ -377,6 +379,8 @@ export interface SchemaChangeDto {
   /** The knex schema-builder code that makes the change. */
   readonly knexUp?: string;
   readonly knexDown?: string;
+  /** changeKey(): what it does to which object, the same in a diff and an autogenerate preview (issue 19). */
+  readonly key?: string;
 }
 
 /** A schema source a diff can use. */
@@ -398,6 +402,21 @@ export interface SchemaDiffDto {
   readonly sql: string;
   /** Objects Strata does not model, on either side (issue 16); one on one side only makes identical false. */
   readonly notCompared?: readonly NotComparedDto[];
+  /** Every object of both sides with its status and both definitions (issue 19); left is `from`. */
+  readonly objects?: readonly SchemaObjectViewDto[];
+  /** The database kind of each side, for people: "PostgreSQL", "MySQL/MariaDB", "SQLite". */
+  readonly fromDialect?: string;
+  readonly toDialect?: string;
+  /** The sides are different database kinds: compared at the level both share, and no script is offered. */
+  readonly crossDialect?: boolean;
+  /** Why there is no script, where there is none. */
+  readonly sqlUnavailable?: string;
+}
+
+/** One object of a compare with its CREATE statements on each side, in that side's dialect (null where it is absent). */
+export interface SchemaObjectViewDto extends SchemaObjectDto {
+  readonly leftDefinition: string | null;
+  readonly rightDefinition: string | null;
 }
 
 /** Whether an environment's live schema matches what its applied revisions build. */

@@ -206,6 +206,8 @@ export interface SchemaChangeDto {
   readonly destructive: boolean;
   /** A caveat: "might be a rename of ...", "rebuilds the table on SQLite", ... */
   readonly note: string | null;
+  /** changeKey(): what it does to which object, stable across a diff and an autogenerate preview (issue 19). */
+  readonly key?: string;
 }
 
 /** One side of a diff as the user named it. */
@@ -229,6 +231,39 @@ export interface SchemaDiffDto {
    * side only: no change here can make it, so the revision must be written by hand.
    */
   readonly notCompared?: readonly NotComparedDto[];
+  /** Every object of both sides with its status (issue 19, point 1). */
+  readonly objects?: readonly SchemaObjectDto[];
+  /** The two sides are different database kinds: compared at the level both share, and no script is offered. */
+  readonly crossDialect?: boolean;
+  /** Why there is no SQL script (e.g. across dialects), where there is none. */
+  readonly sqlUnavailable?: string;
+}
+
+/** Where an object stands in a compare: left is the diff's `from`, right its `to`. */
+export type SchemaObjectStatus = "only-left" | "only-right" | "different" | "same" | "not-compared";
+
+/** One column of a table on both sides, and what differs: old -> new per attribute. */
+export interface ColumnComparisonDto {
+  readonly name: string;
+  readonly status: "only-left" | "only-right" | "different";
+  /** "type", "nullable", "default", "identity", "generated", "collation", "comment": left and right as people read them. */
+  readonly attributes: readonly { readonly attribute: string; readonly left: string; readonly right: string }[];
+}
+
+/** One object of a compare (a table, index, view, enum, routine, trigger, sequence, ...) and its status. */
+export interface SchemaObjectDto {
+  readonly kind: string;
+  /** "schema.name" outside the default schema. */
+  readonly name: string;
+  /** The table an index or trigger is on. */
+  readonly table?: string;
+  readonly status: SchemaObjectStatus;
+  /** The keys (changeKey) of the changes that belong to it. */
+  readonly changes: readonly string[];
+  /** A table on both sides: its columns that differ. */
+  readonly columns?: readonly ColumnComparisonDto[];
+  /** What was not compared about it, and why (across dialects, or not modelled). */
+  readonly reason?: string;
 }
 
 /** Whether an environment's live schema differs from what its applied revisions build. */

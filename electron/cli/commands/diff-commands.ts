@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { NotComparedDto, SchemaChangeDto, SchemaDiffDto } from "../../../shared/schema.js";
+import type { NotComparedDto, SchemaChangeDto, SchemaDiffDto, SchemaObjectDto } from "../../../shared/schema.js";
 import { describeNotCompared } from "../../engine/diff/index.js";
 import { diffSources, dropScratchDatabases } from "../../engine/use-cases/schema-diff.js";
 import { CommandContext } from "../context.js";
@@ -55,7 +55,26 @@ export function describeNotComparedList(list: readonly NotComparedDto[], from: s
   ];
 }
 
+/**
+ * Across dialects (issue 19): what was compared, why there is no script, and per object what
+ * could not be compared between the two database kinds.
+ */
+function crossDialectText(d: SchemaDiffDto): string[] {
+  if (!d.crossDialect) return [];
+  const unmodelled = new Set((d.notCompared ?? []).map((n) => `${n.kind}\u0000${n.name}`));
+  const setAside = (d.objects ?? []).filter((o) => o.reason && !unmodelled.has(`${o.kind}\u0000${o.name}`));
+  const side = (o: SchemaObjectDto): string => (o.status === "only-left" ? `only in ${d.from.source}` : o.status === "only-right" ? `only in ${d.to.source}` : "both sides");
+  return [
+    `compared across dialects (${d.from.client} and ${d.to.client}): tables, columns (normalised types), keys and indexes; no SQL script: ${d.sqlUnavailable ?? "the two sides are different database kinds"}`,
+    ...(setAside.length ? ["not compared across dialects:", ...setAside.map((o) => `  ${o.kind} ${o.name} (${side(o)}): ${o.reason}`)] : []),
+  ];
+}
+
 function diffText(d: SchemaDiffDto): string[] {
+  return [...changesText(d), ...crossDialectText(d)];
+}
+
+function changesText(d: SchemaDiffDto): string[] {
   const notCompared = describeNotComparedList(d.notCompared ?? [], d.from.source, d.to.source);
   if (d.changes.length === 0) {
     const same = d.equal ? `no differences: ${d.from.source} and ${d.to.source} have the same schema` : `no changes Strata can make: ${d.from.source} and ${d.to.source} differ only in objects it does not compare`;

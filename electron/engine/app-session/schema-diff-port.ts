@@ -1,7 +1,7 @@
 import type { DriftDto, SchemaChangeDto, SchemaDiffDto } from "../../../shared/api.js";
 import type { SchemaChangeDto as EngineChangeDto, SchemaChangeKind } from "../../../shared/schema.js";
 import { dialectFor } from "../dialect/index.js";
-import { renderBodySql, renderKnexBody } from "../diff/index.js";
+import { changeKey, definitionKey, renderBodySql, renderKnexBody, renderObjectDefinitions } from "../diff/index.js";
 import type { SchemaChange } from "../diff/index.js";
 import { StrataError, assertNever, isStrataError } from "../errors.js";
 import type { SchemaDiffPort } from "./app-service.js";
@@ -93,12 +93,31 @@ function isClient(c: string): c is "pg" | "mysql2" | "better-sqlite3" {
 export function createSchemaDiffPort(): SchemaDiffPort {
   return {
     async diff(project: OpenProject, from: string, to: string, others?: EnvironmentLookup): Promise<SchemaDiffDto> {
-      const result = await diffSources(project, { from, to, sql: true, ...(others ? { others } : {}) });
+      const result = await diffSources(project, { from, to, sql: "same-dialect", ...(others ? { others } : {}) });
       const client = result.fromModel.client;
-      if (!isClient(client)) throw new StrataError("NOT_SUPPORTED", `schema diff for client ${client} is not supported`);
+      if (!isClient(client) || !isClient(result.toModel.client)) throw new StrataError("NOT_SUPPORTED", `schema diff for client ${isClient(client) ? result.toModel.client : client} is not supported`);
       const changes: SchemaChangeDto[] = [];
-      for (const c of result.changes) changes.push(await guiChange(c, client));
-      return { from: result.dto.from.source, to: result.dto.to.source, identical: result.dto.equal, changes, sql: result.dto.sql ?? "", notCompared: result.dto.notCompared ?? [] };
+      // Across dialects a change is one of what both sides share: no statement of either dialect makes it.
+      for (const c of result.changes) changes.push(result.dto.crossDialect ? { ...changeWithoutSql(c.dto), key: changeKey(c.dto) } : { ...(await guiChange(c, client)), key: changeKey(c.dto) });
+      const [left, right] = await Promise.all([renderObjectDefinitions(result.fromModel), renderObjectDefinitions(result.toModel)]);
+      const objects = (result.dto.objects ?? []).map((o) => {
+        const key = definitionKey(o.kind, o.table, o.name);
+        const side = (present: boolean, defs: Map<string, string>): string | null => (present ? defs.get(key) ?? null : null);
+        return { ...o, leftDefinition: side(o.status !== "only-right", left), rightDefinition: side(o.status !== "only-left", right) };
+      });
+      return {
+        from: result.dto.from.source,
+        to: result.dto.to.source,
+        identical: result.dto.equal,
+        changes,
+        sql: result.dto.sql ?? "",
+        notCompared: result.dto.notCompared ?? [],
+        objects,
+        fromDialect: dialectFor(client).label,
+        toDialect: dialectFor(result.toModel.client).label,
+        ...(result.dto.crossDialect ? { crossDialect: true } : {}),
+        ...(result.dto.sqlUnavailable ? { sqlUnavailable: result.dto.sqlUnavailable } : {}),
+      };
     },
     async autogenerate(project, req) {
       if (req.from !== undefined && !/^migrations(@(head|heads))?$/.test(req.from)) {

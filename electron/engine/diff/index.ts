@@ -1,5 +1,9 @@
 export { diffSchemas, columnDifferences, compareNotCompared, describeNotCompared } from "./schema-differ.js";
 export { renderKnexBody, columnCall } from "./knex-renderer.js";
 export { renderBodySql } from "./sql-renderer.js";
-export { describeColumn, describeType, qualifiedName } from "./change.js";
+export { changeKey, describeColumn, describeType, qualifiedName } from "./change.js";
+export { enumCheckValues, normaliseAcrossDialects } from "./cross-dialect.js";
+export type { CrossDialectModels, SetAsideModel } from "./cross-dialect.js";
+export { compareObjects } from "./object-comparison.js";
 export type { ChangePayload, SchemaChange } from "./change.js";
+export { definitionKey, formatStatement, renderObjectDefinitions } from "./object-definitions.js";

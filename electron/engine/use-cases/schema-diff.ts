@@ -4,8 +4,8 @@ import path from "node:path";
 import type { Knex } from "knex";
 import type { DriftDto, NotComparedDto, SchemaChangeDto, SchemaDiffDto, SchemaModel, SchemaSourceDto } from "../../../shared/schema.js";
 import { dialectFor } from "../dialect/index.js";
-import type { Dialect } from "../dialect/index.js";
-import { compareNotCompared, describeNotCompared, diffSchemas, renderBodySql, renderKnexBody } from "../diff/index.js";
+import type { DbClient, Dialect } from "../dialect/index.js";
+import { changeKey, compareNotCompared, compareObjects, describeNotCompared, diffSchemas, normaliseAcrossDialects, renderBodySql, renderKnexBody } from "../diff/index.js";
 import type { SchemaChange } from "../diff/index.js";
 import { StrataError, assertNever, isStrataError } from "../errors.js";
 import { KNEX_TABLES } from "../introspect/index.js";
@@ -328,7 +328,8 @@ export interface DiffRequest {
   /** Where scratch databases are made when neither side is an environment (--env, or the default one). */
   readonly fallbackHost?: EnvironmentConfig;
   readonly schemas?: readonly string[];
-  readonly sql?: boolean;
+  /** Render the script; "same-dialect": only where both sides are one database kind (no error across dialects). */
+  readonly sql?: boolean | "same-dialect";
   /** Saved profiles, also usable as sources. */
   readonly others?: EnvironmentLookup;
 }
@@ -354,25 +355,32 @@ export async function diffSources(project: OpenProject, req: DiffRequest): Promi
   const opts = { host, schemas: req.schemas };
   const from = await readSource(project, fromSpec, opts);
   const to = await readSource(project, toSpec, opts);
-  if (from.model.client !== to.model.client) {
-    throw new StrataError("NOT_SUPPORTED", `cannot diff ${req.from} (${from.model.client}) against ${req.to} (${to.model.client}): both sides must be the same database kind`);
+  const crossDialect = from.model.client !== to.model.client;
+  if (crossDialect && req.sql === true) {
+    throw new StrataError("NOT_SUPPORTED", `no SQL script across dialects: ${req.from} is ${dialectFor(from.model.client as DbClient).label} and ${req.to} is ${dialectFor(to.model.client as DbClient).label}, and a script for one does not run on the other; compare without --sql, or diff against migrations on ${req.to}'s own server`, { from: from.model.client, to: to.model.client });
   }
-  const changes = diffSchemas(from.model, to.model);
+  // Across dialects (PostgreSQL staging, MariaDB prod) both sides are first brought to what both can say (issue 19).
+  const cross = crossDialect ? normaliseAcrossDialects(from.model, to.model) : null;
+  const compared = cross ?? { from: from.model, to: to.model, setAside: [] };
+  const changes = diffSchemas(compared.from, compared.to);
   let sql: string | undefined;
-  if (req.sql) {
+  if (req.sql && !crossDialect) {
     const body = renderKnexBody(changes, dialectFor(host.client).schema, from.model);
     sql = changes.length ? (await renderBodySql(host.client, body)).join("\n") : "";
   }
-  const notCompared = compareNotCompared(from.model, to.model);
-  const oneSided = notCompared.some((o) => o.presence !== "both");
+  const notCompared = compareNotCompared(compared.from, compared.to);
+  const objects = compareObjects(compared.from, compared.to, changes, notCompared, compared.setAside);
+  const oneSided = objects.some((o) => o.status === "only-left" || o.status === "only-right");
   return {
     dto: {
       from: from.source,
       to: to.source,
       equal: changes.length === 0 && !oneSided,
-      changes: changes.map((c) => c.dto),
+      changes: changes.map((c) => ({ ...c.dto, key: changeKey(c.dto) })),
       ...(sql !== undefined ? { sql } : {}),
       notCompared,
+      objects,
+      ...(crossDialect ? { crossDialect: true, sqlUnavailable: `${from.source.source} is ${dialectFor(from.model.client as DbClient).label} and ${to.source.source} is ${dialectFor(to.model.client as DbClient).label}: a script written for one does not run on the other` } : {}),
     },
     changes,
     fromModel: from.model,
