@@ -190,6 +190,8 @@ export const apiSchemas = {
     dependsOn: z.array(revisionRef).optional(),
     /** Fill up/down from the diff between these sources (`to` is the desired schema). */
     autogenerate: z.object({ from: diffSourceSchema.optional(), to: diffSourceSchema }).optional(),
+    /** Only these changes of the autogenerate diff are written: their keys (changeKey), issue 19. */
+    selectedChanges: z.array(z.string().min(1).max(2000)).max(10_000).optional(),
   }),
   /** Writes a merge revision of the given revisions ("heads" for every head). */
   createMerge: z.object({ message: z.string().trim().min(1, "a merge needs a message").max(500), revisions: z.array(revisionRef).min(1) }),

@@ -4,7 +4,15 @@ import { assertNever } from "./assert-never.js";
 export type Route =
   | { readonly screen: "graph"; readonly select?: string }
   | { readonly screen: "revision"; readonly id: string }
-  | { readonly screen: "create"; readonly parent?: string; readonly diffFrom?: string; readonly diffTo?: string }
+  | {
+      readonly screen: "create";
+      readonly parent?: string;
+      readonly diffFrom?: string;
+      readonly diffTo?: string;
+      /** From the compare screen (issue 19): the message to start from, and the keys (changeKey) of the changes chosen there. */
+      readonly message?: string;
+      readonly selectedChanges?: readonly string[];
+    }
   | {
       readonly screen: "apply";
       readonly environment?: string;
@@ -38,7 +46,7 @@ export function parseRoute(hash: string): Route {
     case "revision":
       return arg ? { screen: "revision", id: arg } : { screen: "graph" };
     case "create":
-      return { screen: "create", parent: opt("parent"), diffFrom: opt("from"), diffTo: opt("to") };
+      return { screen: "create", parent: opt("parent"), diffFrom: opt("from"), diffTo: opt("to"), message: opt("message"), ...(q.has("change") ? { selectedChanges: q.getAll("change") } : {}) };
     case "apply": {
       const c = opt("command");
       return {
@@ -67,9 +75,12 @@ function flag(q: URLSearchParams, key: string): true | undefined {
   return v === "1" || v === "true" ? true : undefined;
 }
 
-function withQuery(path: string, params: Record<string, string | undefined>): string {
+function withQuery(path: string, params: Record<string, string | readonly string[] | undefined>): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") q.set(k, v);
+  for (const [k, v] of Object.entries(params)) {
+    if (typeof v === "object") for (const x of v) q.append(k, x);
+    else if (v !== undefined && v !== "") q.set(k, v);
+  }
   const s = q.toString();
   return `#/${path}${s ? `?${s}` : ""}`;
 }
@@ -82,7 +93,7 @@ export function routeHref(route: Route): string {
     case "revision":
       return `#/revision/${encodeURIComponent(route.id)}`;
     case "create":
-      return withQuery("create", { parent: route.parent, from: route.diffFrom, to: route.diffTo });
+      return withQuery("create", { parent: route.parent, from: route.diffFrom, to: route.diffTo, message: route.message, change: route.selectedChanges });
     case "apply":
       return withQuery("apply", {
         environment: route.environment,

@@ -172,10 +172,9 @@ describe("the demo in Chromium against strata serve (SQLite)", () => {
     session = await demo.open();
     const { page } = session;
     await page.goto(session.served.url + `#/diff?from=${encodeURIComponent("migrations@" + DEMO.merge)}&to=prod`);
-    await page.locator("[data-testid=diff-tree]").getByText("loyalty_tier").waitFor({ timeout: 60_000 });
-    await page.locator("[data-testid=diff-tree]").getByText("loyalty_tier").click();
-    await page.locator("[data-testid='code-change DDL'] .cm-content").filter({ hasText: /loyalty_tier/ }).waitFor();
-    await page.getByRole("button", { name: "Create revision from this diff…" }).click();
+    await page.locator("[data-testid=compare-objects] [data-object='table customers']").click({ timeout: 60_000 });
+    await page.locator("[data-testid=definitions] [data-change=added]").filter({ hasText: /loyalty_tier/ }).waitFor();
+    await page.getByRole("button", { name: "Create revision from the selected changes…" }).click();
     await page.getByLabel("Message").fill("add loyalty tier");
     await page.getByRole("button", { name: "Create revision" }).click();
     await page.locator("[data-testid=created]").waitFor({ timeout: 60_000 });

@@ -40,7 +40,7 @@ const SCREENS: readonly { readonly name: string; readonly hash: string; readonly
   { name: "revision", hash: `#/revision/${DEMO.dueDate}`, ready: (p) => p.locator("[data-testid='code-Upgrade SQL'] .cm-content").waitFor() },
   { name: "apply", hash: `#/apply?environment=prod&command=upgrade&target=heads`, ready: (p) => p.locator("[data-testid=confirm-hint]").waitFor() },
   { name: "environments", hash: "#/environments", ready: (p) => p.locator("[data-testid=matrix]").waitFor({ timeout: 60_000 }) },
-  { name: "diff", hash: `#/diff?from=${encodeURIComponent(`migrations@${DEMO.merge}`)}&to=prod`, ready: (p) => p.locator("[data-testid='code-change DDL'] .cm-content").waitFor({ timeout: 60_000 }) },
+  { name: "diff", hash: `#/diff?from=${encodeURIComponent(`migrations@${DEMO.merge}`)}&to=prod`, ready: (p) => p.locator("[data-testid=definitions] [data-change]").first().waitFor({ timeout: 60_000 }) },
   { name: "create", hash: `#/create?from=${encodeURIComponent(`migrations@${DEMO.merge}`)}&to=prod`, ready: (p) => p.getByLabel("Message").fill("add loyalty tier to customers") },
   { name: "history", hash: "#/history?environment=dev", ready: (p) => p.locator("[data-testid=history]").waitFor() },
 ];

@@ -21,13 +21,14 @@ export function CreateRevisionForm(props: {
   readonly heads: readonly string[];
   readonly sources: readonly DiffSourceDto[] | null;
   readonly initialParent?: string;
+  readonly initialMessage?: string;
   readonly initialDiff?: { readonly from?: string; readonly to?: string };
   readonly busy: boolean;
   /** A knex folder (issue #15 point 4): the new file is a knex migration on the last file, with no parent, label or depends-on to pick. */
   readonly knexFolder?: boolean;
   readonly onSubmit: (input: CreateRevisionInput) => void;
 }) {
-  const [message, setMessage] = useState("");
+  const [message, setMessage] = useState(props.initialMessage ?? "");
   // A diff from "migrations@REV" is the schema at REV: the revision made from it goes on REV.
   const diffBase = /^migrations@(.+)$/.exec(props.initialDiff?.from ?? "")?.[1];
   const [parent, setParent] = useState(props.initialParent ?? diffBase ?? "head");
