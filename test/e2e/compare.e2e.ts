@@ -8,7 +8,7 @@ import { createTestDatabase, envEntry } from "../helpers/databases.js";
 import type { TestDatabase } from "../helpers/databases.js";
 import { buildShop } from "../fixtures/cross-dialect/shop-schema.js";
 import { useDemoSessions } from "./demo-sessions.js";
-import { addEnvironment } from "./strata-serve.js";
+import { DEMO, addEnvironment } from "./strata-serve.js";
 
 // `STRATA_SCREENSHOTS=1` writes the screenshots into docs/screenshots; otherwise into a temporary folder.
 const OUT = process.env.STRATA_SCREENSHOTS ? path.resolve(__dirname, "..", "..", "docs", "screenshots") : fs.mkdtempSync(path.join(os.tmpdir(), "strata-compare-"));
@@ -91,7 +91,7 @@ describe("the schema compare (issue 19)", () => {
 
       // Untick the default change: the count, the script and the revision leave it out.
       await detail.getByLabel("alter column active: default true -> false").uncheck();
-      await expect.poll(() => page.locator("[data-testid=diff-count]").innerText()).toMatch(/^8 of 9 changes from pg_staging to pg_prod selected$/);
+      await expect.poll(() => page.locator("[data-testid=diff-count]").innerText()).toMatch(/^8 of 9 changes selected$/);
       await page.getByRole("button", { name: "Copy script" }).click();
       await page.getByRole("status").filter({ hasText: "Script copied." }).waitFor();
       const copied = String(await page.evaluate("navigator.clipboard.readText()"));
@@ -127,7 +127,12 @@ describe("the schema compare (issue 19)", () => {
       expect(await page.locator("[data-testid=selected-changes]").innerText()).toBe("8 changes chosen on the compare screen.");
       expect(await page.getByLabel("Message").inputValue()).toBe("match pg_prod");
       expect(await page.getByRole("radio", { name: "Autogenerate from a schema diff" }).isChecked()).toBe(true);
+      // The working default: the project's one head as parent, and Create makes the revision on it.
+      expect(await page.getByLabel("Parent").inputValue()).toBe(DEMO.status);
       await shot(page, `compare-create-${scheme}-${viewport.width}`);
+      await page.getByRole("button", { name: "Create revision", exact: true }).click();
+      await page.locator("[data-testid=created]").waitFor({ timeout: 90_000 });
+      expect(await page.locator("[data-testid=created]").innerText()).toContain(DEMO.status);
     });
   }
 

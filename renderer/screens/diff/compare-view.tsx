@@ -94,8 +94,8 @@ export function CompareView(props: {
                     onClick={() => setChosen(id)}
                   >
                     <span className="faint compare-kind">{o.kind}</span>
-                    <span className="compare-name">{objectLabel(o)}</span>
-                    {o.changes.length > 0 && <span className="faint" title="changes selected">{picked}/{o.changes.length}</span>}
+                    <span className="compare-name" title={objectLabel(o)}>{o.kind === "index" ? o.name : objectLabel(o)}</span>
+                    {o.changes.length > 0 && <span className="faint" title={`${picked} of its ${o.changes.length} change${o.changes.length === 1 ? "" : "s"} selected`}>{picked}/{o.changes.length}</span>}
                     <span className={`tag ${STATUS_TAG[o.status]}`}>{statusWords(o.status, left, right)}</span>
                   </li>
                 );

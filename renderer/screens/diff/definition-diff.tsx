@@ -1,43 +1,6 @@
-import { diffLines, diffWordsWithSpace } from "diff";
+import { diffWordsWithSpace } from "diff";
 import { Fragment } from "react";
-
-/** One row of the side-by-side view: a line on each side (null where that side has none there). */
-export interface DefinitionRow {
-  readonly left: string | null;
-  readonly right: string | null;
-  readonly change: "same" | "changed" | "removed" | "added";
-}
-
-const lines = (text: string): string[] => text.replace(/\n$/, "").split("\n");
-
-/**
- * Lines of two definitions paired for a side-by-side view: equal lines side by side, a run of
- * removed lines beside the run of added lines that replaced it, the rest against a gap.
- */
-export function pairDefinitionLines(left: string, right: string): DefinitionRow[] {
-  const rows: DefinitionRow[] = [];
-  let removed: string[] = [];
-  let added: string[] = [];
-  const flush = (): void => {
-    for (let i = 0; i < Math.max(removed.length, added.length); i++) {
-      const l = removed[i] ?? null;
-      const r = added[i] ?? null;
-      rows.push({ left: l, right: r, change: l !== null && r !== null ? "changed" : l !== null ? "removed" : "added" });
-    }
-    removed = [];
-    added = [];
-  };
-  for (const part of diffLines(left, right)) {
-    if (part.removed) removed.push(...lines(part.value));
-    else if (part.added) added.push(...lines(part.value));
-    else {
-      flush();
-      for (const l of lines(part.value)) rows.push({ left: l, right: l, change: "same" });
-    }
-  }
-  flush();
-  return rows;
-}
+import { pairDefinitionLines, type DefinitionRow } from "./definition-lines.js";
 
 /** A changed line with the words that differ from its partner marked. */
 function MarkedLine({ text, other, side }: { readonly text: string; readonly other: string; readonly side: "left" | "right" }) {
@@ -83,6 +46,12 @@ export function DefinitionDiff(props: {
   return (
     <div className="def-diff panel" data-testid="definitions">
       <table>
+        <colgroup>
+          <col className="def-no-col" />
+          <col />
+          <col className="def-no-col" />
+          <col />
+        </colgroup>
         <thead>
           <tr>
             <th colSpan={2} scope="col">{props.leftTitle}</th>

@@ -94,9 +94,9 @@ export function DiffScreen(props: { readonly from?: string; readonly to?: string
       {sources.load.state === "error" && <ErrorBox error={sources.load.error} onRetry={sources.reload} />}
       {sources.load.state === "ok" && (
         <form className="toolbar panel" onSubmit={(e) => { e.preventDefault(); compare(); }}>
-          <label className="field">Left (from)<select value={from} onChange={(e) => setFrom(e.target.value)} aria-label="From">{options}</select></label>
+          <label className="field">Left (from)<select value={from} onChange={(e) => setFrom(e.target.value)} aria-label="From" style={{ maxWidth: 360 }}>{options}</select></label>
           <span aria-hidden="true" style={{ alignSelf: "flex-end", paddingBottom: 6 }}>→</span>
-          <label className="field">Right (to, desired)<select value={to} onChange={(e) => setTo(e.target.value)} aria-label="To">{options}</select></label>
+          <label className="field">Right (to, desired)<select value={to} onChange={(e) => setTo(e.target.value)} aria-label="To" style={{ maxWidth: 360 }}>{options}</select></label>
           <button type="submit" className="btn primary" style={{ alignSelf: "flex-end" }} disabled={!from || !to || diff.state === "loading"}>Compare</button>
           <button type="button" className="btn" style={{ alignSelf: "flex-end" }} onClick={() => { setFrom(to); setTo(from); setDiff({ state: "idle" }); }}>Swap</button>
         </form>
@@ -122,7 +122,7 @@ export function DiffScreen(props: { readonly from?: string; readonly to?: string
           ) : (
             <div className="toolbar">
               <span className="muted" data-testid="diff-count">
-                {selected.size} of {diff.diff.changes.length} change{diff.diff.changes.length === 1 ? "" : "s"} from <code>{diff.diff.from}</code> to <code>{diff.diff.to}</code> selected
+                {selected.size} of {diff.diff.changes.length} change{diff.diff.changes.length === 1 ? "" : "s"} selected
               </span>
               <button type="button" className="btn small" onClick={() => toggle(diff.diff.changes.map((c) => c.key ?? ""), true)}>Select all</button>
               <button type="button" className="btn small" onClick={() => setSelected(new Set())}>Select none</button>
