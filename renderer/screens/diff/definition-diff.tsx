@@ -1,19 +1,10 @@
-import { diffWordsWithSpace } from "diff";
 import { Fragment } from "react";
-import { pairDefinitionLines, type DefinitionRow } from "./definition-lines.js";
+import { markChangedWords, pairDefinitionLines, type DefinitionRow } from "./definition-lines.js";
 
 /** A changed line with the words that differ from its partner marked. */
 function MarkedLine({ text, other, side }: { readonly text: string; readonly other: string; readonly side: "left" | "right" }) {
-  const parts = side === "left" ? diffWordsWithSpace(text, other) : diffWordsWithSpace(other, text);
-  return (
-    <>
-      {parts.map((p, i) => {
-        if (side === "left" ? p.added : p.removed) return null;
-        const changed = side === "left" ? p.removed : p.added;
-        return changed ? <mark key={i}>{p.value}</mark> : <Fragment key={i}>{p.value}</Fragment>;
-      })}
-    </>
-  );
+  const pieces = side === "left" ? markChangedWords(text, other).left : markChangedWords(other, text).right;
+  return <>{pieces.map((p, i) => (p.changed ? <mark key={i}>{p.text}</mark> : <Fragment key={i}>{p.text}</Fragment>))}</>;
 }
 
 /**

@@ -55,3 +55,34 @@ export function pairDefinitionLines(left: string, right: string): DefinitionRow[
   flush();
   return rows;
 }
+
+/** A piece of a line, and whether it differs from the line it is paired with. */
+export interface LinePiece {
+  readonly text: string;
+  readonly changed: boolean;
+}
+
+const tokens = (line: string): string[] => line.split(/(\s+|[(),;])/).filter((t) => t !== "");
+const tokenKey = (t: string): string => t.replace(/["`]/g, "").toLowerCase();
+
+/**
+ * Two paired lines cut into words, each marked where it differs from the other side; identifier
+ * quotes and case are not differences (two dialects spell `name` and "name").
+ */
+export function markChangedWords(left: string, right: string): { readonly left: readonly LinePiece[]; readonly right: readonly LinePiece[] } {
+  const l = tokens(left);
+  const r = tokens(right);
+  const out: { left: LinePiece[]; right: LinePiece[] } = { left: [], right: [] };
+  let li = 0;
+  let ri = 0;
+  for (const part of diffArrays(l, r, { comparator: (a, b) => tokenKey(a) === tokenKey(b) })) {
+    const n = part.count ?? part.value.length;
+    if (part.removed) out.left.push(...l.slice(li, (li += n)).map((text) => ({ text, changed: text.trim() !== "" })));
+    else if (part.added) out.right.push(...r.slice(ri, (ri += n)).map((text) => ({ text, changed: text.trim() !== "" })));
+    else {
+      out.left.push(...l.slice(li, (li += n)).map((text) => ({ text, changed: false })));
+      out.right.push(...r.slice(ri, (ri += n)).map((text) => ({ text, changed: false })));
+    }
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lineKey, pairDefinitionLines } from "../../../renderer/screens/diff/definition-lines.js";
+import { lineKey, markChangedWords, pairDefinitionLines } from "../../../renderer/screens/diff/definition-lines.js";
 
 const pg = ['create table "customers" (', '  "id" serial primary key,', '  "name" varchar(255),', '  "active" boolean not null default true', ")"].join("\n");
 
@@ -22,5 +22,13 @@ describe("the side-by-side definition lines", () => {
   it("puts every line of an object on one side only against gaps", () => {
     expect(pairDefinitionLines("", "create view v as select 1").map((r) => [r.left, r.right, r.change])).toEqual([[null, "create view v as select 1", "added"]]);
     expect(pairDefinitionLines("drop me", "")).toEqual([{ left: "drop me", right: null, change: "removed" }]);
+  });
+
+  it("marks only the words that differ, not another dialect's quotes", () => {
+    const m = markChangedWords('  "id" bigserial primary key,', "  `id` bigint unsigned not null auto_increment primary key,");
+    expect(m.left.filter((p) => p.changed).map((p) => p.text)).toEqual(["bigserial"]);
+    expect(m.right.filter((p) => p.changed).map((p) => p.text)).toEqual(["bigint", "unsigned", "not", "null", "auto_increment"]);
+    expect(m.left.map((p) => p.text).join("")).toBe('  "id" bigserial primary key,');
+    expect(m.right.map((p) => p.text).join("")).toBe("  `id` bigint unsigned not null auto_increment primary key,");
   });
 });
