@@ -42,21 +42,20 @@ export function CompareView(props: {
     <div className="compare">
       <div className="compare-filters toolbar" role="group" aria-label="Show objects">
         {STATUSES.map((s) => (
-          <button
-            key={s}
-            type="button"
-            className={`btn small filter ${shown.has(s) ? "on" : ""}`}
-            aria-pressed={shown.has(s)}
-            data-status-filter={s}
-            onClick={() => setShown((prev) => {
-              const next = new Set(prev);
-              if (next.has(s)) next.delete(s);
-              else next.add(s);
-              return next;
-            })}
-          >
+          // Checkboxes, not buttons: each shows or hides one status (and "not compared" is no second Compare button).
+          <label key={s} className={`btn small filter ${shown.has(s) ? "on" : ""}`} data-status-filter={s}>
+            <input
+              type="checkbox"
+              checked={shown.has(s)}
+              onChange={() => setShown((prev) => {
+                const next = new Set(prev);
+                if (next.has(s)) next.delete(s);
+                else next.add(s);
+                return next;
+              })}
+            />
             {statusWords(s, left, right)} ({counts(s)})
-          </button>
+          </label>
         ))}
       </div>
       <div className="compare-body">
