@@ -124,7 +124,8 @@ export function GraphScreen({ select }: { readonly select?: string }) {
           <input
             ref={searchRef}
             type="search"
-            placeholder="Search id, message, label, heads, billing@head, an environment  ( / )"
+            placeholder="Search ids, messages, labels, targets  ( / )"
+            title="An id, a message, a branch label, or a target: heads, head, billing@head, an environment's name"
             aria-label="Search revisions"
             value={query}
             onChange={(e) => {
