@@ -12,18 +12,8 @@ import { freshDir, launchChromium, serve, strataSync, type ServedProject } from 
 // (prod). `STRATA_SCREENSHOTS=1` writes docs/screenshots/graph-*.png; a plain run captures into a temp folder.
 const OUT = process.env.STRATA_SCREENSHOTS ? path.resolve(__dirname, "..", "..", "docs", "screenshots") : fs.mkdtempSync(path.join(os.tmpdir(), "strata-graph-"));
 
-const BASE = "b0b0b0b0b0b0";
-const T1 = "a1a1a1a1a1a1";
-const T2 = "a2a2a2a2a2a2";
-const T3 = "a3a3a3a3a3a3";
-const F1 = "f1f1f1f1f1f1";
-const F2 = "f2f2f2f2f2f2";
-const MERGE = "e0e0e0e0e0e0";
-const T4 = "a4a4a4a4a4a4";
-const B1 = "c1c1c1c1c1c1";
-const B2 = "c2c2c2c2c2c2";
-const BROKEN = "d0d0d0d0d0d0";
-const HALF = "d1d1d1d1d1d1";
+/** The trunk (BASE..T4), a feature branch merged back (F1, F2), billing (B1, B2 depends on T3), two that fail (BROKEN, HALF). */
+const [BASE, T1, T2, T3, F1, F2, MERGE, T4, B1, B2, BROKEN, HALF] = ["b0b0b0b0b0b0", "a1a1a1a1a1a1", "a2a2a2a2a2a2", "a3a3a3a3a3a3", "f1f1f1f1f1f1", "f2f2f2f2f2f2", "e0e0e0e0e0e0", "a4a4a4a4a4a4", "c1c1c1c1c1c1", "c2c2c2c2c2c2", "d0d0d0d0d0d0", "d1d1d1d1d1d1"] as const;
 /** 40 more trunk revisions on top, so that the older ones are scrolled out of view. */
 const LATER = Array.from({ length: 40 }, (_, i) => `9${String(i + 1).padStart(11, "0")}`);
 const TIP = LATER.at(-1)!;
@@ -100,16 +90,22 @@ afterAll(async () => {
 const row = (page: Page, revision: string) => page.locator(`[data-testid=graph] [data-revision="${revision}"]`);
 const panel = (page: Page) => page.locator("[data-testid=side-panel]");
 
-async function openGraph(viewport: { width: number; height: number }, scheme: "light" | "dark", hash = "#/graph"): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
+/** Opens the graph in a fresh page once every environment's state is in, runs `check` on it, and fails on errors the page threw. */
+async function onGraph(viewport: { width: number; height: number }, scheme: "light" | "dark", hash: string, check: (page: Page) => Promise<void>): Promise<void> {
   const context = await browser.newContext({ viewport, colorScheme: scheme });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(served.url + hash);
-  await page.locator("[data-testid=graph] [data-revision]").first().waitFor();
-  // Every environment's state has come in (the chips say more than "…").
-  for (const env of ["dev", "staging", "prod"]) await page.locator(`[data-env=${env}] .env-state[data-state]`).waitFor({ timeout: 60_000 });
-  return { page, errors, close: () => context.close() };
+  try {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(served.url + hash);
+    await page.locator("[data-testid=graph] [data-revision]").first().waitFor();
+    // Every environment's state has come in (the chips say more than "…").
+    for (const env of ["dev", "staging", "prod"]) await page.locator(`[data-env=${env}] .env-state[data-state]`).waitFor({ timeout: 60_000 });
+    await check(page);
+    expect(errors).toEqual([]);
+  } finally {
+    await context.close();
+  }
 }
 
 /** Whether a row is inside the graph's visible area. */
@@ -131,8 +127,7 @@ describe.each(VIEWPORTS.flatMap((v) => (["light", "dark"] as const).map((scheme)
   const viewport = { width, height };
 
   it("draws the trunk on lane 0 in one colour from its head to its base, branches beside it, depends_on dashed", async () => {
-    const { page, errors, close } = await openGraph(viewport, scheme, `#/graph?select=${T3}`);
-    try {
+    await onGraph(viewport, scheme, `#/graph?select=${T3}`, async (page) => {
       const lanes = await page.locator("[data-testid=graph] [data-revision]").evaluateAll((rows) =>
         rows.map((r) => ({ id: r.getAttribute("data-revision"), lane: r.getAttribute("data-lane"), stroke: r.querySelector("svg circle:last-of-type, svg rect")?.getAttribute("stroke") })),
       );
@@ -147,15 +142,11 @@ describe.each(VIEWPORTS.flatMap((v) => (["light", "dark"] as const).map((scheme)
       expect(await from.getAttribute("stroke-dasharray")).toBe("3 3");
       await row(page, T3).locator("[data-dependency=dependency]").waitFor();
       await page.screenshot({ path: path.join(OUT, `graph-${width}-${scheme}.png`) });
-      expect(errors).toEqual([]);
-    } finally {
-      await close();
-    }
+    });
   });
 
   it("dims what the selected environment has not applied and marks failed, edited and half-applied revisions", async () => {
-    const { page, errors, close } = await openGraph(viewport, scheme);
-    try {
+    await onGraph(viewport, scheme, "#/graph", async (page) => {
       await page.locator("[data-env=prod]").click();
       // prod stands at T2: T2 and below filled, everything newer hollow.
       await expect.poll(() => row(page, T2).locator("svg").getAttribute("data-applied")).toBe("true");
@@ -175,15 +166,11 @@ describe.each(VIEWPORTS.flatMap((v) => (["light", "dark"] as const).map((scheme)
       expect(standing).toBe("Applied in: all 3 environments");
       expect(await panel(page).innerText()).not.toContain("no environment");
       await page.screenshot({ path: path.join(OUT, `graph-markers-${width}-${scheme}.png`) });
-      expect(errors).toEqual([]);
-    } finally {
-      await close();
-    }
+    });
   });
 
   it("jumps to where an environment stands from its chip, scrolled into view and selected", async () => {
-    const { page, errors, close } = await openGraph(viewport, scheme);
-    try {
+    await onGraph(viewport, scheme, "#/graph", async (page) => {
       expect(await inView(page, T2)).toBe(false);
       await page.locator("[data-env=prod]").click();
       await expect.poll(() => selectedRow(page)).toBe(T2);
@@ -191,15 +178,11 @@ describe.each(VIEWPORTS.flatMap((v) => (["light", "dark"] as const).map((scheme)
       await page.locator("[data-env=dev]").click();
       await expect.poll(() => selectedRow(page)).toBe(TIP);
       expect(await panel(page).locator("[data-testid=side-standing]").innerText()).toContain("Stands here: dev, staging");
-      expect(errors).toEqual([]);
-    } finally {
-      await close();
-    }
+    });
   });
 
   it("searches ids, messages, labels and targets; / focuses the search", async () => {
-    const { page, errors, close } = await openGraph(viewport, scheme);
-    try {
+    await onGraph(viewport, scheme, "#/graph", async (page) => {
       await page.locator("[data-testid=graph]").focus();
       await page.keyboard.press("/");
       expect(await page.locator(":focus").getAttribute("aria-label")).toBe("Search revisions");
@@ -231,15 +214,11 @@ describe.each(VIEWPORTS.flatMap((v) => (["light", "dark"] as const).map((scheme)
       await expect.poll(() => selectedRow(page)).toBe(B2);
       await search.fill(F1.slice(0, 6));
       await expect.poll(() => selectedRow(page)).toBe(F1);
-      expect(errors).toEqual([]);
-    } finally {
-      await close();
-    }
+    });
   });
 
   it("keeps the selection across screens and offers only the migrations that would do something", async () => {
-    const { page, errors, close } = await openGraph(viewport, scheme);
-    try {
+    await onGraph(viewport, scheme, "#/graph", async (page) => {
       await page.locator("[data-env=prod]").click();
       await page.getByLabel("Search revisions").fill(F1);
       await expect.poll(() => selectedRow(page)).toBe(F1);
@@ -262,22 +241,15 @@ describe.each(VIEWPORTS.flatMap((v) => (["light", "dark"] as const).map((scheme)
       await panel(page).getByRole("button", { name: "Roll prod back to here…" }).click();
       await expect.poll(() => new URL(page.url()).hash).toContain(`target=${T1}`);
       expect(new URL(page.url()).hash).toContain("command=downgrade");
-      expect(errors).toEqual([]);
-    } finally {
-      await close();
-    }
+    });
   });
 
   it("shows each file's last commit date and author as git records them", async () => {
-    const { page, errors, close } = await openGraph(viewport, scheme);
-    try {
+    await onGraph(viewport, scheme, "#/graph", async (page) => {
       const logged = execFileSync("git", ["log", "-1", "--format=%aI %an", "--", `migrations`], { cwd: root, encoding: "utf8" }).trim();
       expect(logged).toBe("2026-10-01T09:30:00+00:00 Ann Author");
       expect(await row(page, TIP).locator("[data-committed]").innerText()).toBe("2026-10-01 · Ann Author");
       expect(await panel(page).locator("[data-testid=side-committed]").innerText()).toBe("2026-10-01 09:30 by Ann Author");
-      expect(errors).toEqual([]);
-    } finally {
-      await close();
-    }
+    });
   });
 });

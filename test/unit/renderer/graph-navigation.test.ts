@@ -4,27 +4,21 @@ import { graphRevisions } from "../../../renderer/graph/graph-revisions.js";
 import { markerText, revisionMarkers } from "../../../renderer/graph/revision-markers.js";
 import { actionsAt, environmentReach, standingOf } from "../../../renderer/graph/revision-standing.js";
 import { searchRevisions, searchTarget } from "../../../renderer/graph/search-revisions.js";
+import { graphSummary } from "../../helpers/graph-summary.js";
 
 // Issue 19: what the graph makes of the engine's states and of a query. base - a - b (head), base - l1 (billing) - l2 (head).
-const revisions = graphRevisions({
-  root: "/p",
-  name: "p",
-  configFile: "/p/strata.config.json",
-  migrations: "migrations",
-  mode: "strata",
-  environments: [],
-  revisions: [
-    { id: "bbbb", message: "add email", parents: [1] },
-    { id: "aaaa", message: "add users", parents: [4] },
-    { id: "l2l2", message: "ledger index", parents: [3], inheritedLabels: ["billing"], dependencies: [1] },
-    { id: "l1l1", message: "create ledger", parents: [4], branchLabels: ["billing"] },
-    { id: "base", message: "base", parents: [] },
-  ],
-  heads: ["bbbb", "l2l2"],
-  bases: ["base"],
-  branchPoints: ["base"],
-  mergePoints: [],
-});
+const revisions = graphRevisions(
+  graphSummary(
+    [
+      { id: "bbbb", message: "add email", parents: [1] },
+      { id: "aaaa", message: "add users", parents: [4] },
+      { id: "l2l2", message: "ledger index", parents: [3], inheritedLabels: ["billing"], dependencies: [1] },
+      { id: "l1l1", message: "create ledger", parents: [4], branchLabels: ["billing"] },
+      { id: "base", message: "base", parents: [] },
+    ],
+    ["bbbb", "l2l2"],
+  ),
+);
 
 function state(name: string, over: Partial<EnvironmentStateDto>): EnvironmentStateDto {
   return {
