@@ -14,6 +14,8 @@ const OUT = process.env.STRATA_SCREENSHOTS ? path.resolve(__dirname, "..", "..",
 
 /** The trunk (BASE..T4), a feature branch merged back (F1, F2), billing (B1, B2 depends on T3), two that fail (BROKEN, HALF). */
 const [BASE, T1, T2, T3, F1, F2, MERGE, T4, B1, B2, BROKEN, HALF] = ["b0b0b0b0b0b0", "a1a1a1a1a1a1", "a2a2a2a2a2a2", "a3a3a3a3a3a3", "f1f1f1f1f1f1", "f2f2f2f2f2f2", "e0e0e0e0e0e0", "a4a4a4a4a4a4", "c1c1c1c1c1c1", "c2c2c2c2c2c2", "d0d0d0d0d0d0", "d1d1d1d1d1d1"] as const;
+/** Applied to staging, then its file deleted: a revision the database has and the folder has not. */
+const GONE = "d2d2d2d2d2d2";
 /** 40 more trunk revisions on top, so that the older ones are scrolled out of view. */
 const LATER = Array.from({ length: 40 }, (_, i) => `9${String(i + 1).padStart(11, "0")}`);
 const TIP = LATER.at(-1)!;
@@ -33,6 +35,7 @@ const REVISIONS: RevisionSpec[] = [
   { revision: B1, downRevision: T2, branchLabels: ["billing"], message: "billing: create ledger" },
   { revision: B2, downRevision: B1, dependsOn: [T3], message: "billing: ledger needs the orders index" },
   { revision: BROKEN, downRevision: F2, message: "feature: reads a table that is not there", up: FAILS },
+  { revision: GONE, downRevision: B2, message: "billing: a file deleted after it ran" },
   { revision: HALF, downRevision: T2, message: "hotfix: table then a bad statement", transaction: false, up: `await knex.schema.createTable("half_t", (t) => { t.integer("id"); }); ${FAILS}`, down: 'await knex.schema.dropTableIfExists("half_t");' },
 ];
 
@@ -68,11 +71,13 @@ beforeAll(async () => {
   strataSync(cli("dev", "upgrade", B2));
   strataFails(cli("dev", "upgrade", BROKEN));
   strataSync(cli("staging", "upgrade", TIP));
-  strataSync(cli("staging", "upgrade", B2));
+  strataSync(cli("staging", "upgrade", GONE));
   strataSync(cli("prod", "upgrade", T2));
   strataFails(cli("prod", "upgrade", HALF));
+  const file = (id: string): string => path.join(root, "migrations", fs.readdirSync(path.join(root, "migrations")).find((f) => f.startsWith(id))!);
+  fs.rmSync(file(GONE));
   // Edited after it ran everywhere.
-  fs.appendFileSync(path.join(root, "migrations", fs.readdirSync(path.join(root, "migrations")).find((f) => f.startsWith(T1))!), "// reworded\n");
+  fs.appendFileSync(file(T1), "// reworded\n");
   dataDir = freshDir("strata-e2e-data-");
   served = await serve(root, dataDir);
   browser = await launchChromium();
@@ -145,7 +150,7 @@ describe.each(VIEWPORTS.flatMap((v) => (["light", "dark"] as const).map((scheme)
     });
   });
 
-  it("dims what the selected environment has not applied and marks failed, edited and half-applied revisions", async () => {
+  it("dims what the selected environment has not applied and marks failed, edited, half-applied and missing revisions", async () => {
     await onGraph(viewport, scheme, "#/graph", async (page) => {
       await page.locator("[data-env=prod]").click();
       // prod stands at T2: T2 and below filled, everything newer hollow.
@@ -161,6 +166,8 @@ describe.each(VIEWPORTS.flatMap((v) => (["light", "dark"] as const).map((scheme)
       expect(await row(page, HALF).locator("[data-marker]").allInnerTexts()).toEqual(["half-applied in prod"]);
       await page.getByLabel("Search revisions").fill(T1);
       expect(await row(page, T1).locator("[data-marker]").allInnerTexts()).toEqual(["edited in dev, staging, prod"]);
+      // A revision staging has applied but whose file is gone has no node: the graph says so above it.
+      expect(await page.locator('[data-env-off-graph="staging"]').innerText()).toMatch(new RegExp(`^staging stands at ${GONE}, which has no file · `));
       // The side panel of a revision applied everywhere says so, and never "no environment".
       const standing = await panel(page).locator("[data-testid=side-standing]").innerText();
       expect(standing).toBe("Applied in: all 3 environments");

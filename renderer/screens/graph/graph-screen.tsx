@@ -49,8 +49,12 @@ export function GraphScreen({ select }: { readonly select?: string }) {
   const offGraph = useMemo(
     () =>
       states
-        .map((s) => ({ s, missing: [...new Set([...(s.heads ?? []), ...s.problems.filter((p) => p.kind === "missing").map((p) => p.revision)])].filter((h) => !layout.indexOf.has(h)) }))
-        .filter((x) => x.missing.length > 0),
+        .map((s) => {
+          const heads = (s.heads ?? []).filter((h) => !layout.indexOf.has(h));
+          const below = s.problems.filter((p) => p.kind === "missing" && !heads.includes(p.revision) && !layout.indexOf.has(p.revision)).map((p) => p.revision);
+          return { s, heads, below };
+        })
+        .filter((x) => x.heads.length + x.below.length > 0),
     [states, layout],
   );
   const activeReach = reach.find((r) => r.name === activeEnvironment);
@@ -166,9 +170,11 @@ export function GraphScreen({ select }: { readonly select?: string }) {
           </span>
         )}
         {matrix.state === "loading" && <span><span className="spinner" /> reading environments…</span>}
-        {offGraph.map(({ s, missing }) => (
+        {offGraph.map(({ s, heads, below }) => (
           <span key={s.environment.name} data-testid="off-graph" data-env-off-graph={s.environment.name}>
-            <strong>{s.environment.name}</strong> has applied <code>{missing.map((h) => h.slice(0, 12)).join(", ")}</code>, which has no file
+            <strong>{s.environment.name}</strong> {heads.length > 0 ? <>stands at <code>{short(heads)}</code></> : null}
+            {heads.length > 0 && below.length > 0 ? " and " : null}
+            {below.length > 0 ? <>has applied <code>{short(below)}</code></> : null}, which {heads.length + below.length === 1 ? "has" : "have"} no file
             {s.state ? <> · <span className={`tag ${stateTone(s.state.kind)}`}>{s.state.label}</span></> : null}
           </span>
         ))}
@@ -216,4 +222,5 @@ export function GraphScreen({ select }: { readonly select?: string }) {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
+const short = (ids: readonly string[]): string => ids.map((h) => h.slice(0, 12)).join(", ");
 const NO_MARKERS: readonly never[] = [];
