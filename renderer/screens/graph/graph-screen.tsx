@@ -213,6 +213,7 @@ export function GraphScreen({ select }: { readonly select?: string }) {
               onOpen={onOpen}
               onMigrate={(command, id) => navigate({ screen: "apply", environment: activeEnvironment ?? undefined, target: id, command })}
               onCreateOn={(id) => navigate({ screen: "create", parent: id })}
+              activeOffGraph={offGraph.some((x) => x.s.environment.name === activeEnvironment && x.heads.length > 0)}
             />
           )}
         </div>

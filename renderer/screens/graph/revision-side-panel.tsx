@@ -44,6 +44,8 @@ export function RevisionSidePanel(props: {
   readonly onOpen: (id: string) => void;
   readonly onMigrate: (command: "upgrade" | "downgrade", id: string) => void;
   readonly onCreateOn: (id: string) => void;
+  /** The selected environment stands at a revision with no file (drawn nowhere). */
+  readonly activeOffGraph: boolean;
 }) {
   const r = props.revision;
   const active = props.reach.find((e) => e.name === props.activeEnvironment);
@@ -134,7 +136,9 @@ export function RevisionSidePanel(props: {
         <p className="muted" data-testid="no-action">
           {activeStanding === "here"
             ? `${props.activeEnvironment} stands here: nothing to upgrade or roll back to.`
-            : activeStanding === "applied"
+            : activeStanding === "applied" && props.activeOffGraph
+              ? `Applied in ${props.activeEnvironment}, which stands at a revision with no file: rolling back needs that file again.`
+              : activeStanding === "applied"
               ? `Applied in ${props.activeEnvironment}, with nothing above it to roll back.`
               : `Where ${props.activeEnvironment} stands is not known yet.`}
         </p>
