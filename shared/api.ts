@@ -310,6 +310,11 @@ export interface GraphRevisionDto {
   readonly inheritedLabels?: readonly string[];
   /** A head another revision depends on (Alembic's "(effective head)"); absent when not. */
   readonly effectiveHead?: true;
+  /** depends_on resolved, as indexes into `revisions` (drawn as dashed lines); absent when empty. */
+  readonly dependencies?: readonly number[];
+  /** The last git commit of its file: author date (ISO) and author name; absent where git does not know the file. */
+  readonly gitDate?: string;
+  readonly gitAuthor?: string;
 }
 
 /** The open project. `revisions` is newest first (children before parents). */

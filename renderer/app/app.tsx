@@ -86,6 +86,11 @@ export function App({ client, firstSummary = null }: { readonly client: StrataCl
   const driftMatrix = useLoad(() => client.environmentStatus({ drift: true }), [client], driftWanted && (matrix.load.state !== "loading" || matrix.load.previous !== null));
   const [active, setActive] = useState<string | null>(null);
   const [changes, setChanges] = useState(0);
+  const [chipClicks, setChipClicks] = useState(0);
+  const onChip = useCallback((name: string) => {
+    setActive(name);
+    setChipClicks((n) => n + 1);
+  }, []);
   const [engineNotice, setEngineNotice] = useState<string | null>(null);
   const { reload: reloadSummary } = summary;
   const { reload: reloadMatrix } = matrix;
@@ -139,9 +144,9 @@ export function App({ client, firstSummary = null }: { readonly client: StrataCl
   const project: ProjectState | null = useMemo(
     () =>
       data
-        ? { summary: data, matrix: matrix.load, driftMatrix: driftMatrix.load, states, changes, activeEnvironment: activeName, setActiveEnvironment: setActive, refresh }
+        ? { summary: data, matrix: matrix.load, driftMatrix: driftMatrix.load, states, changes, activeEnvironment: activeName, setActiveEnvironment: setActive, refresh, chipClicks }
         : null,
-    [data, matrix.load, driftMatrix.load, states, changes, activeName, refresh],
+    [data, matrix.load, driftMatrix.load, states, changes, activeName, refresh, chipClicks],
   );
 
   return (
@@ -150,7 +155,7 @@ export function App({ client, firstSummary = null }: { readonly client: StrataCl
         <header className="topbar">
           <span className="brand">Strata</span>
           {data && <span className="project-name" title={data.root}>{data.name}</span>}
-          {data && <EnvironmentBar environments={data.environments} states={states} active={activeName} onActivate={setActive} />}
+          {data && <EnvironmentBar environments={data.environments} states={states} active={activeName} onActivate={onChip} />}
           {engineNotice && (
             <div className="engine-notice" role="alert">
               <span>{engineNotice}</span>

@@ -19,6 +19,8 @@ export interface ProjectState {
   /** The environment the graph dims pending revisions for and the screens default to. */
   readonly activeEnvironment: string | null;
   readonly setActiveEnvironment: (name: string) => void;
+  /** Counts clicks on the environments' chips: the graph jumps to where the clicked (now active) one stands. */
+  readonly chipClicks: number;
   /** Reloads the summary and the matrix (after a run, a new revision, a profile change). */
   readonly refresh: () => void;
 }

@@ -11,6 +11,10 @@ export interface GraphRevision {
   /** Labels it inherits along its branch (Alembic's labels in effect, less its own; issue 20). */
   readonly inheritedLabels: readonly string[];
   readonly dependsOn: readonly string[];
+  /** depends_on resolved to full ids (what the dashed lines join). */
+  readonly dependencies: readonly string[];
+  /** The last git commit of its file (author date, ISO; author name); null where git does not know it. */
+  readonly committed: { readonly date: string; readonly author: string } | null;
   /** Relative to the project root. */
   readonly file: string | null;
   readonly isHead: boolean;
@@ -44,6 +48,8 @@ export function graphRevisions(summary: ProjectSummaryDto): readonly GraphRevisi
       branchLabels: r.branchLabels ?? NONE,
       inheritedLabels: r.inheritedLabels ?? NONE,
       dependsOn: r.dependsOn ?? NONE,
+      dependencies: r.dependencies ? r.dependencies.map((d) => revs[d]!.id) : NONE,
+      committed: r.gitDate !== undefined ? { date: r.gitDate, author: r.gitAuthor ?? "" } : null,
       file: r.file === undefined ? null : folder + r.file,
       isHead: children[i] === undefined,
       isEffectiveHead: r.effectiveHead === true,

@@ -349,7 +349,7 @@ export function createAppService(options: AppServiceOptions): AppService {
     if (projects.root === null) return;
     try {
       const project = await projects.project("graph");
-      projectSummary(project, []);
+      await projectSummary(project, []);
     } catch {
       // Reported to the person by the first call that needs the project.
     }

@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { EnvironmentDto, GraphRevisionDto, ProjectSummaryDto } from "../../../shared/api.js";
+import { readGitFileHistory, type GitFileCommit } from "../project/index.js";
 import type { OpenProject } from "../use-cases/open-project.js";
 
 /** The part of a summary that depends on the revision files only. */
@@ -7,10 +8,12 @@ type GraphPart = Omit<ProjectSummaryDto, "environments">;
 
 // One per loaded project: a reload builds a new OpenProject, so a stale entry is never read
 // and is collected with the project it belongs to.
-const graphs = new WeakMap<OpenProject, GraphPart>();
+const graphs = new WeakMap<OpenProject, Promise<GraphPart>>();
 
-/** The revision graph as the GUI draws it, newest first, with parents as indexes. */
-function buildGraph(project: OpenProject): GraphPart {
+/** The revision graph as the GUI draws it, newest first, with parents as indexes; each file's last commit where git knows it. */
+async function buildGraph(project: OpenProject): Promise<GraphPart> {
+  // One git process per loaded project (issue 19): the rows' dates and authors.
+  const commits: ReadonlyMap<string, GitFileCommit> = await readGitFileHistory(project.migrationsDir);
   const { map } = project;
   const order = map.records.length === 0 ? [] : map.iterateHistory();
   const indexOf = new Map<string, number>();
@@ -24,6 +27,12 @@ function buildGraph(project: OpenProject): GraphPart {
       if (i !== undefined) parents.push(i);
     }
     const file = project.scripts.get(r.revision)?.file;
+    const commit = file === undefined ? undefined : commits.get(file);
+    const dependencies: number[] = [];
+    for (const d of map.dependsOn(r.revision)) {
+      const i = indexOf.get(d);
+      if (i !== undefined) dependencies.push(i);
+    }
     // Computed here, not in the renderer: Alembic's label spreading is graph semantics (issue 20).
     const inherited = map.branchLabels(r.revision);
     const inheritsSome = inherited.length > r.branchLabels.length;
@@ -36,6 +45,8 @@ function buildGraph(project: OpenProject): GraphPart {
       ...(file ? { file: path.relative(project.migrationsDir, file).split(path.sep).join("/") } : {}),
       ...(inheritsSome ? { inheritedLabels: inherited.filter((l) => !r.branchLabels.includes(l)) } : {}),
       ...(effective.has(r.revision) ? { effectiveHead: true as const } : {}),
+      ...(dependencies.length > 0 ? { dependencies } : {}),
+      ...(commit ? { gitDate: commit.date, gitAuthor: commit.author } : {}),
     };
   });
   return {
@@ -53,11 +64,11 @@ function buildGraph(project: OpenProject): GraphPart {
 }
 
 /** The project summary; the graph part is built once per loaded project and reused until the files change. */
-export function projectSummary(project: OpenProject, environments: readonly EnvironmentDto[]): ProjectSummaryDto {
+export async function projectSummary(project: OpenProject, environments: readonly EnvironmentDto[]): Promise<ProjectSummaryDto> {
   let graph = graphs.get(project);
   if (!graph) {
     graph = buildGraph(project);
     graphs.set(project, graph);
   }
-  return { ...graph, environments };
+  return { ...(await graph), environments };
 }

@@ -16,3 +16,4 @@ export {
   type ProtectedRoute,
 } from "./database-protection.js";
 export { initFromKnexfile, knexfileNotice, loadKnexfileConfig, loadProjectConfig, type InitFromKnexfileResult } from "./knexfile-config.js";
+export { readGitFileHistory, type GitFileCommit } from "./git-file-history.js";

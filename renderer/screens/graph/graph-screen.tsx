@@ -1,13 +1,16 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useProject } from "../../app/project-context.js";
 import { navigate } from "../../app/navigate.js";
 import { graphRevisions } from "../../graph/graph-revisions.js";
 import { layoutGraph } from "../../graph/lane-layout.js";
-import { searchRevisions } from "../../graph/search-revisions.js";
+import { revisionMarkers } from "../../graph/revision-markers.js";
+import { environmentReach } from "../../graph/revision-standing.js";
+import { searchRevisions, searchTarget } from "../../graph/search-revisions.js";
 import { Empty, ErrorBox } from "../../components/load-states.js";
 import { stateTone } from "../../components/environment-state.js";
 import { RevisionGraphView, type EnvironmentBadge } from "./revision-graph-view.js";
 import { RevisionSidePanel } from "./revision-side-panel.js";
+import "./graph.css";
 
 /** Marks the first drawn graph for bench/ui.ts (performance.getEntriesByName("strata:graph-drawn")). */
 function markDrawn(): void {
@@ -15,9 +18,17 @@ function markDrawn(): void {
   requestAnimationFrame(() => performance.mark("strata:graph-drawn"));
 }
 
-/** The revision-graph screen: lays the project's revisions out, places environment badges, searches. */
+/** The revision selected last, per project root: the screen is unmounted by every switch, the selection is not lost (issue 19). */
+const rememberedSelection = new Map<string, string>();
+
+const isTyping = (target: EventTarget | null): boolean => {
+  const el = target as HTMLElement | null;
+  return !!el && (["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName) || el.isContentEditable);
+};
+
+/** The revision-graph screen: lays the project's revisions out, places environment badges and markers, searches. */
 export function GraphScreen({ select }: { readonly select?: string }) {
-  const { summary, matrix, states, activeEnvironment } = useProject();
+  const { summary, matrix, states, activeEnvironment, chipClicks } = useProject();
   const { ordered, layout } = useMemo(() => layoutGraph(graphRevisions(summary)), [summary]);
   const badges = useMemo(() => {
     const m = new Map<string, EnvironmentBadge[]>();
@@ -31,24 +42,70 @@ export function GraphScreen({ select }: { readonly select?: string }) {
     }
     return m;
   }, [states]);
-  // An environment whose version table names a revision with no file has no node to carry its badge: say so above the graph.
-  const offGraph = useMemo(() => states.filter((s) => (s.heads ?? []).some((h) => !layout.indexOf.has(h))), [states, layout]);
-  const activeState = states.find((s) => s.environment.name === activeEnvironment);
-  const pending = useMemo(() => new Set(activeState?.pending ?? []), [activeState]);
+  const markers = useMemo(() => revisionMarkers(states), [states]);
+  const reach = useMemo(() => environmentReach(states), [states]);
+  const searchEnvironments = useMemo(() => states.map((s) => ({ name: s.environment.name, heads: s.error ? null : s.heads })), [states]);
+  // A revision an environment has applied with no file has no node to carry its badge or marker: say so above the graph.
+  const offGraph = useMemo(
+    () =>
+      states
+        .map((s) => {
+          const heads = (s.heads ?? []).filter((h) => !layout.indexOf.has(h));
+          const below = s.problems.filter((p) => p.kind === "missing" && !heads.includes(p.revision) && !layout.indexOf.has(p.revision)).map((p) => p.revision);
+          return { s, heads, below };
+        })
+        .filter((x) => x.heads.length + x.below.length > 0),
+    [states, layout],
+  );
+  const activeReach = reach.find((r) => r.name === activeEnvironment);
+  const pending = activeReach?.pending ?? EMPTY;
 
   const [selected, setSelected] = useState<number | null>(() => {
-    const i = select ? layout.indexOf.get(select) : undefined;
+    const remembered = rememberedSelection.get(summary.root);
+    const i = layout.indexOf.get(select ?? remembered ?? "");
     return i ?? (ordered.length > 0 ? 0 : null);
   });
+  const [jumps, setJumps] = useState(0);
+  const jumpTo = useCallback((i: number) => {
+    setSelected(i);
+    setJumps((n) => n + 1);
+  }, []);
   // The same screen may be opened again with another revision to select (#/graph?select=ID).
   useEffect(() => {
     const i = select ? layout.indexOf.get(select) : undefined;
-    if (i !== undefined) setSelected(i);
-  }, [select, layout]);
+    if (i !== undefined) jumpTo(i);
+  }, [select, layout, jumpTo]);
+  const selectedId = selected !== null ? ordered[selected]?.revision : undefined;
+  useEffect(() => {
+    if (selectedId) rememberedSelection.set(summary.root, selectedId);
+  }, [selectedId, summary.root]);
+  // A click on an environment's chip (in the bar above every screen) jumps to where it stands; clicks made before this screen opened do not.
+  const clicksSeen = useRef(chipClicks);
+  useEffect(() => {
+    if (chipClicks === clicksSeen.current) return;
+    clicksSeen.current = chipClicks;
+    const heads = reach.find((r) => r.name === activeEnvironment)?.heads;
+    const at = [...(heads ?? [])].map((h) => layout.indexOf.get(h)).filter((i): i is number => i !== undefined);
+    if (at.length > 0) jumpTo(Math.min(...at));
+  }, [chipClicks, activeEnvironment, reach, layout, jumpTo]);
+
   const [query, setQuery] = useState("");
   const [matchAt, setMatchAt] = useState(0);
-  const matches = useMemo(() => searchRevisions(ordered, query), [ordered, query]);
+  const matches = useMemo(() => searchRevisions(ordered, query, searchEnvironments), [ordered, query, searchEnvironments]);
+  const target = useMemo(() => searchTarget(ordered, query, searchEnvironments), [ordered, query, searchEnvironments]);
   const matchSet = useMemo(() => new Set(matches), [matches]);
+  const searchRef = useRef<HTMLInputElement>(null);
+  // "/" focuses the search from anywhere on the screen, as in most code browsers.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key !== "/" || e.altKey || e.ctrlKey || e.metaKey || isTyping(e.target)) return;
+      e.preventDefault();
+      searchRef.current?.focus();
+      searchRef.current?.select();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
 
   const onSelectIndex = useCallback((i: number) => setSelected(i), []);
   const onOpen = useCallback((id: string) => navigate({ screen: "revision", id }), []);
@@ -56,7 +113,7 @@ export function GraphScreen({ select }: { readonly select?: string }) {
     if (matches.length === 0) return;
     const at = ((k % matches.length) + matches.length) % matches.length;
     setMatchAt(at);
-    setSelected(matches[at]!);
+    jumpTo(matches[at]!);
   };
 
   const current = selected !== null ? ordered[selected] : undefined;
@@ -69,15 +126,17 @@ export function GraphScreen({ select }: { readonly select?: string }) {
         </span>
         <div className="graph-search">
           <input
+            ref={searchRef}
             type="search"
-            placeholder="Search id, message or label"
+            placeholder="Search ids, messages, labels, targets  ( / )"
+            title="An id, a message, a branch label, or a target: heads, head, billing@head, an environment's name"
             aria-label="Search revisions"
             value={query}
             onChange={(e) => {
               setQuery(e.target.value);
-              const found = searchRevisions(ordered, e.target.value);
+              const found = searchRevisions(ordered, e.target.value, searchEnvironments);
               setMatchAt(0);
-              if (found.length > 0) setSelected(found[0]!);
+              if (found.length > 0) jumpTo(found[0]!);
             }}
             onKeyDown={(e) => {
               if (e.key === "Enter") {
@@ -86,21 +145,36 @@ export function GraphScreen({ select }: { readonly select?: string }) {
               } else if (e.key === "ArrowDown") {
                 e.preventDefault();
                 (document.querySelector("[data-testid=graph]") as HTMLElement | null)?.focus();
+              } else if (e.key === "Escape") {
+                setQuery("");
+                (document.querySelector("[data-testid=graph]") as HTMLElement | null)?.focus();
               }
             }}
           />
           <span className="muted" aria-live="polite" data-testid="search-count">
-            {query.trim() === "" ? "" : matches.length === 0 ? "no match" : `${matchAt + 1} of ${matches.length}`}
+            {query.trim() === "" ? "" : `${target ? `${target.description}: ` : ""}${matches.length === 0 ? "no match" : `${matchAt + 1} of ${matches.length}`}`}
           </span>
         </div>
       </div>
       <div className="legend">
-        <span>Newest on top. ↑/↓ move, Enter opens, digits 1–6 switch screens.</span>
-        {activeEnvironment && <span>Dimmed: not yet applied to <strong>{activeEnvironment}</strong>.</span>}
+        <span>Newest on top. ↑/↓ move, Enter opens, / searches, digits 1–6 switch screens.</span>
+        {activeEnvironment && (
+          <span>
+            <svg width="12" height="12" aria-hidden="true"><circle cx="6" cy="6" r="4" fill="var(--lane-0)" /></svg> applied to <strong>{activeEnvironment}</strong> ·{" "}
+            <svg width="12" height="12" aria-hidden="true"><circle cx="6" cy="6" r="4" fill="var(--bg)" stroke="var(--lane-0)" strokeWidth="1.5" opacity="0.5" /></svg> not yet
+          </span>
+        )}
+        {layout.dependencyLanes > 0 && (
+          <span>
+            <svg width="18" height="8" aria-hidden="true"><path d="M0 4H18" stroke="var(--dependency)" strokeWidth="1.5" strokeDasharray="3 3" /></svg> depends on
+          </span>
+        )}
         {matrix.state === "loading" && <span><span className="spinner" /> reading environments…</span>}
-        {offGraph.map((s) => (
+        {offGraph.map(({ s, heads, below }) => (
           <span key={s.environment.name} data-testid="off-graph" data-env-off-graph={s.environment.name}>
-            <strong>{s.environment.name}</strong> stands at <code>{(s.heads ?? []).filter((h) => !layout.indexOf.has(h)).map((h) => h.slice(0, 12)).join(", ")}</code>, which has no file
+            <strong>{s.environment.name}</strong> {heads.length > 0 ? <>stands at <code>{short(heads)}</code></> : null}
+            {heads.length > 0 && below.length > 0 ? " and " : null}
+            {below.length > 0 ? <>has applied <code>{short(below)}</code></> : null}, which {heads.length + below.length === 1 ? "has" : "have"} no file
             {s.state ? <> · <span className={`tag ${stateTone(s.state.kind)}`}>{s.state.label}</span></> : null}
           </span>
         ))}
@@ -117,24 +191,29 @@ export function GraphScreen({ select }: { readonly select?: string }) {
             layout={layout}
             badges={badges}
             pending={pending}
+            pendingKnown={activeReach !== undefined && activeReach.heads !== null}
+            markers={markers}
             matches={matchSet}
             selectedIndex={selected}
             onSelectIndex={onSelectIndex}
             onOpen={onOpen}
             onDrawn={markDrawn}
+            jumps={jumps}
           />
           {current && (
             <RevisionSidePanel
               revision={current}
-              badges={badges.get(current.revision) ?? []}
+              reach={reach}
+              markers={markers.get(current.revision) ?? NO_MARKERS}
               activeEnvironment={activeEnvironment}
-              pendingInActive={pending.has(current.revision)}
               onGo={(id) => {
                 const i = layout.indexOf.get(id);
-                if (i !== undefined) setSelected(i);
+                if (i !== undefined) jumpTo(i);
               }}
               onOpen={onOpen}
               onMigrate={(command, id) => navigate({ screen: "apply", environment: activeEnvironment ?? undefined, target: id, command })}
+              onCreateOn={(id) => navigate({ screen: "create", parent: id })}
+              activeOffGraph={offGraph.some((x) => x.s.environment.name === activeEnvironment && x.heads.length > 0)}
             />
           )}
         </div>
@@ -142,3 +221,7 @@ export function GraphScreen({ select }: { readonly select?: string }) {
     </section>
   );
 }
+
+const EMPTY: ReadonlySet<string> = new Set();
+const short = (ids: readonly string[]): string => ids.map((h) => h.slice(0, 12)).join(", ");
+const NO_MARKERS: readonly never[] = [];

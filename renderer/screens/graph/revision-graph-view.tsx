@@ -4,6 +4,7 @@ import type { StateTone } from "../../components/environment-state.js";
 import type { GraphRevision } from "../../graph/graph-revisions.js";
 import { GraphRowSvg, ROW_HEIGHT } from "../../graph/graph-row-svg.js";
 import type { GraphLayout, GraphRow } from "../../graph/lane-layout.js";
+import { markerText, type RevisionMarker } from "../../graph/revision-markers.js";
 
 /** An environment whose version table stands on a revision, with its worst state. */
 export interface EnvironmentBadge {
@@ -19,6 +20,10 @@ interface RowProps {
   readonly width: number;
   readonly badges: readonly EnvironmentBadge[] | undefined;
   readonly pending: boolean;
+  /** null: the selected environment's state is not known. */
+  readonly applied: boolean | null;
+  readonly markers: readonly RevisionMarker[] | undefined;
+  readonly dependencyLanes: number;
   readonly selected: boolean;
   readonly match: boolean;
   readonly top: number;
@@ -37,11 +42,12 @@ const RevisionRow = memo(function RevisionRow(p: RowProps) {
       aria-selected={p.selected}
       data-revision={r.revision}
       data-pending={p.pending || undefined}
+      data-lane={p.row.lane}
       style={{ top: p.top, height: ROW_HEIGHT }}
       onClick={() => p.onSelectIndex(p.index)}
       onDoubleClick={() => p.onOpen(r.revision)}
     >
-      <GraphRowSvg row={p.row} width={p.width} />
+      <GraphRowSvg row={p.row} width={p.width} dependencyLanes={p.dependencyLanes} applied={p.applied} flagged={p.markers !== undefined} />
       {p.badges && p.badges.length > 0 && (
         <span className="rev-badges">
           {p.badges.map((b) => (
@@ -73,9 +79,19 @@ const RevisionRow = memo(function RevisionRow(p: RowProps) {
             {l}
           </span>
         ))}
+        {p.markers?.map((m) => (
+          <span key={m.kind} className={`tag ${m.kind === "running" ? "warn" : "bad"}`} data-marker={m.kind} title={markerText(m)}>
+            {markerText(m)}
+          </span>
+        ))}
         <span className="rev-msg">{r.message}</span>
-        {r.dependsOn.length > 0 && <span className="tag" title={`depends on ${r.dependsOn.join(", ")}`}>depends on {r.dependsOn.map((d) => d.slice(0, 7)).join(", ")}</span>}
+        {r.dependsOn.length > 0 && <span className="tag dependency" title={`depends on ${r.dependsOn.join(", ")}`}>depends on {r.dependsOn.map((d) => d.slice(0, 7)).join(", ")}</span>}
       </span>
+      {r.committed && (
+        <span className="rev-committed" data-committed title={`last commit of ${r.file ?? "its file"}: ${r.committed.date} by ${r.committed.author}`}>
+          {r.committed.date.slice(0, 10)} · {r.committed.author}
+        </span>
+      )}
     </div>
   );
 });
@@ -89,11 +105,16 @@ export function RevisionGraphView(props: {
   readonly layout: GraphLayout;
   readonly badges: ReadonlyMap<string, readonly EnvironmentBadge[]>;
   readonly pending: ReadonlySet<string>;
+  /** False while the selected environment's state is not known: nothing is dimmed then. */
+  readonly pendingKnown: boolean;
+  readonly markers: ReadonlyMap<string, readonly RevisionMarker[]>;
   readonly matches: ReadonlySet<number>;
   readonly selectedIndex: number | null;
   readonly onSelectIndex: (index: number) => void;
   readonly onOpen: (id: string) => void;
   readonly onDrawn?: () => void;
+  /** Bumped on a jump to the selected revision, so it is scrolled to even where it was selected already. */
+  readonly jumps?: number;
 }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -106,6 +127,13 @@ export function RevisionGraphView(props: {
   useEffect(() => {
     if (selectedIndex !== null) virtualizer.scrollToIndex(selectedIndex, { align: "auto" });
   }, [selectedIndex, virtualizer]);
+  // A jump (a chip, a search, a return to the screen) lands far from where the eye is: centred, not at an edge.
+  const { jumps } = props;
+  const selectedRef = useRef(selectedIndex);
+  selectedRef.current = selectedIndex;
+  useEffect(() => {
+    if (selectedRef.current !== null) virtualizer.scrollToIndex(selectedRef.current, { align: "center" });
+  }, [jumps, virtualizer]);
   const drawn = useRef(false);
   const items = virtualizer.getVirtualItems();
   useEffect(() => {
@@ -162,6 +190,7 @@ export function RevisionGraphView(props: {
         {items.map((item) => {
           const row = props.layout.rows[item.index]!;
           const rev = props.revisions[item.index]!;
+          const pending = props.pending.has(rev.revision);
           return (
             <RevisionRow
               key={item.index % slots}
@@ -169,7 +198,10 @@ export function RevisionGraphView(props: {
               revision={rev}
               width={props.layout.maxWidth}
               badges={props.badges.get(rev.revision)}
-              pending={props.pending.has(rev.revision)}
+              pending={pending}
+              applied={props.pendingKnown ? !pending : null}
+              markers={props.markers.get(rev.revision)}
+              dependencyLanes={props.layout.dependencyLanes}
               selected={item.index === selectedIndex}
               match={props.matches.has(item.index)}
               top={item.start}

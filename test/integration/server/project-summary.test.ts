@@ -42,7 +42,7 @@ describe("projectSummary sends the graph compactly", () => {
     expect(at("dddddddddddd").parents.map((i) => ids[i])).toEqual(["bbbbbbbbbbbb", "cccccccccccc"]);
     // Every parent is further down the list than its child.
     s.revisions.forEach((r, i) => expect(r.parents.every((p) => p > i)).toBe(true));
-    expect(at("cccccccccccc")).toEqual({ id: "cccccccccccc", message: "audit table", parents: [ids.indexOf("aaaaaaaaaaaa")], branchLabels: ["audit"], dependsOn: ["bbbbbbbbbbbb"], file: "cccccccccccc_audit_table.ts" });
+    expect(at("cccccccccccc")).toEqual({ id: "cccccccccccc", message: "audit table", parents: [ids.indexOf("aaaaaaaaaaaa")], branchLabels: ["audit"], dependsOn: ["bbbbbbbbbbbb"], dependencies: [ids.indexOf("bbbbbbbbbbbb")], file: "cccccccccccc_audit_table.ts" });
     expect(at("aaaaaaaaaaaa")).toEqual({ id: "aaaaaaaaaaaa", message: "create users", parents: [], file: "aaaaaaaaaaaa_create_users.ts" });
     expect(s).toMatchObject({ migrations: "migrations", heads: ["dddddddddddd"], bases: ["aaaaaaaaaaaa"], mergePoints: ["dddddddddddd"], branchPoints: ["aaaaaaaaaaaa"] });
   });

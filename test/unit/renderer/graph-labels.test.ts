@@ -1,28 +1,19 @@
 import { describe, expect, it } from "vitest";
-import type { ProjectSummaryDto } from "../../../shared/api.js";
 import { graphRevisions } from "../../../renderer/graph/graph-revisions.js";
 import { searchRevisions } from "../../../renderer/graph/search-revisions.js";
+import { graphSummary } from "../../helpers/graph-summary.js";
 import { defaultTarget, relativeTargets } from "../../../renderer/screens/apply/target-suggestions.js";
 
 // Issue 20: what the renderer makes of the engine's labels in effect and effective heads.
-const summary: ProjectSummaryDto = {
-  root: "/p",
-  name: "p",
-  configFile: "/p/strata.config.json",
-  migrations: "migrations",
-  mode: "strata",
-  environments: [],
-  revisions: [
+const summary = graphSummary(
+  [
     { id: "cccc", message: "contract 2", parents: [1], inheritedLabels: ["contract"], dependsOn: ["eeee"] },
     { id: "bbbb", message: "contract 1", parents: [3], branchLabels: ["contract"] },
     { id: "eeee", message: "expand", parents: [3], branchLabels: ["expand"], effectiveHead: true },
     { id: "aaaa", message: "base", parents: [] },
   ],
-  heads: ["cccc", "eeee"],
-  bases: ["aaaa"],
-  branchPoints: ["aaaa"],
-  mergePoints: [],
-};
+  ["cccc", "eeee"],
+);
 
 describe("graph revisions with labels in effect", () => {
   it("keeps declared and inherited labels apart and marks effective heads", () => {

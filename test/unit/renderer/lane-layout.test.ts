@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { layoutGraph, layoutLanes, orderNewestFirst, type LayoutInput } from "../../../renderer/graph/lane-layout.js";
+import { laneColor } from "../../../renderer/graph/lane-color.js";
+import { layoutGraph, layoutLanes, orderNewestFirst, type GraphLayout, type LayoutInput } from "../../../renderer/graph/lane-layout.js";
+import { readAlembicFixture } from "../../helpers/alembic-fixture.js";
 
 /** "b:a" is revision b with parent a; "m:a,b" a merge; "a:" a base. */
 function graph(...specs: string[]): LayoutInput[] {
@@ -89,9 +91,9 @@ describe("layoutLanes", () => {
     expect(layout.rows.find((r) => r.revision === "b")!.into).toEqual([0]);
   });
 
-  it("handles two independent bases (a second root) without crossing lanes", () => {
+  it("handles two independent bases (a second root) beside the trunk, lane 0 being the trunk's alone", () => {
     const { layout } = layoutGraph(graph("a:", "b:a", "x:", "y:x"));
-    expect(layout.rows.map((r) => `${r.revision}@${r.lane}`)).toEqual(["b@0", "a@0", "y@0", "x@0"]);
+    expect(layout.rows.map((r) => `${r.revision}@${r.lane}`)).toEqual(["b@0", "a@0", "y@1", "x@1"]);
   });
 
   it("ignores a parent outside the list (a filtered view) instead of drawing a dangling lane", () => {
@@ -119,5 +121,115 @@ describe("layoutLanes", () => {
     expect(layout.rows).toHaveLength(specs.length);
     expect(layout.maxWidth).toBe(2);
     expect(layoutLanes([]).rows).toEqual([]);
+  });
+});
+
+/**
+ * What a person reads as "the trunk stays put": lane 0 holds exactly one first-parent line, from
+ * a head down to a base; every revision continues the lane of its first-parent child listed first
+ * (the trunk child on the trunk), so no line changes lane part way; no line passes through a node.
+ */
+function expectStableLanes(input: readonly LayoutInput[], layout: GraphLayout): void {
+  const byId = new Map(input.map((r) => [r.revision, r] as const));
+  const rows = layout.rows;
+  const trunk = rows.filter((r) => r.isTrunk);
+  expect(trunk.length).toBeGreaterThan(0);
+  expect(trunk[0]!.isHead).toBe(true);
+  expect(trunk.at(-1)!.isBase).toBe(true);
+  for (let k = 1; k < trunk.length; k++) expect(byId.get(trunk[k - 1]!.revision)!.downRevisions[0]).toBe(trunk[k]!.revision);
+  for (const r of rows) {
+    expect(r.lane === 0, `${r.revision} on lane ${r.lane}`).toBe(r.isTrunk);
+    expect(r.through, `a line passes through ${r.revision}`).not.toContain(r.lane);
+    const firstChild = rows.find((c) => byId.get(c.revision)!.downRevisions[0] === r.revision && (!r.isTrunk || c.isTrunk));
+    if (firstChild) expect(r.lane, `${r.revision} leaves the lane of ${firstChild.revision}`).toBe(firstChild.lane);
+  }
+}
+
+describe("the trunk and the branches keep their lanes (issue 19)", () => {
+  it("keeps the trunk on lane 0 when a short branch head is listed above it", () => {
+    // Before issue 19 the branch head f2 took lane 0 and the trunk moved from lane 1 to lane 0 at b.
+    const g = graph("a:", "b:a", "f1:b", "f2:f1", "c:b", "d:c", "e:d");
+    expect(picture(g)).toEqual([
+      "f2 lane1 into[] through[] out[1]",
+      "f1 lane1 into[1] through[] out[1]",
+      "e lane0 into[] through[1] out[0]",
+      "d lane0 into[0] through[1] out[0]",
+      "c lane0 into[0] through[1] out[0]",
+      "b lane0 into[0,1] through[] out[0]",
+      "a lane0 into[0] through[] out[]",
+    ]);
+    expectStableLanes(g, layoutGraph(g).layout);
+  });
+
+  it("keeps a branch on its lane when a merge's second line already waits for its fork", () => {
+    // m merges t and x; x's branch (x, w) starts at v, which w continues: v keeps w's lane, not the merge line's.
+    const g = graph("a:", "v:a", "w:v", "x:w", "t:a", "m:t,v", "h:m", "y:x");
+    const { layout } = layoutGraph(g);
+    expectStableLanes(g, layout);
+    const lane = (id: string): number => layout.rows[layout.indexOf.get(id)!]!.lane;
+    expect(lane("v")).toBe(lane("w"));
+    expect(lane("w")).toBe(lane("y"));
+  });
+
+  it("holds on a long trunk with a branch every few revisions, some merged back and some left open", () => {
+    const g: LayoutInput[] = [{ revision: "t0", downRevisions: [] }];
+    for (let i = 1; i <= 300; i++) {
+      const prev = g.find((r) => r.revision === `t${i - 1}`)!.revision;
+      if (i % 7 === 0) {
+        // a two-revision branch from t(i-1), merged into the trunk at t(i) when i is a multiple of 14
+        g.push({ revision: `b${i}a`, downRevisions: [prev] }, { revision: `b${i}b`, downRevisions: [`b${i}a`] });
+        g.push({ revision: `t${i}`, downRevisions: i % 14 === 0 ? [prev, `b${i}b`] : [prev] });
+      } else {
+        g.push({ revision: `t${i}`, downRevisions: [prev] });
+      }
+    }
+    const { layout } = layoutGraph(g);
+    expectStableLanes(g, layout);
+    expect(layout.rows.filter((r) => r.isTrunk).map((r) => r.revision)).toEqual(Array.from({ length: 301 }, (_, k) => `t${300 - k}`));
+  });
+
+  it("holds on every graph recorded from real Alembic", () => {
+    for (const { revisions } of readAlembicFixture().graphs) {
+      const g = revisions.map((r) => ({ revision: r.revision, downRevisions: r.downRevision === null ? [] : ([] as string[]).concat(r.downRevision) }));
+      expectStableLanes(g, layoutGraph(g).layout);
+    }
+  });
+
+  it("gives lane 0 a colour no other lane takes", () => {
+    for (let l = 1; l < 40; l++) expect(laneColor(l)).not.toBe(laneColor(0));
+  });
+});
+
+describe("depends_on lines", () => {
+  it("draws each depends_on as a line of its own right of the lanes, from the dependent to its dependency", () => {
+    // c1 (contract) depends on e1 (expand), c2 on e2: both lines span rows of other revisions.
+    const g: LayoutInput[] = [
+      { revision: "base", downRevisions: [] },
+      { revision: "e1", downRevisions: ["base"] },
+      { revision: "e2", downRevisions: ["e1"] },
+      { revision: "c1", downRevisions: ["base"], dependencies: ["e1"] },
+      { revision: "c2", downRevisions: ["c1"], dependencies: ["e2"] },
+    ];
+    const { layout } = layoutGraph(g);
+    const at = (id: string) => layout.rows[layout.indexOf.get(id)!]!.dependencies.map((m) => `${m.lane}:${m.node ?? "-"}:${m.up ? "u" : ""}${m.down ? "d" : ""}`);
+    expect(layout.rows.map((r) => r.revision)).toEqual(["e2", "e1", "c2", "c1", "base"]);
+    expect(layout.dependencyLanes).toBe(2);
+    expect(at("e2")).toEqual(["0:dependency:d"]);
+    expect(at("e1")).toEqual(["0:-:ud", "1:dependency:d"]);
+    expect(at("c2")).toEqual(["0:dependent:u", "1:-:ud"]);
+    expect(at("c1")).toEqual(["1:dependent:u"]);
+    expect(at("base")).toEqual([]);
+  });
+
+  it("reuses a dependency lane once its line has ended and ignores a dependency outside the list", () => {
+    const g: LayoutInput[] = [
+      { revision: "a", downRevisions: [] },
+      { revision: "b", downRevisions: ["a"], dependencies: ["a"] },
+      { revision: "c", downRevisions: ["b"] },
+      { revision: "d", downRevisions: ["c"], dependencies: ["c", "gone"] },
+    ];
+    const { layout } = layoutGraph(g);
+    expect(layout.dependencyLanes).toBe(1);
+    expect(layout.rows.map((r) => r.dependencies.length)).toEqual([1, 1, 1, 1]);
   });
 });
