@@ -70,3 +70,8 @@ export function describeColumn(c: ColumnModel): string {
     .filter(Boolean)
     .join(" ");
 }
+
+/** A change's stable key across a diff and an autogenerate preview: what it does to which object. */
+export function changeKey(c: { readonly kind: string; readonly object: string; readonly target: string | null }): string {
+  return [c.kind, c.object, c.target ?? ""].join("|");
+}
