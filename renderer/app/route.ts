@@ -4,7 +4,14 @@ import { assertNever } from "./assert-never.js";
 export type Route =
   | { readonly screen: "graph"; readonly select?: string }
   | { readonly screen: "revision"; readonly id: string }
-  | { readonly screen: "create"; readonly parent?: string; readonly diffFrom?: string; readonly diffTo?: string }
+  | {
+      readonly screen: "create";
+      readonly parent?: string;
+      readonly diffFrom?: string;
+      readonly diffTo?: string;
+      /** "create from this diff" (issue 19): the keys (changeKey) of the changes ticked there, one `change` parameter each. */
+      readonly changes?: readonly string[];
+    }
   | {
       readonly screen: "apply";
       readonly environment?: string;
@@ -38,7 +45,7 @@ export function parseRoute(hash: string): Route {
     case "revision":
       return arg ? { screen: "revision", id: arg } : { screen: "graph" };
     case "create":
-      return { screen: "create", parent: opt("parent"), diffFrom: opt("from"), diffTo: opt("to") };
+      return { screen: "create", parent: opt("parent"), diffFrom: opt("from"), diffTo: opt("to"), ...(q.has("change") ? { changes: q.getAll("change") } : {}) };
     case "apply": {
       const c = opt("command");
       return {
@@ -81,8 +88,11 @@ export function routeHref(route: Route): string {
       return withQuery("graph", { select: route.select });
     case "revision":
       return `#/revision/${encodeURIComponent(route.id)}`;
-    case "create":
-      return withQuery("create", { parent: route.parent, from: route.diffFrom, to: route.diffTo });
+    case "create": {
+      const href = withQuery("create", { parent: route.parent, from: route.diffFrom, to: route.diffTo });
+      const changes = new URLSearchParams((route.changes ?? []).map((c): [string, string] => ["change", c]));
+      return route.changes?.length ? `${href}${href.includes("?") ? "&" : "?"}${changes.toString()}` : href;
+    }
     case "apply":
       return withQuery("apply", {
         environment: route.environment,
