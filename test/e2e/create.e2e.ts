@@ -16,16 +16,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DbClient } from "../../electron/engine/dialect/index.js";
 import { createTestDatabase, envEntry, TEST_CLIENTS, type TestDatabase } from "../helpers/databases.js";
 import { writeProject, writeRevision, type RevisionSpec } from "../helpers/strata-cli.js";
+import { AUTHORING_REVISIONS, B2, C3, changeByHand, SIDE_HEAD } from "../helpers/authoring-fixtures.js";
 import { freshDir, launchChromium, serve, strataSync, type ServedProject } from "./strata-serve.js";
 
-const A1 = "a1a1a1a1a1a1";
-const B2 = "b2b2b2b2b2b2";
-const C3 = "c3c3c3c3c3c3";
-const REVISIONS: readonly RevisionSpec[] = [
-  { revision: A1, downRevision: null, message: "create accounts", up: `await knex.schema.createTable("accounts", (t) => { t.increments("id"); });`, down: `await knex.schema.dropTable("accounts");` },
-  { revision: B2, downRevision: A1, message: "create invoices", up: `await knex.schema.createTable("invoices", (t) => { t.increments("id"); });`, down: `await knex.schema.dropTable("invoices");` },
-];
-const SIDE: RevisionSpec = { revision: C3, downRevision: A1, message: "create tags", up: `await knex.schema.createTable("tags", (t) => { t.increments("id"); });`, down: `await knex.schema.dropTable("tags");` };
 
 const OUT = process.env.STRATA_SCREENSHOTS ? path.resolve(__dirname, "..", "..", "docs", "screenshots") : fs.mkdtempSync(path.join(os.tmpdir(), "strata-screens-"));
 const DIALECT: Record<DbClient, string> = { "better-sqlite3": "sqlite", pg: "postgresql", mysql2: "mariadb" };
@@ -97,12 +90,7 @@ async function shoot(page: Page, name: string): Promise<void> {
 /** dev upgraded, then changed by hand: a column added, a table made, a table dropped. */
 async function devChangedByHand(root: string, db: TestDatabase): Promise<void> {
   cli(root, "--env", "dev", "upgrade", "heads");
-  await db.knex.schema.alterTable("accounts", (t) => t.string("email", 200).nullable());
-  await db.knex.schema.createTable("notes", (t) => {
-    t.increments("id");
-    t.text("body");
-  });
-  await db.knex.schema.dropTable("invoices");
+  await changeByHand(db.knex);
 }
 
 const upCode = (page: Page) => page.locator("[data-testid=code-preview-up] .cm-content");
@@ -110,7 +98,7 @@ const upCode = (page: Page) => page.locator("[data-testid=code-preview-up] .cm-c
 describe.each(TEST_CLIENTS)("the create screen on %s", (client: DbClient) => {
   it("previews the changes with a box each, writes only the checked ones, deletes the unused file and refuses an applied one", async () => {
     const look = LOOK[client];
-    const { page, root, served } = await open(client, look, REVISIONS, devChangedByHand);
+    const { page, root, served } = await open(client, look, AUTHORING_REVISIONS, devChangedByHand);
     const before = migrationFiles(root);
     await page.goto(`${served.url}#/create`);
     await page.getByLabel("Message").fill("email and notes");
@@ -176,7 +164,7 @@ describe.each(TEST_CLIENTS)("the create screen on %s", (client: DbClient) => {
 
   it("an environment on two heads gets a merge revision, said on screen; an empty merge of the heads is made from the app", async () => {
     const look = { ...LOOK[client], scheme: LOOK[client].scheme === "light" ? ("dark" as const) : ("light" as const) };
-    const { page, root, served } = await open(client, look, [...REVISIONS, SIDE], async (r, db) => {
+    const { page, root, served } = await open(client, look, [...AUTHORING_REVISIONS, SIDE_HEAD], async (r, db) => {
       cli(r, "--env", "dev", "upgrade", "heads");
       await db.knex.schema.alterTable("tags", (t) => t.string("label", 50).nullable());
     });

@@ -18,17 +18,8 @@ import { createSchemaDiffPort } from "../../../electron/engine/app-session/schem
 import { createTestDatabase, describeColumns, envEntry, TEST_CLIENTS, versionHeads } from "../../helpers/databases.js";
 import type { TestDatabase } from "../../helpers/databases.js";
 import { strata, writeProject, writeRevision } from "../../helpers/strata-cli.js";
-import type { RevisionSpec } from "../../helpers/strata-cli.js";
+import { A1, AUTHORING_REVISIONS, B2, C3, changeByHand, SIDE_HEAD } from "../../helpers/authoring-fixtures.js";
 
-const A1 = "a1a1a1a1a1a1";
-const B2 = "b2b2b2b2b2b2";
-const C3 = "c3c3c3c3c3c3";
-const REVISIONS: readonly RevisionSpec[] = [
-  { revision: A1, downRevision: null, message: "create accounts", up: `await knex.schema.createTable("accounts", (t) => { t.increments("id"); });`, down: `await knex.schema.dropTable("accounts");` },
-  { revision: B2, downRevision: A1, message: "create invoices", up: `await knex.schema.createTable("invoices", (t) => { t.increments("id"); });`, down: `await knex.schema.dropTable("invoices");` },
-];
-/** A second head beside B2. */
-const SIDE: RevisionSpec = { revision: C3, downRevision: A1, message: "create tags", up: `await knex.schema.createTable("tags", (t) => { t.increments("id"); });`, down: `await knex.schema.dropTable("tags");` };
 
 const ADD_EMAIL = "add-column|accounts|column email";
 const CREATE_NOTES = "create-table|notes|";
@@ -43,7 +34,7 @@ describe.each(TEST_CLIENTS)("creating revisions from the app on %s", (client: Db
   beforeEach(async () => {
     dev = await createTestDatabase(client);
     stage = await createTestDatabase(client);
-    dir = writeProject({ environments: { dev: envEntry(dev), stage: envEntry(stage) }, revisions: REVISIONS });
+    dir = writeProject({ environments: { dev: envEntry(dev), stage: envEntry(stage) }, revisions: AUTHORING_REVISIONS });
     service = createAppService({
       host: "browser",
       projectRoot: dir,
@@ -78,12 +69,7 @@ describe.each(TEST_CLIENTS)("creating revisions from the app on %s", (client: Db
   /** dev is upgraded, then changed by hand the way a developer changes a dev database. */
   async function devChangedByHand(): Promise<void> {
     await cli("--env", "dev", "upgrade", "heads");
-    await dev.knex.schema.alterTable("accounts", (t) => t.string("email", 200).nullable());
-    await dev.knex.schema.createTable("notes", (t) => {
-      t.increments("id");
-      t.text("body");
-    });
-    await dev.knex.schema.dropTable("invoices");
+    await changeByHand(dev.knex);
   }
 
   it("previews every change on the environment's own heads, writes nothing, and re-renders a selection from the same read", async () => {
@@ -140,7 +126,7 @@ describe.each(TEST_CLIENTS)("creating revisions from the app on %s", (client: Db
   });
 
   it("an environment standing on two heads gets a merge revision carrying its changes; a merge of chosen heads is empty", async () => {
-    writeRevision(dir, SIDE);
+    writeRevision(dir, SIDE_HEAD);
     await cli("--env", "dev", "upgrade", "heads");
     await dev.knex.schema.alterTable("tags", (t) => t.string("label", 50).nullable());
     const preview = await call("previewRevision", { to: "dev" });
