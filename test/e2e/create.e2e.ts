@@ -202,6 +202,27 @@ describe.each(TEST_CLIENTS)("the create screen on %s", (client: DbClient) => {
   });
 });
 
+describe("arriving from the schema diff", () => {
+  it("lands on a working default: where dev stands, a message, the diff's changes checked and the unknown one said", async () => {
+    const { page, root, served } = await open("better-sqlite3", { width: 1920, height: 1080, scheme: "dark" }, AUTHORING_REVISIONS, devChangedByHand);
+    const before = migrationFiles(root);
+    const change = (k: string): string => `change=${encodeURIComponent(k)}`;
+    await page.goto(`${served.url}#/create?from=migrations&to=dev&${change("add-column|accounts|column email")}&${change("drop-table|ghosts|")}`);
+    const preview = page.getByTestId("autogenerate-preview");
+    await preview.getByText("Changes to write: 1 of 3").waitFor({ timeout: 60_000 });
+    expect(await page.getByLabel("Message").inputValue()).toBe("match the schema of dev");
+    expect(await page.getByTestId("unmatched-changes").innerText()).toBe("1 of the changes chosen on the schema diff is not a difference from this parent, so it is not checked.");
+    expect(await preview.getByRole("checkbox", { checked: true }).count()).toBe(1);
+    await page.getByRole("button", { name: "Create revision" }).click();
+    await page.getByTestId("created").waitFor({ timeout: 60_000 });
+    const file = migrationFiles(root).find((f) => !before.includes(f))!;
+    const source = fs.readFileSync(path.join(root, "migrations", file), "utf8");
+    expect(source).toContain(`export const downRevision: string | string[] | null = "${B2}";`);
+    expect(source).toMatch(/email/);
+    expect(source).not.toMatch(/notes|invoices/);
+  });
+});
+
 describe("the parent picker", () => {
   it("searches the whole graph: a revision among 1,200 is found and becomes the parent", async () => {
     const chain: RevisionSpec[] = Array.from({ length: 1200 }, (_, i) => ({

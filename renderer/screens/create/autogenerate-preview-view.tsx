@@ -24,7 +24,9 @@ export function PreviewBaseNotice(props: { readonly preview: RevisionPreviewDto 
   return (
     <div className={base.notHeads.length ? "notice warn" : "notice"} data-testid="preview-base">
       {where} <code>{short(base.parents[0]!)}</code>
-      {base.notHeads.length ? ", which is not a head: the new revision starts a branch there. Upgrade the environment first to put it on the head." : ": the new revision goes on it."}
+      {base.notHeads.length === 0
+        ? ": the new revision goes on it."
+        : `, which is not a head: the new revision starts a branch there.${base.from === "environment" ? " Upgrade the environment first to put it on the head." : ""}`}
     </div>
   );
 }
