@@ -11,13 +11,14 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Browser, Page } from "playwright";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright";
+import { afterEach, describe, expect, it } from "vitest";
 import type { DbClient } from "../../electron/engine/dialect/index.js";
 import { createTestDatabase, envEntry, TEST_CLIENTS, type TestDatabase } from "../helpers/databases.js";
 import { writeProject, writeRevision, type RevisionSpec } from "../helpers/strata-cli.js";
 import { AUTHORING_REVISIONS, B2, C3, changeByHand, SIDE_HEAD } from "../helpers/authoring-fixtures.js";
-import { freshDir, launchChromium, serve, strataSync, type ServedProject } from "./strata-serve.js";
+import { useBrowser } from "./browser-hooks.js";
+import { freshDir, serve, strataSync, type ServedProject } from "./strata-serve.js";
 
 
 const OUT = process.env.STRATA_SCREENSHOTS ? path.resolve(__dirname, "..", "..", "docs", "screenshots") : fs.mkdtempSync(path.join(os.tmpdir(), "strata-screens-"));
@@ -29,14 +30,7 @@ const LOOK: Record<DbClient, { width: number; height: number; scheme: "light" | 
   mysql2: { width: 1280, height: 800, scheme: "dark" },
 };
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-  fs.mkdirSync(OUT, { recursive: true });
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser(OUT);
 
 /** One test's world: a project on a fresh database, served, and a page on it. */
 interface World {
@@ -66,7 +60,7 @@ async function open(client: DbClient, look: { width: number; height: number; sch
   const root = writeProject({ environments: { dev: envEntry(db) }, revisions });
   await prepare?.(root, db);
   const served = await serve(root, freshDir("strata-e2e-data-"));
-  const context = await browser.newContext({ viewport: { width: look.width, height: look.height }, colorScheme: look.scheme });
+  const context = await browser().newContext({ viewport: { width: look.width, height: look.height }, colorScheme: look.scheme });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));

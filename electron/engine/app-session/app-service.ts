@@ -360,7 +360,7 @@ export function createAppService(options: AppServiceOptions): AppService {
       const environments = projects.environments(project).map((c) => (c.dto.error === null ? { name: c.dto.name, env: c.resolve() } : { name: c.dto.name, error: c.dto.error.message }));
       const deleted = await deleteRevision(project, environments, req.revision, req.file);
       projects.invalidate();
-      changed(project.root, "revision-created");
+      changed(project.root, "files-changed");
       return deleted;
     },
     async removeProfile(req) {

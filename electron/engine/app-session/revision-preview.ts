@@ -66,7 +66,6 @@ export class RevisionPreviews {
     }
     const bodies = autogenerateBodies(kept.schemas, req.selectedChanges);
     const chosen = req.selectedChanges === undefined ? null : new Set(req.selectedChanges);
-    const keys = new Set(bodies.all.map((c) => changeKey(c.dto)));
     return {
       previewId: id,
       base: kept.base,
@@ -75,7 +74,7 @@ export class RevisionPreviews {
         const key = changeKey(c.dto);
         return { key, kind: c.dto.kind, table: c.dto.object, summary: c.dto.summary, destructive: c.dto.destructive, note: c.dto.note, selected: chosen === null || chosen.has(key) };
       }),
-      alsoWritten: chosen === null ? [] : bodies.written.filter((c) => !chosen.has(changeKey(c.dto)) || !keys.has(changeKey(c.dto))).map((c) => c.dto.summary),
+      alsoWritten: chosen === null ? [] : bodies.written.filter((c) => !chosen.has(changeKey(c.dto))).map((c) => c.dto.summary),
       upCode: bodies.upBody,
       downCode: bodies.downBody,
       notCompared: bodies.notCompared,
