@@ -21,6 +21,9 @@ import { useBrowser } from "./browser-hooks.js";
 import { freshDir, serve, strataSync, type ServedProject } from "./strata-serve.js";
 
 
+/** Each test builds scratch databases several times; on a busy machine that outlasts the suite's 120 s default. */
+const SLOW = 300_000;
+
 const OUT = process.env.STRATA_SCREENSHOTS ? path.resolve(__dirname, "..", "..", "docs", "screenshots") : fs.mkdtempSync(path.join(os.tmpdir(), "strata-screens-"));
 const DIALECT: Record<DbClient, string> = { "better-sqlite3": "sqlite", pg: "postgresql", mysql2: "mariadb" };
 /** Each dialect's run takes one size and scheme; the parent search and the merge take the others. */
@@ -154,7 +157,7 @@ describe.each(TEST_CLIENTS)("the create screen on %s", (client: DbClient) => {
     expect(await refused.innerText()).toBe(`revision ${again} cannot be deleted: environment dev stands on it; nothing was deleted`);
     expect(migrationFiles(root).some((f) => f.includes(again))).toBe(true);
     await expectNoSidewaysScroll(page);
-  });
+  }, SLOW);
 
   it("an environment on two heads gets a merge revision, said on screen; an empty merge of the heads is made from the app", async () => {
     const look = { ...LOOK[client], scheme: LOOK[client].scheme === "light" ? ("dark" as const) : ("light" as const) };
@@ -193,7 +196,7 @@ describe.each(TEST_CLIENTS)("the create screen on %s", (client: DbClient) => {
     expect(heads.heads.map((h) => h.revision)).toEqual([join]);
     const after = JSON.parse(cli(root, "history", "--json")) as { revisions: { revision: string; downRevisions: string[] }[] };
     expect(after.revisions.find((r) => r.revision === join)!.downRevisions.sort()).toEqual([B2, C3]);
-  });
+  }, SLOW);
 });
 
 describe("arriving from the schema diff", () => {
@@ -214,7 +217,7 @@ describe("arriving from the schema diff", () => {
     expect(source).toContain(`export const downRevision: string | string[] | null = "${B2}";`);
     expect(source).toMatch(/email/);
     expect(source).not.toMatch(/notes|invoices/);
-  });
+  }, SLOW);
 });
 
 describe("the parent picker", () => {
@@ -247,5 +250,5 @@ describe("the parent picker", () => {
       const file = migrationFiles(root).find((f) => f.includes(id))!;
       expect(fs.readFileSync(path.join(root, "migrations", file), "utf8")).toContain(`export const downRevision: string | string[] | null = "r00000000007";`);
     }
-  });
+  }, SLOW);
 });
