@@ -31,6 +31,8 @@ export const API_CALLS = [
   "recoveryCheck",
   "undoPartialRevision",
   "repairRevision",
+  "previewRevision",
+  "deleteRevision",
 ] as const;
 
 /** The name of a call. */

@@ -46,7 +46,7 @@ function CurrentScreen({ route }: { readonly route: Route }) {
     case "revision":
       return <RevisionScreen id={route.id} />;
     case "create":
-      return <CreateScreen parent={route.parent} diffFrom={route.diffFrom} diffTo={route.diffTo} message={route.message} selectedChanges={route.selectedChanges} />;
+      return <CreateScreen parent={route.parent} diffFrom={route.diffFrom} diffTo={route.diffTo} changes={route.changes} />;
     case "apply":
       return <ApplyScreen environment={route.environment} target={route.target} command={route.command} singleTransaction={route.singleTransaction} allowEdited={route.allowEdited} />;
     case "environments":

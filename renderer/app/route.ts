@@ -9,9 +9,8 @@ export type Route =
       readonly parent?: string;
       readonly diffFrom?: string;
       readonly diffTo?: string;
-      /** From the compare screen (issue 19): the message to start from, and the keys (changeKey) of the changes chosen there. */
-      readonly message?: string;
-      readonly selectedChanges?: readonly string[];
+      /** "create from this diff" (issue 19): the keys (changeKey) of the changes ticked there, one `change` parameter each. */
+      readonly changes?: readonly string[];
     }
   | {
       readonly screen: "apply";
@@ -46,7 +45,7 @@ export function parseRoute(hash: string): Route {
     case "revision":
       return arg ? { screen: "revision", id: arg } : { screen: "graph" };
     case "create":
-      return { screen: "create", parent: opt("parent"), diffFrom: opt("from"), diffTo: opt("to"), message: opt("message"), ...(q.has("change") ? { selectedChanges: q.getAll("change") } : {}) };
+      return { screen: "create", parent: opt("parent"), diffFrom: opt("from"), diffTo: opt("to"), ...(q.has("change") ? { changes: q.getAll("change") } : {}) };
     case "apply": {
       const c = opt("command");
       return {
@@ -75,12 +74,9 @@ function flag(q: URLSearchParams, key: string): true | undefined {
   return v === "1" || v === "true" ? true : undefined;
 }
 
-function withQuery(path: string, params: Record<string, string | readonly string[] | undefined>): string {
+function withQuery(path: string, params: Record<string, string | undefined>): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) {
-    if (typeof v === "object") for (const x of v) q.append(k, x);
-    else if (v !== undefined && v !== "") q.set(k, v);
-  }
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") q.set(k, v);
   const s = q.toString();
   return `#/${path}${s ? `?${s}` : ""}`;
 }
@@ -92,8 +88,11 @@ export function routeHref(route: Route): string {
       return withQuery("graph", { select: route.select });
     case "revision":
       return `#/revision/${encodeURIComponent(route.id)}`;
-    case "create":
-      return withQuery("create", { parent: route.parent, from: route.diffFrom, to: route.diffTo, message: route.message, change: route.selectedChanges });
+    case "create": {
+      const href = withQuery("create", { parent: route.parent, from: route.diffFrom, to: route.diffTo });
+      const changes = new URLSearchParams((route.changes ?? []).map((c): [string, string] => ["change", c]));
+      return route.changes?.length ? `${href}${href.includes("?") ? "&" : "?"}${changes.toString()}` : href;
+    }
     case "apply":
       return withQuery("apply", {
         environment: route.environment,

@@ -41,7 +41,15 @@ const SCREENS: readonly { readonly name: string; readonly hash: string; readonly
   { name: "apply", hash: `#/apply?environment=prod&command=upgrade&target=heads`, ready: (p) => p.locator("[data-testid=confirm-hint]").waitFor() },
   { name: "environments", hash: "#/environments", ready: (p) => p.locator("[data-testid=matrix]").waitFor({ timeout: 60_000 }) },
   { name: "diff", hash: `#/diff?from=${encodeURIComponent(`migrations@${DEMO.merge}`)}&to=prod`, ready: (p) => p.locator("[data-testid=definitions] [data-change]").first().waitFor({ timeout: 60_000 }) },
-  { name: "create", hash: `#/create?from=${encodeURIComponent(`migrations@${DEMO.merge}`)}&to=prod`, ready: (p) => p.getByLabel("Message").fill("add loyalty tier to customers") },
+  {
+    name: "create",
+    hash: `#/create?from=${encodeURIComponent(`migrations@${DEMO.merge}`)}&to=prod`,
+    // The autogenerate preview (issue 19): the changes with their boxes and the code, before anything is written.
+    ready: async (p) => {
+      await p.getByLabel("Message").fill("add loyalty tier to customers");
+      await p.locator("[data-testid=code-preview-up] .cm-content").waitFor({ timeout: 60_000 });
+    },
+  },
   { name: "history", hash: "#/history?environment=dev", ready: (p) => p.locator("[data-testid=history]").waitFor() },
 ];
 

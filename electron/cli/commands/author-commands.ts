@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { createMerge, createRevision } from "../../engine/use-cases/create-revision.js";
-import { autogenerateRevision } from "../../engine/use-cases/schema-diff.js";
+import { autogenerateRevision } from "../../engine/use-cases/autogenerate.js";
 import { StrataError } from "../../engine/errors.js";
 import { initFromKnexfile, initProject } from "../../engine/project/index.js";
 import { CommandContext, decodeTarget } from "../context.js";

@@ -7,7 +7,9 @@ import { StrataError, assertNever, isStrataError } from "../errors.js";
 import type { SchemaDiffPort } from "./app-service.js";
 import type { OpenProject } from "../use-cases/open-project.js";
 import type { EnvironmentChoice } from "./project-holder.js";
-import { autogenerateRevision, diffSources, environmentDrift } from "../use-cases/schema-diff.js";
+import { RevisionPreviews } from "./revision-preview.js";
+import { autogenerateRevision } from "../use-cases/autogenerate.js";
+import { diffSources, environmentDrift } from "../use-cases/schema-diff.js";
 import type { EnvironmentLookup } from "../use-cases/schema-diff.js";
 
 /** What a change applies to, for the GUI's tree. */
@@ -91,7 +93,9 @@ function isClient(c: string): c is "pg" | "mysql2" | "better-sqlite3" {
 
 /** Issue 3's schema diff, autogenerate and drift, as the GUI service calls them. */
 export function createSchemaDiffPort(): SchemaDiffPort {
+  const previews = new RevisionPreviews();
   return {
+    preview: (project, req) => previews.preview(project, req),
     async diff(project: OpenProject, from: string, to: string, others?: EnvironmentLookup): Promise<SchemaDiffDto> {
       const result = await diffSources(project, { from, to, sql: "same-dialect", ...(others ? { others } : {}) });
       const client = result.fromModel.client;
@@ -131,6 +135,8 @@ export function createSchemaDiffPort(): SchemaDiffPort {
         ...(req.branchLabels !== undefined ? { branchLabels: req.branchLabels } : {}),
         ...(req.dependsOn !== undefined ? { dependsOn: req.dependsOn } : {}),
         ...(req.others !== undefined ? { others: req.others } : {}),
+        ...(req.parents !== undefined ? { parents: req.parents } : {}),
+        ...(req.selectedChanges !== undefined ? { selectedChanges: req.selectedChanges } : {}),
       });
       const changes: SchemaChangeDto[] = made.changes.map(changeWithoutSql);
       return { revision: made.revision, downRevisions: made.downRevisions, file: made.file, changes };

@@ -69,7 +69,7 @@ export function DiffScreen(props: { readonly from?: string; readonly to?: string
     // The revision goes where the diff started when that is a revision; else on the one head, if there is one (the create screen asks otherwise).
     const base = /^migrations@(.+)$/.exec(d.from)?.[1];
     const parent = base ?? (summary.heads.length === 1 ? summary.heads[0] : undefined);
-    navigate({ screen: "create", parent, diffFrom: d.from, diffTo: d.to, message: `match ${d.to}`, selectedChanges: d.changes.map((c) => c.key ?? "").filter((k) => selected.has(k)) });
+    navigate({ screen: "create", parent, diffFrom: d.from, diffTo: d.to, changes: d.changes.map((c) => c.key ?? "").filter((k) => selected.has(k)) });
   };
   const copyScript = (d: SchemaDiffDto): void => {
     navigator.clipboard.writeText(selectedScript(d, selected)).then(

@@ -16,10 +16,10 @@ describe("routes in the location hash", () => {
     for (const r of routes) expect(parseRoute(routeHref(r))).toMatchObject(r);
   });
 
-  it("carries the compare screen's chosen changes and message to the create screen, keys with | and commas intact", () => {
-    const r: Route = { screen: "create", diffFrom: "staging", diffTo: "prod", message: "match prod", selectedChanges: ["alter-column|customers|column name", "add-index|orders|index a,b"] };
+  it("carries the compare screen's chosen changes to the create screen, keys with | and commas intact", () => {
+    const r: Route = { screen: "create", diffFrom: "staging", diffTo: "prod", changes: ["alter-column|customers|column name", "add-index|orders|index a,b"] };
     expect(parseRoute(routeHref(r))).toEqual({ ...r, parent: undefined });
-    expect(parseRoute("#/create?to=prod")).toEqual({ screen: "create", parent: undefined, diffFrom: undefined, diffTo: "prod", message: undefined });
+    expect(parseRoute("#/create?to=prod")).toEqual({ screen: "create", parent: undefined, diffFrom: undefined, diffTo: "prod" });
   });
 
   it("keeps the whole apply form in the address: environment, direction, target and both options", () => {
