@@ -3,4 +3,4 @@
 // May import: errors.ts, introspect/ (each dialect's reader), knex.
 export { dialectFor } from "./dialect-for.js";
 export type { AddressVariables, DatabaseAddress } from "./database-address.js";
-export type { AheadCarrier, ConnectionTarget, DbClient, Dialect, LockRequest, UnlockResult } from "./types.js";
+export type { AheadCarrier, ConnectionTarget, DbClient, Dialect, LockRequest, RowChange, SqlRow, SqlValue, StepRecord, StepRecordSql, UnlockResult } from "./types.js";
