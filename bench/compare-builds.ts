@@ -9,8 +9,8 @@ import path from "node:path";
 import type { DbClient } from "../electron/engine/dialect/index.js";
 import { createTestDatabase } from "../test/helpers/databases.js";
 import type { TestDatabase } from "../test/helpers/databases.js";
-import { generateProject } from "./generate-project.js";
-import { median, settle, timedProcess, urlOf } from "./bench-process.js";
+import { generateProject, tableBody, writeKnexFolder } from "./generate-project.js";
+import { knexRun, median, settle, timedProcess, urlOf } from "./bench-process.js";
 
 const N = Number(process.argv[2] ?? 1000);
 const client = (process.argv[3] ?? "mysql2") as DbClient;
@@ -20,33 +20,12 @@ const builds = process.argv.slice(4).map((arg) => {
 });
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 
-const tableBody = (i: number) => ({
-  up: `await knex.schema.createTable("t_${i}", (t) => { t.increments("id"); t.string("name", 100); t.integer("qty"); });`,
-  down: `await knex.schema.dropTable("t_${i}");`,
-});
-
-function knexFolder(n: number): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "knex-compare-"));
-  for (let i = 0; i < n; i++) {
-    const b = tableBody(i);
-    fs.writeFileSync(path.join(dir, `${String(i).padStart(6, "0")}_t.js`), `exports.up = async function (knex) { ${b.up} };\nexports.down = async function (knex) { ${b.down} };\n`);
-  }
-  return dir;
-}
-
-function knexLatest(db: TestDatabase, dir: string): number {
-  const script = `
-    const knex = require("knex")({ client: process.env.C, connection: JSON.parse(process.env.CONN), useNullAsDefault: true });
-    knex.migrate.latest({ directory: process.env.DIR, loadExtensions: [".js"] }).then(() => knex.destroy(), (e) => { console.error(e); process.exit(1); });`;
-  return timedProcess(["-e", script], { C: db.env.client, CONN: JSON.stringify(db.env.knexConfig.connection), DIR: dir });
-}
-
 async function main(): Promise<void> {
   const project = generateProject({ revisions: N, body: tableBody, language: "cjs" }).dir;
-  const knexDir = knexFolder(N);
+  const knexDir = writeKnexFolder(N);
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), "strata-compare-cache-"));
   const tools = [
-    { label: "knex", run: (db: TestDatabase) => knexLatest(db, knexDir) },
+    { label: "knex", run: (db: TestDatabase) => knexRun(db, knexDir, "latest") },
     ...builds.map((b) => ({
       label: b.label,
       run: (db: TestDatabase) => timedProcess([b.bin, "--project", project, "--url", urlOf(db), "--quiet", "upgrade", "heads", "--single-transaction"], { STRATA_CACHE_DIR: cache }),
