@@ -11,6 +11,16 @@ export function timedProcess(args: readonly string[], env: NodeJS.ProcessEnv = {
   return s;
 }
 
+/** knex's own migrator in its own process (its CLI needs a knexfile; this is the same API call), in seconds. */
+export function knexRun(db: TestDatabase, dir: string, what: "latest" | "rollback"): number {
+  const script = `
+    const knex = require("knex")({ client: process.env.C, connection: JSON.parse(process.env.CONN), useNullAsDefault: true });
+    const cfg = { directory: process.env.DIR, loadExtensions: [".js"] };
+    (process.env.WHAT === "latest" ? knex.migrate.latest(cfg) : knex.migrate.rollback(cfg, true))
+      .then(() => knex.destroy(), (e) => { console.error(e); process.exit(1); });`;
+  return timedProcess(["-e", script], { C: db.env.client, CONN: JSON.stringify(db.env.knexConfig.connection), DIR: dir, WHAT: what });
+}
+
 /** The database as a URL for `strata --url`. */
 export function urlOf(db: TestDatabase): string {
   const c = db.env.knexConfig.connection as { filename?: string; host?: string; port?: number; user?: string; database?: string };

@@ -89,3 +89,22 @@ export function generateProject(opts: GeneratedProjectOptions): { dir: string; h
   }
   return { dir, head: mainTip! };
 }
+
+/** Revision i's body in the migration benches: a table of three columns made, then dropped. */
+export const tableBody = (i: number): { up: string; down: string } => ({
+  up: `await knex.schema.createTable("t_${i}", (t) => { t.increments("id"); t.string("name", 100); t.integer("qty"); });`,
+  down: `await knex.schema.dropTable("t_${i}");`,
+});
+
+/** knex's own migrations folder of N CommonJS files with tableBody's bodies. */
+export function writeKnexFolder(n: number): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "knex-bench-"));
+  for (let i = 0; i < n; i++) {
+    const b = tableBody(i);
+    fs.writeFileSync(
+      path.join(dir, `${String(i).padStart(6, "0")}_t.js`),
+      `exports.up = async function (knex) { ${b.up} };\nexports.down = async function (knex) { ${b.down} };\n`,
+    );
+  }
+  return dir;
+}

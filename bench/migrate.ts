@@ -23,44 +23,17 @@ import type { DbClient } from "../electron/engine/dialect/index.js";
 import { createTestDatabase } from "../test/helpers/databases.js";
 import type { TestDatabase } from "../test/helpers/databases.js";
 import { STRATA_BIN } from "../test/helpers/strata-cli.js";
-import { generateProject } from "./generate-project.js";
-import { median, settle, timedProcess, urlOf } from "./bench-process.js";
+import { generateProject, tableBody, writeKnexFolder } from "./generate-project.js";
+import { knexRun, median, settle, timedProcess, urlOf } from "./bench-process.js";
 
 const N = Number(process.argv[2] ?? 1000);
 const clients = (process.argv[3] ?? "better-sqlite3,pg,mysql2").split(",") as DbClient[];
 /** Rounds per dialect (each on fresh databases); the medians are printed. */
 const REPS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-const tableBody = (i: number) => ({
-  up: `await knex.schema.createTable("t_${i}", (t) => { t.increments("id"); t.string("name", 100); t.integer("qty"); });`,
-  down: `await knex.schema.dropTable("t_${i}");`,
-});
-
-function writeKnexFolder(n: number): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "knex-bench-"));
-  for (let i = 0; i < n; i++) {
-    const b = tableBody(i);
-    fs.writeFileSync(
-      path.join(dir, `${String(i).padStart(6, "0")}_t.js`),
-      `exports.up = async function (knex) { ${b.up} };\nexports.down = async function (knex) { ${b.down} };\n`,
-    );
-  }
-  return dir;
-}
-
 /** `strata ... upgrade|downgrade` in its own process, as a user or CI job runs it, with its compile cache in `cacheDir`. */
 function strataRun(db: TestDatabase, project: string, cacheDir: string, args: readonly string[]): number {
   return timedProcess([STRATA_BIN, "--project", project, "--url", urlOf(db), "--quiet", ...args], { STRATA_CACHE_DIR: cacheDir });
-}
-
-/** knex's own migrator in its own process (its CLI needs a knexfile; this is the same API call). */
-function knexRun(db: TestDatabase, dir: string, what: "latest" | "rollback"): number {
-  const script = `
-    const knex = require("knex")({ client: process.env.C, connection: JSON.parse(process.env.CONN), useNullAsDefault: true });
-    const cfg = { directory: process.env.DIR, loadExtensions: [".js"] };
-    (process.env.WHAT === "latest" ? knex.migrate.latest(cfg) : knex.migrate.rollback(cfg, true))
-      .then(() => knex.destroy(), (e) => { console.error(e); process.exit(1); });`;
-  return timedProcess(["-e", script], { C: db.env.client, CONN: JSON.stringify(db.env.knexConfig.connection), DIR: dir, WHAT: what });
 }
 
 /**

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 // Pure-JS libraries are bundled (faster start); knex, the drivers and esbuild load their own
 // parts dynamically or ship native code, so they stay in node_modules.
-const external = ["knex", "pg", "pg-native", "mysql2", "better-sqlite3", "esbuild", "sucrase", "electron", "playwright", "playwright-core", "ssh2", "cpu-features"];
+const external = ["knex", "pg", "pg-native", "mysql2", "better-sqlite3", "esbuild", "electron", "playwright", "playwright-core", "ssh2", "cpu-features"];
 
 // knex and its pure-JS drivers (pg, mysql2) go in a bundle of their own, dist/knex.cjs, loaded on
 // a command's first database connection: from one file, Node resolves and stats none of their

@@ -1,3 +1,6 @@
+// app-session/: the GUI's session over the use cases: the StrataApi service, the open project, saved profiles,
+// recent projects, the run queue, events, request dispatch and the GUI's read views. May import: shared/ and
+// the engine (use-cases/ and below); only the Electron host and `strata serve` import it.
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";

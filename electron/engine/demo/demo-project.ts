@@ -1,3 +1,5 @@
+// demo/: the demo project `npm start` opens (a SQLite database with a few revisions). May import: use-cases/
+// and below.
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";

@@ -6,6 +6,7 @@ import { pollForLock } from "./lock-polling.js";
 import { mysqlSchema } from "../introspect/mysql-introspector.js";
 import type { ConnectionTarget, Dialect, LockRequest, UnlockResult } from "./types.js";
 import { mysqlAddress } from "./database-address.js";
+import { isMysqlRecordGuardFailure, mysqlStepRecordSql } from "./mysql-step-record.js";
 
 /** MySQL/MariaDB: GET_LOCK on a dedicated connection; DDL commits itself, so a failed revision may be half applied. */
 export const mysqlDialect: Dialect = {
@@ -14,6 +15,11 @@ export const mysqlDialect: Dialect = {
   offlineRendering: "offline",
   lockBlocksWriters: false,
   transactionalDdl: false,
+  commitsImplicitly(sql) {
+    // A knex.raw may hold several statements (multipleStatements): any of them may be the DDL.
+    // A ";" inside a string literal can only make this err towards "committed", the safe side.
+    return sql.split(";").some((part) => IMPLICIT_COMMIT.test(part));
+  },
   bookkeeping: "multi-statement",
   commitAndBegin: true,
 
@@ -120,8 +126,17 @@ export const mysqlDialect: Dialect = {
     };
   },
 
+  stepRecordSql: mysqlStepRecordSql,
+  isRecordGuardFailure: isMysqlRecordGuardFailure,
+
   schema: mysqlSchema,
 };
+
+/**
+ * Statements after which MySQL has committed: DDL and the like end the open transaction, and
+ * what follows autocommits, so once one ran, every statement of the revision had taken effect.
+ */
+const IMPLICIT_COMMIT = /^\s*(create|alter|drop|rename|truncate|grant|revoke|lock|unlock|analyze|optimize|repair|install|uninstall|flush)\b/i;
 
 /** What carryAhead uses of a mysql2 connection: knex sends every query through `query`, with a callback. */
 interface DriverConnection {

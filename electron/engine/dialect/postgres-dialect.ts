@@ -17,6 +17,7 @@ export const postgresDialect: Dialect = {
   offlineRendering: "offline",
   lockBlocksWriters: false,
   transactionalDdl: true,
+  commitsImplicitly: () => false,
   bookkeeping: "with-clause",
   commitAndBegin: true,
 

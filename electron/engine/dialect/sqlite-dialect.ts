@@ -16,6 +16,7 @@ export const sqliteDialect: Dialect = {
   offlineRendering: "scratch",
   lockBlocksWriters: true,
   transactionalDdl: true,
+  commitsImplicitly: () => false,
   bookkeeping: "statements",
   commitAndBegin: false,
 

@@ -30,6 +30,45 @@ export interface UnlockResult {
   readonly note?: string;
 }
 
+/** What Strata's bookkeeping tables hold: text, numbers, dates and nulls. */
+export type SqlValue = string | number | Date | null;
+
+/** A row's columns and their values. */
+export type SqlRow = Readonly<Record<string, SqlValue>>;
+
+/** One change a step makes to the version table (knex_migrations in knex mode), as rows; each touches exactly one row. */
+export type RowChange =
+  | { readonly kind: "insert"; readonly table: string; readonly row: SqlRow }
+  | { readonly kind: "delete"; readonly table: string; readonly where: SqlRow }
+  | { readonly kind: "update"; readonly table: string; readonly set: SqlRow; readonly where: SqlRow };
+
+/**
+ * A finished step's record as the runner hands it to a dialect that writes it in one query
+ * (Dialect.stepRecordSql): the version changes, the step's history row closed, the next
+ * revision's `running` row opened, a savepoint.
+ */
+export interface StepRecord {
+  /** Begin a transaction first: the revision's DDL has ended the caller's. */
+  readonly begin: boolean;
+  readonly changes: readonly RowChange[];
+  readonly historyTable: string;
+  /** The step's `running` row, and every column of it (but `id`) as it is to be closed. */
+  readonly closeId: number;
+  readonly closed: SqlRow;
+  /** The next revision's `running` row (the same columns), or null. */
+  readonly opened: SqlRow | null;
+  /** The id the opened row is to take (a query sent ahead of another cannot read an insert id back); default: the table's own. */
+  readonly openedId?: number;
+  readonly savepoint?: string;
+}
+
+/** A step's record as SQL with `?` for values and `??` for names, and how many statements (so results) it holds. */
+export interface StepRecordSql {
+  readonly sql: string;
+  readonly values: readonly SqlValue[];
+  readonly statements: number;
+}
+
 /** What Dialect.carryAhead sends ahead of a statement, and what becomes of a query that failed. */
 export interface AheadCarrier {
   /** The statements to send ahead of the next one, taken (null when there are none): SQL with `?` and `??` for `values`. */
@@ -45,6 +84,8 @@ export interface Dialect {
   readonly label: string;
   /** false where DDL commits itself (MySQL): a failed revision may be half applied. */
   readonly transactionalDdl: boolean;
+  /** Whether the database has committed the open transaction once this statement ran (MySQL's DDL); false where DDL is transactional. */
+  commitsImplicitly(sql: string): boolean;
   /**
    * How the runner writes a step's bookkeeping (version change, history rows) in the fewest
    * round trips: "multi-statement" sends it as one query of several statements (MySQL, whose
@@ -98,6 +139,15 @@ export interface Dialect {
    * its own results only. When such a query fails, `carrier.failed` says what its caller gets.
    */
   carryAhead?(trx: Knex.Transaction, carrier: AheadCarrier): Promise<() => void>;
+  /**
+   * Where bookkeeping is "multi-statement": a step's record as one query. `guarded` makes the
+   * query fail before anything after a change runs unless the change touched its one row (for a
+   * record sent ahead of another statement, whose results nobody reads); without it the caller
+   * checks each statement's result.
+   */
+  stepRecordSql?(record: StepRecord, opts: { readonly guarded: boolean }): StepRecordSql;
+  /** Whether a query failed on one of stepRecordSql's guards: a row was not where the run had put it. */
+  isRecordGuardFailure?(error: unknown): boolean;
   /** Catalog reading, scratch databases and the SQL knex's schema builder cannot write (issue 3). */
   readonly schema: SchemaDialect;
   /** Where a config leads as the driver reads it (its defaults applied), for telling two routes to one database apart (issue 14). */

@@ -1,8 +1,10 @@
+// lint/: what a plan's SQL destroys, locks or rewrites, read from the SQL text (and the live schema where the
+// text does not say). May import: shared/, introspect/, project/ (types); never use-cases/.
 import type { DestructiveStatementDto } from "../../../shared/api.js";
 import type { SchemaModel } from "../../../shared/schema.js";
 import { KNEX_TABLES } from "../introspect/index.js";
 import { splitTopLevel, unquoteIdentifier } from "../introspect/normal-form.js";
-import type { DatabaseSession } from "../use-cases/database-session.js";
+import type { DatabaseSession } from "../project/index.js";
 
 /**
  * The live schema the lint may consult: per table (lower-cased name), its columns (lower-cased

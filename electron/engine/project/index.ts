@@ -1,4 +1,6 @@
-// The project module's public surface: config file, environments, scaffolding, which database an environment reaches.
+// project/: strata.config.json and knexfiles, environments and their connections (TLS, SSH tunnels), scaffolding,
+// which database an environment reaches and whether it is protected. May import: errors.ts, knex-factory.ts,
+// dialect/, scripts/, knex and drivers.
 export * from "./types.js";
 export { CONFIG_FILE_NAME, CLIENT_ALIASES, DEFAULT_HISTORY_TABLE, DEFAULT_VERSION_TABLE, KNEXFILE_NAMES, configFileSchema, configFromData, findKnexfile, findProjectRoot, loadConfig, parseConfig } from "./config-file.js";
 export { URL_ENVIRONMENT_NAME, environmentFromUrl, resolveEnvironment, type ResolveEnvironmentOptions } from "./environment.js";

@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import type { Dialect } from "../dialect/types.js";
 
 /** The knex clients Strata drives; every accepted alias is normalised to one of these. */
 export type ClientName = "pg" | "mysql2" | "better-sqlite3";
@@ -113,6 +114,13 @@ export interface EnvironmentConfig extends ConnectionSecurity {
    * then `protected` too, and that one's name is the one to confirm with.
    */
   readonly reachesProtected?: ProtectedReach;
+}
+
+/** A live connection to one environment's database and the dialect that speaks to it (opened by use-cases' `withDatabase`). */
+export interface DatabaseSession {
+  readonly env: EnvironmentConfig;
+  readonly knex: Knex;
+  readonly dialect: Dialect;
 }
 
 /** The protected environment (or saved profile) whose database another route reaches. */

@@ -1,3 +1,6 @@
+// runner/: executes a plan through knex: Strata's version and history tables, knex's own table in knex mode,
+// locks, transactions, offline SQL, recovery of an interrupted run. May import: errors.ts, knex-factory.ts,
+// revisions/, scripts/, dialect/, knex.
 export { migrate } from "./migrate.js";
 export type { MigrateOptions } from "./migrate.js";
 export { stamp, adoptKnex } from "./stamp.js";

@@ -4,7 +4,7 @@ import type { AheadCarrier, Dialect } from "../dialect/index.js";
 import type { Plan, Step } from "../revisions/types.js";
 import type { RevisionScript } from "../scripts/types.js";
 import { StatementLog } from "./statement-log.js";
-import { migrationLock, applyVersionOps, closeStep, ensureStrataTables, recordStep, finishHistory, insertHistory, insertHistoryRows, isRowCountGuardFailure, netVersionOps, selectHeads, stepRecordSql } from "./strata-tables.js";
+import { migrationLock, applyVersionOps, closeStep, ensureStrataTables, recordStep, finishHistory, insertHistory, insertHistoryRows, netVersionOps, selectHeads, stepRecordOf } from "./strata-tables.js";
 import type { HistoryEntry, TableNames } from "./strata-tables.js";
 import { DEFAULT_LOCK_TIMEOUT_MS } from "./strata-tables.js";
 import { awaitKnexLockFree, ensureKnexTables, freeKnexLock, nextKnexBatch, selectKnexNames, takeKnexLock } from "./knex-migrations.js";
@@ -208,8 +208,12 @@ class StepRunner {
     private readonly emit: (e: RunEvent) => void,
   ) {
     this.current = headsBefore;
-    this.defersCommits = Boolean(opts.singleTransaction) && !dialect.transactionalDdl && dialect.commitAndBegin && dialect.carryAhead !== undefined;
+    this.stepRecordSql = dialect.stepRecordSql?.bind(dialect) ?? null;
+    this.defersCommits = Boolean(opts.singleTransaction) && !dialect.transactionalDdl && dialect.commitAndBegin && dialect.carryAhead !== undefined && this.stepRecordSql !== null;
   }
+
+  /** The dialect's record of a step in one query, where it has one (see defersCommits). */
+  private readonly stepRecordSql: NonNullable<Dialect["stepRecordSql"]> | null;
 
   /** The version table's rows as the steps run so far left them. */
   private current: readonly string[];
@@ -238,13 +242,14 @@ class StepRunner {
     const opening = next && this.commitsAsItRuns(next.script) ? this.entry(next.step, next.script, new Date(), "running", null) : null;
     const savepoint = this.defersCommits && this.chain ? STEP_SAVEPOINT : undefined;
     const entry = this.entry(step, script, startedAt, "running", null);
-    if (savepoint) {
+    const recordSql = this.stepRecordSql;
+    if (savepoint && recordSql) {
       // A record the revision sent no statement to carry goes on its own first.
       await this.sendRecord();
       // Under the migration lock no other run writes history rows, so the id after this step's is free;
       // a row written there by hand stops the record instead of being taken (stepRecordSql).
       const openedId = id + 1;
-      const record = stepRecordSql(this.opts, { ops: step.ops, id, entry, startedAt, next: opening, reopen, savepoint }, { guarded: true, nextId: openedId });
+      const record = recordSql(stepRecordOf(this.opts, { ops: step.ops, id, entry, startedAt, next: opening, reopen, savepoint }, openedId), { guarded: true });
       this.pendingRecord = { ...record, step, script, id, startedAt, versionBefore: this.current };
       return next && opening ? { revision: next.step.revision, id: openedId, startedAt: opening.startedAt } : null;
     }
@@ -429,7 +434,7 @@ class StepRunner {
           this.opened = await this.inStepTransaction(async (trx) => {
             await this.runRevision(trx, fn, log);
             // DDL has ended MySQL's transaction: what follows must begin another to commit as one.
-            const opened = await this.closeAndOpenNext(trx, step, script, id, startedAt, next, log.succeeded.some(commitsImplicitly));
+            const opened = await this.closeAndOpenNext(trx, step, script, id, startedAt, next, log.succeeded.some((sql) => this.dialect.commitsImplicitly(sql)));
             committing = true;
             return opened;
           });
@@ -476,7 +481,7 @@ class StepRunner {
     const { step, script, id, startedAt, versionBefore } = e.record;
     const raw = databaseMessage(e.failure);
     // A guard's error: a row was not where the run had put it.
-    const why = isRowCountGuardFailure(e.failure) ? `${this.opts.versionTable} or ${this.opts.historyTable} was changed outside this run` : raw;
+    const why = this.dialect.isRecordGuardFailure?.(e.failure) ? `${this.opts.versionTable} or ${this.opts.historyTable} was changed outside this run` : raw;
     const version = versionBefore.length ? versionBefore.join(", ") : "(empty)";
     const error = new StrataError(
       "REVISION_FAILED",
@@ -558,7 +563,7 @@ class StepRunner {
 
   /** What a revision that commits as it runs kept when its connection was lost (the server rolls back an open transaction). */
   private keptOf(script: RevisionScript, log: StatementLog, committing: boolean): KeptAfterLoss {
-    const committed = !script.transaction ? log.succeeded.length > 0 : log.succeeded.some(commitsImplicitly);
+    const committed = !script.transaction ? log.succeeded.length > 0 : log.succeeded.some((sql) => this.dialect.commitsImplicitly(sql));
     if (committed) return "partial";
     return committing ? "unknown" : "rolled-back";
   }
@@ -599,7 +604,7 @@ class StepRunner {
   private halfApplied(step: Step, script: RevisionScript, log: StatementLog): string {
     const version = this.current.length ? this.current.join(", ") : "(empty)";
     const n = log.succeeded.length;
-    if (n === 0 || (script.transaction && !log.succeeded.some(commitsImplicitly))) {
+    if (n === 0 || (script.transaction && !log.succeeded.some((sql) => this.dialect.commitsImplicitly(sql)))) {
       // Without DDL, MySQL's transaction rolled the revision's statements back: nothing of it stayed.
       const ran = n === 0 ? "no statement of it had run" : n === 1 ? "the 1 statement that ran was rolled back" : `the ${n} statements that ran were rolled back`;
       return `${ran}, so nothing of it is applied; the version table was left at ${version}`;
@@ -648,18 +653,6 @@ class StepRunner {
     };
   }
 }
-
-/**
- * Statements after which MySQL has committed: DDL and the like end the open transaction, and
- * what follows autocommits, so once one ran, every statement of the revision had taken effect.
- */
-function commitsImplicitly(sql: string): boolean {
-  // A knex.raw may hold several statements (multipleStatements): any of them may be the DDL.
-  // A ";" inside a string literal can only make this err towards "committed", the safe side.
-  return sql.split(";").some((part) => IMPLICIT_COMMIT.test(part));
-}
-
-const IMPLICIT_COMMIT = /^\s*(create|alter|drop|rename|truncate|grant|revoke|lock|unlock|analyze|optimize|repair|install|uninstall|flush)\b/i;
 
 /**
  * knex prefixes a driver's message with the statement ("<sql> - <message>"), and the statement

@@ -1,7 +1,7 @@
 import os from "node:os";
 import type { Knex } from "knex";
 import { StrataError } from "../errors.js";
-import type { Dialect, LockRequest } from "../dialect/index.js";
+import type { Dialect, LockRequest, RowChange, SqlValue, StepRecord } from "../dialect/index.js";
 import type { VersionOp } from "../revisions/types.js";
 import type { HistoryRow, RunEvent } from "./types.js";
 
@@ -145,18 +145,10 @@ export async function insertHistory(db: Knex, dialect: Dialect, historyTable: st
   return dialect.insertReturningId(db, historyTable, historyRow(e));
 }
 
-/** The history table's columns but `id`, in the order historyValues gives them. */
-const HISTORY_COLUMNS = ["revision", "direction", "message", "checksum", "started_at", "finished_at", "duration_ms", "status", "error", "user_name", "host_name", "strata_version"] as const;
-/** MySQL's quoting, for stepRecordSql. */
-const HISTORY_COLUMN_LIST = HISTORY_COLUMNS.map((c) => `\`${c}\``).join(", ");
+/** The history table's columns but `id`. */
+type HistoryColumn = "revision" | "direction" | "message" | "checksum" | "started_at" | "finished_at" | "duration_ms" | "status" | "error" | "user_name" | "host_name" | "strata_version";
 
-/** A history row's values in HISTORY_COLUMNS' order. */
-function historyValues(e: HistoryEntry): SqlValue[] {
-  const row = historyRow(e);
-  return HISTORY_COLUMNS.map((c) => row[c]);
-}
-
-function historyRow(e: HistoryEntry): Record<(typeof HISTORY_COLUMNS)[number], SqlValue> {
+function historyRow(e: HistoryEntry): Record<HistoryColumn, SqlValue> {
   return {
     revision: e.revision,
     direction: e.direction,
@@ -200,7 +192,7 @@ export interface StepClose {
  */
 export async function closeStep(db: Knex, dialect: Dialect, tables: TableNames, close: StepClose): Promise<number | null> {
   const { ops, id, startedAt, next, reopen, savepoint } = close;
-  if (dialect.bookkeeping !== "multi-statement") {
+  if (dialect.bookkeeping !== "multi-statement" || !dialect.stepRecordSql) {
     if (reopen) await db.raw("begin");
     await applyVersionOps(db, tables.versionTable, ops, tables.knexRows);
     await finishHistory(db, tables.historyTable, id, startedAt, "succeeded", null);
@@ -208,7 +200,7 @@ export async function closeStep(db: Knex, dialect: Dialect, tables: TableNames, 
     if (savepoint) await db.raw(`savepoint ${savepoint}`);
     return nextId;
   }
-  const record = stepRecordSql(tables, close, { guarded: false });
+  const record = dialect.stepRecordSql(stepRecordOf(tables, close), { guarded: false });
   const [results] = (await db.raw(record.sql, [...record.values])) as [{ affectedRows?: number; insertId?: number }[]];
   const own = reopen ? results.slice(1) : results;
   // Each statement touches one row; fewer means the version table moved under the run (the caller rolls back).
@@ -218,118 +210,47 @@ export async function closeStep(db: Knex, dialect: Dialect, tables: TableNames, 
   return next ? Number(own[ops.length]?.insertId) : null;
 }
 
-/** What Strata's tables hold: text, numbers and nulls. */
-type SqlValue = string | number | Date | null;
-
-/** A step's record as MySQL SQL: `?` for values and `??` for names, as both knex's raw and the driver's format read them. */
-export interface StepRecordSql {
-  readonly sql: string;
-  readonly values: readonly SqlValue[];
-  /** How many statements (and so results) it holds. */
-  readonly statements: number;
-}
-
 /**
- * A finished step's record on MySQL, in one multi-statement query: the version changes, then one
- * INSERT that opens the next revision's `running` row and, on the duplicate key, closes this
- * step's row (a closing UPDATE when there is no next row), then the savepoint. Single-table
- * statements only: a multi-table UPDATE costs the server more.
- *
- * `nextId` gives the opened row its id: a caller that sends the record ahead of someone else's
- * statement (MySQL's `--single-transaction`, see migrate.ts) cannot read an insert id back.
- * `guarded` makes the query fail (error 1690, ONE_ROW_TOUCHED) before anything after a change runs,
- * unless the change touched exactly its one row; the check rides in the next statement where it
- * can (a statement costs the server more than an expression), else in a `do`. The INSERT also
- * fails rather than merge into any row but the one it closes. A caller that reads each
- * statement's result (closeStep) checks them itself.
+ * A finished step's record as plain rows, for the dialect to write in one query
+ * (Dialect.stepRecordSql). `nextId` gives the opened row its id: a caller that sends the record
+ * ahead of someone else's statement (MySQL's `--single-transaction`, see migrate.ts) cannot read
+ * an insert id back.
  */
-export function stepRecordSql(tables: TableNames, close: StepClose, opts: { readonly guarded: boolean; readonly nextId?: number }): StepRecordSql {
-  const { ops, id, entry, startedAt, next, reopen, savepoint } = close;
-  const statements: string[] = reopen ? ["begin"] : [];
-  const values: SqlValue[] = [];
-  // Whether the last statement must be checked to have touched exactly one row.
-  let unchecked = false;
-  // The check as a factor of a value of the next statement, or as a statement of its own.
-  const checkIn = () => {
-    const factor = opts.guarded && unchecked ? ` * ${ONE_ROW_TOUCHED}` : "";
-    unchecked = false;
-    return factor;
-  };
-  const checkAlone = () => {
-    if (opts.guarded && unchecked) statements.push(`do ${ONE_ROW_TOUCHED}`);
-    unchecked = false;
-  };
-  const knexRows = tables.knexRows;
-  for (const op of ops) {
-    checkAlone();
-    if (knexRows) {
-      // knex mode: knex's row, as its migrator writes it (a Date, bound as knex binds it).
-      if (op.kind === "update") throw new StrataError("INTERNAL", `knex mode has no version update (${describeOp(op)})`);
-      if (op.kind === "insert") {
-        statements.push("insert into ?? (`name`, `batch`, `migration_time`) values (?, ?, ?)");
-        values.push(knexRows.tableName, knexRows.nameOf(op.revision), knexRows.batch, new Date());
-      } else {
-        statements.push("delete from ?? where `name` = ?");
-        values.push(knexRows.tableName, knexRows.nameOf(op.revision));
-      }
-      unchecked = op.kind !== "insert";
-      continue;
-    }
-    switch (op.kind) {
-      case "insert":
-        statements.push("insert into ?? (`version_num`) values (?)");
-        values.push(tables.versionTable, op.revision);
-        break;
-      case "delete":
-        statements.push("delete from ?? where `version_num` = ?");
-        values.push(tables.versionTable, op.revision);
-        break;
-      case "update":
-        statements.push("update ?? set `version_num` = ? where `version_num` = ?");
-        values.push(tables.versionTable, op.to, op.from);
-        break;
-      default:
-        op satisfies never;
-        throw new StrataError("INTERNAL", `unknown version op ${JSON.stringify(op)}`);
-    }
-    // An insert that finds its row there fails on the key by itself.
-    unchecked = op.kind !== "insert";
-  }
+export function stepRecordOf(tables: TableNames, close: StepClose, nextId?: number): StepRecord {
   const finished = new Date();
-  const finishedAt = finished.toISOString();
-  const durationMs = finished.getTime() - startedAt.getTime();
-  if (next) {
-    const opened = historyValues(next);
-    const closed = historyValues({ ...entry, finishedAt: finished, status: "succeeded", error: null });
-    const openedId = opts.nextId === undefined ? "default" : "?";
-    const row = (rowId: string) => `(${HISTORY_COLUMNS.map(() => "?").join(", ")}, ${rowId})`;
-    statements.push(
-      `insert into ?? (${HISTORY_COLUMN_LIST}, \`id\`) values ${row(openedId)}, ${row(`?${checkIn()}`)} ` +
-        "on duplicate key update `status` = if(`id` = ?, values(`status`), `id` + ~0), `error` = values(`error`), " +
-        "`finished_at` = values(`finished_at`), `duration_ms` = values(`duration_ms`)",
-    );
-    values.push(tables.historyTable, ...opened, ...(opts.nextId === undefined ? [] : [opts.nextId]), ...closed, id, id);
-  } else {
-    statements.push(`update ?? set \`status\` = 'succeeded', \`error\` = null, \`finished_at\` = ?, \`duration_ms\` = ?${checkIn()} where \`id\` = ?`);
-    values.push(tables.historyTable, finishedAt, durationMs, id);
-    unchecked = true;
+  return {
+    begin: close.reopen,
+    changes: close.ops.map((op) => rowChangeOf(tables.versionTable, op, tables.knexRows)),
+    historyTable: tables.historyTable,
+    closeId: close.id,
+    closed: historyRow({ ...close.entry, startedAt: close.startedAt, finishedAt: finished, status: "succeeded", error: null }),
+    opened: close.next ? historyRow(close.next) : null,
+    ...(nextId === undefined ? {} : { openedId: nextId }),
+    ...(close.savepoint ? { savepoint: close.savepoint } : {}),
+  };
+}
+
+/** A version op as the row it changes (knex mode: knex's row, as its migrator writes it). */
+function rowChangeOf(versionTable: string, op: VersionOp, knexRows?: KnexRows): RowChange {
+  if (knexRows) {
+    if (op.kind === "update") throw new StrataError("INTERNAL", `knex mode has no version update (${describeOp(op)})`);
+    const name = knexRows.nameOf(op.revision);
+    return op.kind === "insert"
+      ? { kind: "insert", table: knexRows.tableName, row: { name, batch: knexRows.batch, migration_time: new Date() } }
+      : { kind: "delete", table: knexRows.tableName, where: { name } };
   }
-  checkAlone();
-  if (savepoint) statements.push(`savepoint ${savepoint}`);
-  return { sql: statements.join(";\n"), values, statements: statements.length };
+  switch (op.kind) {
+    case "insert":
+      return { kind: "insert", table: versionTable, row: { version_num: op.revision } };
+    case "delete":
+      return { kind: "delete", table: versionTable, where: { version_num: op.revision } };
+    case "update":
+      return { kind: "update", table: versionTable, set: { version_num: op.to }, where: { version_num: op.from } };
+    default:
+      op satisfies never;
+      throw new StrataError("INTERNAL", `unknown version op ${JSON.stringify(op)}`);
+  }
 }
-
-/** Whether a record's query failed on one of its row-count checks (ONE_ROW_TOUCHED): error 1690. */
-export function isRowCountGuardFailure(e: unknown): boolean {
-  return (e as { errno?: unknown } | null)?.errno === 1690;
-}
-
-/**
- * An expression worth 1 if the statement before it touched one row, and otherwise an error
- * (1690, BIGINT UNSIGNED value out of range, whatever the SQL mode): MySQL has no assertion
- * statement, and a failed statement ends a multi-statement query.
- */
-const ONE_ROW_TOUCHED = "((row_count() <> 1) * ~0 + 1)";
 
 /**
  * A finished step where DDL is transactional (the caller's transaction holds the revision): its

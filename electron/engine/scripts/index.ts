@@ -1,4 +1,5 @@
-// The scripts module's public surface: reading and writing revision files.
+// scripts/: revision files on disk: find them, read their literal exports without running them, compile and
+// evaluate them (with a compile cache), write new ones. May import: errors.ts, revisions/ (types), esbuild.
 export * from "./types.js";
 export { REVISION_FILE_EXTENSIONS, fileChecksum, isRevisionFileName, loadScriptDirectory, type LoadScriptDirectoryOptions } from "./script-directory.js";
 export { DEFAULT_FILE_TEMPLATE, SLUG_LENGTH, renderFileName, slugify, type FileTemplateFields } from "./file-template.js";

@@ -4,7 +4,7 @@ import Module, { SourceMap } from "node:module";
 import path from "node:path";
 import { StrataError } from "../errors.js";
 import { compileKey, folderCompileCache, scheduleCompileCacheFlush, sourceDigest } from "./compile-cache.js";
-import { inProcessCompilerId, loaderFor, requireFromStrata, sucraseTransforms } from "./in-process-compiler.js";
+import { COMPILE_TARGET, compilerId, esbuild, loaderFor } from "./esbuild-compiler.js";
 
 /** The parts of node:module's Module that @types/node does not declare. */
 interface CommonJsModule {
@@ -21,17 +21,6 @@ interface CommonJsModuleClass {
 }
 
 const ModuleClass = Module as unknown as CommonJsModuleClass;
-
-let compiler: typeof import("esbuild") | undefined;
-
-/**
- * esbuild, loaded on first use: most commands read revision files without compiling them
- * (the static fast path), and loading the compiler costs a tenth of a second at start-up.
- */
-function esbuild(): typeof import("esbuild") {
-  compiler ??= requireFromStrata("esbuild") as typeof import("esbuild");
-  return compiler;
-}
 
 let strataPaths: readonly string[] | undefined;
 
@@ -52,30 +41,37 @@ function strataNodeModulePaths(): readonly string[] {
 export interface CompiledRevision {
   readonly code: string;
   readonly map: string;
-  /** The code keeps the source's line numbers (no map needed to point at a line). */
-  readonly linesPreserved?: boolean;
-  /** The code is the source itself (see isCommonJsAsWritten). */
+  /** The code is the source itself (see isCommonJsAsWritten), so it keeps the source's line numbers. */
   readonly asWritten?: boolean;
 }
 
 /**
- * Compiles a revision file (TypeScript or JavaScript, ESM or CommonJS) to CommonJS.
- * `displayName` is how the file is named in error messages, e.g. "migrations/x.ts".
+ * Compiles a revision file (TypeScript or JavaScript, ESM or CommonJS) to CommonJS with esbuild.
+ * `displayName` is how the file is named in error messages, e.g. "migrations/x.ts". Without a
+ * source map (how every revision is loaded) the code comes from the compile cache where it can;
+ * the map is made only for an error that needs a line.
  */
 export async function compileRevision(file: string, source: string, displayName: string, withSourceMap = true): Promise<CompiledRevision> {
-  if (!withSourceMap && isCommonJsAsWritten(file, source)) return { code: source, map: "", linesPreserved: true, asWritten: true };
-  if (!withSourceMap && !source.includes("import.meta")) {
-    const fast = compileInProcess(file, source);
-    if (fast) return fast;
-  }
+  if (!withSourceMap && isCommonJsAsWritten(file, source)) return { code: source, map: "", asWritten: true };
+  const id = withSourceMap ? undefined : compilerId();
+  const cache = id === undefined ? undefined : folderCompileCache(file);
+  const name = path.basename(file);
+  const key = id === undefined ? "" : compileKey(id, file, sourceDigest(source));
+  const cached = cache?.get(name, key);
+  if (cached !== undefined) return { code: cached, map: "" };
+  let result;
   try {
-    const result = await esbuild().transform(source, { ...transformOptions(file, source), sourcemap: withSourceMap ? "external" : false });
-    return { code: result.code, map: result.map };
+    result = await esbuild().transform(source, { ...transformOptions(file, source, true), sourcemap: withSourceMap ? "external" : false });
   } catch (e) {
     const first = (e as Partial<TransformFailure>).errors?.[0];
     if (first === undefined) throw e;
     throw syntaxError(first, displayName, file);
   }
+  if (cache !== undefined) {
+    cache.set(name, key, result.code);
+    scheduleCompileCacheFlush();
+  }
+  return { code: result.code, map: result.map };
 }
 
 /**
@@ -88,48 +84,21 @@ function isCommonJsAsWritten(file: string, source: string): boolean {
   return (ext === ".js" || ext === ".cjs") && !/\b(?:import|export)\b/.test(source);
 }
 
-let sucrase: typeof import("sucrase") | undefined;
-
 /**
- * The quick way: sucrase strips types and turns ESM into CommonJS in this process, about six
- * times faster here than a round trip to esbuild per file (which, for a thousand revisions, was
- * most of the run). It keeps line numbers, so no source map is needed. Anything it does not
- * take (a syntax error, syntax it does not know) goes to esbuild, whose messages are the ones
- * users see.
+ * esbuild's options for a file. `strict`: revision files run in strict mode, as the ESM they are
+ * mostly written in would (esbuild's CommonJS output does not say "use strict" for it).
  */
-function compileInProcess(file: string, source: string): CompiledRevision | undefined {
-  // Only this compiler's output is cached: it is what ordinary revisions take, and the rest
-  // (import.meta, syntax sucrase refuses) goes through esbuild, whose messages users see.
-  const compilerId = inProcessCompilerId();
-  const cache = compilerId === undefined ? undefined : folderCompileCache(file);
-  const name = path.basename(file);
-  const key = compilerId === undefined ? "" : compileKey(compilerId, file, sourceDigest(source));
-  const cached = cache?.get(name, key);
-  if (cached !== undefined) return { code: cached, map: "", linesPreserved: true };
-  try {
-    sucrase ??= requireFromStrata("sucrase") as typeof import("sucrase");
-    const out = sucrase.transform(source, { transforms: sucraseTransforms(file), filePath: file, production: true });
-    if (cache !== undefined) {
-      cache.set(name, key, out.code);
-      scheduleCompileCacheFlush();
-    }
-    return { code: out.code, map: "", linesPreserved: true };
-  } catch {
-    return undefined;
-  }
-}
-
-function transformOptions(file: string, source: string): TransformOptions {
+function transformOptions(file: string, source: string, strict: boolean): TransformOptions {
   // CommonJS has no import.meta; ESM revisions use it to find files next to themselves.
   const usesImportMeta = source.includes("import.meta");
+  const banner = [strict ? '"use strict";' : "", usesImportMeta ? 'var __strataImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' : ""].join(" ").trim();
   return {
     loader: loaderFor(file),
-    format: "cjs",
-    target: "node20",
-    platform: "node",
+    ...COMPILE_TARGET,
     sourcefile: file,
     sourcemap: "external",
     logLevel: "silent",
+    ...(banner === "" ? {} : { banner }),
     ...(usesImportMeta
       ? {
           define: {
@@ -137,7 +106,6 @@ function transformOptions(file: string, source: string): TransformOptions {
             "import.meta.filename": "__filename",
             "import.meta.dirname": "__dirname",
           },
-          banner: 'var __strataImportMetaUrl = require("node:url").pathToFileURL(__filename).href;',
         }
       : {}),
   };
@@ -196,7 +164,7 @@ function requireTypeScriptHelper(file: string): unknown {
   let code: string;
   const helperSource = readFileSync(file, "utf8");
   try {
-    code = esbuild().transformSync(helperSource, transformOptions(file, helperSource)).code;
+    code = esbuild().transformSync(helperSource, transformOptions(file, helperSource, false)).code;
   } catch (e) {
     const first = (e as Partial<TransformFailure>).errors?.[0];
     if (first === undefined) throw e;
@@ -246,7 +214,7 @@ export async function evaluateRevision(file: string, source: string, displayName
     // V8 names no line for a syntax error in a file it compiled as written; the compiler does
     // (this throws the compiler's message when it rejects the file too).
     if (compiled.asWritten && e instanceof Error && e.name === "SyntaxError") await compileRevision(file, source, displayName, true);
-    const at = compiled.linesPreserved
+    const at = compiled.asWritten
       ? generatedLocation(e, file)
       : originalLocation(e, file, (await compileRevision(file, source, displayName, true)).map);
     const where = at ? `${displayName}:${at.line}:${at.column}` : displayName;
@@ -274,7 +242,7 @@ function generatedLocation(e: unknown, file: string): { line: number; column: nu
   for (const line of stack?.split("\n") ?? []) {
     const at = line.lastIndexOf(file + ":");
     if (at < 0) continue;
-    // V8's own SyntaxError (e.g. a name declared twice, which sucrase lets through) heads its stack with "file:LINE" only.
+    // V8's own SyntaxError (e.g. a name declared twice in a file run as written) heads its stack with "file:LINE" only.
     const m = /^(\d+)(?::(\d+))?/.exec(line.slice(at + file.length + 1));
     if (m) return { line: Number(m[1]), column: Number(m[2] ?? 1) };
   }

@@ -1,18 +1,12 @@
-import type { Knex } from "knex";
 import { openConnection } from "../project/connect.js";
-import type { EnvironmentConfig } from "../project/index.js";
+import type { DatabaseSession, EnvironmentConfig } from "../project/index.js";
 import { dialectFor } from "../dialect/index.js";
-import type { Dialect } from "../dialect/index.js";
 import { connectionLostElsewhere, readHeads, readKnexMigrations } from "../runner/index.js";
 import type { KnexChainState } from "../revisions/index.js";
 import type { OpenProject } from "./open-project.js";
 
-/** A live connection to one environment's database and the dialect that speaks to it. */
-export interface DatabaseSession {
-  readonly env: EnvironmentConfig;
-  readonly knex: Knex;
-  readonly dialect: Dialect;
-}
+// The type lives with the environment it connects (project/), so that lint/ below may take one.
+export type { DatabaseSession } from "../project/index.js";
 
 /** Opens the environment's database, runs fn, and always closes the connection. */
 export async function withDatabase<T>(env: EnvironmentConfig, fn: (db: DatabaseSession) => Promise<T>): Promise<T> {

@@ -1,3 +1,6 @@
+// use-cases/: what the CLI and the GUI both call (open a project, migrate, resolve, maintain, inspect, create a
+// revision, schema diff), each starting from an OpenProject. May import anything in the engine but app-session/
+// and demo/; front ends (cli/, server/, app-session/) import it.
 import path from "node:path";
 import { StrataError } from "../errors.js";
 import { findProjectRoot, loadProjectConfig, resolveEnvironment } from "../project/index.js";
