@@ -86,23 +86,21 @@ const CASES: Record<DbClient, { base: string[]; extras: string[]; named: Named[]
   "better-sqlite3": {
     base: ["create table orders (id integer primary key, net int, tax int)"],
     extras: [
-      "create table priced (id integer primary key, net int, tax int, gross int generated always as (net + tax) stored, vgross int as (net + tax))",
-      "create table strict_t (id integer primary key, v text) strict",
-      "create table wr (k text primary key, v text) without rowid",
       "create virtual table docs using fts5(body)",
-      "create trigger trg_orders after insert on orders begin update orders set tax = 0 where id = new.id; end",
-      "create index ix_desc on orders (net desc)",
+      "create virtual table boxes using rtree(id, x0, x1)",
+      "create table slots (id integer primary key on conflict replace, code text unique on conflict ignore, owner int references orders (id) deferrable initially deferred)",
+      "create table pairs (a int, b int, constraint pairs_ab unique (a, b) on conflict rollback, foreign key (a) references orders (id) deferrable initially deferred)",
     ],
     named: [
-      { kind: "generated column (stored)", name: "gross", table: "priced" },
-      { kind: "generated column (virtual)", name: "vgross", table: "priced" },
-      { kind: "strict table", name: "strict_t" },
-      { kind: "without rowid table", name: "wr" },
       { kind: "virtual table", name: "docs" },
-      { kind: "trigger", name: "trg_orders", table: "orders" },
-      { kind: "descending index part", name: "ix_desc", table: "orders" },
+      { kind: "virtual table", name: "boxes" },
+      { kind: "conflict clause", name: "id on conflict replace", table: "slots" },
+      { kind: "conflict clause", name: "code on conflict ignore", table: "slots" },
+      { kind: "deferrable foreign key", name: "owner", table: "slots" },
+      { kind: "conflict clause", name: "pairs_ab on conflict rollback", table: "pairs" },
+      { kind: "deferrable foreign key", name: "foreign key (a)", table: "pairs" },
     ],
-    objectOnly: { sql: "create trigger trg_only after update on orders begin select 1; end", named: { kind: "trigger", name: "trg_only", table: "orders" } },
+    objectOnly: { sql: "create virtual table notes using fts5(body)", named: { kind: "virtual table", name: "notes" } },
   },
 };
 
