@@ -74,7 +74,27 @@ export function diffSchemas(from: SchemaModel, to: SchemaModel): SchemaChange[] 
   diffViews(from.views, to.views, out);
   diffObjects(from.objects ?? [], to.objects ?? [], out);
   if (from.dependentsBlockChanges) addDependents(from, to, out);
+  remakeViewTriggers(from, to, out);
   return sortByPhase(out);
+}
+
+/**
+ * Dropping a view drops its triggers (PostgreSQL and SQLite alike), so a view the diff makes anew
+ * gets back each trigger on it that the diff itself leaves alone, after the view is made.
+ */
+function remakeViewTriggers(from: SchemaModel, to: SchemaModel, out: SchemaChange[]): void {
+  const toViews = new Set(to.views.map(qualifiedName));
+  const remade = new Set(out.filter((c) => c.payload.kind === "drop-view" && toViews.has(c.dto.object)).map((c) => c.dto.object));
+  if (remade.size === 0) return;
+  const touched = new Set(out.flatMap((c) => (c.payload.kind === "drop-object" || c.payload.kind === "create-object" ? [objectKey(c.payload.object)] : [])));
+  const toObjects = new Map((to.objects ?? []).map((o) => [objectKey(o), o] as const));
+  for (const o of from.objects ?? []) {
+    const after = toObjects.get(objectKey(o));
+    if (o.kind !== "trigger" || !o.table || !remade.has(o.table) || touched.has(objectKey(o)) || !after) continue;
+    out.push(change("create-object", after, after.kind, `recreate trigger ${qualifiedName(after)} on ${o.table} (dropped with its view)`, { kind: "create-object", object: after }, null, {
+      note: `dropping view ${o.table} drops its triggers: made again after the view, in this revision`,
+    }));
+  }
 }
 
 const mentions = (text: string, name: string): boolean => new RegExp(`(^|[^\\w$])"?${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"?($|[^\\w$])`, "i").test(text);
