@@ -259,7 +259,8 @@ function columnNotes(c: ColumnModel): string[] {
 
 function primaryCall(t: TableModel, columns: readonly string[], name: string | null): string {
   const named = name && name !== "PRIMARY" && name !== `${t.name}_pkey`;
-  return `t.primary(${JSON.stringify(columns)}${named ? `, { constraintName: ${q(name)} }` : ""});`;
+  // The name as a plain string: knex 3.3's SQLite CREATE TABLE reads no options object (it wrote `constraint "pk" as "constraintName"`).
+  return `t.primary(${JSON.stringify(columns)}${named ? `, ${q(name)}` : ""});`;
 }
 
 function uniqueCall(t: TableModel, u: UniqueModel): string {

@@ -24,7 +24,8 @@ const DDL = [
      gross integer generated always as (net + tax) stored, shout text generated always as (upper(status)), constraint net_positive check (net >= 0))`,
   // A plain INTEGER PRIMARY KEY (the rowid, ids may be reused: not AUTOINCREMENT) in a STRICT table.
   `create table products (id integer not null, sku text not null, price real, primary key (id)) strict`,
-  "create table tags (code text not null, label text, primary key (code)) without rowid",
+  // A named primary key.
+  "create table tags (code text not null, label text, constraint tags_pk primary key (code)) without rowid",
   "create table counters (name text not null, n integer not null default 0, primary key (name)) without rowid, strict",
   // Foreign keys with each action; an unnamed check.
   `create table orders (id integer not null primary key autoincrement, customer_id integer not null, product_id integer, tag text default 'none',
