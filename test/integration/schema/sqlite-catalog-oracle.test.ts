@@ -27,12 +27,12 @@ const DDL = [
   // A named primary key.
   "create table tags (code text not null, label text, constraint tags_pk primary key (code)) without rowid",
   "create table counters (name text not null, n integer not null default 0, primary key (name)) without rowid, strict",
-  // Foreign keys with each action; an unnamed check.
+  // Foreign keys with each action, one named; an unnamed check.
   `create table orders (id integer not null primary key autoincrement, customer_id integer not null, product_id integer, tag text default 'none',
      total integer, placed text default (date('now', 'start of month')),
      foreign key (customer_id) references customers (id) on delete cascade on update no action,
      foreign key (product_id) references products (id) on delete set null on update cascade,
-     foreign key (tag) references tags (code) on delete set default on update restrict,
+     constraint orders_tag_fk foreign key (tag) references tags (code) on delete set default on update restrict,
      check (total >= 0))`,
   "create index ix_customers_email on customers (email collate nocase desc, created)",
   "create index ix_customers_lower on customers (lower(email))",
