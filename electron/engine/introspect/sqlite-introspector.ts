@@ -65,7 +65,10 @@ export async function introspectSqlite(knex: Knex, opts: IntrospectOptions): Pro
   const views: ViewModel[] = [];
   for (const m of master) {
     if (m.type === "view") {
-      views.push({ schema: null, name: m.name, definition: viewBody(m.sql ?? "") });
+      const body = viewBody(m.sql ?? "");
+      views.push({ schema: null, name: m.name, definition: body.query });
+      // The view's query is compared; the names its column list gives the columns are not.
+      if (body.columnList) notCompared.push({ kind: "view column list", name: `${m.name}(${body.columnList})` });
       continue;
     }
     if (m.type !== "table" || excluded.has(m.name)) continue;
@@ -244,9 +247,9 @@ function parseCreateIndex(sql: string): { columns: string[]; where: string | nul
   return { columns, where: where ? stripOuterParens(where[1]!.trim()) : null, definition: sql.slice(open).trim() };
 }
 
-function viewBody(sql: string): string {
-  const m = /^\s*create\s+(?:temp(?:orary)?\s+)?view\s+(?:if\s+not\s+exists\s+)?(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|\S+)\s+as\s+([\s\S]*)$/i.exec(sql);
-  return (m ? m[1]! : sql).trim().replace(/;$/, "");
+function viewBody(sql: string): { query: string; columnList: string | null } {
+  const m = /^\s*create\s+(?:temp(?:orary)?\s+)?view\s+(?:if\s+not\s+exists\s+)?(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[^\s(]+)\s*(?:\(([^)]*)\)\s*)?as\s+([\s\S]*)$/i.exec(sql);
+  return { query: (m ? m[2]! : sql).trim().replace(/;$/, ""), columnList: m?.[1]?.trim() ?? null };
 }
 
 /** The database's schema as the DDL that made it (sqlite_master): tables first, then indexes, views and triggers. */

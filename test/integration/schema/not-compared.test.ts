@@ -90,6 +90,7 @@ const CASES: Record<DbClient, { base: string[]; extras: string[]; named: Named[]
       "create virtual table boxes using rtree(id, x0, x1)",
       "create table slots (id integer primary key on conflict replace, code text unique on conflict ignore, owner int references orders (id) deferrable initially deferred)",
       "create table pairs (a int, b int, constraint pairs_ab unique (a, b) on conflict rollback, foreign key (a) references orders (id) deferrable initially deferred)",
+      "create view v_named (order_id, net_total) as select id, net from orders",
     ],
     named: [
       { kind: "virtual table", name: "docs" },
@@ -99,6 +100,7 @@ const CASES: Record<DbClient, { base: string[]; extras: string[]; named: Named[]
       { kind: "deferrable foreign key", name: "owner", table: "slots" },
       { kind: "conflict clause", name: "pairs_ab on conflict rollback", table: "pairs" },
       { kind: "deferrable foreign key", name: "foreign key (a)", table: "pairs" },
+      { kind: "view column list", name: "v_named(order_id, net_total)" },
     ],
     objectOnly: { sql: "create virtual table notes using fts5(body)", named: { kind: "virtual table", name: "notes" } },
   },
