@@ -2,7 +2,9 @@
 // and a foreign key each) on each dialect, then times Strata's full introspection (with its
 // number of catalog queries) beside the database's own dump tool on the same database in the same
 // run, and a diff of two such 1,000-table models. Issue 16 adds per table a generated column, a
-// trigger and a DESC/INCLUDE index (INCLUDE on PostgreSQL only), so the new catalog reads are timed.
+// trigger and a DESC/INCLUDE index (INCLUDE on PostgreSQL only), so the new catalog reads are timed;
+// on SQLite also STRICT and plain INTEGER PRIMARY KEY on every other table, a collation in the DESC
+// index and a default written as an expression.
 // Targets: introspection at most 0.5x the dump tool on PostgreSQL and MariaDB, under 0.3 s on
 // SQLite; a diff of two 1,000-table models under 0.2 s.
 // Usage: npx tsx bench/introspect.ts [TABLES] [pg,mysql2,better-sqlite3]
@@ -39,17 +41,18 @@ function tableDdl(client: DbClient, i: number): string[] {
       ];
     case "better-sqlite3":
       return [
-        `create table ${t} (id integer primary key autoincrement, ref_id integer references ${ref}(id) on delete cascade, code varchar(40) not null, name varchar(100), qty integer not null default 0, price decimal(10,2), active boolean default 1, created datetime default CURRENT_TIMESTAMP, note text, extra integer, constraint ${t}_code_key unique (code), constraint ${t}_qty_check check (qty >= 0))`,
+        // Every other table STRICT (its types are SQLite's five), every other one a plain INTEGER PRIMARY KEY; a default written as an expression.
+        `create table ${t} (id integer primary key${i % 2 ? "" : " autoincrement"}, ref_id integer references ${ref}(id) on delete cascade, code text not null, name text, qty integer not null default 0, price real, active integer default 1, created text default (datetime('now')), note text, extra integer, constraint ${t}_code_key unique (code), constraint ${t}_qty_check check (qty >= 0))${i % 2 ? " strict" : ""}`,
         `create index ${t}_name_idx on ${t} (name)`,
-        `alter table ${t} add column gross decimal(12,2) generated always as (price * qty) virtual`,
-        `create index ${t}_recent_idx on ${t} (created desc)`,
+        `alter table ${t} add column gross real generated always as (price * qty) virtual`,
+        `create index ${t}_recent_idx on ${t} (created desc, name collate nocase)`,
         `create trigger ${t}_touch after update on ${t} begin select 1; end`,
       ];
   }
 }
 
-/** Columns each table reads back with: SQLite's generated column is named as not compared, not modelled. */
-const COLUMNS: Record<DbClient, number> = { pg: 11, mysql2: 11, "better-sqlite3": 10 };
+/** Columns each table reads back with, its generated column included. */
+const COLUMNS: Record<DbClient, number> = { pg: 11, mysql2: 11, "better-sqlite3": 11 };
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -115,7 +118,9 @@ async function main(): Promise<void> {
         queries = t.value.queries;
       }
       const tables = model!.tables;
-      const check = tables.every((t) => t.columns.length === COLUMNS[client] && t.primaryKey && t.uniques.length === 1 && t.checks.length === 1 && t.foreignKeys.length === 1 && t.indexes.length >= 2);
+      const check =
+        tables.every((t) => t.columns.length === COLUMNS[client] && t.primaryKey && t.uniques.length === 1 && t.checks.length === 1 && t.foreignKeys.length === 1 && t.indexes.length >= 2) &&
+        (client !== "better-sqlite3" || (model!.objects?.filter((o) => o.kind === "trigger").length === N && tables.filter((t) => t.options === "strict").length === Math.floor(N / 2)));
       const notCompared = model!.notCompared?.length ?? 0;
       const dumpArgs = dumpCommand(client, (db.env.knexConfig.connection as { database?: string }).database ?? "");
       const dumps: number[] = [];

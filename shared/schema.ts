@@ -32,6 +32,11 @@ export interface ColumnModel {
   readonly identityGeneration?: { readonly kind: "always" | "by default"; readonly options: string | null } | null;
   /** A generated column: its expression as the database gives it back, and whether it is stored (PostgreSQL has only stored). */
   readonly generated?: { readonly expression: string; readonly stored: boolean } | null;
+  /**
+   * SQLite's AUTOINCREMENT on an INTEGER PRIMARY KEY (ids of deleted rows are never reused), set
+   * on that column only; absent where the dialect has no such distinction, and then not compared.
+   */
+  readonly autoincrement?: boolean;
 }
 
 /** A primary key; its name is kept for rendering but never compared (each dialect names it its own way). */
@@ -96,6 +101,11 @@ export interface TableModel {
   readonly checks: readonly CheckModel[];
   /** A PostgreSQL partitioned table's key ("RANGE (created)"); its partitions are defined objects. */
   readonly partitionBy?: string | null;
+  /**
+   * Options written after the table's column list, as the dialect spells them and compared as text
+   * (SQLite: "without rowid", "strict", "without rowid, strict"); null or absent for none.
+   */
+  readonly options?: string | null;
 }
 
 /** A view and its definition (the query after AS, as the database gives it back). */
@@ -185,6 +195,7 @@ export type SchemaChangeKind =
   | "add-foreign-key"
   | "drop-foreign-key"
   | "set-table-comment"
+  | "set-table-options"
   | "create-enum"
   | "drop-enum"
   | "alter-enum"

@@ -26,6 +26,7 @@ export type ChangePayload =
   | { readonly kind: "add-check" | "drop-check"; readonly table: TableModel; readonly check: CheckModel }
   | { readonly kind: "add-foreign-key" | "drop-foreign-key"; readonly table: TableModel; readonly foreignKey: ForeignKeyModel }
   | { readonly kind: "set-table-comment"; readonly table: TableModel; readonly comment: string | null }
+  | { readonly kind: "set-table-options"; readonly table: TableModel; readonly from: string | null; readonly to: string | null }
   | { readonly kind: "create-enum" | "drop-enum"; readonly enum: EnumModel }
   | { readonly kind: "alter-enum"; readonly from: EnumModel; readonly to: EnumModel; readonly users: readonly { readonly table: TableModel; readonly column: ColumnModel }[] }
   | { readonly kind: "create-view" | "drop-view"; readonly view: ViewModel }
@@ -62,7 +63,7 @@ export function describeColumn(c: ColumnModel): string {
     c.name,
     describeType(c),
     c.nullable ? "null" : "not null",
-    c.identityGeneration ? `generated ${c.identityGeneration.kind} as identity${c.identityGeneration.options ? ` (${c.identityGeneration.options})` : ""}` : c.identity ? "identity" : null,
+    c.identityGeneration ? `generated ${c.identityGeneration.kind} as identity${c.identityGeneration.options ? ` (${c.identityGeneration.options})` : ""}` : c.identity ? (c.autoincrement ? "identity autoincrement" : "identity") : null,
     c.generated ? `generated always as (${c.generated.expression})${c.generated.stored ? " stored" : " virtual"}` : null,
     c.default !== null ? `default ${c.default}` : null,
     c.collation ? `collate ${c.collation}` : null,

@@ -1,5 +1,6 @@
-import type { ColumnModel, ForeignKeyModel, SchemaModel, IndexModel, SchemaChangeKind, TableModel, UniqueModel } from "../../../shared/schema.js";
+import type { ColumnModel, DefinedObjectModel, ForeignKeyModel, SchemaModel, IndexModel, SchemaChangeKind, TableModel, UniqueModel } from "../../../shared/schema.js";
 import { assertNever } from "../errors.js";
+import { isLiteralDefault } from "../introspect/normal-form.js";
 import type { SchemaDialect } from "../introspect/types.js";
 import type { SchemaChange } from "./change.js";
 import { PHASES, enumOnlyAdds } from "./schema-differ.js";
@@ -20,6 +21,7 @@ const REBUILD_KINDS: ReadonlySet<SchemaChangeKind> = new Set([
   "drop-check",
   "add-foreign-key",
   "drop-foreign-key",
+  "set-table-options",
 ]);
 
 const DESTRUCTIVE_MARK = "// DESTRUCTIVE: read this before applying:";
@@ -37,7 +39,8 @@ export function renderKnexBody(changes: readonly SchemaChange[], sd: SchemaDiale
     if (rebuildsDone) return;
     rebuildsDone = true;
     const referencing = childActions(changes, from?.tables ?? []);
-    for (const group of rebuilds.values()) blocks.push(renderRebuild(group, sd, referencing));
+    const triggers = standingTriggers(changes, from);
+    for (const group of rebuilds.values()) blocks.push(renderRebuild(group, sd, referencing, triggers));
     blocks.push(...deferredDrops);
     deferredDrops.length = 0;
   };
@@ -74,6 +77,20 @@ function childActions(changes: readonly SchemaChange[], fromTables: readonly Tab
   return out;
 }
 
+/**
+ * The triggers on each table that the diff leaves as they are: dropping a table drops its
+ * triggers, so a rebuild makes them again (one the diff drops or remakes is left to the diff).
+ */
+function standingTriggers(changes: readonly SchemaChange[], from: SchemaModel | undefined): Map<string, DefinedObjectModel[]> {
+  const touched = new Set(changes.flatMap((c) => (c.payload.kind === "drop-object" || c.payload.kind === "create-object" ? [c.payload.object] : [])).filter((o) => o.kind === "trigger").map((o) => o.name));
+  const out = new Map<string, DefinedObjectModel[]>();
+  for (const o of from?.objects ?? []) {
+    if (o.kind !== "trigger" || !o.table || touched.has(o.name)) continue;
+    (out.get(o.table) ?? out.set(o.table, []).get(o.table)!).push(o);
+  }
+  return out;
+}
+
 function tableOf(c: SchemaChange): string | null {
   return c.tables ? c.tables.to.name : null;
 }
@@ -83,7 +100,10 @@ function tablesToRebuild(changes: readonly SchemaChange[]): Map<string, SchemaCh
   for (const c of changes) {
     if (!c.tables) continue;
     const p = c.payload;
-    const addNeedsRebuild = p.kind === "add-column" && (!p.column.nullable || p.column.identity || isKeyColumn(p.table, p.column.name));
+    // SQLite's ADD COLUMN takes neither a stored generated column nor a default that is an expression.
+    const addNeedsRebuild =
+      p.kind === "add-column" &&
+      (!p.column.nullable || p.column.identity || isKeyColumn(p.table, p.column.name) || Boolean(p.column.generated?.stored) || (p.column.default !== null && !isLiteralDefault(p.column.default)));
     if (REBUILD_KINDS.has(c.dto.kind) || addNeedsRebuild) need.add(c.tables.to.name);
   }
   const groups = new Map<string, SchemaChange[]>();
@@ -125,7 +145,7 @@ function renderChange(c: SchemaChange, sd: SchemaDialect): string {
       case "drop-table":
         return `await ${schemaBuilder(p.table)}.dropTable(${q(p.table.name)});`;
       case "add-column":
-        return alterTable(p.table, [`${columnCall(p.column, p.table, sd, false)};`]);
+        return alterTable(p.table, [...columnNotes(p.column), `${columnCall(p.column, p.table, sd, false)};`]);
       case "drop-column":
         return alterTable(p.table, [`t.dropColumn(${q(p.column.name)});`]);
       case "alter-column":
@@ -155,6 +175,8 @@ function renderChange(c: SchemaChange, sd: SchemaDialect): string {
         return alterTable(p.table, [`t.dropForeign(${JSON.stringify(p.foreignKey.columns)}${p.foreignKey.name ? `, ${q(p.foreignKey.name)}` : ""});`]);
       case "set-table-comment":
         return alterTable(p.table, [`t.comment(${q(p.comment ?? "")});`]);
+      case "set-table-options":
+        return `// knex's builder cannot change table options: raw SQL\nawait ${rawSql(`alter table ${sd.quote(p.table.name)} ${p.to ?? ""}`)};`;
       case "create-enum":
         return `// knex's builder creates an enum type only along with a column: raw SQL\nawait ${rawSql(sd.createEnumSql(p.enum))};`;
       case "drop-enum":
@@ -189,7 +211,8 @@ function rawIndex(i: IndexModel): boolean {
 function incrementsFits(c: ColumnModel, t: TableModel, sd: SchemaDialect): boolean {
   const pk = t.primaryKey?.columns ?? [];
   // increments() writes serial: an identity column (GENERATED ... AS IDENTITY) is not one.
-  return c.identity && !c.identityGeneration && !c.generated && pk.length === 1 && pk[0] === c.name && (c.type === "integer" || c.type === "bigint") && c.unsigned === sd.incrementsUnsigned && c.default === null && !c.collation;
+  // increments() writes AUTOINCREMENT on SQLite: a plain INTEGER PRIMARY KEY (autoincrement false) is not one (issue 16).
+  return c.identity && !c.identityGeneration && !c.generated && c.autoincrement !== false && pk.length === 1 && pk[0] === c.name && (c.type === "integer" || c.type === "bigint") && c.unsigned === sd.incrementsUnsigned && c.default === null && !c.collation;
 }
 
 /** One column as a knex builder call: the closest builder method that writes exactly this type, else specificType. */
@@ -222,14 +245,22 @@ export function columnCall(c: ColumnModel, t: TableModel, sd: SchemaDialect, inC
   const parts = [call, signedness];
   if (!c.nullable) parts.push(".notNullable()");
   else if (!inCreate) parts.push(".nullable()");
-  if (c.default !== null) parts.push(`.defaultTo(${rawSql(c.default)})`);
+  if (c.default !== null) parts.push(`.defaultTo(${rawSql(sd.defaultSql ? sd.defaultSql(c.default) : c.default)})`);
   if (c.comment) parts.push(`.comment(${q(c.comment)})`);
   return parts.join("");
 }
 
+/** Why a column is not written with the builder method its type suggests (issue 16). */
+function columnNotes(c: ColumnModel): string[] {
+  if (c.generated) return ["// knex's builder has no generated columns: the clause is written with the type"];
+  if (c.identity && c.autoincrement === false) return ["// an INTEGER PRIMARY KEY without AUTOINCREMENT (ids of deleted rows may be reused): increments() would add it"];
+  return [];
+}
+
 function primaryCall(t: TableModel, columns: readonly string[], name: string | null): string {
   const named = name && name !== "PRIMARY" && name !== `${t.name}_pkey`;
-  return `t.primary(${JSON.stringify(columns)}${named ? `, { constraintName: ${q(name)} }` : ""});`;
+  // The name as a plain string: knex 3.3's SQLite CREATE TABLE reads no options object (it wrote `constraint "pk" as "constraintName"`).
+  return `t.primary(${JSON.stringify(columns)}${named ? `, ${q(name)}` : ""});`;
 }
 
 function uniqueCall(t: TableModel, u: UniqueModel): string {
@@ -243,7 +274,7 @@ function foreignCall(f: ForeignKeyModel): string {
 
 function renderIndex(t: TableModel, i: IndexModel, sd: SchemaDialect): string {
   if (rawIndex(i)) {
-    const what = i.where ? "a partial" : i.expression ? "an expression" : i.method ? `a ${i.method}` : "this (order, include, operator class)";
+    const what = i.where ? "a partial" : i.expression ? "an expression" : i.method ? `a ${i.method}` : "this (order, collation, include, operator class)";
     return `// knex's builder cannot write ${what} index on every dialect: raw SQL\nawait ${rawSql(sd.createIndexSql(t, i))};`;
   }
   if (i.unique) return alterTable(t, [`t.unique(${JSON.stringify(i.columns)}, { indexName: ${q(i.name)}, useConstraint: false });`]);
@@ -253,7 +284,7 @@ function renderIndex(t: TableModel, i: IndexModel, sd: SchemaDialect): string {
 /** A whole table: columns, primary key, uniques, checks, foreign keys, then its other indexes. */
 function renderCreateTable(t: TableModel, name: string, sd: SchemaDialect, deferred: readonly ForeignKeyModel[], withIndexes: boolean): string {
   const lines: string[] = [];
-  for (const c of t.columns) lines.push(`${columnCall(c, t, sd, true)};`);
+  for (const c of t.columns) lines.push(...columnNotes(c), `${columnCall(c, t, sd, true)};`);
   const pkByIncrements = t.columns.some((c) => incrementsFits(c, t, sd));
   if (t.primaryKey && !pkByIncrements) lines.push(primaryCall(t, t.primaryKey.columns, t.primaryKey.name));
   if (withIndexes) for (const u of t.uniques) lines.push(uniqueCall(t, u));
@@ -268,13 +299,14 @@ function renderCreateTable(t: TableModel, name: string, sd: SchemaDialect, defer
     }
   }
   if (t.comment) lines.push(`t.comment(${q(t.comment)});`);
-  if (t.partitionBy) {
-    // knex's builder writes the table but not PARTITION BY: its statements are taken and the clause added to the first.
+  const suffix = t.partitionBy ? { what: "PARTITION BY", sql: `partition by ${t.partitionBy}` } : t.options ? { what: `table options (${t.options})`, sql: t.options } : null;
+  if (suffix) {
+    // knex's builder writes the table but not what follows its column list: its statements are taken and the clause added to the first.
     const made = [
-      `// knex's builder cannot write PARTITION BY: its CREATE TABLE is taken with toSQL() and the clause added`,
+      `// knex's builder cannot write ${suffix.what}: its CREATE TABLE is taken with toSQL() and the clause added`,
       `for (const [i, s] of ${schemaBuilder(t)}.createTable(${q(name)}, (t) => {`,
       ...lines.map((l) => `  ${l}`),
-      `}).toSQL().entries()) await knex.raw(i === 0 ? \`\${s.sql} partition by ${t.partitionBy.replace(/[`\\$]/g, "\\$&")}\` : s.sql, s.bindings);`,
+      `}).toSQL().entries()) await knex.raw(i === 0 ? \`\${s.sql} ${suffix.sql.replace(/[`\\$]/g, "\\$&")}\` : s.sql, s.bindings);`,
     ].join("\n");
     return [made, ...raw].join("\n");
   }
@@ -328,11 +360,12 @@ function renderAlterEnum(from: { readonly schema: string | null; readonly name: 
  * SQLite alters a table by making it anew: create the new shape under a temporary name, copy the
  * rows of the columns both shapes share, drop the old table, rename, then recreate its indexes.
  */
-function renderRebuild(group: readonly SchemaChange[], sd: SchemaDialect, referencing: ReadonlyMap<string, readonly string[]>): string {
+function renderRebuild(group: readonly SchemaChange[], sd: SchemaDialect, referencing: ReadonlyMap<string, readonly string[]>, triggers: ReadonlyMap<string, readonly DefinedObjectModel[]>): string {
   const { from, to } = group[0]!.tables!;
   const children = referencing.get(to.name) ?? [];
   const temp = `_strata_new_${to.name}`;
-  const shared = to.columns.filter((c) => from.columns.some((f) => f.name === c.name)).map((c) => sd.quote(c.name));
+  // A generated column computes its own values: it takes no copy.
+  const shared = to.columns.filter((c) => !c.generated && from.columns.some((f) => f.name === c.name)).map((c) => sd.quote(c.name));
   const lines: string[] = [];
   for (const c of group) lines.push(...destructiveLines(c));
   lines.push(`// SQLite cannot ${group.map((c) => c.dto.summary).join("; ")} in place: ${to.name} is rebuilt (new table, copy rows, drop, rename)`);
@@ -358,5 +391,8 @@ function renderRebuild(group: readonly SchemaChange[], sd: SchemaDialect, refere
   }
   if (indexLines.length) lines.push(alterTable(to, indexLines));
   lines.push(...raw);
+  const remade = triggers.get(to.name) ?? [];
+  if (remade.length) lines.push(`// dropping the old ${to.name} dropped its triggers (${remade.map((o) => o.name).join(", ")}): made again as the database wrote them`);
+  for (const o of remade) lines.push(...o.statements.map((st) => `await ${rawSql(st)};`));
   return lines.join("\n");
 }

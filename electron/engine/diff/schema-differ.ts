@@ -24,6 +24,7 @@ export const PHASES: readonly SchemaChangeKind[] = [
   "add-check",
   "add-foreign-key",
   "set-table-comment",
+  "set-table-options",
   "drop-enum",
   "create-view",
 ];
@@ -73,7 +74,27 @@ export function diffSchemas(from: SchemaModel, to: SchemaModel): SchemaChange[] 
   diffViews(from.views, to.views, out);
   diffObjects(from.objects ?? [], to.objects ?? [], out);
   if (from.dependentsBlockChanges) addDependents(from, to, out);
+  remakeViewTriggers(from, to, out);
   return sortByPhase(out);
+}
+
+/**
+ * Dropping a view drops its triggers (PostgreSQL and SQLite alike), so a view the diff makes anew
+ * gets back each trigger on it that the diff itself leaves alone, after the view is made.
+ */
+function remakeViewTriggers(from: SchemaModel, to: SchemaModel, out: SchemaChange[]): void {
+  const toViews = new Set(to.views.map(qualifiedName));
+  const remade = new Set(out.filter((c) => c.payload.kind === "drop-view" && toViews.has(c.dto.object)).map((c) => c.dto.object));
+  if (remade.size === 0) return;
+  const touched = new Set(out.flatMap((c) => (c.payload.kind === "drop-object" || c.payload.kind === "create-object" ? [objectKey(c.payload.object)] : [])));
+  const toObjects = new Map((to.objects ?? []).map((o) => [objectKey(o), o] as const));
+  for (const o of from.objects ?? []) {
+    const after = toObjects.get(objectKey(o));
+    if (o.kind !== "trigger" || !o.table || !remade.has(o.table) || touched.has(objectKey(o)) || !after) continue;
+    out.push(change("create-object", after, after.kind, `recreate trigger ${qualifiedName(after)} on ${o.table} (dropped with its view)`, { kind: "create-object", object: after }, null, {
+      note: `dropping view ${o.table} drops its triggers: made again after the view, in this revision`,
+    }));
+  }
 }
 
 const mentions = (text: string, name: string): boolean => new RegExp(`(^|[^\\w$])"?${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"?($|[^\\w$])`, "i").test(text);
@@ -216,6 +237,9 @@ function diffTable(ft: TableModel, tt: TableModel, out: SchemaChange[]): void {
     out.push(change(added ? "add-check" : "drop-check", tt, `check ${c.name ?? ""}`.trim(),
       `${added ? "add" : "drop"} check ${c.name ? `${c.name} ` : ""}(${c.expression})`, { kind: added ? "add-check" : "drop-check", table: added ? tt : ft, check: c }, pair)),
   );
+  if ((ft.options ?? "") !== (tt.options ?? "")) {
+    out.push(change("set-table-options", tt, "options", `table options ${ft.options ?? "none"} -> ${tt.options ?? "none"}`, { kind: "set-table-options", table: tt, from: ft.options ?? null, to: tt.options ?? null }, pair));
+  }
   if ((ft.comment ?? "") !== (tt.comment ?? "")) {
     out.push(change("set-table-comment", tt, "comment", tt.comment ? `set comment '${tt.comment}'` : "remove comment", { kind: "set-table-comment", table: tt, comment: tt.comment }, pair));
   }
@@ -230,7 +254,9 @@ export function columnDifferences(a: ColumnModel, b: ColumnModel): string[] {
   if (a.nullable !== b.nullable) out.push("nullable");
   if (a.default !== b.default) out.push("default");
   const generation = (c: ColumnModel): string => (c.identityGeneration ? `${c.identityGeneration.kind} ${c.identityGeneration.options ?? ""}` : "");
-  if (a.identity !== b.identity || generation(a) !== generation(b)) out.push("identity");
+  // Compared only where both sides say (SQLite): other dialects have no AUTOINCREMENT distinction.
+  const autoincrementDiffers = (a.autoincrement ?? b.autoincrement) !== (b.autoincrement ?? a.autoincrement);
+  if (a.identity !== b.identity || generation(a) !== generation(b) || autoincrementDiffers) out.push("identity");
   const generated = (c: ColumnModel): string => (c.generated ? `${c.generated.stored ? "stored" : "virtual"} ${expressionKey(c.generated.expression)}` : "");
   if (generated(a) !== generated(b)) out.push("generated");
   if ((a.collation ?? "") !== (b.collation ?? "")) out.push("collation");
@@ -247,7 +273,9 @@ function describeAspect(aspect: string, a: ColumnModel, b: ColumnModel): string 
     case "default":
       return b.default === null ? `drop default (was ${a.default})` : `default ${a.default ?? "none"} -> ${b.default}`;
     case "identity":
-      return b.identityGeneration ? `identity generated ${b.identityGeneration.kind}${b.identityGeneration.options ? ` (${b.identityGeneration.options})` : ""}` : b.identity ? "make identity" : "drop identity";
+      if (b.identityGeneration) return `identity generated ${b.identityGeneration.kind}${b.identityGeneration.options ? ` (${b.identityGeneration.options})` : ""}`;
+      if (a.identity && b.identity) return b.autoincrement ? "make autoincrement" : "drop autoincrement (ids of deleted rows may be reused)";
+      return b.identity ? "make identity" : "drop identity";
     case "generated":
       return b.generated ? `generated always as (${b.generated.expression})${b.generated.stored ? " stored" : ""}` : "no longer generated";
     case "collation":

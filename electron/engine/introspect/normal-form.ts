@@ -95,6 +95,11 @@ export function normalizeDefault(raw: string | null | undefined, type: string): 
   return s;
 }
 
+/** Whether a default is a literal (a number, a string, a blob, null, true/false, a current time keyword) rather than an expression. */
+export function isLiteralDefault(expr: string): boolean {
+  return /^([-+]?\d+(\.\d+)?(e[-+]?\d+)?|'(?:[^']|'')*'|x'[0-9a-f]*'|null|true|false|current_timestamp|current_date|current_time)$/i.test(expr.trim());
+}
+
 /** A check or predicate text reduced for comparison: no identifier quotes, one space, lower case, no outer parentheses. */
 export function expressionKey(expr: string): string {
   return stripOuterParens(expr)

@@ -1,8 +1,8 @@
 import type { Knex } from "knex";
-import type { CheckModel, ColumnModel, ForeignKeyModel, IndexModel, NotComparedModel, ReferentialAction, TableModel, UniqueModel, ViewModel } from "../../../shared/schema.js";
+import type { CheckModel, ColumnModel, DefinedObjectModel, ForeignKeyModel, IndexModel, NotComparedModel, ReferentialAction, TableModel, UniqueModel, ViewModel } from "../../../shared/schema.js";
 import { CountingReader } from "./types.js";
 import type { Introspection, IntrospectOptions, SchemaDialect } from "./types.js";
-import { closingParen, normalizeDefault, parseTypeSpelling, splitTopLevel, stripOuterParens, unquoteIdentifier } from "./normal-form.js";
+import { closingParen, isLiteralDefault, normalizeDefault, parseTypeSpelling, splitTopLevel, stripOuterParens, unquoteIdentifier } from "./normal-form.js";
 
 interface MasterRow { type: string; name: string; tbl_name: string; sql: string | null }
 interface ColumnRow { t: string; cid: number; name: string; type: string; notnull: number; dflt_value: string | null; pk: number; hidden: number }
@@ -44,22 +44,11 @@ export async function introspectSqlite(knex: Knex, opts: IntrospectOptions): Pro
   for (const r of tableList) {
     if (excluded.has(r.name) || r.name.startsWith("sqlite_")) continue;
     if (r.type === "virtual") notCompared.push({ kind: "virtual table", name: r.name });
-    if (r.type === "table" && r.strict) notCompared.push({ kind: "strict table", name: r.name });
-    if (r.type === "table" && r.wr) notCompared.push({ kind: "without rowid table", name: r.name });
   }
-  for (const m of master) if (m.type === "trigger" && !excluded.has(m.tbl_name)) notCompared.push({ kind: "trigger", name: m.name, table: m.tbl_name });
-  for (const c of columnRows) {
-    if (!excluded.has(c.t) && (c.hidden === 2 || c.hidden === 3) && listed.get(c.t)?.type === "table") {
-      notCompared.push({ kind: `generated column (${c.hidden === 3 ? "stored" : "virtual"})`, name: c.name, table: c.t });
-    }
-  }
-  for (const m of master) {
-    // Order and collations of index terms are not modelled: named where the index's SQL spells them.
-    if (m.type !== "index" || !m.sql || excluded.has(m.tbl_name)) continue;
-    const terms = /\(([\s\S]*)\)/.exec(m.sql.replace(/\swhere\s[\s\S]*$/i, ""))?.[1] ?? "";
-    if (/\bdesc\b/i.test(terms)) notCompared.push({ kind: "descending index part", name: m.name, table: m.tbl_name });
-    if (/\bcollate\b/i.test(terms)) notCompared.push({ kind: "index collation", name: m.name, table: m.tbl_name });
-  }
+  // Triggers are compared by the text SQLite keeps (issue 16): made after the tables and views, dropped first.
+  const objects: DefinedObjectModel[] = master
+    .filter((m) => m.type === "trigger" && m.sql && !excluded.has(m.tbl_name))
+    .map((m) => ({ kind: "trigger", schema: null, name: m.name, table: m.tbl_name, statements: [m.sql!], drop: `drop trigger ${sqliteSchema.quote(m.name)}` }));
   const group = <T extends { t: string }>(rows: T[]): Map<string, T[]> => {
     const m = new Map<string, T[]>();
     for (const r of rows) (m.get(r.t) ?? m.set(r.t, []).get(r.t)!).push(r);
@@ -76,7 +65,10 @@ export async function introspectSqlite(knex: Knex, opts: IntrospectOptions): Pro
   const views: ViewModel[] = [];
   for (const m of master) {
     if (m.type === "view") {
-      views.push({ schema: null, name: m.name, definition: viewBody(m.sql ?? "") });
+      const body = viewBody(m.sql ?? "");
+      views.push({ schema: null, name: m.name, definition: body.query });
+      // The view's query is compared; the names its column list gives the columns are not.
+      if (body.columnList) notCompared.push({ kind: "view column list", name: `${m.name}(${body.columnList})` });
       continue;
     }
     if (m.type !== "table" || excluded.has(m.name)) continue;
@@ -84,9 +76,13 @@ export async function introspectSqlite(knex: Knex, opts: IntrospectOptions): Pro
     const kind = listed.get(m.name)?.type;
     if (kind === "virtual" || kind === "shadow") continue;
     const parsed = parseCreateTable(m.sql ?? "");
-    const columnRowsOf = (cols.get(m.name) ?? []).filter((c) => c.hidden === 0);
+    for (const u of parsed.unmodelled) notCompared.push({ ...u, table: m.name });
+    // hidden 2 and 3: virtual and stored generated columns; 1 belongs to virtual tables, left out above.
+    const columnRowsOf = (cols.get(m.name) ?? []).filter((c) => c.hidden === 0 || c.hidden === 2 || c.hidden === 3);
     const pk = pkOf(m.name);
-    const columns = columnRowsOf.map((c) => sqliteColumn(c, pk, parsed.collations.get(c.name.toLowerCase()) ?? null));
+    const flags = listed.get(m.name);
+    const options = [flags?.wr ? "without rowid" : null, flags?.strict ? "strict" : null].filter(Boolean).join(", ") || null;
+    const columns = columnRowsOf.map((c) => sqliteColumn(c, pk, parsed, Boolean(flags?.wr)));
     const uniques: UniqueModel[] = [];
     const indexes: IndexModel[] = [];
     const byIndex = new Map<string, IndexRow[]>();
@@ -99,7 +95,11 @@ export async function introspectSqlite(knex: Knex, opts: IntrospectOptions): Pro
       const expression = rows.some((r) => r.cid === -2);
       const where = first.partial ? (parsedIndex?.where ?? null) : null;
       const columnsOf = expression ? (parsedIndex?.columns ?? []) : rows.map((r) => r.col ?? "");
-      if (first.unique && !expression && !where) {
+      // The order or collation of a term cannot be said by a column list: the index is kept as SQLite wrote it after "on TABLE".
+      const definition = parsedIndex && parsedIndex.columns.some((c) => /\b(asc|desc|collate)\b/i.test(c)) ? parsedIndex.definition : null;
+      if (definition) {
+        indexes.push({ name, columns: columnsOf, unique: Boolean(first.unique), expression, where, definition });
+      } else if (first.unique && !expression && !where) {
         // An inline UNIQUE makes an unnamed "sqlite_autoindex_*": there is no name to keep.
         uniques.push({ name: first.origin === "u" ? null : name, columns: columnsOf });
       } else {
@@ -108,7 +108,8 @@ export async function introspectSqlite(knex: Knex, opts: IntrospectOptions): Pro
     }
     const fkGroups = new Map<number, ForeignRow[]>();
     for (const f of fks.get(m.name) ?? []) (fkGroups.get(f.id) ?? fkGroups.set(f.id, []).get(f.id)!).push(f);
-    const foreignKeys: ForeignKeyModel[] = [...fkGroups.values()].map((rows) => {
+    // pragma_foreign_key_list lists the last-written key first: reversed, the model keeps the order they were written in.
+    const foreignKeys: ForeignKeyModel[] = [...fkGroups.values()].reverse().map((rows) => {
       const target = rows[0]!.ref;
       const refColumns = rows.every((r) => r.to) ? rows.map((r) => r.to!) : pkOf(target);
       return {
@@ -131,18 +132,22 @@ export async function introspectSqlite(knex: Knex, opts: IntrospectOptions): Pro
       indexes,
       uniques,
       checks: parsed.checks,
+      options,
     });
   }
-  return { model: { client: "better-sqlite3", tables, views, enums: [], notCompared }, queries: db.queries };
+  return { model: { client: "better-sqlite3", tables, views, enums: [], objects, notCompared }, queries: db.queries };
 }
 
-function sqliteColumn(c: ColumnRow, pk: readonly string[], collation: string | null): ColumnModel {
+function sqliteColumn(c: ColumnRow, pk: readonly string[], parsed: ParsedTable, withoutRowid: boolean): ColumnModel {
   const spelled = parseTypeSpelling(c.type || "");
   const type = TYPE_ALIASES[spelled.base] ?? spelled.base;
   const isChar = type === "varchar" || type === "char" || type === "nvarchar" || type === "character";
   // Any INTEGER PRIMARY KEY is the rowid and numbers itself (AUTOINCREMENT only changes reuse of
-  // ids); "INT PRIMARY KEY" is not, so the test is on the spelling, before aliases are folded.
-  const identity = pk.length === 1 && pk[0] === c.name && spelled.base === "integer";
+  // ids); "INT PRIMARY KEY" is not, so the test is on the spelling, before aliases are folded. A
+  // WITHOUT ROWID table has no rowid: its INTEGER PRIMARY KEY is a plain key.
+  const identity = pk.length === 1 && pk[0] === c.name && spelled.base === "integer" && !withoutRowid;
+  const key = c.name.toLowerCase();
+  const generated = c.hidden === 2 || c.hidden === 3 ? { expression: parsed.generated.get(key) ?? "", stored: c.hidden === 3 } : null;
   return {
     name: c.name,
     type,
@@ -156,17 +161,25 @@ function sqliteColumn(c: ColumnRow, pk: readonly string[], collation: string | n
     nullable: c.notnull === 0 && c.pk === 0,
     default: normalizeDefault(c.dflt_value, type),
     identity,
-    collation,
+    collation: parsed.collations.get(key) ?? null,
     comment: null,
+    ...(generated ? { generated } : {}),
+    ...(identity ? { autoincrement: parsed.autoincrement } : {}),
   };
 }
 
 interface ParsedTable {
   readonly checks: CheckModel[];
   readonly collations: Map<string, string>;
+  /** Generated columns' expressions, by lower-cased column name. */
+  readonly generated: Map<string, string>;
+  /** Whether the INTEGER PRIMARY KEY is written AUTOINCREMENT. */
+  readonly autoincrement: boolean;
   readonly primaryKeyName: string | null;
   /** By pragma_foreign_key_list id, which counts the foreign keys from the last one written. */
   readonly foreignKeyNames: (string | null)[];
+  /** What the table's SQL says that the model does not hold: named as not compared (issue 16). */
+  readonly unmodelled: { readonly kind: string; readonly name: string }[];
 }
 
 /** Reads what SQLite's pragmas do not give: check constraints, collations and constraint names. */
@@ -175,11 +188,22 @@ export function parseCreateTable(sql: string): ParsedTable {
   const close = open < 0 ? -1 : closingParen(sql, open);
   const checks: CheckModel[] = [];
   const collations = new Map<string, string>();
+  const generated = new Map<string, string>();
   let primaryKeyName: string | null = null;
   const fkNames: (string | null)[] = [];
-  if (close < 0) return { checks, collations, primaryKeyName, foreignKeyNames: [] };
+  const autoincrement = /\bautoincrement\b/i.test(sql);
+  const unmodelled: { kind: string; name: string }[] = [];
+  if (close < 0) return { checks, collations, generated, autoincrement, primaryKeyName, foreignKeyNames: [], unmodelled };
   for (const item of splitTopLevel(sql.slice(open + 1, close))) {
     const constraint = /^(?:constraint\s+("[^"]+"|`[^`]+`|\[[^\]]+\]|\S+)\s+)?(primary\s+key|unique|check|foreign\s+key)\b/i.exec(item);
+    // Outside string literals: what a constraint does beyond what the pragmas and the model say.
+    const bare = item.replace(/'(?:[^']|'')*'/g, "''");
+    const label = constraint
+      ? (constraint[1] ? unquoteIdentifier(constraint[1]) : `${constraint[2]!.toLowerCase().replace(/\s+/g, " ")} (${/\(([^)]*)\)/.exec(item.slice(constraint[0].length))?.[1]?.trim() ?? ""})`)
+      : unquoteIdentifier(/^("[^"]+"|`[^`]+`|\[[^\]]+\]|\S+)/.exec(item)?.[1] ?? "");
+    const conflict = /\bon\s+conflict\s+(rollback|abort|fail|ignore|replace)\b/i.exec(bare);
+    if (conflict) unmodelled.push({ kind: "conflict clause", name: `${label} on conflict ${conflict[1]!.toLowerCase()}` });
+    if (/\breferences\b[\s\S]*\bdeferrable\s+initially\s+deferred\b/i.test(bare)) unmodelled.push({ kind: "deferrable foreign key", name: label });
     if (constraint) {
       const name = constraint[1] ? unquoteIdentifier(constraint[1]) : null;
       const kind = constraint[2]!.toLowerCase().replace(/\s+/g, " ");
@@ -193,6 +217,8 @@ export function parseCreateTable(sql: string): ParsedTable {
     const column = unquoteIdentifier(nameMatch[1]!);
     const collate = /\bcollate\s+("[^"]+"|\w+)/i.exec(item);
     if (collate) collations.set(column.toLowerCase(), unquoteIdentifier(collate[1]!));
+    const as = /\b(?:generated\s+always\s+)?as\s*\(/i.exec(item);
+    if (as) generated.set(column.toLowerCase(), parenthesised(item, as.index + as[0].length - 1));
     const re = /(?:constraint\s+("[^"]+"|`[^`]+`|\S+)\s+)?check\s*\(/gi;
     let m: RegExpExecArray | null;
     while ((m = re.exec(item))) {
@@ -201,7 +227,7 @@ export function parseCreateTable(sql: string): ParsedTable {
     if (/\breferences\b/i.test(item)) fkNames.push(null);
   }
   // pragma_foreign_key_list numbers the keys last-written first.
-  return { checks, collations, primaryKeyName, foreignKeyNames: fkNames.reverse() };
+  return { checks, collations, generated, autoincrement, primaryKeyName, foreignKeyNames: fkNames.reverse(), unmodelled };
 }
 
 function parenthesised(item: string, from: number): string {
@@ -210,20 +236,20 @@ function parenthesised(item: string, from: number): string {
   return stripOuterParens(item.slice(open, close + 1));
 }
 
-function parseCreateIndex(sql: string): { columns: string[]; where: string | null } {
+function parseCreateIndex(sql: string): { columns: string[]; where: string | null; definition: string } {
   const on = /\bon\s+("[^"]+"|`[^`]+`|\[[^\]]+\]|[^\s(]+)\s*\(/i.exec(sql);
-  if (!on) return { columns: [], where: null };
+  if (!on) return { columns: [], where: null, definition: "" };
   const open = on.index + on[0].length - 1;
   const close = closingParen(sql, open);
   const columns = splitTopLevel(sql.slice(open + 1, close)).map((c) => (/^("[^"]+"|`[^`]+`|\w+)$/.test(c) ? unquoteIdentifier(c) : c));
   const rest = sql.slice(close + 1);
   const where = /^\s*where\s+([\s\S]*)$/i.exec(rest);
-  return { columns, where: where ? stripOuterParens(where[1]!.trim()) : null };
+  return { columns, where: where ? stripOuterParens(where[1]!.trim()) : null, definition: sql.slice(open).trim() };
 }
 
-function viewBody(sql: string): string {
-  const m = /^\s*create\s+(?:temp(?:orary)?\s+)?view\s+(?:if\s+not\s+exists\s+)?(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|\S+)\s+as\s+([\s\S]*)$/i.exec(sql);
-  return (m ? m[1]! : sql).trim().replace(/;$/, "");
+function viewBody(sql: string): { query: string; columnList: string | null } {
+  const m = /^\s*create\s+(?:temp(?:orary)?\s+)?view\s+(?:if\s+not\s+exists\s+)?(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[^\s(]+)\s*(?:\(([^)]*)\)\s*)?as\s+([\s\S]*)$/i.exec(sql);
+  return { query: (m ? m[2]! : sql).trim().replace(/;$/, ""), columnList: m?.[1]?.trim() ?? null };
 }
 
 /** The database's schema as the DDL that made it (sqlite_master): tables first, then indexes, views and triggers. */
@@ -243,6 +269,8 @@ export const sqliteSchema: SchemaDialect = {
   scratch: null,
   incrementsUnsigned: false,
   identityTypeSql: () => "integer",
+  // SQLite's DEFAULT takes a literal as it stands and an expression only in parentheses.
+  defaultSql: (e) => (isLiteralDefault(e) ? e : `(${e})`),
   collateClause: (c) => `collate ${c}`,
   quote: (id) => `"${id.replace(/"/g, '""')}"`,
   createEnumSql: () => "",
@@ -250,6 +278,7 @@ export const sqliteSchema: SchemaDialect = {
   createViewSql: (v) => `create view ${sqliteSchema.quote(v.name)} as ${v.definition}`,
   dropViewSql: (v) => `drop view ${sqliteSchema.quote(v.name)}`,
   createIndexSql: (t, i) =>
+    i.definition ? `create ${i.unique ? "unique " : ""}index ${sqliteSchema.quote(i.name)} on ${sqliteSchema.quote(t.name)} ${i.definition}` :
     `create ${i.unique ? "unique " : ""}index ${sqliteSchema.quote(i.name)} on ${sqliteSchema.quote(t.name)} (${i.columns
       .map((c) => (i.expression ? c : sqliteSchema.quote(c)))
       .join(", ")})${i.where ? ` where ${i.where}` : ""}`,

@@ -45,6 +45,8 @@ export interface SchemaDialect {
   readonly incrementsUnsigned: boolean;
   /** The column type of an identity column knex's increments() cannot write (a signed one on MySQL, say). */
   identityTypeSql(c: ColumnModel): string;
+  /** A column default as its DEFAULT clause takes it, where the dialect wants an expression in parentheses (SQLite); absent: as it stands. */
+  defaultSql?(expression: string): string;
   /** The COLLATE clause appended to a column type. */
   collateClause(collation: string): string;
   createEnumSql(e: EnumModel): string;

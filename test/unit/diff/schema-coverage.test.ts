@@ -109,3 +109,53 @@ describe("identity and generated columns (PostgreSQL)", () => {
     ]);
   });
 });
+
+describe("SQLite: AUTOINCREMENT, table options, expression defaults, generated columns", () => {
+  const sqlite = (tables: TableModel[]): SchemaModel => schema({ client: "better-sqlite3", tables });
+  const sd = dialectFor("better-sqlite3").schema;
+  const rowid = col("id", { nullable: false, identity: true, autoincrement: false });
+
+  it("writes a plain INTEGER PRIMARY KEY without increments() (which adds AUTOINCREMENT), and AUTOINCREMENT with it", () => {
+    const plain = renderKnexBody(diffSchemas(sqlite([]), sqlite([table("t", [rowid])])), sd);
+    expect(plain).toContain('t.specificType("id", "integer").notNullable();');
+    expect(plain).toContain('t.primary(["id"]);');
+    expect(plain).not.toContain("t.increments");
+    const auto = renderKnexBody(diffSchemas(sqlite([]), sqlite([table("t", [{ ...rowid, autoincrement: true }])])), sd);
+    expect(auto).toContain('t.increments("id");');
+  });
+
+  it("compares AUTOINCREMENT only where both sides say, and a change of it rebuilds the table", () => {
+    const changes = diffSchemas(sqlite([table("t", [rowid])]), sqlite([table("t", [{ ...rowid, autoincrement: true }])]));
+    expect(changes.map((c) => c.dto.summary)).toEqual(["alter column id: make autoincrement"]);
+    expect(renderKnexBody(changes, sd)).toContain("SQLite cannot alter column id: make autoincrement in place: t is rebuilt");
+    const serial = col("id", { nullable: false, identity: true });
+    expect(diffSchemas(schema({ tables: [table("t", [serial])] }), sqlite([table("t", [rowid])]))).toEqual([]);
+  });
+
+  it("writes STRICT / WITHOUT ROWID after knex's CREATE TABLE, and a change of them rebuilds the table", () => {
+    const strict = { ...table("t", [rowid]), options: "strict" };
+    const made = renderKnexBody(diffSchemas(sqlite([]), sqlite([strict])), sd);
+    expect(made).toContain("// knex's builder cannot write table options (strict)");
+    expect(made).toContain("await knex.raw(i === 0 ? `${s.sql} strict` : s.sql, s.bindings);");
+    const changes = diffSchemas(sqlite([table("t", [rowid])]), sqlite([strict]));
+    expect(changes.map((c) => c.dto.summary)).toEqual(["table options none -> strict"]);
+    expect(renderKnexBody(changes, sd)).toContain("in place: t is rebuilt");
+  });
+
+  it("puts an expression default in parentheses and leaves a literal as it is", () => {
+    const body = renderKnexBody(diffSchemas(sqlite([]), sqlite([table("t", [rowid, col("at", { type: "datetime", nativeType: "datetime", default: "datetime('now')" }), col("n", { default: "0" }), col("s", { type: "text", nativeType: "text", default: "'x'" })])])), sd);
+    expect(body).toContain(`.defaultTo(knex.raw("(datetime('now'))"))`);
+    expect(body).toContain(`t.integer("n").defaultTo(knex.raw("0"))`);
+    expect(body).toContain(`t.text("s").defaultTo(knex.raw("'x'"))`);
+  });
+
+  it("adds a virtual generated column in place, rebuilds for a stored one, and copies no generated column", () => {
+    const before = table("t", [rowid, col("n")]);
+    const virtual = renderKnexBody(diffSchemas(sqlite([before]), sqlite([table("t", [rowid, col("n"), col("half", { generated: { expression: "n / 2", stored: false } })])])), sd);
+    expect(virtual).toContain('t.specificType("half", "integer generated always as (n / 2)").nullable();');
+    expect(virtual).not.toContain("rebuilt");
+    const stored = renderKnexBody(diffSchemas(sqlite([before]), sqlite([table("t", [rowid, col("n"), col("twice", { generated: { expression: "n * 2", stored: true } })])])), sd);
+    expect(stored).toContain("t is rebuilt");
+    expect(stored).toContain(`insert into \\"_strata_new_t\\" (\\"id\\", \\"n\\") select \\"id\\", \\"n\\" from \\"t\\"`);
+  });
+});
