@@ -32,6 +32,8 @@ export interface ColumnModel {
   readonly identityGeneration?: { readonly kind: "always" | "by default"; readonly options: string | null } | null;
   /** A generated column: its expression as the database gives it back, and whether it is stored (PostgreSQL has only stored). */
   readonly generated?: { readonly expression: string; readonly stored: boolean } | null;
+  /** MySQL's ON UPDATE clause of a timestamp or datetime ("current_timestamp(3)"), or null. */
+  readonly onUpdate?: string | null;
 }
 
 /** A primary key; its name is kept for rendering but never compared (each dialect names it its own way). */
@@ -96,6 +98,10 @@ export interface TableModel {
   readonly checks: readonly CheckModel[];
   /** A PostgreSQL partitioned table's key ("RANGE (created)"); its partitions are defined objects. */
   readonly partitionBy?: string | null;
+  /** MySQL's table engine, set only where it differs from the server's default engine. */
+  readonly engine?: string | null;
+  /** MySQL's table collation (it names the charset too), set only where it differs from the database's default. */
+  readonly collation?: string | null;
 }
 
 /** A view and its definition (the query after AS, as the database gives it back). */
@@ -133,7 +139,7 @@ export interface NotComparedModel {
  */
 export interface DefinedObjectModel {
   /** "constraint": an exclusion constraint, or a deferrable unique or foreign key, as `alter table ... add constraint`. */
-  readonly kind: "extension" | "sequence" | "domain" | "function" | "procedure" | "trigger" | "materialized view" | "constraint" | "partition";
+  readonly kind: "extension" | "sequence" | "domain" | "function" | "procedure" | "trigger" | "materialized view" | "constraint" | "partition" | "event";
   readonly schema: string | null;
   /** A function's or procedure's name carries its argument types: "total(integer)". */
   readonly name: string;
@@ -141,6 +147,11 @@ export interface DefinedObjectModel {
   readonly table?: string;
   readonly statements: readonly string[];
   readonly drop: string;
+  /**
+   * The text compared where the statements carry what is no part of the definition (a MySQL
+   * event's STARTS, stamped with the time it was made when none was given); else the statements.
+   */
+  readonly comparedAs?: string;
 }
 
 /** A whole schema as introspected from one database. */
@@ -185,6 +196,7 @@ export type SchemaChangeKind =
   | "add-foreign-key"
   | "drop-foreign-key"
   | "set-table-comment"
+  | "set-table-options"
   | "create-enum"
   | "drop-enum"
   | "alter-enum"

@@ -16,6 +16,7 @@ function objectType(kind: SchemaChangeKind): string {
     case "create-table":
     case "drop-table":
     case "set-table-comment":
+    case "set-table-options":
       return "table";
     case "add-column":
     case "drop-column":

@@ -15,6 +15,7 @@ export const PHASES: readonly SchemaChangeKind[] = [
   "create-enum",
   "alter-enum",
   "create-table",
+  "set-table-options",
   "add-column",
   "alter-column",
   "drop-column",
@@ -216,6 +217,13 @@ function diffTable(ft: TableModel, tt: TableModel, out: SchemaChange[]): void {
     out.push(change(added ? "add-check" : "drop-check", tt, `check ${c.name ?? ""}`.trim(),
       `${added ? "add" : "drop"} check ${c.name ? `${c.name} ` : ""}(${c.expression})`, { kind: added ? "add-check" : "drop-check", table: added ? tt : ft, check: c }, pair)),
   );
+  const options = (t: TableModel): string => `${t.engine ?? ""}\u0000${t.collation ?? ""}`;
+  if (options(ft) !== options(tt)) {
+    const said = (t: TableModel): string => `engine ${t.engine ?? "default"}, collation ${t.collation ?? "default"}`;
+    out.push(change("set-table-options", tt, "table options", `table options: ${said(ft)} -> ${said(tt)}`, { kind: "set-table-options", table: tt, from: ft }, pair, {
+      note: "rewrites the table (every row is copied) while it is locked",
+    }));
+  }
   if ((ft.comment ?? "") !== (tt.comment ?? "")) {
     out.push(change("set-table-comment", tt, "comment", tt.comment ? `set comment '${tt.comment}'` : "remove comment", { kind: "set-table-comment", table: tt, comment: tt.comment }, pair));
   }
@@ -233,6 +241,7 @@ export function columnDifferences(a: ColumnModel, b: ColumnModel): string[] {
   if (a.identity !== b.identity || generation(a) !== generation(b)) out.push("identity");
   const generated = (c: ColumnModel): string => (c.generated ? `${c.generated.stored ? "stored" : "virtual"} ${expressionKey(c.generated.expression)}` : "");
   if (generated(a) !== generated(b)) out.push("generated");
+  if ((a.onUpdate ?? "") !== (b.onUpdate ?? "")) out.push("on update");
   if ((a.collation ?? "") !== (b.collation ?? "")) out.push("collation");
   if ((a.comment ?? "") !== (b.comment ?? "")) out.push("comment");
   return out;
@@ -252,6 +261,8 @@ function describeAspect(aspect: string, a: ColumnModel, b: ColumnModel): string 
       return b.generated ? `generated always as (${b.generated.expression})${b.generated.stored ? " stored" : ""}` : "no longer generated";
     case "collation":
       return `collation ${a.collation ?? "default"} -> ${b.collation ?? "default"}`;
+    case "on update":
+      return b.onUpdate ? `on update ${b.onUpdate}` : "drop on update";
     default:
       return b.comment ? `comment '${b.comment}'` : "remove comment";
   }
@@ -366,7 +377,7 @@ function orderByReferences(tables: readonly TableModel[], referencingFirst: bool
 /** Objects made before the tables that may use them, in this order (an extension's types first). */
 const EARLY_OBJECTS: readonly DefinedObjectModel["kind"][] = ["extension", "domain", "sequence", "function", "procedure"];
 /** Objects made after everything they read or fire on; dropped before it. */
-const LATE_OBJECTS: readonly DefinedObjectModel["kind"][] = ["partition", "constraint", "materialized view", "trigger"];
+const LATE_OBJECTS: readonly DefinedObjectModel["kind"][] = ["partition", "constraint", "materialized view", "trigger", "event"];
 
 function sortByPhase(changes: SchemaChange[]): SchemaChange[] {
   const rank = new Map(PHASES.map((k, i) => [k, i] as const));
@@ -390,7 +401,8 @@ function sortByPhase(changes: SchemaChange[]): SchemaChange[] {
 }
 
 const objectKey = (o: DefinedObjectModel): string => `${o.kind}\u0000${o.schema ?? ""}\u0000${o.table ?? ""}\u0000${o.name}`;
-const objectText = (o: DefinedObjectModel): string => o.statements.map((s) => s.replace(/\s+/g, " ").trim()).join(";");
+const objectText = (o: DefinedObjectModel): string =>
+  o.comparedAs !== undefined ? o.comparedAs.replace(/\s+/g, " ").trim() : o.statements.map((s) => s.replace(/\s+/g, " ").trim()).join(";");
 
 /** Objects compared by their definition: made, dropped, or dropped and made anew when it changes. */
 function diffObjects(from: readonly DefinedObjectModel[], to: readonly DefinedObjectModel[], out: SchemaChange[]): void {

@@ -54,6 +54,10 @@ export interface SchemaDialect {
   /** A partial or expression index, which knex's builder cannot write everywhere. */
   createIndexSql(table: TableModel, index: IndexModel): string;
   dropIndexSql(table: TableModel, index: IndexModel): string;
+  /** The statements that change a table's engine or collation (MySQL); absent where tables have none. */
+  tableOptionsSql?(from: TableModel, to: TableModel): string[];
+  /** Statements around making a function, so a body naming a table made later is not checked yet (PostgreSQL). */
+  readonly uncheckedRoutineBodies?: { readonly off: string; readonly on: string };
 }
 
 /** knex's and Strata's own bookkeeping tables, never part of a diff. */
