@@ -116,7 +116,9 @@ function alterTable(t: TableModel, lines: readonly string[]): string {
 }
 
 function renderChange(c: SchemaChange, sd: SchemaDialect): string {
-  const head = [...destructiveLines(c), ...noteLines(c)];
+  // Only a table both sides have holds rows to copy.
+  const rewrite = c.tables ? sd.tableRewrite?.(c.payload) : null;
+  const head = [...destructiveLines(c), ...noteLines(c), ...(rewrite ? [`// Rewrites the table: ${rewrite}; every row is copied while writes wait`] : [])];
   const p = c.payload;
   const body = ((): string => {
     switch (p.kind) {

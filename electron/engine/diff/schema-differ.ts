@@ -220,9 +220,7 @@ function diffTable(ft: TableModel, tt: TableModel, out: SchemaChange[]): void {
   const options = (t: TableModel): string => `${t.engine ?? ""}\u0000${t.collation ?? ""}`;
   if (options(ft) !== options(tt)) {
     const said = (t: TableModel): string => `engine ${t.engine ?? "default"}, collation ${t.collation ?? "default"}`;
-    out.push(change("set-table-options", tt, "table options", `table options: ${said(ft)} -> ${said(tt)}`, { kind: "set-table-options", table: tt, from: ft }, pair, {
-      note: "rewrites the table (every row is copied) while it is locked",
-    }));
+    out.push(change("set-table-options", tt, "table options", `table options: ${said(ft)} -> ${said(tt)}`, { kind: "set-table-options", table: tt, from: ft }, pair));
   }
   if ((ft.comment ?? "") !== (tt.comment ?? "")) {
     out.push(change("set-table-comment", tt, "comment", tt.comment ? `set comment '${tt.comment}'` : "remove comment", { kind: "set-table-comment", table: tt, comment: tt.comment }, pair));
@@ -410,7 +408,8 @@ function diffObjects(from: readonly DefinedObjectModel[], to: readonly DefinedOb
   const toBy = new Map(to.map((o) => [objectKey(o), o] as const));
   const label = (o: DefinedObjectModel): string => `${o.kind} ${qualifiedName(o)}${o.table ? ` on ${o.table}` : ""}`;
   // pg_get_functiondef writes CREATE OR REPLACE: a changed function is replaced where it stands, keeping what depends on it.
-  const replaces = (o: DefinedObjectModel): boolean => o.kind === "function" || o.kind === "procedure";
+  // MySQL's SHOW CREATE FUNCTION does not, so there a changed one is dropped and made anew.
+  const replaces = (o: DefinedObjectModel): boolean => (o.kind === "function" || o.kind === "procedure") && /^\s*create\s+or\s+replace\b/i.test(o.statements[0] ?? "");
   // Dropped in the reverse of the order they are made in (a sub-partition before its partition).
   for (const o of [...from].reverse()) {
     const after = toBy.get(objectKey(o));

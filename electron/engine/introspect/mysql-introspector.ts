@@ -394,6 +394,28 @@ export const mysqlSchema: SchemaDialect = {
     return `create ${kind}index ${mysqlSchema.quote(i.name)} on ${mysqlSchema.quote(t.name)}${using} ${parts}`;
   },
   dropIndexSql: (t, i) => `drop index ${mysqlSchema.quote(i.name)} on ${mysqlSchema.quote(t.name)}`,
+  tableRewrite(p) {
+    // InnoDB's own rules (MariaDB 10.4+, MySQL 8): these run as ALGORITHM=COPY or rebuild the clustered index.
+    switch (p.kind) {
+      case "alter-column": {
+        const why = p.aspects.flatMap((a) => (a === "type" ? ["the column's type changes"] : a === "nullable" && !p.to.nullable ? ["the column becomes not null"] : a === "collation" ? ["the column's collation changes"] : a === "generated" ? ["the column's generation changes"] : a === "identity" ? ["auto_increment changes"] : []));
+        return why.length ? why.join(", ") : null;
+      }
+      case "add-column":
+        return p.column.generated?.stored ? "a stored generated column is computed for every row" : p.column.identity ? "an auto_increment column is numbered for every row" : null;
+      case "set-primary-key":
+      case "drop-primary-key":
+        return "InnoDB keeps the rows in primary key order";
+      case "add-foreign-key":
+        return "with foreign_key_checks on, the server adds a foreign key by copying the table";
+      case "add-index":
+        return p.index.method === "fulltext" ? "the first FULLTEXT index of a table adds a hidden column to it" : null;
+      case "set-table-options":
+        return "its engine or charset changes";
+      default:
+        return null;
+    }
+  },
   tableOptionsSql(from, to) {
     const table = mysqlSchema.quote(to.name);
     const out: string[] = [];
