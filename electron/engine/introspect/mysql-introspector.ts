@@ -319,18 +319,22 @@ function parseEnumValues(columnType: string): string[] {
 /**
  * The current database's tables as SHOW CREATE TABLE says them (the server's own words: types,
  * charsets, generated columns, checks), their foreign keys split out into ALTER TABLE statements
- * run after every table exists (so neither order nor a cycle of references matters), then its views.
+ * run after every table exists (so neither order nor a cycle of references matters), then its views;
+ * its sequences and routines first and its triggers and events last, as introspectMysql reads them.
  */
 export async function readMysqlSchemaDdl(knex: Knex, opts: IntrospectOptions): Promise<string[]> {
   const db = new CountingReader(knex);
   const excluded = new Set(opts.exclude.map((t) => t.toLowerCase()));
-  const [tableRows, viewRows] = await Promise.all([
+  const [tableRows, [current], { model }] = await Promise.all([
     db.rows<TableRow>("select TABLE_NAME, TABLE_TYPE, TABLE_COMMENT, TABLE_COLLATION from information_schema.TABLES where TABLE_SCHEMA = database() and TABLE_TYPE = 'BASE TABLE' order by TABLE_NAME"),
-    db.rows<ViewRow>("select TABLE_NAME, VIEW_DEFINITION, database() as DB from information_schema.VIEWS where TABLE_SCHEMA = database() order by TABLE_NAME"),
+    db.rows<{ DB: string }>("select database() as DB"),
+    // Views (with their check option), sequences, routines, triggers and events as introspectMysql reads them.
+    introspectMysql(knex, opts),
   ]);
   const tables = tableRows.filter((t) => !excluded.has(t.TABLE_NAME.toLowerCase()));
   // One statement per table, but all at once: the pool sends them side by side.
-  const creates = await Promise.all(tables.map(async (t) => (await db.rows<Record<string, string>>(`show create table ${mysqlSchema.quote(t.TABLE_NAME)}`))[0]!["Create Table"]!));
+  // A default calling nextval() names this database: the copy goes to another one.
+  const creates = await Promise.all(tables.map(async (t) => (await db.rows<Record<string, string>>(`show create table ${mysqlSchema.quote(t.TABLE_NAME)}`))[0]!["Create Table"]!.split(`${mysqlSchema.quote(current?.DB ?? "")}.`).join("")));
   const out: string[] = [];
   const foreignKeys: string[] = [];
   for (const [i, ddl] of creates.entries()) {
@@ -344,10 +348,11 @@ export async function readMysqlSchemaDdl(knex: Knex, opts: IntrospectOptions): P
     for (const fk of body.filter(isForeignKey)) foreignKeys.push(`alter table ${mysqlSchema.quote(tables[i]!.TABLE_NAME)} add ${fk}`);
   }
   out.push(...foreignKeys);
-  // Its definition loses the database's name, as in introspectMysql.
-  const views = viewsByDependency(viewRows.map((v) => ({ schema: null, name: v.TABLE_NAME, definition: v.VIEW_DEFINITION.split(`\`${v.DB}\`.`).join("") })));
-  out.push(...views.map((v) => mysqlSchema.createViewSql(v)));
-  return out;
+  out.push(...model.views.map((v) => mysqlSchema.createViewSql(v)));
+  // Sequences and routines before the tables (a default may call nextval(); MySQL does not check a routine's body), triggers and events after.
+  const objects = model.objects ?? [];
+  const early = (o: DefinedObjectModel): boolean => o.kind === "sequence" || o.kind === "function" || o.kind === "procedure";
+  return [...objects.filter(early).flatMap((o) => o.statements), ...out, ...objects.filter((o) => !early(o)).flatMap((o) => o.statements)];
 }
 
 /** MySQL/MariaDB's side of the schema seam. */
