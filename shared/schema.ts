@@ -134,7 +134,7 @@ export interface NotComparedModel {
 /**
  * An object compared by its definition as the database writes it back (issue 16: PostgreSQL's
  * extensions, standalone sequences, domains, functions, procedures, triggers, materialized views,
- * exclusion and deferrable constraints).
+ * exclusion and deferrable constraints; MySQL's triggers, routines, events and MariaDB's sequences).
  * Made with `statements` in order; removed with `drop`.
  */
 export interface DefinedObjectModel {
@@ -161,7 +161,7 @@ export interface SchemaModel {
   readonly tables: readonly TableModel[];
   readonly views: readonly ViewModel[];
   readonly enums: readonly EnumModel[];
-  /** Objects compared by definition (PostgreSQL); absent where the dialect has none modelled. */
+  /** Objects compared by definition (PostgreSQL, MySQL); absent where the dialect has none modelled. */
   readonly objects?: readonly DefinedObjectModel[];
   /** What the catalog holds that this model leaves out; absent means nothing was left out. */
   readonly notCompared?: readonly NotComparedModel[];
