@@ -4,7 +4,7 @@
 // run, and a diff of two such 1,000-table models. Issue 16 adds per table a generated column, a
 // trigger and a DESC/INCLUDE index (INCLUDE on PostgreSQL only), so the new catalog reads are timed;
 // on SQLite also STRICT and plain INTEGER PRIMARY KEY on every other table, a collation in the DESC
-// index and a default written as an expression.
+// index and a default written as an expression; on MariaDB also an ON UPDATE column and a prefix-length index.
 // Targets: introspection at most 0.5x the dump tool on PostgreSQL and MariaDB, under 0.3 s on
 // SQLite; a diff of two 1,000-table models under 0.2 s.
 // Usage: npx tsx bench/introspect.ts [TABLES] [pg,mysql2,better-sqlite3]
@@ -36,7 +36,7 @@ function tableDdl(client: DbClient, i: number): string[] {
       ];
     case "mysql2":
       return [
-        `create table ${t} (id int unsigned auto_increment primary key, ref_id int unsigned, code varchar(40) not null, name varchar(100), qty int not null default 0, price decimal(10,2), active tinyint(1) default 1, created timestamp null default current_timestamp, note text, extra int, unique key ${t}_code_key (code), key ${t}_name_idx (name), constraint ${t}_qty_check check (qty >= 0), constraint ${t}_ref_fk foreign key (ref_id) references ${ref}(id) on delete cascade, gross decimal(12,2) as (price * qty) stored, key ${t}_recent_idx (created desc))`,
+        `create table ${t} (id int unsigned auto_increment primary key, ref_id int unsigned, code varchar(40) not null, name varchar(100), qty int not null default 0, price decimal(10,2), active tinyint(1) default 1, created timestamp null default current_timestamp, note text, extra int, unique key ${t}_code_key (code), key ${t}_name_idx (name), constraint ${t}_qty_check check (qty >= 0), constraint ${t}_ref_fk foreign key (ref_id) references ${ref}(id) on delete cascade, gross decimal(12,2) as (price * qty) stored, key ${t}_recent_idx (created desc), changed timestamp null on update current_timestamp, key ${t}_name_prefix_idx (name(8)))`,
         `create trigger ${t}_touch before update on ${t} for each row set new.extra = coalesce(new.extra, 0)`,
       ];
     case "better-sqlite3":
@@ -51,8 +51,8 @@ function tableDdl(client: DbClient, i: number): string[] {
   }
 }
 
-/** Columns each table reads back with, its generated column included. */
-const COLUMNS: Record<DbClient, number> = { pg: 11, mysql2: 11, "better-sqlite3": 11 };
+/** Columns each table reads back with, its generated column included (MariaDB's ON UPDATE column too). */
+const COLUMNS: Record<DbClient, number> = { pg: 11, mysql2: 12, "better-sqlite3": 11 };
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -37,6 +37,8 @@ export interface ColumnModel {
    * on that column only; absent where the dialect has no such distinction, and then not compared.
    */
   readonly autoincrement?: boolean;
+  /** MySQL's ON UPDATE clause of a timestamp or datetime ("current_timestamp(3)"), or null. */
+  readonly onUpdate?: string | null;
 }
 
 /** A primary key; its name is kept for rendering but never compared (each dialect names it its own way). */
@@ -106,6 +108,10 @@ export interface TableModel {
    * (SQLite: "without rowid", "strict", "without rowid, strict"); null or absent for none.
    */
   readonly options?: string | null;
+  /** MySQL's table engine, set only where it differs from the server's default engine. */
+  readonly engine?: string | null;
+  /** MySQL's table collation (it names the charset too), set only where it differs from the database's default. */
+  readonly collation?: string | null;
 }
 
 /** A view and its definition (the query after AS, as the database gives it back). */
@@ -138,12 +144,12 @@ export interface NotComparedModel {
 /**
  * An object compared by its definition as the database writes it back (issue 16: PostgreSQL's
  * extensions, standalone sequences, domains, functions, procedures, triggers, materialized views,
- * exclusion and deferrable constraints).
+ * exclusion and deferrable constraints; MySQL's triggers, routines, events and MariaDB's sequences).
  * Made with `statements` in order; removed with `drop`.
  */
 export interface DefinedObjectModel {
   /** "constraint": an exclusion constraint, or a deferrable unique or foreign key, as `alter table ... add constraint`. */
-  readonly kind: "extension" | "sequence" | "domain" | "function" | "procedure" | "trigger" | "materialized view" | "constraint" | "partition";
+  readonly kind: "extension" | "sequence" | "domain" | "function" | "procedure" | "trigger" | "materialized view" | "constraint" | "partition" | "event";
   readonly schema: string | null;
   /** A function's or procedure's name carries its argument types: "total(integer)". */
   readonly name: string;
@@ -151,6 +157,11 @@ export interface DefinedObjectModel {
   readonly table?: string;
   readonly statements: readonly string[];
   readonly drop: string;
+  /**
+   * The text compared where the statements carry what is no part of the definition (a MySQL
+   * event's STARTS, stamped with the time it was made when none was given); else the statements.
+   */
+  readonly comparedAs?: string;
 }
 
 /** A whole schema as introspected from one database. */
@@ -160,7 +171,7 @@ export interface SchemaModel {
   readonly tables: readonly TableModel[];
   readonly views: readonly ViewModel[];
   readonly enums: readonly EnumModel[];
-  /** Objects compared by definition (PostgreSQL); absent where the dialect has none modelled. */
+  /** Objects compared by definition (PostgreSQL, MySQL); absent where the dialect has none modelled. */
   readonly objects?: readonly DefinedObjectModel[];
   /** What the catalog holds that this model leaves out; absent means nothing was left out. */
   readonly notCompared?: readonly NotComparedModel[];

@@ -88,6 +88,9 @@ export function applyChanges(from: SchemaModel, changes: readonly SchemaChange[]
       case "set-table-comment":
         editTable(p.table, (t) => ({ ...t, comment: p.comment }));
         break;
+      case "set-table-options":
+        editTable(p.table, (t) => ({ ...t, engine: p.table.engine ?? null, collation: p.table.collation ?? null, options: p.table.options ?? null }));
+        break;
       case "create-enum":
         enums = [...enums.filter((e) => !sameName(e, p.enum)), p.enum];
         break;

@@ -26,7 +26,8 @@ export type ChangePayload =
   | { readonly kind: "add-check" | "drop-check"; readonly table: TableModel; readonly check: CheckModel }
   | { readonly kind: "add-foreign-key" | "drop-foreign-key"; readonly table: TableModel; readonly foreignKey: ForeignKeyModel }
   | { readonly kind: "set-table-comment"; readonly table: TableModel; readonly comment: string | null }
-  | { readonly kind: "set-table-options"; readonly table: TableModel; readonly from: string | null; readonly to: string | null }
+  /** A table's options both sides have: MySQL's engine and collation, SQLite's STRICT / WITHOUT ROWID; `from` is the table as it stands. */
+  | { readonly kind: "set-table-options"; readonly table: TableModel; readonly from: TableModel }
   | { readonly kind: "create-enum" | "drop-enum"; readonly enum: EnumModel }
   | { readonly kind: "alter-enum"; readonly from: EnumModel; readonly to: EnumModel; readonly users: readonly { readonly table: TableModel; readonly column: ColumnModel }[] }
   | { readonly kind: "create-view" | "drop-view"; readonly view: ViewModel }
@@ -66,6 +67,7 @@ export function describeColumn(c: ColumnModel): string {
     c.identityGeneration ? `generated ${c.identityGeneration.kind} as identity${c.identityGeneration.options ? ` (${c.identityGeneration.options})` : ""}` : c.identity ? (c.autoincrement ? "identity autoincrement" : "identity") : null,
     c.generated ? `generated always as (${c.generated.expression})${c.generated.stored ? " stored" : " virtual"}` : null,
     c.default !== null ? `default ${c.default}` : null,
+    c.onUpdate ? `on update ${c.onUpdate}` : null,
     c.collation ? `collate ${c.collation}` : null,
   ]
     .filter(Boolean)

@@ -136,7 +136,9 @@ function alterTable(t: TableModel, lines: readonly string[]): string {
 }
 
 function renderChange(c: SchemaChange, sd: SchemaDialect): string {
-  const head = [...destructiveLines(c), ...noteLines(c)];
+  // Only a table both sides have holds rows to copy.
+  const rewrite = c.tables ? sd.tableRewrite?.(c.payload) : null;
+  const head = [...destructiveLines(c), ...noteLines(c), ...(rewrite ? [`// Rewrites the table: ${rewrite}; every row is copied while writes wait`] : [])];
   const p = c.payload;
   const body = ((): string => {
     switch (p.kind) {
@@ -176,7 +178,10 @@ function renderChange(c: SchemaChange, sd: SchemaDialect): string {
       case "set-table-comment":
         return alterTable(p.table, [`t.comment(${q(p.comment ?? "")});`]);
       case "set-table-options":
-        return `// knex's builder cannot change table options: raw SQL\nawait ${rawSql(`alter table ${sd.quote(p.table.name)} ${p.to ?? ""}`)};`;
+        if (sd.tableOptionsSql) {
+          return [`// knex's builder sets a table's engine and collation only when it creates the table: raw SQL`, ...sd.tableOptionsSql(p.from, p.table).map((st) => `await ${rawSql(st)};`)].join("\n");
+        }
+        return `// knex's builder cannot change table options: raw SQL\nawait ${rawSql(`alter table ${sd.quote(p.table.name)} ${p.table.options ?? ""}`)};`;
       case "create-enum":
         return `// knex's builder creates an enum type only along with a column: raw SQL\nawait ${rawSql(sd.createEnumSql(p.enum))};`;
       case "drop-enum":
@@ -189,9 +194,10 @@ function renderChange(c: SchemaChange, sd: SchemaDialect): string {
         return `// knex's builder has no views: raw SQL\nawait ${rawSql(sd.dropViewSql(p.view))};`;
       case "create-object": {
         const made = [`// knex's builder has no ${p.object.kind}s: raw SQL, as the database wrote it back`, ...p.object.statements.map((st) => `await ${rawSql(st)};`)];
-        if (p.object.kind !== "function" && p.object.kind !== "procedure") return made.join("\n");
+        const unchecked = sd.uncheckedRoutineBodies;
+        if ((p.object.kind !== "function" && p.object.kind !== "procedure") || !unchecked) return made.join("\n");
         // Functions are made before the tables (a default or check may call one), so a SQL body naming a table is not checked yet, as pg_dump does.
-        return [made[0], `await ${rawSql("set check_function_bodies = off")};`, ...made.slice(1), `await ${rawSql("reset check_function_bodies")};`].join("\n");
+        return [made[0], `await ${rawSql(unchecked.off)};`, ...made.slice(1), `await ${rawSql(unchecked.on)};`].join("\n");
       }
       case "drop-object":
         return `// knex's builder has no ${p.object.kind}s: raw SQL\nawait ${rawSql(p.object.drop)};`;
@@ -229,7 +235,10 @@ export function columnCall(c: ColumnModel, t: TableModel, sd: SchemaDialect, inC
   } else if (c.identityGeneration) {
     const g = c.identityGeneration;
     call = `t.specificType(${q(c.name)}, ${q(`${c.nativeType} generated ${g.kind} as identity${g.options ? ` (${g.options})` : ""}`)})`;
-  } else if (c.collation) call = `t.specificType(${q(c.name)}, ${q(`${c.nativeType}${collate}`)})`;
+  } else if (c.collation || c.onUpdate) {
+    // knex's builder has no ON UPDATE clause (MySQL): it rides on the type, which MySQL takes before NOT NULL and DEFAULT too.
+    call = `t.specificType(${q(c.name)}, ${q(`${c.nativeType}${collate}${c.onUpdate ? ` on update ${c.onUpdate}` : ""}`)})`;
+  }
   else if (c.identity) call = `t.specificType(${q(c.name)}, ${q(sd.identityTypeSql(c))})`;
   else if (c.type === "integer" && c.precision === null) {
     call = `t.integer(${q(c.name)})`;
@@ -244,7 +253,8 @@ export function columnCall(c: ColumnModel, t: TableModel, sd: SchemaDialect, inC
   else call = `t.specificType(${q(c.name)}, ${q(c.nativeType)})`;
   const parts = [call, signedness];
   if (!c.nullable) parts.push(".notNullable()");
-  else if (!inCreate) parts.push(".nullable()");
+  // MariaDB refuses NULL after a generated column's expression; nullable is what it is anyway.
+  else if (!inCreate && !c.generated) parts.push(".nullable()");
   if (c.default !== null) parts.push(`.defaultTo(${rawSql(sd.defaultSql ? sd.defaultSql(c.default) : c.default)})`);
   if (c.comment) parts.push(`.comment(${q(c.comment)})`);
   return parts.join("");
@@ -292,13 +302,19 @@ function renderCreateTable(t: TableModel, name: string, sd: SchemaDialect, defer
   for (const f of t.foreignKeys) if (!deferred.includes(f)) lines.push(foreignCall(f));
   const raw: string[] = [];
   if (withIndexes) {
+    // Indexes are made in the order the catalog lists them (MySQL shows keys in the order they were made),
+    // so once one needs raw SQL after the table, those after it follow it there.
+    let afterRaw = false;
     for (const i of t.indexes) {
-      if (rawIndex(i)) raw.push(renderIndex(t, i, sd));
+      afterRaw ||= rawIndex(i);
+      if (afterRaw) raw.push(renderIndex(t, i, sd));
       else if (i.unique) lines.push(`t.unique(${JSON.stringify(i.columns)}, { indexName: ${q(i.name)}, useConstraint: false });`);
       else lines.push(`t.index(${JSON.stringify(i.columns)}, ${q(i.name)});`);
     }
   }
   if (t.comment) lines.push(`t.comment(${q(t.comment)});`);
+  if (t.engine) lines.push(`t.engine(${q(t.engine)});`);
+  if (t.collation) lines.push(`t.collate(${q(t.collation)});`);
   const suffix = t.partitionBy ? { what: "PARTITION BY", sql: `partition by ${t.partitionBy}` } : t.options ? { what: `table options (${t.options})`, sql: t.options } : null;
   if (suffix) {
     // knex's builder writes the table but not what follows its column list: its statements are taken and the clause added to the first.

@@ -15,6 +15,7 @@ export const PHASES: readonly SchemaChangeKind[] = [
   "create-enum",
   "alter-enum",
   "create-table",
+  "set-table-options",
   "add-column",
   "alter-column",
   "drop-column",
@@ -237,8 +238,13 @@ function diffTable(ft: TableModel, tt: TableModel, out: SchemaChange[]): void {
     out.push(change(added ? "add-check" : "drop-check", tt, `check ${c.name ?? ""}`.trim(),
       `${added ? "add" : "drop"} check ${c.name ? `${c.name} ` : ""}(${c.expression})`, { kind: added ? "add-check" : "drop-check", table: added ? tt : ft, check: c }, pair)),
   );
-  if ((ft.options ?? "") !== (tt.options ?? "")) {
-    out.push(change("set-table-options", tt, "options", `table options ${ft.options ?? "none"} -> ${tt.options ?? "none"}`, { kind: "set-table-options", table: tt, from: ft.options ?? null, to: tt.options ?? null }, pair));
+  // Table options: MySQL's engine and collation, SQLite's STRICT / WITHOUT ROWID (as SQLite spells them).
+  const optionsOf = (t: TableModel) => ({ engine: t.engine ?? null, collation: t.collation ?? null, "table options": t.options ?? null });
+  const [fromOptions, toOptions] = [optionsOf(ft), optionsOf(tt)];
+  const differing = (Object.keys(fromOptions) as (keyof typeof fromOptions)[]).filter((k) => fromOptions[k] !== toOptions[k]);
+  if (differing.length) {
+    const said = differing.map((k) => `${k} ${fromOptions[k] ?? (k === "table options" ? "none" : "default")} -> ${toOptions[k] ?? (k === "table options" ? "none" : "default")}`).join(", ");
+    out.push(change("set-table-options", tt, "table options", said, { kind: "set-table-options", table: tt, from: ft }, pair));
   }
   if ((ft.comment ?? "") !== (tt.comment ?? "")) {
     out.push(change("set-table-comment", tt, "comment", tt.comment ? `set comment '${tt.comment}'` : "remove comment", { kind: "set-table-comment", table: tt, comment: tt.comment }, pair));
@@ -259,6 +265,7 @@ export function columnDifferences(a: ColumnModel, b: ColumnModel): string[] {
   if (a.identity !== b.identity || generation(a) !== generation(b) || autoincrementDiffers) out.push("identity");
   const generated = (c: ColumnModel): string => (c.generated ? `${c.generated.stored ? "stored" : "virtual"} ${expressionKey(c.generated.expression)}` : "");
   if (generated(a) !== generated(b)) out.push("generated");
+  if ((a.onUpdate ?? "") !== (b.onUpdate ?? "")) out.push("on update");
   if ((a.collation ?? "") !== (b.collation ?? "")) out.push("collation");
   if ((a.comment ?? "") !== (b.comment ?? "")) out.push("comment");
   return out;
@@ -280,6 +287,8 @@ function describeAspect(aspect: string, a: ColumnModel, b: ColumnModel): string 
       return b.generated ? `generated always as (${b.generated.expression})${b.generated.stored ? " stored" : ""}` : "no longer generated";
     case "collation":
       return `collation ${a.collation ?? "default"} -> ${b.collation ?? "default"}`;
+    case "on update":
+      return b.onUpdate ? `on update ${b.onUpdate}` : "drop on update";
     default:
       return b.comment ? `comment '${b.comment}'` : "remove comment";
   }
@@ -394,7 +403,7 @@ function orderByReferences(tables: readonly TableModel[], referencingFirst: bool
 /** Objects made before the tables that may use them, in this order (an extension's types first). */
 const EARLY_OBJECTS: readonly DefinedObjectModel["kind"][] = ["extension", "domain", "sequence", "function", "procedure"];
 /** Objects made after everything they read or fire on; dropped before it. */
-const LATE_OBJECTS: readonly DefinedObjectModel["kind"][] = ["partition", "constraint", "materialized view", "trigger"];
+const LATE_OBJECTS: readonly DefinedObjectModel["kind"][] = ["partition", "constraint", "materialized view", "trigger", "event"];
 
 function sortByPhase(changes: SchemaChange[]): SchemaChange[] {
   const rank = new Map(PHASES.map((k, i) => [k, i] as const));
@@ -418,7 +427,8 @@ function sortByPhase(changes: SchemaChange[]): SchemaChange[] {
 }
 
 const objectKey = (o: DefinedObjectModel): string => `${o.kind}\u0000${o.schema ?? ""}\u0000${o.table ?? ""}\u0000${o.name}`;
-const objectText = (o: DefinedObjectModel): string => o.statements.map((s) => s.replace(/\s+/g, " ").trim()).join(";");
+const objectText = (o: DefinedObjectModel): string =>
+  o.comparedAs !== undefined ? o.comparedAs.replace(/\s+/g, " ").trim() : o.statements.map((s) => s.replace(/\s+/g, " ").trim()).join(";");
 
 /** Objects compared by their definition: made, dropped, or dropped and made anew when it changes. */
 function diffObjects(from: readonly DefinedObjectModel[], to: readonly DefinedObjectModel[], out: SchemaChange[]): void {
@@ -426,7 +436,8 @@ function diffObjects(from: readonly DefinedObjectModel[], to: readonly DefinedOb
   const toBy = new Map(to.map((o) => [objectKey(o), o] as const));
   const label = (o: DefinedObjectModel): string => `${o.kind} ${qualifiedName(o)}${o.table ? ` on ${o.table}` : ""}`;
   // pg_get_functiondef writes CREATE OR REPLACE: a changed function is replaced where it stands, keeping what depends on it.
-  const replaces = (o: DefinedObjectModel): boolean => o.kind === "function" || o.kind === "procedure";
+  // MySQL's SHOW CREATE FUNCTION does not, so there a changed one is dropped and made anew.
+  const replaces = (o: DefinedObjectModel): boolean => (o.kind === "function" || o.kind === "procedure") && /^\s*create\s+or\s+replace\b/i.test(o.statements[0] ?? "");
   // Dropped in the reverse of the order they are made in (a sub-partition before its partition).
   for (const o of [...from].reverse()) {
     const after = toBy.get(objectKey(o));

@@ -464,6 +464,7 @@ export const postgresSchema: SchemaDialect = {
       .map((c) => (i.expression ? c : postgresSchema.quote(c)))
       .join(", ")})${i.where ? ` where ${i.where}` : ""}`,
   dropIndexSql: (t, i) => `drop index ${qualified(t.schema, i.name)}`,
+  uncheckedRoutineBodies: { off: "set check_function_bodies = off", on: "reset check_function_bodies" },
 };
 
 function qualified(schema: string | null, name: string): string {

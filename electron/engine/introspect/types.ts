@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { ColumnModel, EnumModel, IndexModel, SchemaModel, TableModel, ViewModel } from "../../../shared/schema.js";
+import type { ChangePayload } from "../diff/change.js";
 
 /** What to read. */
 export interface IntrospectOptions {
@@ -56,6 +57,12 @@ export interface SchemaDialect {
   /** A partial or expression index, which knex's builder cannot write everywhere. */
   createIndexSql(table: TableModel, index: IndexModel): string;
   dropIndexSql(table: TableModel, index: IndexModel): string;
+  /** The statements that change a table's engine or collation (MySQL); absent where tables have none. */
+  tableOptionsSql?(from: TableModel, to: TableModel): string[];
+  /** Why this change makes the server copy the whole table (MySQL's ALTER TABLE ... ALGORITHM=COPY), or null; absent where no change does (SQLite says it its own way). */
+  tableRewrite?(change: ChangePayload): string | null;
+  /** Statements around making a function, so a body naming a table made later is not checked yet (PostgreSQL). */
+  readonly uncheckedRoutineBodies?: { readonly off: string; readonly on: string };
 }
 
 /** knex's and Strata's own bookkeeping tables, never part of a diff. */

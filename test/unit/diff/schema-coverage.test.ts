@@ -58,13 +58,16 @@ describe("objects compared by definition", () => {
   });
 
   it("drops and makes anew an object whose definition changes, and leaves one that differs only in whitespace", () => {
-    const a = schema({ objects: [object("function", "f()", { statements: ["create function f() returns int\n  language sql as $$select 1$$"] })] });
-    const same = schema({ objects: [object("function", "f()", { statements: ["create function f() returns int language sql as $$select 1$$"] })] });
-    const changed = schema({ objects: [object("function", "f()", { statements: ["create function f() returns int language sql as $$select 2$$"] })] });
+    const a = schema({ objects: [object("function", "f()", { statements: ["create or replace function f() returns int\n  language sql as $$select 1$$"] })] });
+    const same = schema({ objects: [object("function", "f()", { statements: ["create or replace function f() returns int language sql as $$select 1$$"] })] });
+    const changed = schema({ objects: [object("function", "f()", { statements: ["create or replace function f() returns int language sql as $$select 2$$"] })] });
     expect(diffSchemas(a, same)).toEqual([]);
     const out = diffSchemas(a, changed);
     // A function is replaced where it stands (pg_get_functiondef writes CREATE OR REPLACE), keeping what depends on it.
     expect(out.map((c) => [c.dto.kind, c.dto.note])).toEqual([["create-object", "its definition changes: replaced in place (create or replace)"]]);
+    // A function whose text cannot replace it (MySQL's SHOW CREATE FUNCTION) is dropped and made anew.
+    const mysqlFunction = (body: string) => schema({ objects: [object("function", "f", { statements: [`CREATE FUNCTION \`f\`() RETURNS int(11) DETERMINISTIC return ${body}`] })] });
+    expect(diffSchemas(mysqlFunction("1"), mysqlFunction("2")).map((c) => [c.dto.kind, c.dto.note])).toEqual([["drop-object", "its definition changes: dropped and made anew"], ["create-object", null]]);
     // Another kind is dropped right before it is made again, after the tables that may still use it are left alone.
     const seq = (start: number) => schema({ tables: [table("orders")], objects: [object("sequence", "seq", { statements: [`create sequence seq start with ${start}`] })] });
     expect(diffSchemas(seq(1), seq(5)).map((c) => [c.dto.kind, c.dto.note])).toEqual([["drop-object", "its definition changes: dropped and made anew"], ["create-object", null]]);
