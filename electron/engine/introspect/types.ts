@@ -1,6 +1,5 @@
 import type { Knex } from "knex";
-import type { ColumnModel, EnumModel, IndexModel, SchemaModel, TableModel, ViewModel } from "../../../shared/schema.js";
-import type { ChangePayload } from "../diff/change.js";
+import type { CheckModel, ColumnModel, DefinedObjectModel, EnumModel, ForeignKeyModel, IndexModel, PrimaryKeyModel, SchemaModel, TableModel, UniqueModel, ViewModel } from "../../../shared/schema.js";
 
 /** What to read. */
 export interface IntrospectOptions {
@@ -80,3 +79,26 @@ export class CountingReader {
     return (r as { rows: T[] }).rows;
   }
 }
+
+/** What a schema change carries for rendering (the diff makes them; a SchemaDialect reads them), beside what people read (SchemaChangeDto). */
+export type ChangePayload =
+  | { readonly kind: "create-table"; readonly table: TableModel; readonly deferredForeignKeys: readonly ForeignKeyModel[] }
+  | { readonly kind: "drop-table"; readonly table: TableModel }
+  | { readonly kind: "add-column"; readonly table: TableModel; readonly column: ColumnModel }
+  | { readonly kind: "drop-column"; readonly table: TableModel; readonly column: ColumnModel }
+  | { readonly kind: "alter-column"; readonly table: TableModel; readonly from: ColumnModel; readonly to: ColumnModel; readonly aspects: readonly string[] }
+  | { readonly kind: "set-primary-key"; readonly table: TableModel; readonly primaryKey: PrimaryKeyModel }
+  | { readonly kind: "drop-primary-key"; readonly table: TableModel; readonly primaryKey: PrimaryKeyModel }
+  | { readonly kind: "add-index" | "drop-index"; readonly table: TableModel; readonly index: IndexModel }
+  | { readonly kind: "add-unique" | "drop-unique"; readonly table: TableModel; readonly unique: UniqueModel }
+  | { readonly kind: "add-check" | "drop-check"; readonly table: TableModel; readonly check: CheckModel }
+  | { readonly kind: "add-foreign-key" | "drop-foreign-key"; readonly table: TableModel; readonly foreignKey: ForeignKeyModel }
+  | { readonly kind: "set-table-comment"; readonly table: TableModel; readonly comment: string | null }
+  /** A table's options both sides have: MySQL's engine and collation, SQLite's STRICT / WITHOUT ROWID; `from` is the table as it stands. */
+  | { readonly kind: "set-table-options"; readonly table: TableModel; readonly from: TableModel }
+  | { readonly kind: "create-enum" | "drop-enum"; readonly enum: EnumModel }
+  | { readonly kind: "alter-enum"; readonly from: EnumModel; readonly to: EnumModel; readonly users: readonly { readonly table: TableModel; readonly column: ColumnModel }[] }
+  | { readonly kind: "create-view" | "drop-view"; readonly view: ViewModel }
+  | { readonly kind: "create-object"; readonly object: DefinedObjectModel }
+  /** remade: dropped only to be made again with a new definition, right before that. */
+  | { readonly kind: "drop-object"; readonly object: DefinedObjectModel; readonly remade: boolean };
