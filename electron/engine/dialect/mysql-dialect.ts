@@ -17,6 +17,19 @@ export const mysqlDialect: Dialect = {
   bookkeeping: "multi-statement",
   commitAndBegin: true,
 
+  scriptSql: {
+    knexMigrationTime: "current_timestamp",
+    isoNow: "concat(replace(cast(utc_timestamp(3) as char), ' ', 'T'), 'Z')",
+    // MySQL has no conditional error outside a stored program: a CHECK constraint, named for the
+    // reason, refuses the count of rows the update took (0 when knex holds the lock).
+    takeKnexLock: (lockTable) => [
+      `create temporary table \`strata_knex_lock_check\` (\`taken\` int, constraint \`${lockTable}_is_locked_by_a_knex_migration\` check (\`taken\` = 1))`,
+      `update \`${lockTable}\` set \`is_locked\` = 1 where \`is_locked\` = 0`,
+      "insert into `strata_knex_lock_check` values (row_count())",
+      "drop temporary table `strata_knex_lock_check`",
+    ],
+  },
+
   async withLock<T>(knex: Knex, lock: LockRequest, fn: (db: Knex) => Promise<T>): Promise<T> {
     // GET_LOCK names are server-wide, so the name carries the database; the lock dies with this connection.
     const conn: unknown = await knex.client.acquireConnection();

@@ -19,6 +19,20 @@ export const sqliteDialect: Dialect = {
   bookkeeping: "statements",
   commitAndBegin: false,
 
+  scriptSql: {
+    // knex's SQLite drivers bind a Date as its milliseconds since the epoch.
+    knexMigrationTime: "cast((julianday('now') - 2440587.5) * 86400000 as integer)",
+    isoNow: "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+    // SQLite raises no error of its own choosing outside a trigger: a CHECK constraint, named for
+    // the reason, refuses the count of rows the update took (0 when knex holds the lock).
+    takeKnexLock: (lockTable) => [
+      `create temp table \`strata_knex_lock_check\` (\`taken\` integer, constraint \`${lockTable}_is_locked_by_a_knex_migration\` check (\`taken\` = 1))`,
+      `update \`${lockTable}\` set \`is_locked\` = 1 where \`is_locked\` = 0`,
+      "insert into `strata_knex_lock_check` values (changes())",
+      "drop table `strata_knex_lock_check`",
+    ],
+  },
+
   async withLock<T>(knex: Knex, lock: LockRequest, fn: (db: Knex) => Promise<T>): Promise<T> {
     // knex alters a SQLite table by rebuilding it (create a copy, drop the old one, rename), and
     // dropping a table with foreign keys on runs its children's ON DELETE CASCADE / SET NULL:

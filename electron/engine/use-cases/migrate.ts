@@ -402,9 +402,8 @@ export async function renderMigrationSql(project: OpenProject, env: EnvironmentC
   if (req.command === "downgrade" && start === null) {
     throw new StrataError("USAGE", "downgrade with --sql needs a starting point: `strata downgrade START:TARGET --sql`");
   }
-  const earlierPlan = start === null ? null : project.map.planUpgrade([], start);
-  const startHeads = earlierPlan?.headsAfter ?? [];
-  const plan = req.command === "upgrade" ? project.map.planUpgrade(startHeads, target) : project.map.planDowngrade(startHeads, target);
+  const { plan, earlierPlan } = project.knex ? planKnexRange(project.knex, req.command, start, target) : planRange(project, req.command, start, target);
+  const chain = project.knex;
   return renderSql(env.client, {
     plan,
     scripts: project.scripts,
@@ -412,7 +411,29 @@ export async function renderMigrationSql(project: OpenProject, env: EnvironmentC
     baseSchema: baseSchemaBuilder(project),
     versionTable: env.versionTable,
     historyTable: env.historyTable,
+    // knex mode: the script writes knex_migrations and the history as a run does (issue #15).
+    ...(chain ? { knex: { tableName: knexTableOf(project), nameOf: (id: string) => chain.fileName(id), strataVersion: STRATA_VERSION } } : {}),
   });
+}
+
+interface RangePlan {
+  readonly plan: Plan;
+  /** From base to START, where the range has one. */
+  readonly earlierPlan: Plan | null;
+}
+
+/** The plan of an offline range on the revision graph: from START's heads (base without one) to the target. */
+function planRange(project: OpenProject, command: MigrateRequest["command"], start: string | null, target: string): RangePlan {
+  const earlierPlan = start === null ? null : project.map.planUpgrade([], start);
+  const startHeads = earlierPlan?.headsAfter ?? [];
+  return { plan: command === "upgrade" ? project.map.planUpgrade(startHeads, target) : project.map.planDowngrade(startHeads, target), earlierPlan };
+}
+
+/** The same on a knex folder: START means every file up to it has run, as knex's `latest` to it leaves a database. */
+function planKnexRange(chain: KnexChain, command: MigrateRequest["command"], start: string | null, target: string): RangePlan {
+  const earlierPlan = start === null ? null : chain.planUpgrade([], start);
+  const applied = earlierPlan?.steps.map((s) => s.revision) ?? [];
+  return { plan: command === "upgrade" ? chain.planUpgrade(applied, target) : chain.planDowngrade(applied, target), earlierPlan };
 }
 
 function splitRange(target: string): { start: string | null; target: string } {
