@@ -480,7 +480,7 @@ class StepRunner {
     const version = versionBefore.length ? versionBefore.join(", ") : "(empty)";
     const error = new StrataError(
       "REVISION_FAILED",
-      `revision ${step.revision} (${script.message}) ran, but its record could not be written (${why}), so the revision ${HALF_APPLIED_WORDS}; the version table was left at ${version}; ${resolveAdvice(step.revision)}`,
+      `revision ${step.revision} (${script.message}) ran, but its record could not be written (${why}), so the revision ${HALF_APPLIED_WORDS}; ${this.recordName} was left at ${version}; ${resolveAdvice(step.revision)}`,
       { revision: step.revision, direction: step.direction, file: script.file, databaseMessage: raw, advice: resolveAdvice(step.revision) },
     );
     await finishHistory(this.db, this.opts.historyTable, id, startedAt, "failed", error.message);
@@ -596,17 +596,22 @@ class StepRunner {
     }
   }
 
+  /** What holds the run's record in messages: knex_migrations in knex mode (issue #15), else the version table. */
+  private get recordName(): string {
+    return this.opts.knexRows ? this.opts.knexRows.tableName : "the version table";
+  }
+
   private halfApplied(step: Step, script: RevisionScript, log: StatementLog): string {
     const version = this.current.length ? this.current.join(", ") : "(empty)";
     const n = log.succeeded.length;
     if (n === 0 || (script.transaction && !log.succeeded.some(commitsImplicitly))) {
       // Without DDL, MySQL's transaction rolled the revision's statements back: nothing of it stayed.
       const ran = n === 0 ? "no statement of it had run" : n === 1 ? "the 1 statement that ran was rolled back" : `the ${n} statements that ran were rolled back`;
-      return `${ran}, so nothing of it is applied; the version table was left at ${version}`;
+      return `${ran}, so nothing of it is applied; ${this.recordName} was left at ${version}`;
     }
     const why = script.transaction ? `${this.dialect.label} commits DDL as it runs` : "it runs outside a transaction (transaction = false)";
     const ran = `${n} statement${n === 1 ? "" : "s"} had run (last: ${clip(log.succeeded[n - 1]!, 120)})`;
-    return `${why}, so the revision ${HALF_APPLIED_WORDS}: ${ran}; the version table was left at ${version}; ${resolveAdvice(step.revision)}`;
+    return `${why}, so the revision ${HALF_APPLIED_WORDS}: ${ran}; ${this.recordName} was left at ${version}; ${resolveAdvice(step.revision)}`;
   }
 
   private failure(e: unknown, step: Step, script: RevisionScript, log: StatementLog, consequence: string): StrataError {
