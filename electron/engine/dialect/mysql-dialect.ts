@@ -4,6 +4,7 @@ import { StrataError } from "../errors.js";
 import { describeEndpoint, networkError, otherConnectionError } from "./connection-error-text.js";
 import { pollForLock } from "./lock-polling.js";
 import { mysqlSchema } from "../introspect/mysql-introspector.js";
+import { knexLockByCheckConstraint } from "./knex-lock-check.js";
 import type { ConnectionTarget, Dialect, LockRequest, UnlockResult } from "./types.js";
 import { mysqlAddress } from "./database-address.js";
 
@@ -20,14 +21,7 @@ export const mysqlDialect: Dialect = {
   scriptSql: {
     knexMigrationTime: "current_timestamp",
     isoNow: "concat(replace(cast(utc_timestamp(3) as char), ' ', 'T'), 'Z')",
-    // MySQL has no conditional error outside a stored program: a CHECK constraint, named for the
-    // reason, refuses the count of rows the update took (0 when knex holds the lock).
-    takeKnexLock: (lockTable) => [
-      `create temporary table \`strata_knex_lock_check\` (\`taken\` int, constraint \`${lockTable}_is_locked_by_a_knex_migration\` check (\`taken\` = 1))`,
-      `update \`${lockTable}\` set \`is_locked\` = 1 where \`is_locked\` = 0`,
-      "insert into `strata_knex_lock_check` values (row_count())",
-      "drop temporary table `strata_knex_lock_check`",
-    ],
+    takeKnexLock: (lockTable) => knexLockByCheckConstraint(lockTable, { temporary: "temporary", rowsChanged: "row_count()", dropTemporary: "temporary " }),
   },
 
   async withLock<T>(knex: Knex, lock: LockRequest, fn: (db: Knex) => Promise<T>): Promise<T> {

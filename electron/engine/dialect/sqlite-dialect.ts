@@ -3,6 +3,7 @@ import type { Knex } from "knex";
 import { StrataError } from "../errors.js";
 import { pollForLock } from "./lock-polling.js";
 import { sqliteSchema } from "../introspect/sqlite-introspector.js";
+import { knexLockByCheckConstraint } from "./knex-lock-check.js";
 import type { ConnectionTarget, Dialect, LockRequest, UnlockResult } from "./types.js";
 import { sqliteAddress } from "./database-address.js";
 
@@ -23,14 +24,7 @@ export const sqliteDialect: Dialect = {
     // knex's SQLite drivers bind a Date as its milliseconds since the epoch.
     knexMigrationTime: "cast((julianday('now') - 2440587.5) * 86400000 as integer)",
     isoNow: "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-    // SQLite raises no error of its own choosing outside a trigger: a CHECK constraint, named for
-    // the reason, refuses the count of rows the update took (0 when knex holds the lock).
-    takeKnexLock: (lockTable) => [
-      `create temp table \`strata_knex_lock_check\` (\`taken\` integer, constraint \`${lockTable}_is_locked_by_a_knex_migration\` check (\`taken\` = 1))`,
-      `update \`${lockTable}\` set \`is_locked\` = 1 where \`is_locked\` = 0`,
-      "insert into `strata_knex_lock_check` values (changes())",
-      "drop table `strata_knex_lock_check`",
-    ],
+    takeKnexLock: (lockTable) => knexLockByCheckConstraint(lockTable, { temporary: "temp", rowsChanged: "changes()", dropTemporary: "" }),
   },
 
   async withLock<T>(knex: Knex, lock: LockRequest, fn: (db: Knex) => Promise<T>): Promise<T> {

@@ -1,4 +1,4 @@
-export { migrate } from "./migrate.js";
+export { migrate, prerenderedKey } from "./migrate.js";
 export type { MigrateOptions } from "./migrate.js";
 export { stamp, adoptKnex } from "./stamp.js";
 export type { StampOptions, AdoptOptions } from "./stamp.js";

@@ -18,11 +18,7 @@ export function KnexGaps(props: { readonly environment: string; readonly knex: K
             Pending out of order: {files(knex.gaps.length)} never ran here, though later files did (knex runs files in the order it finds them, so a branch merge can leave one behind). An upgrade runs{" "}
             {knex.gaps.length === 1 ? "it" : "them"} in folder order, as knex's own <code>migrate.latest()</code> would.
           </div>
-          <ul style={{ margin: "4px 0 0", paddingLeft: 18 }}>
-            {knex.gaps.map((id) => (
-              <li key={id} className="mono">{id}</li>
-            ))}
-          </ul>
+          <FileNames names={knex.gaps} />
         </div>
       )}
       {knex.unknown.length > 0 && (
@@ -31,13 +27,20 @@ export function KnexGaps(props: { readonly environment: string; readonly knex: K
             Not in the folder: knex_migrations here records {files(knex.unknown.length)} that the migrations folder does not have. Upgrades and downgrades are refused until{" "}
             {knex.unknown.length === 1 ? "it is" : "they are"} back: restore {knex.unknown.length === 1 ? "the file" : "the files"}, or open the folder that built this database.
           </div>
-          <ul style={{ margin: "4px 0 0", paddingLeft: 18 }}>
-            {knex.unknown.map((name) => (
-              <li key={name} className="mono">{name}</li>
-            ))}
-          </ul>
+          <FileNames names={knex.unknown} />
         </div>
       )}
     </div>
+  );
+}
+
+/** File names or revision ids, one a line. */
+function FileNames({ names }: { readonly names: readonly string[] }) {
+  return (
+    <ul style={{ margin: "4px 0 0", paddingLeft: 18 }}>
+      {names.map((n) => (
+        <li key={n} className="mono">{n}</li>
+      ))}
+    </ul>
   );
 }
