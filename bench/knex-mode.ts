@@ -5,7 +5,10 @@
 // default (a transaction per migration). Each round runs the pair back to back, in alternating order,
 // with the server let settle before each run; the medians and each round's ratio are printed.
 // Strata's --single-transaction (what bench/migrate.ts sets against knex's latest) is timed beside.
+// Beside wall time, each process's CPU time (user + system, from GNU time) is kept: on a machine
+// others load, CPU time moves far less than wall time.
 // Usage: npm run build && npx tsx bench/knex-mode.ts [N] [pg,mysql2,better-sqlite3]   (BENCH_ROUNDS=3)
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -13,7 +16,7 @@ import type { DbClient } from "../electron/engine/dialect/index.js";
 import { createTestDatabase } from "../test/helpers/databases.js";
 import type { TestDatabase } from "../test/helpers/databases.js";
 import { STRATA_BIN } from "../test/helpers/strata-cli.js";
-import { median, settle, timedProcess, urlOf } from "./bench-process.js";
+import { median, settle, urlOf } from "./bench-process.js";
 
 const N = Number(process.argv[2] ?? 1000);
 const clients = (process.argv[3] ?? "better-sqlite3,pg,mysql2").split(",") as DbClient[];
@@ -36,8 +39,22 @@ function writeKnexProject(n: number): string {
   return dir;
 }
 
+/** CPU seconds (user + system) of every timed process, by what ran. */
+const cpu: Record<"strata" | "knex" | "single", number[]> = { strata: [], knex: [], single: [] };
+
+/** Runs node with these arguments to completion under GNU time; returns its wall seconds and keeps its CPU seconds. */
+function timedProcess(args: readonly string[], env: NodeJS.ProcessEnv, who: keyof typeof cpu): number {
+  const r = spawnSync("/usr/bin/time", ["-f", "strata-bench-time %e %U %S", process.execPath, ...args], { encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`${args.join(" ")} failed: ${r.stderr}`);
+  const line = r.stderr.split("\n").reverse().find((l) => l.startsWith("strata-bench-time "));
+  if (!line) throw new Error(`GNU time printed nothing for ${args.join(" ")}`);
+  const [wall, user, system] = line.split(" ").slice(1).map(Number) as [number, number, number];
+  cpu[who].push(user + system);
+  return wall;
+}
+
 function strataUpgrade(db: TestDatabase, project: string, cacheDir: string, extra: readonly string[] = []): number {
-  return timedProcess([STRATA_BIN, "--project", project, "--url", urlOf(db), "--quiet", "upgrade", "heads", ...extra], { STRATA_CACHE_DIR: cacheDir });
+  return timedProcess([STRATA_BIN, "--project", project, "--url", urlOf(db), "--quiet", "upgrade", "heads", ...extra], { STRATA_CACHE_DIR: cacheDir }, extra.length ? "single" : "strata");
 }
 
 function knexLatest(db: TestDatabase, project: string): number {
@@ -45,7 +62,7 @@ function knexLatest(db: TestDatabase, project: string): number {
     const knex = require("knex")({ client: process.env.C, connection: JSON.parse(process.env.CONN), useNullAsDefault: true });
     knex.migrate.latest({ directory: process.env.DIR })
       .then(() => knex.destroy(), (e) => { console.error(e); process.exit(1); });`;
-  return timedProcess(["-e", script], { C: db.env.client, CONN: JSON.stringify(db.env.knexConfig.connection), DIR: path.join(project, "migrations") });
+  return timedProcess(["-e", script], { C: db.env.client, CONN: JSON.stringify(db.env.knexConfig.connection), DIR: path.join(project, "migrations") }, "knex");
 }
 
 /** Both ran everything: knex_migrations holds N rows, one batch each. */
@@ -62,6 +79,8 @@ async function main(): Promise<void> {
     const warm = await createTestDatabase(client);
     strataUpgrade(warm, project, cacheDir);
     await warm.drop();
+    // The untimed warm-up run above is left out.
+    for (const list of Object.values(cpu)) list.length = 0;
     const strataTimes: number[] = [];
     const knexTimes: number[] = [];
     const singleTimes: number[] = [];
@@ -92,6 +111,10 @@ async function main(): Promise<void> {
         `= ${(median(strataTimes) / median(knexTimes)).toFixed(2)}x; each round's pair ${pairs.map((x) => x.toFixed(2)).join("/")} (median ${median(pairs).toFixed(2)}x); ` +
         `--single-transaction ${median(singleTimes).toFixed(2)} s = ${(median(singleTimes) / median(knexTimes)).toFixed(2)}x; ` +
         `runs: knex ${knexTimes.map((x) => x.toFixed(2)).join("/")}, strata ${strataTimes.map((x) => x.toFixed(2)).join("/")}, --single-transaction ${singleTimes.map((x) => x.toFixed(2)).join("/")}`,
+    );
+    console.log(
+      `${client.padEnd(15)} CPU (user+sys): knex ${median(cpu.knex).toFixed(2)} s | strata ${median(cpu.strata).toFixed(2)} s = ${(median(cpu.strata) / median(cpu.knex)).toFixed(2)}x | ` +
+        `--single-transaction ${median(cpu.single).toFixed(2)} s = ${(median(cpu.single) / median(cpu.knex)).toFixed(2)}x`,
     );
   }
   fs.rmSync(project, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -100,4 +100,30 @@ export function dumpSchema(db: TestDatabase): string {
     .filter((l) => l.trim() !== "" && !l.startsWith("--") && !/^\\(un)?restrict\b/.test(l) && !/^\/\*M?!\d+ SET /.test(l))
     .map((l) => l.replace(/ AUTO_INCREMENT=\d+/, ""))
     .join("\n");
+}
+
+/**
+ * Feeds a SQL script to the database's own command-line client, as a DBA applies an offline
+ * script: psql with ON_ERROR_STOP, mariadb (which stops at the first error), sqlite3 -bail.
+ */
+export function runWithDatabaseClient(db: TestDatabase, script: string): { code: number; stderr: string } {
+  const client = db.env.client as DbClient;
+  const connection = db.env.knexConfig.connection as { database?: string; filename?: string };
+  let command: [string, string[]];
+  switch (client) {
+    case "pg":
+      command = ["psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "postgres", "-d", connection.database!]];
+      break;
+    case "mysql2":
+      command = ["mariadb", ["-h", "127.0.0.1", "-u", "root", connection.database!]];
+      break;
+    case "better-sqlite3":
+      command = ["sqlite3", ["-bail", connection.filename!]];
+      break;
+    default:
+      client satisfies never;
+      throw new Error(`no command-line client for ${String(client)}`);
+  }
+  const r = spawnSync(command[0], command[1], { input: script, encoding: "utf8" });
+  return { code: r.status ?? -1, stderr: r.stderr };
 }

@@ -76,13 +76,18 @@ export function worstState(s: Omit<EnvironmentStateDto, "environment" | "state">
     const n = s.drift.changes.length;
     return { kind: "drift", count: n, revision: null, label: `drift: ${plural(n, "difference", "differences")}` };
   }
+  // knex mode (issue #15): a knex_migrations row naming no file of the folder is an applied revision without its file; runs refuse it.
+  const unknownRows = s.knex?.unknown.length ?? 0;
+  if (unknownRows) return { kind: "missing", count: unknownRows, revision: null, label: `${plural(unknownRows, "ran file", "ran files")} not in folder` };
   const edited = s.problems.filter((p) => p.kind === "edited").length;
   const missing = s.problems.filter((p) => p.kind === "missing").length;
   if (edited || missing) {
     const label = [edited ? `${edited} edited` : "", missing ? `${missing} missing` : ""].filter(Boolean).join(", ");
     return { kind: edited ? "edited" : "missing", count: edited + missing, revision: null, label };
   }
-  if (s.pending.length) return { kind: "pending", count: s.pending.length, revision: null, label: `${s.pending.length} pending` };
+  // Files knex_migrations skipped are pending out of order: said, since knex's own `latest` runs them too.
+  const gaps = s.knex?.gaps.length ?? 0;
+  if (s.pending.length) return { kind: "pending", count: s.pending.length, revision: null, label: `${s.pending.length} pending${gaps ? `, ${gaps} out of order` : ""}` };
   return { kind: "up-to-date", count: 0, revision: null, label: "up to date" };
 }
 

@@ -4,6 +4,7 @@ import { StrataError } from "../errors.js";
 import { describeEndpoint, networkError, otherConnectionError } from "./connection-error-text.js";
 import { pollForLock } from "./lock-polling.js";
 import { mysqlSchema } from "../introspect/mysql-introspector.js";
+import { knexLockByCheckConstraint } from "./knex-lock-check.js";
 import type { ConnectionTarget, Dialect, LockRequest, UnlockResult } from "./types.js";
 import { mysqlAddress } from "./database-address.js";
 import { isMysqlRecordGuardFailure, mysqlStepRecordSql } from "./mysql-step-record.js";
@@ -22,6 +23,12 @@ export const mysqlDialect: Dialect = {
   },
   bookkeeping: "multi-statement",
   commitAndBegin: true,
+
+  scriptSql: {
+    knexMigrationTime: "current_timestamp",
+    isoNow: "concat(replace(cast(utc_timestamp(3) as char), ' ', 'T'), 'Z')",
+    takeKnexLock: (lockTable) => knexLockByCheckConstraint(lockTable, { temporary: "temporary", rowsChanged: "row_count()", dropTemporary: "temporary " }),
+  },
 
   async withLock<T>(knex: Knex, lock: LockRequest, fn: (db: Knex) => Promise<T>): Promise<T> {
     // GET_LOCK names are server-wide, so the name carries the database; the lock dies with this connection.

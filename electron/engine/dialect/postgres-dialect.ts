@@ -21,6 +21,15 @@ export const postgresDialect: Dialect = {
   bookkeeping: "with-clause",
   commitAndBegin: true,
 
+  scriptSql: {
+    knexMigrationTime: "current_timestamp",
+    isoNow: `to_char(now() at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+    takeKnexLock: (lockTable) => [
+      // One statement, so nothing can take the lock between the look and the update.
+      `do $$ begin update "${lockTable}" set "is_locked" = 1 where "is_locked" = 0; if not found then raise exception '${lockTable} is locked (is_locked = 1): a knex migration is running, or one was killed; wait for it, or run npx knex migrate:unlock if none is running; no migration was run'; end if; end $$`,
+    ],
+  },
+
   async withLock<T>(knex: Knex, lock: LockRequest, fn: (db: Knex) => Promise<T>): Promise<T> {
     const key = lockKey(lock.name);
     // A session lock lives exactly as long as this connection: a killed runner leaves nothing behind.

@@ -3,6 +3,7 @@ import type { Knex } from "knex";
 import { StrataError } from "../errors.js";
 import { pollForLock } from "./lock-polling.js";
 import { sqliteSchema } from "../introspect/sqlite-introspector.js";
+import { knexLockByCheckConstraint } from "./knex-lock-check.js";
 import type { ConnectionTarget, Dialect, LockRequest, UnlockResult } from "./types.js";
 import { sqliteAddress } from "./database-address.js";
 
@@ -19,6 +20,13 @@ export const sqliteDialect: Dialect = {
   commitsImplicitly: () => false,
   bookkeeping: "statements",
   commitAndBegin: false,
+
+  scriptSql: {
+    // knex's SQLite drivers bind a Date as its milliseconds since the epoch.
+    knexMigrationTime: "cast((julianday('now') - 2440587.5) * 86400000 as integer)",
+    isoNow: "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+    takeKnexLock: (lockTable) => knexLockByCheckConstraint(lockTable, { temporary: "temp", rowsChanged: "changes()", dropTemporary: "" }),
+  },
 
   async withLock<T>(knex: Knex, lock: LockRequest, fn: (db: Knex) => Promise<T>): Promise<T> {
     // knex alters a SQLite table by rebuilding it (create a copy, drop the old one, rename), and

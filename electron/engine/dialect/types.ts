@@ -77,6 +77,22 @@ export interface AheadCarrier {
   failed(error: unknown, read: (sql: string, values: readonly unknown[]) => Promise<unknown[]>): Promise<unknown>;
 }
 
+/**
+ * What an offline script (`--sql` in knex mode, issue #15) writes where a run would use a value
+ * or a check of its own: the database's clock in knex's and Strata's forms, and taking knex's lock.
+ */
+export interface ScriptSql {
+  /** The time now, as knex's migrator stores `migration_time` on this dialect. */
+  readonly knexMigrationTime: string;
+  /** The time now as ISO-8601 UTC text with milliseconds, as Strata's history table holds it. */
+  readonly isoNow: string;
+  /**
+   * Statements that set knex's lock (is_locked 0 -> 1) and stop the script with an error naming
+   * the lock table when a knex migration holds it; `lockTable` is the unquoted name.
+   */
+  takeKnexLock(lockTable: string): readonly string[];
+}
+
 /** Everything that differs between PostgreSQL, MySQL/MariaDB and SQLite, behind one interface. */
 export interface Dialect {
   readonly client: DbClient;
@@ -148,6 +164,8 @@ export interface Dialect {
   stepRecordSql?(record: StepRecord, opts: { readonly guarded: boolean }): StepRecordSql;
   /** Whether a query failed on one of stepRecordSql's guards: a row was not where the run had put it. */
   isRecordGuardFailure?(error: unknown): boolean;
+  /** The SQL an offline script writes for values and checks a run makes in code. */
+  readonly scriptSql: ScriptSql;
   /** Catalog reading, scratch databases and the SQL knex's schema builder cannot write (issue 3). */
   readonly schema: SchemaDialect;
   /** Where a config leads as the driver reads it (its defaults applied), for telling two routes to one database apart (issue 14). */

@@ -16,23 +16,25 @@ export function knexLockTable(tableName: string): string {
 
 /** Creates knex_migrations and its lock table (with its one row) where knex would; callers hold Strata's lock. */
 export async function ensureKnexTables(db: Knex, tableName: string): Promise<void> {
-  if (!(await db.schema.hasTable(tableName))) {
-    await db.schema.createTable(tableName, (t) => {
-      t.increments();
-      t.string("name");
-      t.integer("batch");
-      t.timestamp("migration_time");
-    });
-  }
+  if (!(await db.schema.hasTable(tableName))) await db.schema.createTable(tableName, defineKnexMigrationsTable);
   const lockTable = knexLockTable(tableName);
-  if (!(await db.schema.hasTable(lockTable))) {
-    await db.schema.createTable(lockTable, (t) => {
-      t.increments("index").primary();
-      t.integer("is_locked");
-    });
-  }
+  if (!(await db.schema.hasTable(lockTable))) await db.schema.createTable(lockTable, defineKnexLockTable);
   const rows = await db(lockTable).select("*");
   if (rows.length === 0) await db(lockTable).insert({ is_locked: 0 });
+}
+
+/** knex_migrations' columns, as knex's migrator defines them. */
+export function defineKnexMigrationsTable(t: Knex.CreateTableBuilder): void {
+  t.increments();
+  t.string("name");
+  t.integer("batch");
+  t.timestamp("migration_time");
+}
+
+/** knex_migrations_lock's columns, as knex's migrator defines them (one row, is_locked 0 or 1). */
+export function defineKnexLockTable(t: Knex.CreateTableBuilder): void {
+  t.increments("index").primary();
+  t.integer("is_locked");
 }
 
 /** The names knex_migrations holds, in id order. */

@@ -33,6 +33,16 @@ export interface MigrateOptions {
    * writes each step's knex row in the step's transaction; no version table is used.
    */
   readonly knex?: { readonly tableName: string };
+  /**
+   * The statements the plan's lint already captured for a step (renderSql's onStepStatements,
+   * keyed by prerenderedKey): such a step runs them instead of calling its function a second time.
+   */
+  readonly prerendered?: ReadonlyMap<string, readonly string[]>;
+}
+
+/** The key of a step in MigrateOptions.prerendered. */
+export function prerenderedKey(step: Pick<Step, "revision" | "direction">): string {
+  return `${step.direction} ${step.revision}`;
 }
 
 /** Where a step of a run that defers its commits can be undone to (see StepRunner.defersCommits). */
@@ -485,7 +495,7 @@ class StepRunner {
     const version = versionBefore.length ? versionBefore.join(", ") : "(empty)";
     const error = new StrataError(
       "REVISION_FAILED",
-      `revision ${step.revision} (${script.message}) ran, but its record could not be written (${why}), so the revision ${HALF_APPLIED_WORDS}; the version table was left at ${version}; ${resolveAdvice(step.revision)}`,
+      `revision ${step.revision} (${script.message}) ran, but its record could not be written (${why}), so the revision ${HALF_APPLIED_WORDS}; ${this.recordName} was left at ${version}; ${resolveAdvice(step.revision)}`,
       { revision: step.revision, direction: step.direction, file: script.file, databaseMessage: raw, advice: resolveAdvice(step.revision) },
     );
     await finishHistory(this.db, this.opts.historyTable, id, startedAt, "failed", error.message);
@@ -542,6 +552,12 @@ class StepRunner {
   }
 
   private async revisionFunction(step: Step, script: RevisionScript): Promise<(knex: Knex) => Promise<void> | void> {
+    const statements = this.opts.prerendered?.get(prerenderedKey(step));
+    if (statements) {
+      return async (db) => {
+        for (const sql of statements) await db.raw(sql);
+      };
+    }
     let mod;
     try {
       mod = await script.load();
@@ -601,17 +617,22 @@ class StepRunner {
     }
   }
 
+  /** What holds the run's record in messages: knex_migrations in knex mode (issue #15), else the version table. */
+  private get recordName(): string {
+    return this.opts.knexRows ? this.opts.knexRows.tableName : "the version table";
+  }
+
   private halfApplied(step: Step, script: RevisionScript, log: StatementLog): string {
     const version = this.current.length ? this.current.join(", ") : "(empty)";
     const n = log.succeeded.length;
     if (n === 0 || (script.transaction && !log.succeeded.some((sql) => this.dialect.commitsImplicitly(sql)))) {
       // Without DDL, MySQL's transaction rolled the revision's statements back: nothing of it stayed.
       const ran = n === 0 ? "no statement of it had run" : n === 1 ? "the 1 statement that ran was rolled back" : `the ${n} statements that ran were rolled back`;
-      return `${ran}, so nothing of it is applied; the version table was left at ${version}`;
+      return `${ran}, so nothing of it is applied; ${this.recordName} was left at ${version}`;
     }
     const why = script.transaction ? `${this.dialect.label} commits DDL as it runs` : "it runs outside a transaction (transaction = false)";
     const ran = `${n} statement${n === 1 ? "" : "s"} had run (last: ${clip(log.succeeded[n - 1]!, 120)})`;
-    return `${why}, so the revision ${HALF_APPLIED_WORDS}: ${ran}; the version table was left at ${version}; ${resolveAdvice(step.revision)}`;
+    return `${why}, so the revision ${HALF_APPLIED_WORDS}: ${ran}; ${this.recordName} was left at ${version}; ${resolveAdvice(step.revision)}`;
   }
 
   private failure(e: unknown, step: Step, script: RevisionScript, log: StatementLog, consequence: string): StrataError {

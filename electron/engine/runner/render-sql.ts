@@ -1,3 +1,4 @@
+import os from "node:os";
 import { loadKnex } from "../knex-factory.js";
 import type { Knex } from "knex";
 import { StrataError } from "../errors.js";
@@ -5,7 +6,8 @@ import { dialectFor } from "../dialect/index.js";
 import type { DbClient, Dialect } from "../dialect/index.js";
 import type { Plan, Step, VersionOp } from "../revisions/types.js";
 import type { RevisionModule, RevisionScript } from "../scripts/types.js";
-import { defineVersionTable } from "./strata-tables.js";
+import { defineKnexLockTable, defineKnexMigrationsTable, knexLockTable } from "./knex-migrations.js";
+import { currentUser, defineHistoryTable, defineVersionTable } from "./strata-tables.js";
 
 /** Options of renderSql(). */
 export interface RenderSqlOptions {
@@ -40,15 +42,38 @@ export interface RenderSqlOptions {
    */
   readonly onRowRead?: (step: Step, sql: string) => void;
   /**
-   * Accepted for symmetry with migrate(); an offline script writes no history rows, since
-   * Strata does not run it and cannot say who did, when, or whether it succeeded.
+   * Strata's history table. Only a knex-mode script writes rows to it (see `knex`); otherwise an
+   * offline script writes none, as Alembic's offline mode writes only the version table.
    */
   readonly historyTable?: string;
+  /**
+   * knex mode (issue #15): the script does what a Strata run does instead of writing the version
+   * table: makes knex's tables where missing, takes knex's lock (stopping while a knex migration
+   * holds it), writes each step's knex_migrations row (one batch for the script, the database's
+   * clock for migration_time) and a history row in the step's transaction, and frees the lock.
+   */
+  readonly knex?: KnexScript;
   /**
    * Makes the project's base schema (config `baseSchema`) on a scratch database before the
    * earlier revisions are replayed on it; unused when the schema is seeded from a live database.
    */
   readonly baseSchema?: (knex: Knex) => Promise<void>;
+  /**
+   * Told, once the whole plan rendered without a database, each step's statements where they
+   * can stand for the revision's function in the real run (render once, issue #15): the function
+   * read nothing, and every statement it issued is plain SQL (no bindings, no `?`, no transaction
+   * control), so running the text is running what the function would issue again.
+   */
+  readonly onStepStatements?: (step: Step, statements: readonly string[]) => void;
+}
+
+/** What a knex-mode script needs to write the rows a run writes. */
+export interface KnexScript {
+  readonly tableName: string;
+  /** The name knex stores for a revision id (its file name). */
+  readonly nameOf: (revision: string) => string;
+  /** Written in the history rows' strata_version. */
+  readonly strataVersion: string;
 }
 
 /** What every error of a scratch build says: it is about the revision files, never the user's database (issue #15 point 6). */
@@ -98,26 +123,30 @@ async function renderIn(session: RenderSession, dialect: Dialect, opts: RenderSq
         await session.run(revisionFunction(await loadModule(opts.scripts, step), step), step, true);
       }
     }
-    if (bookkeeping) {
-      for (const q of session.knex.schema.createTable(opts.versionTable, (t) => defineVersionTable(t, opts.versionTable)).toSQL()) {
-        out.push(terminate(q.sql.replace(/^\s*create table /i, "create table if not exists ")));
-      }
-      out.push("");
-    }
+    const knexScript = bookkeeping && opts.knex ? new KnexScriptWriter(session.knex, dialect, opts.knex, opts.historyTable ?? "strata_history") : null;
+    if (knexScript) out.push(...knexScript.opening().map(terminate), "");
+    else if (bookkeeping) out.push(...createIfMissing(session.knex, opts.versionTable, (t) => defineVersionTable(t, opts.versionTable)).map(terminate), "");
+    const plain: [Step, readonly string[]][] = [];
     for (const step of opts.plan.steps) {
       const mod = await loadModule(opts.scripts, step);
       const script = opts.scripts.get(step.revision)!;
       const statements = await session.run(revisionFunction(mod, step), step);
+      const sendable = session.plainStatements?.();
+      if (sendable) plain.push([step, sendable]);
       out.push(`-- Running ${step.direction === "up" ? "upgrade" : "downgrade"} ${step.revision}: ${script.message.replace(/\s+/g, " ")}`);
       // SQLite ignores the foreign_keys pragma inside a transaction; knex emits it around a table rebuild, so it goes outside.
       const pragmas = statements.filter((s) => /^\s*pragma\s+foreign_keys\s*=/i.test(s));
       const body = statements.filter((s) => !pragmas.includes(s));
       if (dialect.transactionalDdl) out.push(...pragmas.filter((s) => /off|0|false/i.test(s)).map(terminate), "BEGIN;");
       out.push(...(dialect.transactionalDdl ? body : statements).map(terminate));
-      if (bookkeeping) out.push(...versionStatements(session.knex, opts.versionTable, step.ops).map(terminate));
+      if (knexScript) out.push(...knexScript.step(step, script).map(terminate));
+      else if (bookkeeping) out.push(...versionStatements(session.knex, opts.versionTable, step.ops).map(terminate));
       if (dialect.transactionalDdl) out.push("COMMIT;", ...pragmas.filter((s) => !/off|0|false/i.test(s)).map(terminate));
       out.push("");
     }
+    if (knexScript) out.push(...knexScript.closing().map(terminate), "");
+    // Only once every step rendered: a plan that fell back to a scratch database was not rendered here.
+    for (const [step, statements] of plain) opts.onStepStatements?.(step, statements);
     return out.join("\n");
   } finally {
     await session.close();
@@ -143,6 +172,8 @@ interface RenderSession {
   /** Runs one revision function and returns the statements it issued, bindings inlined. */
   /** replay: an earlier revision run only to build the schema (SQLite): what it reads does not matter, as nothing of it is printed. */
   run(fn: (knex: Knex) => Promise<void> | void, step: Step, replay?: boolean): Promise<string[]>;
+  /** Offline only: the last run's statements where they are plain SQL a run can send as they are (see onStepStatements). */
+  plainStatements?(): readonly string[] | null;
   close(): Promise<void>;
 }
 
@@ -153,6 +184,7 @@ async function openOffline(client: DbClient): Promise<RenderSession> {
   let sink: ((q: Captured) => void) | null = null;
   // knex prefixes any error thrown from _query with the statement, so a refusal is kept aside and thrown by run().
   let refused: StrataError | null = null;
+  let lastPlain: string[] | null = null;
   c.acquireConnection = async () => ({ offline: true });
   c.releaseConnection = async () => undefined;
   // Keep "?" placeholders so bindings can be inlined with the dialect's own escaping.
@@ -167,12 +199,14 @@ async function openOffline(client: DbClient): Promise<RenderSession> {
     scratch: false,
     async run(fn, step) {
       const statements: string[] = [];
+      let plain = true;
       refused = null;
       sink = (q) => {
         if (readsData(q)) {
           refused = cannotRender(step, q.sql);
           throw new Error("offline rendering refused a read");
         }
+        if ((q.bindings?.length ?? 0) > 0 || q.sql.includes("?") || isTransactionControl(q.sql)) plain = false;
         statements.push(inline(knex, q));
       };
       try {
@@ -183,8 +217,10 @@ async function openOffline(client: DbClient): Promise<RenderSession> {
         sink = null;
       }
       if (refused) throw refused;
+      lastPlain = plain ? statements : null;
       return statements;
     },
+    plainStatements: () => lastPlain,
     close: () => knex.destroy(),
   };
 }
@@ -290,6 +326,81 @@ function readsData(q: Captured): boolean {
   return /^\s*(select|show|with|explain|pragma|describe|desc)\b/i.test(q.sql);
 }
 
+/** A table's CREATE statements, made to leave an existing table alone. */
+function createIfMissing(knex: Knex, table: string, define: (t: Knex.CreateTableBuilder) => void): string[] {
+  return knex.schema
+    .createTable(table, define)
+    .toSQL()
+    .map((q) => q.sql.replace(/^\s*create table /i, "create table if not exists "));
+}
+
+/**
+ * The bookkeeping of a knex-mode script, statement by statement as a run does it (see
+ * RenderSqlOptions.knex). The batch is read from the table as the script runs: the first row
+ * takes one more than the highest, later ones the same (one batch per script, as one per
+ * `latest`), so a script rendered once still numbers right on any database it is fed to.
+ */
+class KnexScriptWriter {
+  private inserted = false;
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly dialect: Dialect,
+    private readonly opts: KnexScript,
+    private readonly historyTable: string,
+  ) {}
+
+  opening(): string[] {
+    const { tableName } = this.opts;
+    const lockTable = knexLockTable(tableName);
+    return [
+      ...createIfMissing(this.knex, tableName, defineKnexMigrationsTable),
+      ...createIfMissing(this.knex, lockTable, defineKnexLockTable),
+      this.knex.raw("insert into ?? (??) select 0 from (select 1 as one) as one where not exists (select 1 from ??)", [lockTable, "is_locked", lockTable]).toQuery(),
+      ...createIfMissing(this.knex, this.historyTable, defineHistoryTable),
+      `-- knex's lock, as a run takes it: the script stops here while a knex migration holds ${lockTable}`,
+      ...this.dialect.scriptSql.takeKnexLock(lockTable),
+    ];
+  }
+
+  step(step: Step, script: RevisionScript): string[] {
+    const { tableName, nameOf } = this.opts;
+    const name = nameOf(step.revision);
+    const sql = this.dialect.scriptSql;
+    let row: string;
+    if (step.direction === "up") {
+      const batch = this.inserted ? "max(??)" : "coalesce(max(??), 0) + 1";
+      this.inserted = true;
+      row = this.knex.raw(`insert into ?? (??, ??, ??) select ?, ${batch}, ${sql.knexMigrationTime} from ??`, [tableName, "name", "batch", "migration_time", name, "batch", tableName]).toQuery();
+    } else {
+      row = this.knex(tableName).where({ name }).delete().toQuery();
+    }
+    const now = this.knex.raw(sql.isoNow);
+    const history = this.knex(this.historyTable)
+      .insert({
+        revision: step.revision,
+        direction: step.direction,
+        message: script.message,
+        checksum: script.checksum,
+        started_at: now,
+        finished_at: now,
+        duration_ms: null,
+        status: "succeeded",
+        error: null,
+        // Who rendered the script: Strata cannot know who feeds it to the database.
+        user_name: currentUser(),
+        host_name: os.hostname(),
+        strata_version: this.opts.strataVersion,
+      })
+      .toQuery();
+    return [row, history];
+  }
+
+  closing(): string[] {
+    return [this.knex(knexLockTable(this.opts.tableName)).update({ is_locked: 0 }).toQuery()];
+  }
+}
+
 function versionStatements(knex: Knex, table: string, ops: readonly VersionOp[]): string[] {
   return ops.map((op) => {
     switch (op.kind) {
@@ -315,6 +426,7 @@ function inline(knex: Knex, q: Captured): string {
 
 function terminate(sql: string): string {
   const s = sql.trim();
+  if (s.startsWith("--")) return s;
   return s.endsWith(";") ? s : `${s};`;
 }
 

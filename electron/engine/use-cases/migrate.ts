@@ -6,7 +6,7 @@ import { confirmationNameOf, refuseUnconfirmedChange } from "../project/database
 import type { EnvironmentConfig } from "../project/index.js";
 import type { KnexChain } from "../revisions/index.js";
 import type { Plan, Step } from "../revisions/types.js";
-import { migrate, renderSql } from "../runner/index.js";
+import { migrate, prerenderedKey, renderSql } from "../runner/index.js";
 import { baseSchemaBuilder } from "./schema-diff.js";
 import type { RunEvent } from "../runner/types.js";
 import { STRATA_VERSION } from "../version.js";
@@ -180,16 +180,19 @@ export async function checkDestructive(
   db: DatabaseSession,
   plan: Plan,
   script: "lint" | "shown" = "lint",
+  prerendered?: Map<string, readonly string[]>,
 ): Promise<DestructiveCheck & { readonly sql: string | null }> {
   if (plan.steps.length === 0) return { destructive: [], error: null, sql: "" };
   const lintOnly = script === "lint";
+  // Render once (issue #15): a step rendered offline as plain SQL runs that SQL, not its function again.
+  const onStepStatements = prerendered ? (step: Step, statements: readonly string[]): void => void prerendered.set(prerenderedKey(step), statements) : undefined;
   const rowReads: { revision: string; sql: string }[] = [];
   const onRowRead = (step: Step, sql: string): void => void rowReads.push({ revision: step.revision, sql: sql.replace(/\s+/g, " ").trim() });
   let rendered: RenderedSqlDto;
   if (db.dialect.offlineRendering === "scratch") {
-    rendered = await renderPlanSql(project, db.env, plan, undefined, { seedSchema: await liveSchemaDdl(db), lintOnly, onRowRead });
+    rendered = await renderPlanSql(project, db.env, plan, undefined, { seedSchema: await liveSchemaDdl(db), lintOnly, onRowRead, ...(onStepStatements ? { onStepStatements } : {}) });
   } else {
-    rendered = await renderPlanSql(project, db.env, plan, undefined, { seedSchema: undefined, lintOnly });
+    rendered = await renderPlanSql(project, db.env, plan, undefined, { seedSchema: undefined, lintOnly, ...(onStepStatements ? { onStepStatements } : {}) });
     if (rendered.sql === null) rendered = await renderInLiveSchemaScratch(project, db, plan, rendered.error, { lintOnly, onRowRead });
   }
   if (rendered.sql === null) return { destructive: [], error: rendered.error, sql: null };
@@ -347,7 +350,8 @@ export async function runMigration(project: OpenProject, env: EnvironmentConfig,
     for (const w of preview.warnings ?? []) req.onWarning?.(w);
     // Compile every file the plan needs first: a broken file must stop the run before anything ran.
     await compilePlanScripts(project, preview);
-    const check: DestructiveCheck = req.lint === false ? { destructive: [], error: null } : await checkDestructive(project, db, preview);
+    const prerendered = new Map<string, readonly string[]>();
+    const check: DestructiveCheck = req.lint === false ? { destructive: [], error: null } : await checkDestructive(project, db, preview, "lint", prerendered);
     const destructive = check.destructive;
     // CI's refusal comes first and alone: one line, before the lock is taken or any table is made.
     const refusal = verdictRefusal(env, preview, verdictOf(check), req.failOn);
@@ -371,6 +375,7 @@ export async function runMigration(project: OpenProject, env: EnvironmentConfig,
       strataVersion: STRATA_VERSION,
       environment: env.name,
       ...(project.knex ? { knex: { tableName: knexTableOf(project) } } : {}),
+      ...(prerendered.size ? { prerendered } : {}),
     });
     return {
       environment: env.name,
@@ -402,9 +407,8 @@ export async function renderMigrationSql(project: OpenProject, env: EnvironmentC
   if (req.command === "downgrade" && start === null) {
     throw new StrataError("USAGE", "downgrade with --sql needs a starting point: `strata downgrade START:TARGET --sql`");
   }
-  const earlierPlan = start === null ? null : project.map.planUpgrade([], start);
-  const startHeads = earlierPlan?.headsAfter ?? [];
-  const plan = req.command === "upgrade" ? project.map.planUpgrade(startHeads, target) : project.map.planDowngrade(startHeads, target);
+  const { plan, earlierPlan } = project.knex ? planKnexRange(project.knex, req.command, start, target) : planRange(project, req.command, start, target);
+  const chain = project.knex;
   return renderSql(env.client, {
     plan,
     scripts: project.scripts,
@@ -412,7 +416,29 @@ export async function renderMigrationSql(project: OpenProject, env: EnvironmentC
     baseSchema: baseSchemaBuilder(project),
     versionTable: env.versionTable,
     historyTable: env.historyTable,
+    // knex mode: the script writes knex_migrations and the history as a run does (issue #15).
+    ...(chain ? { knex: { tableName: knexTableOf(project), nameOf: (id: string) => chain.fileName(id), strataVersion: STRATA_VERSION } } : {}),
   });
+}
+
+interface RangePlan {
+  readonly plan: Plan;
+  /** From base to START, where the range has one. */
+  readonly earlierPlan: Plan | null;
+}
+
+/** The plan of an offline range on the revision graph: from START's heads (base without one) to the target. */
+function planRange(project: OpenProject, command: MigrateRequest["command"], start: string | null, target: string): RangePlan {
+  const earlierPlan = start === null ? null : project.map.planUpgrade([], start);
+  const startHeads = earlierPlan?.headsAfter ?? [];
+  return { plan: command === "upgrade" ? project.map.planUpgrade(startHeads, target) : project.map.planDowngrade(startHeads, target), earlierPlan };
+}
+
+/** The same on a knex folder: START means every file up to it has run, as knex's `latest` to it leaves a database. */
+function planKnexRange(chain: KnexChain, command: MigrateRequest["command"], start: string | null, target: string): RangePlan {
+  const earlierPlan = start === null ? null : chain.planUpgrade([], start);
+  const applied = earlierPlan?.steps.map((s) => s.revision) ?? [];
+  return { plan: command === "upgrade" ? chain.planUpgrade(applied, target) : chain.planDowngrade(applied, target), earlierPlan };
 }
 
 function splitRange(target: string): { start: string | null; target: string } {

@@ -9,7 +9,7 @@ import type { Knex } from "knex";
 import type { Dialect } from "../dialect/index.js";
 import { refuseContradicted } from "./recovery.js";
 import type { DatabaseSession } from "./database-session.js";
-import { withDatabase } from "./database-session.js";
+import { knexTableOf, withDatabase } from "./database-session.js";
 import type { OpenProject } from "./open-project.js";
 
 /** What `strata resolve` / resolveRevision asks. */
@@ -70,6 +70,7 @@ export async function resolveRecorded(
     readonly beforeRecord: (db: Knex, dialect: Dialect, row: UnresolvedRun) => Promise<string | null>;
   },
 ): Promise<ResolveResultDto> {
+  const chain = project.knex;
   return withDatabase(env, async (db) => {
     const r = await resolveRun(db.knex, db.dialect, {
       revision: req.revision,
@@ -78,6 +79,8 @@ export async function resolveRecorded(
       historyTable: env.historyTable,
       lockTimeoutMs: req.lockTimeoutMs,
       beforeRecord: (knex, row) => req.beforeRecord(knex, db.dialect, row),
+      // knex mode (issue #15): knex_migrations is the record that --applied writes.
+      ...(chain ? { knex: { tableName: knexTableOf(project), nameOf: (id: string) => chain.fileName(id), headsOf: (names: readonly string[]) => chain.state(names).heads } } : {}),
       makeStep: (heads, rev, direction) => {
         if (!project.map.has(rev)) {
           const advice = "restore its file, or resolve it --rolled-back and `strata stamp`";

@@ -9,6 +9,7 @@ import { Empty, ErrorBox, Loading } from "../../components/load-states.js";
 import { loadedData, useLoad } from "../../hooks/use-load.js";
 import { UnresolvedForEnvironment } from "../apply/unresolved-for-environment.js";
 import { EnvironmentMatrixView } from "./environment-matrix-view.js";
+import { KnexGaps } from "./knex-gaps.js";
 import { ProfileForm, type ProfileFormValue } from "./profile-form.js";
 import { ProfilesPanel } from "./profiles-panel.js";
 
@@ -90,6 +91,7 @@ export function EnvironmentsScreen() {
             }}
           />
         ))}
+      {(shown?.environments ?? []).map((s) => s.knex && <KnexGaps key={s.environment.name} environment={s.environment.name} knex={s.knex} />)}
       {profiles.load.state === "loading" && <Loading what="connection profiles" />}
       {profiles.load.state === "error" && <ErrorBox error={profiles.load.error} onRetry={profiles.reload} />}
       {profiles.load.state === "ok" && (

@@ -68,6 +68,12 @@ describe("worstState", () => {
     expect(worstState({ ...fine, pending: ["r1"], drift: { state: "drifted", changes: [change, change, change] } }).label).toBe("drift: 3 differences");
   });
 
+  it("a knex folder's gaps read as pending out of order, and rows naming no file as ran files not in the folder (issue #15)", () => {
+    const gapped = { ...fine, pending: ["003", "005"], knex: { applied: 3, gaps: ["003"], unknown: [] } };
+    expect(worstState(gapped)).toEqual({ kind: "pending", count: 2, revision: null, label: "2 pending, 1 out of order" });
+    expect(worstState({ ...gapped, knex: { applied: 5, gaps: ["003"], unknown: ["old_a.js", "old_b.js"] } })).toEqual({ kind: "missing", count: 2, revision: null, label: "2 ran files not in folder" });
+  });
+
   it("the last run failing reads as failed, down as well as up; a repair after it does not", () => {
     expect(worstState({ ...fine, lastRun: run("failed", "down") }).kind).toBe("failed");
     expect(worstState({ ...fine, lastRun: run("succeeded", "repair") }).kind).toBe("up-to-date");
