@@ -104,12 +104,11 @@ async function revisionSql(project: OpenProject, id: string, env: EnvironmentCon
   const up = await renderPlanSql(project, env, upPlan, earlier);
   let down: RenderedSqlDto;
   try {
+    // The revision's own down step from where its up left the table: a merge's parent is not one
+    // relative step away ("-1" is ambiguous where the history forks), so no target is resolved.
+    const step = project.map.planStep(ownStep.headsAfter, id, "down");
     const parents = project.map.get(id)!.downRevisions;
-    const downTarget = parents.length === 1 ? parents[0]! : parents.length === 0 ? "base" : "-1";
-    const planned = project.map.planDowngrade(ownStep.headsAfter, downTarget);
-    const step = planned.steps.find((s) => s.revision === id);
-    if (!step) throw new StrataError("NOT_SUPPORTED", `revision ${id}: its downgrade cannot be rendered on its own`);
-    const downPlan: Plan = { command: "downgrade", target: downTarget, headsBefore: ownStep.headsAfter, steps: [step], headsAfter: step.headsAfter };
+    const downPlan: Plan = { command: "downgrade", target: parents.length ? parents.join(", ") : "base", headsBefore: ownStep.headsAfter, steps: [step], headsAfter: step.headsAfter };
     down = await renderPlanSql(project, env, downPlan, planToHeads(project.map, ownStep.headsAfter));
   } catch (e) {
     down = failed(e);
