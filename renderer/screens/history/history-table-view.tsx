@@ -22,7 +22,7 @@ export function HistoryTableView({ rows }: { readonly rows: readonly HistoryEntr
                 )}
               </td>
               <td><a href={`#/revision/${encodeURIComponent(r.revision)}`} className="mono" onClick={(e) => e.stopPropagation()}>{r.revision.slice(0, 12)}</a></td>
-              <td>{r.direction === "repair" ? <span className="tag warn" title="an edited file accepted (strata repair)">repair</span> : r.direction}</td>
+              <td>{r.direction === "repair" ? <span className="tag warn" title="an edited file accepted from the revision page">repair</span> : r.direction}</td>
               <td>{r.message}</td>
               <td className="mono">{r.startedAt.replace("T", " ").slice(0, 19)}</td>
               <td>{r.durationMs === null ? "—" : `${r.durationMs} ms`}</td>

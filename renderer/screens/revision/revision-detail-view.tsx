@@ -3,6 +3,7 @@ import type { ChecksumStateDto, EnvironmentDto, RenderedSqlDto, RevisionDetailDt
 import { assertNever } from "../../app/assert-never.js";
 import { AcceptEditedFile } from "../../components/accept-edited-file.js";
 import { CodeView } from "../../components/code-view.js";
+import { errorWords, withoutCliWords } from "../../components/error-words.js";
 
 function checksumTag(state: ChecksumStateDto) {
   switch (state) {
@@ -30,7 +31,7 @@ function SqlBlock({ title, rendered }: { readonly title: string; readonly render
       ) : rendered.sql !== null ? (
         <CodeView code={rendered.sql || "-- no statements"} language="sql" label={title} />
       ) : (
-        <div className="notice warn" role="note">{rendered.error?.message ?? "This revision cannot be rendered as SQL."}</div>
+        <div className="notice warn" role="note" data-testid={`sql-error-${title}`}>{rendered.error ? withoutCliWords(rendered.error.message) : "This revision cannot be rendered as SQL."}</div>
       )}
     </div>
   );
@@ -90,7 +91,7 @@ export function RevisionDetailView(props: {
                 <Fragment key={e.environment}>
                   <tr data-detail-env={e.environment}>
                     <td><strong>{e.environment}</strong></td>
-                    <td data-testid="checksum-state">{e.error ? <span className="tag bad" title={e.error.message}>unreachable</span> : checksumTag(e.checksum)}</td>
+                    <td data-testid="checksum-state">{e.error ? <span className="tag bad" title={errorWords(e.error).detail}>unreachable</span> : checksumTag(e.checksum)}</td>
                     <td style={{ textAlign: "right" }}>
                       {e.applied === false && (
                         <button type="button" className="btn small" onClick={() => props.onMigrate("upgrade", e.environment)}>Upgrade to here…</button>
