@@ -427,6 +427,8 @@ export interface EnvironmentStateDto {
   readonly knex?: KnexMigrationsDto;
   /** The worst of all the above, as the chips, the environments screen and the graph show it (issue 14). */
   readonly state?: EnvironmentHealthDto;
+  /** Per graph head (id), how many revisions an upgrade to that head would run: 0 at (or past) it (issue 19). Absent where unknown. */
+  readonly behind?: Readonly<Record<string, number>>;
 }
 
 /**
