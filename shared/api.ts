@@ -576,6 +576,8 @@ export interface RenderedSqlDto {
   readonly dialect: string;
   readonly sql: string | null;
   readonly error: ErrorShape | null;
+  /** Its statements that drop or narrow something (the plan lint's findings), for the SQL pane to mark (issue 19). */
+  readonly destructive?: readonly DestructiveStatementDto[];
 }
 
 /** Everything the revision detail screen shows. */

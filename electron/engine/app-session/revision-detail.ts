@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { RevisionDetailDto, RevisionEnvironmentDto, RevisionNodeDto, RenderedSqlDto } from "../../../shared/api.js";
 import { dialectFor } from "../dialect/index.js";
+import { findDestructiveStatements } from "../lint/destructive-sql.js";
 import { StrataError, defaultErrorShape, isStrataError } from "../errors.js";
 import type { EnvironmentConfig } from "../project/index.js";
 import type { Plan } from "../revisions/types.js";
@@ -113,5 +114,15 @@ async function revisionSql(project: OpenProject, id: string, env: EnvironmentCon
   } catch (e) {
     down = failed(e);
   }
-  return { up, down };
+  return { up: withDestructive(up, env), down: withDestructive(down, env) };
+}
+
+/**
+ * The rendered SQL with the statements that drop or narrow something, for the pane to mark. Only
+ * this revision's SQL is read: a narrowing whose old type an earlier revision set is reported as
+ * a type change whose current type is not known, so nothing that may cut values goes unmarked.
+ */
+function withDestructive(rendered: RenderedSqlDto, env: EnvironmentConfig): RenderedSqlDto {
+  if (rendered.sql === null) return rendered;
+  return { ...rendered, destructive: findDestructiveStatements(rendered.sql, [env.versionTable, env.historyTable]) };
 }

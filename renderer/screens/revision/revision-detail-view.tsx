@@ -1,4 +1,4 @@
-import { Fragment } from "react";
+import { Fragment, useMemo } from "react";
 import type { ChecksumStateDto, EnvironmentDto, RenderedSqlDto, RevisionDetailDto } from "../../../shared/api.js";
 import { assertNever } from "../../app/assert-never.js";
 import { AcceptEditedFile } from "../../components/accept-edited-file.js";
@@ -23,18 +23,36 @@ function checksumTag(state: ChecksumStateDto) {
 }
 
 function SqlBlock({ title, rendered }: { readonly title: string; readonly rendered: RenderedSqlDto | null }) {
+  const losses = rendered?.destructive ?? [];
+  const marked = useMemo(() => (rendered?.destructive ?? []).map((d) => d.statement), [rendered]);
   return (
     <div>
       <h3>{title}</h3>
       {!rendered ? (
         <div className="faint">Not rendered.</div>
       ) : rendered.sql !== null ? (
-        <CodeView code={rendered.sql || "-- no statements"} language="sql" label={title} />
+        <>
+          {losses.length > 0 && (
+            <ul className="notice error loss-list" data-testid={`sql-losses-${title}`}>
+              {losses.map((d, i) => (
+                <li key={i}><span className="tag bad">{lossWord(d.reason)}</span> <code>{d.statement.split("\n")[0]}</code>: {d.reason}</li>
+              ))}
+            </ul>
+          )}
+          <CodeView code={rendered.sql || "-- no statements"} language="sql" label={title} marked={marked} />
+        </>
       ) : (
         <div className="notice warn" role="note" data-testid={`sql-error-${title}`}>{rendered.error ? withoutCliWords(rendered.error.message) : "This revision cannot be rendered as SQL."}</div>
       )}
     </div>
   );
+}
+
+/** The tag of a loss: what kind of thing it does, from the lint's reason ("drops column …", "narrows …"). */
+function lossWord(reason: string): string {
+  if (/^(narrows|changes)/i.test(reason)) return "narrows";
+  if (/^drops/i.test(reason)) return "drops";
+  return "loses data";
 }
 
 /** Everything about one revision: ids, links, checksum state per environment, its code and its SQL. */

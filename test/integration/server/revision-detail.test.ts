@@ -58,6 +58,9 @@ describe.each(TEST_CLIENTS)("the revision page's SQL on %s", (client) => {
     expect(d.upSql?.sql).toMatch(/alter table .users. add .*email/i);
     expect(d.downSql?.error).toBeNull();
     expect(d.downSql?.sql).toMatch(/email/);
+    // The pane marks what the down loses, and nothing of the up.
+    expect(d.upSql?.destructive).toEqual([]);
+    expect(d.downSql?.destructive?.map((x) => x.reason)).toContainEqual(expect.stringMatching(/^drops column users\.email and its data|^rebuilds table users copying only columns id, name/));
   });
 
   it("gives the row-reading revision its own error, naming it", async () => {
