@@ -39,8 +39,8 @@ function LastRun({ s }: { readonly s: EnvironmentStateDto }) {
   if (!r) return <span className="faint">never</span>;
   return (
     <span title={`${r.direction} ${r.revision} by ${r.user}@${r.host}${r.error ? `: ${r.error}` : ""}`}>
-      <span className={`tag ${r.status === "failed" ? "bad" : r.status === "running" ? "warn" : "ok"}`}>{r.direction} {r.status}</span>{" "}
-      <span className="faint">{r.startedAt.slice(5, 16).replace("T", " ")}</span>
+      <span className={`tag ${r.status === "failed" ? "bad" : r.status === "running" ? "warn" : "ok"}`}>{r.direction} {r.status}</span>
+      <div className="faint" style={{ fontSize: 12 }}>{r.startedAt.slice(5, 16).replace("T", " ")}</div>
     </span>
   );
 }
@@ -80,7 +80,7 @@ export function EnvironmentMatrixView(props: {
             <th>Current</th>
             {matrix.heads.map((h) => (
               <th key={h} title={`graph head ${h}: ${props.headNames.get(h) ?? ""}`} data-head-column={h}>
-                <span className="truncate" style={{ maxWidth: 160 }}>{props.headNames.get(h) ?? h.slice(0, 12)}</span>
+                <span className="truncate" style={{ maxWidth: 140 }}>{props.headNames.get(h) ?? h.slice(0, 12)}</span>
               </th>
             ))}
             <th>Pending</th>
@@ -103,9 +103,9 @@ export function EnvironmentMatrixView(props: {
                       {s.unresolved.some((u) => u.state === "failed") ? "half applied" : "interrupted"}
                     </span>
                   )}
-                  <div className="faint truncate" data-testid="env-target" title={target} style={{ fontSize: 12, maxWidth: 220 }}>{target}</div>
+                  <div className="faint truncate" data-testid="env-target" title={target} style={{ fontSize: 12, maxWidth: 190 }}>{target}</div>
                 </td>
-                <td data-testid="env-row-state"><EnvironmentStateTag state={s.state} /></td>
+                <td data-testid="env-row-state" className="matrix-wrapping">{/* A long state ("half-applied: …") wraps in its cell. */}<EnvironmentStateTag state={s.state} /></td>
                 {s.error || s.heads === null ? (
                   <td colSpan={matrix.heads.length + 1}>
                     <span className="tag bad">unreachable</span>{" "}
@@ -113,7 +113,7 @@ export function EnvironmentMatrixView(props: {
                   </td>
                 ) : (
                   <>
-                    <td className="mono">{s.heads.length === 0 ? <span className="faint">empty</span> : s.heads.map((h) => h.slice(0, 12)).join(", ")}</td>
+                    <td className="mono">{s.heads.length === 0 ? <span className="faint">empty</span> : s.heads.map((h) => <div key={h}>{h.slice(0, 12)}</div>)}</td>
                     {matrix.heads.map((h) => (
                       <td key={h} data-head-cell={h}><HeadCell s={s} head={h} /></td>
                     ))}
@@ -133,12 +133,14 @@ export function EnvironmentMatrixView(props: {
                     ))
                   )}
                 </td>
-                <td className="matrix-actions">
-                  <button type="button" className="btn small" onClick={() => props.onGraph(e.name)}>Graph</button>{" "}
-                  <button type="button" className="btn small" onClick={() => props.onHistory(e.name)}>History</button>{" "}
-                  {s.pending.length > 0 && (
-                    <button type="button" className="btn small" onClick={() => props.onUpgrade(e.name)}>Upgrade…</button>
-                  )}
+                <td>
+                  <div className="matrix-actions">
+                    <button type="button" className="btn small" onClick={() => props.onGraph(e.name)}>Graph</button>
+                    <button type="button" className="btn small" onClick={() => props.onHistory(e.name)}>History</button>
+                    {s.pending.length > 0 && (
+                      <button type="button" className="btn small" onClick={() => props.onUpgrade(e.name)}>Upgrade…</button>
+                    )}
+                  </div>
                 </td>
               </tr>
             );

@@ -1,4 +1,4 @@
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import type { ConnectionProfileDto, ProfileTestDto, ProtectedDatabaseDto } from "../../../shared/api.js";
 import { asErrorShape } from "../../../shared/api-errors.js";
 import type { ErrorShape } from "../../../shared/errors.js";
@@ -17,12 +17,13 @@ import { ProfilesPanel } from "./profiles-panel.js";
 export function EnvironmentsScreen() {
   const client = useClient();
   // The App's matrix with drift: reloaded on every host change (a run, a repair, a file changed on disk).
-  const { refresh, setActiveEnvironment, driftMatrix, matrix: cheapMatrix, summary } = useProject();
+  const { refresh, setActiveEnvironment, driftMatrix, matrix: cheapMatrix, summary, askDrift } = useProject();
   const matrix = { load: driftMatrix, reload: refresh };
   // Drift replays every revision in a scratch database: the matrix without it is drawn first and
   // the Drift column fills in (issue 19: 6.2 s before anything showed at 5,200 revisions).
   const withDrift = loadedData(driftMatrix);
   const shown = withDrift ?? loadedData(cheapMatrix);
+  useEffect(() => askDrift?.(), [askDrift]);
   const headNames = useMemo(() => headColumnNames(summary, shown?.heads ?? []), [summary, shown?.heads]);
   const profiles = useLoad(() => client.listProfiles(), [client]);
   const [editing, setEditing] = useState<ConnectionProfileDto | "new" | null>(null);
