@@ -7,8 +7,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAppService, type AppService } from "../../../electron/engine/app-session/app-service.js";
-import { NO_PASSWORD_STORAGE, ProfileStore } from "../../../electron/engine/app-session/profile-store.js";
+import type { AppService } from "../../../electron/engine/app-session/app-service.js";
+import { browserService } from "../../helpers/browser-service.js";
 import { asErrorShape } from "../../../shared/api-errors.js";
 import { TEST_CLIENTS, type TestDatabase } from "../../helpers/databases.js";
 import { createProjectDatabase, removeProjectDatabase } from "../../helpers/project-database.js";
@@ -28,7 +28,7 @@ const rev = (fails: boolean) => ({
 describe.each(TEST_CLIENTS)("history runs on %s", (client) => {
   let db: TestDatabase;
   let dir: string;
-  let data: string;
+  let closeService: () => void;
   let service: AppService;
   beforeAll(async () => {
     ({ db, dir } = await createProjectDatabase(client, [
@@ -47,12 +47,11 @@ describe.each(TEST_CLIENTS)("history runs on %s", (client) => {
     fs.rmSync(path.join(dir, "migrations", file));
     writeRevision(dir, rev(false));
     await run(["upgrade", "heads"], true);
-    data = fs.mkdtempSync(path.join(os.tmpdir(), "strata-history-data-"));
-    service = createAppService({ host: "browser", projectRoot: dir, profiles: new ProfileStore(path.join(data, "profiles.json"), NO_PASSWORD_STORAGE), recentFile: null });
+    ({ service, close: closeService } = browserService(dir));
   }, 120_000);
   afterAll(async () => {
     await removeProjectDatabase(db, dir);
-    fs.rmSync(data, { recursive: true, force: true });
+    closeService();
   });
   const history = (req: Record<string, unknown> = {}) => service.handlers.history({ environment: "dev", ...req }, undefined);
 

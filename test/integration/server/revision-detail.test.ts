@@ -4,12 +4,9 @@
  * PostgreSQL and MariaDB), and a merge's downgrade SQL renders (it used to be "ambiguous").
  * The merge's down script is run on the real database and its version table read back.
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAppService, type AppService } from "../../../electron/engine/app-session/app-service.js";
-import { NO_PASSWORD_STORAGE, ProfileStore } from "../../../electron/engine/app-session/profile-store.js";
+import type { AppService } from "../../../electron/engine/app-session/app-service.js";
+import { browserService } from "../../helpers/browser-service.js";
 import { TEST_CLIENTS, versionHeads } from "../../helpers/databases.js";
 import { createProjectDatabase, removeProjectDatabase } from "../../helpers/project-database.js";
 import type { TestDatabase } from "../../helpers/databases.js";
@@ -40,15 +37,14 @@ describe.each(TEST_CLIENTS)("the revision page's SQL on %s", (client) => {
   let db: TestDatabase;
   let dir: string;
   let service: AppService;
-  let data: string;
+  let closeService: () => void;
   beforeAll(async () => {
     ({ db, dir } = await createProjectDatabase(client, REVISIONS));
-    data = fs.mkdtempSync(path.join(os.tmpdir(), "strata-detail-data-"));
-    service = createAppService({ host: "browser", projectRoot: dir, profiles: new ProfileStore(path.join(data, "profiles.json"), NO_PASSWORD_STORAGE), recentFile: null });
+    ({ service, close: closeService } = browserService(dir));
   });
   afterAll(async () => {
     await removeProjectDatabase(db, dir);
-    fs.rmSync(data, { recursive: true, force: true });
+    closeService();
   });
   const detail = (revision: string) => service.handlers.revisionDetail({ revision, environment: "dev" }, undefined);
 
