@@ -2,6 +2,9 @@
 // the first drawn graph and the frame times while scrolling the graph from top to bottom.
 // Usage: npm run build && npx tsx bench/ui.ts [REVISIONS]   (npm run build also builds the renderer)
 // Scrolling is measured twice: 20 rows per frame (a fast fling) and 5 rows per frame (a quick wheel).
+// Five SQLite environments stand at different revisions (issue 19): the environments screen is
+// timed from the click to its five rows (and to its drift column), and the apply screen from the
+// click to a plan of about 2,000 steps with its SQL drawn.
 //
 // Frame times: Chromium runs with --disable-frame-rate-limit --disable-gpu-vsync, so
 // requestAnimationFrame fires as soon as the previous frame is done and the time between two
@@ -9,7 +12,7 @@
 // on, every frame would read ~16.7 ms whatever its cost.
 import fs from "node:fs";
 import path from "node:path";
-import { freshDir, launchChromium, serve } from "../test/e2e/strata-serve.js";
+import { freshDir, launchChromium, serve, strataSync } from "../test/e2e/strata-serve.js";
 import { generateProject } from "./generate-project.js";
 
 // Runs in the page. A string, not a function: tsx's transform would add helpers the page lacks.
@@ -36,6 +39,8 @@ const scrollTopToBottom = (rows: number): string => `(async () => {
 })()`;
 
 const n = Number(process.argv[2] ?? 10_000);
+const ENVIRONMENTS = ["dev", "test", "staging", "qa", "prod"] as const;
+const PLAN_STEPS = 2_000;
 
 interface Figures {
   readonly rowsDrawn: number;
@@ -50,8 +55,13 @@ const quantile = (xs: readonly number[], q: number): number => {
 };
 
 async function main(): Promise<void> {
-  const { dir } = generateProject({ revisions: n, branchEvery: 50, branchLength: 5 });
+  const { dir } = generateProject({ revisions: n, branchEvery: 50, branchLength: 5, environments: Object.fromEntries(ENVIRONMENTS.map((e) => [e, { client: "better-sqlite3", connection: { filename: `${e}.sqlite3` } }])) });
   const dataDir = freshDir("strata-bench-data-");
+  // File names are "<index>_<revision>.ts" in the order they were written, each after its parents.
+  const newestFirst = fs.readdirSync(path.join(dir, "migrations")).sort().reverse().map((f) => f.split("_")[1]!.split(".")[0]!);
+  // dev at head, test 10 behind, staging half way, qa about PLAN_STEPS behind, prod empty.
+  const stampAt: Record<string, string | undefined> = { dev: newestFirst[0], test: newestFirst[10], staging: newestFirst[Math.floor(n / 2)], qa: newestFirst[PLAN_STEPS] };
+  for (const [env, rev] of Object.entries(stampAt)) if (rev) strataSync(["--project", dir, "--env", env, "stamp", rev]);
   const served = await serve(dir, dataDir);
   const browser = await launchChromium(["--disable-frame-rate-limit", "--disable-gpu-vsync"]);
   try {
@@ -83,8 +93,8 @@ async function main(): Promise<void> {
     const warm2 = await open("warm (page reload, again)");
     // The reloads above start while the previous page's environmentStatus call still runs on the
     // server; these wait for it first, as a person reloading a page they were looking at would.
-    const environmentsRead = (): Promise<unknown> =>
-      page.waitForFunction(`!(document.body.textContent ?? "").includes("reading environments")`, undefined, { timeout: 120_000, polling: 20 });
+    // (A locator, not a string predicate: the app's CSP refuses the eval Playwright would use for one.)
+    const environmentsRead = (): Promise<unknown> => page.getByText("reading environments").first().waitFor({ state: "detached", timeout: 120_000 });
     await environmentsRead();
     const settled = await open("warm (page reload once the environments were read)");
     await environmentsRead();
@@ -102,7 +112,33 @@ async function main(): Promise<void> {
       );
       p95.push(`${rows} rows/frame p95 ${quantile(f, 0.95).toFixed(1)} ms`);
     }
-    console.log(`RESULT first-graph cold ${cold.toFixed(0)} ms, warm ${warm.toFixed(0)}/${warm2.toFixed(0)} ms, settled ${settled.toFixed(0)}/${settled2.toFixed(0)} ms; ${p95.join(", ")}`);
+    // The environments screen and a 2,000-step plan, each from the click (a hash change in the loaded app), twice.
+    const timeScreen = async (hash: string, done: () => Promise<unknown>): Promise<number> => {
+      await page.evaluate(`location.hash = "#/graph"`);
+      await page.locator("[data-testid=graph]").waitFor({ timeout: 120_000 });
+      const t0 = (await page.evaluate(`(() => { const t = performance.now(); location.hash = ${JSON.stringify(hash)}; return t; })()`)) as number;
+      await done();
+      return ((await page.evaluate("performance.now()")) as number) - t0;
+    };
+    const rowsDrawn = () => page.locator("[data-testid=matrix] [data-env-row]").nth(ENVIRONMENTS.length - 1).waitFor({ timeout: 120_000 });
+    const driftDrawn = async () => {
+      await rowsDrawn();
+      await page.locator("[data-testid=drift-checking]").first().waitFor({ state: "detached", timeout: 300_000 });
+    };
+    const planDrawn = () => page.locator('[data-testid="code-plan SQL"] .cm-content, [data-testid=plan] .notice').first().waitFor({ timeout: 120_000 });
+    const envs: string[] = [];
+    const plans: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const rows = await timeScreen("#/environments", rowsDrawn);
+      const drift = await timeScreen("#/environments", driftDrawn);
+      envs.push(`${rows.toFixed(0)} ms (drift column filled ${drift.toFixed(0)} ms)`);
+      const plan = await timeScreen(`#/apply?environment=qa&command=upgrade&target=heads`, planDrawn);
+      const steps = await page.locator("[data-testid=plan-steps] > li").count();
+      plans.push(`${plan.toFixed(0)} ms (${steps} steps)`);
+    }
+    console.log(`environments screen, ${ENVIRONMENTS.length} environments: ${envs.join(", ")}`);
+    console.log(`apply screen, plan with its SQL: ${plans.join(", ")}`);
+    console.log(`RESULT first-graph cold ${cold.toFixed(0)} ms, warm ${warm.toFixed(0)}/${warm2.toFixed(0)} ms, settled ${settled.toFixed(0)}/${settled2.toFixed(0)} ms; ${p95.join(", ")}; environments ${envs.join(", ")}; plan ${plans.join(", ")}`);
   } finally {
     await browser.close();
     await served.stop();

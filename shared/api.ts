@@ -39,6 +39,9 @@ export const migrateCommandSchema = z.enum(["upgrade", "downgrade"]);
 /** upgrade | downgrade */
 export type MigrateCommandDto = z.infer<typeof migrateCommandSchema>;
 
+/** A day of the history's date filter: YYYY-MM-DD. */
+const historyDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date like 2026-12-03");
+
 /** A history row's status. */
 export const historyStatusSchema = z.enum(["running", "succeeded", "failed"]);
 
@@ -213,6 +216,10 @@ export const apiSchemas = {
     search: z.string().max(400).optional(),
     failuresFirst: z.boolean().optional(),
     limit: z.number().int().min(1).max(10_000).optional(),
+    /** Only rows started on or after this day (YYYY-MM-DD, UTC) (issue 19). */
+    since: historyDay.optional(),
+    /** Only rows started on or before this day (YYYY-MM-DD, UTC). */
+    until: historyDay.optional(),
   }),
   /** Saved connection profiles (no passwords) and whether passwords can be stored. */
   listProfiles: z.object({}),
@@ -384,6 +391,35 @@ export interface HistoryEntryDto {
   readonly user: string;
   readonly host: string;
   readonly strataVersion: string;
+  /** What a failure that may be half applied recorded of its statements: those that ran and the one the database refused. */
+  readonly statements?: { readonly ran: readonly string[]; readonly failed: string | null } | null;
+  /**
+   * Set on a failure that was settled (issue 19): resolved by a person (the recovery panel) as
+   * applied or rolled back, or retried: the same step succeeded in a later run. null otherwise.
+   */
+  readonly resolved?: { readonly how: "resolved-applied" | "resolved-rolled-back" | "retried"; readonly note: string } | null;
+  /** The run the row belongs to: the id of the run's first row (see HistoryRunDto). */
+  readonly run?: number;
+}
+
+/**
+ * One run in an environment's history (issue 19): the rows one runner wrote back to back, the
+ * same OS user and host, one direction, each step starting as the one before it ended.
+ */
+export interface HistoryRunDto {
+  /** The id of its first row. */
+  readonly id: number;
+  readonly direction: HistoryEntryDto["direction"];
+  /** The OS user and host that ran it. */
+  readonly user: string;
+  readonly host: string;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  /** Where it went: the last step's revision. */
+  readonly target: string;
+  readonly steps: number;
+  /** failed: its failure is not settled; resolved: settled by a person or a later run. */
+  readonly result: "succeeded" | "failed" | "resolved" | "running";
 }
 
 /** One difference between two schemas, with the DDL that removes it. Shaped to adopt issue 3's diff. */
@@ -472,6 +508,8 @@ export interface EnvironmentStateDto {
   readonly knex?: KnexMigrationsDto;
   /** The worst of all the above, as the chips, the environments screen and the graph show it (issue 14). */
   readonly state?: EnvironmentHealthDto;
+  /** Per graph head (id), how many revisions an upgrade to that head would run: 0 at (or past) it (issue 19). Absent where unknown. */
+  readonly behind?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -583,6 +621,8 @@ export interface RenderedSqlDto {
   readonly dialect: string;
   readonly sql: string | null;
   readonly error: ErrorShape | null;
+  /** Its statements that drop or narrow something (the plan lint's findings), for the SQL pane to mark (issue 19). */
+  readonly destructive?: readonly DestructiveStatementDto[];
 }
 
 /** Everything the revision detail screen shows. */
@@ -776,7 +816,14 @@ export interface ApiResponses {
   createMerge: CreatedRevisionDto;
   diffSources: { readonly sources: readonly DiffSourceDto[] };
   schemaDiff: SchemaDiffDto;
-  history: { readonly environment: string; readonly rows: readonly HistoryEntryDto[] };
+  history: {
+    readonly environment: string;
+    readonly rows: readonly HistoryEntryDto[];
+    /** The runs the rows belong to, newest first (unsettled failures first with failuresFirst). */
+    readonly runs?: readonly HistoryRunDto[];
+    /** The database user this environment connects as (the OS user is in each row); null on SQLite. */
+    readonly databaseUser?: string | null;
+  };
   listProfiles: ProfileListDto;
   saveProfile: ConnectionProfileDto;
   testProfile: ProfileTestDto;

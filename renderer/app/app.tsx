@@ -82,7 +82,11 @@ export function App({ client, firstSummary = null }: { readonly client: StrataCl
   // Drift ranks above pending in a chip (issue 14), so it is checked too, once the cheap matrix has drawn the badges.
   // It replays every revision into a scratch database: on a big project only where it is asked for (the environments screen).
   const revisionCount = (summary.load.state === "ok" ? summary.load.data : summary.load.state === "loading" ? summary.load.previous : null)?.revisions.length ?? 0;
-  const driftWanted = revisionCount <= DRIFT_IN_CHIPS_MAX_REVISIONS || route.screen === "environments";
+  // Asked by the environments screen once it has drawn (issue 19): asked on the route change, the
+  // drift check held the server while the screen's own script was still to be fetched.
+  const [driftAsked, setDriftAsked] = useState(false);
+  const askDrift = useCallback(() => setDriftAsked(true), []);
+  const driftWanted = revisionCount <= DRIFT_IN_CHIPS_MAX_REVISIONS || (route.screen === "environments" && driftAsked);
   const driftMatrix = useLoad(() => client.environmentStatus({ drift: true }), [client], driftWanted && (matrix.load.state !== "loading" || matrix.load.previous !== null));
   const [active, setActive] = useState<string | null>(null);
   const [changes, setChanges] = useState(0);
@@ -144,9 +148,9 @@ export function App({ client, firstSummary = null }: { readonly client: StrataCl
   const project: ProjectState | null = useMemo(
     () =>
       data
-        ? { summary: data, matrix: matrix.load, driftMatrix: driftMatrix.load, states, changes, activeEnvironment: activeName, setActiveEnvironment: setActive, refresh, chipClicks }
+        ? { summary: data, matrix: matrix.load, driftMatrix: driftMatrix.load, states, changes, activeEnvironment: activeName, setActiveEnvironment: setActive, refresh, chipClicks, askDrift }
         : null,
-    [data, matrix.load, driftMatrix.load, states, changes, activeName, refresh, chipClicks],
+    [data, matrix.load, driftMatrix.load, states, changes, activeName, refresh, chipClicks, askDrift],
   );
 
   return (

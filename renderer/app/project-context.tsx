@@ -23,6 +23,8 @@ export interface ProjectState {
   readonly chipClicks: number;
   /** Reloads the summary and the matrix (after a run, a new revision, a profile change). */
   readonly refresh: () => void;
+  /** Asks for driftMatrix on a project too big to check drift for every screen (the environments screen, once drawn). */
+  readonly askDrift?: () => void;
 }
 
 /** The open project's shared state. */

@@ -60,7 +60,7 @@ export function AcceptEditedFile(props: {
       <div data-testid="accept-edited-explained" style={{ color: "var(--fg)" }}>
         Records the file&apos;s checksum{props.checksumNow && props.checksumBefore ? ` ${short(props.checksumNow)} in place of ${short(props.checksumBefore)}` : " now in place of the one that ran"} in{" "}
         {props.environment}&apos;s history, with your name and
-        the time (<code>strata repair {props.revision.slice(0, 12)}</code>). Nothing runs and no schema changes; runs stop refusing this revision. Do this only if
+        the time. Nothing runs and no schema changes; runs stop refusing this revision. Do this only if
         the edit is intended: the database keeps what the old file did.
       </div>
       {props.protected && (

@@ -42,6 +42,7 @@ import { revisionDetail } from "./revision-detail.js";
 import type { PreviewInput } from "./revision-preview.js";
 import type { RevisionPreviewDto } from "../../../shared/revision-authoring.js";
 import { deleteRevision } from "../use-cases/delete-revision.js";
+import { historyRuns } from "./history-runs.js";
 import { RunQueue } from "./run-queue.js";
 
 /**
@@ -120,6 +121,9 @@ function refuseUnacknowledgedLoss(env: EnvironmentConfig, check: DestructiveChec
     checked: check.error === null,
   });
 }
+
+/** The most history rows read for one answer: enough for years of runs, bounded for a table that grew without end. */
+const HISTORY_READ_MAX = 20_000;
 
 function matchesSearch(row: HistoryEntryDto, search: string): boolean {
   const needle = search.toLowerCase();
@@ -290,20 +294,31 @@ export function createAppService(options: AppServiceOptions): AppService {
     async history(req) {
       // The history table needs no revision file.
       const { env } = await withEnv(req.environment, "graph");
-      const rows = await withDatabase(env, (db) =>
-        readHistory(db.knex, {
-          historyTable: env.historyTable,
-          ...(req.revision ? { revision: req.revision } : {}),
-          ...(req.status ? { status: req.status } : {}),
-          // Filters applied after the query need the rows the limit would cut.
-          ...(req.direction || req.search ? {} : { limit: req.limit ?? 1000 }),
-        }),
-      );
-      let out = rows.map(historyEntry);
+      if (req.since && req.until && req.since > req.until) {
+        throw new StrataError("USAGE", `the history's “from” date ${req.since} is after its “to” date ${req.until}; swap them`, { since: req.since, until: req.until });
+      }
+      const { rows, databaseUser } = await withDatabase(env, async (db) => ({
+        // The whole history (to a bound): runs and settled failures are read across it before filters cut it.
+        rows: await readHistory(db.knex, { historyTable: env.historyTable, limit: HISTORY_READ_MAX }),
+        databaseUser: await db.dialect.databaseUser(db.knex).catch(() => null),
+      }));
+      const grouped = historyRuns(rows.map(historyEntry));
+      const unsettled = (r: HistoryEntryDto) => r.status === "failed" && !r.resolved;
+      let out = grouped.rows;
+      if (req.revision) out = out.filter((r) => r.revision === req.revision);
+      if (req.status) out = out.filter((r) => r.status === req.status);
       if (req.direction) out = out.filter((r) => r.direction === req.direction);
       if (req.search) out = out.filter((r) => matchesSearch(r, req.search!));
-      if (req.failuresFirst ?? true) out = [...out.filter((r) => r.status === "failed"), ...out.filter((r) => r.status !== "failed")];
-      return { environment: env.name, rows: out.slice(0, req.limit ?? 1000) };
+      if (req.since) out = out.filter((r) => r.startedAt.slice(0, 10) >= req.since!);
+      if (req.until) out = out.filter((r) => r.startedAt.slice(0, 10) <= req.until!);
+      // Failures first means the ones still open: a failure settled by a person or a later run stays in its place (issue 19).
+      const failuresFirst = req.failuresFirst ?? true;
+      if (failuresFirst) out = [...out.filter(unsettled), ...out.filter((r) => !unsettled(r))];
+      out = out.slice(0, req.limit ?? 1000);
+      const shown = new Set(out.map((r) => r.run));
+      let runs = grouped.runs.filter((r) => shown.has(r.id));
+      if (failuresFirst) runs = [...runs.filter((r) => r.result === "failed"), ...runs.filter((r) => r.result !== "failed")];
+      return { environment: env.name, rows: out, runs, databaseUser };
     },
     async listProfiles() {
       const profiles = options.profiles.list(projects.root);

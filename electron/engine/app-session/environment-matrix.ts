@@ -36,9 +36,10 @@ async function readEnvironmentState(project: OpenProject, choice: EnvironmentCho
       const problems = await findFileProblems(project, db, state.heads);
       const known = state.heads.every((h) => project.map.has(h));
       const pending = state.knex ? state.knex.pending : known ? pendingRevisions(project, state.heads) : [];
+      const behind = state.knex ? Object.fromEntries(project.map.heads.map((h) => [h, pending.length])) : known ? behindEachHead(project, state.heads) : undefined;
       const [last] = await readHistory(db.knex, { historyTable: env.historyTable, limit: 1 });
       const unresolved = await readUnresolvedRuns(db, project);
-      return { heads: state.heads, pending, problems, lastRun: last ? historyEntry(last) : null, unresolved, ...knexStateDto(state) };
+      return { heads: state.heads, pending, problems, lastRun: last ? historyEntry(last) : null, unresolved, ...(behind ? { behind } : {}), ...knexStateDto(state) };
     });
     const driftState = drift ? await drift(project, choice) : notChecked;
     return { environment: choice.dto, ...base, drift: driftState, error: null };
@@ -95,22 +96,38 @@ export function worstState(s: Omit<EnvironmentStateDto, "environment" | "state">
 // matrix is asked for on every page load while the heads rarely move.
 const pendingCache = new WeakMap<OpenProject, Map<string, readonly string[]>>();
 
-/** The revisions an upgrade to heads would run from these version-table heads, in order. */
-function pendingRevisions(project: OpenProject, heads: readonly string[]): readonly string[] {
+/** The revisions an upgrade to `target` (default every head) would run from these version-table heads, in order. */
+function pendingRevisions(project: OpenProject, heads: readonly string[], target = "heads"): readonly string[] {
   let byHeads = pendingCache.get(project);
   if (!byHeads) {
     byHeads = new Map();
     pendingCache.set(project, byHeads);
   }
-  const key = [...heads].sort().join(" ");
+  const key = `${[...heads].sort().join(" ")}>${target}`;
   let pending = byHeads.get(key);
   if (!pending) {
-    pending = project.map.planUpgrade(heads, "heads").steps.map((s) => s.revision);
-    // A handful of environments; a bound keeps a long session's stamps and runs from piling up.
-    if (byHeads.size >= 32) byHeads.clear();
+    pending = project.map.planUpgrade(heads, target).steps.map((s) => s.revision);
+    // A handful of environments and heads; a bound keeps a long session's stamps and runs from piling up.
+    if (byHeads.size >= 64) byHeads.clear();
     byHeads.set(key, pending);
   }
   return pending;
+}
+
+/**
+ * Per graph head, how many revisions an upgrade to it would run (depends-on pulled along, as the
+ * run would): the environments screen's "N behind". A head the planner refuses from here is left out.
+ */
+function behindEachHead(project: OpenProject, heads: readonly string[]): Readonly<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const h of project.map.heads) {
+    try {
+      out[h] = pendingRevisions(project, heads, h).length;
+    } catch (e) {
+      if (!isStrataError(e)) throw e;
+    }
+  }
+  return out;
 }
 
 /** A history row as the GUI shows it. */

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { RevisionDetailDto, RevisionEnvironmentDto, RevisionNodeDto, RenderedSqlDto } from "../../../shared/api.js";
 import { dialectFor } from "../dialect/index.js";
+import { findDestructiveStatements } from "../lint/destructive-sql.js";
 import { StrataError, defaultErrorShape, isStrataError } from "../errors.js";
 import type { EnvironmentConfig } from "../project/index.js";
 import type { Plan } from "../revisions/types.js";
@@ -104,15 +105,24 @@ async function revisionSql(project: OpenProject, id: string, env: EnvironmentCon
   const up = await renderPlanSql(project, env, upPlan, earlier);
   let down: RenderedSqlDto;
   try {
+    // The revision's own down step from where its up left the table: a merge's parent is not one
+    // relative step away ("-1" is ambiguous where the history forks), so no target is resolved.
+    const step = project.map.planStep(ownStep.headsAfter, id, "down");
     const parents = project.map.get(id)!.downRevisions;
-    const downTarget = parents.length === 1 ? parents[0]! : parents.length === 0 ? "base" : "-1";
-    const planned = project.map.planDowngrade(ownStep.headsAfter, downTarget);
-    const step = planned.steps.find((s) => s.revision === id);
-    if (!step) throw new StrataError("NOT_SUPPORTED", `revision ${id}: its downgrade cannot be rendered on its own`);
-    const downPlan: Plan = { command: "downgrade", target: downTarget, headsBefore: ownStep.headsAfter, steps: [step], headsAfter: step.headsAfter };
+    const downPlan: Plan = { command: "downgrade", target: parents.length ? parents.join(", ") : "base", headsBefore: ownStep.headsAfter, steps: [step], headsAfter: step.headsAfter };
     down = await renderPlanSql(project, env, downPlan, planToHeads(project.map, ownStep.headsAfter));
   } catch (e) {
     down = failed(e);
   }
-  return { up, down };
+  return { up: withDestructive(up, env), down: withDestructive(down, env) };
+}
+
+/**
+ * The rendered SQL with the statements that drop or narrow something, for the pane to mark. Only
+ * this revision's SQL is read: a narrowing whose old type an earlier revision set is reported as
+ * a type change whose current type is not known, so nothing that may cut values goes unmarked.
+ */
+function withDestructive(rendered: RenderedSqlDto, env: EnvironmentConfig): RenderedSqlDto {
+  if (rendered.sql === null) return rendered;
+  return { ...rendered, destructive: findDestructiveStatements(rendered.sql, [env.versionTable, env.historyTable]) };
 }

@@ -2,6 +2,7 @@ import type { Knex } from "knex";
 import type { Dialect, UnlockResult } from "../dialect/index.js";
 import { MIGRATION_LOCK_NAME, selectHeads } from "./strata-tables.js";
 import type { HistoryRow } from "./types.js";
+import { STATEMENTS_COLUMN, parseRecorded } from "./unresolved.js";
 
 /** The version table's rows, sorted; [] when it does not exist. Takes no lock. */
 export async function readHeads(knex: Knex, opts: { readonly versionTable: string }): Promise<string[]> {
@@ -82,5 +83,7 @@ function toHistoryRow(r: Record<string, unknown>): HistoryRow {
     user: String(r.user_name),
     host: String(r.host_name),
     strataVersion: String(r.strata_version),
+    ...(r[STATEMENTS_COLUMN] ? { statements: parseRecorded(r[STATEMENTS_COLUMN]) } : {}),
   };
 }
+

@@ -119,7 +119,9 @@ async function renderIn(session: RenderSession, dialect: Dialect, opts: RenderSq
           throw new StrataError("SCRATCH_BUILD_FAILED", first ? `revision ${first.revision} cannot be rendered as SQL: ${why}` : why, {});
         }
       }
-      for (const step of opts.earlierPlan?.steps ?? []) {
+      // Only a real database keeps what the earlier revisions built; replayed offline they build
+      // nothing, and a read in one of them would fail this plan with that other revision's error.
+      for (const step of session.scratch ? (opts.earlierPlan?.steps ?? []) : []) {
         await session.run(revisionFunction(await loadModule(opts.scripts, step), step), step, true);
       }
     }

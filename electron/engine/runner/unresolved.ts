@@ -65,7 +65,8 @@ export async function recordRanStatements(db: Knex, historyTable: string, id: nu
   }
 }
 
-function parseRecorded(raw: unknown): RecordedStatements | null {
+/** The statements a failed row recorded (recordRanStatements), or null where the column holds none. */
+export function parseRecorded(raw: unknown): RecordedStatements | null {
   if (typeof raw !== "string" || raw === "") return null;
   try {
     const v = JSON.parse(raw) as { ran?: unknown; failed?: unknown };

@@ -293,7 +293,7 @@ export function ApplyScreen(props: {
             ))}
           </datalist>
         </label>
-        <label className="field" style={{ alignSelf: "flex-end", flexDirection: "row", alignItems: "center", gap: 6, minHeight: 31 }} title="One transaction for the whole run (--single-transaction); MySQL commits each DDL statement regardless">
+        <label className="field" style={{ alignSelf: "flex-end", flexDirection: "row", alignItems: "center", gap: 6, minHeight: 31 }} title="One transaction for the whole run; MySQL commits each DDL statement regardless">
           <input type="checkbox" checked={form.singleTransaction} onChange={(e) => change({ singleTransaction: e.target.checked }, false)} aria-label="Single transaction" />
           Single transaction
         </label>

@@ -1,5 +1,6 @@
 import type { MigrationPlanDto } from "../../../shared/api.js";
 import { AcceptEditedFile } from "../../components/accept-edited-file.js";
+import { withoutCliWords } from "../../components/error-words.js";
 
 /** What the person must do before the plan runs, and the Run button; the container decides what is required. */
 export function RunConfirmation(props: {
@@ -31,10 +32,10 @@ export function RunConfirmation(props: {
       {refusal && (
         <div className="notice warn" role="note" data-testid="edited-refusal" style={{ display: "flex", flexDirection: "column", gap: 6 }}>
           <strong>This run is refused: an applied revision file no longer matches what ran.</strong>
-          <div>{refusal.message}</div>
+          <div>{withoutCliWords(refusal.message)}</div>
           {refusal.allowEdited && (
             <label style={{ fontWeight: 600 }}>
-              <input type="checkbox" checked={props.allowEdited} onChange={(e) => props.onAllowEdited(e.target.checked)} aria-label="Run anyway: the edits are intended" /> Run anyway: the edits are intended (--allow-edited)
+              <input type="checkbox" checked={props.allowEdited} onChange={(e) => props.onAllowEdited(e.target.checked)} aria-label="Run anyway: the edits are intended" /> Run anyway: the edits are intended
             </label>
           )}
           {(plan.problems ?? [])

@@ -1,8 +1,10 @@
 import type { DriftDto, EnvironmentMatrixDto, EnvironmentStateDto } from "../../../shared/api.js";
 import { assertNever } from "../../app/assert-never.js";
 import { EnvironmentStateTag } from "../../components/environment-state.js";
+import { errorWords } from "../../components/error-words.js";
 
-function DriftCell({ drift }: { readonly drift: DriftDto }) {
+function DriftCell({ drift, checking }: { readonly drift: DriftDto; readonly checking: boolean }) {
+  if (checking && drift.state === "not-checked") return <span className="faint" data-testid="drift-checking"><span className="spinner" /> checking…</span>;
   switch (drift.state) {
     case "none":
       return <span className="tag ok">no drift</span>;
@@ -23,8 +25,8 @@ function DriftCell({ drift }: { readonly drift: DriftDto }) {
         </details>
       );
     case "unavailable":
-      // The reason can be long (a revision with no file): it wraps rather than push the Files column off screen.
-      return <span className="tag warn" title={drift.note} style={{ whiteSpace: "normal", display: "inline-block", maxWidth: 240 }}>not checked{drift.note ? `: ${drift.note}` : ""}</span>;
+      // The reason can be long (a revision with no file): cut to the cell, whole in the tooltip (issue 19).
+      return <span className="tag warn truncate" title={drift.note} style={{ maxWidth: 180 }}>not checked{drift.note ? `: ${drift.note}` : ""}</span>;
     case "not-checked":
       return <span className="faint">—</span>;
     default:
@@ -37,22 +39,39 @@ function LastRun({ s }: { readonly s: EnvironmentStateDto }) {
   if (!r) return <span className="faint">never</span>;
   return (
     <span title={`${r.direction} ${r.revision} by ${r.user}@${r.host}${r.error ? `: ${r.error}` : ""}`}>
-      <span className={`tag ${r.status === "failed" ? "bad" : r.status === "running" ? "warn" : "ok"}`}>{r.direction} {r.status}</span>{" "}
-      <span className="faint">{r.startedAt.slice(5, 16).replace("T", " ")}</span>
+      <span className={`tag ${r.status === "failed" ? "bad" : r.status === "running" ? "warn" : "ok"}`}>{r.direction} {r.status}</span>
+      <div className="faint" style={{ fontSize: 12 }}>{r.startedAt.slice(5, 16).replace("T", " ")}</div>
     </span>
   );
 }
 
-/** The environments matrix: each environment's worst state, heads, which graph heads it has, pending, last run, drift, edited files. */
+/** One environment's cell under a graph head: at it, or how many revisions behind it. */
+function HeadCell({ s, head }: { readonly s: EnvironmentStateDto; readonly head: string }) {
+  if (s.heads!.includes(head)) return <span className="tag ok">✓ at head</span>;
+  const n = s.behind?.[head];
+  if (n === undefined) return <span className="faint">—</span>;
+  if (n === 0) return <span className="tag ok">✓ up to date</span>;
+  return <span className="tag warn" data-testid="behind">{n} behind head</span>;
+}
+
+/**
+ * The environments matrix: each environment's worst state, heads, how far behind each graph head
+ * it is, pending, last run, drift, edited files. It fits the window: long targets, notes and file
+ * paths are cut with the whole text in a tooltip, so the actions stay in view (issue 19).
+ */
 export function EnvironmentMatrixView(props: {
   readonly matrix: EnvironmentMatrixDto;
+  /** Each graph head's column title: its branch label or its message. */
+  readonly headNames: ReadonlyMap<string, string>;
+  /** True while drift is still being checked (the matrix shown is the one without it). */
+  readonly driftChecking: boolean;
   readonly onHistory: (env: string) => void;
   readonly onUpgrade: (env: string) => void;
   readonly onGraph: (env: string) => void;
 }) {
   const { matrix } = props;
   return (
-    <div style={{ overflowX: "auto" }}>
+    <div className="matrix-wrap">
       <table className="grid matrix" data-testid="matrix">
         <thead>
           <tr>
@@ -60,8 +79,8 @@ export function EnvironmentMatrixView(props: {
             <th>State</th>
             <th>Current</th>
             {matrix.heads.map((h) => (
-              <th key={h} title={`graph head ${h}`} className="mono">
-                head {h.slice(0, 12)}
+              <th key={h} title={`graph head ${h}: ${props.headNames.get(h) ?? ""}`} data-head-column={h}>
+                <span className="truncate" style={{ maxWidth: 140 }}>{props.headNames.get(h) ?? h.slice(0, 12)}</span>
               </th>
             ))}
             <th>Pending</th>
@@ -74,6 +93,7 @@ export function EnvironmentMatrixView(props: {
         <tbody>
           {matrix.environments.map((s) => {
             const e = s.environment;
+            const target = `${e.dialect} · ${e.displayTarget}${e.source === "profile" ? " · profile" : ""}`;
             return (
               <tr key={e.name} data-env-row={e.name}>
                 <td style={{ borderLeft: `4px solid ${e.color ?? "var(--border)"}` }}>
@@ -83,42 +103,44 @@ export function EnvironmentMatrixView(props: {
                       {s.unresolved.some((u) => u.state === "failed") ? "half applied" : "interrupted"}
                     </span>
                   )}
-                  {/* A long database URL wraps under the name rather than pushing the matrix past the window. */}
-                  <div className="faint" style={{ fontSize: 12, maxWidth: 220, whiteSpace: "normal", overflowWrap: "anywhere" }}>{e.dialect} · {e.displayTarget}{e.source === "profile" ? " · profile" : ""}</div>
+                  <div className="faint truncate" data-testid="env-target" title={target} style={{ fontSize: 12, maxWidth: 190 }}>{target}</div>
                 </td>
-                <td data-testid="env-row-state"><EnvironmentStateTag state={s.state} /></td>
+                <td data-testid="env-row-state" className="matrix-wrapping">{/* A long state ("half-applied: …") wraps in its cell. */}<EnvironmentStateTag state={s.state} /></td>
                 {s.error || s.heads === null ? (
                   <td colSpan={matrix.heads.length + 1}>
-                    <span className="tag bad">unreachable</span> <span className="muted">{s.error?.message}</span>
+                    <span className="tag bad">unreachable</span>{" "}
+                    <span className="muted truncate" style={{ maxWidth: 320 }} title={s.error ? errorWords(s.error).detail : undefined}>{s.error ? errorWords(s.error).title : ""}</span>
                   </td>
                 ) : (
                   <>
-                    <td className="mono">{s.heads.length === 0 ? <span className="faint">empty</span> : s.heads.map((h) => h.slice(0, 12)).join(", ")}</td>
+                    <td className="mono">{s.heads.length === 0 ? <span className="faint">empty</span> : s.heads.map((h) => <div key={h}>{h.slice(0, 12)}</div>)}</td>
                     {matrix.heads.map((h) => (
-                      <td key={h}>{s.heads!.includes(h) ? <span className="tag ok">✓ at head</span> : <span className="faint">—</span>}</td>
+                      <td key={h} data-head-cell={h}><HeadCell s={s} head={h} /></td>
                     ))}
                   </>
                 )}
                 <td data-testid="pending-count">{s.pending.length === 0 ? <span className="tag ok">0</span> : <span className="tag warn">{s.pending.length}</span>}</td>
                 <td><LastRun s={s} /></td>
-                <td><DriftCell drift={s.drift} /></td>
+                <td><DriftCell drift={s.drift} checking={props.driftChecking} /></td>
                 <td>
                   {s.problems.length === 0 ? (
                     <span className="faint">ok</span>
                   ) : (
                     s.problems.map((p) => (
-                      <div key={p.revision}>
+                      <div key={p.revision} className="truncate" style={{ maxWidth: 200 }} title={p.file ?? p.revision} data-testid="problem-file">
                         <span className="tag bad">{p.kind}</span> <code>{p.file ?? p.revision.slice(0, 12)}</code>
                       </div>
                     ))
                   )}
                 </td>
-                <td style={{ whiteSpace: "nowrap" }}>
-                  <button type="button" className="btn small" onClick={() => props.onGraph(e.name)}>Graph</button>{" "}
-                  <button type="button" className="btn small" onClick={() => props.onHistory(e.name)}>History</button>{" "}
-                  {s.pending.length > 0 && (
-                    <button type="button" className="btn small" onClick={() => props.onUpgrade(e.name)}>Upgrade…</button>
-                  )}
+                <td>
+                  <div className="matrix-actions">
+                    <button type="button" className="btn small" onClick={() => props.onGraph(e.name)}>Graph</button>
+                    <button type="button" className="btn small" onClick={() => props.onHistory(e.name)}>History</button>
+                    {s.pending.length > 0 && (
+                      <button type="button" className="btn small" onClick={() => props.onUpgrade(e.name)}>Upgrade…</button>
+                    )}
+                  </div>
                 </td>
               </tr>
             );

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import type { ConnectionProfileDto, ProfileTestDto, ProtectedDatabaseDto } from "../../../shared/api.js";
 import { asErrorShape } from "../../../shared/api-errors.js";
 import type { ErrorShape } from "../../../shared/errors.js";
@@ -10,6 +10,7 @@ import { loadedData, useLoad } from "../../hooks/use-load.js";
 import { UnresolvedForEnvironment } from "../apply/unresolved-for-environment.js";
 import { EnvironmentMatrixView } from "./environment-matrix-view.js";
 import { KnexGaps } from "./knex-gaps.js";
+import { headColumnNames } from "./head-column-names.js";
 import { ProfileForm, type ProfileFormValue } from "./profile-form.js";
 import { ProfilesPanel } from "./profiles-panel.js";
 
@@ -17,9 +18,14 @@ import { ProfilesPanel } from "./profiles-panel.js";
 export function EnvironmentsScreen() {
   const client = useClient();
   // The App's matrix with drift: reloaded on every host change (a run, a repair, a file changed on disk).
-  const { refresh, setActiveEnvironment, driftMatrix } = useProject();
+  const { refresh, setActiveEnvironment, driftMatrix, matrix: cheapMatrix, summary, askDrift } = useProject();
   const matrix = { load: driftMatrix, reload: refresh };
-  const shown = loadedData(driftMatrix);
+  // Drift replays every revision in a scratch database: the matrix without it is drawn first and
+  // the Drift column fills in (issue 19: 6.2 s before anything showed at 5,200 revisions).
+  const withDrift = loadedData(driftMatrix);
+  const shown = withDrift ?? loadedData(cheapMatrix);
+  useEffect(() => askDrift?.(), [askDrift]);
+  const headNames = useMemo(() => headColumnNames(summary, shown?.heads ?? []), [summary, shown?.heads]);
   const profiles = useLoad(() => client.listProfiles(), [client]);
   const [editing, setEditing] = useState<ConnectionProfileDto | "new" | null>(null);
   const [busy, setBusy] = useState(false);
@@ -75,7 +81,8 @@ export function EnvironmentsScreen() {
       {(shown?.environments ?? []).map((s) => (
         <UnresolvedForEnvironment key={s.environment.name} environment={s.environment.name} protected={s.environment.protected} confirmationName={s.environment.confirmationName ?? null} unresolved={s.unresolved ?? []} onResolved={afterChange} />
       ))}
-      {matrix.load.state === "loading" && !shown && <Loading what="environments and drift" />}
+      {!shown && cheapMatrix.state !== "error" && matrix.load.state !== "error" && <Loading what="environments" />}
+      {cheapMatrix.state === "error" && !shown && <ErrorBox error={cheapMatrix.error} onRetry={matrix.reload} />}
       {matrix.load.state === "error" && <ErrorBox error={matrix.load.error} onRetry={matrix.reload} />}
       {shown &&
         (shown.environments.length === 0 ? (
@@ -83,6 +90,8 @@ export function EnvironmentsScreen() {
         ) : (
           <EnvironmentMatrixView
             matrix={shown}
+            headNames={headNames}
+            driftChecking={withDrift === null}
             onHistory={(env) => navigate({ screen: "history", environment: env })}
             onUpgrade={(env) => navigate({ screen: "apply", environment: env, target: "heads", command: "upgrade" })}
             onGraph={(env) => {

@@ -1,11 +1,17 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
+import type { HistoryEntryDto } from "../../../shared/api.js";
+import { asErrorShape } from "../../../shared/api-errors.js";
 import { useClient } from "../../api/client-context.js";
 import { useProject } from "../../app/project-context.js";
 import { Empty, ErrorBox, Loading } from "../../components/load-states.js";
 import { useLoad } from "../../hooks/use-load.js";
+import { errorWords, withoutCliWords } from "../../components/error-words.js";
+import { downloadText } from "../../components/download-text.js";
+import { historyCsv, historyJson } from "./history-export.js";
 import { HistoryTableView } from "./history-table-view.js";
+import type { StepSql } from "./step-statements.js";
 
-/** History: an environment's history table, filterable, failures first. */
+/** History: an environment's history grouped by run, filterable by status, direction, text and date, open failures first, exported as CSV or JSON. */
 export function HistoryScreen(props: { readonly environment?: string }) {
   const client = useClient();
   const { summary, activeEnvironment, changes } = useProject();
@@ -15,6 +21,8 @@ export function HistoryScreen(props: { readonly environment?: string }) {
   const [search, setSearch] = useState("");
   const [query, setQuery] = useState("");
   const [failuresFirst, setFailuresFirst] = useState(true);
+  const [since, setSince] = useState("");
+  const [until, setUntil] = useState("");
   useEffect(() => {
     if (props.environment) setEnvironment(props.environment);
   }, [props.environment]);
@@ -31,11 +39,29 @@ export function HistoryScreen(props: { readonly environment?: string }) {
         ...(status ? { status } : {}),
         ...(direction ? { direction } : {}),
         ...(query ? { search: query } : {}),
+        ...(since ? { since } : {}),
+        ...(until ? { until } : {}),
       }),
     // changes: a run, a repair or a resolve adds or changes rows.
-    [client, environment, status, direction, query, failuresFirst, changes],
+    [client, environment, status, direction, query, failuresFirst, since, until, changes],
   );
-  const filtered = status !== "" || direction !== "" || query !== "";
+  const filtered = status !== "" || direction !== "" || query !== "" || since !== "" || until !== "";
+  // A step's statements when it has none recorded: the revision's SQL in that direction for this environment.
+  const loadSql = useCallback(
+    (row: HistoryEntryDto): Promise<StepSql> =>
+      client.revisionDetail({ revision: row.revision, environment }).then((d) => {
+        const r = row.direction === "down" ? d.downSql : d.upSql;
+        return { sql: r?.sql ?? null, note: r?.error ? withoutCliWords(r.error.message) : "No SQL for this step." };
+      }, (e: unknown) => ({ sql: null, note: errorWords(asErrorShape(e)).title })),
+    [client, environment],
+  );
+  const data = load.state === "ok" ? load.data : null;
+  const save = (kind: "csv" | "json"): void => {
+    if (!data) return;
+    const databaseUser = data.databaseUser ?? null;
+    const text = kind === "csv" ? historyCsv(data.rows, databaseUser) : historyJson(data.environment, data.rows, databaseUser);
+    downloadText(`strata-history-${data.environment}.${kind}`, text, kind === "csv" ? "text/csv" : "application/json");
+  };
   return (
     <section className="screen" aria-labelledby="history-title">
       <div className="screen-header">
@@ -73,17 +99,35 @@ export function HistoryScreen(props: { readonly environment?: string }) {
           Search
           <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} aria-label="Search history" placeholder="revision, message, user, host, error" />
         </label>
-        <label style={{ alignSelf: "flex-end", paddingBottom: 6 }}>
-          <input type="checkbox" checked={failuresFirst} onChange={(e) => setFailuresFirst(e.target.checked)} /> Failures first
+        <label className="field">
+          From
+          <input type="date" value={since} max={until || undefined} onChange={(e) => setSince(e.target.value)} aria-label="From date" />
         </label>
+        <label className="field">
+          To
+          <input type="date" value={until} min={since || undefined} onChange={(e) => setUntil(e.target.value)} aria-label="To date" />
+        </label>
+        <label style={{ alignSelf: "flex-end", paddingBottom: 6 }}>
+          <input type="checkbox" checked={failuresFirst} onChange={(e) => setFailuresFirst(e.target.checked)} /> Open failures first
+        </label>
+        <div style={{ alignSelf: "flex-end", display: "flex", gap: 6 }}>
+          <button type="button" className="btn small" disabled={!data || data.rows.length === 0} onClick={() => save("csv")} data-testid="export-csv">Export CSV</button>
+          <button type="button" className="btn small" disabled={!data || data.rows.length === 0} onClick={() => save("json")} data-testid="export-json">Export JSON</button>
+        </div>
       </div>
+      {data && (
+        <p className="muted" data-testid="history-user-legend" style={{ margin: "4px 0 8px" }}>
+          “OS user@host” is the operating-system account and computer that ran Strata; the database user is the one {data.environment} connects as
+          {data.databaseUser ? <>: <strong>{data.databaseUser}</strong></> : " (SQLite has none)"}. Export saves the rows shown, with these filters.
+        </p>
+      )}
       {load.state === "loading" && <Loading what={`the history of ${environment}`} />}
       {load.state === "error" && <ErrorBox error={load.error} onRetry={reload} />}
       {load.state === "ok" &&
         (load.data.rows.length === 0 ? (
           <Empty>{filtered ? "No history rows match these filters." : `Nothing has run on ${environment} yet.`}</Empty>
         ) : (
-          <HistoryTableView key={environment} rows={load.data.rows} />
+          <HistoryTableView key={environment} rows={load.data.rows} runs={load.data.runs ?? []} databaseUser={load.data.databaseUser ?? null} onLoadSql={loadSql} />
         ))}
     </section>
   );

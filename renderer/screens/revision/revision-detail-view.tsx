@@ -1,8 +1,9 @@
-import { Fragment } from "react";
+import { Fragment, useMemo } from "react";
 import type { ChecksumStateDto, EnvironmentDto, RenderedSqlDto, RevisionDetailDto } from "../../../shared/api.js";
 import { assertNever } from "../../app/assert-never.js";
 import { AcceptEditedFile } from "../../components/accept-edited-file.js";
 import { CodeView } from "../../components/code-view.js";
+import { errorWords, withoutCliWords } from "../../components/error-words.js";
 
 function checksumTag(state: ChecksumStateDto) {
   switch (state) {
@@ -22,18 +23,36 @@ function checksumTag(state: ChecksumStateDto) {
 }
 
 function SqlBlock({ title, rendered }: { readonly title: string; readonly rendered: RenderedSqlDto | null }) {
+  const losses = rendered?.destructive ?? [];
+  const marked = useMemo(() => (rendered?.destructive ?? []).map((d) => d.statement), [rendered]);
   return (
     <div>
       <h3>{title}</h3>
       {!rendered ? (
         <div className="faint">Not rendered.</div>
       ) : rendered.sql !== null ? (
-        <CodeView code={rendered.sql || "-- no statements"} language="sql" label={title} />
+        <>
+          {losses.length > 0 && (
+            <ul className="notice error loss-list" data-testid={`sql-losses-${title}`}>
+              {losses.map((d, i) => (
+                <li key={i}><span className="tag bad">{lossWord(d.reason)}</span> <code>{d.statement.split("\n")[0]}</code>: {d.reason}</li>
+              ))}
+            </ul>
+          )}
+          <CodeView code={rendered.sql || "-- no statements"} language="sql" label={title} marked={marked} />
+        </>
       ) : (
-        <div className="notice warn" role="note">{rendered.error?.message ?? "This revision cannot be rendered as SQL."}</div>
+        <div className="notice warn" role="note" data-testid={`sql-error-${title}`}>{rendered.error ? withoutCliWords(rendered.error.message) : "This revision cannot be rendered as SQL."}</div>
       )}
     </div>
   );
+}
+
+/** The tag of a loss: what kind of thing it does, from the lint's reason ("drops column …", "narrows …"). */
+function lossWord(reason: string): string {
+  if (/^(narrows|changes)/i.test(reason)) return "narrows";
+  if (/^drops/i.test(reason)) return "drops";
+  return "loses data";
 }
 
 /** Everything about one revision: ids, links, checksum state per environment, its code and its SQL. */
@@ -90,7 +109,7 @@ export function RevisionDetailView(props: {
                 <Fragment key={e.environment}>
                   <tr data-detail-env={e.environment}>
                     <td><strong>{e.environment}</strong></td>
-                    <td data-testid="checksum-state">{e.error ? <span className="tag bad" title={e.error.message}>unreachable</span> : checksumTag(e.checksum)}</td>
+                    <td data-testid="checksum-state">{e.error ? <span className="tag bad" title={errorWords(e.error).detail}>unreachable</span> : checksumTag(e.checksum)}</td>
                     <td style={{ textAlign: "right" }}>
                       {e.applied === false && (
                         <button type="button" className="btn small" onClick={() => props.onMigrate("upgrade", e.environment)}>Upgrade to here…</button>
