@@ -4,17 +4,11 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import type { Browser } from "playwright";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDir, launchChromium, serve, type ServedProject } from "./strata-serve.js";
+import { describe, expect, it } from "vitest";
+import { useBrowser } from "./browser-hooks.js";
+import { freshDir, serve, type ServedProject } from "./strata-serve.js";
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useBrowser();
 
 describe("the create screen in a knex project", () => {
   it("writes YYYYMMDDHHMMSS_slug.js in the folder's CommonJS style, without branch fields", async () => {
@@ -30,7 +24,7 @@ describe("the create screen in a knex project", () => {
     );
     const dataDir = freshDir("strata-e2e-data-");
     let served: ServedProject | null = null;
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await chromium().newContext({ viewport: { width: 1280, height: 900 } });
     const pageErrors: string[] = [];
     try {
       served = await serve(root, dataDir);

@@ -7,9 +7,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import knexFactory from "knex";
-import type { Browser } from "playwright";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDir, launchChromium, serve, strataSync, type ServedProject } from "./strata-serve.js";
+import { describe, expect, it } from "vitest";
+import { useBrowser } from "./browser-hooks.js";
+import { freshDir, serve, strataSync, type ServedProject } from "./strata-serve.js";
 
 const OUT = path.resolve(__dirname, "..", "..", "docs", "screenshots");
 
@@ -25,13 +25,7 @@ function migration(file: string): string {
   return `exports.up = (knex) => knex.schema.createTable("${table}", (t) => { t.increments("id"); });\nexports.down = (knex) => knex.schema.dropTable("${table}");\n`;
 }
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useBrowser();
 
 describe("the environments screen on a knex folder with gaps", () => {
   it("lists the files pending out of order and the rows naming files not in the folder, in words", async () => {
@@ -56,7 +50,7 @@ describe("the environments screen on a knex folder with gaps", () => {
 
     const dataDir = freshDir("strata-e2e-data-");
     let served: ServedProject | null = null;
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "light" });
+    const context = await chromium().newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "light" });
     const pageErrors: string[] = [];
     try {
       served = await serve(root, dataDir);

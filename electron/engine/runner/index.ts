@@ -1,7 +1,7 @@
 // runner/: executes a plan through knex: Strata's version and history tables, knex's own table in knex mode,
 // locks, transactions, offline SQL, recovery of an interrupted run. May import: errors.ts, knex-factory.ts,
 // revisions/, scripts/, dialect/, knex.
-export { migrate, prerenderedKey } from "./migrate.js";
+export { migrate } from "./migrate.js";
 export type { MigrateOptions } from "./migrate.js";
 export { stamp, adoptKnex } from "./stamp.js";
 export type { StampOptions, AdoptOptions } from "./stamp.js";

@@ -33,16 +33,6 @@ export interface MigrateOptions {
    * writes each step's knex row in the step's transaction; no version table is used.
    */
   readonly knex?: { readonly tableName: string };
-  /**
-   * The statements the plan's lint already captured for a step (renderSql's onStepStatements,
-   * keyed by prerenderedKey): such a step runs them instead of calling its function a second time.
-   */
-  readonly prerendered?: ReadonlyMap<string, readonly string[]>;
-}
-
-/** The key of a step in MigrateOptions.prerendered. */
-export function prerenderedKey(step: Pick<Step, "revision" | "direction">): string {
-  return `${step.direction} ${step.revision}`;
 }
 
 /** Where a step of a run that defers its commits can be undone to (see StepRunner.defersCommits). */
@@ -552,12 +542,6 @@ class StepRunner {
   }
 
   private async revisionFunction(step: Step, script: RevisionScript): Promise<(knex: Knex) => Promise<void> | void> {
-    const statements = this.opts.prerendered?.get(prerenderedKey(step));
-    if (statements) {
-      return async (db) => {
-        for (const sql of statements) await db.raw(sql);
-      };
-    }
     let mod;
     try {
       mod = await script.load();

@@ -58,13 +58,6 @@ export interface RenderSqlOptions {
    * earlier revisions are replayed on it; unused when the schema is seeded from a live database.
    */
   readonly baseSchema?: (knex: Knex) => Promise<void>;
-  /**
-   * Told, once the whole plan rendered without a database, each step's statements where they
-   * can stand for the revision's function in the real run (render once, issue #15): the function
-   * read nothing, and every statement it issued is plain SQL (no bindings, no `?`, no transaction
-   * control), so running the text is running what the function would issue again.
-   */
-  readonly onStepStatements?: (step: Step, statements: readonly string[]) => void;
 }
 
 /** What a knex-mode script needs to write the rows a run writes. */
@@ -128,13 +121,10 @@ async function renderIn(session: RenderSession, dialect: Dialect, opts: RenderSq
     const knexScript = bookkeeping && opts.knex ? new KnexScriptWriter(session.knex, dialect, opts.knex, opts.historyTable ?? "strata_history") : null;
     if (knexScript) out.push(...knexScript.opening().map(terminate), "");
     else if (bookkeeping) out.push(...createIfMissing(session.knex, opts.versionTable, (t) => defineVersionTable(t, opts.versionTable)).map(terminate), "");
-    const plain: [Step, readonly string[]][] = [];
     for (const step of opts.plan.steps) {
       const mod = await loadModule(opts.scripts, step);
       const script = opts.scripts.get(step.revision)!;
       const statements = await session.run(revisionFunction(mod, step), step);
-      const sendable = session.plainStatements?.();
-      if (sendable) plain.push([step, sendable]);
       out.push(`-- Running ${step.direction === "up" ? "upgrade" : "downgrade"} ${step.revision}: ${script.message.replace(/\s+/g, " ")}`);
       // SQLite ignores the foreign_keys pragma inside a transaction; knex emits it around a table rebuild, so it goes outside.
       const pragmas = statements.filter((s) => /^\s*pragma\s+foreign_keys\s*=/i.test(s));
@@ -147,8 +137,6 @@ async function renderIn(session: RenderSession, dialect: Dialect, opts: RenderSq
       out.push("");
     }
     if (knexScript) out.push(...knexScript.closing().map(terminate), "");
-    // Only once every step rendered: a plan that fell back to a scratch database was not rendered here.
-    for (const [step, statements] of plain) opts.onStepStatements?.(step, statements);
     return out.join("\n");
   } finally {
     await session.close();
@@ -174,8 +162,6 @@ interface RenderSession {
   /** Runs one revision function and returns the statements it issued, bindings inlined. */
   /** replay: an earlier revision run only to build the schema (SQLite): what it reads does not matter, as nothing of it is printed. */
   run(fn: (knex: Knex) => Promise<void> | void, step: Step, replay?: boolean): Promise<string[]>;
-  /** Offline only: the last run's statements where they are plain SQL a run can send as they are (see onStepStatements). */
-  plainStatements?(): readonly string[] | null;
   close(): Promise<void>;
 }
 
@@ -186,7 +172,6 @@ async function openOffline(client: DbClient): Promise<RenderSession> {
   let sink: ((q: Captured) => void) | null = null;
   // knex prefixes any error thrown from _query with the statement, so a refusal is kept aside and thrown by run().
   let refused: StrataError | null = null;
-  let lastPlain: string[] | null = null;
   c.acquireConnection = async () => ({ offline: true });
   c.releaseConnection = async () => undefined;
   // Keep "?" placeholders so bindings can be inlined with the dialect's own escaping.
@@ -201,14 +186,12 @@ async function openOffline(client: DbClient): Promise<RenderSession> {
     scratch: false,
     async run(fn, step) {
       const statements: string[] = [];
-      let plain = true;
       refused = null;
       sink = (q) => {
         if (readsData(q)) {
           refused = cannotRender(step, q.sql);
           throw new Error("offline rendering refused a read");
         }
-        if ((q.bindings?.length ?? 0) > 0 || q.sql.includes("?") || isTransactionControl(q.sql)) plain = false;
         statements.push(inline(knex, q));
       };
       try {
@@ -219,10 +202,8 @@ async function openOffline(client: DbClient): Promise<RenderSession> {
         sink = null;
       }
       if (refused) throw refused;
-      lastPlain = plain ? statements : null;
       return statements;
     },
-    plainStatements: () => lastPlain,
     close: () => knex.destroy(),
   };
 }

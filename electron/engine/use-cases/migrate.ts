@@ -6,7 +6,7 @@ import { confirmationNameOf, refuseUnconfirmedChange } from "../project/database
 import type { EnvironmentConfig } from "../project/index.js";
 import type { KnexChain } from "../revisions/index.js";
 import type { Plan, Step } from "../revisions/types.js";
-import { migrate, prerenderedKey, renderSql } from "../runner/index.js";
+import { migrate, renderSql } from "../runner/index.js";
 import { baseSchemaBuilder } from "./schema-diff.js";
 import type { RunEvent } from "../runner/types.js";
 import { STRATA_VERSION } from "../version.js";
@@ -180,19 +180,16 @@ export async function checkDestructive(
   db: DatabaseSession,
   plan: Plan,
   script: "lint" | "shown" = "lint",
-  prerendered?: Map<string, readonly string[]>,
 ): Promise<DestructiveCheck & { readonly sql: string | null }> {
   if (plan.steps.length === 0) return { destructive: [], error: null, sql: "" };
   const lintOnly = script === "lint";
-  // Render once (issue #15): a step rendered offline as plain SQL runs that SQL, not its function again.
-  const onStepStatements = prerendered ? (step: Step, statements: readonly string[]): void => void prerendered.set(prerenderedKey(step), statements) : undefined;
   const rowReads: { revision: string; sql: string }[] = [];
   const onRowRead = (step: Step, sql: string): void => void rowReads.push({ revision: step.revision, sql: sql.replace(/\s+/g, " ").trim() });
   let rendered: RenderedSqlDto;
   if (db.dialect.offlineRendering === "scratch") {
-    rendered = await renderPlanSql(project, db.env, plan, undefined, { seedSchema: await liveSchemaDdl(db), lintOnly, onRowRead, ...(onStepStatements ? { onStepStatements } : {}) });
+    rendered = await renderPlanSql(project, db.env, plan, undefined, { seedSchema: await liveSchemaDdl(db), lintOnly, onRowRead });
   } else {
-    rendered = await renderPlanSql(project, db.env, plan, undefined, { seedSchema: undefined, lintOnly, ...(onStepStatements ? { onStepStatements } : {}) });
+    rendered = await renderPlanSql(project, db.env, plan, undefined, { seedSchema: undefined, lintOnly });
     if (rendered.sql === null) rendered = await renderInLiveSchemaScratch(project, db, plan, rendered.error, { lintOnly, onRowRead });
   }
   if (rendered.sql === null) return { destructive: [], error: rendered.error, sql: null };
@@ -350,8 +347,7 @@ export async function runMigration(project: OpenProject, env: EnvironmentConfig,
     for (const w of preview.warnings ?? []) req.onWarning?.(w);
     // Compile every file the plan needs first: a broken file must stop the run before anything ran.
     await compilePlanScripts(project, preview);
-    const prerendered = new Map<string, readonly string[]>();
-    const check: DestructiveCheck = req.lint === false ? { destructive: [], error: null } : await checkDestructive(project, db, preview, "lint", prerendered);
+    const check: DestructiveCheck = req.lint === false ? { destructive: [], error: null } : await checkDestructive(project, db, preview);
     const destructive = check.destructive;
     // CI's refusal comes first and alone: one line, before the lock is taken or any table is made.
     const refusal = verdictRefusal(env, preview, verdictOf(check), req.failOn);
@@ -375,7 +371,6 @@ export async function runMigration(project: OpenProject, env: EnvironmentConfig,
       strataVersion: STRATA_VERSION,
       environment: env.name,
       ...(project.knex ? { knex: { tableName: knexTableOf(project) } } : {}),
-      ...(prerendered.size ? { prerendered } : {}),
     });
     return {
       environment: env.name,

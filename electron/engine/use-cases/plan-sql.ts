@@ -37,8 +37,6 @@ export async function renderPlanSql(
     /** A scratch database holding the live schema, to render on for real (see RenderSqlOptions.database). */
     readonly database?: Knex;
     readonly onRowRead?: (step: Step, sql: string) => void;
-    /** See RenderSqlOptions.onStepStatements. */
-    readonly onStepStatements?: (step: Step, statements: readonly string[]) => void;
   },
 ): Promise<RenderedSqlDto> {
   const dialect = dialectFor(env.client).label;
@@ -53,7 +51,6 @@ export async function renderPlanSql(
       ...(online?.lintOnly ? { lintOnly: true } : {}),
       ...(online?.database ? { database: online.database } : {}),
       ...(online?.onRowRead ? { onRowRead: online.onRowRead } : {}),
-      ...(online?.onStepStatements ? { onStepStatements: online.onStepStatements } : {}),
       versionTable: env.versionTable,
       historyTable: env.historyTable,
     });
