@@ -256,9 +256,13 @@ export function folderCompileCache(file: string): FolderCompileCache | undefined
   return cache ?? undefined;
 }
 
+/** Compiles started and not yet answered (esbuild answers asynchronously). */
+let compilesUnderWay = 0;
+
 /**
- * Writes what was compiled soon, once the batch being compiled is done: every revision of a
- * plan is compiled in one synchronous stretch, so the write waits for the event loop's next turn.
+ * Writes what was compiled soon, once the batch being compiled is done: the revisions of a plan
+ * start their compiles together, and the write waits until none of them is still under way, so
+ * one write holds the whole batch (another process reading the file then sees every entry).
  */
 export function scheduleCompileCacheFlush(): void {
   if (flushScheduled) return;
@@ -268,7 +272,24 @@ export function scheduleCompileCacheFlush(): void {
     exitHooked = true;
     process.once("exit", flushCompileCaches);
   }
-  setImmediate(flushCompileCaches);
+  setImmediate(flushWhenIdle);
+}
+
+function flushWhenIdle(): void {
+  // The last compile of the batch to finish schedules the write again (compileUnderWay).
+  if (compilesUnderWay === 0) flushCompileCaches();
+}
+
+/** Marks a compile as under way until the returned function is called: a scheduled write waits for it. */
+export function compileUnderWay(): () => void {
+  compilesUnderWay++;
+  let ended = false;
+  return () => {
+    if (ended) return;
+    ended = true;
+    compilesUnderWay--;
+    if (compilesUnderWay === 0 && flushScheduled) setImmediate(flushWhenIdle);
+  };
 }
 
 /** Writes every folder's cache that has new entries. */

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from "node:fs";
 import Module, { SourceMap } from "node:module";
 import path from "node:path";
 import { StrataError } from "../errors.js";
-import { compileKey, folderCompileCache, scheduleCompileCacheFlush, sourceDigest } from "./compile-cache.js";
+import { compileKey, compileUnderWay, folderCompileCache, scheduleCompileCacheFlush, sourceDigest } from "./compile-cache.js";
 import { COMPILE_TARGET, compilerId, esbuild, loaderFor } from "./esbuild-compiler.js";
 
 /** The parts of node:module's Module that @types/node does not declare. */
@@ -60,16 +60,22 @@ export async function compileRevision(file: string, source: string, displayName:
   const cached = cache?.get(name, key);
   if (cached !== undefined) return { code: cached, map: "" };
   let result;
+  // The cache's scheduled write waits for this compile, so it holds the whole batch.
+  const ended = cache === undefined ? undefined : compileUnderWay();
   try {
-    result = await esbuild().transform(source, { ...transformOptions(file, source, true), sourcemap: withSourceMap ? "external" : false });
-  } catch (e) {
-    const first = (e as Partial<TransformFailure>).errors?.[0];
-    if (first === undefined) throw e;
-    throw syntaxError(first, displayName, file);
-  }
-  if (cache !== undefined) {
-    cache.set(name, key, result.code);
-    scheduleCompileCacheFlush();
+    try {
+      result = await esbuild().transform(source, { ...transformOptions(file, source, true), sourcemap: withSourceMap ? "external" : false });
+    } catch (e) {
+      const first = (e as Partial<TransformFailure>).errors?.[0];
+      if (first === undefined) throw e;
+      throw syntaxError(first, displayName, file);
+    }
+    if (cache !== undefined) {
+      cache.set(name, key, result.code);
+      scheduleCompileCacheFlush();
+    }
+  } finally {
+    ended?.();
   }
   return { code: result.code, map: result.map };
 }
