@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DbClient } from "../../../electron/engine/dialect/index.js";
-import { createTestDatabase, envEntry, TEST_CLIENTS } from "../../helpers/databases.js";
+import { envEntry, TEST_CLIENTS, useAppAndTarget } from "../../helpers/databases.js";
 import type { TestDatabase } from "../../helpers/databases.js";
 import { strata, writeProject } from "../../helpers/strata-cli.js";
 
@@ -36,16 +36,7 @@ async function roundTrip(client: DbClient, app: TestDatabase, target: TestDataba
 }
 
 describe.each(TEST_CLIENTS)("dependents of a change on %s", (client: DbClient) => {
-  let app: TestDatabase;
-  let target: TestDatabase;
-  beforeEach(async () => {
-    app = await createTestDatabase(client);
-    target = await createTestDatabase(client);
-  });
-  afterEach(async () => {
-    await app.drop();
-    await target.drop();
-  });
+  const dbs = useAppAndTarget(client);
 
   it("a column's type changes under a view and a view on that view: the revision runs both ways", async () => {
     const table = (qty: string): string => `create table items (id integer primary key, qty ${qty} not null)`;
@@ -54,7 +45,7 @@ describe.each(TEST_CLIENTS)("dependents of a change on %s", (client: DbClient) =
       "create view v_items_ids as select id from v_items",
       ...(client === "pg" ? ["create materialized view mv_qty as select sum(qty) as total from items", "create unique index ux_mv_qty on mv_qty (total)"] : []),
     ];
-    const file = await roundTrip(client, app, target, [table("integer"), ...views], [table("bigint"), ...views]);
+    const file = await roundTrip(client, dbs.app, dbs.target, [table("integer"), ...views], [table("bigint"), ...views]);
     if (client === "pg") {
       // PostgreSQL refuses "alter column type" under a view: the file drops both views first, deepest first, and says why.
       expect(file).toContain("// Note: reads items.qty, whose type changes: PostgreSQL refuses the change while the view stands");
@@ -74,7 +65,7 @@ describe.each(TEST_CLIENTS)("dependents of a change on %s", (client: DbClient) =
       "create index ix_orders_paid on orders ((state = 'paid'))",
       "create view v_open as select id, state from orders where state <> 'shipped'",
     ];
-    const file = await roundTrip(client, app, target, [type("'new', 'paid', 'lost', 'shipped'"), ...rest], [type("'new', 'paid', 'shipped'"), ...rest]);
+    const file = await roundTrip(client, dbs.app, dbs.target, [type("'new', 'paid', 'lost', 'shipped'"), ...rest], [type("'new', 'paid', 'shipped'"), ...rest]);
     expect(file).toContain("// Note: uses orders.state, whose enum order_state is made anew: dropped first and recreated after, in this revision");
     expect(file).toContain("// Note: reads orders.state, whose enum order_state is made anew");
     expect(file.indexOf('drop index \\"ix_orders_open\\"')).toBeLessThan(file.indexOf("rename to"));

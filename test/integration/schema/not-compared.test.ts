@@ -1,9 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DbClient } from "../../../electron/engine/dialect/index.js";
-import { createTestDatabase, envEntry, TEST_CLIENTS } from "../../helpers/databases.js";
-import type { TestDatabase } from "../../helpers/databases.js";
+import { envEntry, TEST_CLIENTS, useAppAndTarget } from "../../helpers/databases.js";
 import { strata, writeProject } from "../../helpers/strata-cli.js";
 
 interface Named { readonly kind: string; readonly name: string; readonly table?: string }
@@ -93,25 +92,16 @@ const CASES: Record<DbClient, { base: string[]; extras: string[]; named: Named[]
 };
 
 describe.each(TEST_CLIENTS)("what Strata does not compare is named on %s", (client: DbClient) => {
-  let app: TestDatabase;
-  let target: TestDatabase;
-  beforeEach(async () => {
-    app = await createTestDatabase(client);
-    target = await createTestDatabase(client);
-  });
-  afterEach(async () => {
-    await app.drop();
-    await target.drop();
-  });
+  const dbs = useAppAndTarget(client);
 
   it("diff lists each unmodelled object by kind and name (text, --json), exits 1 when one is on one side only, and autogenerate's header names them", async () => {
     const c = CASES[client];
     for (const s of c.base) {
-      await app.knex.raw(s);
-      await target.knex.raw(s);
+      await dbs.app.knex.raw(s);
+      await dbs.target.knex.raw(s);
     }
-    for (const s of c.extras) await target.knex.raw(s);
-    const dir = writeProject({ environments: { app: envEntry(app), target: envEntry(target) } });
+    for (const s of c.extras) await dbs.target.knex.raw(s);
+    const dir = writeProject({ environments: { app: envEntry(dbs.app), target: envEntry(dbs.target) } });
     const p = ["--project", dir, "--env", "app"];
 
     const json = await strata([...p, "diff", "--from", "app", "--to", "target", "--json"]);
@@ -138,11 +128,11 @@ describe.each(TEST_CLIENTS)("what Strata does not compare is named on %s", (clie
   it("an unmodelled object alone makes the diff differ (exit 1, no changes); on both sides it is listed and the diff is equal", async () => {
     const c = CASES[client];
     for (const s of c.base) {
-      await app.knex.raw(s);
-      await target.knex.raw(s);
+      await dbs.app.knex.raw(s);
+      await dbs.target.knex.raw(s);
     }
-    await target.knex.raw(c.objectOnly.sql);
-    const dir = writeProject({ environments: { app: envEntry(app), target: envEntry(target) } });
+    await dbs.target.knex.raw(c.objectOnly.sql);
+    const dir = writeProject({ environments: { app: envEntry(dbs.app), target: envEntry(dbs.target) } });
     const p = ["--project", dir, "--env", "app"];
     const one = await strata([...p, "diff", "--from", "app", "--to", "target", "--json"]);
     expect(one.json.changes).toEqual([]);
@@ -152,7 +142,7 @@ describe.each(TEST_CLIENTS)("what Strata does not compare is named on %s", (clie
     const oneText = await strata([...p, "diff", "--from", "app", "--to", "target"]);
     expect(oneText.stdout).toContain("no changes Strata can make: app and target differ only in objects it does not compare");
 
-    await app.knex.raw(c.objectOnly.sql);
+    await dbs.app.knex.raw(c.objectOnly.sql);
     const both = await strata([...p, "diff", "--from", "app", "--to", "target", "--json"]);
     expect(both.json.notCompared).toEqual([{ ...c.objectOnly.named, presence: "both" }]);
     expect(both.json.equal).toBe(true);
@@ -162,13 +152,13 @@ describe.each(TEST_CLIENTS)("what Strata does not compare is named on %s", (clie
   it("status and check count an unmodelled object added to the live database as drift", async () => {
     const c = CASES[client];
     const dir = writeProject({
-      environments: { app: envEntry(app) },
+      environments: { app: envEntry(dbs.app) },
       revisions: [{ revision: "b1b1b1b1b1b1", downRevision: null, message: "base", up: c.base.map((s) => `await knex.raw(${JSON.stringify(s)});`).join("\n"), down: "" }],
     });
     const p = ["--project", dir, "--env", "app"];
     expect((await strata([...p, "upgrade", "heads"])).code).toBe(0);
     expect((await strata([...p, "check"])).code).toBe(0);
-    await app.knex.raw(c.objectOnly.sql);
+    await dbs.app.knex.raw(c.objectOnly.sql);
     const status = await strata([...p, "status", "--json"]);
     const drift = status.json.environments[0].drift;
     expect(drift.drifted).toBe(true);

@@ -1,31 +1,21 @@
 import fs from "node:fs";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DbClient } from "../../../electron/engine/dialect/index.js";
-import { createTestDatabase, envEntry, TEST_CLIENTS } from "../../helpers/databases.js";
-import type { TestDatabase } from "../../helpers/databases.js";
+import { envEntry, TEST_CLIENTS, useAppAndTarget } from "../../helpers/databases.js";
 import { strata, writeProject } from "../../helpers/strata-cli.js";
 import { ROUND_TRIP } from "./round-trip-schemas.js";
 
 const raw = (statements: readonly string[]): string => statements.map((s) => `await knex.raw(${JSON.stringify(s)});`).join("\n  ");
 
 describe.each(TEST_CLIENTS)("schema round trip on %s", (client: DbClient) => {
-  let app: TestDatabase;
-  let target: TestDatabase;
-  beforeEach(async () => {
-    app = await createTestDatabase(client);
-    target = await createTestDatabase(client);
-  });
-  afterEach(async () => {
-    await app.drop();
-    await target.drop();
-  });
+  const dbs = useAppAndTarget(client);
 
   it("autogenerates a revision from B to A: applied, the diff against A is empty; rolled back, the diff against B is empty", async () => {
     const { a, b } = ROUND_TRIP[client];
-    for (const s of a) await target.knex.raw(s);
+    for (const s of a) await dbs.target.knex.raw(s);
     const dir = writeProject({
-      environments: { app: envEntry(app), target: envEntry(target) },
+      environments: { app: envEntry(dbs.app), target: envEntry(dbs.target) },
       revisions: [{ revision: "b1b1b1b1b1b1", downRevision: null, message: "schema b", up: raw(b), down: "" }],
     });
     const p = ["--project", dir, "--env", "app"];
@@ -70,7 +60,7 @@ describe.each(TEST_CLIENTS)("schema round trip on %s", (client: DbClient) => {
   it("status and check report drift: none after the revisions, the difference after a hand-made change", async () => {
     const { b } = ROUND_TRIP[client];
     const dir = writeProject({
-      environments: { app: envEntry(app) },
+      environments: { app: envEntry(dbs.app) },
       revisions: [{ revision: "b1b1b1b1b1b1", downRevision: null, message: "schema b", up: raw(b), down: "" }],
     });
     const p = ["--project", dir, "--env", "app"];
@@ -79,8 +69,8 @@ describe.each(TEST_CLIENTS)("schema round trip on %s", (client: DbClient) => {
     expect(clean.stdout).toContain("up to date");
     expect(clean.code).toBe(0);
 
-    await app.knex.raw(client === "mysql2" ? "alter table products add column weight int" : "alter table products add column weight integer");
-    await app.knex.raw("create index ix_products_sku on products (sku)");
+    await dbs.app.knex.raw(client === "mysql2" ? "alter table products add column weight int" : "alter table products add column weight integer");
+    await dbs.app.knex.raw("create index ix_products_sku on products (sku)");
     const status = await strata([...p, "status", "--json"]);
     expect(status.code).toBe(0);
     const drift = status.json.environments[0].drift;
