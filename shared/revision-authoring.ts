@@ -46,6 +46,8 @@ export interface PreviewLeftChangeDto {
   readonly table: string;
   readonly summary: string;
   readonly destructive: boolean;
+  /** The preview's own changes to the same object: how a revision on the parents makes it instead (a whole table where the left side has drifted it). */
+  readonly instead: readonly string[];
 }
 
 /** The schema diff's left side, for a preview opened from that diff (issue 19): how it stands against the migrations. */

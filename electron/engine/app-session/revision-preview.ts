@@ -100,7 +100,7 @@ async function readPreview(project: OpenProject, req: PreviewInput): Promise<Kep
     left = {
       environment: leftEnv.name,
       atItsHeads: [...heads].sort().join(" ") === [...base.parents].sort().join(" "),
-      notWritable: [...compared].filter(([k]) => !keys.has(k)).map(([key, d]) => ({ key, table: d.object, summary: d.summary, destructive: d.destructive })),
+      notWritable: [...compared].filter(([k]) => !keys.has(k)).map(([key, d]) => ({ key, table: d.object, summary: d.summary, destructive: d.destructive, instead: changes.filter((c) => c.table === d.object).map((c) => c.summary) })),
     };
   }
   return { project, to: req.to, from: req.from, base, schemas, changes, left };

@@ -45,14 +45,17 @@ export function DriftOnlyNotice(props: { readonly left: PreviewLeftDto; readonly
   const env = left.environment;
   return (
     <div className="notice warn" data-testid="drift-only">
-      {listed.length} of the changes chosen on the schema diff {listed.length === 1 ? "is" : "are"} not written:{" "}
+      {listed.length} of the changes chosen on the schema diff {listed.length === 1 ? "is" : "are"} not written as such:{" "}
       {left.atItsHeads
-        ? `they come from ${env} differing from its own migrations (drift); what the migrations build at its heads already matches ${props.to} there, so a revision would have nothing to make on the databases they build.`
-        : `the parent you chose already matches ${props.to} there and ${env} does not.`}
+        ? `${env} differs from its own migrations (drift) there, so a revision where ${env} stands cannot make ${listed.length === 1 ? "it" : "them"}.`
+        : `the parent you chose differs from ${env} there.`}
       <ul className="change-list drift-list" aria-label="Changes not written">
         {listed.map((c) => (
           <li key={c.key} className={c.destructive ? "destructive" : undefined} data-change-key={c.key}>
-            <span className="change-table">{c.table}</span> {c.summary}: here {env} differs from its migrations. Make {env} match by hand (the schema diff&apos;s Copy script gives this change&apos;s SQL), or, if {env} is right, change {props.to} instead.
+            <span className="change-table">{c.table}</span> {c.summary}:{" "}
+            {c.instead.length > 0
+              ? `the revision makes ${c.table} from what the parent builds instead (${c.instead.join("; ")}), listed above.`
+              : `what the parent builds already matches ${props.to} here. Make ${env} match by hand (the schema diff's Copy script gives this change's SQL), or, if ${env} is right, change ${props.to} instead.`}
           </li>
         ))}
       </ul>

@@ -153,7 +153,7 @@ describe.each(TEST_CLIENTS)("creating revisions from the app on %s", (client: Db
 
     const preview = await call("previewRevision", { to: "dev", from: "stage" });
     expect(preview.base).toEqual({ parents: [B2], from: "environment", environment: "stage", notHeads: [] });
-    expect(preview.left).toEqual({ environment: "stage", atItsHeads: true, notWritable: [{ key: DROP_NICKNAME, table: "accounts", summary: expect.stringMatching(/^drop column nickname varchar\(40\)/), destructive: true }] });
+    expect(preview.left).toEqual({ environment: "stage", atItsHeads: true, notWritable: [{ key: DROP_NICKNAME, table: "accounts", summary: expect.stringMatching(/^drop column nickname varchar\(40\)/), destructive: true, instead: [] }] });
     expect(preview.changes.map((c) => [c.key, c.leftAlready]).sort()).toEqual([[ADD_EMAIL, false], [CREATE_NOTES, true], [DROP_INVOICES, false]].sort());
     const writable = listed.filter((k) => preview.changes.some((c) => c.key === k));
     expect(writable.sort()).toEqual([ADD_EMAIL, DROP_INVOICES].sort());
