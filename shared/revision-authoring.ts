@@ -46,7 +46,10 @@ export interface PreviewLeftChangeDto {
   readonly table: string;
   readonly summary: string;
   readonly destructive: boolean;
-  /** The preview's own changes to the same object: how a revision on the parents makes it instead (a whole table where the left side has drifted it). */
+  /**
+   * The preview's changes that write the same table another way, where one of the two makes or
+   * drops it whole (a table the left side has by hand, and the migrations never made).
+   */
   readonly instead: readonly string[];
 }
 

@@ -137,7 +137,7 @@ describe("the schema compare (issue 19)", () => {
       const drift = await page.getByTestId("drift-only").locator("li").count();
       // A table the migrations never made is made whole by the revision: the compare's column change on it says so.
       expect(await page.getByTestId("drift-only").locator(`li[data-change-key="add-column|orders|column total"]`).innerText()).toMatch(
-        /^orders add column total decimal\(10,2\) null: the revision makes orders from what the parent builds instead \(create table orders \(\d+ columns\)\), listed above\.$/,
+        /^orders add column total decimal\(10,2\) null: the revision writes orders from what the parent builds instead \(create table orders \(\d+ columns\)\), listed above\.$/,
       );
       expect((await preview.getByRole("checkbox", { checked: true }).count()) + drift + unmatched).toBe(8);
       await shot(page, `compare-create-${scheme}-${viewport.width}`);

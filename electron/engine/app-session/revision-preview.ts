@@ -34,6 +34,9 @@ interface Kept {
   readonly left: PreviewLeftDto | null;
 }
 
+/** A change that makes or drops a whole table: where one side has it, the other side's changes inside it are written another way. */
+const wholeTable = (kind: string): boolean => kind === "create-table" || kind === "drop-table";
+
 /** How many previews keep their two schemas for a re-render (a person ticking boxes uses the last one). */
 const KEPT = 8;
 
@@ -100,7 +103,7 @@ async function readPreview(project: OpenProject, req: PreviewInput): Promise<Kep
     left = {
       environment: leftEnv.name,
       atItsHeads: [...heads].sort().join(" ") === [...base.parents].sort().join(" "),
-      notWritable: [...compared].filter(([k]) => !keys.has(k)).map(([key, d]) => ({ key, table: d.object, summary: d.summary, destructive: d.destructive, instead: changes.filter((c) => c.table === d.object).map((c) => c.summary) })),
+      notWritable: [...compared].filter(([k]) => !keys.has(k)).map(([key, d]) => ({ key, table: d.object, summary: d.summary, destructive: d.destructive, instead: changes.filter((c) => c.table === d.object && (wholeTable(c.kind) || wholeTable(d.kind))).map((c) => c.summary) })),
     };
   }
   return { project, to: req.to, from: req.from, base, schemas, changes, left };

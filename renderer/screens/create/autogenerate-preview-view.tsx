@@ -54,7 +54,7 @@ export function DriftOnlyNotice(props: { readonly left: PreviewLeftDto; readonly
           <li key={c.key} className={c.destructive ? "destructive" : undefined} data-change-key={c.key}>
             <span className="change-table">{c.table}</span> {c.summary}:{" "}
             {c.instead.length > 0
-              ? `the revision makes ${c.table} from what the parent builds instead (${c.instead.join("; ")}), listed above.`
+              ? `the revision writes ${c.table} from what the parent builds instead (${c.instead.join("; ")}), listed above.`
               : `what the parent builds already matches ${props.to} here. Make ${env} match by hand (the schema diff's Copy script gives this change's SQL), or, if ${env} is right, change ${props.to} instead.`}
           </li>
         ))}
