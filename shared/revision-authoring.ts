@@ -41,11 +41,7 @@ export interface PreviewLossDto {
 }
 
 /** A change of the schema diff (the left environment's live schema to `to`) that a revision cannot write. */
-export interface PreviewLeftChangeDto {
-  readonly key: string;
-  readonly table: string;
-  readonly summary: string;
-  readonly destructive: boolean;
+export interface PreviewLeftChangeDto extends Pick<PreviewChangeDto, "key" | "table" | "summary" | "destructive"> {
   /**
    * The preview's changes that write the same table another way, where one of the two makes or
    * drops it whole (a table the left side has by hand, and the migrations never made).
@@ -57,13 +53,14 @@ export interface PreviewLeftChangeDto {
 export interface PreviewLeftDto {
   /** The left environment's name. */
   readonly environment: string;
-  /** Whether the parents are where it stands (its own heads): then a difference between its live schema and the parents' is drift. */
-  readonly atItsHeads: boolean;
   /**
-   * Changes from its live schema to `to` that are no difference between the parents and `to`: the
-   * migrations already match `to` there and the live schema does not, so no revision on these
-   * parents can make them (it would fail on every database the migrations built).
+   * Whether the parents are where it stands (its own heads): then a difference between its live
+   * schema and the parents' is drift. Its changes to `to` that are no difference between the
+   * parents and `to` are `notWritable`: the migrations already match `to` there (or write the
+   * table another way) and the live schema does not, so no revision on these parents makes them
+   * (it would fail on every database the migrations built).
    */
+  readonly atItsHeads: boolean;
   readonly notWritable: readonly PreviewLeftChangeDto[];
 }
 
