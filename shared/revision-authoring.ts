@@ -18,6 +18,50 @@ export interface PreviewChangeDto {
   readonly note: string | null;
   /** In the selection the preview was rendered for. */
   readonly selected: boolean;
+  /**
+   * Its own statements on the target dialect: what up() runs when it is the only change checked
+   * (with what the database needs along with it, e.g. a dependent view made again).
+   */
+  readonly sql: string;
+  /** Those of its statements that drop or narrow something (the plan lint's findings), for the SQL to mark. */
+  readonly losses: readonly PreviewLossDto[];
+  /**
+   * Opened from a schema diff whose left side is an environment (`left`): that environment already
+   * has this outside the migrations (its live schema matches `to` here), so the diff did not list it.
+   */
+  readonly leftAlready: boolean;
+  /** The schema diff's own words for this change where they differ (the left environment differs from its migrations here too). */
+  readonly leftSummary: string | null;
+}
+
+/** A statement that loses data or structure, and why. */
+export interface PreviewLossDto {
+  readonly statement: string;
+  readonly reason: string;
+}
+
+/** A change of the schema diff (the left environment's live schema to `to`) that a revision cannot write. */
+export interface PreviewLeftChangeDto extends Pick<PreviewChangeDto, "key" | "table" | "summary" | "destructive"> {
+  /**
+   * The preview's changes that write the same table another way, where one of the two makes or
+   * drops it whole (a table the left side has by hand, and the migrations never made).
+   */
+  readonly instead: readonly string[];
+}
+
+/** The schema diff's left side, for a preview opened from that diff (issue 19): how it stands against the migrations. */
+export interface PreviewLeftDto {
+  /** The left environment's name. */
+  readonly environment: string;
+  /**
+   * Whether the parents are where it stands (its own heads): then a difference between its live
+   * schema and the parents' is drift. Its changes to `to` that are no difference between the
+   * parents and `to` are `notWritable`: the migrations already match `to` there (or write the
+   * table another way) and the live schema does not, so no revision on these parents makes them
+   * (it would fail on every database the migrations built).
+   */
+  readonly atItsHeads: boolean;
+  readonly notWritable: readonly PreviewLeftChangeDto[];
 }
 
 /** Where the new revision goes, and why there. */
@@ -41,6 +85,8 @@ export interface RevisionPreviewDto {
   readonly to: string;
   /** Every difference, in the order it runs. */
   readonly changes: readonly PreviewChangeDto[];
+  /** Set when the request named a schema diff's left side (`from`). */
+  readonly left: PreviewLeftDto | null;
   /** Changes up() makes beyond the selection because the database needs them (e.g. a dependent view made again). */
   readonly alsoWritten: readonly string[];
   /** The bodies of up() and down() for the selection, as the file would hold them. */

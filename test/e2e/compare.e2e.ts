@@ -4,11 +4,11 @@ import path from "node:path";
 import type { Page } from "playwright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbClient } from "../../electron/engine/dialect/index.js";
-import { createTestDatabase, envEntry } from "../helpers/databases.js";
+import { createTestDatabase, envEntry, TEST_CLIENTS } from "../helpers/databases.js";
 import type { TestDatabase } from "../helpers/databases.js";
 import { buildShop } from "../fixtures/cross-dialect/shop-schema.js";
 import { useDemoSessions } from "./demo-sessions.js";
-import { addEnvironment } from "./strata-serve.js";
+import { addEnvironment, strataSync } from "./strata-serve.js";
 
 // `STRATA_SCREENSHOTS=1` writes the screenshots into docs/screenshots; otherwise into a temporary folder.
 const OUT = process.env.STRATA_SCREENSHOTS ? path.resolve(__dirname, "..", "..", "docs", "screenshots") : fs.mkdtempSync(path.join(os.tmpdir(), "strata-compare-"));
@@ -133,7 +133,13 @@ describe("the schema compare (issue 19)", () => {
       expect(await page.getByLabel("Message").inputValue()).toBe("match the schema of pg_prod");
       const unmatchedNote = page.getByTestId("unmatched-changes");
       const unmatched = (await unmatchedNote.count()) ? Number(/^(\d+) of/.exec(await unmatchedNote.innerText())?.[1]) : 0;
-      expect((await preview.getByRole("checkbox", { checked: true }).count()) + unmatched).toBe(8);
+      // pg_staging stands on no revision (the shop was made without them): what the migrations do not build is said as its drift.
+      const drift = await page.getByTestId("drift-only").locator("li").count();
+      // A table the migrations never made is made whole by the revision: the compare's column change on it says so.
+      expect(await page.getByTestId("drift-only").locator(`li[data-change-key="add-column|orders|column total"]`).innerText()).toMatch(
+        /^orders add column total decimal\(10,2\) null: the revision writes orders from what the parent builds instead \(create table orders \(\d+ columns\)\), listed above\.$/,
+      );
+      expect((await preview.getByRole("checkbox", { checked: true }).count()) + drift + unmatched).toBe(8);
       await shot(page, `compare-create-${scheme}-${viewport.width}`);
     });
   }
@@ -173,4 +179,111 @@ describe("the schema compare (issue 19)", () => {
       expect((await detail.locator("[data-column=active][data-attribute=default]").innerText()).replace(/\s+/g, " ").trim()).toBe("active default true → false");
     });
   }
+});
+
+/** The look of each dialect's hand-over run: 1280x800, light and dark between them. */
+const HANDOVER_LOOK: Readonly<Record<DbClient, "light" | "dark">> = { "better-sqlite3": "light", pg: "dark", mysql2: "dark" };
+const HANDOVER_NAME: Readonly<Record<DbClient, string>> = { "better-sqlite3": "sqlite", pg: "postgresql", mysql2: "mariadb" };
+
+/** `strata diff --json` (exit 1 when the sources differ, like diff(1)): the keys of its changes. */
+function cliDiffKeys(root: string, from: string, to: string): string[] {
+  try {
+    return (JSON.parse(strataSync(["--project", root, "diff", "--from", from, "--to", to, "--json"])) as { changes: { key: string }[] }).changes.map((c) => c.key);
+  } catch (e) {
+    const out = (e as { status?: number; stdout?: string }).stdout;
+    if ((e as { status?: number }).status !== 1 || !out) throw e;
+    return (JSON.parse(out) as { changes: { key: string }[] }).changes.map((c) => c.key);
+  }
+}
+
+describe.each(TEST_CLIENTS)("the hand-over to the create screen with an environment on the left, on %s (issue 19)", (client: DbClient) => {
+  const PHONE = "add-column|customers|column phone";
+  const DROP_AUDIT = "drop-table|audit_events|";
+  const NOTES = "create-table|notes|";
+  const LEGACY = "drop-column|orders|column legacy_code";
+
+  it("each change checked on the compare arrives checked, with its own SQL, and is what gets written; the drift is said per change", async () => {
+    const stage = await createTestDatabase(client);
+    const prod = await createTestDatabase(client);
+    try {
+      const scheme = HANDOVER_LOOK[client];
+      let root = "";
+      const session = await demo.open({
+        colorScheme: scheme,
+        prepare: async (r) => {
+          root = r;
+          addEnvironment(r, "stage", envEntry(stage));
+          addEnvironment(r, "prod", envEntry(prod));
+          strataSync(["--project", r, "--env", "stage", "upgrade", "heads"]);
+          strataSync(["--project", r, "--env", "prod", "upgrade", "heads"]);
+          // prod, the schema wanted: a column, a table, and a table dropped (destructive).
+          await prod.knex.schema.alterTable("customers", (t) => t.string("phone", 40).nullable());
+          for (const db of [prod, stage]) await db.knex.schema.createTable("notes", (t) => { t.increments("id"); t.text("body"); });
+          await prod.knex.schema.dropTable("audit_events");
+          // stage drifts from its migrations: the notes table above, and a column no revision made.
+          await stage.knex.schema.alterTable("orders", (t) => t.string("legacy_code", 20).nullable());
+        },
+        hash: "#/diff?from=stage&to=prod",
+      });
+      const page = session.page;
+      await page.locator("[data-testid=compare-objects]").waitFor({ timeout: 90_000 });
+      await expect.poll(() => page.locator("[data-testid=diff-count]").innerText()).toBe("3 of 3 changes selected");
+      await page.locator("[data-object='table orders']").click();
+      expect(await page.locator(`[data-testid=compare-detail] [data-change-key="${LEGACY}"]`).isChecked()).toBe(true);
+      await shot(page, `compare-handover-${HANDOVER_NAME[client]}-${scheme}-1280`);
+      await page.getByRole("button", { name: "Create revision from the selected changes…" }).click();
+
+      const preview = page.getByTestId("autogenerate-preview");
+      await preview.getByText(/Changes to write:/).waitFor({ timeout: 90_000 });
+      const chosen = new URLSearchParams(new URL(page.url()).hash.split("?")[1]).getAll("change").sort();
+      expect(chosen).toEqual([DROP_AUDIT, LEGACY, PHONE].sort());
+      // The base is where stage stands (the demo's head), said as such.
+      expect(await page.getByTestId("preview-base").innerText()).toBe("stage stands on e4b1d8c3a7f2: the new revision goes on it.");
+      expect(await page.getByTestId("choice-environment").innerText()).toContain("Where stage stands");
+      // Every change chosen there that the migrations can make arrives checked; the table stage already has is listed unchecked, said why.
+      const checked = await preview.locator("li[data-change-key]").evaluateAll((rows) => rows.filter((r) => r.querySelector("input:checked")).map((r) => r.getAttribute("data-change-key")));
+      expect(checked.sort()).toEqual([DROP_AUDIT, PHONE].sort());
+      expect(await preview.getByText("Changes to write: 2 of 3").count()).toBe(1);
+      expect(await preview.locator(`li[data-change-key="${NOTES}"] [data-testid=change-left]`).innerText()).toBe(
+        "stage already has this outside the migrations, so the schema diff did not list it and it is not checked. Checked, the revision makes it on every database the migrations build, and on stage it would be made again and fail: undo it there by hand before the revision runs, or leave it unchecked.",
+      );
+      // The change that only stage's drift gives is said, with what to do, and not offered as a box.
+      const drift = page.getByTestId("drift-only");
+      expect(await drift.innerText()).toMatch(/^1 of the changes chosen on the schema diff is not written as such: stage differs from its own migrations \(drift\) there, so a revision where stage stands cannot make it\./);
+      expect(await drift.locator(`li[data-change-key="${LEGACY}"]`).innerText()).toMatch(/^orders drop column legacy_code varchar\(20\).*: what the parent builds already matches prod here\. Make stage match by hand \(the schema diff's Copy script gives this change's SQL\), or, if stage is right, change prod instead\.$/);
+      expect(await page.getByTestId("unmatched-changes").count()).toBe(0);
+
+      // Each change's own SQL, on the dialect, opened from its row: the drop marked as losing data.
+      const q = client === "pg" ? (n: string) => `"${n}"` : (n: string) => `\`${n}\``;
+      const dropRow = preview.locator(`li[data-change-key="${DROP_AUDIT}"]`);
+      await dropRow.locator("summary").click();
+      await dropRow.locator(".cm-content").filter({ hasText: `drop table ${q("audit_events")}` }).waitFor();
+      expect(await dropRow.locator("summary").innerText()).toBe("SQL: 1 statement loses data");
+      expect(await dropRow.locator("[data-loss=true]").innerText()).toContain(`drop table ${q("audit_events")}`);
+      expect(await dropRow.getByTestId("change-losses").innerText()).toMatch(/drops table audit_events and all its rows/);
+      const phoneRow = preview.locator(`li[data-change-key="${PHONE}"]`);
+      await phoneRow.locator("summary").click();
+      await phoneRow.locator(".cm-content").filter({ hasText: `alter table ${q("customers")} add ${client === "mysql2" ? "" : "column "}${q("phone")} varchar(40)` }).waitFor();
+      expect(await phoneRow.locator("[data-loss=true]").count()).toBe(0);
+      // The screen scrolls inside its panel: the shot starts at what the hand-over says.
+      await drift.evaluate((el) => el.scrollIntoView({ block: "start" }));
+      await shot(page, `create-handover-${HANDOVER_NAME[client]}-1280-${scheme}`);
+
+      const before = fs.readdirSync(path.join(root, "migrations"));
+      await page.getByRole("button", { name: "Create revision" }).click();
+      await page.getByTestId("created").waitFor({ timeout: 90_000 });
+      const file = fs.readdirSync(path.join(root, "migrations")).find((f) => !before.includes(f))!;
+      const source = fs.readFileSync(path.join(root, "migrations", file), "utf8");
+      expect(source).toContain(`export const downRevision: string | string[] | null = "e4b1d8c3a7f2";`);
+      expect(source).toMatch(/phone/);
+      expect(source).toMatch(/dropTable\("audit_events"\)/);
+      expect(source).not.toMatch(/notes|legacy_code/);
+      // What was written is what the compare chose: stage runs it, and the compare then shows only its drift.
+      strataSync(["--project", root, "--env", "stage", "upgrade", "heads"]);
+      expect(cliDiffKeys(root, "stage", "prod")).toEqual([LEGACY]);
+    } finally {
+      await stage.drop();
+      await prod.drop();
+    }
+  }, 300_000);
 });

@@ -3,7 +3,8 @@
  * the create screen previews autogenerate's changes (destructive marked) and the code for the
  * checked ones before any file is written, writes only those, deletes a revision nothing used
  * and refuses one an environment ran; an environment on two heads gets a merge; the heads are
- * merged from the app; the parent search finds a revision among 1,200. At 1280x800 and
+ * merged from the app; the parent search finds a revision among 1,200; each change opens its own
+ * SQL, the destructive statements marked. At 1280x800 and
  * 1920x1080, light and dark, with no sideways scrolling.
  *
  * `STRATA_SCREENSHOTS=1` writes docs/screenshots/create-*.png.
@@ -110,6 +111,16 @@ describe.each(TEST_CLIENTS)("the create screen on %s", (client: DbClient) => {
     expect(await drop.count()).toBe(1);
     expect(await drop.innerText()).toMatch(/drop table invoices[\s\S]*destructive: data may be lost/);
     await upCode(page).filter({ hasText: 'dropTable("invoices")' }).waitFor();
+    // Each change opens its own SQL on the dialect, the drop marked as losing data, from the same read.
+    const q = client === "pg" ? (n: string) => `"${n}"` : (n: string) => `\`${n}\``;
+    await drop.locator("summary").click();
+    await drop.locator(".cm-content").filter({ hasText: `drop table ${q("invoices")};` }).waitFor();
+    expect(await drop.locator("summary").innerText()).toBe("SQL: 1 statement loses data");
+    expect(await drop.locator("[data-loss=true]").innerText()).toBe(`drop table ${q("invoices")};`);
+    const email = preview.locator(`li[data-change-key="add-column|accounts|column email"]`);
+    await email.locator("summary").click();
+    await email.locator(".cm-content").filter({ hasText: `alter table ${q("accounts")} add ${client === "mysql2" ? "" : "column "}${q("email")} varchar(200)` }).waitFor();
+    expect(await email.locator("[data-loss=true]").count()).toBe(0);
     // Nothing written by the preview.
     expect(migrationFiles(root)).toEqual(before);
     await expectNoSidewaysScroll(page);

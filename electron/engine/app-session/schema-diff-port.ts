@@ -1,9 +1,9 @@
 import type { DriftDto, SchemaChangeDto, SchemaDiffDto } from "../../../shared/api.js";
 import type { SchemaChangeDto as EngineChangeDto, SchemaChangeKind } from "../../../shared/schema.js";
 import { dialectFor } from "../dialect/index.js";
-import { changeKey, definitionKey, renderBodySql, renderKnexBody, renderObjectDefinitions } from "../diff/index.js";
+import { changeKey, definitionKey, renderBodySqlOrReason, renderKnexBody, renderObjectDefinitions } from "../diff/index.js";
 import type { SchemaChange } from "../diff/index.js";
-import { StrataError, assertNever, isStrataError } from "../errors.js";
+import { StrataError, assertNever } from "../errors.js";
 import type { SchemaDiffPort } from "./app-service.js";
 import type { OpenProject } from "../use-cases/open-project.js";
 import type { EnvironmentChoice } from "./project-holder.js";
@@ -78,14 +78,7 @@ function objectName(dto: EngineChangeDto): string {
 async function guiChange(change: SchemaChange, client: Parameters<typeof dialectFor>[0]): Promise<SchemaChangeDto> {
   const sd = dialectFor(client).schema;
   const knexUp = renderKnexBody([change], sd);
-  let sql: string;
-  try {
-    sql = (await renderBodySql(client, knexUp)).join("\n");
-  } catch (e) {
-    if (!isStrataError(e)) throw e;
-    sql = `-- ${e.message}`;
-  }
-  return { ...changeWithoutSql(change.dto), sql, knexUp };
+  return { ...changeWithoutSql(change.dto), sql: await renderBodySqlOrReason(client, knexUp), knexUp };
 }
 
 function isClient(c: string): c is "pg" | "mysql2" | "better-sqlite3" {

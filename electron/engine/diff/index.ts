@@ -2,7 +2,7 @@
 // code and SQL; knows no connection. May import: shared/, errors.ts, knex-factory.ts, introspect/, dialect/.
 export { diffSchemas, columnDifferences, compareNotCompared, describeNotCompared } from "./schema-differ.js";
 export { renderKnexBody, columnCall } from "./knex-renderer.js";
-export { renderBodySql } from "./sql-renderer.js";
+export { renderBodySql, renderBodySqlOrReason } from "./sql-renderer.js";
 export { changeKey, describeColumn, describeType, qualifiedName } from "./change.js";
 export { enumCheckValues, normaliseAcrossDialects } from "./cross-dialect.js";
 export type { CrossDialectModels, SetAsideModel } from "./cross-dialect.js";

@@ -69,7 +69,8 @@ export function diffSchemas(from: SchemaModel, to: SchemaModel): SchemaChange[] 
   }
   for (const [key, ft] of fromTables) {
     const tt = toTables.get(key);
-    if (tt) diffTable(ft, tt, out);
+    // The very same table object has nothing to compare: applyChanges keeps every table a change does not touch (the create screen diffs once per change).
+    if (tt && tt !== ft) diffTable(ft, tt, out);
   }
   diffEnums(from, to, out);
   diffViews(from.views, to.views, out);

@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { StrataError } from "../errors.js";
+import { StrataError, isStrataError } from "../errors.js";
 import { loadKnex } from "../knex-factory.js";
 import type { DbClient } from "../dialect/index.js";
 
@@ -31,4 +31,17 @@ export async function renderBodySql(client: DbClient, body: string): Promise<str
     await knex.destroy();
   }
   return statements.map((s) => (s.trim().endsWith(";") ? s.trim() : `${s.trim()};`));
+}
+
+/**
+ * A body's SQL as a pane shows it: the statements, or one SQL comment saying why the body cannot
+ * be rendered without a database (the rest of the screen still shows).
+ */
+export async function renderBodySqlOrReason(client: DbClient, body: string): Promise<string> {
+  try {
+    return (await renderBodySql(client, body)).join("\n");
+  } catch (e) {
+    if (!isStrataError(e)) throw e;
+    return `-- ${e.message}`;
+  }
 }

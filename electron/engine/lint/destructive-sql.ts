@@ -80,12 +80,17 @@ export async function findDestructiveInPlan(db: DatabaseSession, script: string)
     // type change whose old type it does not know, which errs on the side of listing.
     return first.found;
   }
+  return lint(script, bookkeeping, liveColumnsOf(model)).found;
+}
+
+/** A schema's columns as the lint consults them: the default schema's tables, names lower-cased. */
+export function liveColumnsOf(model: SchemaModel): LiveColumns {
   const live = new Map<string, Map<string, string>>();
   for (const t of model.tables) {
     if (t.schema !== null) continue;
     live.set(t.name.toLowerCase(), new Map(t.columns.map((c) => [c.name.toLowerCase(), c.nativeType] as const)));
   }
-  return lint(script, bookkeeping, live).found;
+  return live;
 }
 
 /** What the lint keeps per table: column -> type as spelled (null: not known). */

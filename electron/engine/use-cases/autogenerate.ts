@@ -1,10 +1,11 @@
 import type { NotComparedDto, SchemaChangeDto } from "../../../shared/schema.js";
 import { dialectFor } from "../dialect/index.js";
-import { compareNotCompared, diffSchemas, renderKnexBody } from "../diff/index.js";
+import { compareNotCompared, diffSchemas, renderBodySqlOrReason, renderKnexBody } from "../diff/index.js";
 import type { SchemaChange } from "../diff/index.js";
 import { applyChanges } from "../diff/apply-changes.js";
 import { changeKey } from "../diff/change.js";
 import { StrataError } from "../errors.js";
+import { findDestructiveStatements, liveColumnsOf } from "../lint/destructive-sql.js";
 import type { EnvironmentConfig } from "../project/index.js";
 import { createRevision } from "./create-revision.js";
 import { readDatabaseState, withDatabase } from "./database-session.js";
@@ -130,6 +131,37 @@ export function autogenerateBodies(s: AutogenerateSchemas, selectedChanges?: rea
     downBody: `${header(down, "down")}\n${renderKnexBody(down, sd, target)}`,
     notCompared,
   };
+}
+
+/** One change's own statements, and those of them that lose data or structure. */
+export interface ChangeStatements {
+  readonly sql: string;
+  readonly losses: readonly { readonly statement: string; readonly reason: string }[];
+}
+
+/**
+ * Each change's own SQL on the target dialect, keyed by {@link changeKey}, from the schemas already
+ * read (no second scratch build): what up() runs when it is the only change chosen. It is rendered
+ * from "the parents plus this change", as a selection is, so a SQLite rebuild makes only this
+ * change (rebuilding to the desired table would carry the table's other changes too) and a
+ * dependent view dropped and made again is shown with it. Losses are marked by the plan lint,
+ * which reads old column types from the schema at the parents.
+ */
+export async function changeStatements(s: AutogenerateSchemas, changes: readonly SchemaChange[]): Promise<Map<string, ChangeStatements>> {
+  const from = s.atParents.model;
+  const sd = dialectFor(s.host.client).schema;
+  const live = liveColumnsOf(from);
+  const bookkeeping = [s.host.versionTable, s.host.historyTable];
+  const out = new Map<string, ChangeStatements>();
+  for (const c of changes) {
+    const own = diffSchemas(from, applyChanges(from, [c]));
+    // A key to a table the diff makes (add-foreign-key after create-table) changes nothing on its own: its statement is shown as written.
+    const sql = await renderBodySqlOrReason(s.host.client, renderKnexBody(own.length ? own : [c], sd, from));
+    // The lint reads a plan's script, whose statements follow a "-- Running upgrade REV:" line.
+    const losses = sql.startsWith("-- ") ? [] : findDestructiveStatements(`-- Running upgrade preview: ${c.dto.summary}\n${sql}`, bookkeeping, live).map((d) => ({ statement: d.statement, reason: d.reason }));
+    out.set(changeKey(c.dto), { sql, losses });
+  }
+  return out;
 }
 
 /**

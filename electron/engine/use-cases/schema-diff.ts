@@ -6,7 +6,7 @@ import type { DriftDto, NotComparedDto, SchemaChangeDto, SchemaDiffDto, SchemaMo
 import { dialectFor } from "../dialect/index.js";
 import type { DbClient, Dialect } from "../dialect/index.js";
 import { changeKey, compareNotCompared, compareObjects, describeNotCompared, diffSchemas, normaliseAcrossDialects, renderBodySql, renderKnexBody } from "../diff/index.js";
-import type { SchemaChange } from "../diff/index.js";
+import type { CrossDialectModels, SchemaChange } from "../diff/index.js";
 import { StrataError, assertNever, isStrataError } from "../errors.js";
 import { KNEX_TABLES } from "../introspect/index.js";
 import { loadKnex } from "../knex-factory.js";
@@ -346,6 +346,16 @@ export function hostFor(project: OpenProject, specs: readonly SourceSpec[], fall
   return env?.env ?? fallback ?? selectEnvironment(project);
 }
 
+/**
+ * The changes a schema diff shows from one model to another: across dialects (PostgreSQL staging,
+ * MariaDB prod) both sides are first brought to what both can say (issue 19). The compare screen
+ * and the create screen's hand-over from it (which checks each chosen key) both take them from here.
+ */
+export function compareModels(from: SchemaModel, to: SchemaModel): { readonly compared: CrossDialectModels; readonly changes: SchemaChange[] } {
+  const compared = from.client !== to.client ? normaliseAcrossDialects(from, to) : { from, to, setAside: [] };
+  return { compared, changes: diffSchemas(compared.from, compared.to) };
+}
+
 /** `strata diff --from SRC --to SRC`: the changes that turn `from` into `to`, in an order that runs. */
 export async function diffSources(project: OpenProject, req: DiffRequest): Promise<SchemaDiffResult> {
   const fromSpec = resolveSource(project, req.from, req.others);
@@ -358,10 +368,7 @@ export async function diffSources(project: OpenProject, req: DiffRequest): Promi
   if (crossDialect && req.sql === true) {
     throw new StrataError("NOT_SUPPORTED", `no SQL script across dialects: ${req.from} is ${dialectFor(from.model.client as DbClient).label} and ${req.to} is ${dialectFor(to.model.client as DbClient).label}, and a script for one does not run on the other; compare without --sql, or diff against migrations on ${req.to}'s own server`, { from: from.model.client, to: to.model.client });
   }
-  // Across dialects (PostgreSQL staging, MariaDB prod) both sides are first brought to what both can say (issue 19).
-  const cross = crossDialect ? normaliseAcrossDialects(from.model, to.model) : null;
-  const compared = cross ?? { from: from.model, to: to.model, setAside: [] };
-  const changes = diffSchemas(compared.from, compared.to);
+  const { compared, changes } = compareModels(from.model, to.model);
   let sql: string | undefined;
   if (req.sql && !crossDialect) {
     const body = renderKnexBody(changes, dialectFor(host.client).schema, from.model);

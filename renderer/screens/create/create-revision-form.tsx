@@ -62,6 +62,8 @@ export function CreateRevisionForm(props: {
   readonly sources: readonly DiffSourceDto[] | null;
   /** A knex folder (issue #15 point 4): the new file is a knex migration on the last file, with no parent, label or depends-on to pick. */
   readonly knexFolder: boolean;
+  /** The environment whose heads the default parents are: the schema diff's left side, else the schema you want. */
+  readonly baseEnvironment: string;
   /** Shown under the contents choice: the autogenerate preview. */
   readonly preview: ReactNode;
   readonly notices: ReactNode;
@@ -130,7 +132,7 @@ export function CreateRevisionForm(props: {
           <div className="parent-choices">
             {state.mode === "autogenerate" && (
               <Choice checked={c.kind === "default"} onChoose={() => choose({ kind: "default" })} testId="choice-environment">
-                Where {state.to || "the chosen environment"} stands (recommended: its own revision{heads.length > 1 ? "s" : ""})
+                Where {props.baseEnvironment || "the chosen environment"} stands (recommended: its own revision{heads.length > 1 ? "s" : ""}{props.baseEnvironment !== state.to ? ", the left side of the schema diff" : ""})
               </Choice>
             )}
             {heads.length === 0 && state.mode === "empty" && (

@@ -7,7 +7,7 @@ import { useClient } from "../../api/client-context.js";
 import { useProject } from "../../app/project-context.js";
 import { graphRevisions } from "../../graph/graph-revisions.js";
 import { loadedData, useLoad } from "../../hooks/use-load.js";
-import { AutogeneratePreviewView } from "./autogenerate-preview-view.js";
+import { AutogeneratePreviewView, DriftOnlyNotice } from "./autogenerate-preview-view.js";
 import { CreatedRevisionView, type DeleteState } from "./created-revision-view.js";
 import { choiceParents, CreateRevisionForm, splitList, type CreateFormState, type ParentChoice } from "./create-revision-form.js";
 
@@ -17,6 +17,11 @@ interface CreateRouteProps {
   readonly diffFrom?: string;
   readonly diffTo?: string;
   readonly changes?: readonly string[];
+}
+
+/** The schema diff's left side when it is an environment (a saved profile too): the revision starts where it stands. */
+function leftEnvironment(diffFrom: string | undefined): string | undefined {
+  return diffFrom && !/^migrations(@|$)/.test(diffFrom) && !/\.sql$/i.test(diffFrom) ? diffFrom : undefined;
 }
 
 /** The form's first state: a parent that exists, the diff's desired side, and a message to start from. */
@@ -65,6 +70,8 @@ function CreateScreenBody(props: CreateRouteProps) {
   const [deleteState, setDeleteState] = useState<DeleteState>({ kind: "idle" });
   const [deleted, setDeleted] = useState<string | null>(null);
   const asked = useRef(0);
+  const left = leftEnvironment(props.diffFrom);
+  const fromLeft = left !== undefined ? { from: left } : {};
   const sourceList = loadedData(sources.load)?.sources ?? (sources.load.state === "error" ? [] : null);
 
   // The sources arrive after the form is shown: fill in a default without touching what was chosen.
@@ -88,24 +95,26 @@ function CreateScreenBody(props: CreateRouteProps) {
       if (ticket === asked.current) setPreview({ kind: "failed", error: asErrorShape(e) });
     };
     client
-      .previewRevision({ to: state.to, ...where })
+      .previewRevision({ to: state.to, ...fromLeft, ...where })
       .then(async (p) => {
         if (ticket !== asked.current) return;
         const keys = new Set(p.changes.map((c) => c.key));
         const wanted = props.changes?.filter((k) => keys.has(k));
-        setUnmatched(props.changes ? props.changes.length - (wanted?.length ?? 0) : 0);
+        // Said apart: the changes the left environment's drift alone gives (p.left.notWritable).
+        const drift = new Set(p.left?.notWritable.map((c) => c.key) ?? []);
+        setUnmatched(props.changes?.filter((k) => !keys.has(k) && !drift.has(k)).length ?? 0);
         if (!wanted) {
           setSelected(keys);
           setPreview({ kind: "shown", preview: p, rendering: false });
           return;
         }
         setSelected(new Set(wanted));
-        const again = await client.previewRevision({ to: state.to, parents: [...p.base.parents], previewId: p.previewId, selectedChanges: wanted });
+        const again = await client.previewRevision({ to: state.to, ...fromLeft, parents: [...p.base.parents], previewId: p.previewId, selectedChanges: wanted });
         if (ticket === asked.current) setPreview({ kind: "shown", preview: again, rendering: false });
       })
       .catch(failed);
     // `parents` is read through parentsKey: a new array with the same ids must not read both schemas again.
-  }, [client, state.mode, state.to, parentsKey, knexFolder, props.changes]);
+  }, [client, state.mode, state.to, parentsKey, knexFolder, props.changes, left]);
 
   const rerender = (next: ReadonlySet<string>): void => {
     setSelected(next);
@@ -113,7 +122,7 @@ function CreateScreenBody(props: CreateRouteProps) {
     const shown = preview.preview;
     const ticket = ++asked.current;
     setPreview({ ...preview, rendering: true });
-    client.previewRevision({ to: shown.to, parents: [...shown.base.parents], previewId: shown.previewId, selectedChanges: [...next] }).then(
+    client.previewRevision({ to: shown.to, ...fromLeft, parents: [...shown.base.parents], previewId: shown.previewId, selectedChanges: [...next] }).then(
       (p) => {
         if (ticket === asked.current) setPreview({ kind: "shown", preview: p, rendering: false });
       },
@@ -185,8 +194,8 @@ function CreateScreenBody(props: CreateRouteProps) {
 
   const notices = (
     <>
-      {state.mode === "autogenerate" && props.diffFrom && !props.diffFrom.startsWith("migrations") && (
-        <div className="notice warn">The diff started from {props.diffFrom}; a revision is always generated against what the revisions build at its parent.</div>
+      {state.mode === "autogenerate" && shownPreview?.left && props.changes && (
+        <DriftOnlyNotice left={shownPreview.left} to={shownPreview.to} chosen={props.changes} />
       )}
       {unmatched > 0 && (
         <div className="notice warn" data-testid="unmatched-changes">
@@ -228,6 +237,7 @@ function CreateScreenBody(props: CreateRouteProps) {
           heads={summary.heads}
           sources={sourceList}
           knexFolder={knexFolder}
+          baseEnvironment={left ?? state.to}
           preview={previewNode}
           notices={notices}
           busy={busy}

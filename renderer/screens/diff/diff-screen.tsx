@@ -66,9 +66,11 @@ export function DiffScreen(props: { readonly from?: string; readonly to?: string
     <option key={s.id} value={s.id}>{s.label}</option>
   ));
   const createFromSelection = (d: SchemaDiffDto): void => {
-    // The revision goes where the diff started when that is a revision; else on the one head, if there is one (the create screen asks otherwise).
+    // The revision goes where the diff started: on the revision of migrations@REV, where an environment stands (the create
+    // screen reads its heads), else on the one head, if there is one (the create screen asks otherwise).
     const base = /^migrations@(.+)$/.exec(d.from)?.[1];
-    const parent = base ?? (summary.heads.length === 1 ? summary.heads[0] : undefined);
+    const leftIsEnvironment = list.find((s) => s.id === d.from)?.kind === "environment";
+    const parent = base ?? (leftIsEnvironment || summary.heads.length !== 1 ? undefined : summary.heads[0]);
     navigate({ screen: "create", parent, diffFrom: d.from, diffTo: d.to, changes: d.changes.map((c) => c.key ?? "").filter((k) => selected.has(k)) });
   };
   const copyScript = (d: SchemaDiffDto): void => {

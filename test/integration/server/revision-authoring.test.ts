@@ -114,6 +114,62 @@ describe.each(TEST_CLIENTS)("creating revisions from the app on %s", (client: Db
     expect(await describeColumns(stage.knex, client, ["strata_version", "strata_history"])).toEqual(stageBefore);
   });
 
+  it("gives each change its own SQL on the dialect, from the same read: each runs alone on a database at the parent, and the drop is marked as a loss", async () => {
+    await devChangedByHand();
+    await cli("--env", "stage", "upgrade", "heads");
+    const preview = await call("previewRevision", { to: "dev" });
+    const sql = (key: string): string => preview.changes.find((c) => c.key === key)!.sql;
+    const quoted = client === "pg" ? (n: string) => `"${n}"` : (n: string) => `\`${n}\``;
+    expect(sql(ADD_EMAIL)).toContain(`alter table ${quoted("accounts")} add ${client === "mysql2" ? "" : "column "}${quoted("email")} varchar(200)`);
+    expect(sql(CREATE_NOTES)).toMatch(new RegExp(`^create table ${quoted("notes")}`));
+    expect(sql(CREATE_NOTES)).not.toMatch(/accounts|invoices/);
+    expect(sql(DROP_INVOICES)).toBe(`drop table ${quoted("invoices")};`);
+    expect(preview.changes.find((c) => c.key === DROP_INVOICES)!.losses).toEqual([{ statement: `drop table ${quoted("invoices")}`, reason: expect.stringMatching(/^drops table invoices/) }]);
+    expect(preview.changes.find((c) => c.key === ADD_EMAIL)!.losses).toEqual([]);
+    // A re-render of a selection keeps each change's SQL: it is no second read.
+    const again = await call("previewRevision", { to: "dev", previewId: preview.previewId, selectedChanges: [ADD_EMAIL] });
+    expect(again.changes.map((c) => c.sql)).toEqual(preview.changes.map((c) => c.sql));
+    // Run alone on stage (at the parent), each makes its change and nothing else, by the database's catalog.
+    const stageBefore = await describeColumns(stage.knex, client, ["strata_version", "strata_history"]);
+    for (const statement of sql(ADD_EMAIL).split(/;\n/)) await stage.knex.raw(statement.replace(/;$/, ""));
+    expect(await describeColumns(stage.knex, client, ["strata_version", "strata_history"])).toEqual([...stageBefore, "accounts.email"].sort());
+    await stage.knex.raw(sql(DROP_INVOICES).replace(/;$/, ""));
+    expect(await describeColumns(stage.knex, client, ["strata_version", "strata_history"])).toEqual([...stageBefore, "accounts.email"].filter((c) => !c.startsWith("invoices.")).sort());
+  });
+
+  it("from a schema diff whose left side is an environment: its heads are the parents, each change it listed is writable or said to be drift", async () => {
+    await devChangedByHand();
+    await cli("--env", "stage", "upgrade", "heads");
+    // stage drifts from its migrations: a column no revision made, and the notes table dev has, made by hand.
+    await stage.knex.schema.alterTable("accounts", (t) => t.string("nickname", 40).nullable());
+    await stage.knex.schema.createTable("notes", (t) => {
+      t.increments("id");
+      t.text("body");
+    });
+    const diff = await call("schemaDiff", { from: "stage", to: "dev" });
+    const listed = diff.changes.map((c) => c.key!).sort();
+    const DROP_NICKNAME = "drop-column|accounts|column nickname";
+    expect(listed).toEqual([ADD_EMAIL, DROP_INVOICES, DROP_NICKNAME].sort());
+
+    const preview = await call("previewRevision", { to: "dev", from: "stage" });
+    expect(preview.base).toEqual({ parents: [B2], from: "environment", environment: "stage", notHeads: [] });
+    expect(preview.left).toEqual({ environment: "stage", atItsHeads: true, notWritable: [{ key: DROP_NICKNAME, table: "accounts", summary: expect.stringMatching(/^drop column nickname varchar\(40\)/), destructive: true, instead: [] }] });
+    expect(preview.changes.map((c) => [c.key, c.leftAlready]).sort()).toEqual([[ADD_EMAIL, false], [CREATE_NOTES, true], [DROP_INVOICES, false]].sort());
+    const writable = listed.filter((k) => preview.changes.some((c) => c.key === k));
+    expect(writable.sort()).toEqual([ADD_EMAIL, DROP_INVOICES].sort());
+
+    // What the schema diff listed and the migrations can make is written; stage then runs it, and the diff keeps only the drift.
+    const made = await call("createRevision", { message: "match dev", parents: [...preview.base.parents], autogenerate: { to: "dev" }, selectedChanges: writable });
+    expect(made.source).not.toMatch(/notes|nickname/);
+    await cli("--env", "stage", "upgrade", "heads");
+    expect(await versionHeads(stage)).toEqual([made.revision]);
+    const after = await call("schemaDiff", { from: "stage", to: "dev" });
+    expect(after.changes.map((c) => c.key)).toEqual([DROP_NICKNAME]);
+    // A left side that is not an environment has no heads: refused in one line.
+    const refused = await refusal("previewRevision", { to: "dev", from: "migrations" });
+    expect(refused.message).toBe(`the revision starts from "migrations" only when it is an environment; leave "from" out and choose the parent instead`);
+  });
+
   it("refuses a selection the schema no longer has, and an empty message, writing nothing", async () => {
     await devChangedByHand();
     const before = files();
