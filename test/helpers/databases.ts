@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import knexFactory from "knex";
-import { afterEach, beforeEach } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import type { Knex } from "knex";
 import type { DbClient } from "../../electron/engine/dialect/index.js";
 import { openConnection } from "../../electron/engine/project/connect.js";
@@ -111,30 +111,39 @@ export function tableExists(knex: Knex, table: string): Promise<boolean> {
 }
 
 /**
+ * The hooks of a suite whose every test uses a fresh database of one dialect, made before each
+ * test and dropped after (`"all"`: one for the whole file, made before its first test): the
+ * handle returned reads through to the database of the moment.
+ */
+export function useTestDatabase(client: DbClient, scope: "each" | "all" = "each"): TestDatabase {
+  let db: TestDatabase | undefined;
+  (scope === "each" ? beforeEach : beforeAll)(async () => {
+    db = await createTestDatabase(client);
+  });
+  (scope === "each" ? afterEach : afterAll)(async () => {
+    await db?.drop();
+    db = undefined;
+  });
+  const made = (): TestDatabase => {
+    if (!db) throw new Error("the test database is made before each test: use it inside a test");
+    return db;
+  };
+  return {
+    get env() {
+      return made().env;
+    },
+    get knex() {
+      return made().knex;
+    },
+    connectAgain: () => made().connectAgain(),
+    drop: () => made().drop(),
+  };
+}
+
+/**
  * The hooks of a suite whose every test uses two fresh databases of one dialect, `app` (the one
  * Strata migrates) and `target` (the schema it is compared with): made before each test, dropped after.
  */
 export function useAppAndTarget(client: DbClient): { readonly app: TestDatabase; readonly target: TestDatabase } {
-  let app: TestDatabase | undefined;
-  let target: TestDatabase | undefined;
-  beforeEach(async () => {
-    app = await createTestDatabase(client);
-    target = await createTestDatabase(client);
-  });
-  afterEach(async () => {
-    await app?.drop();
-    await target?.drop();
-  });
-  const made = (db: TestDatabase | undefined): TestDatabase => {
-    if (!db) throw new Error("the test databases are made before each test: use them inside a test");
-    return db;
-  };
-  return {
-    get app() {
-      return made(app);
-    },
-    get target() {
-      return made(target);
-    },
-  };
+  return { app: useTestDatabase(client), target: useTestDatabase(client) };
 }
