@@ -2,20 +2,15 @@
  * What the create screen is shown before and after it writes (issue 19 points 2 and 3): the
  * autogenerate preview and a deleted revision. Plain readonly data; no Node, Electron or DOM.
  */
-import type { NotComparedDto } from "./schema.js";
+import type { NotComparedDto, SchemaChangeDto } from "./schema.js";
 
-/** One change of an autogenerate preview. */
-export interface PreviewChangeDto {
+/** One change of an autogenerate preview: a diff's change (its words) with the preview's own fields. */
+export interface PreviewChangeDto extends Pick<SchemaChangeDto, "summary" | "destructive" | "note"> {
   /** Stable across a diff and a preview (the engine's changeKey): what createRevision's selectedChanges names. */
   readonly key: string;
   readonly kind: string;
   /** The table, view or enum it applies to. */
   readonly table: string;
-  /** One line for people: "add column email varchar(200) not null". */
-  readonly summary: string;
-  /** Drops a table or column, narrows a type, removes enum values: data may be lost. */
-  readonly destructive: boolean;
-  readonly note: string | null;
   /** In the selection the preview was rendered for. */
   readonly selected: boolean;
   /**

@@ -1,10 +1,11 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Browser, Page } from "playwright";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright";
+import { describe, expect, it } from "vitest";
+import { useBrowser } from "./browser-hooks.js";
 import { writeProject } from "../helpers/strata-cli.js";
-import { freshDir, launchChromium, serve, strataSync } from "./strata-serve.js";
+import { openProject, strataSync } from "./strata-serve.js";
 
 // Issue 20: an expand / contract project as Alembic users lay it out. `STRATA_SCREENSHOTS=1`
 // writes docs/screenshots/graph-labels-{light,dark}.png; a plain run captures into a temp folder.
@@ -32,14 +33,7 @@ function writeExpandContract(): string {
   return dir;
 }
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-  fs.mkdirSync(OUT, { recursive: true });
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useBrowser(OUT);
 
 async function labelsOf(page: Page, id: string): Promise<{ own: string[]; inherited: string[]; effective: boolean; head: boolean }> {
   const row = page.locator(`[data-testid=graph] [data-revision="${id}"]`);
@@ -55,15 +49,8 @@ async function labelsOf(page: Page, id: string): Promise<{ own: string[]; inheri
 describe("the graph shows the branch labels in effect and the effective heads (issue 20)", () => {
   for (const scheme of ["light", "dark"] as const) {
     it(`every node of a labelled branch carries its label; the head contract depends on is an effective head (${scheme})`, async () => {
-      const root = writeExpandContract();
-      const dataDir = freshDir("strata-e2e-data-");
-      const served = await serve(root, dataDir);
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: scheme });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
+      const { page, pageErrors: errors, close } = await openProject(chromium(), writeExpandContract(), { colorScheme: scheme, hash: `#/graph?select=${CONTRACT[1]}` });
       try {
-        await page.goto(served.url + `#/graph?select=${CONTRACT[1]}`);
         expect(await labelsOf(page, EXPAND[0])).toEqual({ own: ["expand"], inherited: [], effective: false, head: false });
         for (const id of EXPAND.slice(1)) expect((await labelsOf(page, id)).inherited).toEqual(["expand"]);
         expect(await labelsOf(page, EXPAND[2])).toMatchObject({ effective: true, head: false });
@@ -78,22 +65,14 @@ describe("the graph shows the branch labels in effect and the effective heads (i
         expect(fs.statSync(path.join(OUT, `graph-labels-${scheme}.png`)).size).toBeGreaterThan(10_000);
         expect(errors).toEqual([]);
       } finally {
-        await context.close();
-        await served.stop();
-        fs.rmSync(root, { recursive: true, force: true });
-        fs.rmSync(dataDir, { recursive: true, force: true });
+        await close();
       }
     });
   }
 
   it("the apply screen never offers a bare -1 / +1 where the environment has several heads", async () => {
-    const root = writeExpandContract();
-    const dataDir = freshDir("strata-e2e-data-");
-    const served = await serve(root, dataDir);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
+    const { page, close } = await openProject(chromium(), writeExpandContract(), { hash: "#/apply?environment=dev&command=upgrade&target=heads" });
     try {
-      await page.goto(served.url + "#/apply?environment=dev&command=upgrade&target=heads");
       await page.getByLabel("Direction").selectOption("downgrade");
       // dev stands at two heads: the default step down names the head it walks from.
       await expect.poll(() => page.getByLabel("Target").inputValue()).toBe(`${CONTRACT[1]}@${CONTRACT[1]}-1`);
@@ -106,10 +85,7 @@ describe("the graph shows the branch labels in effect and the effective heads (i
       await page.getByRole("button", { name: "Show plan" }).click();
       await expect.poll(() => page.locator("[data-testid=plan-warning]").innerText()).toContain(`it walks down from ${CONTRACT[1]}, the first version-table row`);
     } finally {
-      await context.close();
-      await served.stop();
-      fs.rmSync(root, { recursive: true, force: true });
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      await close();
     }
   });
 });

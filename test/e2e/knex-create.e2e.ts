@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./browser-hooks.js";
-import { freshDir, serve, type ServedProject } from "./strata-serve.js";
+import { freshDir, openProject } from "./strata-serve.js";
 
 const chromium = useBrowser();
 
@@ -22,15 +22,8 @@ describe("the create screen in a knex project", () => {
       path.join(root, "migrations", "20230816120000_create_users.js"),
       `exports.up = (knex) => knex.schema.createTable("users", (t) => { t.increments("id"); });\nexports.down = (knex) => knex.schema.dropTable("users");\n`,
     );
-    const dataDir = freshDir("strata-e2e-data-");
-    let served: ServedProject | null = null;
-    const context = await chromium().newContext({ viewport: { width: 1280, height: 900 } });
-    const pageErrors: string[] = [];
+    const { page, pageErrors, close } = await openProject(chromium(), root, { viewport: { width: 1280, height: 900 }, hash: "#/create" });
     try {
-      served = await serve(root, dataDir);
-      const page = await context.newPage();
-      page.on("pageerror", (e) => pageErrors.push(e.message));
-      await page.goto(`${served.url}#/create`);
       await expect.poll(() => page.getByTestId("knex-folder-note").textContent(), { timeout: 20_000 }).toContain("This is a knex migrations folder");
       expect(await page.getByLabel("Branch label").count()).toBe(0);
       expect(await page.getByLabel("Depends on").count()).toBe(0);
@@ -46,10 +39,7 @@ describe("the create screen in a knex project", () => {
       expect(text).not.toMatch(/downRevision/);
       expect(pageErrors).toEqual([]);
     } finally {
-      await context.close();
-      await served?.stop();
-      fs.rmSync(root, { recursive: true, force: true });
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      await close();
     }
   });
 });

@@ -9,7 +9,7 @@ import path from "node:path";
 import knexFactory from "knex";
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./browser-hooks.js";
-import { freshDir, serve, strataSync, type ServedProject } from "./strata-serve.js";
+import { freshDir, openProject, strataSync } from "./strata-serve.js";
 
 const OUT = path.resolve(__dirname, "..", "..", "docs", "screenshots");
 
@@ -48,16 +48,8 @@ describe("the environments screen on a knex folder with gaps", () => {
       }
     }
 
-    const dataDir = freshDir("strata-e2e-data-");
-    let served: ServedProject | null = null;
-    const context = await chromium().newContext({ viewport: { width: 1280, height: 900 }, colorScheme: "light" });
-    const pageErrors: string[] = [];
+    const { page, pageErrors, close } = await openProject(chromium(), root, { viewport: { width: 1280, height: 900 }, hash: "#/environments" });
     try {
-      served = await serve(root, dataDir);
-      const page = await context.newPage();
-      page.on("pageerror", (e) => pageErrors.push(e.message));
-      await page.goto(`${served.url}#/environments`);
-
       const dev = page.locator('[data-knex-env="dev"]');
       await expect.poll(() => dev.getByTestId("knex-gap-files").textContent(), { timeout: 30_000 }).toContain("Pending out of order: 1 file never ran here, though later files did");
       expect(await dev.locator("li").allTextContents()).toEqual(["2024-01-03-0000-add-monitor-url"]);
@@ -82,10 +74,7 @@ describe("the environments screen on a knex folder with gaps", () => {
       expect(await staging.getByTestId("knex-unknown-files").count()).toBe(1);
       expect(pageErrors).toEqual([]);
     } finally {
-      await context.close();
-      await served?.stop();
-      fs.rmSync(root, { recursive: true, force: true });
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      await close();
     }
   });
 });

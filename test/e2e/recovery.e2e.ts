@@ -7,18 +7,18 @@
  *
  * `STRATA_SCREENSHOTS=1` writes docs/screenshots/recovery-*.png (light and dark).
  */
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import knexFactory from "knex";
-import type { Knex } from "knex";
-import type { Browser, Locator, Page } from "playwright";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Locator, Page } from "playwright";
+import { describe, expect, it } from "vitest";
+import { useTestDatabase } from "../helpers/database-hooks.js";
+import { envEntry } from "../helpers/databases.js";
 import { killInsideSleep, sleepingRevision } from "../helpers/killed-runner.js";
 import { strata, writeProject } from "../helpers/strata-cli.js";
-import { freshDir, launchChromium, serve, type ServedProject } from "./strata-serve.js";
+import { useBrowser } from "./browser-hooks.js";
+import { openProject } from "./strata-serve.js";
 
 const A1 = "a1a1a1a1a1a1";
 const K2 = "k2k2k2k2k2k2";
@@ -26,22 +26,9 @@ const F3 = "f3f3f3f3f3f3";
 
 const OUT = process.env.STRATA_SCREENSHOTS ? path.resolve(__dirname, "..", "..", "docs", "screenshots") : fs.mkdtempSync(path.join(os.tmpdir(), "strata-screens-"));
 
-let browser: Browser;
-let knex: Knex;
-const database = `strata_e2e_${randomBytes(5).toString("hex")}`;
-const connection = { host: "127.0.0.1", port: 3306, user: "root", password: "", database };
-
-beforeAll(async () => {
-  execFileSync("mysql", ["-h", "127.0.0.1", "-uroot", "-e", `create database ${database}`], { stdio: "pipe" });
-  knex = knexFactory({ client: "mysql2", connection, pool: { min: 0, max: 2 } });
-  browser = await launchChromium();
-  fs.mkdirSync(OUT, { recursive: true });
-});
-afterAll(async () => {
-  await browser?.close();
-  await knex?.destroy();
-  execFileSync("mysql", ["-h", "127.0.0.1", "-uroot", "-e", `drop database if exists ${database}`], { stdio: "pipe" });
-});
+// One MariaDB database and one Chromium for the file.
+const db = useTestDatabase("mysql2", "all");
+const chromium = useBrowser(OUT);
 
 /** The viewport in light and in dark, with `target` scrolled into view. */
 async function shoot(page: Page, name: string, target: Locator): Promise<void> {
@@ -56,14 +43,14 @@ async function shoot(page: Page, name: string, target: Locator): Promise<void> {
 }
 
 async function historyOf(revision: string): Promise<{ status: string; error: string | null }[]> {
-  return (await knex("strata_history").where({ revision }).orderBy("id")) as never;
+  return (await db.knex("strata_history").where({ revision }).orderBy("id")) as never;
 }
 
 describe("recovery of an interrupted MariaDB revision in the GUI", () => {
   it("shows what ran, refuses a contradicted choice until ticked, undoes what ran and retries", async () => {
     const marker = path.join(os.tmpdir(), `strata-e2e-recover-${randomBytes(5).toString("hex")}.marker`);
     const root = writeProject({
-      environments: { prod: { client: "mysql2", connection, protected: true, color: "#d33" } },
+      environments: { prod: envEntry(db, { protected: true, color: "#d33" }) },
       revisions: [
         { revision: A1, downRevision: null, message: "create base", up: `await knex.schema.createTable("base_t", (t) => { t.integer("id"); });`, down: `await knex.schema.dropTable("base_t");` },
         sleepingRevision("mysql2", marker, { revision: K2, downRevision: A1, table: "killed_t", message: "create killed_t" }),
@@ -78,21 +65,14 @@ describe("recovery of an interrupted MariaDB revision in the GUI", () => {
     });
     expect((await strata(["--project", root, "upgrade", A1, "--confirm", "prod"])).code).toBe(0);
     try {
-      expect((await killInsideSleep(["--project", root, "upgrade", K2, "--confirm", "prod"], "mysql2", knex, marker)).signal).toBe("SIGKILL");
+      expect((await killInsideSleep(["--project", root, "upgrade", K2, "--confirm", "prod"], "mysql2", db.knex, marker)).signal).toBe("SIGKILL");
     } finally {
       fs.rmSync(marker, { force: true });
     }
     expect((await historyOf(K2)).map((r) => r.status)).toEqual(["running"]);
 
-    const dataDir = freshDir("strata-e2e-data-");
-    let served: ServedProject | null = null;
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const pageErrors: string[] = [];
+    const { served, page, pageErrors, close } = await openProject(chromium(), root, { hash: "#/apply?environment=prod&command=upgrade&target=heads" });
     try {
-      served = await serve(root, dataDir);
-      const page = await context.newPage();
-      page.on("pageerror", (e) => pageErrors.push(e.message));
-      await page.goto(`${served.url}#/apply?environment=prod&command=upgrade&target=heads`);
 
       // What ran, from the revision's file and the live schema: the table is there, the row cannot be told.
       const panel = page.locator(`[data-unresolved-env="prod"] [data-unresolved-revision="${K2}"]`);
@@ -130,7 +110,7 @@ describe("recovery of an interrupted MariaDB revision in the GUI", () => {
       await settled.waitFor({ timeout: 60_000 });
       expect(await settled.innerText()).toMatch(new RegExp(`${K2} is recorded as rolled back after undoing 1 statement on prod`));
       expect(await page.locator("[data-testid=unresolved]").count()).toBe(0);
-      expect(await knex.schema.hasTable("killed_t")).toBe(false);
+      expect(await db.knex.schema.hasTable("killed_t")).toBe(false);
       const history = await historyOf(K2);
       expect(history.map((r) => r.status)).toEqual(["failed"]);
       expect(history[0]!.error).toMatch(/^resolved as rolled back by .* \(after undoing 1 statement: drop table `killed_t`\)/);
@@ -145,8 +125,8 @@ describe("recovery of an interrupted MariaDB revision in the GUI", () => {
       await page.getByLabel("Type the environment name to confirm", { exact: true }).fill("prod");
       await run.click();
       await page.locator(`[data-testid=run][data-run-state="succeeded"]`).waitFor({ timeout: 60_000 });
-      expect(Number((await knex("killed_t").count({ n: "*" }))[0]!.n)).toBe(1);
-      expect(((await knex("strata_version").select("version_num")) as { version_num: string }[]).map((r) => r.version_num)).toEqual([K2]);
+      expect(Number((await db.knex("killed_t").count({ n: "*" }))[0]!.n)).toBe(1);
+      expect(((await db.knex("strata_version").select("version_num")) as { version_num: string }[]).map((r) => r.version_num)).toEqual([K2]);
 
       // A revision failing half way in the app: the result panel points at the recovery panel, not the CLI.
       await page.goto(`${served.url}#/apply?environment=prod&command=upgrade&target=${F3}`);
@@ -169,10 +149,7 @@ describe("recovery of an interrupted MariaDB revision in the GUI", () => {
       await shoot(page, "recovery-failed", half);
       expect(pageErrors).toEqual([]);
     } finally {
-      await context.close();
-      await served?.stop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-      fs.rmSync(root, { recursive: true, force: true });
+      await close();
     }
   });
 });

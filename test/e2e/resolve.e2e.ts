@@ -4,37 +4,24 @@
  * `strata resolve`, a protected environment asks for its name, and recording it moves the
  * version table as the step would have.
  */
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import knexFactory from "knex";
-import type { Knex } from "knex";
-import type { Browser } from "playwright";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useTestDatabase } from "../helpers/database-hooks.js";
+import { envEntry } from "../helpers/databases.js";
 import { killInsideSleep, sleepingRevision } from "../helpers/killed-runner.js";
 import { strata, writeProject } from "../helpers/strata-cli.js";
-import { freshDir, launchChromium, serve, type ServedProject } from "./strata-serve.js";
+import { useBrowser } from "./browser-hooks.js";
+import { openProject } from "./strata-serve.js";
 
 const A1 = "a1a1a1a1a1a1";
 const K2 = "k2k2k2k2k2k2";
 
-let browser: Browser;
-let knex: Knex;
-const database = `strata_e2e_${randomBytes(5).toString("hex")}`;
-const connection = { host: "127.0.0.1", port: 3306, user: "root", password: "", database };
-
-beforeAll(async () => {
-  execFileSync("mysql", ["-h", "127.0.0.1", "-uroot", "-e", `create database ${database}`], { stdio: "pipe" });
-  knex = knexFactory({ client: "mysql2", connection, pool: { min: 0, max: 2 } });
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await knex?.destroy();
-  execFileSync("mysql", ["-h", "127.0.0.1", "-uroot", "-e", `drop database if exists ${database}`], { stdio: "pipe" });
-});
+// One MariaDB database and one Chromium for the file.
+const db = useTestDatabase("mysql2", "all");
+const chromium = useBrowser();
 
 describe("an interrupted MariaDB run in the GUI", () => {
   it("shows the half-done revision on the environments and apply screens and resolves it with the typed name", async () => {
@@ -42,27 +29,19 @@ describe("an interrupted MariaDB run in the GUI", () => {
     const root = writeProject({
       // Two environments on one database: the run is killed on "maria"; "live" is protected, so maria,
       // which reaches live's database, changes it only with live's name too (issue 14).
-      environments: { maria: { client: "mysql2", connection }, live: { client: "mysql2", connection, protected: true, color: "#d33" } },
+      environments: { maria: envEntry(db), live: envEntry(db, { protected: true, color: "#d33" }) },
       revisions: [
         { revision: A1, downRevision: null, message: "create base", up: `await knex.schema.createTable("base_t", (t) => { t.integer("id"); });`, down: `await knex.schema.dropTable("base_t");` },
         sleepingRevision("mysql2", marker, { revision: K2, downRevision: A1, table: "killed_t" }),
       ],
     });
     expect((await strata(["--project", root, "--env", "maria", "upgrade", A1, "--confirm", "live"])).code).toBe(0);
-    expect((await killInsideSleep(["--project", root, "--env", "maria", "upgrade", "heads", "--confirm", "live"], "mysql2", knex, marker)).signal).toBe("SIGKILL");
-    expect(((await knex("strata_history").where({ revision: K2 })) as { status: string }[]).map((r) => r.status)).toEqual(["running"]);
+    expect((await killInsideSleep(["--project", root, "--env", "maria", "upgrade", "heads", "--confirm", "live"], "mysql2", db.knex, marker)).signal).toBe("SIGKILL");
+    expect(((await db.knex("strata_history").where({ revision: K2 })) as { status: string }[]).map((r) => r.status)).toEqual(["running"]);
 
-    const dataDir = freshDir("strata-e2e-data-");
-    let served: ServedProject | null = null;
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const pageErrors: string[] = [];
+    // Environments: both environments (one database) show the interrupted revision and the choice.
+    const { served, page, pageErrors, close } = await openProject(chromium(), root, { viewport: { width: 1280, height: 900 }, hash: "#/environments" });
     try {
-      served = await serve(root, dataDir);
-      const page = await context.newPage();
-      page.on("pageerror", (e) => pageErrors.push(e.message));
-
-      // Environments: both environments (one database) show the interrupted revision and the choice.
-      await page.goto(`${served.url}#/environments`);
       const live = page.locator(`[data-unresolved-env="live"] [data-unresolved-revision="${K2}"]`);
       await live.waitFor({ timeout: 60_000 });
       expect(await live.getAttribute("data-unresolved-state")).toBe("interrupted");
@@ -95,18 +74,15 @@ describe("an interrupted MariaDB run in the GUI", () => {
       await expect.poll(() => page.locator("[data-testid=unresolved]").count(), { timeout: 60_000 }).toBe(0);
       await page.locator(`[data-env-row="live"]`).getByText(K2).waitFor();
 
-      const rows = (await knex("strata_history").where({ revision: K2 })) as { status: string; error: string }[];
+      const rows = (await db.knex("strata_history").where({ revision: K2 })) as { status: string; error: string }[];
       expect(rows).toHaveLength(1);
       expect(rows[0]!.status).toBe("succeeded");
       expect(rows[0]!.error).toMatch(/^resolved as applied by /);
-      expect(((await knex("strata_version").select("version_num")) as { version_num: string }[]).map((r) => r.version_num)).toEqual([K2]);
+      expect(((await db.knex("strata_version").select("version_num")) as { version_num: string }[]).map((r) => r.version_num)).toEqual([K2]);
       expect(pageErrors).toEqual([]);
     } finally {
-      await context.close();
-      await served?.stop();
+      await close();
       fs.rmSync(marker, { force: true });
-      fs.rmSync(dataDir, { recursive: true, force: true });
-      fs.rmSync(root, { recursive: true, force: true });
     }
   });
 });

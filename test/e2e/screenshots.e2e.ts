@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Browser, Page } from "playwright";
+import type { Page } from "playwright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -9,7 +9,8 @@ import knexFactory from "knex";
 import { killInsideSleep, sleepingRevision } from "../helpers/killed-runner.js";
 import { strata, writeRevision } from "../helpers/strata-cli.js";
 import { READS_ROWS, writeRowReadingRevision } from "./apply-fixtures.js";
-import { DEMO, addEnvironment, launchChromium, openDemo } from "./strata-serve.js";
+import { useBrowser } from "./browser-hooks.js";
+import { DEMO, addEnvironment, openDemo } from "./strata-serve.js";
 
 // `STRATA_SCREENSHOTS=1 npm run test:e2e` refreshes docs/screenshots; a plain test run (CI)
 // still opens and captures every screen, into a temporary folder, and leaves the docs alone.
@@ -17,14 +18,7 @@ const OUT = process.env.STRATA_SCREENSHOTS
   ? path.resolve(__dirname, "..", "..", "docs", "screenshots")
   : fs.mkdtempSync(path.join(os.tmpdir(), "strata-screens-"));
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-  fs.mkdirSync(OUT, { recursive: true });
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useBrowser(OUT);
 
 /** Each screen with the demo data: the hash to open and what shows it is ready. */
 const SCREENS: readonly { readonly name: string; readonly hash: string; readonly ready: (page: Page) => Promise<unknown> }[] = [
@@ -56,7 +50,7 @@ const SCREENS: readonly { readonly name: string; readonly hash: string; readonly
 describe("screenshots of every screen with the demo data (docs/screenshots)", () => {
   for (const scheme of ["light", "dark"] as const) {
     it(`captures every screen, ${scheme}, 1280x800`, async () => {
-      const session = await openDemo(browser, { colorScheme: scheme });
+      const session = await openDemo(chromium(), { colorScheme: scheme });
       try {
         const { page } = session;
         await page.locator("[data-testid=graph] [data-revision]").first().waitFor();
@@ -113,7 +107,7 @@ function editAppliedRevision(root: string): void {
 describe("screenshots of the destructive plan, the edited-file refusal and the secure-connection form", () => {
   for (const scheme of ["light", "dark"] as const) {
     it(`destructive plan and TLS/SSH profile form, ${scheme}`, async () => {
-      const session = await openDemo(browser, { colorScheme: scheme, prepare: writeTrimRevision });
+      const session = await openDemo(chromium(), { colorScheme: scheme, prepare: writeTrimRevision });
       try {
         const { page } = session;
         await page.locator("[data-testid=graph] [data-revision]").first().waitFor();
@@ -153,7 +147,7 @@ describe("screenshots of the destructive plan, the edited-file refusal and the s
     });
 
     it(`edited applied revision file refuses the run, ${scheme}`, async () => {
-      const session = await openDemo(browser, { colorScheme: scheme, prepare: editAppliedRevision });
+      const session = await openDemo(chromium(), { colorScheme: scheme, prepare: editAppliedRevision });
       try {
         const { page } = session;
         await page.locator("[data-testid=graph] [data-revision]").first().waitFor();
@@ -174,7 +168,7 @@ describe("screenshots of the destructive plan, the edited-file refusal and the s
 describe("screenshots of the apply screen's verdict and of a plan that changed since it was shown (issue 14)", () => {
   for (const scheme of ["light", "dark"] as const) {
     it(`a plan that could not be checked, and a run refused because its plan changed, ${scheme}`, async () => {
-      const session = await openDemo(browser, { colorScheme: scheme, prepare: writeRowReadingRevision });
+      const session = await openDemo(chromium(), { colorScheme: scheme, prepare: writeRowReadingRevision });
       try {
         const { page, served } = session;
         await page.goto(served.url + `#/apply?environment=dev&command=upgrade&target=heads`);
@@ -235,7 +229,7 @@ describe("screenshots of a revision left interrupted on MariaDB by a killed runn
     it(`environments and apply screens with the interrupted revision, ${scheme}`, async () => {
       // The killed run's row stays `running` in the database: each scheme kills its own run afresh.
       execFileSync("mysql", ["-h", "127.0.0.1", "-uroot", "-e", `drop database if exists ${database}; create database ${database}`], { stdio: "pipe" });
-      const session = await openDemo(browser, { colorScheme: scheme, prepare: killStaging });
+      const session = await openDemo(chromium(), { colorScheme: scheme, prepare: killStaging });
       try {
         const { page } = session;
         await page.goto(session.served.url + "#/environments");

@@ -107,7 +107,7 @@ export async function serve(root: string, dataDir: string): Promise<ServedProjec
   };
 }
 
-/** One test's world: a demo project served with a fresh data folder, and a page on it. */
+/** One test's world: a project served with a fresh data folder, and a page on it. */
 export interface DemoSession {
   readonly served: ServedProject;
   readonly context: BrowserContext;
@@ -117,37 +117,61 @@ export interface DemoSession {
   close(): Promise<void>;
 }
 
+/** How a served project's page is opened. */
+export interface PageOptions {
+  /** 1280 x 800 unless given. */
+  readonly viewport?: { readonly width: number; readonly height: number };
+  readonly colorScheme?: "light" | "dark";
+  /** The route to open, e.g. "#/environments". */
+  readonly hash?: string;
+  /** Runs on the page before it loads (routes, init scripts). */
+  readonly beforeLoad?: (page: Page) => void | Promise<void>;
+}
+
+/**
+ * Serves the project folder `root` (with `dataDir`, a fresh data folder unless given) and opens
+ * it in a new browser context; close() stops both and removes `root` and the data folder, as
+ * does a failure to start.
+ */
+export async function openProject(browser: Browser, root: string, opts: PageOptions & { readonly dataDir?: string } = {}): Promise<DemoSession> {
+  const dataDir = opts.dataDir ?? freshDir("strata-e2e-data-");
+  let served: ServedProject | null = null;
+  let context: BrowserContext | null = null;
+  const close = async (): Promise<void> => {
+    await context?.close();
+    await served?.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    served = await serve(root, dataDir);
+    context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 800 }, colorScheme: opts.colorScheme ?? "light" });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    await opts.beforeLoad?.(page);
+    await page.goto(served.url + (opts.hash ?? ""));
+    return { served, context, page, pageErrors, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
 /** Makes a fresh demo (optionally changed before serving), serves it, and opens it in a new browser context. */
 export async function openDemo(
   browser: Browser,
-  opts: {
-    readonly prepare?: (root: string) => void | Promise<void>;
-    readonly colorScheme?: "light" | "dark";
-    readonly hash?: string;
-    /** Runs on the page before it loads (routes, init scripts). */
-    readonly beforeLoad?: (page: Page) => void | Promise<void>;
-  } = {},
+  opts: PageOptions & { readonly prepare?: (root: string) => void | Promise<void> } = {},
 ): Promise<DemoSession> {
   const dataDir = freshDir("strata-e2e-data-");
   const root = makeDemo(dataDir);
   await opts.prepare?.(root);
-  const served = await serve(root, dataDir);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: opts.colorScheme ?? "light" });
-  const page = await context.newPage();
-  const pageErrors: string[] = [];
-  page.on("pageerror", (e) => pageErrors.push(e.message));
-  await opts.beforeLoad?.(page);
-  await page.goto(served.url + (opts.hash ?? ""));
+  const session = await openProject(browser, root, { ...opts, dataDir });
   return {
-    served,
-    context,
-    page,
-    pageErrors,
+    ...session,
     async close() {
-      await context.close();
-      await served.stop();
+      await session.close();
       fs.rmSync(path.dirname(root), { recursive: true, force: true });
-      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

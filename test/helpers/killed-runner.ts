@@ -41,6 +41,18 @@ export function sleepStatement(client: DbClient): string {
   }
 }
 
+/**
+ * The revision a killed or failing one stands on (a1a1a1a1a1a1): table base_t with one row, which
+ * a test checks is kept whatever happens to the revision above it.
+ */
+export const BASE: RevisionSpec = {
+  revision: "a1a1a1a1a1a1",
+  downRevision: null,
+  message: "create base",
+  up: `await knex.schema.createTable("base_t", (t) => { t.integer("id"); }); await knex("base_t").insert({ id: 1 });`,
+  down: `await knex.schema.dropTable("base_t");`,
+};
+
 /** The environment variable that makes a sleepingRevision sleep (set only for the run to be killed). */
 export const SLEEP_ENV = "STRATA_TEST_SLEEP";
 

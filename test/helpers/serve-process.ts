@@ -14,6 +14,27 @@ export interface ServeProcess {
 }
 
 /**
+ * Resolves with the http://127.0.0.1:PORT/?token=... URL once `output()` (what a process printed
+ * so far, read every 50 ms) holds it; rejects after `timeoutMs` with "WHO printed no URL" and the output.
+ */
+export function waitForServeUrl(output: () => string, timeoutMs: number, who: string): Promise<URL> {
+  return new Promise<URL>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      clearInterval(poll);
+      reject(new Error(`${who} printed no URL:\n${output()}`));
+    }, timeoutMs);
+    const poll = setInterval(() => {
+      const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(output());
+      if (m) {
+        clearTimeout(timer);
+        clearInterval(poll);
+        resolve(new URL(m[0]));
+      }
+    }, 50);
+  });
+}
+
+/**
  * Starts `bin/strata --project ROOT serve --port 0` and waits up to 20 s for the
  * http://127.0.0.1:PORT/?token=... line; when none comes the process is stopped and the
  * error carries what it printed. `env` is laid over the test's own environment; `bin` is another
@@ -36,20 +57,7 @@ export async function startServeProcess(root: string, opts: { cwd?: string; env?
       setTimeout(() => child.kill("SIGKILL"), 5000).unref();
     });
   try {
-    const url = await new Promise<URL>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        clearInterval(poll);
-        reject(new Error(`strata serve printed no URL:\n${out}`));
-      }, 20_000);
-      const poll = setInterval(() => {
-        const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          clearInterval(poll);
-          resolve(new URL(m[0]));
-        }
-      }, 50);
-    });
+    const url = await waitForServeUrl(() => out, 20_000, "strata serve");
     return { child, url, token: url.searchParams.get("token")!, output: () => out, stop };
   } catch (e) {
     await stop();

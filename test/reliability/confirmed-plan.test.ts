@@ -10,14 +10,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { MigrationPlanDto, RunDto } from "../../shared/api.js";
 import type { DbClient } from "../../electron/engine/dialect/index.js";
-import { createAppService, type AppService } from "../../electron/engine/app-session/app-service.js";
-import { NO_PASSWORD_STORAGE, ProfileStore } from "../../electron/engine/app-session/profile-store.js";
+import type { AppService } from "../../electron/engine/app-session/app-service.js";
 import { TEST_CLIENTS, versionHeads } from "../helpers/databases.js";
 import type { TestDatabase } from "../helpers/databases.js";
-import { createProjectDatabase, removeProjectDatabase } from "../helpers/project-database.js";
+import { useProjectService } from "../helpers/project-database.js";
 import { spawnStrata } from "../helpers/killed-runner.js";
 import { strata, writeRevision } from "../helpers/strata-cli.js";
 import type { RevisionSpec } from "../helpers/strata-cli.js";
@@ -68,34 +67,23 @@ async function snapshot(db: TestDatabase): Promise<{ heads: string[]; history: u
 }
 
 describe.each(TEST_CLIENTS)("the app runs only the plan the person confirmed, on %s", (client: DbClient) => {
-  let db: TestDatabase;
-  let dir: string;
-  let data: string;
-  let service: AppService;
+  const app = useProjectService(client, REVISIONS);
   beforeEach(async () => {
-    ({ db, dir } = await createProjectDatabase(client, REVISIONS));
-    data = fs.mkdtempSync(path.join(os.tmpdir(), "strata-app-"));
-    service = createAppService({ host: "browser", projectRoot: dir, profiles: new ProfileStore(path.join(data, "profiles.json"), NO_PASSWORD_STORAGE), recentFile: null });
-    expect((await strata(["--project", dir, "upgrade", A1])).code).toBe(0);
-  });
-  afterEach(async () => {
-    await service.runs.idle();
-    fs.rmSync(data, { recursive: true, force: true });
-    await removeProjectDatabase(db, dir);
+    expect((await strata(["--project", app.dir, "upgrade", A1])).code).toBe(0);
   });
 
   const run = async (plan: MigrationPlanDto, extra: { acknowledgedLoss?: boolean } = {}): Promise<RunDto> => {
-    const ticket = await service.handlers.runMigration({ environment: "dev", command: plan.command, target: plan.target, confirmedPlan: confirmedPlan(plan), ...extra });
-    return ended(service, ticket.runId);
+    const ticket = await app.service.handlers.runMigration({ environment: "dev", command: plan.command, target: plan.target, confirmedPlan: confirmedPlan(plan), ...extra });
+    return ended(app.service, ticket.runId);
   };
 
   it("refuses a run whose pending revision file was edited after the plan was shown, and runs the new plan once confirmed", async () => {
-    const plan = await service.handlers.planMigration({ environment: "dev", command: "upgrade", target: "heads" });
+    const plan = await app.service.handlers.planMigration({ environment: "dev", command: "upgrade", target: "heads" });
     expect(plan.steps.map((s) => s.revision)).toEqual([B2, C3]);
     expect(plan.steps.every((s) => /^[0-9a-f]{64}$/.test(s.checksum ?? ""))).toBe(true);
     // Edited between the look and the click: the notes table gains a column.
-    writeRevision(dir, { ...REVISIONS[2]!, up: `await knex.schema.createTable("notes", (t) => { t.increments("id"); t.text("body"); });` });
-    const before = await snapshot(db);
+    writeRevision(app.dir, { ...REVISIONS[2]!, up: `await knex.schema.createTable("notes", (t) => { t.increments("id"); t.text("body"); });` });
+    const before = await snapshot(app.db);
 
     const refused = await run(plan);
     figures.refused++;
@@ -105,24 +93,24 @@ describe.each(TEST_CLIENTS)("the app runs only the plan the person confirmed, on
     const newSteps = (refused.error?.details as { steps: { revision: string; checksum: string }[] }).steps;
     expect(newSteps.map((s) => s.revision)).toEqual([B2, C3]);
     expect(newSteps[1]!.checksum).not.toBe(plan.steps[1]!.checksum);
-    expect(await snapshot(db)).toEqual(before);
+    expect(await snapshot(app.db)).toEqual(before);
 
     // Looked at again and confirmed: it runs, with the edited file.
-    const again = await service.handlers.planMigration({ environment: "dev", command: "upgrade", target: "heads" });
+    const again = await app.service.handlers.planMigration({ environment: "dev", command: "upgrade", target: "heads" });
     expect(again.steps[1]!.checksum).toBe(newSteps[1]!.checksum);
     const ran = await run(again);
     expect(ran.state, JSON.stringify(ran.error)).toBe("succeeded");
     figures.ranAfterReconfirm++;
-    expect(await versionHeads(db)).toEqual([C3]);
-    expect(await db.knex.schema.hasColumn("notes", "body")).toBe(true);
+    expect(await versionHeads(app.db)).toEqual([C3]);
+    expect(await app.db.knex.schema.hasColumn("notes", "body")).toBe(true);
   });
 
   it("refuses a run after another runner moved the heads between the plan and the run", async () => {
-    const plan = await service.handlers.planMigration({ environment: "dev", command: "upgrade", target: "heads" });
+    const plan = await app.service.handlers.planMigration({ environment: "dev", command: "upgrade", target: "heads" });
     expect(plan.headsBefore).toEqual([A1]);
     // Someone else upgrades to B2 from a terminal meanwhile.
-    expect((await strata(["--project", dir, "upgrade", B2])).code).toBe(0);
-    const before = await snapshot(db);
+    expect((await strata(["--project", app.dir, "upgrade", B2])).code).toBe(0);
+    const before = await snapshot(app.db);
 
     const refused = await run(plan);
     figures.refused++;
@@ -131,37 +119,37 @@ describe.each(TEST_CLIENTS)("the app runs only the plan the person confirmed, on
       `the plan changed since you looked: the database is now at ${B2}, not ${A1}; it would run up ${C3}, not up ${B2}, up ${C3}; look at the new plan and confirm it again; nothing was run`,
     );
     expect(refused.error?.details).toMatchObject({ environment: "dev", headsBefore: [B2], steps: [{ revision: C3, direction: "up" }], headsAfter: [C3] });
-    expect(await snapshot(db)).toEqual(before);
+    expect(await snapshot(app.db)).toEqual(before);
     // A downgrade confirmed at A1 is refused the same way: its steps are other ones now.
-    const down = await service.handlers.planMigration({ environment: "dev", command: "downgrade", target: "base" });
-    expect((await strata(["--project", dir, "upgrade", "heads"])).code).toBe(0);
-    const downBefore = await snapshot(db);
+    const down = await app.service.handlers.planMigration({ environment: "dev", command: "downgrade", target: "base" });
+    expect((await strata(["--project", app.dir, "upgrade", "heads"])).code).toBe(0);
+    const downBefore = await snapshot(app.db);
     const downRefused = await run(down, { acknowledgedLoss: true });
     figures.refused++;
     expect(downRefused.error?.code).toBe("PLAN_CHANGED");
-    expect(await snapshot(db)).toEqual(downBefore);
+    expect(await snapshot(app.db)).toEqual(downBefore);
   });
 
   it("refuses under the lock when another runner moved the heads while this run waited for it", async () => {
-    const plan = await service.handlers.planMigration({ environment: "dev", command: "upgrade", target: B2 });
+    const plan = await app.service.handlers.planMigration({ environment: "dev", command: "upgrade", target: B2 });
     expect(plan.steps.map((s) => s.revision)).toEqual([B2]);
     const marker = path.join(os.tmpdir(), `strata-pause-${randomBytes(5).toString("hex")}`);
     // The other runner is inside B2 (holding the lock) when the app's run is asked for.
-    const other = spawnStrata(["--project", dir, "upgrade", B2], { env: { [PAUSE_ENV]: marker } });
+    const other = spawnStrata(["--project", app.dir, "upgrade", B2], { env: { [PAUSE_ENV]: marker } });
     try {
       for (let i = 0; i < 600 && !fs.existsSync(marker); i++) await new Promise((r) => setTimeout(r, 50));
       expect(fs.existsSync(marker), "the other runner reached B2").toBe(true);
-      const ticket = await service.handlers.runMigration({ environment: "dev", command: "upgrade", target: B2, confirmedPlan: confirmedPlan(plan) });
+      const ticket = await app.service.handlers.runMigration({ environment: "dev", command: "upgrade", target: B2, confirmedPlan: confirmedPlan(plan) });
       const otherEnd = await other.ended;
       expect(otherEnd.code, otherEnd.stderr).toBe(0);
-      const refused = await ended(service, ticket.runId);
+      const refused = await ended(app.service, ticket.runId);
       figures.refused++;
       expect(refused.error?.code).toBe("PLAN_CHANGED");
       expect(refused.error?.message).toBe(`the plan changed since you looked: the database is now at ${B2}, not ${A1}; there is nothing left to run (you confirmed up ${B2}); look at the new plan and confirm it again; nothing was run`);
       // B2 ran once, by the other runner; the app's run added no history row.
-      const history = (await snapshot(db)).history as { revision: string; status: string }[];
+      const history = (await snapshot(app.db)).history as { revision: string; status: string }[];
       expect(history.filter((h) => h.revision === B2).map((h) => h.status)).toEqual(["succeeded"]);
-      expect(await versionHeads(db)).toEqual([B2]);
+      expect(await versionHeads(app.db)).toEqual([B2]);
     } finally {
       other.child.kill("SIGKILL");
       fs.rmSync(marker, { force: true });
@@ -169,18 +157,18 @@ describe.each(TEST_CLIENTS)("the app runs only the plan the person confirmed, on
   });
 
   it("refuses a destructive plan the person did not tick as understood, and runs it once ticked", async () => {
-    expect((await strata(["--project", dir, "upgrade", "heads"])).code).toBe(0);
-    const plan = await service.handlers.planMigration({ environment: "dev", command: "downgrade", target: A1 });
+    expect((await strata(["--project", app.dir, "upgrade", "heads"])).code).toBe(0);
+    const plan = await app.service.handlers.planMigration({ environment: "dev", command: "downgrade", target: A1 });
     expect(plan.destructive.map((d) => d.reason)).toEqual([expect.stringMatching(/^drops table notes/), expect.stringMatching(/^drops table invoices/)]);
-    const before = await snapshot(db);
+    const before = await snapshot(app.db);
     const refused = await run(plan);
     figures.refused++;
     expect(refused.error?.code).toBe("CONFIRMATION_REQUIRED");
     expect(refused.error?.message).toBe("environment dev: this plan loses data or structure (2 destructive statements); tick what is lost before running it; nothing was run");
-    expect(await snapshot(db)).toEqual(before);
+    expect(await snapshot(app.db)).toEqual(before);
     const ran = await run(plan, { acknowledgedLoss: true });
     expect(ran.state, JSON.stringify(ran.error)).toBe("succeeded");
-    expect(await versionHeads(db)).toEqual([A1]);
+    expect(await versionHeads(app.db)).toEqual([A1]);
   });
 });
 

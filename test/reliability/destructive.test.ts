@@ -5,11 +5,12 @@
  * the name typed), and so does `stamp`; refused runs exit 2 with one line and change nothing.
  */
 import fs from "node:fs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { DbClient } from "../../electron/engine/dialect/index.js";
 import { planWithSql } from "../../electron/engine/app-session/migration-plan.js";
 import { openProject, selectEnvironment } from "../../electron/engine/use-cases/open-project.js";
-import { createTestDatabase, envEntry, TEST_CLIENTS } from "../helpers/databases.js";
+import { useTestDatabase } from "../helpers/database-hooks.js";
+import { envEntry, TEST_CLIENTS } from "../helpers/databases.js";
 import type { TestDatabase } from "../helpers/databases.js";
 import { strata, writeProject } from "../helpers/strata-cli.js";
 import type { RevisionSpec } from "../helpers/strata-cli.js";
@@ -57,14 +58,10 @@ async function snapshot(db: TestDatabase): Promise<{ heads: string[]; history: n
 }
 
 describe.each(TEST_CLIENTS)("destructive changes on %s", (client: DbClient) => {
-  let db: TestDatabase;
+  const db = useTestDatabase(client);
   let dir: string;
   const mine = (figures[client] = { upgrade: 0, downgrade: 0, refused: 0 });
-  beforeEach(async () => {
-    db = await createTestDatabase(client);
-  });
-  afterEach(async () => {
-    await db.drop();
+  afterEach(() => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 

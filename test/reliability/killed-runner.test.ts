@@ -13,23 +13,16 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { dialectFor } from "../../electron/engine/dialect/index.js";
 import type { DbClient } from "../../electron/engine/dialect/index.js";
 import { MIGRATION_LOCK_NAME } from "../../electron/engine/runner/index.js";
-import { createTestDatabase, envEntry, versionHeads, TEST_CLIENTS } from "../helpers/databases.js";
+import { useTestDatabase } from "../helpers/database-hooks.js";
+import { envEntry, versionHeads, TEST_CLIENTS } from "../helpers/databases.js";
 import type { TestDatabase } from "../helpers/databases.js";
-import { delay, killInsideSleep as killStrataInsideSleep, SLEEP_ENV, sleepingRevision, sleepStatement } from "../helpers/killed-runner.js";
+import { BASE, delay, killInsideSleep as killStrataInsideSleep, SLEEP_ENV, sleepingRevision, sleepStatement } from "../helpers/killed-runner.js";
 import { strata, writeProject } from "../helpers/strata-cli.js";
 import type { RevisionSpec } from "../helpers/strata-cli.js";
 
 const A1 = "a1a1a1a1a1a1";
 const K2 = "k2k2k2k2k2k2";
 const K3 = "k3k3k3k3k3k3";
-
-const BASE: RevisionSpec = {
-  revision: A1,
-  downRevision: null,
-  message: "create base",
-  up: `await knex.schema.createTable("base_t", (t) => { t.integer("id"); }); await knex("base_t").insert({ id: 1 });`,
-  down: `await knex.schema.dropTable("base_t");`,
-};
 
 /** Figures for docs/RELIABILITY.md, printed at the end of each dialect's run. */
 const figures: Record<string, unknown>[] = [];
@@ -53,14 +46,12 @@ async function lockFreeAfter(client: DbClient, db: TestDatabase, killedAt: numbe
 }
 
 describe.each(TEST_CLIENTS)("killed runner on %s", (client: DbClient) => {
-  let db: TestDatabase;
+  const db = useTestDatabase(client);
   let marker: string;
-  beforeEach(async () => {
-    db = await createTestDatabase(client);
+  beforeEach(() => {
     marker = path.join(os.tmpdir(), `strata-kill-${randomBytes(6).toString("hex")}.marker`);
   });
-  afterEach(async () => {
-    await db.drop();
+  afterEach(() => {
     fs.rmSync(marker, { force: true });
   });
 

@@ -10,27 +10,20 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { DbClient } from "../../electron/engine/dialect/index.js";
 import { openProject, selectEnvironment } from "../../electron/engine/use-cases/open-project.js";
 import { recoveryCheck, undoPartialRevision } from "../../electron/engine/use-cases/recovery.js";
-import { createTestDatabase, describeColumns, envEntry, versionHeads, TEST_CLIENTS } from "../helpers/databases.js";
+import { useTestDatabase } from "../helpers/database-hooks.js";
+import { describeColumns, envEntry, versionHeads, TEST_CLIENTS } from "../helpers/databases.js";
 import type { TestDatabase } from "../helpers/databases.js";
-import { killInsideSleep, sleepingRevision } from "../helpers/killed-runner.js";
+import { BASE, killInsideSleep, sleepingRevision } from "../helpers/killed-runner.js";
 import { strata, writeProject, writeRevision } from "../helpers/strata-cli.js";
 import type { RevisionSpec } from "../helpers/strata-cli.js";
 
 const A1 = "a1a1a1a1a1a1";
 const F2 = "f2f2f2f2f2f2";
 const K2 = "k2k2k2k2k2k2";
-
-const BASE: RevisionSpec = {
-  revision: A1,
-  downRevision: null,
-  message: "create base",
-  up: `await knex.schema.createTable("base_t", (t) => { t.integer("id"); }); await knex("base_t").insert({ id: 1 });`,
-  down: `await knex.schema.dropTable("base_t");`,
-};
 
 /** Adds a column, then alters a table that does not exist: the first statement commits on MariaDB. */
 const ADD_THEN_FAIL: RevisionSpec = {
@@ -56,13 +49,9 @@ async function check(dir: string, revision: string) {
 }
 
 describe.each(TEST_CLIENTS)("recovery of a half-applied revision on %s", (client: DbClient) => {
-  let db: TestDatabase;
+  const db = useTestDatabase(client);
   let dir = "";
-  beforeEach(async () => {
-    db = await createTestDatabase(client);
-  });
-  afterEach(async () => {
-    await db.drop();
+  afterEach(() => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
     dir = "";
   });

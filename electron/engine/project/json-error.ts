@@ -57,14 +57,7 @@ class JsonChecker {
   }
 
   private object(): void {
-    this.pos++;
-    this.ws();
-    if (this.text[this.pos] === "}") {
-      this.pos++;
-      return;
-    }
-    for (;;) {
-      this.ws();
+    this.members("}", () => {
       if (this.text[this.pos] !== '"') this.unexpected('a double-quoted property name (is there a trailing comma?)');
       this.string();
       this.ws();
@@ -72,41 +65,35 @@ class JsonChecker {
       this.pos++;
       this.ws();
       this.value();
-      this.ws();
-      const c = this.text[this.pos];
-      if (c === ",") {
-        this.pos++;
-        continue;
-      }
-      if (c === "}") {
-        this.pos++;
-        return;
-      }
-      this.unexpected('"," or "}"');
-    }
+    });
   }
 
   private array(): void {
+    this.members("]", () => this.value());
+  }
+
+  /** An object's or an array's members, from its opening bracket to `close`, separated by commas. */
+  private members(close: "}" | "]", member: () => void): void {
     this.pos++;
     this.ws();
-    if (this.text[this.pos] === "]") {
+    if (this.text[this.pos] === close) {
       this.pos++;
       return;
     }
     for (;;) {
       this.ws();
-      this.value();
+      member();
       this.ws();
       const c = this.text[this.pos];
       if (c === ",") {
         this.pos++;
         continue;
       }
-      if (c === "]") {
+      if (c === close) {
         this.pos++;
         return;
       }
-      this.unexpected('"," or "]"');
+      this.unexpected(`"," or "${close}"`);
     }
   }
 

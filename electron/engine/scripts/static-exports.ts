@@ -354,27 +354,13 @@ class Lexer {
 
   /** Returns false (and consumes nothing) where the guess "regex" turns out wrong: regexes never span lines. */
   private scanRegex(start: number): boolean {
-    const src = this.src;
-    let pos = start + 1;
-    let inClass = false;
-    for (;;) {
-      if (pos >= src.length) return false;
-      const c = src.charCodeAt(pos);
-      if (c === 10 || c === 13) return false;
-      if (c === 92 /* \ */) {
-        pos += 2;
-        continue;
-      }
-      if (c === 91) inClass = true;
-      else if (c === 93) inClass = false;
-      else if (c === 47 && !inClass) break;
-      pos++;
-    }
-    pos++;
-    while (pos < src.length && isIdentPart(src.charCodeAt(pos))) pos++;
-    this.token(Tok.Regex, start, pos);
+    const end = skipRegex(this.src, start);
+    // skipRegex gives start + 1 for a `/` not closed on its line; a closed regex is at least `/x/`.
+    if (end === start + 1) return false;
+    this.token(Tok.Regex, start, end);
     return true;
   }
+
 
   private scanString(start: number, quote: number): void {
     const src = this.src;

@@ -11,13 +11,32 @@ import { historyCsv, historyJson } from "./history-export.js";
 import { HistoryTableView } from "./history-table-view.js";
 import type { StepSql } from "./step-statements.js";
 
+/** The status and direction filters, in the order their selects list them. */
+const STATUSES = ["failed", "succeeded", "running"] as const;
+const DIRECTIONS = ["up", "down", "stamp", "repair"] as const;
+
+/** A labelled filter select: "any" (the empty value) first, then each option under its own name. */
+function AnyOfSelect<T extends string>(props: { readonly label: string; readonly value: T | ""; readonly options: readonly T[]; readonly onChange: (value: T | "") => void }) {
+  return (
+    <label className="field">
+      {props.label}
+      <select value={props.value} onChange={(e) => props.onChange(e.target.value as T | "")} aria-label={props.label}>
+        <option value="">any</option>
+        {props.options.map((o) => (
+          <option key={o} value={o}>{o}</option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /** History: an environment's history grouped by run, filterable by status, direction, text and date, open failures first, exported as CSV or JSON. */
 export function HistoryScreen(props: { readonly environment?: string }) {
   const client = useClient();
   const { summary, activeEnvironment, changes } = useProject();
   const [environment, setEnvironment] = useState(props.environment ?? activeEnvironment ?? summary.environments[0]?.name ?? "");
-  const [status, setStatus] = useState<"" | "succeeded" | "failed" | "running">("");
-  const [direction, setDirection] = useState<"" | "up" | "down" | "stamp" | "repair">("");
+  const [status, setStatus] = useState<"" | (typeof STATUSES)[number]>("");
+  const [direction, setDirection] = useState<"" | (typeof DIRECTIONS)[number]>("");
   const [search, setSearch] = useState("");
   const [query, setQuery] = useState("");
   const [failuresFirst, setFailuresFirst] = useState(true);
@@ -76,25 +95,8 @@ export function HistoryScreen(props: { readonly environment?: string }) {
             ))}
           </select>
         </label>
-        <label className="field">
-          Status
-          <select value={status} onChange={(e) => setStatus(e.target.value as typeof status)} aria-label="Status">
-            <option value="">any</option>
-            <option value="failed">failed</option>
-            <option value="succeeded">succeeded</option>
-            <option value="running">running</option>
-          </select>
-        </label>
-        <label className="field">
-          Direction
-          <select value={direction} onChange={(e) => setDirection(e.target.value as typeof direction)} aria-label="Direction">
-            <option value="">any</option>
-            <option value="up">up</option>
-            <option value="down">down</option>
-            <option value="stamp">stamp</option>
-            <option value="repair">repair</option>
-          </select>
-        </label>
+        <AnyOfSelect label="Status" value={status} options={STATUSES} onChange={setStatus} />
+        <AnyOfSelect label="Direction" value={direction} options={DIRECTIONS} onChange={setDirection} />
         <label className="field" style={{ flex: 1, minWidth: 200 }}>
           Search
           <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} aria-label="Search history" placeholder="revision, message, user, host, error" />

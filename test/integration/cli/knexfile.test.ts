@@ -1,9 +1,10 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { DbClient } from "../../../electron/engine/dialect/index.js";
-import { createTestDatabase, TEST_CLIENTS } from "../../helpers/databases.js";
+import { useTestDatabase } from "../../helpers/database-hooks.js";
+import { TEST_CLIENTS } from "../../helpers/databases.js";
 import type { TestDatabase } from "../../helpers/databases.js";
 import { strata } from "../../helpers/strata-cli.js";
 
@@ -41,15 +42,9 @@ function connectionFromVariable(db: TestDatabase, variable: string): { code: str
 }
 
 describe.each(TEST_CLIENTS)("a knexfile is enough on %s", (client: DbClient) => {
-  let db: TestDatabase;
+  const db = useTestDatabase(client);
   let dir: string;
-  beforeEach(async () => {
-    db = await createTestDatabase(client);
-  });
-  afterEach(async () => {
-    await db.drop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("knexfile.js with one config per environment: its environments and ./migrations, said in one line; init --from-knexfile writes the same", async () => {
     const variable = `STRATA_TEST_URL_${client.replace(/\W/g, "_").toUpperCase()}`;

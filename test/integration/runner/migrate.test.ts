@@ -1,14 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Knex } from "knex";
 import { dialectFor } from "../../../electron/engine/dialect/index.js";
-import type { Dialect } from "../../../electron/engine/dialect/index.js";
 import { migrate, readAppliedChecksums, readHeads, readHistory } from "../../../electron/engine/runner/index.js";
 import type { MigrateOptions } from "../../../electron/engine/runner/index.js";
 import type { RunEvent } from "../../../electron/engine/runner/types.js";
 import type { Plan } from "../../../electron/engine/revisions/types.js";
 import type { RevisionScript } from "../../../electron/engine/scripts/types.js";
-import { TEST_CLIENTS, createTestDatabase, describeColumns, tableExists } from "../../helpers/databases.js";
-import type { TestDatabase } from "../../helpers/databases.js";
+import { useTestDatabase } from "../../helpers/database-hooks.js";
+import { TEST_CLIENTS, describeColumns, tableExists } from "../../helpers/databases.js";
 import { plan, revisionScript, scriptMap, step } from "../../helpers/revision-fixtures.js";
 
 const TABLES = { versionTable: "strata_version", historyTable: "strata_history" } as const;
@@ -55,16 +54,11 @@ function threeInALine(prefix: string, middleFirst: (k: Knex) => Promise<unknown>
 }
 
 describe.each(TEST_CLIENTS)("migrate on %s", (client) => {
-  let db: TestDatabase;
+  const db = useTestDatabase(client);
+  const dialect = dialectFor(client);
   let knex: Knex;
-  let dialect: Dialect;
-  beforeEach(async () => {
-    db = await createTestDatabase(client);
+  beforeEach(() => {
     knex = db.knex;
-    dialect = dialectFor(client);
-  });
-  afterEach(async () => {
-    await db.drop();
   });
 
   it("upgrades a chain, recording heads, history and events", async () => {

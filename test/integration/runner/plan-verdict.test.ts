@@ -15,7 +15,8 @@ import type { DbClient } from "../../../electron/engine/dialect/index.js";
 import { planWithSql } from "../../../electron/engine/app-session/migration-plan.js";
 import { openProject, selectEnvironment } from "../../../electron/engine/use-cases/open-project.js";
 import { SCRATCH_PREFIX } from "../../../electron/engine/use-cases/schema-diff.js";
-import { createTestDatabase, describeColumns, envEntry, TEST_CLIENTS } from "../../helpers/databases.js";
+import { useTestDatabase } from "../../helpers/database-hooks.js";
+import { describeColumns, envEntry, TEST_CLIENTS } from "../../helpers/databases.js";
 import type { TestDatabase } from "../../helpers/databases.js";
 import { STRATA_BIN, strata, writeProject, writeRevision } from "../../helpers/strata-cli.js";
 import type { RevisionSpec } from "../../helpers/strata-cli.js";
@@ -119,17 +120,13 @@ const tableDrops = (list: readonly { revision: string; reason: string }[]): stri
 const figures: Record<string, { scratchPlanMs: number; rollbackDrops: number; refused: number }> = {};
 
 describe.each(TEST_CLIENTS)("plan verdict on %s", (client: DbClient) => {
-  let db: TestDatabase;
+  const db = useTestDatabase(client);
   let dir: string;
   const mine = (figures[client] = { scratchPlanMs: 0, rollbackDrops: 0, refused: 0 });
-  beforeEach(async () => {
-    db = await createTestDatabase(client);
+  beforeEach(() => {
     dir = writeProject({ environments: { dev: envEntry(db) }, revisions: REVISIONS });
   });
-  afterEach(async () => {
-    await db.drop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("checks an upgrade through renameColumn, a hasColumn guard and hasTable guards, and lists the guarded drop", async () => {
     const p = ["--project", dir];

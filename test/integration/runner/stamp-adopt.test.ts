@@ -1,25 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Knex } from "knex";
 import { dialectFor } from "../../../electron/engine/dialect/index.js";
-import type { Dialect } from "../../../electron/engine/dialect/index.js";
 import { adoptKnex, migrate, readAppliedChecksums, readHeads, readHistory, readKnexMigrations, stamp } from "../../../electron/engine/runner/index.js";
-import { TEST_CLIENTS, createTestDatabase, describeColumns } from "../../helpers/databases.js";
-import type { TestDatabase } from "../../helpers/databases.js";
+import { useTestDatabase } from "../../helpers/database-hooks.js";
+import { TEST_CLIENTS, describeColumns } from "../../helpers/databases.js";
 import { linearUpgradePlanner, revisionScript, scriptMap } from "../../helpers/revision-fixtures.js";
 
 const TABLES = { versionTable: "strata_version", historyTable: "strata_history" } as const;
 
 describe.each(TEST_CLIENTS)("stamp and knex adoption on %s", (client) => {
-  let db: TestDatabase;
+  const db = useTestDatabase(client);
+  const dialect = dialectFor(client);
   let knex: Knex;
-  let dialect: Dialect;
-  beforeEach(async () => {
-    db = await createTestDatabase(client);
+  beforeEach(() => {
     knex = db.knex;
-    dialect = dialectFor(client);
-  });
-  afterEach(async () => {
-    await db.drop();
   });
 
   it("stamps heads without running anything, with a stamp row per change", async () => {

@@ -1,8 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { DbClient } from "../../../electron/engine/dialect/index.js";
-import { createTestDatabase, envEntry, TEST_CLIENTS } from "../../helpers/databases.js";
+import { useTestDatabase } from "../../helpers/database-hooks.js";
+import { envEntry, TEST_CLIENTS } from "../../helpers/databases.js";
 import type { TestDatabase } from "../../helpers/databases.js";
 import { strata, writeProject } from "../../helpers/strata-cli.js";
 
@@ -22,15 +23,9 @@ const BASE_MODULE = `module.exports = async (knex) => {
 `;
 
 describe.each(TEST_CLIENTS)("scratch builds on %s", (client: DbClient) => {
-  let db: TestDatabase;
+  const db = useTestDatabase(client);
   let dir: string;
-  beforeEach(async () => {
-    db = await createTestDatabase(client);
-  });
-  afterEach(async () => {
-    await db.drop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   function project(config: Record<string, unknown> = {}, files: Record<string, string> = {}): string {
     dir = writeProject({ environments: { dev: envEntry(db) }, config });

@@ -6,14 +6,12 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ProjectChangedEventDto, StrataEvent } from "../../../shared/api.js";
 import type { DbClient } from "../../../electron/engine/dialect/index.js";
-import { createAppService, type AppService } from "../../../electron/engine/app-session/app-service.js";
-import { NO_PASSWORD_STORAGE, ProfileStore } from "../../../electron/engine/app-session/profile-store.js";
+import type { AppService } from "../../../electron/engine/app-session/app-service.js";
 import { TEST_CLIENTS } from "../../helpers/databases.js";
-import type { TestDatabase } from "../../helpers/databases.js";
-import { createProjectDatabase, removeProjectDatabase } from "../../helpers/project-database.js";
+import { useProjectService } from "../../helpers/project-database.js";
 import { strata, writeRevision } from "../../helpers/strata-cli.js";
 import type { RevisionSpec } from "../../helpers/strata-cli.js";
 
@@ -48,95 +46,82 @@ function nextChange(service: AppService, reason: ProjectChangedEventDto["reason"
 }
 
 describe.each(TEST_CLIENTS)("the migrations folder watcher on %s", (client: DbClient) => {
-  let db: TestDatabase;
-  let dir: string;
-  let data: string;
-  let service: AppService;
-  beforeEach(async () => {
-    ({ db, dir } = await createProjectDatabase(client, REVISIONS));
-    data = fs.mkdtempSync(`${dir}-app-`);
-    service = createAppService({ host: "browser", projectRoot: dir, profiles: new ProfileStore(path.join(data, "profiles.json"), NO_PASSWORD_STORAGE), recentFile: null });
-  });
-  afterEach(async () => {
-    service.close();
-    fs.rmSync(data, { recursive: true, force: true });
-    await removeProjectDatabase(db, dir);
-  });
+  const app = useProjectService(client, REVISIONS);
 
   it("a file deleted or edited on disk is reported as files-changed and shows in the matrix; a run is reported too", async () => {
-    expect((await strata(["--project", dir, "upgrade", "heads"])).code).toBe(0);
-    const first = await service.handlers.environmentStatus({}, undefined);
+    expect((await strata(["--project", app.dir, "upgrade", "heads"])).code).toBe(0);
+    const first = await app.service.handlers.environmentStatus({}, undefined);
     expect(first.environments[0]!.state).toEqual({ kind: "up-to-date", count: 0, revision: null, label: "up to date" });
 
     // The applied head's file deleted in a terminal while the app is open: no call from the page, the host notices.
-    const c3File = fs.readdirSync(path.join(dir, "migrations")).find((f) => f.startsWith(C3))!;
-    const deleted = nextChange(service, "files-changed");
-    fs.rmSync(path.join(dir, "migrations", c3File));
+    const c3File = fs.readdirSync(path.join(app.dir, "migrations")).find((f) => f.startsWith(C3))!;
+    const deleted = nextChange(app.service, "files-changed");
+    fs.rmSync(path.join(app.dir, "migrations", c3File));
     const { event, ms } = await deleted;
-    expect(event.root).toBe(dir);
+    expect(event.root).toBe(app.dir);
     expect(ms).toBeLessThan(WITHIN_MS);
-    const gone = (await service.handlers.environmentStatus({}, undefined)).environments[0]!;
+    const gone = (await app.service.handlers.environmentStatus({}, undefined)).environments[0]!;
     expect(gone.problems).toEqual([{ revision: C3, kind: "missing", file: null }]);
     expect(gone.state).toMatchObject({ kind: "missing", label: "1 missing" });
     // The graph the page reloads on the event no longer has it.
-    expect((await service.handlers.projectSummary({}, undefined)).revisions.map((r) => r.id)).not.toContain(C3);
+    expect((await app.service.handlers.projectSummary({}, undefined)).revisions.map((r) => r.id)).not.toContain(C3);
 
     // Put back, then an applied file edited in place: reported again, and the state says edited.
-    const restored = nextChange(service, "files-changed");
-    writeRevision(dir, REVISIONS[2]!);
+    const restored = nextChange(app.service, "files-changed");
+    writeRevision(app.dir, REVISIONS[2]!);
     await restored;
-    expect((await service.handlers.environmentStatus({}, undefined)).environments[0]!.state?.kind).toBe("up-to-date");
-    const edited = nextChange(service, "files-changed");
-    writeRevision(dir, { ...REVISIONS[1]!, up: `${REVISIONS[1]!.up}\n  // edited` });
+    expect((await app.service.handlers.environmentStatus({}, undefined)).environments[0]!.state?.kind).toBe("up-to-date");
+    const edited = nextChange(app.service, "files-changed");
+    writeRevision(app.dir, { ...REVISIONS[1]!, up: `${REVISIONS[1]!.up}\n  // edited` });
     await edited;
-    expect((await service.handlers.environmentStatus({}, undefined)).environments[0]!.state).toMatchObject({ kind: "edited", label: "1 edited" });
+    expect((await app.service.handlers.environmentStatus({}, undefined)).environments[0]!.state).toMatchObject({ kind: "edited", label: "1 edited" });
 
     // Accepting the edit (the revision page's action) is followed by an event, and the state moves on.
-    const afterRepair = nextChange(service, "environment-changed");
-    await service.handlers.repairRevision({ environment: "dev", revision: B2 }, undefined);
+    const afterRepair = nextChange(app.service, "environment-changed");
+    await app.service.handlers.repairRevision({ environment: "dev", revision: B2 }, undefined);
     await afterRepair;
-    expect((await service.handlers.environmentStatus({}, undefined)).environments[0]!.state?.label).toBe("up to date");
+    expect((await app.service.handlers.environmentStatus({}, undefined)).environments[0]!.state?.label).toBe("up to date");
 
     // Every run ends with an event, so every screen reloads.
-    const afterRun = nextChange(service, "environment-changed");
-    await service.handlers.runMigration({ environment: "dev", command: "downgrade", target: A1, acknowledgedLoss: true }, undefined);
+    const afterRun = nextChange(app.service, "environment-changed");
+    await app.service.handlers.runMigration({ environment: "dev", command: "downgrade", target: A1, acknowledgedLoss: true }, undefined);
     await afterRun;
-    expect((await service.handlers.environmentStatus({}, undefined)).environments[0]!.state?.label).toBe("2 pending");
+    expect((await app.service.handlers.environmentStatus({}, undefined)).environments[0]!.state?.label).toBe("2 pending");
   });
 
   it("keeps watching through a broken file: its fix is reported too", async () => {
-    await service.handlers.environmentStatus({}, undefined);
-    const broken = path.join(dir, "migrations", "zz_broken.ts");
-    const seen = nextChange(service, "files-changed");
+    await app.service.handlers.environmentStatus({}, undefined);
+    const broken = path.join(app.dir, "migrations", "zz_broken.ts");
+    const seen = nextChange(app.service, "files-changed");
     fs.writeFileSync(broken, "export const revision = ;\n");
     await seen;
-    await expect(service.handlers.environmentStatus({}, undefined)).rejects.toMatchObject({ code: "REVISION_FILE_INVALID" });
-    const fixed = nextChange(service, "files-changed");
+    await expect(app.service.handlers.environmentStatus({}, undefined)).rejects.toMatchObject({ code: "REVISION_FILE_INVALID" });
+    const fixed = nextChange(app.service, "files-changed");
     fs.rmSync(broken);
     await fixed;
-    expect((await service.handlers.environmentStatus({}, undefined)).environments[0]!.state?.label).toBe("3 pending");
+    expect((await app.service.handlers.environmentStatus({}, undefined)).environments[0]!.state?.label).toBe("3 pending");
   });
 
   it("a project opened with a broken file is watched too: its fix is reported", async () => {
-    service.close();
-    const broken = path.join(dir, "migrations", "zz_broken.ts");
+    app.service.close();
+    const broken = path.join(app.dir, "migrations", "zz_broken.ts");
     fs.writeFileSync(broken, "export const revision = ;\n");
-    service = createAppService({ host: "browser", projectRoot: dir, profiles: new ProfileStore(path.join(data, "profiles.json"), NO_PASSWORD_STORAGE), recentFile: null });
-    await expect(service.handlers.environmentStatus({}, undefined)).rejects.toMatchObject({ code: "REVISION_FILE_INVALID" });
-    const fixed = nextChange(service, "files-changed");
+    app.reopen();
+    await expect(app.service.handlers.environmentStatus({}, undefined)).rejects.toMatchObject({ code: "REVISION_FILE_INVALID" });
+    const fixed = nextChange(app.service, "files-changed");
     fs.rmSync(broken);
     await fixed;
-    expect((await service.handlers.environmentStatus({}, undefined)).environments[0]!.state?.label).toBe("3 pending");
+    expect((await app.service.handlers.environmentStatus({}, undefined)).environments[0]!.state?.label).toBe("3 pending");
   });
 
   it("stops reporting once the host stops", async () => {
-    await service.handlers.environmentStatus({}, undefined);
-    service.close();
+    await app.service.handlers.environmentStatus({}, undefined);
+    app.service.close();
     let reported = 0;
-    service.events.subscribe((e) => {
+    app.service.events.subscribe((e) => {
       if (e.type === "project-changed") reported++;
     });
-    fs.rmSync(path.join(dir, "migrations", fs.readdirSync(path.join(dir, "migrations")).find((f) => f.startsWith(C3))!));
+    fs.rmSync(path.join(app.dir, "migrations", fs.readdirSync(path.join(app.dir, "migrations")).find((f) => f.startsWith(C3))!));
     await new Promise((r) => setTimeout(r, 600));
     expect(reported).toBe(0);
   });

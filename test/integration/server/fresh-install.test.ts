@@ -9,7 +9,7 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { electronBinary } from "../../../build/electron-native.mjs";
-import { startServeProcess } from "../../helpers/serve-process.js";
+import { startServeProcess, waitForServeUrl } from "../../helpers/serve-process.js";
 import { writeProject } from "../../helpers/strata-cli.js";
 import { useTempDirs } from "../../helpers/temp-dirs.js";
 
@@ -69,17 +69,7 @@ describe("after npm install alone", () => {
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (out += d));
     try {
-      const url = await new Promise<URL>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`npm start printed no URL:\n${out}`)), 120_000);
-        const poll = setInterval(() => {
-          const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+/.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            clearInterval(poll);
-            resolve(new URL(m[0]));
-          }
-        }, 100);
-      });
+      const url = await waitForServeUrl(() => out, 120_000, "npm start");
       const lines = out.split("\n").filter((l) => l.includes("Electron"));
       expect(lines).toEqual(["strata: Electron's binary is not installed (ELECTRON_SKIP_BINARY_DOWNLOAD); serving the same UI in your browser with `strata serve --open` instead"]);
       expect((await fetch(url)).status).toBe(200);
