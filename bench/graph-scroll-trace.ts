@@ -35,23 +35,20 @@ const CATEGORY: Record<string, "script" | "style" | "layout" | "paint"> = {
   PrePaint: "paint", Paint: "paint", Layerize: "paint", PaintImage: "paint", UpdateLayer: "paint", "Commit": "paint", CompositeLayers: "paint",
 };
 
-// Scrolls `rows` rows per frame from the top to the bottom (the same loop as bench/ui.ts); a string, as there.
+// Scrolls `rows` rows per frame from the top to the bottom, as bench/ui.ts does (each step right
+// after a requestAnimationFrame callback; the time between callbacks is a frame). A string, as there.
 const scroll = (rows: number): string => `(async () => {
   const el = document.querySelector("[data-testid=graph]");
+  const frame = () => new Promise((r) => requestAnimationFrame(r));
   el.scrollTop = 0;
-  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  await frame();
   const frames = [];
-  await new Promise((resolve) => {
-    let last = 0;
-    const tick = (t) => {
-      if (last) frames.push(t - last);
-      last = t;
-      if (el.scrollTop + el.clientHeight >= el.scrollHeight - 1) return resolve();
-      el.scrollTop += ${rows} * 30;
-      requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-  });
+  for (let last = await frame(); el.scrollTop + el.clientHeight < el.scrollHeight - 1; ) {
+    el.scrollTop += ${rows} * 30;
+    const t = await frame();
+    frames.push(t - last);
+    last = t;
+  }
   return frames;
 })()`;
 
@@ -83,7 +80,8 @@ function cpuPerFrame(events: readonly TraceEvent[], frames: number): Record<stri
       const close = (upTo: number): void => {
         while (stack.length > 0 && stack[stack.length - 1]!.e.ts + stack[stack.length - 1]!.e.dur! <= upTo) {
           const { e, child } = stack.pop()!;
-          out[CATEGORY[e.name] ?? "other"] += (e.tdur! - child) / 1000;
+          const category = CATEGORY[e.name] ?? "other";
+          out[category] = (out[category] ?? 0) + (e.tdur! - child) / 1000;
           if (stack.length > 0) stack[stack.length - 1]!.child += e.tdur!;
         }
       };
@@ -112,9 +110,9 @@ function cpuPerFrame(events: readonly TraceEvent[], frames: number): Record<stri
 }
 
 /** The functions with the most self time in a CPU profile (Profiler.stop's result). */
-function hotFunctions(profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }[]; samples: number[]; timeDeltas: number[] }): string[] {
+function hotFunctions(profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }[]; samples?: number[]; timeDeltas?: number[] }): string[] {
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  (profile.samples ?? []).forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas?.[i] ?? 0)));
   const byFunction = new Map<string, number>();
   for (const n of profile.nodes) {
     const f = n.callFrame;
@@ -168,10 +166,8 @@ async function main(): Promise<void> {
       if (cpuProfile) console.log(`  JavaScript self time over the whole scroll:\n${hotFunctions(cpuProfile).join("\n")}`);
     }
   } finally {
-    await browser.close();
-    await served.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await Promise.all([browser.close(), served.stop()]);
+    for (const d of [dir, dataDir]) fs.rmSync(d, { recursive: true, force: true });
   }
 }
 
