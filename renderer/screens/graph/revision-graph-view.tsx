@@ -28,6 +28,8 @@ interface RowProps {
   readonly match: boolean;
   readonly top: number;
   readonly index: number;
+  /** How many rows the whole list has. */
+  readonly count: number;
   readonly onSelectIndex: (index: number) => void;
   readonly onOpen: (id: string) => void;
 }
@@ -40,6 +42,8 @@ const RevisionRow = memo(function RevisionRow(p: RowProps) {
       role="option"
       id={`rev-${r.revision}`}
       aria-selected={p.selected}
+      aria-posinset={p.index + 1}
+      aria-setsize={p.count}
       data-revision={r.revision}
       data-pending={p.pending || undefined}
       data-lane={p.row.lane}
@@ -170,10 +174,19 @@ export function RevisionGraphView(props: {
     }
   };
   const selectedId = selectedIndex !== null ? props.revisions[selectedIndex]?.revision : undefined;
-  // Rows are keyed by slot, not by revision: a row scrolled out lends its DOM to the one scrolled
-  // in, so a fast scroll updates a few texts instead of building and dropping whole rows (and
-  // their SVG) every frame. Rows still in view keep their slot and are not rendered again.
-  const slots = Math.max(64, Math.ceil(items.length / 32) * 32);
+  // Rows are keyed by slot (index modulo the most rows drawn at once), not by revision: the row
+  // scrolled out at one end lends its DOM to the one scrolled in at the other, so a scroll updates
+  // a few texts and attributes instead of building and dropping whole rows (and their SVG) every
+  // frame. The window is contiguous and never longer than `slots`, so no two rows share a key;
+  // rows still in view keep their slot and are not rendered again. (A fixed 64 slots, as before,
+  // gave the entering row a key no row was leaving with: every scrolled row was rebuilt.)
+  // They are also drawn in slot order: in index order the recycled row would move from one end
+  // of the list to the other, and a moved element is taken out of the layout tree and rebuilt.
+  // The rows are placed absolutely, so the order shows nowhere but in the DOM; aria-posinset
+  // gives assistive technology each row's place.
+  const slotsRef = useRef(0);
+  const slots = (slotsRef.current = Math.max(slotsRef.current, items.length));
+  const bySlot = [...items].sort((a, b) => (a.index % slots) - (b.index % slots));
 
   return (
     <div
@@ -187,7 +200,7 @@ export function RevisionGraphView(props: {
       data-testid="graph"
     >
       <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
-        {items.map((item) => {
+        {bySlot.map((item) => {
           const row = props.layout.rows[item.index]!;
           const rev = props.revisions[item.index]!;
           const pending = props.pending.has(rev.revision);
@@ -206,6 +219,7 @@ export function RevisionGraphView(props: {
               match={props.matches.has(item.index)}
               top={item.start}
               index={item.index}
+              count={props.revisions.length}
               onSelectIndex={props.onSelectIndex}
               onOpen={props.onOpen}
             />
