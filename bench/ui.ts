@@ -104,7 +104,13 @@ async function main(): Promise<void> {
     const p95: string[] = [];
     for (const rows of [20, 5]) {
       const figures = (await page.evaluate(scrollTopToBottom(rows))) as Figures;
-      const last = await page.locator("[data-testid=graph] [data-revision]").last().getAttribute("data-revision");
+      // The rows keep their DOM while scrolling, so the last in DOM order is not the bottom one: the highest aria-posinset is.
+      const drawnRows = page.locator("[data-testid=graph] [data-revision]");
+      let last: string | null = null;
+      for (let i = 0, top = 0, n = await drawnRows.count(); i < n; i++) {
+        const at = Number(await drawnRows.nth(i).getAttribute("aria-posinset"));
+        if (at > top) [top, last] = [at, await drawnRows.nth(i).getAttribute("data-revision")];
+      }
       const f = figures.frames;
       console.log(`revisions: ${fs.readdirSync(path.join(dir, "migrations")).length}; rows in the DOM at a time: ${figures.rowsDrawn}; scrolled ${figures.scrolledPx} px to ${last}`);
       console.log(
