@@ -3,7 +3,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import knexFactory from "knex";
-import { afterEach, beforeEach } from "vitest";
 import type { Knex } from "knex";
 import type { DbClient } from "../../electron/engine/dialect/index.js";
 import { openConnection } from "../../electron/engine/project/connect.js";
@@ -108,33 +107,4 @@ export async function describeColumns(knex: Knex, client: DbClient, exclude: rea
 /** Whether a table exists. */
 export function tableExists(knex: Knex, table: string): Promise<boolean> {
   return knex.schema.hasTable(table);
-}
-
-/**
- * The hooks of a suite whose every test uses two fresh databases of one dialect, `app` (the one
- * Strata migrates) and `target` (the schema it is compared with): made before each test, dropped after.
- */
-export function useAppAndTarget(client: DbClient): { readonly app: TestDatabase; readonly target: TestDatabase } {
-  let app: TestDatabase | undefined;
-  let target: TestDatabase | undefined;
-  beforeEach(async () => {
-    app = await createTestDatabase(client);
-    target = await createTestDatabase(client);
-  });
-  afterEach(async () => {
-    await app?.drop();
-    await target?.drop();
-  });
-  const made = (db: TestDatabase | undefined): TestDatabase => {
-    if (!db) throw new Error("the test databases are made before each test: use them inside a test");
-    return db;
-  };
-  return {
-    get app() {
-      return made(app);
-    },
-    get target() {
-      return made(target);
-    },
-  };
 }

@@ -2,7 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { DbClient } from "../../../electron/engine/dialect/index.js";
-import { envEntry, TEST_CLIENTS, useAppAndTarget } from "../../helpers/databases.js";
+import { useAppAndTarget } from "../../helpers/app-and-target.js";
+import { envEntry, TEST_CLIENTS } from "../../helpers/databases.js";
 import type { TestDatabase } from "../../helpers/databases.js";
 import { strata, writeProject } from "../../helpers/strata-cli.js";
 
