@@ -2,9 +2,12 @@
 // dash-named CommonJS, no Strata export) against knex's own `migrate.latest()` on the same folder,
 // each on a fresh database of each dialect. Both sides as their users run them: Strata's default
 // (a transaction per revision, knex_migrations' rows written in each, the lint's dry run on), knex's
-// default (a transaction per migration). Each round runs the pair back to back, in alternating order,
+// default: where no migration turns transactions off, `latest` runs the whole batch in ONE
+// transaction (knex/lib/migrations/migrate/Migrator.js, transactionForAll), so on SQLite it sends
+// 2 statements a migration where Strata's default sends 5 (its savepoint and release, knex's row,
+// its history row). Each round runs the pair back to back, in alternating order,
 // with the server let settle before each run; the medians and each round's ratio are printed.
-// Strata's --single-transaction (what bench/migrate.ts sets against knex's latest) is timed beside.
+// Strata's --single-transaction (like with like: one transaction for the batch, as knex's latest) is timed beside.
 // Beside wall time, each process's CPU time (user + system, from GNU time) is kept: on a machine
 // others load, CPU time moves far less than wall time.
 // Usage: npm run build && npx tsx bench/knex-mode.ts [N] [pg,mysql2,better-sqlite3]   (BENCH_ROUNDS=3)

@@ -4,8 +4,9 @@ import { StrataError } from "../errors.js";
 import { pollForLock } from "./lock-polling.js";
 import { sqliteSchema } from "../introspect/sqlite-introspector.js";
 import { knexLockByCheckConstraint } from "./knex-lock-check.js";
-import type { ConnectionTarget, Dialect, LockRequest, UnlockResult } from "./types.js";
+import type { ConnectionTarget, Dialect, LockRequest, SqlRow, UnlockResult } from "./types.js";
 import { sqliteAddress } from "./database-address.js";
+import { insertRowRaw } from "./row-insert.js";
 
 /**
  * SQLite: the lock is a write transaction (BEGIN IMMEDIATE) held for the whole run, so each
@@ -97,8 +98,9 @@ export const sqliteDialect: Dialect = {
   },
 
   async insertReturningId(db, table, row) {
-    const ids = (await db(table).insert(row)) as number[];
-    return Number(ids[0]);
+    // better-sqlite3 answers a raw INSERT with its run() result.
+    const result = (await insertRowRaw(db, table, row as SqlRow)) as { lastInsertRowid: number | bigint };
+    return Number(result.lastInsertRowid);
   },
 
   schema: sqliteSchema,

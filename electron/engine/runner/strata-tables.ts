@@ -1,6 +1,7 @@
 import os from "node:os";
 import type { Knex } from "knex";
 import { StrataError } from "../errors.js";
+import { insertRowRaw, rowChangeSql } from "../dialect/index.js";
 import type { Dialect, LockRequest, RowChange, SqlValue, StepRecord } from "../dialect/index.js";
 import type { VersionOp } from "../revisions/types.js";
 import type { HistoryRow, RunEvent } from "./types.js";
@@ -79,8 +80,14 @@ export async function selectHeads(db: Knex, versionTable: string): Promise<strin
 /** Applies one step's version-table changes; a change that matches no row means someone else moved the table. */
 export async function applyVersionOps(db: Knex, versionTable: string, ops: readonly VersionOp[], knexRows?: KnexRows): Promise<void> {
   for (const op of ops) {
+    const change = rowChangeOf(versionTable, op, knexRows);
+    // An insert moves no row, so there is nothing to check; its SQL is the same every step, so no builder (issue 15).
+    if (change.kind === "insert") {
+      await insertRowRaw(db, change.table, change.row);
+      continue;
+    }
     const n = await versionOpQuery(db, versionTable, op, knexRows);
-    if (op.kind !== "insert" && Number(n) !== 1) throw versionTableMoved(knexRows?.tableName ?? versionTable, describeOp(op));
+    if (Number(n) !== 1) throw versionTableMoved(knexRows?.tableName ?? versionTable, describeOp(op));
   }
 }
 
@@ -160,7 +167,7 @@ function historyRow(e: HistoryEntry): Record<HistoryColumn, SqlValue> {
     status: e.status,
     error: e.error,
     user_name: currentUser(),
-    host_name: os.hostname(),
+    host_name: currentHost(),
     strata_version: e.strataVersion,
   };
 }
@@ -265,10 +272,8 @@ export async function recordStep(db: Knex, dialect: Dialect, tables: TableNames,
     await insertHistory(db, dialect, tables.historyTable, entry);
     return;
   }
-  const change = versionOpQuery(db, tables.versionTable, op, tables.knexRows)
-    .returning(tables.knexRows ? "name" : "version_num")
-    .toSQL();
-  const insert = db(tables.historyTable).insert(historyRow(entry)).toSQL();
+  const change = rowChangeSql(db, rowChangeOf(tables.versionTable, op, tables.knexRows), tables.knexRows ? "name" : "version_num");
+  const insert = rowChangeSql(db, { kind: "insert", table: tables.historyTable, row: historyRow(entry) });
   const result = (await db.raw(`with changed as (${change.sql}) ${insert.sql} returning (select count(*) from changed) as changed`, [
     ...change.bindings,
     ...insert.bindings,
@@ -328,4 +333,12 @@ export function currentUser(): string {
     }
   }
   return user;
+}
+
+let host: string | undefined;
+
+/** This machine's name, looked up once per process (a system call per history row otherwise). */
+export function currentHost(): string {
+  host ??= os.hostname();
+  return host;
 }
