@@ -30,7 +30,8 @@ export function VirtualStepList<T>(props: {
   });
   const rows = virtualizer.getVirtualItems();
   const before = rows[0]?.start ?? 0;
-  const after = rows.length > 0 ? virtualizer.getTotalSize() - rows[rows.length - 1]!.end : 0;
+  // Before the list has measured its box it draws no row: its estimated height gives it one to measure.
+  const after = virtualizer.getTotalSize() - (rows.length > 0 ? rows[rows.length - 1]!.end : 0);
   return (
     <ol className="steps step-list" ref={listRef} data-testid={props.testId} style={{ paddingTop: before, paddingBottom: after }}>
       {rows.map((row) => {
