@@ -76,7 +76,7 @@ describe("the apply screen: a verdict on every plan, what you see is what runs",
     const list = page.locator("[data-testid=plan-steps]");
     const rows = list.locator("li");
     // Only the rows in view (and a few around them) are drawn; the first is the plan's first step.
-    expect(await rows.count()).toBeLessThan(100);
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBeLessThan(100);
     expect(await rows.first().innerText()).toContain(planned.steps[0]!.revision.slice(0, 12));
     expect(await rows.first().getAttribute("aria-setsize")).toBe(String(total));
     // Scrolled to its end, the list shows the last step, numbered as the last.
@@ -86,10 +86,11 @@ describe("the apply screen: a verdict on every plan, what you see is what runs",
     });
     await rows.filter({ hasText: last }).waitFor();
     expect(await rows.filter({ hasText: last }).getAttribute("aria-posinset")).toBe(String(total));
-    // The SQL pane holds the whole script: its end is the last step's COMMIT.
-    const editor = page.locator('[data-testid="code-plan SQL"] .cm-content');
-    await editor.click();
-    await page.keyboard.press("Control+End");
+    // The SQL pane holds the whole script: scrolled to its end, it shows the last step's statements.
+    await page.locator('[data-testid="code-plan SQL"] .cm-content').waitFor();
+    await page.locator('[data-testid="code-plan SQL"] .cm-scroller').evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
     await page.locator('[data-testid="code-plan SQL"] .cm-line').filter({ hasText: `-- Running upgrade ${last}` }).waitFor();
   });
 
