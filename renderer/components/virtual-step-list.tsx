@@ -21,13 +21,7 @@ export function VirtualStepList<T>(props: {
   readonly testId?: string;
 }) {
   const listRef = useRef<HTMLOListElement>(null);
-  const virtualizer = useVirtualizer({
-    count: props.items.length,
-    getScrollElement: () => listRef.current,
-    estimateSize: () => ESTIMATED_ROW,
-    gap: ROW_GAP,
-    overscan: 10,
-  });
+  const virtualizer = useVirtualizer({ count: props.items.length, getScrollElement: () => listRef.current, estimateSize: () => ESTIMATED_ROW, gap: ROW_GAP, overscan: 10 });
   const rows = virtualizer.getVirtualItems();
   const before = rows[0]?.start ?? 0;
   // Before the list has measured its box it draws no row: its estimated height gives it one to measure.
