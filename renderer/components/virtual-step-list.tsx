@@ -20,22 +20,24 @@ export function VirtualStepList<T>(props: {
   readonly renderRow: (item: T) => ReactNode;
   readonly testId?: string;
 }) {
-  const listRef = useRef<HTMLOListElement>(null);
-  const virtualizer = useVirtualizer({ count: props.items.length, getScrollElement: () => listRef.current, estimateSize: () => ESTIMATED_ROW, gap: ROW_GAP, overscan: 10 });
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({ count: props.items.length, getScrollElement: () => scrollRef.current, estimateSize: () => ESTIMATED_ROW, gap: ROW_GAP, overscan: 10 });
   const rows = virtualizer.getVirtualItems();
   const before = rows[0]?.start ?? 0;
-  // Before the list has measured its box it draws no row: its estimated height gives it one to measure.
   const after = virtualizer.getTotalSize() - (rows.length > 0 ? rows[rows.length - 1]!.end : 0);
   return (
-    <ol className="steps step-list" ref={listRef} data-testid={props.testId} style={{ paddingTop: before, paddingBottom: after }}>
-      {rows.map((row) => {
-        const item = props.items[row.index]!;
-        return (
-          <li key={props.itemKey(item)} ref={virtualizer.measureElement} data-index={row.index} aria-posinset={row.index + 1} aria-setsize={props.items.length} className={props.rowClass?.(item)}>
-            {props.renderRow(item)}
-          </li>
-        );
-      })}
-    </ol>
+    // The box that scrolls is not the list: padding on a capped box would make it as tall as every row.
+    <div className="step-list" ref={scrollRef}>
+      <ol className="steps" data-testid={props.testId} style={{ paddingTop: before, paddingBottom: after }}>
+        {rows.map((row) => {
+          const item = props.items[row.index]!;
+          return (
+            <li key={props.itemKey(item)} ref={virtualizer.measureElement} data-index={row.index} aria-posinset={row.index + 1} aria-setsize={props.items.length} className={props.rowClass?.(item)}>
+              {props.renderRow(item)}
+            </li>
+          );
+        })}
+      </ol>
+    </div>
   );
 }

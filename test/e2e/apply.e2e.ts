@@ -81,8 +81,9 @@ describe("the apply screen: a verdict on every plan, what you see is what runs",
     expect(await rows.first().getAttribute("aria-setsize")).toBe(String(total));
     // Scrolled to its end, the list shows the last step, numbered as the last.
     const last = chainIds(LONG)[LONG - 1]!;
+    // The list scrolls in its box (its parent), as a wheel over it would.
     await list.evaluate((el) => {
-      el.scrollTop = el.scrollHeight;
+      el.parentElement!.scrollTop = el.parentElement!.scrollHeight;
     });
     await rows.filter({ hasText: last }).waitFor();
     expect(await rows.filter({ hasText: last }).getAttribute("aria-posinset")).toBe(String(total));
