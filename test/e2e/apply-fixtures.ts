@@ -23,3 +23,26 @@ export function writeRowReadingRevision(root: string): void {
     ].join("\n"),
   );
 }
+
+/** The ids writeLongChain adds, oldest first. */
+export const chainIds = (n: number): string[] => Array.from({ length: n }, (_, i) => `c4a1${String(i).padStart(8, "0")}`);
+
+/** Adds n empty revisions in a line on the demo's head, e.g. for a plan too long to draw every row of. */
+export function writeLongChain(root: string, n: number): void {
+  let parent: string = DEMO.status;
+  for (const [i, id] of chainIds(n).entries()) {
+    fs.writeFileSync(
+      path.join(root, "migrations", `zz_chain_${String(i).padStart(4, "0")}.ts`),
+      [
+        `import type { Knex } from "knex";`,
+        `export const revision = "${id}";`,
+        `export const downRevision = "${parent}";`,
+        `export const message = "chain step ${i}";`,
+        `export async function up(knex: Knex): Promise<void> {}`,
+        `export async function down(knex: Knex): Promise<void> {}`,
+        ``,
+      ].join("\n"),
+    );
+    parent = id;
+  }
+}

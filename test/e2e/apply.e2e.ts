@@ -7,7 +7,7 @@
 import type { Page } from "playwright";
 import { describe, expect, it } from "vitest";
 import { createHttpApi } from "../../shared/http-client.js";
-import { READS_ROWS, writeRowReadingRevision } from "./apply-fixtures.js";
+import { READS_ROWS, chainIds, writeLongChain, writeRowReadingRevision } from "./apply-fixtures.js";
 import { DEMO, strataSync, type DemoSession } from "./strata-serve.js";
 import { useDemoSessions } from "./demo-sessions.js";
 
@@ -63,6 +63,36 @@ describe("the apply screen: a verdict on every plan, what you see is what runs",
     await runButton(page).click();
     await page.locator("[data-testid=run][data-run-state=succeeded]").waitFor({ timeout: 60_000 });
     await page.locator("[data-testid=plan]").getByText("Nothing to run: dev is already there.").waitFor();
+  });
+
+  it("draws a long plan's steps as a list that scrolls, with every step and the whole SQL reachable (issue 19)", async () => {
+    const LONG = 400;
+    session = await demo.open({ prepare: (root) => writeLongChain(root, LONG), hash: `#/apply?environment=prod&command=upgrade&target=heads` });
+    const { page, served } = session;
+    const planned = JSON.parse(strataSync(["--project", served.root, "--env", "prod", "upgrade", "heads", "--plan", "--json"], { STRATA_DATA_DIR: served.dataDir })) as { steps: { revision: string }[] };
+    const total = planned.steps.length;
+    expect(total).toBeGreaterThanOrEqual(LONG);
+    await page.locator("[data-testid=plan-step-count]").filter({ hasText: `${total} steps` }).waitFor({ timeout: 60_000 });
+    const list = page.locator("[data-testid=plan-steps]");
+    const rows = list.locator("li");
+    // Only the rows in view (and a few around them) are drawn; the first is the plan's first step.
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBeLessThan(100);
+    expect(await rows.first().innerText()).toContain(planned.steps[0]!.revision.slice(0, 12));
+    expect(await rows.first().getAttribute("aria-setsize")).toBe(String(total));
+    // Scrolled to its end, the list shows the last step, numbered as the last.
+    const last = chainIds(LONG)[LONG - 1]!;
+    // The list scrolls in its box (its parent), as a wheel over it would.
+    await list.evaluate((el) => {
+      el.parentElement!.scrollTop = el.parentElement!.scrollHeight;
+    });
+    await rows.filter({ hasText: last }).waitFor();
+    expect(await rows.filter({ hasText: last }).getAttribute("aria-posinset")).toBe(String(total));
+    // The SQL pane holds the whole script: scrolled to its end, it shows the last step's statements.
+    await page.locator('[data-testid="code-plan SQL"] .cm-content').waitFor();
+    await page.locator('[data-testid="code-plan SQL"] .cm-scroller').evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    await page.locator('[data-testid="code-plan SQL"] .cm-line').filter({ hasText: `-- Running upgrade ${last}` }).waitFor();
   });
 
   it("keeps the whole form in the address: a reload shows the same form and the same plan", async () => {

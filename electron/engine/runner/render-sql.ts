@@ -121,6 +121,7 @@ async function renderIn(session: RenderSession, dialect: Dialect, opts: RenderSq
     const knexScript = bookkeeping && opts.knex ? new KnexScriptWriter(session.knex, dialect, opts.knex, opts.historyTable ?? "strata_history") : null;
     if (knexScript) out.push(...knexScript.opening().map(terminate), "");
     else if (bookkeeping) out.push(...createIfMissing(session.knex, opts.versionTable, (t) => defineVersionTable(t, opts.versionTable)).map(terminate), "");
+    const versionStatements = versionStatementWriter(session.knex, opts.versionTable);
     for (const step of opts.plan.steps) {
       const mod = await loadModule(opts.scripts, step);
       const script = opts.scripts.get(step.revision)!;
@@ -132,7 +133,7 @@ async function renderIn(session: RenderSession, dialect: Dialect, opts: RenderSq
       if (dialect.transactionalDdl) out.push(...pragmas.filter((s) => /off|0|false/i.test(s)).map(terminate), "BEGIN;");
       out.push(...(dialect.transactionalDdl ? body : statements).map(terminate));
       if (knexScript) out.push(...knexScript.step(step, script).map(terminate));
-      else if (bookkeeping) out.push(...versionStatements(session.knex, opts.versionTable, step.ops).map(terminate));
+      else if (bookkeeping) out.push(...versionStatements(step.ops).map(terminate));
       if (dialect.transactionalDdl) out.push("COMMIT;", ...pragmas.filter((s) => !/off|0|false/i.test(s)).map(terminate));
       out.push("");
     }
@@ -384,19 +385,40 @@ class KnexScriptWriter {
   }
 }
 
-function versionStatements(knex: Knex, table: string, ops: readonly VersionOp[]): string[] {
-  return ops.map((op) => {
-    switch (op.kind) {
-      case "insert":
-        return knex(table).insert({ version_num: op.revision }).toQuery();
-      case "delete":
-        return knex(table).where({ version_num: op.revision }).delete().toQuery();
-      case "update":
-        return knex(table).where({ version_num: op.from }).update({ version_num: op.to }).toQuery();
-      default:
-        return op satisfies never;
-    }
-  });
+/**
+ * The version table's statements of a script. knex builds each kind (insert, delete, update) once
+ * and each step's revision ids are inlined into it with the dialect's escaping: a query built per
+ * step cost more than the rest of a 2,000-step script's rendering (issue 19). The text is what
+ * knex's toQuery() gives for the same builder.
+ */
+export function versionStatementWriter(knex: Knex, table: string): (ops: readonly VersionOp[]) => string[] {
+  // Stand-ins that no revision id can be, so the binding order knex chose can be read back.
+  const FROM = "\u0000from";
+  const TO = "\u0000to";
+  const template = (q: Knex.QueryBuilder): { readonly sql: string; readonly order: readonly unknown[] } => {
+    const { sql, bindings } = q.toSQL();
+    return { sql, order: bindings };
+  };
+  const templates = {
+    insert: template(knex(table).insert({ version_num: TO })),
+    delete: template(knex(table).where({ version_num: FROM }).delete()),
+    update: template(knex(table).where({ version_num: FROM }).update({ version_num: TO })),
+  };
+  const fill = (t: { readonly sql: string; readonly order: readonly unknown[] }, from: string | null, to: string | null): string =>
+    inline(knex, { sql: t.sql, bindings: t.order.map((b) => (b === FROM ? from : b === TO ? to : b)) });
+  return (ops) =>
+    ops.map((op) => {
+      switch (op.kind) {
+        case "insert":
+          return fill(templates.insert, null, op.revision);
+        case "delete":
+          return fill(templates.delete, op.revision, null);
+        case "update":
+          return fill(templates.update, op.from, op.to);
+        default:
+          return op satisfies never;
+      }
+    });
 }
 
 /** Inlines bindings with the client's escaping (knex's own toQuery rule: "?" is a binding, "\?" a literal "?"). */

@@ -6,6 +6,7 @@ import { useClient } from "../../api/client-context.js";
 import { replaceRoute } from "../../app/navigate.js";
 import { useProject } from "../../app/project-context.js";
 import { AcceptEditedFile } from "../../components/accept-edited-file.js";
+import { preloadCodeView } from "../../components/code-view.js";
 import { ErrorBox, Loading } from "../../components/load-states.js";
 import { loadedData } from "../../hooks/use-load.js";
 import { acknowledgementText, confirmedPlanOf, samePlan } from "./plan-verdict.js";
@@ -82,6 +83,7 @@ export function ApplyScreen(props: {
       const target = f.target.trim();
       if (!f.environment || !target) return;
       const mine = ++planSeq.current;
+      preloadCodeView();
       const previous = reason === "fresh" ? null : shown.current;
       if (reason === "fresh") {
         shown.current = null;

@@ -1,5 +1,6 @@
 import type { MigrationPlanDto } from "../../../shared/api.js";
 import { CodeView } from "../../components/code-view.js";
+import { VirtualStepList } from "../../components/virtual-step-list.js";
 
 const heads = (list: readonly string[]) => (list.length === 0 ? "(empty)" : list.map((h) => h.slice(0, 12)).join(", "));
 
@@ -17,15 +18,23 @@ export function PlanView({ plan }: { readonly plan: MigrationPlanDto }) {
         {plan.steps.length === 0 ? (
           <div className="notice ok" role="status">Nothing to run: {plan.environment} is already there.</div>
         ) : (
-          <ol className="steps" data-testid="plan-steps">
-            {plan.steps.map((s) => (
-              <li key={`${s.revision}-${s.direction}`}>
-                <span className={`tag ${s.direction === "up" ? "ok" : "warn"}`}>{s.direction === "up" ? "▲ up" : "▼ down"}</span>
-                <code>{s.revision.slice(0, 12)}</code>
-                <span>{s.message}</span>
-              </li>
-            ))}
-          </ol>
+          <>
+            <div className="muted" data-testid="plan-step-count">
+              {plan.steps.length.toLocaleString("en")} {plan.steps.length === 1 ? "step" : "steps"}
+            </div>
+            <VirtualStepList
+              testId="plan-steps"
+              items={plan.steps}
+              itemKey={(s) => `${s.revision}-${s.direction}`}
+              renderRow={(s) => (
+                <>
+                  <span className={`tag ${s.direction === "up" ? "ok" : "warn"}`}>{s.direction === "up" ? "▲ up" : "▼ down"}</span>
+                  <code>{s.revision.slice(0, 12)}</code>
+                  <span>{s.message}</span>
+                </>
+              )}
+            />
+          </>
         )}
         {!plan.checked && plan.steps.length > 0 && (
           <div className="notice error" role="alert" data-testid="unchecked">

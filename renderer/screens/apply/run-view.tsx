@@ -1,5 +1,6 @@
 import { useEffect, useRef } from "react";
 import { appLine, appWords } from "../../components/recovery-words.js";
+import { VirtualStepList } from "../../components/virtual-step-list.js";
 import type { RunProgress } from "./run-progress.js";
 
 /** A run as it happens: a progress bar, each step's state, the live log, and how it ended. */
@@ -27,16 +28,19 @@ export function RunView({ progress }: { readonly progress: RunProgress }) {
         <div style={{ width: `${pct}%` }} />
       </div>
       {progress.lockHolder && progress.state === "queued" && <div className="notice warn">Waiting for the lock held by {progress.lockHolder}…</div>}
-      <ol className="steps">
-        {progress.steps.map((s) => (
-          <li key={`${s.revision}-${s.direction}`} className={s.status}>
+      <VirtualStepList
+        items={progress.steps}
+        itemKey={(s) => `${s.revision}-${s.direction}`}
+        rowClass={(s) => s.status}
+        renderRow={(s) => (
+          <>
             <span style={{ width: 16 }}>{s.status === "done" ? "✓" : s.status === "failed" ? "✗" : s.status === "running" ? <span className="spinner" /> : "·"}</span>
             <code>{s.revision.slice(0, 12)}</code>
             <span>{s.message}</span>
             {s.durationMs !== null && <span className="faint">{s.durationMs} ms</span>}
-          </li>
-        ))}
-      </ol>
+          </>
+        )}
+      />
       <pre className="log" ref={logRef} aria-label="Run log" aria-live="polite" data-testid="run-log">
         {progress.log.length === 0 ? "…" : progress.log.map((l) => `${l.at.slice(11, 19)} ${l.level === "info" ? "" : l.level.toUpperCase() + " "}${appLine(l.line, progress.error)}`).join("\n")}
       </pre>
