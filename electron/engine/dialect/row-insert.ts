@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import type { RowChange, SqlRow } from "./types.js";
+import type { Dialect, RowChange, SqlRow } from "./types.js";
 
 /** A statement with `?` placeholders and the values they bind, ready for knex.raw. */
 export interface BoundSql {
@@ -53,4 +53,10 @@ function valueAt(parts: Readonly<Record<string, SqlRow>>, source: string): Knex.
 export function insertRowRaw(db: Knex, table: string, row: SqlRow): Knex.Raw {
   const { sql, bindings } = rowChangeSql(db, { kind: "insert", table, row });
   return db.raw(sql, bindings);
+}
+
+/** A fixed bookkeeping statement, straight on the driver where the dialect can (Dialect.runDirect), else through knex.raw. */
+export async function runFixed(db: Knex, dialect: Dialect, sql: string, bindings: readonly Knex.Value[] = []): Promise<void> {
+  if (dialect.runDirect) await dialect.runDirect(db, sql, bindings);
+  else await db.raw(sql, bindings as Knex.Value[]);
 }

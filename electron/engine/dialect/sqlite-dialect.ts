@@ -4,9 +4,9 @@ import { StrataError } from "../errors.js";
 import { pollForLock } from "./lock-polling.js";
 import { sqliteSchema } from "../introspect/sqlite-introspector.js";
 import { knexLockByCheckConstraint } from "./knex-lock-check.js";
-import type { ConnectionTarget, Dialect, LockRequest, SqlRow, UnlockResult } from "./types.js";
+import type { ConnectionTarget, Dialect, DirectResult, LockRequest, SqlRow, UnlockResult } from "./types.js";
 import { sqliteAddress } from "./database-address.js";
-import { insertRowRaw } from "./row-insert.js";
+import { rowChangeSql } from "./row-insert.js";
 
 /**
  * SQLite: the lock is a write transaction (BEGIN IMMEDIATE) held for the whole run, so each
@@ -98,10 +98,11 @@ export const sqliteDialect: Dialect = {
   },
 
   async insertReturningId(db, table, row) {
-    // better-sqlite3 answers a raw INSERT with its run() result.
-    const result = (await insertRowRaw(db, table, row as SqlRow)) as { lastInsertRowid: number | bigint };
-    return Number(result.lastInsertRowid);
+    const { sql, bindings } = rowChangeSql(db, { kind: "insert", table, row: row as SqlRow });
+    return (await runOnConnection(db, sql, bindings)).lastInsertRowid;
   },
+
+  runDirect: runOnConnection,
 
   schema: sqliteSchema,
 };
@@ -181,4 +182,44 @@ function fileOf(knex: Knex): string {
 function fileOfConfig(config: Knex.Config): string | null {
   const c = config.connection as { filename?: unknown } | undefined;
   return c && typeof c === "object" && typeof c.filename === "string" ? c.filename : null;
+}
+
+/** What runOnConnection uses of a better-sqlite3 connection. */
+interface DriverStatement {
+  run(bindings: readonly unknown[]): { changes: number; lastInsertRowid: number | bigint };
+}
+interface DriverConnection {
+  prepare(sql: string): DriverStatement;
+}
+
+/** Each connection's prepared bookkeeping statements, by SQL. */
+const preparedOf = new WeakMap<object, Map<string, DriverStatement>>();
+
+/**
+ * Dialect.runDirect on better-sqlite3: inside a transaction, the statement runs on the
+ * transaction's own connection, prepared once; outside one, through knex.raw (the pool would have
+ * to lend a connection).
+ */
+async function runOnConnection(db: Knex, sql: string, bindings: readonly Knex.Value[]): Promise<DirectResult> {
+  if (!db.isTransaction) {
+    const result = (await db.raw(sql, bindings as Knex.Value[])) as { changes: number; lastInsertRowid: number | bigint };
+    return { changes: Number(result.changes), lastInsertRowid: Number(result.lastInsertRowid) };
+  }
+  const trx = db as Knex.Transaction;
+  if (trx.isCompleted()) throw new Error("Transaction query already complete, run with DEBUG=knex:tx for more info");
+  const connection = (await trx.client.acquireConnection()) as DriverConnection;
+  let byConnection = preparedOf.get(connection);
+  if (!byConnection) preparedOf.set(connection, (byConnection = new Map()));
+  // knex's better-sqlite3 client binds a Date as its milliseconds and a boolean as 0 or 1.
+  const values = bindings.map((v) => (v instanceof Date ? v.valueOf() : typeof v === "boolean" ? Number(v) : v));
+  try {
+    let statement = byConnection.get(sql);
+    if (!statement) byConnection.set(sql, (statement = connection.prepare(sql)));
+    const result = statement.run(values);
+    return { changes: result.changes, lastInsertRowid: Number(result.lastInsertRowid) };
+  } catch (e) {
+    // As knex says it: the statement with its values, then the driver's message.
+    if (e instanceof Error) e.message = `${db.raw(sql, bindings as Knex.Value[]).toString()} - ${e.message}`;
+    throw e;
+  }
 }

@@ -69,6 +69,12 @@ export interface StepRecordSql {
   readonly statements: number;
 }
 
+/** What Dialect.runDirect answers: the rows the statement changed and the last inserted row id. */
+export interface DirectResult {
+  readonly changes: number;
+  readonly lastInsertRowid: number;
+}
+
 /** What Dialect.carryAhead sends ahead of a statement, and what becomes of a query that failed. */
 export interface AheadCarrier {
   /** The statements to send ahead of the next one, taken (null when there are none): SQL with `?` and `??` for `values`. */
@@ -146,6 +152,15 @@ export interface Dialect {
   connectionOptions(config: Knex.Config): Knex.Config;
   /** Turns a driver's connection error into a one-line StrataError. */
   connectionError(err: unknown, target: ConnectionTarget): StrataError;
+  /**
+   * Where the driver runs in process (better-sqlite3): a fixed bookkeeping statement (a savepoint,
+   * its release, a row insert) run straight on the connection db's transaction holds, prepared
+   * once per connection, instead of through knex's query pipeline, which cost more than the
+   * statement itself (issue 15). Same transaction, same error message as knex's (the statement
+   * with its values, then the driver's message). Resolves to the rows changed and the last
+   * inserted row id. Absent: the caller sends the statement through knex.raw.
+   */
+  runDirect?(db: Knex, sql: string, bindings: readonly Knex.Value[]): Promise<DirectResult>;
   /** Inserts one row and returns its generated integer id (RETURNING, insertId or rowid). */
   insertReturningId(db: Knex, table: string, row: Readonly<Record<string, unknown>>): Promise<number>;
   /**

@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import { StrataError, isStrataError } from "../errors.js";
 import type { AheadCarrier, Dialect } from "../dialect/index.js";
+import { runFixed } from "../dialect/index.js";
 import type { Plan, Step } from "../revisions/types.js";
 import type { RevisionScript } from "../scripts/types.js";
 import { StatementLog } from "./statement-log.js";
@@ -369,16 +370,18 @@ class StepRunner {
    */
   private async inStepSavepoint<T>(work: (trx: Knex) => Promise<T>): Promise<T> {
     const db = this.db;
-    await db.raw(`savepoint ${REVISION_SAVEPOINT}`);
+    await runFixed(db, this.dialect, `savepoint ${REVISION_SAVEPOINT}`);
     let out: T;
     try {
       out = await work(db);
     } catch (e) {
       // Undone now: the failure is recorded in the same transaction next.
-      await db.raw(`rollback to savepoint ${REVISION_SAVEPOINT}`).then(() => db.raw(`release savepoint ${REVISION_SAVEPOINT}`)).catch(() => undefined);
+      await runFixed(db, this.dialect, `rollback to savepoint ${REVISION_SAVEPOINT}`)
+        .then(() => runFixed(db, this.dialect, `release savepoint ${REVISION_SAVEPOINT}`))
+        .catch(() => undefined);
       throw e;
     }
-    await db.raw(`release savepoint ${REVISION_SAVEPOINT}`);
+    await runFixed(db, this.dialect, `release savepoint ${REVISION_SAVEPOINT}`);
     return out;
   }
 

@@ -1,7 +1,7 @@
 import os from "node:os";
 import type { Knex } from "knex";
 import { StrataError } from "../errors.js";
-import { insertRowRaw, rowChangeSql } from "../dialect/index.js";
+import { insertRowRaw, rowChangeSql, runFixed } from "../dialect/index.js";
 import type { Dialect, LockRequest, RowChange, SqlValue, StepRecord } from "../dialect/index.js";
 import type { VersionOp } from "../revisions/types.js";
 import type { HistoryRow, RunEvent } from "./types.js";
@@ -78,10 +78,15 @@ export async function selectHeads(db: Knex, versionTable: string): Promise<strin
 }
 
 /** Applies one step's version-table changes; a change that matches no row means someone else moved the table. */
-export async function applyVersionOps(db: Knex, versionTable: string, ops: readonly VersionOp[], knexRows?: KnexRows): Promise<void> {
+export async function applyVersionOps(db: Knex, versionTable: string, ops: readonly VersionOp[], knexRows?: KnexRows, dialect?: Dialect): Promise<void> {
   for (const op of ops) {
     const change = rowChangeOf(versionTable, op, knexRows);
     // An insert moves no row, so there is nothing to check; its SQL is the same every step, so no builder (issue 15).
+    if (change.kind === "insert" && dialect) {
+      const { sql, bindings } = rowChangeSql(db, change);
+      await runFixed(db, dialect, sql, bindings);
+      continue;
+    }
     if (change.kind === "insert") {
       await insertRowRaw(db, change.table, change.row);
       continue;
@@ -201,7 +206,7 @@ export async function closeStep(db: Knex, dialect: Dialect, tables: TableNames, 
   const { ops, id, startedAt, next, reopen, savepoint } = close;
   if (dialect.bookkeeping !== "multi-statement" || !dialect.stepRecordSql) {
     if (reopen) await db.raw("begin");
-    await applyVersionOps(db, tables.versionTable, ops, tables.knexRows);
+    await applyVersionOps(db, tables.versionTable, ops, tables.knexRows, dialect);
     await finishHistory(db, tables.historyTable, id, startedAt, "succeeded", null);
     const nextId = next ? await insertHistory(db, dialect, tables.historyTable, next) : null;
     if (savepoint) await db.raw(`savepoint ${savepoint}`);
@@ -268,7 +273,7 @@ function rowChangeOf(versionTable: string, op: VersionOp, knexRows?: KnexRows): 
 export async function recordStep(db: Knex, dialect: Dialect, tables: TableNames, ops: readonly VersionOp[], entry: HistoryEntry): Promise<void> {
   const op = ops.length === 1 ? ops[0]! : null;
   if (dialect.bookkeeping !== "with-clause" || op === null) {
-    await applyVersionOps(db, tables.versionTable, ops, tables.knexRows);
+    await applyVersionOps(db, tables.versionTable, ops, tables.knexRows, dialect);
     await insertHistory(db, dialect, tables.historyTable, entry);
     return;
   }

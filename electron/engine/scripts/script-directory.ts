@@ -49,6 +49,8 @@ interface FileFacts {
   values: { get(name: string): unknown };
   /** Set once the file has been evaluated (the fallback): its exports, reused by load(). */
   evaluated?: Record<string, unknown>;
+  /** The text as read and checksummed, kept until the file is evaluated: a run reads each file once (issue 15). */
+  source?: string;
 }
 
 /** Is this directory entry a revision file by its name? */
@@ -181,13 +183,15 @@ function readFacts(reader: FileReader, absDir: string, name: string, display: st
   const file = absDir.endsWith(path.sep) ? absDir + name : absDir + path.sep + name;
   const bytes = reader.read(file);
   const checksum = fileChecksum(bytes);
-  const scan = scanExports(decodeSource(bytes));
+  const source = decodeSource(bytes);
+  const scan = scanExports(source);
   const scanned = scan.exports;
   return {
     file,
     name,
     display,
     checksum,
+    source,
     scanned,
     opaque: scan.opaque,
     declared: scanned,
@@ -195,7 +199,7 @@ function readFacts(reader: FileReader, absDir: string, name: string, display: st
   };
 }
 
-/** The file's text, read again, refusing if it changed since its checksum was taken. */
+/** The file's text, read again (a retry after a failed load), refusing if it changed since its checksum was taken. */
 function rereadSource(file: string, display: string, checksum: string): string {
   const bytes = readFileSync(file);
   if (fileChecksum(bytes) !== checksum) {
@@ -204,9 +208,16 @@ function rereadSource(file: string, display: string, checksum: string): string {
   return decodeSource(bytes);
 }
 
+/** The text read with the checksum, once: a retry after a failed load reads the file again. */
+function takeSource(f: { source?: string | undefined }, file: string, display: string, checksum: string): string {
+  const text = f.source ?? rereadSource(file, display, checksum);
+  f.source = undefined;
+  return text;
+}
+
 async function evaluateInto(f: FileFacts): Promise<void> {
   if (f.evaluated) return;
-  const exported = functionsFromDefault(await evaluateRevision(f.file, rereadSource(f.file, f.display, f.checksum), f.display));
+  const exported = functionsFromDefault(await evaluateRevision(f.file, takeSource(f, f.file, f.display, f.checksum), f.display));
   f.evaluated = exported;
   const values = new Map(Object.entries(exported).filter(([, v]) => v !== undefined));
   f.declared = values;
@@ -373,11 +384,13 @@ function makeScript(f: FileFacts, meta: ScriptMetadata): RevisionScript {
   // The closure keeps only what load() needs, not the facts (see FileFacts).
   const { file, display, checksum } = f;
   let evaluated = f.evaluated;
+  // The text whose checksum is recorded is the text that runs, read once.
+  const kept: { source?: string | undefined } = { source: evaluated ? undefined : f.source };
   let loading: Promise<RevisionModule> | undefined;
   const load = (): Promise<RevisionModule> => {
     if (loading) return loading;
     const started = (async (): Promise<RevisionModule> => {
-      evaluated ??= functionsFromDefault(await evaluateRevision(file, rereadSource(file, display, checksum), display));
+      evaluated ??= functionsFromDefault(await evaluateRevision(file, takeSource(kept, file, display, checksum), display));
       const exported = evaluated;
       for (const name of ["up", "down"] as const) {
         const fn = exported[name];
