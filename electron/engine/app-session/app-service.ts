@@ -44,6 +44,7 @@ import type { RevisionPreviewDto } from "../../../shared/revision-authoring.js";
 import { deleteRevision } from "../use-cases/delete-revision.js";
 import { historyRuns } from "./history-runs.js";
 import { RunQueue } from "./run-queue.js";
+import { foreground } from "../use-cases/foreground-gate.js";
 
 /**
  * Schema comparison (issue 3), plugged in where it exists. Each method may be absent; the calls
@@ -130,6 +131,20 @@ const HISTORY_READ_MAX = 20_000;
 function matchesSearch(row: HistoryEntryDto, search: string): boolean {
   const needle = search.toLowerCase();
   return [row.revision, row.message, row.user, row.host, row.error ?? ""].some((f) => f.toLowerCase().includes(needle));
+}
+
+/**
+ * Every call but environmentStatus as foreground work, which drift's scratch builds step aside for
+ * (issue 19 point 7). environmentStatus waits on those builds itself, so it cannot hold them back;
+ * the other calls' own scratch builds (diff, autogenerate) do not wait at the gate.
+ */
+function inForeground(handlers: ApiHandlers): ApiHandlers {
+  const wrapped: Record<string, unknown> = { ...handlers };
+  for (const [name, handler] of Object.entries(handlers) as [string, (req: unknown, ctx: unknown) => Promise<unknown>][]) {
+    if (name === "environmentStatus") continue;
+    wrapped[name] = (req: unknown, ctx: unknown) => foreground.run(() => handler(req, ctx));
+  }
+  return wrapped as unknown as ApiHandlers;
 }
 
 /** Builds the service a host (Electron main, strata serve) exposes as StrataApi. */
@@ -415,5 +430,5 @@ export function createAppService(options: AppServiceOptions): AppService {
       // Reported to the person by the first call that needs the project.
     }
   };
-  return { handlers, events, runs, projects, warmUp, close: () => projects.close() };
+  return { handlers: inForeground(handlers), events, runs, projects, warmUp, close: () => projects.close() };
 }

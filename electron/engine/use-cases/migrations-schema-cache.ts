@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { foreground } from "./foreground-gate.js";
 import type { OpenProject } from "./open-project.js";
 import { ScratchBuildStopped, readMigrationsSchema } from "./schema-diff.js";
 import type { ReadSchema, SchemaReadOptions } from "./schema-diff.js";
@@ -52,7 +53,7 @@ export class MigrationsSchemaCache {
     if (!entry) {
       const stop = new AbortController();
       this.started++;
-      const promise = readMigrationsSchema(project, opts, heads, "migrations", stop.signal);
+      const promise = readMigrationsSchema(project, opts, heads, "migrations", stop.signal, () => foreground.turn());
       const made: Entry = { promise, stop, waiting: 0, done: false };
       promise.then(
         () => (made.done = true),

@@ -114,6 +114,9 @@ export async function withScratchDatabase<T>(host: EnvironmentConfig, fn: (knex:
  */
 const SCRATCH_STEPS_PER_TURN = 8;
 
+/** The event loop given back once: what else is queued runs first. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** Thrown where a scratch build stops because nobody waits for it any more (the signal aborted). */
 export class ScratchBuildStopped extends Error {
   constructor() {
@@ -123,14 +126,15 @@ export class ScratchBuildStopped extends Error {
 
 /**
  * Runs the revisions from base up to each of `targets` (one after another) on a scratch database,
- * a few at a time with the event loop given back in between; stops at the next turn once `signal` aborts.
+ * a few at a time, awaiting `turn` in between (the event loop given back; drift's builds also wait
+ * there for the calls a person waits for); stops at the next turn once `signal` aborts.
  */
-async function buildFromRevisions(project: OpenProject, host: EnvironmentConfig, knex: Knex, dialect: Dialect, targets: readonly string[], signal?: AbortSignal): Promise<void> {
+async function buildFromRevisions(project: OpenProject, host: EnvironmentConfig, knex: Knex, dialect: Dialect, targets: readonly string[], signal?: AbortSignal, turn: () => Promise<void> = nextTurn): Promise<void> {
   for (const target of targets) {
     // Filled by the first call (a closure's write, which the loop's condition must see).
     const planned: { plan: Plan | null } = { plan: null };
     for (let from = 0; planned.plan === null || from < planned.plan.steps.length; from += SCRATCH_STEPS_PER_TURN) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await turn();
       if (signal?.aborted) throw new ScratchBuildStopped();
       const start = from;
       await migrate(knex, dialect, {
@@ -220,7 +224,7 @@ function databaseWords(e: unknown): string {
 }
 
 /** The schema the revisions build up to targets (the heads, say), read from a scratch database that starts from the base schema. */
-export async function readMigrationsSchema(project: OpenProject, opts: SchemaReadOptions, targets: readonly string[], label = "migrations", signal?: AbortSignal): Promise<ReadSchema> {
+export async function readMigrationsSchema(project: OpenProject, opts: SchemaReadOptions, targets: readonly string[], label = "migrations", signal?: AbortSignal, turn?: () => Promise<void>): Promise<ReadSchema> {
   const source: SchemaSourceDto = { source: label, kind: "migrations", client: opts.host.client };
   const base = baseSchemaBuilder(project);
   if ((targets.length === 0 || project.map.heads.length === 0) && base === undefined) {
@@ -229,7 +233,7 @@ export async function readMigrationsSchema(project: OpenProject, opts: SchemaRea
   return withScratchDatabase(opts.host, async (knex, dialect) => {
     try {
       await base?.(knex);
-      if (project.map.heads.length > 0) await buildFromRevisions(project, opts.host, knex, dialect, targets, signal);
+      if (project.map.heads.length > 0) await buildFromRevisions(project, opts.host, knex, dialect, targets, signal, turn);
     } catch (e) {
       if (e instanceof ScratchBuildStopped) throw e;
       throw scratchBuildError(
