@@ -10,15 +10,14 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ApiCall, ApiRequest, ApiResponses } from "../../../shared/api.js";
 import type { DbClient } from "../../../electron/engine/dialect/index.js";
-import { createAppService, type AppService } from "../../../electron/engine/app-session/app-service.js";
-import { dispatch } from "../../../electron/engine/app-session/api-dispatch.js";
-import { NO_PASSWORD_STORAGE, ProfileStore } from "../../../electron/engine/app-session/profile-store.js";
+import type { AppService } from "../../../electron/engine/app-session/app-service.js";
+import { callService, diffService } from "../../helpers/browser-service.js";
+import { useTestDatabase } from "../../helpers/database-hooks.js";
 import { createSchemaDiffPort } from "../../../electron/engine/app-session/schema-diff-port.js";
 import { MigrationsSchemaCache } from "../../../electron/engine/use-cases/migrations-schema-cache.js";
 import { ScratchBuildStopped } from "../../../electron/engine/use-cases/schema-diff.js";
 import { openProject, selectEnvironment } from "../../../electron/engine/use-cases/open-project.js";
-import { createTestDatabase, envEntry, TEST_CLIENTS } from "../../helpers/databases.js";
-import type { TestDatabase } from "../../helpers/databases.js";
+import { envEntry, TEST_CLIENTS } from "../../helpers/databases.js";
 import { strata, writeProject, writeRevision } from "../../helpers/strata-cli.js";
 import type { RevisionSpec } from "../../helpers/strata-cli.js";
 
@@ -37,16 +36,14 @@ function revisions(log: string): RevisionSpec[] {
 }
 
 describe.each(TEST_CLIENTS)("drift's scratch builds on %s", (client: DbClient) => {
-  let dev: TestDatabase;
-  let stage: TestDatabase;
+  const dev = useTestDatabase(client);
+  const stage = useTestDatabase(client);
   let dir: string;
   let log: string;
   let built: MigrationsSchemaCache;
   let service: AppService;
 
   beforeEach(async () => {
-    dev = await createTestDatabase(client);
-    stage = await createTestDatabase(client);
     dir = writeProject({ environments: { dev: envEntry(dev), stage: envEntry(stage) } });
     log = path.join(dir, "ran.log");
     for (const r of revisions(log)) writeRevision(dir, r);
@@ -56,26 +53,14 @@ describe.each(TEST_CLIENTS)("drift's scratch builds on %s", (client: DbClient) =
     }
     fs.rmSync(log);
     built = new MigrationsSchemaCache();
-    service = createAppService({
-      host: "browser",
-      projectRoot: dir,
-      profiles: new ProfileStore(path.join(dir, ".profiles.json"), NO_PASSWORD_STORAGE),
-      recentFile: null,
-      schemaDiff: createSchemaDiffPort(built),
-    });
+    service = diffService(dir, createSchemaDiffPort(built));
   });
-  afterEach(async () => {
+  afterEach(() => {
     service.close();
-    await dev.drop();
-    await stage.drop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function call<K extends ApiCall>(name: K, payload: ApiRequest<K>): Promise<ApiResponses[K]> {
-    const r = await dispatch(service.handlers, name, payload, undefined);
-    if (!r.ok) throw Object.assign(new Error(r.error.message), r.error);
-    return r.value as ApiResponses[K];
-  }
+  const call = <K extends ApiCall>(name: K, payload: ApiRequest<K>): Promise<ApiResponses[K]> => callService(service, name, payload);
   const drifts = async (environments?: string[]): Promise<Record<string, string>> =>
     Object.fromEntries((await call("environmentStatus", { drift: true, ...(environments ? { environments } : {}) })).environments.map((e) => [e.environment.name, e.drift.state]));
   const ranInScratch = (): number => (fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").filter(Boolean).length : 0);
