@@ -9,15 +9,17 @@ import type { EnvironmentChoice } from "./project-holder.js";
 import { readUnresolvedRuns } from "../use-cases/resolve.js";
 
 /** Checks one environment's live schema against what its applied revisions build (issue 3), when available. */
-export type DriftCheck = (project: OpenProject, choice: EnvironmentChoice) => Promise<DriftDto>;
+export type DriftCheck = (project: OpenProject, choice: EnvironmentChoice, signal?: AbortSignal) => Promise<DriftDto>;
 
 /** The environments matrix: every environment's heads, pending revisions, last run, file problems and drift. */
 export async function environmentMatrix(
   project: OpenProject,
   choices: readonly EnvironmentChoice[],
   drift: DriftCheck | null,
+  signal?: AbortSignal,
 ): Promise<EnvironmentMatrixDto> {
-  const environments = await Promise.all(choices.map((c) => environmentState(project, c, drift)));
+  const check: DriftCheck | null = drift && ((p, c) => drift(p, c, signal));
+  const environments = await Promise.all(choices.map((c) => environmentState(project, c, check)));
   return { heads: project.map.heads, environments };
 }
 

@@ -9,7 +9,8 @@ import type { OpenProject } from "../use-cases/open-project.js";
 import type { EnvironmentChoice } from "./project-holder.js";
 import { RevisionPreviews } from "./revision-preview.js";
 import { autogenerateRevision } from "../use-cases/autogenerate.js";
-import { diffSources, environmentDrift } from "../use-cases/schema-diff.js";
+import { ScratchBuildStopped, diffSources, environmentDrift } from "../use-cases/schema-diff.js";
+import { MigrationsSchemaCache } from "../use-cases/migrations-schema-cache.js";
 import type { EnvironmentLookup } from "../use-cases/schema-diff.js";
 
 /** What a change applies to, for the GUI's tree. */
@@ -85,10 +86,11 @@ function isClient(c: string): c is "pg" | "mysql2" | "better-sqlite3" {
   return c === "pg" || c === "mysql2" || c === "better-sqlite3";
 }
 
-/** Issue 3's schema diff, autogenerate and drift, as the GUI service calls them. */
-export function createSchemaDiffPort(): SchemaDiffPort {
+/** Issue 3's schema diff, autogenerate and drift, as the GUI service calls them; `built` remembers drift's scratch builds. */
+export function createSchemaDiffPort(built = new MigrationsSchemaCache()): SchemaDiffPort {
   const previews = new RevisionPreviews();
   return {
+    filesChanged: () => built.forget(),
     preview: (project, req) => previews.preview(project, req),
     async diff(project: OpenProject, from: string, to: string, others?: EnvironmentLookup): Promise<SchemaDiffDto> {
       const result = await diffSources(project, { from, to, sql: "same-dialect", ...(others ? { others } : {}) });
@@ -135,8 +137,14 @@ export function createSchemaDiffPort(): SchemaDiffPort {
       const changes: SchemaChangeDto[] = made.changes.map(changeWithoutSql);
       return { revision: made.revision, downRevisions: made.downRevisions, file: made.file, changes };
     },
-    async drift(project: OpenProject, choice: EnvironmentChoice): Promise<DriftDto> {
-      const d = await environmentDrift(project, choice.resolve());
+    async drift(project: OpenProject, choice: EnvironmentChoice, signal?: AbortSignal): Promise<DriftDto> {
+      let d;
+      try {
+        d = await environmentDrift(project, choice.resolve(), undefined, (p, opts, heads) => built.read(p, opts, heads, signal));
+      } catch (e) {
+        if (!(e instanceof ScratchBuildStopped)) throw e;
+        return { state: "unavailable", changes: [], note: "drift check stopped: the environments were asked for again; reload to check" };
+      }
       const changes: SchemaChangeDto[] = d.changes.map(changeWithoutSql);
       if (!d.checked) return { state: "unavailable", changes: [], note: d.error ?? "drift could not be checked" };
       return { state: d.drifted ? "drifted" : "none", changes, ...(d.notCompared?.length ? { notCompared: d.notCompared } : {}) };

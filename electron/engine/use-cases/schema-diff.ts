@@ -18,6 +18,7 @@ import { STRATA_VERSION } from "../version.js";
 import { readDatabaseState, withDatabase } from "./database-session.js";
 import type { OpenProject } from "./open-project.js";
 import { selectEnvironment } from "./open-project.js";
+import type { Plan } from "../revisions/types.js";
 
 /** Every scratch database is named with this prefix, so a leftover one is easy to find. */
 export const SCRATCH_PREFIX = "strata_scratch_";
@@ -106,19 +107,50 @@ export async function withScratchDatabase<T>(host: EnvironmentConfig, fn: (knex:
   }
 }
 
-/** Runs the revisions from base up to each of `targets` (one after another) on a scratch database. */
-async function buildFromRevisions(project: OpenProject, host: EnvironmentConfig, knex: Knex, dialect: Dialect, targets: readonly string[]): Promise<void> {
-  for (const target of targets) {
-    await migrate(knex, dialect, {
-      scripts: project.scripts,
-      makePlan: (heads) => project.map.planUpgrade(heads, target),
-      versionTable: host.versionTable,
-      historyTable: host.historyTable,
-      strataVersion: STRATA_VERSION,
-    });
+/**
+ * How many revisions one runner call applies in a scratch build before the event loop is given
+ * back: `strata serve` answers every screen on one loop, and a drift check at 5,000 revisions held
+ * a plan asked for meanwhile 40 s (issue 19 point 7). Small, as each call also takes the lock.
+ */
+const SCRATCH_STEPS_PER_TURN = 8;
+
+/** The event loop given back once: what else is queued runs first. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Thrown where a scratch build stops because nobody waits for it any more (the signal aborted). */
+export class ScratchBuildStopped extends Error {
+  constructor() {
+    super("the scratch build was stopped: nobody waits for it any more");
   }
 }
 
+/**
+ * Runs the revisions from base up to each of `targets` (one after another) on a scratch database,
+ * a few at a time, awaiting `turn` in between (the event loop given back; drift's builds also wait
+ * there for the calls a person waits for); stops at the next turn once `signal` aborts.
+ */
+async function buildFromRevisions(project: OpenProject, host: EnvironmentConfig, knex: Knex, dialect: Dialect, targets: readonly string[], signal?: AbortSignal, turn: () => Promise<void> = nextTurn): Promise<void> {
+  for (const target of targets) {
+    // Filled by the first call (a closure's write, which the loop's condition must see).
+    const planned: { plan: Plan | null } = { plan: null };
+    for (let from = 0; planned.plan === null || from < planned.plan.steps.length; from += SCRATCH_STEPS_PER_TURN) {
+      await turn();
+      if (signal?.aborted) throw new ScratchBuildStopped();
+      const start = from;
+      await migrate(knex, dialect, {
+        scripts: project.scripts,
+        // Planned once, from the heads of the first call: a scratch database has no other writer.
+        makePlan: (heads) => {
+          const plan = (planned.plan ??= project.map.planUpgrade(heads, target));
+          return { ...plan, steps: plan.steps.slice(start, start + SCRATCH_STEPS_PER_TURN) };
+        },
+        versionTable: host.versionTable,
+        historyTable: host.historyTable,
+        strataVersion: STRATA_VERSION,
+      });
+    }
+  }
+}
 
 /**
  * An error of a scratch build in words that say so: the revision and statement that failed and
@@ -192,7 +224,7 @@ function databaseWords(e: unknown): string {
 }
 
 /** The schema the revisions build up to targets (the heads, say), read from a scratch database that starts from the base schema. */
-export async function readMigrationsSchema(project: OpenProject, opts: SchemaReadOptions, targets: readonly string[], label = "migrations"): Promise<ReadSchema> {
+export async function readMigrationsSchema(project: OpenProject, opts: SchemaReadOptions, targets: readonly string[], label = "migrations", signal?: AbortSignal, turn?: () => Promise<void>): Promise<ReadSchema> {
   const source: SchemaSourceDto = { source: label, kind: "migrations", client: opts.host.client };
   const base = baseSchemaBuilder(project);
   if ((targets.length === 0 || project.map.heads.length === 0) && base === undefined) {
@@ -201,8 +233,9 @@ export async function readMigrationsSchema(project: OpenProject, opts: SchemaRea
   return withScratchDatabase(opts.host, async (knex, dialect) => {
     try {
       await base?.(knex);
-      if (project.map.heads.length > 0) await buildFromRevisions(project, opts.host, knex, dialect, targets);
+      if (project.map.heads.length > 0) await buildFromRevisions(project, opts.host, knex, dialect, targets, signal, turn);
     } catch (e) {
+      if (e instanceof ScratchBuildStopped) throw e;
       throw scratchBuildError(
         e,
         base === undefined
@@ -394,11 +427,14 @@ export async function diffSources(project: OpenProject, req: DiffRequest): Promi
   };
 }
 
+/** Reads what the revisions build up to heads: readMigrationsSchema, or a cache in front of it. */
+export type BuiltSchemaReader = (project: OpenProject, opts: SchemaReadOptions, heads: readonly string[]) => Promise<ReadSchema>;
+
 /**
  * Whether the environment's live schema differs from what its applied revisions build: a
  * scratch database is built to its current heads and compared with the live one.
  */
-export async function environmentDrift(project: OpenProject, env: EnvironmentConfig, schemas?: readonly string[]): Promise<DriftDto> {
+export async function environmentDrift(project: OpenProject, env: EnvironmentConfig, schemas?: readonly string[], readBuilt: BuiltSchemaReader = readMigrationsSchema): Promise<DriftDto> {
   try {
     const { heads, live, gaps } = await withDatabase(env, async (db) => {
       const state = await readDatabaseState(db, project);
@@ -413,7 +449,7 @@ export async function environmentDrift(project: OpenProject, env: EnvironmentCon
     if (unknown.length) {
       return { checked: false, drifted: false, changes: [], error: `applied revision${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} ha${unknown.length > 1 ? "ve" : "s"} no file; cannot build what it made` };
     }
-    const built = await readMigrationsSchema(project, { host: env, schemas }, heads);
+    const built = await readBuilt(project, { host: env, schemas }, heads);
     const changes = diffSchemas(built.model, live).map((c) => c.dto);
     const notCompared = compareNotCompared(built.model, live).filter((o) => o.presence !== "both");
     return { checked: true, drifted: changes.length > 0 || notCompared.length > 0, changes, error: null, notCompared };

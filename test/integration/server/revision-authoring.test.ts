@@ -14,6 +14,7 @@ import type { DbClient } from "../../../electron/engine/dialect/index.js";
 import { createAppService, type AppService } from "../../../electron/engine/app-session/app-service.js";
 import { dispatch } from "../../../electron/engine/app-session/api-dispatch.js";
 import { NO_PASSWORD_STORAGE, ProfileStore } from "../../../electron/engine/app-session/profile-store.js";
+import { callService } from "../../helpers/browser-service.js";
 import { createSchemaDiffPort } from "../../../electron/engine/app-session/schema-diff-port.js";
 import { createTestDatabase, describeColumns, envEntry, TEST_CLIENTS, versionHeads } from "../../helpers/databases.js";
 import type { TestDatabase } from "../../helpers/databases.js";
@@ -50,11 +51,7 @@ describe.each(TEST_CLIENTS)("creating revisions from the app on %s", (client: Db
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function call<K extends ApiCall>(name: K, payload: ApiRequest<K>): Promise<ApiResponses[K]> {
-    const r = await dispatch(service.handlers, name, payload, undefined);
-    if (!r.ok) throw Object.assign(new Error(r.error.message), r.error);
-    return r.value as ApiResponses[K];
-  }
+  const call = <K extends ApiCall>(name: K, payload: ApiRequest<K>): Promise<ApiResponses[K]> => callService(service, name, payload);
   async function refusal<K extends ApiCall>(name: K, payload: ApiRequest<K>): Promise<ErrorShape> {
     const r = await dispatch(service.handlers, name, payload, undefined);
     if (r.ok) throw new Error(`${name} was not refused`);

@@ -1,0 +1,140 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { foreground } from "./foreground-gate.js";
+import type { OpenProject } from "./open-project.js";
+import { ScratchBuildStopped, readMigrationsSchema } from "./schema-diff.js";
+import type { ReadSchema, SchemaReadOptions } from "./schema-diff.js";
+
+/** How long a build nobody waits for goes on by default, in case the same build is asked for again meanwhile. */
+const UNWANTED_GRACE_MS = 1_000;
+
+/** One build of what the revisions make, and who still waits for it. */
+interface Entry {
+  readonly promise: Promise<ReadSchema>;
+  readonly stop: AbortController;
+  waiting: number;
+  done: boolean;
+}
+
+/**
+ * What the revisions build up to a set of heads, built once per (dialect, schemas, heads, files
+ * run) and remembered (issue 19 point 7): environments on the same heads share one scratch build,
+ * a second visit of the environments screen reuses it, and concurrent asks share one promise. A
+ * build that every asker gave up on stops at its next turn.
+ */
+export class MigrationsSchemaCache {
+  private readonly entries = new Map<string, Entry>();
+  // Per loaded project (a changed file loads a new one): the digest of the files a build to these heads runs.
+  private readonly digests = new WeakMap<OpenProject, Map<string, string>>();
+  private started = 0;
+
+  /** unwantedGraceMs: how long a build nobody waits for goes on before it stops. */
+  constructor(private readonly unwantedGraceMs = UNWANTED_GRACE_MS) {}
+
+  /** How many scratch builds were started: what the sharing saves, for tests and the bench. */
+  get builds(): number {
+    return this.started;
+  }
+
+  /**
+   * Forgets every built schema (the folder watcher saw a file change). A running build stays: its
+   * key holds the checksums it runs, so a changed file never matches it, and an environment still
+   * to join it (the watcher fires between two environments' checks) must not start it again.
+   */
+  forget(): void {
+    for (const [key, entry] of this.entries) if (entry.done) this.entries.delete(key);
+  }
+
+  /** The schema the revisions build up to heads; rejects with ScratchBuildStopped once `signal` aborts. */
+  read(project: OpenProject, opts: SchemaReadOptions, heads: readonly string[], signal?: AbortSignal): Promise<ReadSchema> {
+    if (signal?.aborted) return Promise.reject(new ScratchBuildStopped());
+    const key = [opts.host.client, (opts.schemas ?? []).join(","), baseSchemaStamp(project), this.digest(project, heads)].join("|");
+    let entry = this.entries.get(key);
+    if (!entry) {
+      const stop = new AbortController();
+      this.started++;
+      const promise = readMigrationsSchema(project, opts, heads, "migrations", stop.signal, () => foreground.turn());
+      const made: Entry = { promise, stop, waiting: 0, done: false };
+      promise.then(
+        () => (made.done = true),
+        // A failed or stopped build is not remembered: the next ask builds again.
+        () => {
+          made.done = true;
+          if (this.entries.get(key) === made) this.entries.delete(key);
+        },
+      );
+      this.entries.set(key, made);
+      entry = made;
+    }
+    return this.wait(key, entry, signal);
+  }
+
+  private wait(key: string, entry: Entry, signal?: AbortSignal): Promise<ReadSchema> {
+    entry.waiting++;
+    if (!signal) return entry.promise.finally(() => entry.waiting--);
+    return new Promise<ReadSchema>((resolve, reject) => {
+      const leave = (): void => {
+        entry.waiting--;
+        reject(new ScratchBuildStopped());
+        if (entry.waiting === 0 && !entry.done) {
+          // Not at once: a screen asked again gives up its first ask before its second reaches here (its own reads come first).
+          setTimeout(() => {
+            if (entry.waiting > 0 || entry.done) return;
+            entry.stop.abort();
+            if (this.entries.get(key) === entry) this.entries.delete(key);
+          }, this.unwantedGraceMs).unref();
+        }
+      };
+      signal.addEventListener("abort", leave, { once: true });
+      entry.promise.then(
+        (r) => {
+          signal.removeEventListener("abort", leave);
+          entry.waiting--;
+          resolve(r);
+        },
+        (e: unknown) => {
+          signal.removeEventListener("abort", leave);
+          entry.waiting--;
+          reject(e);
+        },
+      );
+    });
+  }
+
+  /** The files a build to heads runs, in order, by checksum, with the base schema it starts from. */
+  private digest(project: OpenProject, heads: readonly string[]): string {
+    let byHeads = this.digests.get(project);
+    if (!byHeads) {
+      byHeads = new Map();
+      this.digests.set(project, byHeads);
+    }
+    const headsKey = [...heads].sort().join(" ");
+    let digest = byHeads.get(headsKey);
+    if (digest === undefined) {
+      const hash = createHash("sha256");
+      let current: readonly string[] = [];
+      // As the build runs them: one target after another, each from where the one before left off.
+      for (const head of project.map.heads.length ? heads : []) {
+        const plan = project.map.planUpgrade(current, head);
+        for (const s of plan.steps) hash.update(`${s.revision} ${project.scripts.get(s.revision)?.checksum ?? ""}\n`);
+        current = plan.headsAfter;
+      }
+      digest = `${headsKey}|${hash.digest("hex")}`;
+      if (byHeads.size >= 64) byHeads.clear();
+      byHeads.set(headsKey, digest);
+    }
+    return digest;
+  }
+}
+
+/** The base schema's bytes by digest: the folder watcher sees revision files only, and a build starts from this file. */
+function baseSchemaStamp(project: OpenProject): string {
+  const file = project.config.baseSchema;
+  if (file === undefined) return "";
+  try {
+    return createHash("sha256").update(readFileSync(file)).digest("hex");
+  } catch {
+    // Unreadable: the build says so; a key of its own keeps it from matching a readable one.
+    return "unreadable";
+  }
+}
