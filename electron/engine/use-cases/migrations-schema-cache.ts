@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { dialectFor } from "../dialect/index.js";
+import type { EnvironmentConfig } from "../project/index.js";
 import { foreground } from "./foreground-gate.js";
 import type { OpenProject } from "./open-project.js";
 import { ScratchBuildStopped, readMigrationsSchema } from "./schema-diff.js";
@@ -48,7 +50,7 @@ export class MigrationsSchemaCache {
   /** The schema the revisions build up to heads; rejects with ScratchBuildStopped once `signal` aborts. */
   read(project: OpenProject, opts: SchemaReadOptions, heads: readonly string[], signal?: AbortSignal): Promise<ReadSchema> {
     if (signal?.aborted) return Promise.reject(new ScratchBuildStopped());
-    const key = [opts.host.client, (opts.schemas ?? []).join(","), baseSchemaStamp(project), this.digest(project, heads)].join("|");
+    const key = [opts.host.client, serverOf(opts.host), (opts.schemas ?? []).join(","), baseSchemaStamp(project), this.digest(project, heads)].join("|");
     let entry = this.entries.get(key);
     if (!entry) {
       const stop = new AbortController();
@@ -137,4 +139,13 @@ function baseSchemaStamp(project: OpenProject): string {
     // Unreadable: the build says so; a key of its own keeps it from matching a readable one.
     return "unreadable";
   }
+}
+
+/**
+ * The server a scratch build runs on: two servers may differ in version and so in what the same
+ * revisions build. A file database's scratch builds use the bundled library, so any file will do.
+ */
+function serverOf(host: EnvironmentConfig): string {
+  const a = dialectFor(host.client).databaseAddress(host.knexConfig, process.env);
+  return a.kind === "server" ? `${a.host}:${a.port}` : a.family;
 }
