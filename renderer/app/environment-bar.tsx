@@ -1,5 +1,6 @@
 import type { EnvironmentDto, EnvironmentStateDto } from "../../shared/api.js";
 import { stateTone } from "../components/environment-state.js";
+import { shortRevision } from "../components/revision-id.js";
 
 /**
  * A one-line state of an environment for its chip: where it stands and its worst state, as the
@@ -9,7 +10,7 @@ function stateText(state: EnvironmentStateDto | undefined): { readonly text: str
   if (!state) return { text: "…", tone: "", kind: "" };
   const worst = state.state;
   if (state.error || state.heads === null) return { text: "unreachable", tone: "bad", kind: "unreachable" };
-  const at = state.heads.length === 0 ? "empty" : state.heads.map((h) => h.slice(0, 12)).join("+");
+  const at = state.heads.length === 0 ? "empty" : state.heads.map((h) => shortRevision(h)).join("+");
   if (!worst) return { text: at, tone: "", kind: "" };
   const tone = stateTone(worst.kind);
   return { text: `${at} · ${worst.label}`, tone: tone === "ok" ? "" : tone === "warn" ? "pending" : "bad", kind: worst.kind };
@@ -39,7 +40,7 @@ export function EnvironmentBar(props: {
           >
             <strong>{env.name}</strong>
             {env.protected && <span className="lock" title="protected">protected</span>}
-            <span className={`env-state ${s.tone}`} data-state={s.kind || undefined}>{s.text}</span>
+            <span className={`env-state ${s.tone}`} data-state={s.kind || undefined} title={s.text}>{s.text}</span>
           </button>
         );
       })}

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { asErrorShape } from "../../shared/api-errors.js";
 import type { ErrorShape } from "../../shared/errors.js";
 import { ErrorBox } from "./load-states.js";
+import { shortRevision } from "./revision-id.js";
 
 /** Records the acceptance (the container calls repairRevision); rejects with the error to show. */
 export type AcceptHandler = (confirmName: string | undefined) => Promise<unknown>;
@@ -54,7 +55,7 @@ export function AcceptEditedFile(props: {
   return (
     <div className={props.protected ? "confirm-protected" : "notice warn"} data-testid="accept-edited-panel" style={{ display: "flex", flexDirection: "column", gap: 6, textAlign: "left" }}>
       <div>
-        <strong>Accept {props.file ?? props.revision.slice(0, 12)} as it is now on {props.environment}?</strong>
+        <strong>Accept {props.file ?? shortRevision(props.revision)} as it is now on {props.environment}?</strong>
       </div>
       {/* The headline in the box's colour; the account in the page's, to be read. */}
       <div data-testid="accept-edited-explained" style={{ color: "var(--fg)" }}>

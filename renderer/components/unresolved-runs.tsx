@@ -6,6 +6,7 @@ import type { ErrorShape } from "../../shared/errors.js";
 import type { Load } from "../hooks/use-load.js";
 import { ErrorBox, Loading } from "./load-states.js";
 import { appWords } from "./recovery-words.js";
+import { shortRevision } from "./revision-id.js";
 
 /** What the person found. */
 export type ResolveOutcome = "applied" | "rolled-back";
@@ -99,7 +100,7 @@ export function UnresolvedRunPanel(props: {
           {choice === "undo" && found ? (
             <>
               <div>
-                Undo what {run.revision.slice(0, 12)} ({run.direction}) left on <strong>{environment}</strong>, then record it as rolled back. Strata will run:
+                Undo what {shortRevision(run.revision)} ({run.direction}) left on <strong>{environment}</strong>, then record it as rolled back. Strata will run:
               </div>
               <pre className="sql" data-testid="recovery-undo-sql">
                 {found.undo.statements.map((s) => `${s};`).join("\n")}
@@ -107,7 +108,7 @@ export function UnresolvedRunPanel(props: {
             </>
           ) : (
             <div>
-              Record that {run.revision.slice(0, 12)} ({run.direction}) {choice === "applied" ? "took effect" : "did not take effect"} on <strong>{environment}</strong>?
+              Record that {shortRevision(run.revision)} ({run.direction}) {choice === "applied" ? "took effect" : "did not take effect"} on <strong>{environment}</strong>?
             </div>
           )}
           {contradictions.length > 0 && (

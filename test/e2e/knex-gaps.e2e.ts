@@ -56,6 +56,9 @@ describe("the environments screen on a knex folder with gaps", () => {
       expect(await dev.getByTestId("knex-unknown-files").count()).toBe(0);
       const devRow = page.locator('[data-env-row="dev"]');
       expect(await devRow.getByTestId("env-state").textContent()).toBe("1 pending, 1 out of order");
+      // A knex file name is the revision's id and is shown whole (a hex id would be cut to 12 characters).
+      expect(await devRow.locator("td.mono").first().textContent()).toBe("2024-01-04-0000-create-tag");
+      expect(await page.locator('.env-chip[data-env="dev"] .env-state').textContent()).toBe("2024-01-04-0000-create-tag · 1 pending, 1 out of order");
 
       const staging = page.locator('[data-knex-env="staging"]');
       expect(await staging.getByTestId("knex-gap-files").locator("li").allTextContents()).toEqual(["2024-01-03-0000-add-monitor-url"]);

@@ -1,8 +1,9 @@
 import type { MigrationPlanDto } from "../../../shared/api.js";
 import { CodeView } from "../../components/code-view.js";
 import { VirtualStepList } from "../../components/virtual-step-list.js";
+import { shortRevision } from "../../components/revision-id.js";
 
-const heads = (list: readonly string[]) => (list.length === 0 ? "(empty)" : list.map((h) => h.slice(0, 12)).join(", "));
+const heads = (list: readonly string[]) => (list.length === 0 ? "(empty)" : list.map((h) => shortRevision(h)).join(", "));
 
 /** What a run would do: the steps, the heads before and after, its verdict (destructive statements, or not checked), the SQL. */
 export function PlanView({ plan }: { readonly plan: MigrationPlanDto }) {
@@ -29,7 +30,7 @@ export function PlanView({ plan }: { readonly plan: MigrationPlanDto }) {
               renderRow={(s) => (
                 <>
                   <span className={`tag ${s.direction === "up" ? "ok" : "warn"}`}>{s.direction === "up" ? "▲ up" : "▼ down"}</span>
-                  <code>{s.revision.slice(0, 12)}</code>
+                  <code>{shortRevision(s.revision)}</code>
                   <span>{s.message}</span>
                 </>
               )}
@@ -49,7 +50,7 @@ export function PlanView({ plan }: { readonly plan: MigrationPlanDto }) {
             <ul style={{ margin: "4px 0 0", paddingLeft: 18 }}>
               {plan.destructive.map((d, i) => (
                 <li key={i}>
-                  <code>{d.revision.slice(0, 12)}</code> {d.reason}
+                  <code>{shortRevision(d.revision)}</code> {d.reason}
                   {/* Long statements wrap at spaces first; a word is cut only where it cannot fit. */}
                   <div className="mono" style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere", opacity: 0.85, fontSize: 12, marginTop: 2 }} data-testid="destructive-statement">
                     {d.statement}
@@ -65,7 +66,7 @@ export function PlanView({ plan }: { readonly plan: MigrationPlanDto }) {
             <ul style={{ margin: "4px 0 0", paddingLeft: 18 }}>
               {(plan.problems ?? []).map((p) => (
                 <li key={p.revision}>
-                  <span className="tag bad">{p.kind}</span> <code>{p.file ?? p.revision.slice(0, 12)}</code>
+                  <span className="tag bad">{p.kind}</span> <code>{p.file ?? shortRevision(p.revision)}</code>
                   {p.kind === "edited" ? " was edited after it was applied" : " is applied but its file is gone"}
                 </li>
               ))}

@@ -2,6 +2,7 @@ import { useEffect, useRef } from "react";
 import { appLine, appWords } from "../../components/recovery-words.js";
 import { VirtualStepList } from "../../components/virtual-step-list.js";
 import type { RunProgress } from "./run-progress.js";
+import { shortRevision } from "../../components/revision-id.js";
 
 /** A run as it happens: a progress bar, each step's state, the live log, and how it ended. */
 export function RunView({ progress }: { readonly progress: RunProgress }) {
@@ -35,7 +36,7 @@ export function RunView({ progress }: { readonly progress: RunProgress }) {
         renderRow={(s) => (
           <>
             <span style={{ width: 16 }}>{s.status === "done" ? "✓" : s.status === "failed" ? "✗" : s.status === "running" ? <span className="spinner" /> : "·"}</span>
-            <code>{s.revision.slice(0, 12)}</code>
+            <code>{shortRevision(s.revision)}</code>
             <span>{s.message}</span>
             {s.durationMs !== null && <span className="faint">{s.durationMs} ms</span>}
           </>
@@ -47,7 +48,7 @@ export function RunView({ progress }: { readonly progress: RunProgress }) {
       {progress.state === "succeeded" && progress.result && (
         <div className="notice ok" role="status" data-testid="run-result">
           Done: {progress.result.steps.length} step{progress.result.steps.length === 1 ? "" : "s"}. {progress.result.environment} now at{" "}
-          <code>{progress.result.heads.length === 0 ? "(empty)" : progress.result.heads.map((h) => h.slice(0, 12)).join(", ")}</code>.
+          <code>{progress.result.heads.length === 0 ? "(empty)" : progress.result.heads.map((h) => shortRevision(h)).join(", ")}</code>.
         </div>
       )}
       {progress.state === "failed" && progress.error && (

@@ -4,6 +4,7 @@ import { useClient } from "../../api/client-context.js";
 import { navigate } from "../../app/navigate.js";
 import { UnresolvedRunPanel } from "../../components/unresolved-runs.js";
 import { loadedData, useLoad } from "../../hooks/use-load.js";
+import { shortRevision } from "../../components/revision-id.js";
 
 /** A revision just settled here, offered to run again. */
 interface Settled {
@@ -55,7 +56,7 @@ export function UnresolvedForEnvironment(props: {
       {settled && !runs.some((u) => u.revision === settled.revision) && (
         <div className="notice ok" role="status" data-testid="recovery-settled" data-settled-env={props.environment} style={{ display: "flex", gap: 8, alignItems: "center", flexWrap: "wrap", margin: "8px 0" }}>
           <span>
-            {settled.revision.slice(0, 12)} is recorded {settled.how} on <strong>{props.environment}</strong>.
+            {shortRevision(settled.revision)} is recorded {settled.how} on <strong>{props.environment}</strong>.
           </span>
           {settled.how !== "as applied" && (
             <button
@@ -73,7 +74,7 @@ export function UnresolvedForEnvironment(props: {
                 });
               }}
             >
-              Retry: {settled.direction === "up" ? "upgrade to" : "downgrade"} {settled.revision.slice(0, 12)}
+              Retry: {settled.direction === "up" ? "upgrade to" : "downgrade"} {shortRevision(settled.revision)}
             </button>
           )}
           <button type="button" className="btn small" onClick={() => setSettled(null)}>

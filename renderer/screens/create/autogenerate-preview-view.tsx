@@ -1,8 +1,9 @@
 import { useMemo, useState } from "react";
 import type { PreviewChangeDto, PreviewLeftDto, RevisionPreviewDto } from "../../../shared/api.js";
 import { CodeView } from "../../components/code-view.js";
+import { shortRevision } from "../../components/revision-id.js";
 
-const short = (id: string): string => id.slice(0, 12);
+const short = shortRevision;
 
 /** Where the new revision goes, in words: on the environment's revision, a merge of its heads, or a new root. */
 export function PreviewBaseNotice(props: { readonly preview: RevisionPreviewDto }) {

@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import type { DiffSourceDto } from "../../../shared/api.js";
 import type { GraphRevision } from "../../graph/graph-revisions.js";
 import { ParentPicker } from "./parent-picker.js";
+import { shortRevision } from "../../components/revision-id.js";
 
 /** Where the new revision goes, as the person chose it. */
 export type ParentChoice =
@@ -43,7 +44,7 @@ export function choiceParents(state: CreateFormState, heads: readonly string[]):
 
 export const splitList = (s: string): string[] => s.split(/[\s,]+/).map((x) => x.trim()).filter(Boolean);
 
-const short = (id: string): string => id.slice(0, 12);
+const short = shortRevision;
 
 function Choice(props: { readonly checked: boolean; readonly onChoose: () => void; readonly children: ReactNode; readonly testId?: string }) {
   return (

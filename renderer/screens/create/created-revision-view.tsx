@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { CreatedRevisionDto } from "../../../shared/api.js";
 import type { ErrorShape } from "../../../shared/errors.js";
 import { CodeView } from "../../components/code-view.js";
+import { shortRevision } from "../../components/revision-id.js";
 
 /** What the delete of a just-written revision is at. */
 export type DeleteState = { readonly kind: "idle" } | { readonly kind: "busy" } | { readonly kind: "refused"; readonly error: ErrorShape };
@@ -23,7 +24,7 @@ export function CreatedRevisionView(props: {
     <div className="panel" data-testid="created" style={{ display: "flex", flexDirection: "column", gap: 8 }}>
       <div className="notice ok" role="status">
         Wrote <code>{created.file}</code>: {merge ? "merge " : ""}revision <code data-testid="created-id">{created.revision}</code>
-        {created.downRevisions.length > 0 && <> on <code>{created.downRevisions.map((d) => d.slice(0, 12)).join(" + ")}</code></>}.
+        {created.downRevisions.length > 0 && <> on <code>{created.downRevisions.map((d) => shortRevision(d)).join(" + ")}</code></>}.
       </div>
       {created.changes.length > 0 && (
         <div>

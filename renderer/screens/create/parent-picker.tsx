@@ -1,6 +1,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useMemo, useRef, useState } from "react";
 import type { GraphRevision } from "../../graph/graph-revisions.js";
+import { shortRevision } from "../../components/revision-id.js";
 
 const ROW = 30;
 
@@ -53,7 +54,7 @@ export function ParentPicker(props: { readonly revisions: readonly GraphRevision
                   }
                 }}
               >
-                <code className="rev-id">{r.revision.slice(0, 12)}</code>
+                <code className="rev-id">{shortRevision(r.revision)}</code>
                 {r.isHead && <span className="tag head">head</span>}
                 {r.branchLabels.map((l) => (
                   <span key={l} className="tag label">{l}</span>

@@ -2,6 +2,7 @@ import type { DriftDto, EnvironmentMatrixDto, EnvironmentStateDto } from "../../
 import { assertNever } from "../../app/assert-never.js";
 import { EnvironmentStateTag } from "../../components/environment-state.js";
 import { errorWords } from "../../components/error-words.js";
+import { shortRevision } from "../../components/revision-id.js";
 
 function DriftCell({ drift, checking }: { readonly drift: DriftDto; readonly checking: boolean }) {
   if (checking && drift.state === "not-checked") return <span className="faint" data-testid="drift-checking"><span className="spinner" /> checking…</span>;
@@ -80,7 +81,7 @@ export function EnvironmentMatrixView(props: {
             <th>Current</th>
             {matrix.heads.map((h) => (
               <th key={h} title={`graph head ${h}: ${props.headNames.get(h) ?? ""}`} data-head-column={h}>
-                <span className="truncate" style={{ maxWidth: 140 }}>{props.headNames.get(h) ?? h.slice(0, 12)}</span>
+                <span className="truncate" style={{ maxWidth: 140 }}>{props.headNames.get(h) ?? shortRevision(h)}</span>
               </th>
             ))}
             <th>Pending</th>
@@ -113,7 +114,7 @@ export function EnvironmentMatrixView(props: {
                   </td>
                 ) : (
                   <>
-                    <td className="mono">{s.heads.length === 0 ? <span className="faint">empty</span> : s.heads.map((h) => <div key={h}>{h.slice(0, 12)}</div>)}</td>
+                    <td className="mono">{s.heads.length === 0 ? <span className="faint">empty</span> : s.heads.map((h) => <div key={h} className="truncate" style={{ maxWidth: 180 }} title={h}>{shortRevision(h)}</div>)}</td>
                     {matrix.heads.map((h) => (
                       <td key={h} data-head-cell={h}><HeadCell s={s} head={h} /></td>
                     ))}
@@ -128,7 +129,7 @@ export function EnvironmentMatrixView(props: {
                   ) : (
                     s.problems.map((p) => (
                       <div key={p.revision} className="truncate" style={{ maxWidth: 200 }} title={p.file ?? p.revision} data-testid="problem-file">
-                        <span className="tag bad">{p.kind}</span> <code>{p.file ?? p.revision.slice(0, 12)}</code>
+                        <span className="tag bad">{p.kind}</span> <code>{p.file ?? shortRevision(p.revision)}</code>
                       </div>
                     ))
                   )}

@@ -1,4 +1,5 @@
 import type { ProjectSummaryDto } from "../../../shared/api.js";
+import { shortRevision } from "../../components/revision-id.js";
 
 /**
  * A title for each graph head's column on the environments screen: its branch label (its own, else
@@ -10,7 +11,7 @@ export function headColumnNames(summary: ProjectSummaryDto, heads: readonly stri
   for (const r of summary.revisions) {
     if (!wanted.has(r.id)) continue;
     const label = r.branchLabels?.[0] ?? r.inheritedLabels?.[0];
-    names.set(r.id, label ? `${label}@head` : r.message.trim() || r.id.slice(0, 12));
+    names.set(r.id, label ? `${label}@head` : r.message.trim() || shortRevision(r.id));
     if (names.size === wanted.size) break;
   }
   return names;

@@ -11,6 +11,7 @@ import { stateTone } from "../../components/environment-state.js";
 import { RevisionGraphView, type EnvironmentBadge } from "./revision-graph-view.js";
 import { RevisionSidePanel } from "./revision-side-panel.js";
 import "./graph.css";
+import { shortRevision } from "../../components/revision-id.js";
 
 /** Marks the first drawn graph for bench/ui.ts (performance.getEntriesByName("strata:graph-drawn")). */
 function markDrawn(): void {
@@ -223,5 +224,5 @@ export function GraphScreen({ select }: { readonly select?: string }) {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
-const short = (ids: readonly string[]): string => ids.map((h) => h.slice(0, 12)).join(", ");
+const short = (ids: readonly string[]): string => ids.map((h) => shortRevision(h)).join(", ");
 const NO_MARKERS: readonly never[] = [];

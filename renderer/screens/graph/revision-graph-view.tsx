@@ -5,6 +5,7 @@ import type { GraphRevision } from "../../graph/graph-revisions.js";
 import { GraphRowSvg, ROW_HEIGHT } from "../../graph/graph-row-svg.js";
 import type { GraphLayout, GraphRow } from "../../graph/lane-layout.js";
 import { markerText, type RevisionMarker } from "../../graph/revision-markers.js";
+import { shortRevision } from "../../components/revision-id.js";
 
 /** An environment whose version table stands on a revision, with its worst state. */
 export interface EnvironmentBadge {
@@ -67,7 +68,7 @@ const RevisionRow = memo(function RevisionRow(p: RowProps) {
         </span>
       )}
       <span className="rev-text">
-        <span className="rev-id">{r.revision.slice(0, 12)}</span>
+        <span className="rev-id" title={r.revision}>{shortRevision(r.revision)}</span>
         {r.isHead && !r.isEffectiveHead && <span className="tag head">head</span>}
         {r.isEffectiveHead && (
           <span className="tag head effective" data-effective-head title="A head another revision depends on: upgrading to heads reaches it through that revision">

@@ -1,6 +1,7 @@
 import type { GraphRevision } from "../../graph/graph-revisions.js";
 import { markerText, type RevisionMarker } from "../../graph/revision-markers.js";
 import { actionsAt, standingOf, type EnvironmentReach, type Standing } from "../../graph/revision-standing.js";
+import { shortRevision } from "../../components/revision-id.js";
 
 const STANDING_WORDS: Readonly<Record<Standing, string>> = {
   here: "Stands here",
@@ -54,7 +55,7 @@ export function RevisionSidePanel(props: {
   const ids = (list: readonly string[]) =>
     list.length === 0 ? <span className="faint">none</span> : list.map((id) => (
       <button key={id} type="button" className="link-btn" onClick={() => props.onGo(id)} style={{ marginRight: 6 }}>
-        {id.slice(0, 12)}
+        {shortRevision(id)}
       </button>
     ));
   return (

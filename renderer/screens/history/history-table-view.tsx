@@ -3,6 +3,7 @@ import type { HistoryEntryDto, HistoryRunDto } from "../../../shared/api.js";
 import { assertNever } from "../../app/assert-never.js";
 import { withoutCliWords } from "../../components/error-words.js";
 import { StepStatements, type StepSql } from "./step-statements.js";
+import { shortRevision } from "../../components/revision-id.js";
 
 function statusTag(r: HistoryEntryDto) {
   if (r.resolved) {
@@ -23,13 +24,13 @@ function runWords(run: HistoryRunDto): string {
   const steps = `${run.steps} step${run.steps === 1 ? "" : "s"}`;
   switch (run.direction) {
     case "up":
-      return `upgrade to ${run.target.slice(0, 12)} · ${steps}`;
+      return `upgrade to ${shortRevision(run.target)} · ${steps}`;
     case "down":
-      return `roll back through ${run.target.slice(0, 12)} · ${steps}`;
+      return `roll back through ${shortRevision(run.target)} · ${steps}`;
     case "stamp":
-      return `version table set to ${run.target.slice(0, 12)}`;
+      return `version table set to ${shortRevision(run.target)}`;
     case "repair":
-      return `edited file of ${run.target.slice(0, 12)} accepted`;
+      return `edited file of ${shortRevision(run.target)} accepted`;
     default:
       return assertNever(run.direction);
   }
@@ -85,7 +86,7 @@ export function HistoryTableView(props: {
                       {open === r.id ? "hide" : r.error ? "statements, error" : "statements"}
                     </button>
                   </td>
-                  <td><a href={`#/revision/${encodeURIComponent(r.revision)}`} className="mono" onClick={(e) => e.stopPropagation()}>{r.revision.slice(0, 12)}</a></td>
+                  <td><a href={`#/revision/${encodeURIComponent(r.revision)}`} className="mono" onClick={(e) => e.stopPropagation()}>{shortRevision(r.revision)}</a></td>
                   <td>{r.direction === "repair" ? <span className="tag warn" title="an edited file accepted from the revision page">repair</span> : r.direction}</td>
                   <td>{r.message}</td>
                   <td className="mono">{when(r.startedAt)}</td>
