@@ -402,11 +402,19 @@ export interface HistoryEntryDto {
   readonly resolved?: { readonly how: "resolved-applied" | "resolved-rolled-back" | "retried"; readonly note: string } | null;
   /** The run the row belongs to: the id of the run's first row (see HistoryRunDto). */
   readonly run?: number;
+  /**
+   * The id the run that wrote the row gave all its rows (a UUID; issue 19). null in rows written
+   * before Strata recorded it: those are grouped into runs by time (see HistoryRunDto).
+   */
+  readonly runId?: string | null;
+  /** That run's target as the person gave it (`heads`, `+2`, `billing@head`, a stamp's targets); null where not recorded. */
+  readonly runTarget?: string | null;
 }
 
 /**
- * One run in an environment's history (issue 19): the rows one runner wrote back to back, the
- * same OS user and host, one direction, each step starting as the one before it ended.
+ * One run in an environment's history (issue 19): the rows that carry the same run id. Rows from
+ * before run ids were recorded are grouped by time instead: written back to back by the same OS
+ * user and host, in one direction, each step starting as the one before it ended.
  */
 export interface HistoryRunDto {
   /** The id of its first row. */
@@ -419,6 +427,10 @@ export interface HistoryRunDto {
   readonly finishedAt: string | null;
   /** Where it went: the last step's revision. */
   readonly target: string;
+  /** The run's id shared by its rows; null for a run grouped by time (rows from before run ids). */
+  readonly runId?: string | null;
+  /** The target as the person gave it (`heads`, `+2`); null where not recorded. */
+  readonly requestedTarget?: string | null;
   readonly steps: number;
   /** failed: its failure is not settled; resolved: settled by a person or a later run. */
   readonly result: "succeeded" | "failed" | "resolved" | "running";

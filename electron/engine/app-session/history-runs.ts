@@ -2,9 +2,10 @@ import type { HistoryEntryDto, HistoryRunDto } from "../../../shared/api.js";
 import { RESOLVED_PREFIX } from "../runner/unresolved.js";
 
 /**
- * How long after one step ended the next may start and still be the same run. The history has no
- * run id: the runner writes a run's rows back to back under the migration lock (a few ms apart),
- * while another command starts a process, loads the project, connects and takes the lock first.
+ * For rows from before run ids (issue 19), how long after one step ended the next may start and
+ * still be the same run: the runner writes a run's rows back to back under the migration lock (a
+ * few ms apart), while another command starts a process, loads the project, connects and takes
+ * the lock first. Two commands started within it show as one run; rows with a run id never do.
  */
 const SAME_RUN_GAP_MS = 250;
 
@@ -27,8 +28,9 @@ function settlement(row: HistoryEntryDto, later: readonly HistoryEntryDto[]): Hi
   return retry ? { how: "retried", note: `succeeded in a later run at ${retry.startedAt}` } : null;
 }
 
-/** Whether `row` continues the run whose last row is `prev`. */
-function continues(prev: HistoryEntryDto, row: HistoryEntryDto): boolean {
+/** Whether `row`, which has no run id, continues by the time rule the run whose last row is `prev`. */
+function continuesByTime(prev: HistoryEntryDto, row: HistoryEntryDto): boolean {
+  if (prev.runId) return false;
   if (prev.status === "failed" || prev.status === "running") return false;
   if (row.direction !== prev.direction || (row.direction !== "up" && row.direction !== "down")) return false;
   if (row.user !== prev.user || row.host !== prev.host || row.strataVersion !== prev.strataVersion) return false;
@@ -51,9 +53,22 @@ export function historyRuns(all: readonly HistoryEntryDto[]): HistoryRuns {
   const ascending = [...all].sort((a, b) => a.id - b.id);
   const rows: HistoryEntryDto[] = ascending.map((r, i) => ({ ...r, resolved: settlement(r, ascending.slice(i + 1)) }));
   const groups: HistoryEntryDto[][] = [];
+  // A run's rows are written under its lock, so they follow one another; the map also keeps
+  // together a row written after another run's (a lost step recorded on a new connection).
+  const byRunId = new Map<string, HistoryEntryDto[]>();
   for (const r of rows) {
+    if (r.runId) {
+      const group = byRunId.get(r.runId);
+      if (group) group.push(r);
+      else {
+        const fresh = [r];
+        byRunId.set(r.runId, fresh);
+        groups.push(fresh);
+      }
+      continue;
+    }
     const current = groups.at(-1);
-    if (current && continues(current.at(-1)!, r)) current.push(r);
+    if (current && continuesByTime(current.at(-1)!, r)) current.push(r);
     else groups.push([r]);
   }
   const withRun: HistoryEntryDto[] = [];
@@ -69,6 +84,8 @@ export function historyRuns(all: readonly HistoryEntryDto[]): HistoryRuns {
       startedAt: first.startedAt,
       finishedAt: last.finishedAt,
       target: last.revision,
+      runId: first.runId ?? null,
+      requestedTarget: first.runTarget ?? null,
       steps: g.length,
       result: runResult(g),
     };

@@ -5,8 +5,8 @@ import { runFixed } from "../dialect/index.js";
 import type { Plan, Step } from "../revisions/types.js";
 import type { RevisionScript } from "../scripts/types.js";
 import { StatementLog } from "./statement-log.js";
-import { migrationLock, applyVersionOps, closeStep, ensureStrataTables, recordStep, finishHistory, insertHistory, insertHistoryRows, netVersionOps, selectHeads, stepRecordOf } from "./strata-tables.js";
-import type { HistoryEntry, TableNames } from "./strata-tables.js";
+import { migrationLock, applyVersionOps, closeStep, ensureStrataTables, recordStep, finishHistory, insertHistory, insertHistoryRows, netVersionOps, newRunMark, selectHeads, stepRecordOf } from "./strata-tables.js";
+import type { HistoryEntry, RunMark, TableNames } from "./strata-tables.js";
 import { DEFAULT_LOCK_TIMEOUT_MS } from "./strata-tables.js";
 import { awaitKnexLockFree, ensureKnexTables, freeKnexLock, nextKnexBatch, selectKnexNames, takeKnexLock } from "./knex-migrations.js";
 import type { RunEvent, RunResult } from "./types.js";
@@ -132,7 +132,8 @@ export async function migrate(knex: Knex, dialect: Dialect, opts: MigrateOptions
     const headsBefore = opts.knexRows ? plan.headsBefore : state;
     const scripts = plan.steps.map((step) => scriptFor(opts.scripts, step));
     emit({ kind: "plan", total: plan.steps.length });
-    const run = new StepRunner(db, dialect, opts, headsBefore, plan.steps.length, emit);
+    // Every row this run writes carries its mark, so the history tells it from a run that followed at once (issue 19).
+    const run = new StepRunner(db, dialect, opts, headsBefore, plan.steps.length, emit, newRunMark(plan.target));
     try {
       if (opts.singleTransaction && dialect.transactionalDdl && plan.steps.length > 0) {
         await run.batch(plan.steps, scripts, done);
@@ -210,6 +211,7 @@ class StepRunner {
     private readonly headsBefore: readonly string[],
     private readonly total: number,
     private readonly emit: (e: RunEvent) => void,
+    private readonly mark: RunMark,
   ) {
     this.current = headsBefore;
     this.stepRecordSql = dialect.stepRecordSql?.bind(dialect) ?? null;
@@ -673,7 +675,7 @@ class StepRunner {
     await insertHistory(db, this.dialect, this.opts.historyTable, { ...this.entry(step, script, startedAt, status, error), finishedAt: new Date() });
   }
 
-  private entry(step: Step, script: RevisionScript, startedAt: Date, status: "running" | "succeeded" | "failed", error: string | null) {
+  private entry(step: Step, script: RevisionScript, startedAt: Date, status: "running" | "succeeded" | "failed", error: string | null): HistoryEntry {
     return {
       revision: step.revision,
       direction: step.direction,
@@ -684,6 +686,7 @@ class StepRunner {
       status,
       error,
       strataVersion: this.opts.strataVersion,
+      run: this.mark,
     };
   }
 }

@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
 import type { Dialect, UnlockResult } from "../dialect/index.js";
-import { MIGRATION_LOCK_NAME, selectHeads } from "./strata-tables.js";
+import { MIGRATION_LOCK_NAME, RUN_ID_COLUMN, RUN_TARGET_COLUMN, selectHeads } from "./strata-tables.js";
 import type { HistoryRow } from "./types.js";
 import { STATEMENTS_COLUMN, parseRecorded } from "./unresolved.js";
 
@@ -83,6 +83,9 @@ function toHistoryRow(r: Record<string, unknown>): HistoryRow {
     user: String(r.user_name),
     host: String(r.host_name),
     strataVersion: String(r.strata_version),
+    // Absent from a table no run of this version has reached yet, null in the rows from before it.
+    runId: (r[RUN_ID_COLUMN] as string | null | undefined) ?? null,
+    runTarget: (r[RUN_TARGET_COLUMN] as string | null | undefined) ?? null,
     ...(r[STATEMENTS_COLUMN] ? { statements: parseRecorded(r[STATEMENTS_COLUMN]) } : {}),
   };
 }

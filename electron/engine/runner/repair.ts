@@ -1,7 +1,7 @@
 import os from "node:os";
 import type { Knex } from "knex";
 import type { Dialect } from "../dialect/index.js";
-import { currentUser, ensureStrataTables, insertHistory, migrationLock, selectHeads } from "./strata-tables.js";
+import { currentUser, ensureStrataTables, insertHistory, migrationLock, newRunMark, selectHeads } from "./strata-tables.js";
 import type { RunEvent } from "./types.js";
 
 /** The words a repair row's message starts with (the History screen and `readAppliedChecksums` know it by its direction). */
@@ -65,6 +65,7 @@ export async function recordRepair(knex: Knex, dialect: Dialect, opts: RepairOpt
       status: "succeeded",
       error: null,
       strataVersion: opts.strataVersion,
+      run: newRunMark(opts.revision),
     });
     return { revision: opts.revision, previousChecksum: previous, checksum: opts.checksum, historyId, note, user, databaseUser, at: now.toISOString() };
   });

@@ -1,7 +1,7 @@
 import type { Knex } from "knex";
 import type { Dialect } from "../dialect/index.js";
 import type { StampPlan, VersionOp } from "../revisions/types.js";
-import { migrationLock, applyVersionOps, ensureStrataTables, insertHistory, selectHeads } from "./strata-tables.js";
+import { migrationLock, applyVersionOps, ensureStrataTables, insertHistory, newRunMark, selectHeads } from "./strata-tables.js";
 import type { RunEvent, RunResult } from "./types.js";
 import { refuseUnresolved } from "./unresolved.js";
 
@@ -16,6 +16,8 @@ export interface StampOptions {
   readonly strataVersion: string;
   /** Says why, in the history rows; "stamp" by default. */
   readonly reason?: string;
+  /** The targets as the person gave them, kept with the run's rows (issue 19). */
+  readonly target?: string;
 }
 
 /** Sets the version table as the stamp plan says, running no revision; one `stamp` history row per change. */
@@ -30,6 +32,7 @@ export async function stamp(knex: Knex, dialect: Dialect, opts: StampOptions): P
       // Moving the version table past a revision left half applied would lose track of it.
       await refuseUnresolved(db, { historyTable: opts.historyTable, client: dialect.client, command: () => "stamp" });
       const plan = opts.makeStamp(headsBefore);
+      const run = newRunMark(opts.target ?? null);
       await db.transaction(async (trx) => {
         await applyVersionOps(trx, opts.versionTable, plan.ops);
         for (const op of plan.ops) {
@@ -44,6 +47,7 @@ export async function stamp(knex: Knex, dialect: Dialect, opts: StampOptions): P
             status: "succeeded",
             error: null,
             strataVersion: opts.strataVersion,
+            run,
           });
         }
       });
@@ -70,6 +74,7 @@ export async function adoptKnex(knex: Knex, dialect: Dialect, opts: AdoptOptions
     lockTimeoutMs: opts.lockTimeoutMs,
     strataVersion: opts.strataVersion,
     reason: "adopted from knex_migrations",
+    target: opts.headRevision,
     makeStamp: (heads) => ({
       headsBefore: heads,
       ops: [...heads.filter((h) => h !== opts.headRevision).map((h): VersionOp => ({ kind: "delete", revision: h })), ...(heads.includes(opts.headRevision) ? [] : [{ kind: "insert", revision: opts.headRevision } as const])],

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import os from "node:os";
 import type { Knex } from "knex";
 import { StrataError } from "../errors.js";
@@ -36,7 +37,18 @@ export function migrationLock(lockTimeoutMs: number | undefined, emit: (e: RunEv
   return { name: MIGRATION_LOCK_NAME, timeoutMs: lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, onWait: (holder) => emit({ kind: "lock-wait", holder }) };
 }
 
-/** Creates the version and history tables if missing; callers hold the migration lock. */
+/**
+ * The history table's column naming the run a row belongs to, and the one holding the run's
+ * target as the person gave it (issue 19). Tables made before them lack both: the first run
+ * there adds them (ensureStrataTables), and their old rows keep null.
+ */
+export const RUN_ID_COLUMN = "run_id";
+export const RUN_TARGET_COLUMN = "run_target";
+
+/**
+ * Creates the version and history tables if missing, and adds the run columns to a history table
+ * made before them; callers hold the migration lock, so no two runners add them at once.
+ */
 export async function ensureStrataTables(db: Knex, names: TableNames): Promise<void> {
   // In knex mode knex_migrations stands for the version table, so none is made beside it.
   if (!names.knexRows && !(await db.schema.hasTable(names.versionTable))) {
@@ -44,7 +56,28 @@ export async function ensureStrataTables(db: Knex, names: TableNames): Promise<v
   }
   if (!(await db.schema.hasTable(names.historyTable))) {
     await db.schema.createTable(names.historyTable, defineHistoryTable);
+  } else if (!(await db.schema.hasColumn(names.historyTable, RUN_ID_COLUMN))) {
+    // A table made by a Strata from before run ids (issue 19): its rows stay as they are.
+    await db.schema.alterTable(names.historyTable, defineRunColumns);
   }
+}
+
+/** The run columns, nullable: rows written before they existed have none. */
+function defineRunColumns(t: Knex.CreateTableBuilder | Knex.AlterTableBuilder): void {
+  t.string(RUN_ID_COLUMN, 36).nullable();
+  // text: a stamp's targets are as many as the person typed.
+  t.text(RUN_TARGET_COLUMN).nullable();
+}
+
+/** What every history row of one run carries: a random id, and the target as the person gave it. */
+export interface RunMark {
+  readonly id: string;
+  readonly target: string | null;
+}
+
+/** A new run's mark; `target` as typed (`heads`, `+2`, `billing@head`), null where a run has none. */
+export function newRunMark(target: string | null): RunMark {
+  return { id: randomUUID(), target };
 }
 
 /** Alembic's version table: one row per head. */
@@ -68,6 +101,7 @@ export function defineHistoryTable(t: Knex.CreateTableBuilder): void {
   t.string("user_name", 255).notNullable();
   t.string("host_name", 255).notNullable();
   t.string("strata_version", 64).notNullable();
+  defineRunColumns(t);
 }
 
 /** Reads the version table (sorted); [] when it does not exist. */
@@ -150,6 +184,8 @@ export interface HistoryEntry {
   readonly status: HistoryRow["status"];
   readonly error: string | null;
   readonly strataVersion: string;
+  /** The run the row belongs to. */
+  readonly run: RunMark;
 }
 
 /** Inserts a history row and returns its id. */
@@ -158,7 +194,21 @@ export async function insertHistory(db: Knex, dialect: Dialect, historyTable: st
 }
 
 /** The history table's columns but `id`. */
-type HistoryColumn = "revision" | "direction" | "message" | "checksum" | "started_at" | "finished_at" | "duration_ms" | "status" | "error" | "user_name" | "host_name" | "strata_version";
+type HistoryColumn =
+  | "revision"
+  | "direction"
+  | "message"
+  | "checksum"
+  | "started_at"
+  | "finished_at"
+  | "duration_ms"
+  | "status"
+  | "error"
+  | "user_name"
+  | "host_name"
+  | "strata_version"
+  | typeof RUN_ID_COLUMN
+  | typeof RUN_TARGET_COLUMN;
 
 function historyRow(e: HistoryEntry): Record<HistoryColumn, SqlValue> {
   return {
@@ -174,6 +224,8 @@ function historyRow(e: HistoryEntry): Record<HistoryColumn, SqlValue> {
     user_name: currentUser(),
     host_name: currentHost(),
     strata_version: e.strataVersion,
+    [RUN_ID_COLUMN]: e.run.id,
+    [RUN_TARGET_COLUMN]: e.run.target,
   };
 }
 

@@ -29,6 +29,7 @@ export async function stampEnvironment(project: OpenProject, env: EnvironmentCon
       versionTable: env.versionTable,
       historyTable: env.historyTable,
       strataVersion: STRATA_VERSION,
+      target: targets.join(" "),
     });
     return { environment: env.name, heads: result.heads };
   });

@@ -2,7 +2,7 @@ import Papa from "papaparse";
 import type { HistoryEntryDto } from "../../../shared/api.js";
 
 /** The columns of an exported history, in order: what the table shows, with each row's run. */
-const COLUMNS = ["id", "run", "revision", "direction", "status", "resolved", "message", "startedAt", "finishedAt", "durationMs", "osUser", "host", "databaseUser", "checksum", "strataVersion", "error"] as const;
+const COLUMNS = ["id", "run", "runId", "runTarget", "revision", "direction", "status", "resolved", "message", "startedAt", "finishedAt", "durationMs", "osUser", "host", "databaseUser", "checksum", "strataVersion", "error"] as const;
 
 type ExportRow = Record<(typeof COLUMNS)[number], string | number | null>;
 
@@ -10,6 +10,8 @@ function exportRow(r: HistoryEntryDto, databaseUser: string | null): ExportRow {
   return {
     id: r.id,
     run: r.run ?? null,
+    runId: r.runId ?? null,
+    runTarget: r.runTarget ?? null,
     revision: r.revision,
     direction: r.direction,
     status: r.status,

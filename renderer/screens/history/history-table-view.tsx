@@ -20,7 +20,18 @@ function runTag(run: HistoryRunDto) {
 
 const when = (iso: string): string => iso.replace("T", " ").slice(0, 19);
 
+/** The target as the person gave it, where it says more than the revision the run reached (`heads`, `+2`). */
+function requestedWords(run: HistoryRunDto): string {
+  const asked = run.requestedTarget;
+  if (!asked || asked === run.target || run.target.startsWith(asked)) return "";
+  return ` · target “${asked}”`;
+}
+
 function runWords(run: HistoryRunDto): string {
+  return directionWords(run) + requestedWords(run);
+}
+
+function directionWords(run: HistoryRunDto): string {
   const steps = `${run.steps} step${run.steps === 1 ? "" : "s"}`;
   switch (run.direction) {
     case "up":
@@ -59,7 +70,7 @@ export function HistoryTableView(props: {
   // A host from before runs were read sends none: each row is then its own run.
   const shownRuns: readonly HistoryRunDto[] = runs.length
     ? runs
-    : rows.map((r) => ({ id: r.run ?? r.id, direction: r.direction, user: r.user, host: r.host, startedAt: r.startedAt, finishedAt: r.finishedAt, target: r.revision, steps: 1, result: r.status === "failed" && !r.resolved ? "failed" : r.status === "running" ? "running" : r.resolved ? "resolved" : "succeeded" }));
+    : rows.map((r) => ({ id: r.run ?? r.id, direction: r.direction, user: r.user, host: r.host, startedAt: r.startedAt, finishedAt: r.finishedAt, target: r.revision, runId: r.runId ?? null, requestedTarget: r.runTarget ?? null, steps: 1, result: r.status === "failed" && !r.resolved ? "failed" : r.status === "running" ? "running" : r.resolved ? "resolved" : "succeeded" }));
   return (
     <table className="grid" data-testid="history">
       <thead>
@@ -71,7 +82,7 @@ export function HistoryTableView(props: {
       <tbody>
         {shownRuns.map((run) => (
           <Fragment key={run.id}>
-            <tr className={`run-header${run.result === "failed" ? " failed" : ""}`} data-run={run.id} data-run-result={run.result}>
+            <tr className={`run-header${run.result === "failed" ? " failed" : ""}`} data-run={run.id} data-run-id={run.runId ?? undefined} data-run-result={run.result}>
               <td colSpan={7}>
                 {runTag(run)} <strong>{runWords(run)}</strong>{" "}
                 <span className="muted">by {run.user}@{run.host}{props.databaseUser ? ` as database user ${props.databaseUser}` : ""}, {when(run.startedAt)}</span>
