@@ -30,7 +30,7 @@ function writeRevisionFile(root: string, name: string, lines: readonly string[])
 }
 
 /** A fresh MariaDB database; its name and how to drop it. */
-function createMariaDatabase(): { readonly name: string; drop(): void } {
+export function createMariaDatabase(): { readonly name: string; drop(): void } {
   const name = `strata_e2e_${randomBytes(5).toString("hex")}`;
   execFileSync("mysql", ["-h", "127.0.0.1", "-uroot", "-e", `create database ${name}`], { stdio: "pipe" });
   return { name, drop: () => execFileSync("mysql", ["-h", "127.0.0.1", "-uroot", "-e", `drop database if exists ${name}`], { stdio: "pipe" }) };

@@ -4,6 +4,24 @@ import { EnvironmentStateTag } from "../../components/environment-state.js";
 import { errorWords } from "../../components/error-words.js";
 import { shortRevision } from "../../components/revision-id.js";
 
+/**
+ * How many characters of a revision id the Current column always has room for: a knex file
+ * name such as `2023-08-16-0000-create-monitor` (30) reads whole at 1280 px (issue 19). A
+ * longer id takes more where the window has it, and is cut only where it has not.
+ */
+const CURRENT_WHOLE_CHARS = 40;
+
+/**
+ * The Current column's floor for one id, in `ch` (the column's font is monospace: one character
+ * each): the whole id up to CURRENT_WHOLE_CHARS. An id longer than that is cut at 1280 px
+ * anyway, so it asks for no floor of its own beyond a recognisable start; the column's other ids
+ * set its width.
+ */
+function currentFloor(id: string): string {
+  const n = shortRevision(id).length;
+  return `${n <= CURRENT_WHOLE_CHARS ? n : 20}ch`;
+}
+
 function DriftCell({ drift, checking }: { readonly drift: DriftDto; readonly checking: boolean }) {
   if (checking && drift.state === "not-checked") return <span className="faint" data-testid="drift-checking"><span className="spinner" /> checking…</span>;
   switch (drift.state) {
@@ -27,7 +45,7 @@ function DriftCell({ drift, checking }: { readonly drift: DriftDto; readonly che
       );
     case "unavailable":
       // The reason can be long (a revision with no file): cut to the cell, whole in the tooltip (issue 19).
-      return <span className="tag warn truncate" title={drift.note} style={{ maxWidth: 180 }}>not checked{drift.note ? `: ${drift.note}` : ""}</span>;
+      return <span className="tag warn fit-line" title={drift.note} style={{ maxWidth: 180, minWidth: "12ch" }}>not checked{drift.note ? `: ${drift.note}` : ""}</span>;
     case "not-checked":
       return <span className="faint">—</span>;
     default:
@@ -81,7 +99,7 @@ export function EnvironmentMatrixView(props: {
             <th>Current</th>
             {matrix.heads.map((h) => (
               <th key={h} title={`graph head ${h}: ${props.headNames.get(h) ?? ""}`} data-head-column={h}>
-                <span className="truncate" style={{ maxWidth: 140 }}>{props.headNames.get(h) ?? shortRevision(h)}</span>
+                <span className="fit-line" style={{ maxWidth: 140, minWidth: "8ch" }}>{props.headNames.get(h) ?? shortRevision(h)}</span>
               </th>
             ))}
             <th>Pending</th>
@@ -104,7 +122,7 @@ export function EnvironmentMatrixView(props: {
                       {s.unresolved.some((u) => u.state === "failed") ? "half applied" : "interrupted"}
                     </span>
                   )}
-                  <div className="faint truncate" data-testid="env-target" title={target} style={{ fontSize: 12, maxWidth: 190 }}>{target}</div>
+                  <div className="faint fit-line" data-testid="env-target" title={target} style={{ fontSize: 12, maxWidth: 190, minWidth: "15ch" }}>{target}</div>
                 </td>
                 <td data-testid="env-row-state" className="matrix-wrapping">{/* A long state ("half-applied: …") wraps in its cell. */}<EnvironmentStateTag state={s.state} /></td>
                 {s.error || s.heads === null ? (
@@ -114,7 +132,7 @@ export function EnvironmentMatrixView(props: {
                   </td>
                 ) : (
                   <>
-                    <td className="mono">{s.heads.length === 0 ? <span className="faint">empty</span> : s.heads.map((h) => <div key={h} className="truncate" style={{ maxWidth: 180 }} title={h}>{shortRevision(h)}</div>)}</td>
+                    <td className="mono">{s.heads.length === 0 ? <span className="faint">empty</span> : s.heads.map((h) => <div key={h} className="fit-line" data-testid="current-head" style={{ minWidth: currentFloor(h) }} title={h}>{shortRevision(h)}</div>)}</td>
                     {matrix.heads.map((h) => (
                       <td key={h} data-head-cell={h}><HeadCell s={s} head={h} /></td>
                     ))}

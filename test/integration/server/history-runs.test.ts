@@ -1,7 +1,9 @@
 /**
  * Issue 19 point 5, the history: rows grouped by run (who, when, target, result), a failure that
  * a later run fixed shown as settled (not pinned first as failed), the date filter, and the
- * database user named. Runs are made with the real CLI; the history table is counted by SQL.
+ * database user named. Runs are made with the real CLI, back to back (as fast as a script runs
+ * them); the history table is counted by SQL. Runs are told apart by the run id each writes in
+ * its rows; a history table made before run ids is upgraded by the next run and keeps its rows.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -40,18 +42,14 @@ describe.each(TEST_CLIENTS)("history runs on %s", (client) => {
       const r = await strata(["--project", dir, "--env", "dev", ...args]);
       expect(r.code === 0, r.stderr).toBe(ok);
     };
-    // Runs are told apart by the time between them (the history table has no run id: see
-    // electron/engine/app-session/history-runs.ts); a person's next command comes later than the
-    // 250 ms that takes, and a fast SQLite process now starts, runs and stops within it.
-    const apart = () => new Promise((r) => setTimeout(r, 400));
+    // Back to back: a fast SQLite process starts, runs and stops within the 250 ms that the time
+    // rule (rows without a run id) would take for one run.
     await run(["upgrade", A], true);
-    await apart();
     await run(["upgrade", "heads"], false);
     // The fix: B's file no longer throws; the next run applies B and C.
     const file = fs.readdirSync(path.join(dir, "migrations")).find((f) => f.includes(B))!;
     fs.rmSync(path.join(dir, "migrations", file));
     writeRevision(dir, rev(false));
-    await apart();
     await run(["upgrade", "heads"], true);
     ({ service, close: closeService } = browserService(dir));
   }, 120_000);
@@ -65,11 +63,16 @@ describe.each(TEST_CLIENTS)("history runs on %s", (client) => {
     const h = await history();
     const counted = (await db.knex("strata_history").count({ n: "*" }))[0] as { n: number | string };
     expect(h.rows).toHaveLength(Number(counted.n));
-    expect(h.runs!.map((r) => [r.target, r.steps, r.result])).toEqual([
-      [C, 2, "succeeded"],
-      [B, 1, "resolved"],
-      [A, 1, "succeeded"],
+    expect(h.runs!.map((r) => [r.requestedTarget, r.target, r.steps, r.result])).toEqual([
+      ["heads", C, 2, "succeeded"],
+      ["heads", B, 1, "resolved"],
+      [A, A, 1, "succeeded"],
     ]);
+    // Each run's id is on its rows and on no other run's.
+    const ids = h.runs!.map((r) => r.runId);
+    expect(ids.every((id) => typeof id === "string" && id.length === 36)).toBe(true);
+    expect(new Set(ids).size).toBe(3);
+    for (const run of h.runs!) expect(new Set(h.rows.filter((r) => r.run === run.id).map((r) => r.runId))).toEqual(new Set([run.runId]));
     expect(h.runs!.every((r) => r.user === os.userInfo().username && r.host === os.hostname())).toBe(true);
     // Every row names its run, and the runs' steps add up to the rows.
     expect(new Set(h.rows.map((r) => r.run))).toEqual(new Set(h.runs!.map((r) => r.id)));
@@ -98,5 +101,65 @@ describe.each(TEST_CLIENTS)("history runs on %s", (client) => {
     const h = await history();
     if (client === "better-sqlite3") expect(h.databaseUser).toBeNull();
     else expect(h.databaseUser).toMatch(client === "pg" ? /^postgres$/ : /^root@/);
+  });
+});
+
+describe.each(TEST_CLIENTS)("a history table from before run ids on %s", (client) => {
+  let db: TestDatabase;
+  let dir: string;
+  let closeService: () => void;
+  let service: AppService;
+  let oldRows: Record<string, unknown>[];
+  const runs: [string, boolean][] = [];
+  beforeAll(async () => {
+    const empty = (revision: string, downRevision: string | null) => ({ revision, downRevision, message: `step ${revision}`, up: "", down: "" });
+    ({ db, dir } = await createProjectDatabase(client, [empty(A, null), empty(B, A), empty(C, B)]));
+    // The tables as the previous version made them, A and B applied by one run (two rows 15 ms apart) a month ago.
+    await db.knex.schema.createTable("strata_version", (t) => t.string("version_num", 255).notNullable().primary("strata_version_pkc"));
+    await db.knex.schema.createTable("strata_history", (t) => {
+      t.increments("id");
+      t.string("revision", 255).notNullable();
+      t.string("direction", 8).notNullable();
+      t.text("message").notNullable();
+      t.string("checksum", 64).nullable();
+      t.string("started_at", 32).notNullable();
+      t.string("finished_at", 32).nullable();
+      t.integer("duration_ms").nullable();
+      t.string("status", 16).notNullable();
+      t.text("error").nullable();
+      t.string("user_name", 255).notNullable();
+      t.string("host_name", 255).notNullable();
+      t.string("strata_version", 64).notNullable();
+    });
+    const old = (revision: string, at: string) => ({ revision, direction: "up", message: `step ${revision}`, checksum: null, started_at: at, finished_at: at, duration_ms: 0, status: "succeeded", error: null, user_name: "ann", host_name: "old-host", strata_version: "0.0.9" });
+    await db.knex("strata_history").insert([old(A, "2026-11-01T10:00:00.000Z"), old(B, "2026-11-01T10:00:00.015Z")]);
+    await db.knex("strata_version").insert({ version_num: B });
+    oldRows = await db.knex("strata_history").select("*").orderBy("id");
+    // Three runs of this version back to back: up to C, back down to B, up again.
+    for (const args of [["upgrade", "heads"], ["downgrade", "-1"], ["upgrade", "+1"]]) {
+      const r = await strata(["--project", dir, "--env", "dev", ...args]);
+      runs.push([r.stderr, r.code === 0]);
+    }
+    ({ service, close: closeService } = browserService(dir));
+  }, 120_000);
+  afterAll(async () => {
+    await removeProjectDatabase(db, dir);
+    closeService();
+  });
+
+  it("runs there, keeps the old rows as they were and groups them by time, the new ones by run id", async () => {
+    expect(runs.map(([stderr, ok]) => (ok ? "ok" : stderr))).toEqual(["ok", "ok", "ok"]);
+    const now = (await db.knex("strata_history").select("*").orderBy("id")) as Record<string, unknown>[];
+    expect(now).toHaveLength(5);
+    expect(now.slice(0, 2)).toEqual(oldRows.map((r) => ({ ...r, run_id: null, run_target: null })));
+    const h = await service.handlers.history({ environment: "dev" }, undefined);
+    expect(h.rows).toHaveLength(5);
+    expect(h.runs!.map((r) => [r.direction, r.requestedTarget, r.target, r.steps, r.runId === null])).toEqual([
+      ["up", "+1", C, 1, false],
+      ["down", "-1", C, 1, false],
+      ["up", "heads", C, 1, false],
+      ["up", null, B, 2, true],
+    ]);
+    expect(h.runs!.at(-1)!.user).toBe("ann");
   });
 });

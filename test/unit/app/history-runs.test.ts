@@ -43,4 +43,24 @@ describe("historyRuns", () => {
     expect(rows.find((r) => r.revision === "x")!.resolved).toBeNull();
     expect(runs.map((r) => r.result)).toEqual(["succeeded", "failed"]);
   });
+
+  it("groups rows by run id when they have one, however close in time, and by time only those without", () => {
+    nextId = 1;
+    const rows = [
+      row(0),
+      row(12),
+      // The first run of a Strata that records run ids, 5 ms after the old rows: a run of its own.
+      row(27, { runId: "run-a", runTarget: "heads" }),
+      row(39, { runId: "run-a", runTarget: "heads" }),
+      // The next command, started as the last one ended.
+      row(49, { runId: "run-b", runTarget: "+1" }),
+    ];
+    const { rows: out, runs } = historyRuns(rows);
+    expect(runs.map((r) => [r.runId, r.requestedTarget, r.steps])).toEqual([
+      ["run-b", "+1", 1],
+      ["run-a", "heads", 2],
+      [null, null, 2],
+    ]);
+    expect(out.map((r) => r.run)).toEqual([5, 3, 3, 1, 1]);
+  });
 });
