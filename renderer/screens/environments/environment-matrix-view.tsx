@@ -15,11 +15,12 @@ const CURRENT_WHOLE_CHARS = 40;
  * The Current column's floor for one id, in `ch` (the column's font is monospace: one character
  * each): the whole id up to CURRENT_WHOLE_CHARS. An id longer than that is cut at 1280 px
  * anyway, so it asks for no floor of its own beyond a recognisable start; the column's other ids
- * set its width.
+ * set its width. The floor is also held to a share of the window (22vw: 37 characters at
+ * 1280 px), so below 1280 px the id gives way before the columns beside it do.
  */
 function currentFloor(id: string): string {
   const n = shortRevision(id).length;
-  return `${n <= CURRENT_WHOLE_CHARS ? n : 20}ch`;
+  return `min(${n <= CURRENT_WHOLE_CHARS ? n : 20}ch, 22vw)`;
 }
 
 function DriftCell({ drift, checking }: { readonly drift: DriftDto; readonly checking: boolean }) {
