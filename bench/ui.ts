@@ -1,6 +1,7 @@
 // Opens a project of 10,000 revisions in Chromium through `strata serve` and prints the time to
 // the first drawn graph and the frame times while scrolling the graph from top to bottom.
-// Usage: npm run build && npx tsx bench/ui.ts [REVISIONS]   (npm run build also builds the renderer)
+// Usage: npm run build && npx tsx bench/ui.ts [REVISIONS] [--graph-only]   (npm run build also builds the renderer)
+//   --graph-only stops after the graph's figures (first graph, scrolling): no environments screen or plan.
 // Scrolling is measured twice: 20 rows per frame (a fast fling) and 5 rows per frame (a quick wheel).
 // Five SQLite environments stand at different revisions (issue 19): the environments screen is
 // timed from the click to its five rows (and to its drift column), and the apply screen from the
@@ -40,7 +41,8 @@ const scrollTopToBottom = (rows: number): string => `(async () => {
   return { rowsDrawn, graphDrawnMs: performance.getEntriesByName("strata:graph-drawn")[0].startTime, frames, scrolledPx: el.scrollTop };
 })()`;
 
-const n = Number(process.argv[2] ?? 10_000);
+const n = Number(process.argv.find((a, i) => i >= 2 && /^\d+$/.test(a)) ?? 10_000);
+const graphOnly = process.argv.includes("--graph-only");
 const ENVIRONMENTS = ["dev", "test", "staging", "qa", "prod"] as const;
 const PLAN_STEPS = 2_000;
 
@@ -116,6 +118,10 @@ async function main(): Promise<void> {
         `scroll top to bottom, ${rows} rows per frame: ${f.length} frames; frame time p50 ${quantile(f, 0.5).toFixed(1)} ms, p95 ${quantile(f, 0.95).toFixed(1)} ms, p99 ${quantile(f, 0.99).toFixed(1)} ms, max ${Math.max(...f).toFixed(1)} ms; frames over 16 ms: ${f.filter((x) => x > 16).length}`,
       );
       p95.push(`${rows} rows/frame p95 ${quantile(f, 0.95).toFixed(1)} ms`);
+    }
+    if (graphOnly) {
+      console.log(`RESULT first-graph cold ${cold.toFixed(0)} ms, warm ${warm.toFixed(0)}/${warm2.toFixed(0)} ms, settled ${settled.toFixed(0)}/${settled2.toFixed(0)} ms; ${p95.join(", ")}`);
+      return;
     }
     // The environments screen and a 2,000-step plan, each from the click (a hash change in the loaded app), twice.
     const timeScreen = async (hash: string, done: () => Promise<unknown>, settle?: () => Promise<unknown>): Promise<number> => {
