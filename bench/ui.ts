@@ -83,11 +83,11 @@ async function main(): Promise<void> {
         const nav = performance.getEntriesByType("navigation")[0];
         const at = (name) => { const m = performance.getEntriesByName(name)[0]; return m ? m.startTime : NaN; };
         const app = performance.getEntriesByType("resource").find((e) => e.name.includes("/render-app-") && e.name.endsWith(".js"));
-        return { dcl: nav ? nav.domContentLoadedEventEnd : NaN, reqStart: r ? r.startTime : NaN, resEnd: r ? r.responseEnd : NaN, bytes: r ? r.encodedBodySize : NaN, parsed: at("strata:project-loaded"), committed: at("strata:graph-committed"), appStart: app ? app.startTime : NaN, appEnd: app ? app.responseEnd : NaN };
-      })()`)) as { dcl: number; reqStart: number; resEnd: number; bytes: number; parsed: number; committed: number; appStart: number; appEnd: number };
+        return { html: nav ? nav.responseEnd : NaN, dcl: nav ? nav.domContentLoadedEventEnd : NaN, reqStart: r ? r.startTime : NaN, resEnd: r ? r.responseEnd : NaN, bytes: r ? r.encodedBodySize : NaN, parsed: at("strata:project-loaded"), committed: at("strata:graph-committed"), appStart: app ? app.startTime : NaN, appEnd: app ? app.responseEnd : NaN };
+      })()`)) as { html: number; dcl: number; reqStart: number; resEnd: number; bytes: number; parsed: number; committed: number; appStart: number; appEnd: number };
       console.log(
         `${label}: first graph drawn ${mark.toFixed(0)} ms after navigation start (wall clock from goto: ${wall} ms); ` +
-          `entry script ready ${t.dcl.toFixed(0)} ms, app script fetched ${t.appStart.toFixed(0)}→${t.appEnd.toFixed(0)} ms, projectSummary ${t.reqStart.toFixed(0)}→${t.resEnd.toFixed(0)} ms (server ${(t.resEnd - t.reqStart).toFixed(0)} ms, ${(t.bytes / 1e6).toFixed(2)} MB), ` +
+          `page received ${t.html.toFixed(0)} ms, entry script ready ${t.dcl.toFixed(0)} ms, app script fetched ${t.appStart.toFixed(0)}→${t.appEnd.toFixed(0)} ms, projectSummary ${t.reqStart.toFixed(0)}→${t.resEnd.toFixed(0)} ms (server ${(t.resEnd - t.reqStart).toFixed(0)} ms, ${(t.bytes / 1e6).toFixed(2)} MB), ` +
           `renderer after the answer ${(mark - t.resEnd).toFixed(0)} ms (app script loaded and answer parsed +${(t.parsed - t.resEnd).toFixed(0)}, layout and React commit +${(t.committed - t.parsed).toFixed(0)}, first frame +${(mark - t.committed).toFixed(0)})`,
       );
       return mark;
