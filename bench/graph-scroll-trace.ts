@@ -43,13 +43,24 @@ const scroll = (rows: number): string => `(async () => {
   el.scrollTop = 0;
   await frame();
   const frames = [];
+  // DOM changes made while scrolling: nodes added and removed, attributes and texts set (counts, not times).
+  const dom = { added: 0, removed: 0, attributes: 0, texts: 0 };
+  const observer = new MutationObserver((list) => {
+    for (const m of list) {
+      if (m.type === "childList") { dom.added += m.addedNodes.length; dom.removed += m.removedNodes.length; }
+      else if (m.type === "attributes") dom.attributes++;
+      else dom.texts++;
+    }
+  });
+  observer.observe(el, { subtree: true, childList: true, attributes: true, characterData: true });
   for (let last = await frame(); el.scrollTop + el.clientHeight < el.scrollHeight - 1; ) {
     el.scrollTop += ${rows} * 30;
     const t = await frame();
     frames.push(t - last);
     last = t;
   }
-  return frames;
+  observer.disconnect();
+  return { frames, dom };
 })()`;
 
 const quantile = (xs: readonly number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? NaN;
@@ -150,7 +161,7 @@ async function main(): Promise<void> {
         await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
         await cdp.send("Profiler.start");
       }
-      const frames = (await page.evaluate(scroll(rows))) as number[];
+      const { frames, dom } = (await page.evaluate(scroll(rows))) as { frames: number[]; dom: Record<"added" | "removed" | "attributes" | "texts", number> };
       const cpuProfile = profile ? (await cdp.send("Profiler.stop")).profile : null;
       const raw = await browser.stopTracing();
       if (process.env.TRACE_DUMP) fs.writeFileSync(`${process.env.TRACE_DUMP}-${rows}.json`, raw);
@@ -161,6 +172,8 @@ async function main(): Promise<void> {
         `${n} revisions, ${rows} rows per frame: ${frames.length} frames, wall p50 ${quantile(frames, 0.5).toFixed(1)} ms, p95 ${quantile(frames, 0.95).toFixed(1)} ms; ` +
           `main thread CPU per frame ${mainCpu.toFixed(2)} ms (script ${cpu.script!.toFixed(2)}, style ${cpu.style!.toFixed(2)}, layout ${cpu.layout!.toFixed(2)}, paint ${cpu.paint!.toFixed(2)}, other ${cpu.other!.toFixed(2)})`,
       );
+      const perRow = (x: number): string => (x / (frames.length * rows)).toFixed(2);
+      console.log(`  DOM changes per row scrolled: ${perRow(dom.added)} nodes added, ${perRow(dom.removed)} removed, ${perRow(dom.attributes)} attributes set, ${perRow(dom.texts)} texts set`);
       const threads = Object.entries(cpu).filter(([k, v]) => !["script", "style", "layout", "paint", "other"].includes(k) && v >= 0.05);
       console.log(`  other threads, CPU ms per frame: ${threads.sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")}`);
       if (cpuProfile) console.log(`  JavaScript self time over the whole scroll:\n${hotFunctions(cpuProfile).join("\n")}`);
