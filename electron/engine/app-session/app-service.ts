@@ -44,6 +44,7 @@ import type { RevisionPreviewDto } from "../../../shared/revision-authoring.js";
 import { deleteRevision } from "../use-cases/delete-revision.js";
 import { historyRuns } from "./history-runs.js";
 import { RunQueue } from "./run-queue.js";
+import { compileScriptsAhead } from "../scripts/index.js";
 import { foreground } from "../use-cases/foreground-gate.js";
 
 /**
@@ -426,6 +427,10 @@ export function createAppService(options: AppServiceOptions): AppService {
     try {
       const project = await projects.project("graph");
       await projectSummary(project, []);
+      // Every revision file into the compile cache while the person looks at the graph, stepping aside for
+      // their calls: the first plan or drift check then loads its files without compiling them (issue 19 point 7).
+      // Newest first: what environments have still to run, and so what a plan shows, is mostly the newest.
+      void compileScriptsAhead([...project.scripts.values()].reverse(), () => foreground.turn()).catch(() => undefined);
     } catch {
       // Reported to the person by the first call that needs the project.
     }
