@@ -46,6 +46,7 @@ import { historyRuns } from "./history-runs.js";
 import { RunQueue } from "./run-queue.js";
 import { compileScriptsAhead } from "../scripts/index.js";
 import { foreground } from "../use-cases/foreground-gate.js";
+import { DRIFT_SCREEN_LEFT } from "../use-cases/migrations-schema-cache.js";
 
 /**
  * Schema comparison (issue 3), plugged in where it exists. Each method may be absent; the calls
@@ -215,6 +216,13 @@ export function createAppService(options: AppServiceOptions): AppService {
       } finally {
         if (driftAsked.get(which) === asked) driftAsked.delete(which);
       }
+    },
+    async stopDriftChecks() {
+      // Their builds pause at once and stop after a grace (MigrationsSchemaCache), unless the screen asks again.
+      const stopped = driftAsked.size;
+      for (const asked of driftAsked.values()) asked.abort(DRIFT_SCREEN_LEFT);
+      driftAsked.clear();
+      return { stopped };
     },
     async revisionDetail(req) {
       const project = await projects.project("watched");
