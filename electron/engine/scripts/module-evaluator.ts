@@ -95,7 +95,8 @@ const COMPILE_AHEAD_BATCH = 500;
 /**
  * Compiles revision files into the compile cache in batches (issue 19 point 7): one compile per file
  * cost a 2,000-step plan seconds of round trips to esbuild on its first click, the main thread busy
- * writing each file to the compiler's pipe; one build of many entry points costs a tenth of that. The
+ * writing each file to the compiler's pipe (420 ms of the engine's CPU for 2,000 files, against about
+ * 100 ms for one build of them all, esbuild's own work spread over its threads). The
  * compiler reads each file's text from here (a plugin), never from disk, so the code cached under a
  * text's digest is that text's. Files already cached, CommonJS as written, or using import.meta (their
  * own options) are left to their load; a batch the compiler refuses (a syntax error in one file) is
@@ -106,8 +107,10 @@ export async function compileRevisionsAhead(files: Iterable<SourceToCompile>, tu
   const id = compilerId();
   if (id === undefined) return 0;
   const misses: { readonly file: string; readonly source: string; readonly key: string; readonly cache: NonNullable<ReturnType<typeof folderCompileCache>> }[] = [];
+  const seen = new Set<string>();
   for (const f of files) {
-    if (isCommonJsAsWritten(f.file, f.source) || f.source.includes("import.meta")) continue;
+    if (seen.has(f.file) || isCommonJsAsWritten(f.file, f.source) || f.source.includes("import.meta")) continue;
+    seen.add(f.file);
     const cache = folderCompileCache(f.file);
     if (cache === undefined) continue;
     const key = compileKey(id, f.file, sourceDigest(f.source));

@@ -376,9 +376,10 @@ describe("compiling ahead, in batches (issue 19 point 7)", () => {
     // The same texts, keyed as an older esbuild would key them, with code that would say so if it ran.
     const other = compilerId()!.replace(/^esbuild@[^;]+/, "esbuild@0.0.1");
     expect(other).not.toBe(compilerId());
-    const planted = Object.fromEntries(
-      Object.entries(entries).map(([name, [, code]]) => [name, [compileKey(other, name, sourceDigest(readFileSync(path.join(dir, name), "utf8"))), code.replace(/return "v\d"/, 'return "older compiler"')]] as const),
-    );
+    const planted: Record<string, [string, string]> = {};
+    for (const [name, [, code]] of Object.entries(entries)) {
+      planted[name] = [compileKey(other, name, sourceDigest(readFileSync(path.join(dir, name), "utf8"))), code.replace(/return "v\d"/, 'return "older compiler"')];
+    }
     writeEntries(file, planted);
     resetCompileCaches();
     expect(await compileAheadThenRunUps(dir)).toEqual({ compiled: 2, ups: ["v0", "v1"] });
