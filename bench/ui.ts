@@ -136,7 +136,13 @@ async function main(): Promise<void> {
       const t0 = (await page.evaluate(`(() => { const t = performance.now(); location.hash = ${JSON.stringify(hash)}; return t; })()`)) as number;
       await done();
       const ms = ((await page.evaluate("performance.now()")) as number) - t0;
-      cpu.push(`${hash.split("?")[0]} ${ms.toFixed(0)} ms wall, server CPU ${(serverCpuMs() - c0).toFixed(0)} ms, load ${fs.readFileSync("/proc/loadavg", "utf8").split(" ")[0]}`);
+      // For the plan: when the page sent planMigration and when its answer was in, from the click (the rest is the page drawing it).
+      const call = (await page.evaluate(`(() => {
+        const r = performance.getEntriesByType("resource").filter((e) => e.name.includes("/api/planMigration") && e.startTime >= ${t0}).pop();
+        return r ? { sent: r.startTime - ${t0}, answered: r.responseEnd - ${t0} } : null;
+      })()`)) as { sent: number; answered: number } | null;
+      const split = call ? ` (planMigration sent +${call.sent.toFixed(0)} ms, answered +${call.answered.toFixed(0)} ms)` : "";
+      cpu.push(`${hash.split("?")[0]} ${ms.toFixed(0)} ms wall${split}, server CPU ${(serverCpuMs() - c0).toFixed(0)} ms, load ${fs.readFileSync("/proc/loadavg", "utf8").split(" ")[0]}`);
       return ms;
     };
     const rowsDrawn = () => page.locator("[data-testid=matrix] [data-env-row]").nth(ENVIRONMENTS.length - 1).waitFor({ timeout: 120_000 });
