@@ -125,13 +125,32 @@ async function main(): Promise<void> {
       return;
     }
     // The environments screen and a 2,000-step plan, each from the click (a hash change in the loaded app), twice.
+    // The server's CPU time (user + system, all its threads) from /proc: beside a wall-clock figure on a loaded machine, what the server itself spent.
+    const serverCpuMs = (): number => {
+      try {
+        const fields = fs.readFileSync(`/proc/${served.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+        return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+      } catch {
+        return NaN;
+      }
+    };
+    const cpu: string[] = [];
     const timeScreen = async (hash: string, done: () => Promise<unknown>, settle?: () => Promise<unknown>): Promise<number> => {
       await page.evaluate(`location.hash = "#/graph"`);
       await page.locator("[data-testid=graph]").waitFor({ timeout: 120_000 });
       await settle?.();
+      const c0 = serverCpuMs();
       const t0 = (await page.evaluate(`(() => { const t = performance.now(); location.hash = ${JSON.stringify(hash)}; return t; })()`)) as number;
       await done();
-      return ((await page.evaluate("performance.now()")) as number) - t0;
+      const ms = ((await page.evaluate("performance.now()")) as number) - t0;
+      // For the plan: when the page sent planMigration and when its answer was in, from the click (the rest is the page drawing it).
+      const call = (await page.evaluate(`(() => {
+        const r = performance.getEntriesByType("resource").filter((e) => e.name.includes("/api/planMigration") && e.startTime >= ${t0}).pop();
+        return r ? { sent: r.startTime - ${t0}, answered: r.responseEnd - ${t0} } : null;
+      })()`)) as { sent: number; answered: number } | null;
+      const split = call ? ` (planMigration sent +${call.sent.toFixed(0)} ms, answered +${call.answered.toFixed(0)} ms)` : "";
+      cpu.push(`${hash.split("?")[0]} ${ms.toFixed(0)} ms wall${split}, server CPU ${(serverCpuMs() - c0).toFixed(0)} ms, load ${fs.readFileSync("/proc/loadavg", "utf8").split(" ")[0]}`);
+      return ms;
     };
     const rowsDrawn = () => page.locator("[data-testid=matrix] [data-env-row]").nth(ENVIRONMENTS.length - 1).waitFor({ timeout: 120_000 });
     const driftDrawn = async () => {
@@ -153,6 +172,7 @@ async function main(): Promise<void> {
       const steps = await page.locator("[data-testid=plan-step-count]").textContent();
       plans.push(`${planDuringDrift.toFixed(0)} ms while drift ran, ${plan.toFixed(0)} ms after (${steps})`);
     }
+    console.log(`each click, in order: ${cpu.join("; ")}`);
     console.log(`environments screen, ${ENVIRONMENTS.length} environments: ${envs.join(", ")}`);
     console.log(`apply screen, plan with its SQL: ${plans.join(", ")}`);
     console.log(`RESULT first-graph cold ${cold.toFixed(0)} ms, warm ${warm.toFixed(0)}/${warm2.toFixed(0)} ms, settled ${settled.toFixed(0)}/${settled2.toFixed(0)} ms; ${p95.join(", ")}; environments ${envs.join(", ")}; plan ${plans.join(", ")}`);

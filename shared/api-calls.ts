@@ -12,6 +12,7 @@ export const API_CALLS = [
   "openProject",
   "recentProjects",
   "environmentStatus",
+  "stopDriftChecks",
   "revisionDetail",
   "planMigration",
   "runMigration",

@@ -139,6 +139,11 @@ export const apiSchemas = {
     /** Compare each live schema with what its applied revisions build (slower). */
     drift: z.boolean().optional(),
   }),
+  /**
+   * The page left the screen that asked for drift: its checks stop (their scratch builds pause, and
+   * stop unless asked again within a second), so they no longer take the CPU from what it shows next.
+   */
+  stopDriftChecks: z.object({}),
   /** One revision with its code, checksum state per environment and rendered SQL. */
   revisionDetail: z.object({
     revision: revisionRef,
@@ -819,6 +824,8 @@ export interface ApiResponses {
   openProject: ProjectSummaryDto;
   recentProjects: { readonly projects: readonly RecentProjectDto[] };
   environmentStatus: EnvironmentMatrixDto;
+  /** How many asks for drift were stopped. */
+  stopDriftChecks: { readonly stopped: number };
   revisionDetail: RevisionDetailDto;
   planMigration: MigrationPlanDto;
   runMigration: RunTicketDto;

@@ -87,7 +87,28 @@ export function App({ client, firstSummary = null }: { readonly client: StrataCl
   const [driftAsked, setDriftAsked] = useState(false);
   const askDrift = useCallback(() => setDriftAsked(true), []);
   const driftWanted = revisionCount <= DRIFT_IN_CHIPS_MAX_REVISIONS || (route.screen === "environments" && driftAsked);
-  const driftMatrix = useLoad(() => client.environmentStatus({ drift: true }), [client], driftWanted && (matrix.load.state !== "loading" || matrix.load.previous !== null));
+  // Bumped when the screen that asked is left and its checks are stopped (below): their answer ("stopped") is not kept.
+  const driftLeft = useRef(0);
+  const driftMatrix = useLoad(
+    () => {
+      const asked = driftLeft.current;
+      // Never settles: the screen, asked again, shows "checking" and the next answer, not the stopped one.
+      return client.environmentStatus({ drift: true }).then((m) => (asked === driftLeft.current ? m : new Promise<never>(() => undefined)));
+    },
+    [client],
+    driftWanted && (matrix.load.state !== "loading" || matrix.load.previous !== null),
+  );
+  // Leaving the screen that asked for drift stops its checks in the engine: their scratch builds would take the
+  // CPU from the screen the person went to (issue 19 point 7: a plan clicked meanwhile drew in 5 s, not 0.4 s).
+  const driftInFlight = driftWanted && driftMatrix.load.state === "loading";
+  const driftWasInFlight = useRef(false);
+  useEffect(() => {
+    if (driftWasInFlight.current && !driftWanted) {
+      driftLeft.current++;
+      void client.stopDriftChecks({}).catch(() => undefined);
+    }
+    driftWasInFlight.current = driftInFlight;
+  }, [client, driftWanted, driftInFlight]);
   const [active, setActive] = useState<string | null>(null);
   const [changes, setChanges] = useState(0);
   const [chipClicks, setChipClicks] = useState(0);

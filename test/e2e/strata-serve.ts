@@ -26,6 +26,8 @@ export interface ServedProject {
   readonly dataDir: string;
   /** Output of the server so far (for failure messages). */
   output(): string;
+  /** The server process (bench/ui.ts reads its CPU time). */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -97,6 +99,7 @@ export async function serve(root: string, dataDir: string): Promise<ServedProjec
     url,
     dataDir,
     output: () => out,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

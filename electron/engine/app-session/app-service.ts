@@ -44,7 +44,9 @@ import type { RevisionPreviewDto } from "../../../shared/revision-authoring.js";
 import { deleteRevision } from "../use-cases/delete-revision.js";
 import { historyRuns } from "./history-runs.js";
 import { RunQueue } from "./run-queue.js";
+import { compileScriptsAhead } from "../scripts/index.js";
 import { foreground } from "../use-cases/foreground-gate.js";
+import { DRIFT_SCREEN_LEFT } from "../use-cases/migrations-schema-cache.js";
 
 /**
  * Schema comparison (issue 3), plugged in where it exists. Each method may be absent; the calls
@@ -214,6 +216,13 @@ export function createAppService(options: AppServiceOptions): AppService {
       } finally {
         if (driftAsked.get(which) === asked) driftAsked.delete(which);
       }
+    },
+    async stopDriftChecks() {
+      // Their builds pause at once and stop after a grace (MigrationsSchemaCache), unless the screen asks again.
+      const stopped = driftAsked.size;
+      for (const asked of driftAsked.values()) asked.abort(DRIFT_SCREEN_LEFT);
+      driftAsked.clear();
+      return { stopped };
     },
     async revisionDetail(req) {
       const project = await projects.project("watched");
@@ -426,6 +435,10 @@ export function createAppService(options: AppServiceOptions): AppService {
     try {
       const project = await projects.project("graph");
       await projectSummary(project, []);
+      // Every revision file into the compile cache while the person looks at the graph, stepping aside for
+      // their calls: the first plan or drift check then loads its files without compiling them (issue 19 point 7).
+      // Newest first: what environments have still to run, and so what a plan shows, is mostly the newest.
+      void compileScriptsAhead([...project.scripts.values()].reverse(), () => foreground.turn()).catch(() => undefined);
     } catch {
       // Reported to the person by the first call that needs the project.
     }

@@ -10,7 +10,7 @@ import type { EnvironmentChoice } from "./project-holder.js";
 import { RevisionPreviews } from "./revision-preview.js";
 import { autogenerateRevision } from "../use-cases/autogenerate.js";
 import { ScratchBuildStopped, diffSources, environmentDrift } from "../use-cases/schema-diff.js";
-import { MigrationsSchemaCache } from "../use-cases/migrations-schema-cache.js";
+import { DRIFT_SCREEN_LEFT, MigrationsSchemaCache } from "../use-cases/migrations-schema-cache.js";
 import type { EnvironmentLookup } from "../use-cases/schema-diff.js";
 
 /** What a change applies to, for the GUI's tree. */
@@ -143,7 +143,8 @@ export function createSchemaDiffPort(built = new MigrationsSchemaCache()): Schem
         d = await environmentDrift(project, choice.resolve(), undefined, (p, opts, heads) => built.read(p, opts, heads, signal));
       } catch (e) {
         if (!(e instanceof ScratchBuildStopped)) throw e;
-        return { state: "unavailable", changes: [], note: "drift check stopped: the environments were asked for again; reload to check" };
+        const note = signal?.reason === DRIFT_SCREEN_LEFT ? "drift check stopped: the environments screen was left; open it again to check" : "drift check stopped: the environments were asked for again; reload to check";
+        return { state: "unavailable", changes: [], note };
       }
       const changes: SchemaChangeDto[] = d.changes.map(changeWithoutSql);
       if (!d.checked) return { state: "unavailable", changes: [], note: d.error ?? "drift could not be checked" };

@@ -1,7 +1,7 @@
 // scripts/: revision files on disk: find them, read their literal exports without running them, compile and
 // evaluate them (with a compile cache), write new ones. May import: errors.ts, revisions/ (types), esbuild.
 export * from "./types.js";
-export { REVISION_FILE_EXTENSIONS, fileChecksum, isRevisionFileName, loadScriptDirectory, type LoadScriptDirectoryOptions } from "./script-directory.js";
+export { REVISION_FILE_EXTENSIONS, compileScriptsAhead, fileChecksum, isRevisionFileName, loadScriptDirectory, type LoadScriptDirectoryOptions } from "./script-directory.js";
 export { DEFAULT_FILE_TEMPLATE, SLUG_LENGTH, renderFileName, slugify, type FileTemplateFields } from "./file-template.js";
 export {
   DEFAULT_KNEX_STYLE,
@@ -16,4 +16,4 @@ export {
   type WriteKnexMigrationOptions,
   type WriteRevisionOptions,
 } from "./revision-writer.js";
-export { compileRevision, evaluateRevision, type CompiledRevision } from "./module-evaluator.js";
+export { compileRevision, compileRevisionsAhead, evaluateRevision, type CompiledRevision, type SourceToCompile } from "./module-evaluator.js";

@@ -2,7 +2,7 @@ import { hash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import path from "node:path";
 import { StrataError } from "../errors.js";
-import { evaluateRevision } from "./module-evaluator.js";
+import { compileRevisionsAhead, evaluateRevision, type SourceToCompile } from "./module-evaluator.js";
 import { lineColumnAt, scanExports, type StaticExport } from "./static-exports.js";
 import type { RevisionModule, RevisionScript, ScriptDirectory } from "./types.js";
 
@@ -426,7 +426,7 @@ function makeScript(f: FileFacts, meta: ScriptMetadata): RevisionScript {
     });
     return started;
   };
-  return {
+  const script: RevisionScript = {
     revision: meta.revision,
     downRevisions: meta.downRevisions,
     branchLabels: meta.branchLabels,
@@ -437,6 +437,26 @@ function makeScript(f: FileFacts, meta: ScriptMetadata): RevisionScript {
     transaction: meta.transaction,
     load,
   };
+  // The text still to load (undefined once loaded), for compileScriptsAhead.
+  pendingSources.set(script, () => (evaluated || loading ? undefined : kept.source));
+  return script;
+}
+
+/** Per script of a loaded folder: the text it will compile on load, while it is not loaded yet. */
+const pendingSources = new WeakMap<RevisionScript, () => string | undefined>();
+
+/**
+ * Compiles these scripts' files into the compile cache ahead of their loads, in a few batches
+ * (see compileRevisionsAhead): a plan or a scratch build then loads each from the cache. Scripts
+ * already loaded, or whose text is not held, are skipped; errors are left to the loads.
+ */
+export async function compileScriptsAhead(scripts: Iterable<RevisionScript | undefined>, turn?: () => Promise<void>): Promise<number> {
+  const files: SourceToCompile[] = [];
+  for (const s of scripts) {
+    const source = s === undefined ? undefined : pendingSources.get(s)?.();
+    if (s !== undefined && source !== undefined) files.push({ file: s.file, source });
+  }
+  return files.length === 0 ? 0 : compileRevisionsAhead(files, turn);
 }
 
 function checkUniqueIds(scripts: readonly RevisionScript[], displayRoot: string): void {

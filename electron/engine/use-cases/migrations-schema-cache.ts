@@ -10,12 +10,17 @@ import type { ReadSchema, SchemaReadOptions } from "./schema-diff.js";
 /** How long a build nobody waits for goes on by default, in case the same build is asked for again meanwhile. */
 const UNWANTED_GRACE_MS = 1_000;
 
+/** The reason a drift ask is aborted with when the page left the screen that asked (the app's stopDriftChecks). */
+export const DRIFT_SCREEN_LEFT = "strata:drift-screen-left";
+
 /** One build of what the revisions make, and who still waits for it. */
 interface Entry {
   readonly promise: Promise<ReadSchema>;
   readonly stop: AbortController;
   waiting: number;
   done: boolean;
+  /** Turns of the build paused while nobody waits, resumed by the next ask (or the stop). */
+  paused: (() => void)[];
 }
 
 /**
@@ -55,8 +60,18 @@ export class MigrationsSchemaCache {
     if (!entry) {
       const stop = new AbortController();
       this.started++;
-      const promise = readMigrationsSchema(project, opts, heads, "migrations", stop.signal, () => foreground.turn());
-      const made: Entry = { promise, stop, waiting: 0, done: false };
+      const holder: { entry?: Entry } = {};
+      // A build nobody waits for (the screen was left, or asked again) does no work while its grace runs: it
+      // would take the CPU from what the person looks at now (issue 19 point 7); asked again, it goes on.
+      const turn = async (): Promise<void> => {
+        await foreground.turn();
+        const e = holder.entry;
+        while (e !== undefined && e.waiting === 0 && !stop.signal.aborted) await new Promise<void>((resolve) => e.paused.push(resolve));
+      };
+      const promise = readMigrationsSchema(project, opts, heads, "migrations", stop.signal, turn);
+      const made: Entry = { promise, stop, waiting: 0, done: false, paused: [] };
+      holder.entry = made;
+      stop.signal.addEventListener("abort", () => resume(made), { once: true });
       promise.then(
         () => (made.done = true),
         // A failed or stopped build is not remembered: the next ask builds again.
@@ -73,6 +88,7 @@ export class MigrationsSchemaCache {
 
   private wait(key: string, entry: Entry, signal?: AbortSignal): Promise<ReadSchema> {
     entry.waiting++;
+    resume(entry);
     if (!signal) return entry.promise.finally(() => entry.waiting--);
     return new Promise<ReadSchema>((resolve, reject) => {
       const leave = (): void => {
@@ -127,6 +143,13 @@ export class MigrationsSchemaCache {
     }
     return digest;
   }
+}
+
+/** Lets a paused build take its next turn. */
+function resume(entry: Entry): void {
+  const paused = entry.paused;
+  entry.paused = [];
+  for (const go of paused) go();
 }
 
 /** The base schema's bytes by digest: the folder watcher sees revision files only, and a build starts from this file. */

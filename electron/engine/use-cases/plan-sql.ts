@@ -6,6 +6,7 @@ import type { EnvironmentConfig } from "../project/index.js";
 import type { RevisionMap } from "../revisions/index.js";
 import type { Plan, Step } from "../revisions/types.js";
 import { renderSql } from "../runner/index.js";
+import { compileScriptsAhead } from "../scripts/index.js";
 import { defaultErrorShape } from "../errors.js";
 import { baseSchemaBuilder } from "./schema-diff.js";
 import type { OpenProject } from "./open-project.js";
@@ -41,6 +42,8 @@ export async function renderPlanSql(
 ): Promise<RenderedSqlDto> {
   const dialect = dialectFor(env.client).label;
   const baseSchema = baseSchemaBuilder(project);
+  // The render loads its revisions one after another: compiled in one batch first, each load is a cache hit (issue 19 point 7).
+  await compileScriptsAhead([...(earlierPlan?.steps ?? []), ...plan.steps].map((s) => project.scripts.get(s.revision)));
   try {
     const sql = await renderSql(env.client, {
       plan,

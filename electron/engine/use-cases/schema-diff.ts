@@ -13,7 +13,7 @@ import { loadKnex } from "../knex-factory.js";
 import { openConnection } from "../project/connect.js";
 import type { EnvironmentConfig } from "../project/index.js";
 import { SCRATCH_BUILD_WORDS, migrate } from "../runner/index.js";
-import { evaluateRevision } from "../scripts/index.js";
+import { compileScriptsAhead, evaluateRevision } from "../scripts/index.js";
 import { STRATA_VERSION } from "../version.js";
 import { readDatabaseState, withDatabase } from "./database-session.js";
 import type { OpenProject } from "./open-project.js";
@@ -148,6 +148,8 @@ async function buildFromRevisions(project: OpenProject, host: EnvironmentConfig,
         historyTable: host.historyTable,
         strataVersion: STRATA_VERSION,
       });
+      // The rest of the build's files in a few batches, rather than one compile per revision as each turn loads it.
+      if (start === 0 && planned.plan !== null) await compileScriptsAhead(planned.plan.steps.slice(SCRATCH_STEPS_PER_TURN).map((s) => project.scripts.get(s.revision)), turn);
     }
   }
 }

@@ -129,4 +129,29 @@ describe.each(TEST_CLIENTS)("drift's scratch builds on %s", (client: DbClient) =
     expect(built.builds).toBe(1);
     expect(ranInScratch()).toBe(ran + REVISIONS);
   });
+
+  it("the page left the environments screen: its checks stop and their build pauses at once; asked again within the grace, it goes on", async () => {
+    const first = call("environmentStatus", { drift: true });
+    while (ranInScratch() === 0) await new Promise((r) => setTimeout(r, 5));
+    expect(await call("stopDriftChecks", {})).toEqual({ stopped: 1 });
+    const note = "drift check stopped: the environments screen was left; open it again to check";
+    expect((await first).environments.map((e) => e.drift)).toEqual([
+      { state: "unavailable", changes: [], note },
+      { state: "unavailable", changes: [], note },
+    ]);
+    // The turn under way ends (up to 8 revisions, slow DDL on MariaDB); no revision runs after it while nobody asks (300 ms without one).
+    let ran = ranInScratch();
+    for (let still = 0; still < 300; still += 20) {
+      await new Promise((r) => setTimeout(r, 20));
+      if (ranInScratch() !== ran) [ran, still] = [ranInScratch(), 0];
+    }
+    expect(ran).toBeLessThan(REVISIONS);
+    // Nothing left to stop.
+    expect(await call("stopDriftChecks", {})).toEqual({ stopped: 0 });
+
+    // Back on the screen within the grace: the paused build goes on from where it stood.
+    expect(await drifts()).toEqual({ dev: "none", stage: "none" });
+    expect(built.builds).toBe(1);
+    expect(ranInScratch()).toBe(REVISIONS);
+  });
 });

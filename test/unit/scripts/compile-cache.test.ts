@@ -7,12 +7,15 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   compileCacheRoot,
+  compileKey,
+  sourceDigest,
   flushCompileCaches,
   FolderCompileCache,
   pruneCompileCache,
   resetCompileCaches,
 } from "../../../electron/engine/scripts/compile-cache.js";
-import { loadScriptDirectory } from "../../../electron/engine/scripts/script-directory.js";
+import { compilerId } from "../../../electron/engine/scripts/esbuild-compiler.js";
+import { compileScriptsAhead, loadScriptDirectory } from "../../../electron/engine/scripts/script-directory.js";
 import { strataErrorOfAsync } from "../../helpers/strata-errors.js";
 import { useTempDirs } from "../../helpers/temp-dirs.js";
 
@@ -328,4 +331,71 @@ for (let i = 0; i < 20; i++) {
     for (const [name, [key]] of Object.entries(entries)) expect(cache.get(name, key)).toBeDefined();
     expect(await runUps(dir)).toEqual(Array.from({ length: 40 }, (_, i) => `v${i}`));
   }, 60_000);
+});
+
+/** Compiles the folder ahead (one batch, as a plan or the app's warm-up does), then what every up() returns. */
+async function compileAheadThenRunUps(dir: string): Promise<{ compiled: number; ups: unknown[] }> {
+  const sd = await loadScriptDirectory(dir);
+  const compiled = await compileScriptsAhead(sd.scripts);
+  const modules = await Promise.all(sd.scripts.map((s) => s.load()));
+  return { compiled, ups: await Promise.all(modules.map((m) => m.up(undefined as never))) };
+}
+
+describe("compiling ahead, in batches (issue 19 point 7)", () => {
+  it("caches what one compile per file caches, so the loads after it compile nothing", async () => {
+    const dir = migrationsFolder(3);
+    expect(await runUps(dir)).toEqual(["v0", "v1", "v2"]);
+    flushCompileCaches();
+    const onePerFile = readEntries(cacheFiles()[0]!);
+
+    process.env.STRATA_CACHE_DIR = cacheRoot = tempDir("strata-cache-ahead-");
+    resetCompileCaches();
+    expect(await compileAheadThenRunUps(dir)).toEqual({ compiled: 3, ups: ["v0", "v1", "v2"] });
+    flushCompileCaches();
+    expect(readEntries(cacheFiles()[0]!)).toEqual(onePerFile);
+    // Asked again with everything cached, nothing is compiled.
+    resetCompileCaches();
+    expect(await compileAheadThenRunUps(dir)).toEqual({ compiled: 0, ups: ["v0", "v1", "v2"] });
+  });
+
+  it("compiles an edited file again: its load runs the new text", async () => {
+    const dir = migrationsFolder(2);
+    await compileAheadThenRunUps(dir);
+    writeFileSync(path.join(dir, fileName(1)), revisionSource(1, "edited"));
+    expect(await compileAheadThenRunUps(dir)).toEqual({ compiled: 1, ups: ["v0", "edited"] });
+    resetCompileCaches();
+    expect(await compileAheadThenRunUps(dir)).toEqual({ compiled: 0, ups: ["v0", "edited"] });
+  });
+
+  it("does not use code another compiler version cached", async () => {
+    const dir = migrationsFolder(2);
+    await runUps(dir);
+    flushCompileCaches();
+    const file = cacheFiles()[0]!;
+    const entries = readEntries(file);
+    // The same texts, keyed as an older esbuild would key them, with code that would say so if it ran.
+    const other = compilerId()!.replace(/^esbuild@[^;]+/, "esbuild@0.0.1");
+    expect(other).not.toBe(compilerId());
+    const planted: Record<string, [string, string]> = {};
+    for (const [name, [, code]] of Object.entries(entries)) {
+      planted[name] = [compileKey(other, name, sourceDigest(readFileSync(path.join(dir, name), "utf8"))), code.replace(/return "v\d"/, 'return "older compiler"')];
+    }
+    writeEntries(file, planted);
+    resetCompileCaches();
+    expect(await compileAheadThenRunUps(dir)).toEqual({ compiled: 2, ups: ["v0", "v1"] });
+    resetCompileCaches();
+    writeEntries(file, planted);
+    resetCompileCaches();
+    expect(await runUps(dir)).toEqual(["v0", "v1"]);
+  });
+
+  it("leaves a batch with a file that does not compile to the loads: the good files load, the bad one names its line", async () => {
+    const dir = migrationsFolder(2);
+    writeFileSync(path.join(dir, "0002_broken.ts"), revisionSource(2, "x").replace("return", "return )"));
+    const sd = await loadScriptDirectory(dir);
+    expect(await compileScriptsAhead(sd.scripts)).toBe(0);
+    expect(await Promise.all(sd.scripts.slice(0, 2).map(async (s) => (await s.load()).up(undefined as never)))).toEqual(["v0", "v1"]);
+    const e = await strataErrorOfAsync(sd.scripts[2]!.load());
+    expect(e.message).toMatch(/^migrations\/0002_broken\.ts:7:\d+: /);
+  });
 });
