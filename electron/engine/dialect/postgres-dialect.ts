@@ -20,6 +20,8 @@ export const postgresDialect: Dialect = {
   commitsImplicitly: () => false,
   bookkeeping: "with-clause",
   commitAndBegin: true,
+  // A session's own setting for its transaction, undone by its COMMIT; no server setting is touched.
+  relaxedCommit: "set local synchronous_commit to off",
 
   scriptSql: {
     knexMigrationTime: "current_timestamp",
@@ -105,6 +107,10 @@ export const postgresDialect: Dialect = {
     return networkError(err, target, "PostgreSQL") ?? otherConnectionError(err, target, "PostgreSQL");
   },
 
+  inlineStatement(db, sql, bindings) {
+    return db.raw(sql, bindings.map((v) => (v instanceof Date ? timestampAsBound(v) : v))).toQuery();
+  },
+
   async insertReturningId(db, table, row) {
     const rows = (await db(table).insert(row, ["id"])) as { id: number }[];
     return Number(rows[0]!.id);
@@ -112,6 +118,18 @@ export const postgresDialect: Dialect = {
 
   schema: postgresSchema,
 };
+
+/**
+ * A Date as node-pg binds it: local time with the zone's offset, so a timestamptz column gets the
+ * same instant and a timestamp column the same wall-clock time as a bound value would store.
+ * knex's toQuery() writes a Date without its offset, which a server in another zone would misread.
+ */
+function timestampAsBound(d: Date): string {
+  const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+  const offset = -d.getTimezoneOffset();
+  const zone = `${offset < 0 ? "-" : "+"}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+  return `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}${zone}`;
+}
 
 /** How often a backend busy with a statement checks that Strata is still connected (PostgreSQL 14+). */
 const CLIENT_CHECK_MS = 1000;
