@@ -108,7 +108,18 @@ export const postgresDialect: Dialect = {
   },
 
   inlineStatement(db, sql, bindings) {
-    return db.raw(sql, bindings.map((v) => (v instanceof Date ? timestampAsBound(v) : v))).toQuery();
+    const values = bindings.map((v) => (v instanceof Date ? timestampAsBound(v) : v));
+    // The run writes the same few statements once a revision: cut each at its `?` once, and escape
+    // with knex's own escaping for the client (what toQuery() calls, without a Raw built per statement).
+    let parts = placeholderSplits.get(sql);
+    if (!parts) placeholderSplits.set(sql, (parts = sql.split("?")));
+    const escape = (db.client as unknown as { _escapeBinding?(value: unknown, ctx: object): string })._escapeBinding;
+    if (!escape || parts.length !== values.length + 1) return null;
+    let out = parts[0]!;
+    for (let i = 0; i < values.length; i++) out += escape.call(db.client, values[i], {}) + parts[i + 1]!;
+    // knex.raw turns every `?` of the text it sends into a placeholder (and drops the backslashes
+    // before one), bindings or none: a value holding one would be changed, so it is sent bound.
+    return out.includes("?") ? null : out;
   },
 
   async insertReturningId(db, table, row) {
@@ -118,6 +129,9 @@ export const postgresDialect: Dialect = {
 
   schema: postgresSchema,
 };
+
+/** Bookkeeping statements cut at their placeholders (inlineStatement), by their SQL. */
+const placeholderSplits = new Map<string, readonly string[]>();
 
 /**
  * A Date as node-pg binds it: local time with the zone's offset, so a timestamptz column gets the

@@ -137,9 +137,10 @@ export interface Dialect {
    * A bound statement with its values written in as literals, for the query that commits a
    * carried transaction (commitAndBegin): PostgreSQL's simple query protocol, the one that takes
    * several statements, takes no parameters. Strings are escaped by knex's own escaping for the
-   * client, a Date is written as the driver binds it. Absent: bookkeeping is sent on its own.
+   * client, a Date is written as the driver binds it. Null where the text could not pass through
+   * knex.raw unchanged (a `?` in a value); absent or null: the bookkeeping is sent bound, on its own.
    */
-  inlineStatement?(db: Knex, sql: string, bindings: readonly Knex.Value[]): string;
+  inlineStatement?(db: Knex, sql: string, bindings: readonly Knex.Value[]): string | null;
   /**
    * How `--sql` renders a revision: "offline" runs it against a knex that executes nothing;
    * "scratch" runs it for real on an in-memory database, because knex reads a SQLite table

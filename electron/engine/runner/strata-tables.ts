@@ -293,15 +293,19 @@ export async function recordStep(db: Knex, dialect: Dialect, tables: TableNames,
  * bookkeeping and commit where there were two (issue 15). The dialect writes the values in
  * (Dialect.inlineStatement). Only for a step whose changes are all inserts (every upgrade in knex
  * mode): an insert has no row count to check, and a failing statement stops the query before its
- * COMMIT. Null where that does not hold; the caller uses recordStep.
+ * COMMIT. Null where that does not hold, or a value cannot be written in; the caller uses recordStep.
  */
 export function recordStepStatements(db: Knex, dialect: Dialect, tables: TableNames, ops: readonly VersionOp[], entry: HistoryEntry): string | null {
   const inline = dialect.inlineStatement?.bind(dialect);
   if (!inline || dialect.bookkeeping !== "with-clause" || ops.some((op) => op.kind !== "insert")) return null;
-  const statement = (b: { readonly sql: string; readonly bindings: readonly Knex.Value[] }): string => `${inline(db, b.sql, b.bindings)};\n`;
+  const bound = [...ops.map((op) => rowChangeSql(db, rowChangeOf(tables.versionTable, op, tables.knexRows))), rowChangeSql(db, { kind: "insert", table: tables.historyTable, row: historyRow(entry) })];
   let sql = "";
-  for (const op of ops) sql += statement(rowChangeSql(db, rowChangeOf(tables.versionTable, op, tables.knexRows)));
-  return sql + statement(rowChangeSql(db, { kind: "insert", table: tables.historyTable, row: historyRow(entry) }));
+  for (const b of bound) {
+    const statement = inline(db, b.sql, b.bindings);
+    if (statement === null) return null;
+    sql += `${statement};\n`;
+  }
+  return sql;
 }
 
 function versionOpQuery(db: Knex, versionTable: string, op: VersionOp, knexRows?: KnexRows): Knex.QueryBuilder {
