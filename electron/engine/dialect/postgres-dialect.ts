@@ -20,6 +20,8 @@ export const postgresDialect: Dialect = {
   commitsImplicitly: () => false,
   bookkeeping: "with-clause",
   commitAndBegin: true,
+  // A session's own setting for its transaction, undone by its COMMIT; no server setting is touched.
+  relaxedCommit: "set local synchronous_commit to off",
 
   scriptSql: {
     knexMigrationTime: "current_timestamp",
@@ -105,6 +107,21 @@ export const postgresDialect: Dialect = {
     return networkError(err, target, "PostgreSQL") ?? otherConnectionError(err, target, "PostgreSQL");
   },
 
+  inlineStatement(db, sql, bindings) {
+    const values = bindings.map((v) => (v instanceof Date ? timestampAsBound(v) : v));
+    // The run writes the same few statements once a revision: cut each at its `?` once, and escape
+    // with knex's own escaping for the client (what toQuery() calls, without a Raw built per statement).
+    let parts = placeholderSplits.get(sql);
+    if (!parts) placeholderSplits.set(sql, (parts = sql.split("?")));
+    const escape = (db.client as unknown as { _escapeBinding?(value: unknown, ctx: object): string })._escapeBinding;
+    if (!escape || parts.length !== values.length + 1) return null;
+    let out = parts[0]!;
+    for (let i = 0; i < values.length; i++) out += escape.call(db.client, values[i], {}) + parts[i + 1]!;
+    // knex.raw turns every `?` of the text it sends into a placeholder (and drops the backslashes
+    // before one), bindings or none: a value holding one would be changed, so it is sent bound.
+    return out.includes("?") ? null : out;
+  },
+
   async insertReturningId(db, table, row) {
     const rows = (await db(table).insert(row, ["id"])) as { id: number }[];
     return Number(rows[0]!.id);
@@ -112,6 +129,21 @@ export const postgresDialect: Dialect = {
 
   schema: postgresSchema,
 };
+
+/** Bookkeeping statements cut at their placeholders (inlineStatement), by their SQL. */
+const placeholderSplits = new Map<string, readonly string[]>();
+
+/**
+ * A Date as node-pg binds it: local time with the zone's offset, so a timestamptz column gets the
+ * same instant and a timestamp column the same wall-clock time as a bound value would store.
+ * knex's toQuery() writes a Date without its offset, which a server in another zone would misread.
+ */
+function timestampAsBound(d: Date): string {
+  const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+  const offset = -d.getTimezoneOffset();
+  const zone = `${offset < 0 ? "-" : "+"}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+  return `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}${zone}`;
+}
 
 /** How often a backend busy with a statement checks that Strata is still connected (PostgreSQL 14+). */
 const CLIENT_CHECK_MS = 1000;

@@ -124,6 +124,24 @@ export interface Dialect {
    */
   readonly commitAndBegin: boolean;
   /**
+   * Where a commit can return before it reaches the disk and a later synchronous commit makes it
+   * durable (PostgreSQL: the WAL is written and flushed in order, so flushing one commit flushes
+   * every commit before it): the statement that, run in a transaction, makes that transaction's
+   * commit so. A run carrying one connection's transaction (commitAndBegin) sends it in every
+   * revision's transaction but the chain's last, whose commit is synchronous: a crash in between
+   * loses at most a suffix of whole revisions, each with its version row (issue 15). Absent: every
+   * commit waits for the disk.
+   */
+  readonly relaxedCommit?: string;
+  /**
+   * A bound statement with its values written in as literals, for the query that commits a
+   * carried transaction (commitAndBegin): PostgreSQL's simple query protocol, the one that takes
+   * several statements, takes no parameters. Strings are escaped by knex's own escaping for the
+   * client, a Date is written as the driver binds it. Null where the text could not pass through
+   * knex.raw unchanged (a `?` in a value); absent or null: the bookkeeping is sent bound, on its own.
+   */
+  inlineStatement?(db: Knex, sql: string, bindings: readonly Knex.Value[]): string | null;
+  /**
    * How `--sql` renders a revision: "offline" runs it against a knex that executes nothing;
    * "scratch" runs it for real on an in-memory database, because knex reads a SQLite table
    * before it alters it (it rebuilds the table).

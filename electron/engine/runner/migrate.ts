@@ -5,7 +5,7 @@ import { runFixed } from "../dialect/index.js";
 import type { Plan, Step } from "../revisions/types.js";
 import type { RevisionScript } from "../scripts/types.js";
 import { StatementLog } from "./statement-log.js";
-import { migrationLock, applyVersionOps, closeStep, ensureStrataTables, recordStep, finishHistory, insertHistory, insertHistoryRows, netVersionOps, newRunMark, selectHeads, stepRecordOf } from "./strata-tables.js";
+import { migrationLock, applyVersionOps, closeStep, ensureStrataTables, recordStep, recordStepStatements, finishHistory, insertHistory, insertHistoryRows, netVersionOps, newRunMark, selectHeads, stepRecordOf } from "./strata-tables.js";
 import type { HistoryEntry, RunMark, TableNames } from "./strata-tables.js";
 import { DEFAULT_LOCK_TIMEOUT_MS } from "./strata-tables.js";
 import { awaitKnexLockFree, ensureKnexTables, freeKnexLock, nextKnexBatch, selectKnexNames, takeKnexLock } from "./knex-migrations.js";
@@ -152,7 +152,7 @@ export async function migrate(knex: Knex, dialect: Dialect, opts: MigrateOptions
           // When the connection is gone, knex rejects with its failed ROLLBACK's error, not the step's.
           let stepFailure: unknown = null;
           await db
-            .transaction((trx) => run.carry(trx, () => steps(from, to)).catch((e: unknown) => Promise.reject((stepFailure = e))))
+            .transaction((trx) => run.carry(trx, to - from, () => steps(from, to)).catch((e: unknown) => Promise.reject((stepFailure = e))))
             .catch((e: unknown) => Promise.reject(stepFailure ?? e));
         }
       }
@@ -216,6 +216,7 @@ class StepRunner {
     this.current = headsBefore;
     this.stepRecordSql = dialect.stepRecordSql?.bind(dialect) ?? null;
     this.defersCommits = Boolean(opts.singleTransaction) && !dialect.transactionalDdl && dialect.commitAndBegin && dialect.carryAhead !== undefined && this.stepRecordSql !== null;
+    this.relaxedCommit = dialect.relaxedCommit ?? null;
   }
 
   /** The dialect's record of a step in one query, where it has one (see defersCommits). */
@@ -289,15 +290,19 @@ class StepRunner {
    * the same query as the next statement on the connection (recordCarrier): one round trip a
    * revision, where knex's own `latest` makes two (the migration, then its row).
    */
-  async carry(trx: Knex.Transaction, steps: () => Promise<void>): Promise<void> {
+  async carry(trx: Knex.Transaction, count: number, steps: () => Promise<void>): Promise<void> {
     this.chain = trx;
+    this.chainLeft = count;
     const stop = this.defersCommits ? await this.dialect.carryAhead?.(trx, this.recordCarrier()) : undefined;
     try {
       if (this.defersCommits) await trx.raw(`savepoint ${STEP_SAVEPOINT}`);
+      else if (this.relaxedCommit && count > 1) await trx.raw(this.relaxedCommit);
       await steps();
       await this.sendRecord();
     } finally {
       this.chain = null;
+      this.chainLeft = 0;
+      this.recordWithCommit = null;
       this.pendingRecord = null;
       stop?.();
     }
@@ -347,16 +352,36 @@ class StepRunner {
     }
   }
 
-  /** A step's transaction: its own, or the run's carried one, committed and begun anew. */
+  /** The steps of the carried transaction (carry) not committed yet, this one included. */
+  private chainLeft = 0;
+
+  /** Where the dialect has one, the statement that lets a carried transaction's commit return before the disk flush (Dialect.relaxedCommit). */
+  private readonly relaxedCommit: string | null;
+
+  /** A step's record as literal statements, set by the step's work, sent in the query that commits it (recordStepStatements). */
+  private recordWithCommit: string | null = null;
+
+  /**
+   * A step's transaction: its own, or the run's carried one, committed and begun anew. In the
+   * carried one, the next step's transaction commits without waiting for the disk unless it is
+   * the chain's last (Dialect.relaxedCommit): the last commit's flush makes all before it durable.
+   */
   private async inStepTransaction<T>(work: (trx: Knex) => Promise<T>): Promise<T> {
     const chain = this.chain;
     if (!chain && this.db.isTransaction) return this.inStepSavepoint(work);
     if (!chain) return this.db.transaction(work);
     try {
       const out = await work(chain);
-      if (!this.defersCommits) await chain.raw("commit;\nbegin");
+      if (!this.defersCommits) {
+        const record = this.recordWithCommit ?? "";
+        this.recordWithCommit = null;
+        this.chainLeft--;
+        const relax = this.relaxedCommit && this.chainLeft > 1 ? `;\n${this.relaxedCommit}` : "";
+        await chain.raw(`${record}commit;\nbegin${relax}`);
+      }
       return out;
     } catch (e) {
+      this.recordWithCommit = null;
       // Undone now, not when the run's transaction ends: the failure is recorded on another connection first.
       await (this.defersCommits ? this.undoDeferredStep(chain) : chain.raw("rollback;\nbegin")).catch(() => undefined);
       throw e;
@@ -438,7 +463,11 @@ class StepRunner {
       try {
         await this.inStepTransaction(async (trx) => {
           await this.runRevision(trx, fn, log);
-          await recordStep(trx, this.dialect, this.opts, step.ops, { ...this.entry(step, script, startedAt, "succeeded", null), finishedAt: new Date() });
+          const entry = { ...this.entry(step, script, startedAt, "succeeded", null), finishedAt: new Date() };
+          // In a carried transaction the record goes in the query that commits it (recordStepStatements).
+          const statements = this.chain ? recordStepStatements(trx, this.dialect, this.opts, step.ops, entry) : null;
+          if (statements === null) await recordStep(trx, this.dialect, this.opts, step.ops, entry);
+          this.recordWithCommit = statements;
           committing = true;
         });
       } catch (e) {

@@ -339,6 +339,27 @@ export async function recordStep(db: Knex, dialect: Dialect, tables: TableNames,
   if (Number(result.rows[0]?.changed) !== 1) throw versionTableMoved(tables.knexRows?.tableName ?? tables.versionTable, describeOp(op));
 }
 
+/**
+ * recordStep's rows as literal statements (each ending in `;`), for a caller that sends them in
+ * the one query that commits the step (Dialect.commitAndBegin): one round trip a revision for its
+ * bookkeeping and commit where there were two (issue 15). The dialect writes the values in
+ * (Dialect.inlineStatement). Only for a step whose changes are all inserts (every upgrade in knex
+ * mode): an insert has no row count to check, and a failing statement stops the query before its
+ * COMMIT. Null where that does not hold, or a value cannot be written in; the caller uses recordStep.
+ */
+export function recordStepStatements(db: Knex, dialect: Dialect, tables: TableNames, ops: readonly VersionOp[], entry: HistoryEntry): string | null {
+  const inline = dialect.inlineStatement?.bind(dialect);
+  if (!inline || dialect.bookkeeping !== "with-clause" || ops.some((op) => op.kind !== "insert")) return null;
+  const bound = [...ops.map((op) => rowChangeSql(db, rowChangeOf(tables.versionTable, op, tables.knexRows))), rowChangeSql(db, { kind: "insert", table: tables.historyTable, row: historyRow(entry) })];
+  let sql = "";
+  for (const b of bound) {
+    const statement = inline(db, b.sql, b.bindings);
+    if (statement === null) return null;
+    sql += `${statement};\n`;
+  }
+  return sql;
+}
+
 function versionOpQuery(db: Knex, versionTable: string, op: VersionOp, knexRows?: KnexRows): Knex.QueryBuilder {
   if (knexRows) {
     const name = knexRows.nameOf(op.kind === "update" ? op.to : op.revision);

@@ -23,6 +23,7 @@ describe("the benchmark scripts run outside vitest", () => {
     ["compare-builds.ts", ["bench/compare-builds.ts", "3", "better-sqlite3", `this=${STRATA_BIN}`], /this\s+median .* knex/],
     ["introspect.ts", ["bench/introspect.ts", "3", "better-sqlite3,pg,mysql2"], /pg_dump|mariadb-dump/],
     ["heads.ts", ["bench/heads.ts", "20"], /strata heads \(20 revisions\), median of 5 cold runs/],
+    ["pg-round-trips.ts", ["bench/pg-round-trips.ts", "2,3"], /strata round trips per revision: \d/],
   ] as const)("%s prints its figures", (_name, args, printed) => {
     const r = bench(args);
     expect(r.out).toMatch(printed);
