@@ -1,7 +1,9 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { ProjectSummaryDto, StrataClient } from "../../shared/api.js";
 import { ClientContext } from "../api/client-context.js";
+import { preloadCodeView } from "../components/code-view.js";
 import { Loading } from "../components/load-states.js";
+import { preloadable } from "../components/preloadable.js";
 import { loadedData, useLoad } from "../hooks/use-load.js";
 import { GraphScreen } from "../screens/graph/graph-screen.js";
 import { assertNever } from "./assert-never.js";
@@ -12,13 +14,47 @@ import { ProjectContext, type ProjectState } from "./project-context.js";
 import { navigate } from "./navigate.js";
 import { NAV_SCREENS, parseRoute, type Route } from "./route.js";
 
-// The graph is the first screen; the others load when first opened, so the page starts sooner.
-const ApplyScreen = lazy(() => import("../screens/apply/apply-screen.js").then((m) => ({ default: m.ApplyScreen })));
-const CreateScreen = lazy(() => import("../screens/create/create-screen.js").then((m) => ({ default: m.CreateScreen })));
-const DiffScreen = lazy(() => import("../screens/diff/diff-screen.js").then((m) => ({ default: m.DiffScreen })));
-const EnvironmentsScreen = lazy(() => import("../screens/environments/environments-screen.js").then((m) => ({ default: m.EnvironmentsScreen })));
-const HistoryScreen = lazy(() => import("../screens/history/history-screen.js").then((m) => ({ default: m.HistoryScreen })));
-const RevisionScreen = lazy(() => import("../screens/revision/revision-screen.js").then((m) => ({ default: m.RevisionScreen })));
+// The graph is the first screen; the others load when first opened or, ahead of that, once the
+// browser is idle after the first graph (preloadScreens), so the page starts sooner.
+const applyScreen = preloadable(() => import("../screens/apply/apply-screen.js").then((m) => m.ApplyScreen));
+const createScreen = preloadable(() => import("../screens/create/create-screen.js").then((m) => m.CreateScreen));
+const diffScreen = preloadable(() => import("../screens/diff/diff-screen.js").then((m) => m.DiffScreen));
+const environmentsScreen = preloadable(() => import("../screens/environments/environments-screen.js").then((m) => m.EnvironmentsScreen));
+const historyScreen = preloadable(() => import("../screens/history/history-screen.js").then((m) => m.HistoryScreen));
+const revisionScreen = preloadable(() => import("../screens/revision/revision-screen.js").then((m) => m.RevisionScreen));
+const ApplyScreen = applyScreen.Component;
+const CreateScreen = createScreen.Component;
+const DiffScreen = diffScreen.Component;
+const EnvironmentsScreen = environmentsScreen.Component;
+const HistoryScreen = historyScreen.Component;
+const RevisionScreen = revisionScreen.Component;
+
+/**
+ * Loads CodeMirror (the biggest, the slowest to fetch from a busy server) and the other screens'
+ * scripts one after another while the browser is idle
+ * (issue 19 point 7): the first click on a screen then draws it at once, and the apply screen
+ * asks for its plan on the click, not ~350 ms later once its script is in and React let it show.
+ */
+function preloadScreens(): () => void {
+  const queue = [preloadCodeView, applyScreen.preload, environmentsScreen.preload, revisionScreen.preload, historyScreen.preload, diffScreen.preload, createScreen.preload];
+  let cancelled = false;
+  let handle = 0;
+  const whenIdle = (f: () => void): number => (typeof requestIdleCallback === "function" ? requestIdleCallback(f) : window.setTimeout(f, 200));
+  const next = (): void => {
+    const load = queue.shift();
+    if (cancelled || !load) return;
+    // One script per idle period: a big one (CodeMirror) is compiled when the page has nothing else to do.
+    void Promise.resolve(load()).then(() => {
+      handle = whenIdle(next);
+    });
+  };
+  handle = whenIdle(next);
+  return () => {
+    cancelled = true;
+    if (typeof cancelIdleCallback === "function") cancelIdleCallback(handle);
+    else window.clearTimeout(handle);
+  };
+}
 
 /** Above this many revisions the chips leave drift to the environments screen (bench/ui.ts: 10,000 revisions). */
 const DRIFT_IN_CHIPS_MAX_REVISIONS = 2000;
@@ -158,6 +194,8 @@ export function App({ client, firstSummary = null }: { readonly client: StrataCl
   }, []);
 
   const data = summary.load.state === "ok" ? summary.load.data : summary.load.state === "loading" ? summary.load.previous : null;
+  const projectOpen = data !== null;
+  useEffect(() => (projectOpen ? preloadScreens() : undefined), [projectOpen]);
   // An environment can go away (a removed profile): fall back to the first one.
   const activeName = (active !== null && data?.environments.some((e) => e.name === active) ? active : null) ?? data?.environments[0]?.name ?? null;
   // The drift matrix once it has answered (kept while it is checked again, so a drifted chip does not blink

@@ -1,8 +1,10 @@
-import { lazy, Suspense } from "react";
+import { Suspense } from "react";
+import { preloadable } from "./preloadable.js";
 
-// CodeMirror is most of the bundle; the graph opens without it and it loads with the first code shown.
-const loadCodeEditor = () => import("./code-editor.js");
-const CodeEditor = lazy(loadCodeEditor);
+// CodeMirror is most of the bundle; the graph opens without it and it loads with the first code shown
+// (or ahead, when the browser is idle after the first graph: app.tsx).
+const codeEditor = preloadable(() => import("./code-editor.js").then((m) => m.default));
+const CodeEditor = codeEditor.Component;
 
 /**
  * Starts loading CodeMirror now, for a screen that asked the engine for code it will show (the
@@ -10,7 +12,19 @@ const CodeEditor = lazy(loadCodeEditor);
  */
 export function preloadCodeView(): void {
   // A failed load is shown where the code is drawn (React.lazy imports it again there).
-  loadCodeEditor().catch(() => undefined);
+  void codeEditor.preload();
+}
+
+/** Lines the plain fallback shows while CodeMirror loads: a screenful and more, not a 2,000-step plan's SQL to lay out. */
+const FALLBACK_LINES = 200;
+
+function firstLines(code: string): string {
+  let at = -1;
+  for (let n = 0; n < FALLBACK_LINES; n++) {
+    at = code.indexOf("\n", at + 1);
+    if (at < 0) return code;
+  }
+  return `${code.slice(0, at)}\n…`;
 }
 
 /** Read-only code with syntax highlighting (TypeScript or SQL), in the system's theme. */
@@ -22,7 +36,7 @@ export function CodeView(props: {
   readonly marked?: readonly string[];
 }) {
   return (
-    <Suspense fallback={<pre className="sql" data-testid={`code-${props.label}-loading`}>{props.code}</pre>}>
+    <Suspense fallback={<pre className="sql" data-testid={`code-${props.label}-loading`}>{firstLines(props.code)}</pre>}>
       <CodeEditor {...props} />
     </Suspense>
   );
