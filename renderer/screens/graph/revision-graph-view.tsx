@@ -2,7 +2,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useEffect, useRef, type KeyboardEvent } from "react";
 import type { StateTone } from "../../components/environment-state.js";
 import type { GraphRevision } from "../../graph/graph-revisions.js";
-import { GraphLaneBlock, LANE_BLOCK_ROWS, lanesWidth, ROW_HEIGHT } from "../../graph/graph-lanes-svg.js";
+import { GraphRowSvg, ROW_HEIGHT } from "../../graph/graph-row-svg.js";
 import type { GraphLayout, GraphRow } from "../../graph/lane-layout.js";
 import { markerText, type RevisionMarker } from "../../graph/revision-markers.js";
 import { shortRevision } from "../../components/revision-id.js";
@@ -18,11 +18,13 @@ export interface EnvironmentBadge {
 interface RowProps {
   readonly row: GraphRow;
   readonly revision: GraphRevision;
-  /** Room left of the text for the lane drawing laid over the row. */
-  readonly lanesWidth: number;
+  readonly width: number;
   readonly badges: readonly EnvironmentBadge[] | undefined;
   readonly pending: boolean;
+  /** null: the selected environment's state is not known. */
+  readonly applied: boolean | null;
   readonly markers: readonly RevisionMarker[] | undefined;
+  readonly dependencyLanes: number;
   readonly selected: boolean;
   readonly match: boolean;
   readonly top: number;
@@ -32,9 +34,6 @@ interface RowProps {
   readonly onSelectIndex: (index: number) => void;
   readonly onOpen: (id: string) => void;
 }
-
-/** The gap between a row's parts (the .graph-row gap), kept between the lane drawing and the text too. */
-const ROW_GAP = 8;
 
 const RevisionRow = memo(function RevisionRow(p: RowProps) {
   const r = p.revision;
@@ -49,10 +48,11 @@ const RevisionRow = memo(function RevisionRow(p: RowProps) {
       data-revision={r.revision}
       data-pending={p.pending || undefined}
       data-lane={p.row.lane}
-      style={{ top: p.top, height: ROW_HEIGHT, paddingLeft: p.lanesWidth + ROW_GAP }}
+      style={{ top: p.top, height: ROW_HEIGHT }}
       onClick={() => p.onSelectIndex(p.index)}
       onDoubleClick={() => p.onOpen(r.revision)}
     >
+      <GraphRowSvg row={p.row} width={p.width} dependencyLanes={p.dependencyLanes} applied={p.applied} flagged={p.markers !== undefined} />
       {p.badges && p.badges.length > 0 && (
         <span className="rev-badges">
           {p.badges.map((b) => (
@@ -102,9 +102,8 @@ const RevisionRow = memo(function RevisionRow(p: RowProps) {
 });
 
 /**
- * The revision graph as a virtualised list: one row per revision, newest on top, the lanes drawn
- * over the rows in one SVG per block of rows, badges where environments stand, pending revisions
- * dimmed. Arrow keys move, Enter opens.
+ * The revision graph as a virtualised list: one row per revision, newest on top, lanes drawn
+ * per row, badges where environments stand, pending revisions dimmed. Arrow keys move, Enter opens.
  */
 export function RevisionGraphView(props: {
   readonly revisions: readonly GraphRevision[];
@@ -189,12 +188,6 @@ export function RevisionGraphView(props: {
   const slotsRef = useRef(0);
   const slots = (slotsRef.current = Math.max(slotsRef.current, items.length));
   const bySlot = [...items].sort((a, b) => (a.index % slots) - (b.index % slots));
-  const lanes = lanesWidth(props.layout.maxWidth, props.layout.dependencyLanes);
-  // The lane drawings covering the rows drawn, after the rows so that they paint over their backgrounds.
-  const blocks: number[] = [];
-  if (items.length > 0) {
-    for (let b = Math.floor(items[0]!.index / LANE_BLOCK_ROWS); b <= Math.floor(items[items.length - 1]!.index / LANE_BLOCK_ROWS); b++) blocks.push(b);
-  }
 
   return (
     <div
@@ -217,10 +210,12 @@ export function RevisionGraphView(props: {
               key={item.index % slots}
               row={row}
               revision={rev}
-              lanesWidth={lanes}
+              width={props.layout.maxWidth}
               badges={props.badges.get(rev.revision)}
               pending={pending}
+              applied={props.pendingKnown ? !pending : null}
               markers={props.markers.get(rev.revision)}
+              dependencyLanes={props.layout.dependencyLanes}
               selected={item.index === selectedIndex}
               match={props.matches.has(item.index)}
               top={item.start}
@@ -231,18 +226,6 @@ export function RevisionGraphView(props: {
             />
           );
         })}
-        {blocks.map((block) => (
-          <GraphLaneBlock
-            key={block}
-            rows={props.layout.rows}
-            block={block}
-            width={props.layout.maxWidth}
-            dependencyLanes={props.layout.dependencyLanes}
-            pending={props.pending}
-            pendingKnown={props.pendingKnown}
-            flagged={props.markers}
-          />
-        ))}
       </div>
     </div>
   );
