@@ -14,6 +14,7 @@ import { migrate, readHistory, stamp } from "../../../electron/engine/runner/ind
 import type { HistoryRow } from "../../../electron/engine/runner/index.js";
 import type { Plan } from "../../../electron/engine/revisions/types.js";
 import { useTestDatabase } from "../../helpers/database-hooks.js";
+import { createPreRunIdTables } from "../../helpers/pre-run-id-tables.js";
 import { TEST_CLIENTS } from "../../helpers/databases.js";
 import { linearUpgradePlanner, revisionScript, scriptMap } from "../../helpers/revision-fixtures.js";
 
@@ -77,22 +78,7 @@ describe.each(TEST_CLIENTS)("history run ids on %s", (client) => {
 
   it("adds the run columns to a history table made before them, keeps its rows and groups them by time", async () => {
     // The tables as Strata made them before run ids, with one run of two steps in its history.
-    await knex.schema.createTable(TABLES.versionTable, (t) => t.string("version_num", 255).notNullable().primary(`${TABLES.versionTable}_pkc`));
-    await knex.schema.createTable(TABLES.historyTable, (t) => {
-      t.increments("id");
-      t.string("revision", 255).notNullable();
-      t.string("direction", 8).notNullable();
-      t.text("message").notNullable();
-      t.string("checksum", 64).nullable();
-      t.string("started_at", 32).notNullable();
-      t.string("finished_at", 32).nullable();
-      t.integer("duration_ms").nullable();
-      t.string("status", 16).notNullable();
-      t.text("error").nullable();
-      t.string("user_name", 255).notNullable();
-      t.string("host_name", 255).notNullable();
-      t.string("strata_version", 64).notNullable();
-    });
+    await createPreRunIdTables(knex, TABLES.versionTable, TABLES.historyTable);
     const old = (revision: string, at: string) => ({ revision, direction: "up", message: `revision ${revision}`, checksum: `sha-${revision}`, started_at: at, finished_at: at, duration_ms: 0, status: "succeeded", error: null, user_name: "ann", host_name: "old-host", strata_version: "0.0.9" });
     await knex(TABLES.historyTable).insert([old("r1", "2026-11-01T10:00:00.000Z"), old("r2", "2026-11-01T10:00:00.020Z")]);
     await knex(TABLES.versionTable).insert({ version_num: "r2" });

@@ -14,6 +14,7 @@ import { browserService } from "../../helpers/browser-service.js";
 import { asErrorShape } from "../../../shared/api-errors.js";
 import { TEST_CLIENTS, type TestDatabase } from "../../helpers/databases.js";
 import { createProjectDatabase, removeProjectDatabase } from "../../helpers/project-database.js";
+import { createPreRunIdTables } from "../../helpers/pre-run-id-tables.js";
 import { strata, writeRevision } from "../../helpers/strata-cli.js";
 
 const A = "a1a1a1a1a1a1";
@@ -115,22 +116,7 @@ describe.each(TEST_CLIENTS)("a history table from before run ids on %s", (client
     const empty = (revision: string, downRevision: string | null) => ({ revision, downRevision, message: `step ${revision}`, up: "", down: "" });
     ({ db, dir } = await createProjectDatabase(client, [empty(A, null), empty(B, A), empty(C, B)]));
     // The tables as the previous version made them, A and B applied by one run (two rows 15 ms apart) a month ago.
-    await db.knex.schema.createTable("strata_version", (t) => t.string("version_num", 255).notNullable().primary("strata_version_pkc"));
-    await db.knex.schema.createTable("strata_history", (t) => {
-      t.increments("id");
-      t.string("revision", 255).notNullable();
-      t.string("direction", 8).notNullable();
-      t.text("message").notNullable();
-      t.string("checksum", 64).nullable();
-      t.string("started_at", 32).notNullable();
-      t.string("finished_at", 32).nullable();
-      t.integer("duration_ms").nullable();
-      t.string("status", 16).notNullable();
-      t.text("error").nullable();
-      t.string("user_name", 255).notNullable();
-      t.string("host_name", 255).notNullable();
-      t.string("strata_version", 64).notNullable();
-    });
+    await createPreRunIdTables(db.knex, "strata_version", "strata_history");
     const old = (revision: string, at: string) => ({ revision, direction: "up", message: `step ${revision}`, checksum: null, started_at: at, finished_at: at, duration_ms: 0, status: "succeeded", error: null, user_name: "ann", host_name: "old-host", strata_version: "0.0.9" });
     await db.knex("strata_history").insert([old(A, "2026-11-01T10:00:00.000Z"), old(B, "2026-11-01T10:00:00.015Z")]);
     await db.knex("strata_version").insert({ version_num: B });
