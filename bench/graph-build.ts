@@ -2,7 +2,7 @@
 // building the revision map (RevisionMap.build) and building the graph summary the GUI draws
 // (projectSummary: iterateHistory's topological order, labels, dependencies). Each blocks the
 // server's event loop, so each should stay well under 50 ms at 10,000 revisions.
-// Usage: npx tsx bench/graph-build.ts [REVISIONS] [RUNS]
+// Usage: npx tsx bench/graph-build.ts [REVISIONS] [RUNS] [build]
 // Besides milliseconds (noisy on a shared machine: read them beside /proc/loadavg) it prints a
 // load-independent figure: how many ancestor masks the steps computed and how many revisions
 // those walks visited (RevisionGraph.ancestorMask is wrapped here, in the bench only).
@@ -15,6 +15,9 @@ import { generateProject } from "./generate-project.js";
 
 const n = Number(process.argv[2] ?? 10_000);
 const runs = Number(process.argv[3] ?? 7);
+// "build" skips the summary: with two runs of different RUNS under callgrind, the difference in
+// instructions divided by the difference in runs is one step's cost, whatever the load.
+const only = process.argv[4];
 
 let maskCalls = 0;
 let maskVisits = 0;
@@ -65,13 +68,17 @@ async function main(): Promise<void> {
     const summaryBlockMs: number[] = [];
     let build = { calls: 0, visits: 0 };
     let summary = { calls: 0, visits: 0 };
-    let rows = 0;
+    let rows = project.map.records.length;
     for (let k = 0; k < runs; k++) {
-      const b = await timeIt(() => RevisionMap.build(records));
+      let map = project.map;
+      const b = await timeIt(() => {
+        map = RevisionMap.build(records);
+      });
       buildMs.push(b.ms);
       build = b;
+      if (only === "build") continue;
       // a fresh object per run: projectSummary caches the graph part per loaded project
-      const fresh = { ...project, map: RevisionMap.build(records) };
+      const fresh = { ...project, map };
       const s = await timeIt(async () => {
         rows = (await projectSummary(fresh, [])).revisions.length;
       });
@@ -82,7 +89,7 @@ async function main(): Promise<void> {
     const load = fs.readFileSync("/proc/loadavg", "utf8").trim();
     console.log(`${n} revisions, ${merges} merges, ${rows} rows in the summary; load ${load}`);
     console.log(`RevisionMap.build: median ${median(buildMs).toFixed(1)} ms (first ${buildMs[0]!.toFixed(1)} ms, runs ${buildMs.map((x) => x.toFixed(0)).join(" ")}); ancestor masks ${build.calls}, revisions visited ${build.visits}`);
-    console.log(`graph summary:     median ${median(summaryMs).toFixed(1)} ms (first ${summaryMs[0]!.toFixed(1)} ms, runs ${summaryMs.map((x) => x.toFixed(0)).join(" ")}), longest event-loop block median ${median(summaryBlockMs).toFixed(1)} ms (runs ${summaryBlockMs.map((x) => x.toFixed(0)).join(" ")}); ancestor masks ${summary.calls}, revisions visited ${summary.visits}`);
+    if (only !== "build") console.log(`graph summary:     median ${median(summaryMs).toFixed(1)} ms (first ${summaryMs[0]!.toFixed(1)} ms, runs ${summaryMs.map((x) => x.toFixed(0)).join(" ")}), longest event-loop block median ${median(summaryBlockMs).toFixed(1)} ms (runs ${summaryBlockMs.map((x) => x.toFixed(0)).join(" ")}); ancestor masks ${summary.calls}, revisions visited ${summary.visits}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
