@@ -3,6 +3,8 @@ import type { EnvironmentDto, GraphRevisionDto, ProjectSummaryDto } from "../../
 import { readGitFileHistory, type GitFileCommit } from "../project/index.js";
 import type { OpenProject } from "../use-cases/open-project.js";
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** The part of a summary that depends on the revision files only. */
 type GraphPart = Omit<ProjectSummaryDto, "environments">;
 
@@ -19,6 +21,16 @@ async function buildGraph(project: OpenProject): Promise<GraphPart> {
   const indexOf = new Map<string, number>();
   order.forEach((r, i) => indexOf.set(r.revision, i));
   const effective = new Set(map.effectiveHeads);
+  // path.relative resolves both paths on every call: 10,000 of them held the server's event loop
+  // for ~25 ms (issue 19 point 7). Files read from the folder start with it; anything else (a
+  // symlink's target, a path with '.' segments) takes the slow, exact way.
+  const prefix = project.migrationsDir.endsWith(path.sep) ? project.migrationsDir : project.migrationsDir + path.sep;
+  const migrationsRelative = (file: string): string => {
+    const rest = file.startsWith(prefix) ? file.slice(prefix.length) : null;
+    const plain = rest !== null && rest !== "" && !rest.startsWith(".") && !rest.includes(`${path.sep}.`) && !rest.includes(`${path.sep}${path.sep}`);
+    const relative = plain ? rest : path.relative(project.migrationsDir, file);
+    return path.sep === "/" ? relative : relative.split(path.sep).join("/");
+  };
   const revisions = order.map((r): GraphRevisionDto => {
     const parents: number[] = [];
     for (const p of r.downRevisions) {
@@ -36,18 +48,19 @@ async function buildGraph(project: OpenProject): Promise<GraphPart> {
     // Computed here, not in the renderer: Alembic's label spreading is graph semantics (issue 20).
     const inherited = map.branchLabels(r.revision);
     const inheritsSome = inherited.length > r.branchLabels.length;
-    return {
-      id: r.revision,
-      message: r.message,
-      parents,
-      ...(r.branchLabels.length > 0 ? { branchLabels: r.branchLabels } : {}),
-      ...(r.dependsOn.length > 0 ? { dependsOn: r.dependsOn } : {}),
-      ...(file ? { file: path.relative(project.migrationsDir, file).split(path.sep).join("/") } : {}),
-      ...(inheritsSome ? { inheritedLabels: inherited.filter((l) => !r.branchLabels.includes(l)) } : {}),
-      ...(effective.has(r.revision) ? { effectiveHead: true as const } : {}),
-      ...(dependencies.length > 0 ? { dependencies } : {}),
-      ...(commit ? { gitDate: commit.date, gitAuthor: commit.author } : {}),
-    };
+    // Assigned one by one rather than spread from ten small objects: 10,000 rows (issue 19 point 7).
+    const row: Mutable<GraphRevisionDto> = { id: r.revision, message: r.message, parents };
+    if (r.branchLabels.length > 0) row.branchLabels = r.branchLabels;
+    if (r.dependsOn.length > 0) row.dependsOn = r.dependsOn;
+    if (file) row.file = migrationsRelative(file);
+    if (inheritsSome) row.inheritedLabels = inherited.filter((l) => !r.branchLabels.includes(l));
+    if (effective.has(r.revision)) row.effectiveHead = true;
+    if (dependencies.length > 0) row.dependencies = dependencies;
+    if (commit) {
+      row.gitDate = commit.date;
+      row.gitAuthor = commit.author;
+    }
+    return row;
   });
   return {
     root: project.root,

@@ -98,6 +98,12 @@ function describe(record: RevisionRecord): string {
 export class RevisionGraph {
   /** Nodes by position. */
   readonly list: readonly GraphNode[];
+  /**
+   * A topological position per node (indexed by `order`): every parent, through down_revision or
+   * depends_on, ranks below its children, so a walk down from a node toward a lower-ranked
+   * revision can stop at any node ranked at or below it (topologicalSort relies on it).
+   */
+  readonly rank: Uint32Array;
   private readonly stamp: Uint32Array;
   private epoch = 0;
 
@@ -111,8 +117,10 @@ export class RevisionGraph {
     /** Revisions nothing points at, depends_on included (what the target `heads` means). */
     readonly realHeads: readonly string[],
     readonly bases: readonly string[],
+    rank: Uint32Array,
   ) {
     this.list = [...nodes.values()];
+    this.rank = rank;
     this.stamp = new Uint32Array(this.list.length);
   }
 
@@ -205,7 +213,7 @@ export class RevisionGraph {
       if (node.down.length > 0) node.downIx = node.down.map((d) => nodes.get(d)!.order);
     }
 
-    detectCycle(nodes);
+    const rank = rankTopologically(nodes);
 
     const graph = new RevisionGraph(
       nodes,
@@ -214,6 +222,7 @@ export class RevisionGraph {
       [...nodes.values()].filter((n) => n.next.length === 0).map((n) => n.id),
       [...nodes.values()].filter((n) => n.allNext.length === 0).map((n) => n.id),
       [...nodes.values()].filter((n) => n.down.length === 0).map((n) => n.id),
+      rank,
     );
     graph.normalizeDependencies(nodes);
     graph.spreadBranchLabels(nodes);
@@ -384,11 +393,12 @@ function resolveDependency(
   );
 }
 
-// Kahn's algorithm over every edge; what cannot be ordered sits on or above a cycle,
-// and following parents inside that remainder must come back round.
-function detectCycle(nodes: ReadonlyMap<string, MutableNode>): void {
+// Kahn's algorithm over every edge, which also ranks the nodes parents first; what cannot be
+// ordered sits on or above a cycle, and following parents inside that remainder must come back round.
+function rankTopologically(nodes: ReadonlyMap<string, MutableNode>): Uint32Array {
   const list = [...nodes.values()];
   const pending = new Int32Array(list.length);
+  const rank = new Uint32Array(list.length);
   const ready: number[] = [];
   for (const n of list) {
     pending[n.order] = n.allDown.length;
@@ -397,13 +407,14 @@ function detectCycle(nodes: ReadonlyMap<string, MutableNode>): void {
   let done = 0;
   while (ready.length > 0) {
     const i = ready.pop()!;
+    rank[i] = done;
     done++;
     for (const child of list[i]!.allNextIx) {
       pending[child] = pending[child]! - 1;
       if (pending[child] === 0) ready.push(child);
     }
   }
-  if (done === list.length) return;
+  if (done === list.length) return rank;
   const stuck = list.filter((n) => pending[n.order]! > 0);
   const path: string[] = [];
   const onPath = new Map<string, number>();
