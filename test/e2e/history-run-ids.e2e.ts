@@ -41,11 +41,24 @@ describe("the history screen tells back-to-back runs apart", () => {
     }
     const { page, pageErrors, close } = await openProject(chromium(), root, { viewport: { width: 1280, height: 800 }, hash: "#/history?environment=dev" });
     try {
+      // Every change to the page is checked: a table showing one environment's runs while the
+      // Environment select names another is recorded (the screen once drew a frame of the last one's).
+      await page.evaluate(() => {
+        const w = window as unknown as { mismatches: string[] };
+        w.mismatches = [];
+        new MutationObserver(() => {
+          const table = document.querySelector<HTMLElement>('table[data-testid="history"]');
+          const chosen = document.querySelector<HTMLSelectElement>('select[aria-label="Environment"]')?.value;
+          if (table && chosen && table.dataset.environment !== chosen) w.mismatches.push(`${table.dataset.environment} under ${chosen}`);
+        }).observe(document.body, { subtree: true, childList: true, attributes: true });
+      });
       const seen = new Set<string | null>();
       for (const env of ["dev", "pg", "maria"]) {
         await page.goto(page.url().replace(/environment=\w+/, `environment=${env}`));
-        await page.locator("tr[data-run]").first().waitFor({ timeout: 60_000 });
-        const runs = page.locator("tr[data-run]");
+        // The table names the environment its rows were read from: wait for this one's, not the last one's.
+        const table = page.locator(`table[data-testid="history"][data-environment="${env}"]`);
+        await table.locator("tr[data-run]").first().waitFor({ timeout: 60_000 });
+        const runs = table.locator("tr[data-run]");
         expect(await runs.count(), env).toBe(3);
         const words = await runs.allInnerTexts();
         expect(words[0], env).toMatch(new RegExp(`upgrade to ${D} · 2 steps · target “heads”`));
@@ -56,10 +69,11 @@ describe("the history screen tells back-to-back runs apart", () => {
         expect(ids.every((id) => /^[0-9a-f-]{36}$/.test(id ?? "")), env).toBe(true);
         for (const id of ids) seen.add(id);
         // Every step is listed under its run: 4 rows in all.
-        expect(await page.locator("tr[data-history-row]").count(), env).toBe(4);
+        expect(await table.locator("tr[data-history-row]").count(), env).toBe(4);
       }
       // Each environment's screen showed its own runs.
       expect(seen.size).toBe(9);
+      expect(await page.evaluate(() => (window as unknown as { mismatches: string[] }).mismatches)).toEqual([]);
       expect(pageErrors).toEqual([]);
     } finally {
       await close();

@@ -42,9 +42,13 @@ export function HistoryScreen(props: { readonly environment?: string }) {
   const [failuresFirst, setFailuresFirst] = useState(true);
   const [since, setSince] = useState("");
   const [until, setUntil] = useState("");
-  useEffect(() => {
+  // A new environment in the address replaces the chosen one in the same render, so that no frame shows the
+  // previous environment's runs under the new name.
+  const [shownProp, setShownProp] = useState(props.environment);
+  if (props.environment !== shownProp) {
+    setShownProp(props.environment);
     if (props.environment) setEnvironment(props.environment);
-  }, [props.environment]);
+  }
   // Typing filters after a pause instead of one request per key.
   useEffect(() => {
     const t = setTimeout(() => setQuery(search.trim()), 250);
@@ -74,7 +78,8 @@ export function HistoryScreen(props: { readonly environment?: string }) {
       }, (e: unknown) => ({ sql: null, note: errorWords(asErrorShape(e)).title })),
     [client, environment],
   );
-  const data = load.state === "ok" ? load.data : null;
+  // Rows are shown only for the environment they were read from: until the new one's arrive, it is loading.
+  const data = load.state === "ok" && load.data.environment === environment ? load.data : null;
   const save = (kind: "csv" | "json"): void => {
     if (!data) return;
     const databaseUser = data.databaseUser ?? null;
@@ -123,13 +128,13 @@ export function HistoryScreen(props: { readonly environment?: string }) {
           {data.databaseUser ? <>: <strong>{data.databaseUser}</strong></> : " (SQLite has none)"}. Export saves the rows shown, with these filters.
         </p>
       )}
-      {load.state === "loading" && <Loading what={`the history of ${environment}`} />}
+      {(load.state === "loading" || (load.state === "ok" && !data)) && <Loading what={`the history of ${environment}`} />}
       {load.state === "error" && <ErrorBox error={load.error} onRetry={reload} />}
-      {load.state === "ok" &&
-        (load.data.rows.length === 0 ? (
+      {data &&
+        (data.rows.length === 0 ? (
           <Empty>{filtered ? "No history rows match these filters." : `Nothing has run on ${environment} yet.`}</Empty>
         ) : (
-          <HistoryTableView key={environment} rows={load.data.rows} runs={load.data.runs ?? []} databaseUser={load.data.databaseUser ?? null} onLoadSql={loadSql} />
+          <HistoryTableView key={environment} environment={environment} rows={data.rows} runs={data.runs ?? []} databaseUser={data.databaseUser ?? null} onLoadSql={loadSql} />
         ))}
     </section>
   );

@@ -52,6 +52,7 @@ function directionWords(run: HistoryRunDto): string {
  * a step opens to its statements (recorded by a failure, else its SQL for this environment) and error.
  */
 export function HistoryTableView(props: {
+  readonly environment: string;
   readonly rows: readonly HistoryEntryDto[];
   readonly runs: readonly HistoryRunDto[];
   readonly databaseUser: string | null;
@@ -72,7 +73,7 @@ export function HistoryTableView(props: {
     ? runs
     : rows.map((r) => ({ id: r.run ?? r.id, direction: r.direction, user: r.user, host: r.host, startedAt: r.startedAt, finishedAt: r.finishedAt, target: r.revision, runId: r.runId ?? null, requestedTarget: r.runTarget ?? null, steps: 1, result: r.status === "failed" && !r.resolved ? "failed" : r.status === "running" ? "running" : r.resolved ? "resolved" : "succeeded" }));
   return (
-    <table className="grid" data-testid="history">
+    <table className="grid" data-testid="history" data-environment={props.environment}>
       <thead>
         <tr>
           <th>Status</th><th>Revision</th><th>Direction</th><th>Message</th><th>Started</th><th>Duration</th>
