@@ -69,9 +69,13 @@ export function addEnvironment(root: string, name: string, env: Record<string, u
   fs.writeFileSync(file, JSON.stringify(config, null, 2) + "\n");
 }
 
-/** Starts `strata --project ROOT serve --port 0` and waits for the URL it prints. */
+/**
+ * Starts `strata --project ROOT serve --port 0` and waits for the URL it prints. STRATA_SERVE_NODE_FLAGS
+ * (space-separated) are given to its node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` for a bench.
+ */
 export async function serve(root: string, dataDir: string): Promise<ServedProject> {
-  const child: ChildProcess = spawn(process.execPath, [STRATA_BIN, "--project", root, "serve", "--port", "0"], {
+  const nodeFlags = (process.env.STRATA_SERVE_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, STRATA_BIN, "--project", root, "serve", "--port", "0"], {
     cwd: root,
     env: { ...process.env, STRATA_DATA_DIR: dataDir, BROWSER: "none" },
     stdio: ["ignore", "pipe", "pipe"],
