@@ -43,15 +43,15 @@ describe("the history screen tells back-to-back runs apart", () => {
     try {
       // Every change to the page is checked: a table showing one environment's runs while the
       // Environment select names another is recorded (the screen once drew a frame of the last one's).
-      await page.evaluate(() => {
-        const w = window as unknown as { mismatches: string[] };
-        w.mismatches = [];
+      // (A string, as the e2e files' other page scripts are: the tests' tsconfig has no DOM types.)
+      await page.evaluate(`(() => {
+        window.mismatches = [];
         new MutationObserver(() => {
-          const table = document.querySelector<HTMLElement>('table[data-testid="history"]');
-          const chosen = document.querySelector<HTMLSelectElement>('select[aria-label="Environment"]')?.value;
-          if (table && chosen && table.dataset.environment !== chosen) w.mismatches.push(`${table.dataset.environment} under ${chosen}`);
+          const table = document.querySelector('table[data-testid="history"]');
+          const chosen = document.querySelector('select[aria-label="Environment"]')?.value;
+          if (table && chosen && table.dataset.environment !== chosen) window.mismatches.push(table.dataset.environment + " under " + chosen);
         }).observe(document.body, { subtree: true, childList: true, attributes: true });
-      });
+      })()`);
       const seen = new Set<string | null>();
       for (const env of ["dev", "pg", "maria"]) {
         await page.goto(page.url().replace(/environment=\w+/, `environment=${env}`));
@@ -73,7 +73,7 @@ describe("the history screen tells back-to-back runs apart", () => {
       }
       // Each environment's screen showed its own runs.
       expect(seen.size).toBe(9);
-      expect(await page.evaluate(() => (window as unknown as { mismatches: string[] }).mismatches)).toEqual([]);
+      expect(await page.evaluate("window.mismatches")).toEqual([]);
       expect(pageErrors).toEqual([]);
     } finally {
       await close();
