@@ -240,6 +240,33 @@ describe.each(TEST_CLIENTS)("recovery of a half-applied revision on %s", (client
     figures.push({ client, transaction: false, revisions: 2, faults: 1, refusals: 1, undone: 1, retries: 1 });
   });
 
+  it("a reader never sees the failed row without the statements it ran (the GUI reads the status while the run ends)", async () => {
+    dir = writeProject({ environments: { dev: envEntry(db) }, revisions: [BASE, { ...ADD_THEN_FAIL, transaction: false }] });
+    expect((await strata(["--project", dir, "upgrade", A1])).code).toBe(0);
+    // What another connection reads of F2's row, as often as it can, from before the run starts until it has ended.
+    const seen: string[] = [];
+    let running = true;
+    const poll = (async () => {
+      while (running) {
+        try {
+          const rows = (await db.knex("strata_history").where({ revision: F2 }).select("*")) as { status: string; statements?: string | null }[];
+          for (const r of rows) seen.push(`${r.status} ${r.statements ? "with" : "without"} statements`);
+        } catch {
+          // SQLite's writer may hold the file for a moment: read again.
+        }
+        // better-sqlite3 answers at once: give the event loop its turn (the child's exit).
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    const failed = await strata(["--project", dir, "upgrade", "heads"]);
+    running = false;
+    await poll;
+    expect(failed.code).toBe(2);
+    const states = [...new Set(seen)];
+    expect(states).toContain("failed with statements");
+    expect(states.filter((s) => s.startsWith("failed"))).toEqual(["failed with statements"]);
+  });
+
   it.each([[[]], [["--single-transaction"]]])("failing as the third revision of one run %j: the statements are recorded all the same", async (flags: string[]) => {
     const B2 = "b2b2b2b2b2b2";
     const third: RevisionSpec = { ...ADD_THEN_FAIL, revision: "f3f3f3f3f3f3", downRevision: B2 };

@@ -10,7 +10,7 @@ import type { HistoryEntry, RunMark, TableNames } from "./strata-tables.js";
 import { DEFAULT_LOCK_TIMEOUT_MS } from "./strata-tables.js";
 import { awaitKnexLockFree, ensureKnexTables, freeKnexLock, nextKnexBatch, selectKnexNames, takeKnexLock } from "./knex-migrations.js";
 import type { RunEvent, RunResult } from "./types.js";
-import { HALF_APPLIED_WORDS, recordRanStatements, refuseUnresolved, resolveAdvice } from "./unresolved.js";
+import { HALF_APPLIED_WORDS, ranStatementsColumn, refuseUnresolved, resolveAdvice } from "./unresolved.js";
 import { connectionLostError, connectionLostOutsideRevision, lostCause } from "./lost-connection.js";
 import type { KeptAfterLoss } from "./lost-connection.js";
 
@@ -513,17 +513,17 @@ class StepRunner {
           const recorded =
             kept !== "unknown" &&
             (await this.recordLoss(async () => {
-              await finishHistory(this.db, this.opts.historyTable, id, startedAt, "failed", lost.message);
               // What committed before the loss, for the recovery check, as after any half-applied failure.
-              if (kept === "partial") await recordRanStatements(this.db, this.opts.historyTable, id, { ran: log.succeeded, failed: log.failed }).catch(() => undefined);
+              const ran = kept === "partial" ? await ranStatementsColumn(this.db, this.opts.historyTable, { ran: log.succeeded, failed: log.failed }) : {};
+              await finishHistory(this.db, this.opts.historyTable, id, startedAt, "failed", lost.message, ran);
             }));
           // Not closed, its `running` row stays: the next run asks for `strata resolve`, as after a killed runner.
           throw recorded ? lost : this.lost(step, script, log, cause, kept, false, true);
         }
         const error = this.failure(e, step, script, log, this.halfApplied(step, script, log));
-        await finishHistory(this.db, this.opts.historyTable, id, startedAt, "failed", error.message);
         // What ran and what was refused, for the recovery check (issue 14): the message keeps only a count.
-        if (error.message.includes(HALF_APPLIED_WORDS)) await recordRanStatements(this.db, this.opts.historyTable, id, { ran: log.succeeded, failed: log.failed });
+        const ran = error.message.includes(HALF_APPLIED_WORDS) ? await ranStatementsColumn(this.db, this.opts.historyTable, { ran: log.succeeded, failed: log.failed }) : {};
+        await finishHistory(this.db, this.opts.historyTable, id, startedAt, "failed", error.message, ran);
         throw error;
       }
     }

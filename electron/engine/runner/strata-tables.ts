@@ -392,11 +392,13 @@ export async function finishHistory(
   startedAt: Date,
   status: "succeeded" | "failed",
   error: string | null,
+  /** More columns written in the same statement (the statements a half-applied run recorded). */
+  extra: Readonly<Record<string, string>> = {},
 ): Promise<void> {
   const finished = new Date();
   await db(historyTable)
     .where({ id })
-    .update({ status, error, finished_at: finished.toISOString(), duration_ms: finished.getTime() - startedAt.getTime() });
+    .update({ status, error, finished_at: finished.toISOString(), duration_ms: finished.getTime() - startedAt.getTime(), ...extra });
 }
 
 let user: string | undefined;

@@ -27,7 +27,7 @@ export interface UnresolvedRun {
   readonly user: string;
   readonly host: string;
   readonly error: string | null;
-  /** What the failed run recorded of its statements (recordRanStatements); null for a killed run, or a row from before it was recorded. */
+  /** What the failed run recorded of its statements (ranStatementsColumn); null for a killed run, or a row from before it was recorded. */
   readonly recorded: RecordedStatements | null;
 }
 
@@ -47,10 +47,14 @@ export const STATEMENTS_COLUMN = "statements";
 const RECORDED_STATEMENT_CHARS = 4000;
 
 /**
- * Keeps, in a failed row that may be half applied, which statements ran and which one the
- * database refused, so the GUI can show them and check them against the live schema later.
+ * The column value that keeps, in a failed row that may be half applied, which statements ran
+ * and which one the database refused, so the GUI can show them and check them against the live
+ * schema later. Written by the same UPDATE that marks the row failed (finishHistory's `extra`):
+ * a reader never sees the failed row without its statements. Adds the column first where the
+ * table lacks it; where that fails, nothing ({}): the failure is still recorded with its message,
+ * and the recovery check falls back to the statements rendered from the file, as for a killed run.
  */
-export async function recordRanStatements(db: Knex, historyTable: string, id: number, log: RecordedStatements): Promise<void> {
+export async function ranStatementsColumn(db: Knex, historyTable: string, log: RecordedStatements): Promise<Record<string, string>> {
   const clipped = (s: string) => (s.length > RECORDED_STATEMENT_CHARS ? `${s.slice(0, RECORDED_STATEMENT_CHARS - 1)}…` : s);
   const record: RecordedStatements = { ran: log.ran.map(clipped), failed: log.failed === null ? null : clipped(log.failed) };
   try {
@@ -58,14 +62,13 @@ export async function recordRanStatements(db: Knex, historyTable: string, id: nu
       // mediumtext on MySQL (text holds 64 KB); the other dialects ignore the argument.
       await db.schema.alterTable(historyTable, (t) => t.text(STATEMENTS_COLUMN, "mediumtext").nullable());
     }
-    await db(historyTable).where({ id }).update({ [STATEMENTS_COLUMN]: JSON.stringify(record) });
+    return { [STATEMENTS_COLUMN]: JSON.stringify(record) };
   } catch {
-    // The failure itself is already recorded with its message; without this list the recovery
-    // check falls back to the statements rendered from the file, as for a killed run.
+    return {};
   }
 }
 
-/** The statements a failed row recorded (recordRanStatements), or null where the column holds none. */
+/** The statements a failed row recorded (ranStatementsColumn), or null where the column holds none. */
 export function parseRecorded(raw: unknown): RecordedStatements | null {
   if (typeof raw !== "string" || raw === "") return null;
   try {

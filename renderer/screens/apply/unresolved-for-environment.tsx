@@ -49,7 +49,7 @@ export function UnresolvedForEnvironment(props: {
       {runs.length > 0 && (
         <div data-testid="unresolved" data-unresolved-env={props.environment} style={{ display: "grid", gap: 8, margin: "8px 0" }}>
           {runs.map((u) => (
-            <RecoveryForRun key={u.historyId} environment={props.environment} protected={props.protected || Boolean(props.confirmationName)} confirmAs={props.confirmationName ?? props.environment} run={u} onSettled={(how) => after(u, how)()} />
+            <RecoveryForRun key={u.historyId} reloadOn={props.reloadOn ?? ""} environment={props.environment} protected={props.protected || Boolean(props.confirmationName)} confirmAs={props.confirmationName ?? props.environment} run={u} onSettled={(how) => after(u, how)()} />
           ))}
         </div>
       )}
@@ -87,10 +87,11 @@ export function UnresolvedForEnvironment(props: {
 }
 
 /** Loads one revision's recovery check and calls resolve / undo for its panel. */
-function RecoveryForRun(props: { readonly environment: string; readonly protected: boolean; readonly confirmAs: string; readonly run: UnresolvedRunDto; readonly onSettled: (how: string) => void }) {
+function RecoveryForRun(props: { readonly reloadOn: string; readonly environment: string; readonly protected: boolean; readonly confirmAs: string; readonly run: UnresolvedRunDto; readonly onSettled: (how: string) => void }) {
   const client = useClient();
   const { environment, run } = props;
-  const check = useLoad(() => client.recoveryCheck({ environment, revision: run.revision }), [client, environment, run.revision, run.historyId]);
+  // Checked again when a run there ends: it may have changed the live schema the check reads.
+  const check = useLoad(() => client.recoveryCheck({ environment, revision: run.revision }), [client, environment, run.revision, run.historyId, props.reloadOn]);
   return (
     <UnresolvedRunPanel
       environment={environment}
