@@ -70,6 +70,37 @@ describe("the graph shows the branch labels in effect and the effective heads (i
     });
   }
 
+  it("a roll back chosen before the environments are read still starts from a named head, and its plan is that target's", async () => {
+    // The environments' answer is held until the direction was switched: the CI run that found this had
+    // the default "-1" picked from unknown heads and never re-aimed.
+    let release = (): void => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    const { page, close } = await openProject(chromium(), writeExpandContract(), {
+      hash: "#/apply?environment=dev&command=upgrade&target=heads",
+      beforeLoad: async (p) => {
+        await p.route("**/api/environmentStatus", async (route) => {
+          await held;
+          await route.continue();
+        });
+      },
+    });
+    try {
+      await page.getByLabel("Direction").selectOption("downgrade");
+      expect(await page.getByLabel("Target").inputValue()).toBe("-1");
+      release();
+      await expect.poll(() => page.getByLabel("Target").inputValue()).toBe(`${CONTRACT[1]}@${CONTRACT[1]}-1`);
+      // The plan on screen is the re-aimed target's: no warning about a bare -1.
+      await expect.poll(() => page.locator("[data-testid=plan-steps]").innerText(), { timeout: 30_000 }).toContain(CONTRACT[1]);
+      expect(await page.locator("[data-testid=plan-warning]").count()).toBe(0);
+      // A target typed by hand is never re-aimed.
+      await page.getByLabel("Target").fill("-1");
+      await page.waitForTimeout(300);
+      expect(await page.getByLabel("Target").inputValue()).toBe("-1");
+    } finally {
+      await close();
+    }
+  });
+
   it("the apply screen never offers a bare -1 / +1 where the environment has several heads", async () => {
     const { page, close } = await openProject(chromium(), writeExpandContract(), { hash: "#/apply?environment=dev&command=upgrade&target=heads" });
     try {

@@ -123,6 +123,8 @@ export function ApplyScreen(props: {
   );
   const formRef = useRef(form);
   formRef.current = form;
+  /** The target on screen is a direction's default, not one typed or given by the address (see the heads effect below). */
+  const targetIsDefault = useRef(props.target === undefined);
   const showPlan = (): void => loadPlan(form, "fresh");
 
   // A route (a clicked node, a reload, an address opened in a new tab) fills the form and, with a target, shows its plan.
@@ -135,6 +137,7 @@ export function ApplyScreen(props: {
       allowEdited: props.allowEdited ?? false,
     };
     setForm(next);
+    if (props.target !== undefined) targetIsDefault.current = false;
     if (props.target) loadPlan(next, "fresh");
   }, [props.environment, props.command, props.target, props.singleTransaction, props.allowEdited, loadPlan]);
 
@@ -229,12 +232,17 @@ export function ApplyScreen(props: {
   const revisionIds = summary.revisions.slice(0, 500).map((r) => r.id);
   // Several heads make a bare relative step ambiguous: offer one plain target per head instead (issue 20).
   const envHeads = loadedData(matrix)?.environments.find((s) => s.environment.name === form.environment)?.heads ?? null;
-  // The default "-1" was chosen before the heads were known: from several heads it becomes a plain target.
-  const startedWithDefault = props.target === undefined;
+  // A default "-1" chosen before the heads were known (at first, or by switching the direction before the
+  // environments were read): from several heads it becomes that head's plain target, planned again if a
+  // plan was asked for. A target typed, or given by the address, is left as it is.
   useEffect(() => {
-    if (!startedWithDefault || envHeads === null || envHeads.length < 2) return;
-    setForm((f) => (f.command === "downgrade" && f.target === defaultTarget("downgrade", null) ? { ...f, target: defaultTarget("downgrade", envHeads) } : f));
-  }, [startedWithDefault, envHeads]);
+    if (!targetIsDefault.current || envHeads === null || envHeads.length < 2) return;
+    const f = formRef.current;
+    if (f.command !== "downgrade" || f.target !== defaultTarget("downgrade", null)) return;
+    const next = { ...f, target: defaultTarget("downgrade", envHeads) };
+    setForm(next);
+    if (plan.state !== "idle") loadPlan(next, "fresh");
+  }, [envHeads, form.command, form.target, plan.state, loadPlan]);
   const change = (patch: Partial<ApplyForm>, replan: boolean): void => {
     const next = { ...form, ...patch };
     setForm(next);
@@ -277,7 +285,9 @@ export function ApplyScreen(props: {
             onChange={(e) => {
               const command: MigrateCommandDto = e.target.value === "downgrade" ? "downgrade" : "upgrade";
               // The other direction's default target makes no sense here: take this one's.
-              const target = form.target === defaultTarget(form.command, envHeads) ? defaultTarget(command, envHeads) : form.target;
+              const takesDefault = form.target === defaultTarget(form.command, envHeads);
+              const target = takesDefault ? defaultTarget(command, envHeads) : form.target;
+              if (takesDefault) targetIsDefault.current = true;
               change({ command, target }, target.trim() !== "");
             }}
             aria-label="Direction"
@@ -288,7 +298,10 @@ export function ApplyScreen(props: {
         </label>
         <label className="field" style={{ flex: 1, minWidth: 220 }}>
           Target (id, prefix, head, heads, base, -1, label@head…)
-          <input type="text" list="apply-targets" value={form.target} onChange={(e) => change({ target: e.target.value }, false)} aria-label="Target" className="mono" />
+          <input type="text" list="apply-targets" value={form.target} onChange={(e) => {
+              targetIsDefault.current = false;
+              change({ target: e.target.value }, false);
+            }} aria-label="Target" className="mono" />
           <datalist id="apply-targets">
             {["heads", "head", "base", ...relativeTargets(envHeads), ...revisionIds].map((t) => (
               <option key={t} value={t} />
