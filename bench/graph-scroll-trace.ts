@@ -8,6 +8,7 @@
 //   TRACE_DUMP=PREFIX writes each trace to PREFIX-ROWS.json (DevTools' Performance panel opens it);
 //   TRACE_CATEGORIES=a,b adds trace categories (e.g. disabled-by-default-blink.invalidation);
 //   TRACE_CSS='...' adds a style sheet to the page before the scroll, to try a change without a build.
+//   TRACE_ROWS=20 scrolls at that many rows per frame only (comma-separated; default 20,5).
 //   TRACE_CATEGORIES=benchmark,cc also prints the compositor's frame stages (PipelineReporter):
 //   mean and p95 of each, so a slow frame's time can be put on main-thread work, raster before
 //   activation or the display compositor's draw.
@@ -189,10 +190,14 @@ async function main(): Promise<void> {
     await page.goto(served.url);
     await page.locator("[data-testid=graph] [data-revision]").first().waitFor({ timeout: 120_000 });
     await page.getByText("reading environments").first().waitFor({ state: "detached", timeout: 300_000 });
-    if (process.env.TRACE_CSS) await page.addStyleTag({ content: process.env.TRACE_CSS });
     await page.locator("[data-testid=graph]").focus();
     const cdp = await page.context().newCDPSession(page);
-    for (const rows of [20, 5]) {
+    // Style sheets to try, each in turn on the same page (TRACE_CSS_LIST, a JSON array; "" is the page as built), twice round.
+    const sheets: string[] = process.env.TRACE_CSS_LIST ? (JSON.parse(process.env.TRACE_CSS_LIST) as string[]) : [process.env.TRACE_CSS ?? ""];
+    const passes = process.env.TRACE_CSS_LIST ? [...sheets, ...sheets] : sheets;
+    for (const [sheet, rows] of passes.flatMap((css) => (process.env.TRACE_ROWS ?? "20,5").split(",").map((r) => [css, Number(r)] as const))) {
+      await page.evaluate(`(() => { document.getElementById("trace-css")?.remove(); const s = document.createElement("style"); s.id = "trace-css"; s.textContent = ${JSON.stringify(sheet)}; document.head.append(s); })()`);
+      if (sheet) console.log(`with ${sheet}:`);
       await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute", "blink.user_timing", "toplevel", ...(process.env.TRACE_CATEGORIES ?? "").split(",").filter(Boolean)] });
       if (profile) {
         await cdp.send("Profiler.enable");
