@@ -8,6 +8,10 @@
 //   TRACE_DUMP=PREFIX writes each trace to PREFIX-ROWS.json (DevTools' Performance panel opens it);
 //   TRACE_CATEGORIES=a,b adds trace categories (e.g. disabled-by-default-blink.invalidation);
 //   TRACE_CSS='...' adds a style sheet to the page before the scroll, to try a change without a build.
+//   TRACE_ROWS=20 scrolls at that many rows per frame only (comma-separated; default 20,5).
+//   TRACE_CATEGORIES=benchmark,cc also prints the compositor's frame stages (PipelineReporter):
+//   mean and p95 of each, so a slow frame's time can be put on main-thread work, raster before
+//   activation or the display compositor's draw.
 import fs from "node:fs";
 import path from "node:path";
 import { freshDir, launchChromium, serve, strataSync } from "../test/e2e/strata-serve.js";
@@ -23,6 +27,8 @@ interface TraceEvent {
   readonly dur?: number;
   readonly tdur?: number;
   readonly args?: { readonly name?: string };
+  readonly id?: string;
+  readonly id2?: { readonly local?: string; readonly global?: string };
 }
 
 // Self time of these trace events is counted under the category; anything else on the main thread is "other".
@@ -120,6 +126,39 @@ function cpuPerFrame(events: readonly TraceEvent[], frames: number): Record<stri
   return out;
 }
 
+/**
+ * The compositor's frame stages (PipelineReporter async events and the stages nested in them)
+ * of the process that ran the animation frames: count, mean and p95 of each, in ms.
+ */
+function pipelineStages(events: readonly TraceEvent[]): string[] {
+  const counts = new Map<number, number>();
+  for (const e of events) if (e.name === "FireAnimationFrame") counts.set(e.pid, (counts.get(e.pid) ?? 0) + 1);
+  const pid = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const open = new Map<string, number>();
+  const spans = new Map<string, number[]>();
+  for (const e of events) {
+    if (e.pid !== pid || (e.ph !== "b" && e.ph !== "e")) continue;
+    const key = `${e.id ?? e.id2?.local ?? e.id2?.global}:${e.name}`;
+    if (e.ph === "b") open.set(key, e.ts);
+    else {
+      const from = open.get(key);
+      if (from === undefined) continue;
+      open.delete(key);
+      const list = spans.get(e.name) ?? [];
+      list.push((e.ts - from) / 1000);
+      spans.set(e.name, list);
+    }
+  }
+  const frames = spans.get("PipelineReporter");
+  if (!frames) return [];
+  const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return [...spans]
+    .filter(([, xs]) => xs.length >= frames.length / 20)
+    .sort((a, b) => mean(b[1]) * b[1].length - mean(a[1]) * a[1].length)
+    .slice(0, 24)
+    .map(([name, xs]) => `    ${name}: ${xs.length}x, mean ${mean(xs).toFixed(2)} ms, p95 ${quantile(xs, 0.95).toFixed(2)} ms`);
+}
+
 /** The functions with the most self time in a CPU profile (Profiler.stop's result). */
 function hotFunctions(profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }[]; samples?: number[]; timeDeltas?: number[] }): string[] {
   const self = new Map<number, number>();
@@ -151,10 +190,14 @@ async function main(): Promise<void> {
     await page.goto(served.url);
     await page.locator("[data-testid=graph] [data-revision]").first().waitFor({ timeout: 120_000 });
     await page.getByText("reading environments").first().waitFor({ state: "detached", timeout: 300_000 });
-    if (process.env.TRACE_CSS) await page.addStyleTag({ content: process.env.TRACE_CSS });
     await page.locator("[data-testid=graph]").focus();
     const cdp = await page.context().newCDPSession(page);
-    for (const rows of [20, 5]) {
+    // Style sheets to try, each in turn on the same page (TRACE_CSS_LIST, a JSON array; "" is the page as built), twice round.
+    const sheets: string[] = process.env.TRACE_CSS_LIST ? (JSON.parse(process.env.TRACE_CSS_LIST) as string[]) : [process.env.TRACE_CSS ?? ""];
+    const passes = process.env.TRACE_CSS_LIST ? [...sheets, ...sheets] : sheets;
+    for (const [sheet, rows] of passes.flatMap((css) => (process.env.TRACE_ROWS ?? "20,5").split(",").map((r) => [css, Number(r)] as const))) {
+      await page.evaluate(`(() => { document.getElementById("trace-css")?.remove(); const s = document.createElement("style"); s.id = "trace-css"; s.textContent = ${JSON.stringify(sheet)}; document.head.append(s); })()`);
+      if (sheet) console.log(`with ${sheet}:`);
       await browser.startTracing(page, { categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute", "blink.user_timing", "toplevel", ...(process.env.TRACE_CATEGORIES ?? "").split(",").filter(Boolean)] });
       if (profile) {
         await cdp.send("Profiler.enable");
@@ -176,6 +219,8 @@ async function main(): Promise<void> {
       console.log(`  DOM changes per row scrolled: ${perRow(dom.added)} nodes added, ${perRow(dom.removed)} removed, ${perRow(dom.attributes)} attributes set, ${perRow(dom.texts)} texts set`);
       const threads = Object.entries(cpu).filter(([k, v]) => !["script", "style", "layout", "paint", "other"].includes(k) && v >= 0.05);
       console.log(`  other threads, CPU ms per frame: ${threads.sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")}`);
+      const stages = pipelineStages(trace.traceEvents);
+      if (stages.length > 0) console.log(`  compositor frame stages (PipelineReporter, wall time):\n${stages.join("\n")}`);
       if (cpuProfile) console.log(`  JavaScript self time over the whole scroll:\n${hotFunctions(cpuProfile).join("\n")}`);
     }
   } finally {

@@ -133,8 +133,12 @@ describe.each(VIEWPORTS.flatMap((v) => (["light", "dark"] as const).map((scheme)
 
   it("draws the trunk on lane 0 in one colour from its head to its base, branches beside it, depends_on dashed", async () => {
     await onGraph(viewport, scheme, `#/graph?select=${T3}`, async (page) => {
+      // A node's colour: its stroke where it is hollow, its fill where it is filled (drawn as one shape).
       const lanes = await page.locator("[data-testid=graph] [data-revision]").evaluateAll((rows) =>
-        rows.map((r) => ({ id: r.getAttribute("data-revision"), lane: r.getAttribute("data-lane"), stroke: r.querySelector("svg circle:last-of-type, svg rect")?.getAttribute("stroke") })),
+        rows.map((r) => {
+          const node = r.querySelector("svg [data-node]");
+          return { id: r.getAttribute("data-revision"), lane: r.getAttribute("data-lane"), stroke: node?.getAttribute("stroke") ?? node?.getAttribute("fill") };
+        }),
       );
       for (const l of lanes) {
         const onTrunk = TRUNK.includes(l.id!);

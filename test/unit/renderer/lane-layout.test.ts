@@ -233,3 +233,10 @@ describe("depends_on lines", () => {
     expect(layout.rows.map((r) => r.dependencies.length)).toEqual([1, 1, 1, 1]);
   });
 });
+
+describe("layoutGraph", () => {
+  it("does not take a second parent for the first where the first written is not in the list", () => {
+    // b's first parent is gone: b does not continue a's line, so a is not on the trunk with it.
+    expect(picture(graph("a:", "b:gone,a", "c:"))).toEqual(["b lane0 into[] through[] out[1]", "a lane1 into[1] through[] out[]", "c lane1 into[] through[] out[]"]);
+  });
+});
