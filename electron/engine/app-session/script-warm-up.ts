@@ -12,33 +12,18 @@ const LOADS_PER_TURN = 20;
  * Sucrase only (esbuild's batches took both cores while the person scrolled the graph: bench/ui.ts
  * 5000, p95 frame 23.4 ms against 14.3-15.2 ms), in Strata's own thread, a few milliseconds between
  * calls of `turn` (which gives the event loop back and waits while a person's call is answered),
- * each after a rest as long as the work before it. A file
+ * so one thread's worth of a small machine's two cores, never both. A rest as long as the work before each turn was tried and dropped: under load
+ * it stretched the warm-up from about 3 s to 4-16 s, and a plan clicked meanwhile waited longer. A file
  * that does not compile or throws while loading is left to the call that needs it, which reports it.
  * Drift's scratch builds load the same files from the oldest up; nothing is loaded twice.
  */
 export async function warmUpScripts(project: OpenProject, turn: () => Promise<void>): Promise<void> {
   const order = newestFirst(project);
-  const rest = resting(turn);
-  await compileScriptsAhead(order, rest, { esbuild: false });
+  await compileScriptsAhead(order, turn, { esbuild: false });
   for (let i = 0; i < order.length; i++) {
-    if (i % LOADS_PER_TURN === 0) await rest();
+    if (i % LOADS_PER_TURN === 0) await turn();
     await order[i]!.load().catch(() => undefined);
   }
-}
-
-/**
- * `turn`, after a pause as long as the work since the last one: the warm-up takes at most half a core,
- * leaving the page a core and a half of the two a small machine has while the person scrolls the graph
- * (the warm-up of 5,000 files took 80% of a core for 2.8 s at load 10 without it, bench/warm-up-span.ts).
- */
-function resting(turn: () => Promise<void>): () => Promise<void> {
-  let since = performance.now();
-  return async () => {
-    const worked = performance.now() - since;
-    await new Promise((resolve) => setTimeout(resolve, worked));
-    await turn();
-    since = performance.now();
-  };
 }
 
 /**
