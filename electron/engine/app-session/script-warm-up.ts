@@ -1,16 +1,14 @@
 import type { RevisionScript } from "../scripts/index.js";
-import { compileScriptsAhead } from "../scripts/index.js";
+import { BACKGROUND_SLICE_MS, compileScriptsAhead } from "../scripts/index.js";
 import type { OpenProject } from "../use-cases/open-project.js";
 
-/** Revision files loaded between two turns of the warm-up: a few milliseconds of work on a quiet machine. */
-const LOADS_PER_TURN = 20;
 
 /**
  * Compiles and loads (evaluates) every revision file of the project in the background, newest first,
  * so that a big plan's first click finds them ready (issue 19 point 7: a 2,000-step plan at 5,000
  * revisions spent seconds compiling and evaluating its files on its first click). Gentle on purpose:
  * Sucrase only (esbuild's batches took both cores while the person scrolled the graph: bench/ui.ts
- * 5000, p95 frame 23.4 ms against 14.3-15.2 ms), in Strata's own thread, a few milliseconds between
+ * 5000, p95 frame 23.4 ms against 14.3-15.2 ms), in Strata's own thread, BACKGROUND_SLICE_MS of work between
  * calls of `turn` (which gives the event loop back and waits while a person's call is answered),
  * so one thread's worth of a small machine's two cores, never both. A rest as long as the work before each turn was tried and dropped: under load
  * it stretched the warm-up from about 3 s to 4-16 s, and a plan clicked meanwhile waited longer. A file
@@ -20,9 +18,13 @@ const LOADS_PER_TURN = 20;
 export async function warmUpScripts(project: OpenProject, turn: () => Promise<void>): Promise<void> {
   const order = newestFirst(project);
   await compileScriptsAhead(order, turn, { esbuild: false });
-  for (let i = 0; i < order.length; i++) {
-    if (i % LOADS_PER_TURN === 0) await turn();
-    await order[i]!.load().catch(() => undefined);
+  let sliceFrom = -Infinity;
+  for (const script of order) {
+    if (performance.now() - sliceFrom >= BACKGROUND_SLICE_MS) {
+      await turn();
+      sliceFrom = performance.now();
+    }
+    await script.load().catch(() => undefined);
   }
 }
 

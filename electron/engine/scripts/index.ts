@@ -16,4 +16,4 @@ export {
   type WriteKnexMigrationOptions,
   type WriteRevisionOptions,
 } from "./revision-writer.js";
-export { compileRevision, compileRevisionsAhead, evaluateRevision, type CompileAheadOptions, type CompiledRevision, type SourceToCompile } from "./module-evaluator.js";
+export { BACKGROUND_SLICE_MS, compileRevision, compileRevisionsAhead, evaluateRevision, type CompileAheadOptions, type CompiledRevision, type SourceToCompile } from "./module-evaluator.js";

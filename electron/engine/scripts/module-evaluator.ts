@@ -146,8 +146,12 @@ export interface SourceToCompile {
 /** Files compiled ahead in one call to esbuild: a batch is one message each way, where a compile per file is one round trip each. */
 const COMPILE_AHEAD_BATCH = 500;
 
-/** Files Sucrase compiles between two turns (about 5 ms of work on a quiet machine): background work gives the event loop back that often. */
-const SUCRASE_FILES_PER_TURN = 40;
+/**
+ * Milliseconds of Sucrase's work between two turns: background work gives the event loop back that
+ * often, so a request that comes meanwhile waits no longer than that, on a loaded machine too (a count
+ * of files per turn took ten times as long there).
+ */
+export const BACKGROUND_SLICE_MS = 5;
 
 /** A file left to esbuild by compileRevisionsAhead, with its cache and key. */
 interface EsbuildMiss extends SourceToCompile {
@@ -162,7 +166,7 @@ export interface CompileAheadOptions {
 
 /**
  * Compiles revision files into the compile cache ahead of their loads (issue 19 point 7). Sucrase
- * compiles what it can in Strata's own thread, SUCRASE_FILES_PER_TURN files between two calls of
+ * compiles what it can in Strata's own thread, BACKGROUND_SLICE_MS of work between two calls of
  * `turn` (background work gives the event loop back and steps aside for a person's call). The rest
  * goes to esbuild in batches: one compile per file cost a 2,000-step plan seconds of round trips to
  * esbuild, where one build of many entry points is one message each way. esbuild reads each file's
@@ -189,7 +193,7 @@ async function compileAheadWithSucrase(files: Iterable<SourceToCompile>, turn: (
   const left: EsbuildMiss[] = [];
   const seen = new Set<string>();
   let compiled = 0;
-  let sinceTurn = 0;
+  let sliceFrom = performance.now();
   for (const f of files) {
     if (seen.has(f.file) || isCommonJsAsWritten(f.file, f.source)) continue;
     seen.add(f.file);
@@ -200,13 +204,12 @@ async function compileAheadWithSucrase(files: Iterable<SourceToCompile>, turn: (
     const cached = (): boolean => (keys.sucrase !== undefined && cache.get(name, keys.sucrase) !== undefined) || cache.get(name, keys.esbuild) !== undefined;
     if (cached()) continue;
     if (keys.sucrase !== undefined) {
-      if (turn !== undefined && sinceTurn >= SUCRASE_FILES_PER_TURN) {
-        sinceTurn = 0;
+      if (turn !== undefined && performance.now() - sliceFrom >= BACKGROUND_SLICE_MS) {
         await turn();
+        sliceFrom = performance.now();
         // Loaded meanwhile (a plan's own loads compile too).
         if (cached()) continue;
       }
-      sinceTurn++;
       const fast = compileWithSucrase(f.file, f.source);
       if (fast !== undefined) {
         cache.set(name, keys.sucrase, fast.code);
