@@ -149,6 +149,9 @@ function inForeground(handlers: ApiHandlers): ApiHandlers {
   return wrapped as unknown as ApiHandlers;
 }
 
+/** How long no call must be in flight before the revision files are warmed up (see warmUp). */
+const WARM_UP_AFTER_QUIET_MS = 1000;
+
 /** Builds the service a host (Electron main, strata serve) exposes as StrataApi. */
 export function createAppService(options: AppServiceOptions): AppService {
   const events = new EventHub();
@@ -435,7 +438,10 @@ export function createAppService(options: AppServiceOptions): AppService {
     try {
       const project = await projects.project("graph");
       await projectSummary(project, []);
-      // Every file compiled and loaded ahead, gently, for a big plan's first click (issue 19 point 7).
+      // Every file compiled and loaded ahead, gently, for a big plan's first click (issue 19 point 7),
+      // once the page's first calls are answered: started at once, it cost the first graph about half a
+      // second at 5,000 revisions (bench/ui.ts --graph-only, load 3-6).
+      await foreground.quietFor(WARM_UP_AFTER_QUIET_MS);
       await warmUpScripts(project, () => foreground.turn());
     } catch {
       // Reported to the person by the first call that needs the project.

@@ -78,6 +78,21 @@ describe("warming up a project's revision files", () => {
     expect(loads.strataWarmUpLoads).toHaveLength(30);
   });
 
+  it("starts only once no call has been in flight for a while (the gate's quietFor)", async () => {
+    const gate = new ForegroundGate();
+    let release = (): void => undefined;
+    const call = gate.run(() => new Promise<void>((resolve) => (release = resolve)));
+    let quiet = false;
+    const waiting = gate.quietFor(50).then(() => (quiet = true));
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(quiet).toBe(false);
+    release();
+    await call;
+    const ended = performance.now();
+    await waiting;
+    expect(performance.now() - ended).toBeGreaterThanOrEqual(45);
+  });
+
   it("goes on past a file that throws while loading; the load that needs it reports it", async () => {
     loads.strataWarmUpLoads = [];
     const p = await openProject({ cwd: project(5, 3) });
