@@ -45,6 +45,7 @@ import { deleteRevision } from "../use-cases/delete-revision.js";
 import { historyRuns } from "./history-runs.js";
 import { RunQueue } from "./run-queue.js";
 import { foreground } from "../use-cases/foreground-gate.js";
+import { warmUpScripts } from "./script-warm-up.js";
 import { DRIFT_SCREEN_LEFT } from "../use-cases/migrations-schema-cache.js";
 
 /**
@@ -93,7 +94,7 @@ export interface AppServiceOptions {
 /** The engine behind StrataApi: one handler per call, the event stream, and the run queue. */
 export interface AppService {
   readonly handlers: ApiHandlers;
-  /** Reads the open project and builds its graph ahead of the first call; never rejects (the call reports the problem). */
+  /** Reads the open project and builds its graph ahead of the first call, then compiles and loads its revision files in the background (see warmUpScripts); never rejects (the call reports the problem). */
   warmUp(): Promise<void>;
   readonly events: EventHub;
   readonly runs: RunQueue;
@@ -147,6 +148,9 @@ function inForeground(handlers: ApiHandlers): ApiHandlers {
   }
   return wrapped as unknown as ApiHandlers;
 }
+
+/** How long no call must be in flight before the revision files are warmed up (see warmUp). */
+const WARM_UP_AFTER_QUIET_MS = 1000;
 
 /** Builds the service a host (Electron main, strata serve) exposes as StrataApi. */
 export function createAppService(options: AppServiceOptions): AppService {
@@ -434,9 +438,11 @@ export function createAppService(options: AppServiceOptions): AppService {
     try {
       const project = await projects.project("graph");
       await projectSummary(project, []);
-      // Not compiled ahead here: a background compile of every file takes both cores while the person
-      // scrolls the graph (bench/ui.ts 5000 on a quiet machine: p95 frame 23.4 ms with it, 14.3-15.2 ms
-      // without). A plan or drift check compiles the files it needs in batches when it is asked for.
+      // Every file compiled and loaded ahead, gently, for a big plan's first click (issue 19 point 7),
+      // once the page's first calls are answered: started at once, it cost the first graph about half a
+      // second at 5,000 revisions (bench/ui.ts --graph-only, load 3-6).
+      await foreground.quietFor(WARM_UP_AFTER_QUIET_MS);
+      await warmUpScripts(project, () => foreground.turn());
     } catch {
       // Reported to the person by the first call that needs the project.
     }

@@ -1,5 +1,5 @@
 // scripts/: revision files on disk: find them, read their literal exports without running them, compile and
-// evaluate them (with a compile cache), write new ones. May import: errors.ts, revisions/ (types), esbuild.
+// evaluate them (with a compile cache), write new ones. May import: errors.ts, revisions/ (types), esbuild, sucrase.
 export * from "./types.js";
 export { REVISION_FILE_EXTENSIONS, compileScriptsAhead, fileChecksum, isRevisionFileName, loadScriptDirectory, type LoadScriptDirectoryOptions } from "./script-directory.js";
 export { DEFAULT_FILE_TEMPLATE, SLUG_LENGTH, renderFileName, slugify, type FileTemplateFields } from "./file-template.js";
@@ -16,4 +16,4 @@ export {
   type WriteKnexMigrationOptions,
   type WriteRevisionOptions,
 } from "./revision-writer.js";
-export { compileRevision, compileRevisionsAhead, evaluateRevision, type CompiledRevision, type SourceToCompile } from "./module-evaluator.js";
+export { BACKGROUND_SLICE_MS, compileRevision, compileRevisionsAhead, evaluateRevision, type CompileAheadOptions, type CompiledRevision, type SourceToCompile } from "./module-evaluator.js";

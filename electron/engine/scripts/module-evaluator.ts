@@ -2,9 +2,11 @@ import type { Message, TransformFailure, TransformOptions } from "esbuild";
 import { readFileSync, statSync } from "node:fs";
 import Module, { SourceMap } from "node:module";
 import path from "node:path";
+import { compileFunction } from "node:vm";
 import { StrataError } from "../errors.js";
 import { compileKey, compileUnderWay, folderCompileCache, scheduleCompileCacheFlush, sourceDigest } from "./compile-cache.js";
 import { COMPILE_TARGET, compilerId, esbuild, loaderFor } from "./esbuild-compiler.js";
+import { compileWithSucrase, sucraseCompilerId } from "./sucrase-compiler.js";
 
 /** The parts of node:module's Module that @types/node does not declare. */
 interface CommonJsModule {
@@ -43,25 +45,48 @@ export interface CompiledRevision {
   readonly map: string;
   /** The code is the source itself (see isCommonJsAsWritten), so it keeps the source's line numbers. */
   readonly asWritten?: boolean;
+  /** Made by Sucrase (see sucrase-compiler.ts): its source map, made again for an error, is Sucrase's, not esbuild's. */
+  readonly bySucrase?: boolean;
 }
 
 /**
- * Compiles a revision file (TypeScript or JavaScript, ESM or CommonJS) to CommonJS with esbuild.
- * `displayName` is how the file is named in error messages, e.g. "migrations/x.ts". Without a
- * source map (how every revision is loaded) the code comes from the compile cache where it can;
- * the map is made only for an error that needs a line.
+ * Compiles a revision file (TypeScript or JavaScript, ESM or CommonJS) to CommonJS: with Sucrase where
+ * it can (see compileWithSucrase), else with esbuild, whose message names the file and line of a syntax
+ * error. `displayName` is how the file is named in error messages, e.g. "migrations/x.ts". Without a
+ * source map (how every revision is loaded) the code comes from the compile cache where it can; the
+ * map is made only for an error that needs a line, by the compiler that made the code. `compiler`
+ * "esbuild" skips Sucrase (its output did not parse).
  */
-export async function compileRevision(file: string, source: string, displayName: string, withSourceMap = true): Promise<CompiledRevision> {
+export async function compileRevision(
+  file: string,
+  source: string,
+  displayName: string,
+  withSourceMap = true,
+  compiler: "any" | "esbuild" = "any",
+): Promise<CompiledRevision> {
   if (!withSourceMap && isCommonJsAsWritten(file, source)) return { code: source, map: "", asWritten: true };
-  const id = withSourceMap ? undefined : compilerId();
-  const cache = id === undefined ? undefined : folderCompileCache(file);
+  const keys = withSourceMap ? undefined : compileKeys(file, source);
+  const cache = keys === undefined ? undefined : folderCompileCache(file);
   const name = path.basename(file);
-  const key = id === undefined ? "" : compileKey(id, file, sourceDigest(source));
-  const flying = cache === undefined ? undefined : compilesAhead.get(key);
+  const flying = cache === undefined ? undefined : compilesAhead.get(keys!.esbuild);
   // A batch compiling this text already: its answer, not a compile of our own.
   if (flying !== undefined) await flying;
-  const cached = cache?.get(name, key);
-  if (cached !== undefined) return { code: cached, map: "" };
+  if (cache !== undefined) {
+    const bySucrase = compiler === "any" && keys!.sucrase !== undefined ? cache.get(name, keys!.sucrase) : undefined;
+    if (bySucrase !== undefined) return { code: bySucrase, map: "", bySucrase: true };
+    const byEsbuild = cache.get(name, keys!.esbuild);
+    if (byEsbuild !== undefined) return { code: byEsbuild, map: "" };
+  }
+  if (compiler === "any") {
+    const fast = compileWithSucrase(file, source, withSourceMap);
+    if (fast !== undefined) {
+      if (cache !== undefined && keys?.sucrase !== undefined) {
+        cache.set(name, keys.sucrase, fast.code);
+        scheduleCompileCacheFlush();
+      }
+      return { code: fast.code, map: fast.map, bySucrase: true };
+    }
+  }
   let result;
   // The cache's scheduled write waits for this compile, so it holds the whole batch.
   const ended = cache === undefined ? undefined : compileUnderWay();
@@ -74,7 +99,7 @@ export async function compileRevision(file: string, source: string, displayName:
       throw syntaxError(first, displayName, file);
     }
     if (cache !== undefined) {
-      cache.set(name, key, result.code);
+      cache.set(name, keys!.esbuild, result.code);
       scheduleCompileCacheFlush();
     }
   } finally {
@@ -83,39 +108,123 @@ export async function compileRevision(file: string, source: string, displayName:
   return { code: result.code, map: result.map };
 }
 
+/**
+ * The compile cache keys of a text, one per compiler (the key says which compiler made an entry);
+ * undefined when the cache is off or esbuild's version cannot be read.
+ */
+function compileKeys(file: string, source: string): CompileKeys | undefined {
+  const esbuildId = compilerId();
+  if (esbuildId === undefined) return undefined;
+  const known = keysByFile.get(file);
+  if (known !== undefined && known.source === source) return known.keys;
+  const digest = sourceDigest(source);
+  const sucraseId = sucraseCompilerId();
+  const keys = { esbuild: compileKey(esbuildId, file, digest), sucrase: sucraseId === undefined ? undefined : compileKey(sucraseId, file, digest) };
+  keysByFile.set(file, { source, keys });
+  return keys;
+}
+
+interface CompileKeys {
+  readonly esbuild: string;
+  readonly sucrase: string | undefined;
+}
+
+/**
+ * The keys last worked out per file, with the text they are for: a file is looked up by the warm-up,
+ * each drift build, the plan and its load, and three hashes each time were a tenth of the plan's
+ * first click (issue 19 point 7). The text held is the one the script holds until it is loaded;
+ * the entry goes once the file is evaluated (its script keeps the module, not the text).
+ */
+const keysByFile = new Map<string, { readonly source: string; readonly keys: CompileKeys }>();
+
 /** A revision file's text, to compile ahead of its load. */
 export interface SourceToCompile {
   readonly file: string;
   readonly source: string;
 }
 
-/** Files compiled ahead in one call to the compiler: a batch is one message each way, where a compile per file is one round trip each. */
+/** Files compiled ahead in one call to esbuild: a batch is one message each way, where a compile per file is one round trip each. */
 const COMPILE_AHEAD_BATCH = 500;
 
 /**
- * Compiles revision files into the compile cache in batches (issue 19 point 7): one compile per file
- * cost a 2,000-step plan seconds of round trips to esbuild on its first click, the main thread busy
- * writing each file to the compiler's pipe (420 ms of the engine's CPU for 2,000 files, against about
- * 100 ms for one build of them all, esbuild's own work spread over its threads). The
- * compiler reads each file's text from here (a plugin), never from disk, so the code cached under a
- * text's digest is that text's. Files already cached, CommonJS as written, or using import.meta (their
- * own options) are left to their load; a batch the compiler refuses (a syntax error in one file) is
- * left to the loads too, which name the file and line. Does nothing when the cache is off. `turn`
- * runs between batches (background work gives the event loop back). Resolves to the number compiled.
+ * Milliseconds of Sucrase's work between two turns: background work gives the event loop back that
+ * often, so a request that comes meanwhile waits no longer than that, on a loaded machine too (a count
+ * of files per turn took ten times as long there).
  */
-export async function compileRevisionsAhead(files: Iterable<SourceToCompile>, turn?: () => Promise<void>): Promise<number> {
-  const id = compilerId();
-  if (id === undefined) return 0;
-  const misses: { readonly file: string; readonly source: string; readonly key: string; readonly cache: NonNullable<ReturnType<typeof folderCompileCache>> }[] = [];
+export const BACKGROUND_SLICE_MS = 5;
+
+/** A file left to esbuild by compileRevisionsAhead, with its cache and key. */
+interface EsbuildMiss extends SourceToCompile {
+  readonly key: string;
+  readonly cache: NonNullable<ReturnType<typeof folderCompileCache>>;
+}
+
+/** What compiling ahead may use: `esbuild` false leaves what Sucrase cannot compile to the loads (a background warm-up keeps off the other core). */
+export interface CompileAheadOptions {
+  readonly esbuild?: boolean;
+}
+
+/**
+ * Compiles revision files into the compile cache ahead of their loads (issue 19 point 7). Sucrase
+ * compiles what it can in Strata's own thread, BACKGROUND_SLICE_MS of work between two calls of
+ * `turn` (background work gives the event loop back and steps aside for a person's call). The rest
+ * goes to esbuild in batches: one compile per file cost a 2,000-step plan seconds of round trips to
+ * esbuild, where one build of many entry points is one message each way. esbuild reads each file's
+ * text from here (a plugin), never from disk, so the code cached under a text's digest is that text's.
+ * Files already cached, CommonJS as written, or (for esbuild) using import.meta (their own options)
+ * are left to their load; a batch esbuild refuses (a syntax error in one file) is left to the loads
+ * too, which name the file and line. Does nothing when the cache is off. Resolves to the number compiled.
+ */
+export async function compileRevisionsAhead(files: Iterable<SourceToCompile>, turn?: () => Promise<void>, options: CompileAheadOptions = {}): Promise<number> {
+  if (compilerId() === undefined) return 0;
+  // One write of the cache once the files are in, not one per turn (each write holds the whole folder).
+  const ended = compileUnderWay();
+  let bySucrase;
+  try {
+    bySucrase = await compileAheadWithSucrase(files, turn);
+  } finally {
+    ended();
+  }
+  return bySucrase.compiled + (options.esbuild === false ? 0 : await compileAheadWithEsbuild(bySucrase.left, turn));
+}
+
+/** Compiles with Sucrase the files not yet cached; resolves to how many, and the files left to esbuild. */
+async function compileAheadWithSucrase(files: Iterable<SourceToCompile>, turn: (() => Promise<void>) | undefined): Promise<{ compiled: number; left: EsbuildMiss[] }> {
+  const left: EsbuildMiss[] = [];
   const seen = new Set<string>();
+  let compiled = 0;
+  let sliceFrom = performance.now();
   for (const f of files) {
-    if (seen.has(f.file) || isCommonJsAsWritten(f.file, f.source) || f.source.includes("import.meta")) continue;
+    if (seen.has(f.file) || isCommonJsAsWritten(f.file, f.source)) continue;
     seen.add(f.file);
     const cache = folderCompileCache(f.file);
-    if (cache === undefined) continue;
-    const key = compileKey(id, f.file, sourceDigest(f.source));
-    if (cache.get(path.basename(f.file), key) === undefined) misses.push({ ...f, key, cache });
+    const keys = cache === undefined ? undefined : compileKeys(f.file, f.source);
+    if (cache === undefined || keys === undefined) continue;
+    const name = path.basename(f.file);
+    const cached = (): boolean => (keys.sucrase !== undefined && cache.get(name, keys.sucrase) !== undefined) || cache.get(name, keys.esbuild) !== undefined;
+    if (cached()) continue;
+    if (keys.sucrase !== undefined) {
+      if (turn !== undefined && performance.now() - sliceFrom >= BACKGROUND_SLICE_MS) {
+        await turn();
+        sliceFrom = performance.now();
+        // Loaded meanwhile (a plan's own loads compile too).
+        if (cached()) continue;
+      }
+      const fast = compileWithSucrase(f.file, f.source);
+      if (fast !== undefined) {
+        cache.set(name, keys.sucrase, fast.code);
+        scheduleCompileCacheFlush();
+        compiled++;
+        continue;
+      }
+    }
+    if (!f.source.includes("import.meta")) left.push({ ...f, key: keys.esbuild, cache });
   }
+  return { compiled, left };
+}
+
+/** Compiles these files with esbuild, COMPILE_AHEAD_BATCH per build; resolves to how many. */
+async function compileAheadWithEsbuild(misses: readonly EsbuildMiss[], turn: (() => Promise<void>) | undefined): Promise<number> {
   let compiled = 0;
   // Files another caller is compiling (the background warm-up, a drift build): waited for, not compiled twice.
   const others = new Set<Promise<void>>();
@@ -316,33 +425,66 @@ function syntaxError(m: Message, displayName: string, file: string): StrataError
 /**
  * Compiles and evaluates a revision file as a CommonJS module and returns its exports.
  * `require()` inside it resolves from the file's own folder first, then from Strata's node_modules;
- * relative TypeScript modules it imports are compiled the same way.
+ * relative TypeScript modules it imports are compiled the same way. `compiler` "esbuild" skips
+ * Sucrase (tests compare the two).
  */
-export async function evaluateRevision(file: string, source: string, displayName: string): Promise<Record<string, unknown>> {
+export async function evaluateRevision(file: string, source: string, displayName: string, compiler: "any" | "esbuild" = "any"): Promise<Record<string, unknown>> {
   // No source map on the way in (a third of the compile time); it is made only when the file throws.
-  const compiled = await compileRevision(file, source, displayName, false);
-  const mod = createModule(file);
+  const compiled = await compileRevision(file, source, displayName, false, compiler);
+  keysByFile.delete(file);
   try {
-    mod._compile(compiled.code, file);
+    return runModule(file, compiled.code);
   } catch (e) {
-    // V8 names no line for a syntax error in a file it compiled as written; the compiler does
-    // (this throws the compiler's message when it rejects the file too).
-    if (compiled.asWritten && e instanceof Error && e.name === "SyntaxError") await compileRevision(file, source, displayName, true);
-    const at = compiled.asWritten
-      ? generatedLocation(e, file)
-      : originalLocation(e, file, (await compileRevision(file, source, displayName, true)).map);
-    const where = at ? `${displayName}:${at.line}:${at.column}` : displayName;
-    const reason = e instanceof Error ? `${e.name === "Error" ? "" : `${e.name}: `}${e.message}` : String(e);
-    throw new StrataError(
-      "REVISION_FILE_INVALID",
-      `${where}: the file threw while loading: ${firstLine(reason)}`,
-      { file, line: at?.line, column: at?.column },
-      e instanceof Error ? e.stack : undefined,
-    );
+    // Node 20.19 and later answer a top-level await with a require(esm) error rather than a SyntaxError: any throw is checked.
+    if (!compiled.bySucrase || parses(compiled.code, file)) {
+      throw await loadError(e, compiled, file, source, displayName);
+    }
   }
+  // Sucrase passed through syntax that Node cannot parse (top-level await, decorators, a name declared
+  // twice): none of the file ran. esbuild compiles it, or names the file and line as it always did.
+  const byEsbuild = await compileRevision(file, source, displayName, false, "esbuild");
+  try {
+    return runModule(file, byEsbuild.code);
+  } catch (e) {
+    throw await loadError(e, byEsbuild, file, source, displayName);
+  }
+}
+
+/** Runs compiled code as the CommonJS module `file` and returns its exports. */
+function runModule(file: string, code: string): Record<string, unknown> {
+  const mod = createModule(file);
+  mod._compile(code, file);
   mod.loaded = true;
   const exported = mod.exports;
   return typeof exported === "object" && exported !== null ? (exported as Record<string, unknown>) : { default: exported };
+}
+
+/** Does Node parse this code as a CommonJS module's body? Compiles it without running it. */
+function parses(code: string, file: string): boolean {
+  try {
+    compileFunction(code, ["exports", "require", "module", "__filename", "__dirname"], { filename: file });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The error for a file that threw while it was loading, naming the line in the source where it threw. */
+async function loadError(e: unknown, compiled: CompiledRevision, file: string, source: string, displayName: string): Promise<StrataError> {
+  // V8 names no line for a syntax error in a file it compiled as written; the compiler does
+  // (this throws the compiler's message when it rejects the file too).
+  if (compiled.asWritten && e instanceof Error && e.name === "SyntaxError") await compileRevision(file, source, displayName, true, "esbuild");
+  const at = compiled.asWritten
+    ? generatedLocation(e, file)
+    : originalLocation(e, file, (await compileRevision(file, source, displayName, true, compiled.bySucrase ? "any" : "esbuild")).map);
+  const where = at ? `${displayName}:${at.line}:${at.column}` : displayName;
+  const reason = e instanceof Error ? `${e.name === "Error" ? "" : `${e.name}: `}${e.message}` : String(e);
+  return new StrataError(
+    "REVISION_FILE_INVALID",
+    `${where}: the file threw while loading: ${firstLine(reason)}`,
+    { file, line: at?.line, column: at?.column },
+    e instanceof Error ? e.stack : undefined,
+  );
 }
 
 function firstLine(s: string): string {

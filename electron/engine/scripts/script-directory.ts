@@ -2,7 +2,7 @@ import { hash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import path from "node:path";
 import { StrataError } from "../errors.js";
-import { compileRevisionsAhead, evaluateRevision, type SourceToCompile } from "./module-evaluator.js";
+import { compileRevisionsAhead, evaluateRevision, type CompileAheadOptions, type SourceToCompile } from "./module-evaluator.js";
 import { lineColumnAt, scanExports, type StaticExport } from "./static-exports.js";
 import type { RevisionModule, RevisionScript, ScriptDirectory } from "./types.js";
 
@@ -446,17 +446,17 @@ function makeScript(f: FileFacts, meta: ScriptMetadata): RevisionScript {
 const pendingSources = new WeakMap<RevisionScript, () => string | undefined>();
 
 /**
- * Compiles these scripts' files into the compile cache ahead of their loads, in a few batches
- * (see compileRevisionsAhead): a plan or a scratch build then loads each from the cache. Scripts
+ * Compiles these scripts' files into the compile cache ahead of their loads (see
+ * compileRevisionsAhead): a plan or a scratch build then loads each from the cache. Scripts
  * already loaded, or whose text is not held, are skipped; errors are left to the loads.
  */
-export async function compileScriptsAhead(scripts: Iterable<RevisionScript | undefined>, turn?: () => Promise<void>): Promise<number> {
+export async function compileScriptsAhead(scripts: Iterable<RevisionScript | undefined>, turn?: () => Promise<void>, options?: CompileAheadOptions): Promise<number> {
   const files: SourceToCompile[] = [];
   for (const s of scripts) {
     const source = s === undefined ? undefined : pendingSources.get(s)?.();
     if (s !== undefined && source !== undefined) files.push({ file: s.file, source });
   }
-  return files.length === 0 ? 0 : compileRevisionsAhead(files, turn);
+  return files.length === 0 ? 0 : compileRevisionsAhead(files, turn, options);
 }
 
 function checkUniqueIds(scripts: readonly RevisionScript[], displayRoot: string): void {

@@ -7,6 +7,8 @@
 export class ForegroundGate {
   private running = 0;
   private waiters: (() => void)[] = [];
+  /** When the last foreground call ended (at first, when the gate was made: the process's start). */
+  private lastEnded = performance.now();
 
   /** Runs fn as foreground work: background turns wait until no such call is in flight. */
   async run<T>(fn: () => Promise<T>): Promise<T> {
@@ -14,11 +16,25 @@ export class ForegroundGate {
     try {
       return await fn();
     } finally {
+      this.lastEnded = performance.now();
       if (--this.running === 0) {
         const ready = this.waiters;
         this.waiters = [];
         for (const w of ready) w();
       }
+    }
+  }
+
+  /**
+   * Resolves once no foreground call has been in flight for `ms`: background work that should not
+   * start while a page's first calls are answered and its first screen drawn.
+   */
+  async quietFor(ms: number): Promise<void> {
+    for (;;) {
+      while (this.running > 0) await new Promise<void>((resolve) => this.waiters.push(resolve));
+      const left = this.lastEnded + ms - performance.now();
+      if (left <= 0) return;
+      await new Promise<void>((resolve) => setTimeout(resolve, left));
     }
   }
 

@@ -15,6 +15,7 @@ import {
   resetCompileCaches,
 } from "../../../electron/engine/scripts/compile-cache.js";
 import { compilerId } from "../../../electron/engine/scripts/esbuild-compiler.js";
+import { sucraseCompilerId } from "../../../electron/engine/scripts/sucrase-compiler.js";
 import { compileScriptsAhead, loadScriptDirectory } from "../../../electron/engine/scripts/script-directory.js";
 import { strataErrorOfAsync } from "../../helpers/strata-errors.js";
 import { useTempDirs } from "../../helpers/temp-dirs.js";
@@ -367,15 +368,18 @@ describe("compiling ahead, in batches (issue 19 point 7)", () => {
     expect(await compileAheadThenRunUps(dir)).toEqual({ compiled: 0, ups: ["v0", "edited"] });
   });
 
-  it("does not use code another compiler version cached", async () => {
+  it.each([
+    ["esbuild", () => compilerId()!, /^esbuild@[^;]+/, "esbuild@0.0.1"],
+    ["Sucrase", () => sucraseCompilerId()!, /^sucrase@[^;]+/, "sucrase@0.0.1"],
+  ] as const)("does not use code another %s version cached", async (_compiler, currentId, version, older) => {
     const dir = migrationsFolder(2);
     await runUps(dir);
     flushCompileCaches();
     const file = cacheFiles()[0]!;
     const entries = readEntries(file);
-    // The same texts, keyed as an older esbuild would key them, with code that would say so if it ran.
-    const other = compilerId()!.replace(/^esbuild@[^;]+/, "esbuild@0.0.1");
-    expect(other).not.toBe(compilerId());
+    // The same texts, keyed as an older compiler would key them, with code that would say so if it ran.
+    const other = currentId().replace(version, older);
+    expect(other).not.toBe(currentId());
     const planted: Record<string, [string, string]> = {};
     for (const [name, [, code]] of Object.entries(entries)) {
       planted[name] = [compileKey(other, name, sourceDigest(readFileSync(path.join(dir, name), "utf8"))), code.replace(/return "v\d"/, 'return "older compiler"')];
@@ -389,11 +393,31 @@ describe("compiling ahead, in batches (issue 19 point 7)", () => {
     expect(await runUps(dir)).toEqual(["v0", "v1"]);
   });
 
-  it("leaves a batch with a file that does not compile to the loads: the good files load, the bad one names its line", async () => {
+  it("compiles with Sucrase what it can and leaves the rest to esbuild's batches, or to the loads when esbuild is not to be used", async () => {
+    const dir = migrationsFolder(2);
+    // An .mts file's default import takes Node's interop, which esbuild gives and Sucrase does not.
+    const mts = revisionSource(2, "x", 'return path.basename("/from/v2");').replace('import type { Knex } from "knex";', 'import type { Knex } from "knex";\nimport path from "node:path";');
+    writeFileSync(path.join(dir, "0002_node.mts"), mts);
+    let sd = await loadScriptDirectory(dir);
+    expect(await compileScriptsAhead(sd.scripts, undefined, { esbuild: false })).toBe(2);
+    expect(await compileScriptsAhead(sd.scripts)).toBe(1);
+    flushCompileCaches();
+    const entries = readEntries(cacheFiles()[0]!);
+    const digest = (name: string): string => sourceDigest(readFileSync(path.join(dir, name), "utf8"));
+    expect(entries[fileName(0)]![0]).toBe(compileKey(sucraseCompilerId()!, fileName(0), digest(fileName(0))));
+    expect(entries["0002_node.mts"]![0]).toBe(compileKey(compilerId()!, "0002_node.mts", digest("0002_node.mts")));
+    resetCompileCaches();
+    sd = await loadScriptDirectory(dir);
+    expect(await compileScriptsAhead(sd.scripts)).toBe(0);
+    expect(await Promise.all(sd.scripts.map(async (s) => (await s.load()).up(undefined as never)))).toEqual(["v0", "v1", "v2"]);
+  });
+
+  it("leaves a file that does not compile to its load: the good files load, the bad one names its line", async () => {
     const dir = migrationsFolder(2);
     writeFileSync(path.join(dir, "0002_broken.ts"), revisionSource(2, "x").replace("return", "return )"));
     const sd = await loadScriptDirectory(dir);
-    expect(await compileScriptsAhead(sd.scripts)).toBe(0);
+    // Sucrase compiles the good two; esbuild's batch of the one Sucrase refused fails as a whole.
+    expect(await compileScriptsAhead(sd.scripts)).toBe(2);
     expect(await Promise.all(sd.scripts.slice(0, 2).map(async (s) => (await s.load()).up(undefined as never)))).toEqual(["v0", "v1"]);
     const e = await strataErrorOfAsync(sd.scripts[2]!.load());
     expect(e.message).toMatch(/^migrations\/0002_broken\.ts:7:\d+: /);
