@@ -60,6 +60,12 @@ export interface StepRecord {
   /** The id the opened row is to take (a query sent ahead of another cannot read an insert id back); default: the table's own. */
   readonly openedId?: number;
   readonly savepoint?: string;
+  /**
+   * End with `commit; begin`: the record commits its step and begins the next step's transaction
+   * in its own query (a transaction carried from step to step, Dialect.commitAndBegin), one round
+   * trip a revision fewer than a record and then a commit (issue 15). Only with `guarded`.
+   */
+  readonly commit?: boolean;
 }
 
 /** A step's record as SQL with `?` for values and `??` for names, and how many statements (so results) it holds. */
@@ -67,6 +73,8 @@ export interface StepRecordSql {
   readonly sql: string;
   readonly values: readonly SqlValue[];
   readonly statements: number;
+  /** Which statement (from 0) reports the opened row's generated id, where the row takes the table's own; null otherwise. */
+  readonly openedIndex: number | null;
 }
 
 /** What Dialect.runDirect answers: the rows the statement changed and the last inserted row id. */
