@@ -187,6 +187,14 @@ export interface Dialect {
    * inserted row id. Absent: the caller sends the statement through knex.raw.
    */
   runDirect?(db: Knex, sql: string, bindings: readonly Knex.Value[]): Promise<DirectResult>;
+  /**
+   * Where one query may hold several statements (MySQL): such a query sent straight on the driver
+   * connection that db's transaction holds, not through knex's query pipeline, which costs the
+   * client about as much as the server's answer to a run's record (one such query a revision,
+   * issue 15). Resolves to the driver's result (one per statement); rejects with the driver's
+   * error. Outside a transaction it goes through knex.raw. Absent: the caller uses knex.raw.
+   */
+  queryDirect?(db: Knex, sql: string, values: readonly unknown[]): Promise<unknown>;
   /** Inserts one row and returns its generated integer id (RETURNING, insertId or rowid). */
   insertReturningId(db: Knex, table: string, row: Readonly<Record<string, unknown>>): Promise<number>;
   /**

@@ -277,7 +277,7 @@ export async function closeStep(db: Knex, dialect: Dialect, tables: TableNames, 
   const record = dialect.stepRecordSql(stepRecordOf(tables, close), { guarded: commit });
   let results: { affectedRows?: number; insertId?: number }[];
   try {
-    [results] = (await db.raw(record.sql, [...record.values])) as [{ affectedRows?: number; insertId?: number }[]];
+    results = (dialect.queryDirect ? await dialect.queryDirect(db, record.sql, record.values) : ((await db.raw(record.sql, [...record.values])) as [unknown])[0]) as typeof results;
   } catch (e) {
     // A guard stopped it: a row it moves or closes was not there. Inserts have no guard (they fail on the key by themselves).
     if (commit && dialect.isRecordGuardFailure?.(e)) {
