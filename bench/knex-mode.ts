@@ -10,6 +10,8 @@
 // Strata's --single-transaction (like with like: one transaction for the batch, as knex's latest) is timed beside.
 // Beside wall time, each process's CPU time (user + system, from GNU time) is kept: on a machine
 // others load, CPU time moves far less than wall time.
+// STRATA_BENCH_OTHER_BIN=path/to/bin/strata times another build's default run in the same rounds
+// (the four runs' order rotating), for telling two versions apart on a machine others load.
 // Usage: npm run build && npx tsx bench/knex-mode.ts [N] [pg,mysql2,better-sqlite3]   (BENCH_ROUNDS=3)
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -24,6 +26,7 @@ import { median, settle, urlOf } from "./bench-process.js";
 const N = Number(process.argv[2] ?? 1000);
 const clients = (process.argv[3] ?? "better-sqlite3,pg,mysql2").split(",") as DbClient[];
 const REPS = Number(process.env.BENCH_ROUNDS ?? 3);
+const OTHER_BIN = process.env.STRATA_BENCH_OTHER_BIN ? path.resolve(process.env.STRATA_BENCH_OTHER_BIN) : null;
 
 /** A knex project as found: a strata.config.json naming only the folder, and N knex migrations. */
 function writeKnexProject(n: number): string {
@@ -43,7 +46,7 @@ function writeKnexProject(n: number): string {
 }
 
 /** CPU seconds (user + system) of every timed process, by what ran. */
-const cpu: Record<"strata" | "knex" | "single", number[]> = { strata: [], knex: [], single: [] };
+const cpu: Record<"strata" | "knex" | "single" | "other", number[]> = { strata: [], knex: [], single: [], other: [] };
 
 /** Runs node with these arguments to completion under GNU time; returns its wall seconds and keeps its CPU seconds. */
 function timedProcess(args: readonly string[], env: NodeJS.ProcessEnv, who: keyof typeof cpu): number {
@@ -56,8 +59,8 @@ function timedProcess(args: readonly string[], env: NodeJS.ProcessEnv, who: keyo
   return wall;
 }
 
-function strataUpgrade(db: TestDatabase, project: string, cacheDir: string, extra: readonly string[] = []): number {
-  return timedProcess([STRATA_BIN, "--project", project, "--url", urlOf(db), "--quiet", "upgrade", "heads", ...extra], { STRATA_CACHE_DIR: cacheDir }, extra.length ? "single" : "strata");
+function strataUpgrade(db: TestDatabase, project: string, cacheDir: string, extra: readonly string[] = [], bin = STRATA_BIN): number {
+  return timedProcess([bin, "--project", project, "--url", urlOf(db), "--quiet", "upgrade", "heads", ...extra], { STRATA_CACHE_DIR: cacheDir }, bin !== STRATA_BIN ? "other" : extra.length ? "single" : "strata");
 }
 
 function knexLatest(db: TestDatabase, project: string): number {
@@ -82,30 +85,45 @@ async function main(): Promise<void> {
     const warm = await createTestDatabase(client);
     strataUpgrade(warm, project, cacheDir);
     await warm.drop();
+    if (OTHER_BIN) {
+      const warmOther = await createTestDatabase(client);
+      strataUpgrade(warmOther, project, cacheDir, [], OTHER_BIN);
+      await warmOther.drop();
+    }
     // The untimed warm-up run above is left out.
     for (const list of Object.values(cpu)) list.length = 0;
     const strataTimes: number[] = [];
     const knexTimes: number[] = [];
     const singleTimes: number[] = [];
+    const otherTimes: number[] = [];
     for (let round = 0; round < REPS; round++) {
       const forStrata = await createTestDatabase(client);
       const forKnex = await createTestDatabase(client);
       const forSingle = await createTestDatabase(client);
+      const forOther = OTHER_BIN ? await createTestDatabase(client) : null;
       try {
-        const order = round % 2 === 0 ? (["strata", "knex", "single"] as const) : (["knex", "strata", "single"] as const);
+        const rotation = forOther ? (["strata", "knex", "other", "single"] as const) : (["strata", "knex", "single"] as const);
+        const order = forOther
+          ? [...rotation.slice(round % rotation.length), ...rotation.slice(0, round % rotation.length)]
+          : round % 2 === 0
+            ? (["strata", "knex", "single"] as const)
+            : (["knex", "strata", "single"] as const);
         for (const who of order) {
-          await settle(who === "strata" ? forStrata : who === "knex" ? forKnex : forSingle);
+          await settle(who === "strata" ? forStrata : who === "knex" ? forKnex : who === "other" ? forOther! : forSingle);
           if (who === "strata") strataTimes.push(strataUpgrade(forStrata, project, cacheDir));
           else if (who === "knex") knexTimes.push(knexLatest(forKnex, project));
+          else if (who === "other") otherTimes.push(strataUpgrade(forOther!, project, cacheDir, [], OTHER_BIN!));
           else singleTimes.push(strataUpgrade(forSingle, project, cacheDir, ["--single-transaction"]));
         }
         await checkApplied(forStrata, "strata");
         await checkApplied(forKnex, "knex");
         await checkApplied(forSingle, "strata --single-transaction");
+        if (forOther) await checkApplied(forOther, "the other build");
       } finally {
         await forStrata.drop();
         await forKnex.drop();
         await forSingle.drop();
+        await forOther?.drop();
       }
     }
     const pairs = strataTimes.map((s, i) => s / knexTimes[i]!);
@@ -119,6 +137,13 @@ async function main(): Promise<void> {
       `${client.padEnd(15)} CPU (user+sys): knex ${median(cpu.knex).toFixed(2)} s | strata ${median(cpu.strata).toFixed(2)} s = ${(median(cpu.strata) / median(cpu.knex)).toFixed(2)}x | ` +
         `--single-transaction ${median(cpu.single).toFixed(2)} s = ${(median(cpu.single) / median(cpu.knex)).toFixed(2)}x`,
     );
+    if (OTHER_BIN) {
+      const otherPairs = otherTimes.map((s, i) => s / knexTimes[i]!);
+      console.log(
+        `${client.padEnd(15)} other build (${OTHER_BIN}): ${median(otherTimes).toFixed(2)} s = ${(median(otherTimes) / median(knexTimes)).toFixed(2)}x knex; each round's pair ${otherPairs.map((x) => x.toFixed(2)).join("/")} ` +
+          `(median ${median(otherPairs).toFixed(2)}x); runs ${otherTimes.map((x) => x.toFixed(2)).join("/")}; CPU ${median(cpu.other).toFixed(2)} s = ${(median(cpu.other) / median(cpu.knex)).toFixed(2)}x`,
+      );
+    }
   }
   fs.rmSync(project, { recursive: true, force: true });
   fs.rmSync(cacheDir, { recursive: true, force: true });

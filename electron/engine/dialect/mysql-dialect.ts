@@ -107,6 +107,15 @@ export const mysqlDialect: Dialect = {
     return Number(ids[0]);
   },
 
+  async queryDirect(db, sql, values) {
+    if (!db.isTransaction) return ((await db.raw(sql, values as Knex.Value[])) as [unknown])[0];
+    const trx = db as Knex.Transaction;
+    // knex's own refusal, as a query through it would meet it.
+    if (trx.isCompleted()) throw new Error("Transaction query already complete, run with DEBUG=knex:tx for more info");
+    const connection = (await trx.client.acquireConnection()) as DriverConnection;
+    return new Promise((resolve, reject) => connection.query({ sql }, values, (err, rows) => (err ? reject(err) : resolve(rows))));
+  },
+
   async carryAhead(trx, carrier) {
     const connection = (await trx.client.acquireConnection()) as DriverConnection;
     const send = connection.query.bind(connection);

@@ -15,6 +15,10 @@ function quoted(name: string): string {
  * runs, unless the change touched exactly its one row; the check rides in the next statement
  * where it can (a statement costs the server more than an expression), else in a `do`. The
  * INSERT also fails rather than merge into any row but the one it closes.
+ *
+ * `record.commit` ends the query with `commit; begin`, so the record commits the step in the same
+ * round trip (a carried transaction's step, see StepRecord.commit); then it must be `guarded`, as
+ * nothing can be checked once it has committed.
  */
 export function mysqlStepRecordSql(record: StepRecord, opts: { readonly guarded: boolean }): StepRecordSql {
   const statements: string[] = record.begin ? ["begin"] : [];
@@ -38,7 +42,9 @@ export function mysqlStepRecordSql(record: StepRecord, opts: { readonly guarded:
     unchecked = change.kind !== "insert";
   }
   const closed = record.closed;
+  let openedIndex: number | null = null;
   if (record.opened) {
+    if (record.openedId === undefined) openedIndex = statements.length;
     const columns = Object.keys(record.opened);
     const row = (rowId: string) => `(${columns.map(() => "?").join(", ")}, ${rowId})`;
     const openedId = record.openedId === undefined ? "default" : "?";
@@ -57,7 +63,8 @@ export function mysqlStepRecordSql(record: StepRecord, opts: { readonly guarded:
   }
   checkAlone();
   if (record.savepoint) statements.push(`savepoint ${record.savepoint}`);
-  return { sql: statements.join(";\n"), values, statements: statements.length };
+  if (record.commit) statements.push("commit", "begin");
+  return { sql: statements.join(";\n"), values, statements: statements.length, openedIndex };
 }
 
 /** One version change as a statement, its values appended to `values`. */

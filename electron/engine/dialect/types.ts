@@ -60,6 +60,12 @@ export interface StepRecord {
   /** The id the opened row is to take (a query sent ahead of another cannot read an insert id back); default: the table's own. */
   readonly openedId?: number;
   readonly savepoint?: string;
+  /**
+   * End with `commit; begin`: the record commits its step and begins the next step's transaction
+   * in its own query (a transaction carried from step to step, Dialect.commitAndBegin), one round
+   * trip a revision fewer than a record and then a commit (issue 15). Only with `guarded`.
+   */
+  readonly commit?: boolean;
 }
 
 /** A step's record as SQL with `?` for values and `??` for names, and how many statements (so results) it holds. */
@@ -67,6 +73,8 @@ export interface StepRecordSql {
   readonly sql: string;
   readonly values: readonly SqlValue[];
   readonly statements: number;
+  /** Which statement (from 0) reports the opened row's generated id, where the row takes the table's own; null otherwise. */
+  readonly openedIndex: number | null;
 }
 
 /** What Dialect.runDirect answers: the rows the statement changed and the last inserted row id. */
@@ -179,6 +187,14 @@ export interface Dialect {
    * inserted row id. Absent: the caller sends the statement through knex.raw.
    */
   runDirect?(db: Knex, sql: string, bindings: readonly Knex.Value[]): Promise<DirectResult>;
+  /**
+   * Where one query may hold several statements (MySQL): such a query sent straight on the driver
+   * connection that db's transaction holds, not through knex's query pipeline, which costs the
+   * client about as much as the server's answer to a run's record (one such query a revision,
+   * issue 15). Resolves to the driver's result (one per statement); rejects with the driver's
+   * error. Outside a transaction it goes through knex.raw. Absent: the caller uses knex.raw.
+   */
+  queryDirect?(db: Knex, sql: string, values: readonly unknown[]): Promise<unknown>;
   /** Inserts one row and returns its generated integer id (RETURNING, insertId or rowid). */
   insertReturningId(db: Knex, table: string, row: Readonly<Record<string, unknown>>): Promise<number>;
   /**

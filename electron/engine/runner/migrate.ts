@@ -260,9 +260,24 @@ class StepRunner {
       this.pendingRecord = { ...record, step, script, id, startedAt, versionBefore: this.current };
       return next && opening ? { revision: next.step.revision, id: openedId, startedAt: opening.startedAt } : null;
     }
-    const nextId = await closeStep(trx, this.dialect, this.opts, { ops: step.ops, id, entry, startedAt, next: opening, reopen, savepoint });
+    const closed = await closeStep(trx, this.dialect, this.opts, { ops: step.ops, id, entry, startedAt, next: opening, reopen, savepoint, commit: this.recordCommits });
+    this.committedByRecord = closed.committed;
+    const nextId = closed.nextId;
     return next && opening && nextId !== null ? { revision: next.step.revision, id: nextId, startedAt: opening.startedAt } : null;
   }
+
+  /**
+   * Whether a step's record (closeStep) commits the step in its own query, in a carried
+   * transaction that commits each step (MySQL): `begin; <record>; commit; begin`, so the step's
+   * DDL, its record and its commit take two round trips, as knex's own migrator takes for the
+   * migration and its row (issue 15). Without it the record was one query and the commit another.
+   */
+  private get recordCommits(): boolean {
+    return this.chain !== null && !this.defersCommits && this.stepRecordSql !== null;
+  }
+
+  /** Set by closeAndOpenNext when the record's query committed the step (recordCommits): inStepTransaction then sends no commit. */
+  private committedByRecord = false;
 
   /**
    * One connection's transaction carried through the run (Dialect.commitAndBegin, see
@@ -372,7 +387,10 @@ class StepRunner {
     if (!chain) return this.db.transaction(work);
     try {
       const out = await work(chain);
-      if (!this.defersCommits) {
+      if (this.committedByRecord) {
+        this.committedByRecord = false;
+        this.chainLeft--;
+      } else if (!this.defersCommits) {
         const record = this.recordWithCommit ?? "";
         this.recordWithCommit = null;
         this.chainLeft--;
@@ -382,6 +400,7 @@ class StepRunner {
       return out;
     } catch (e) {
       this.recordWithCommit = null;
+      this.committedByRecord = false;
       // Undone now, not when the run's transaction ends: the failure is recorded on another connection first.
       await (this.defersCommits ? this.undoDeferredStep(chain) : chain.raw("rollback;\nbegin")).catch(() => undefined);
       throw e;
@@ -493,6 +512,8 @@ class StepRunner {
         if (script.transaction) {
           this.opened = await this.inStepTransaction(async (trx) => {
             await this.runRevision(trx, fn, log);
+            // The record's query commits the step (recordCommits): lost in it, the step may have committed.
+            if (this.recordCommits) committing = true;
             // DDL has ended MySQL's transaction: what follows must begin another to commit as one.
             const opened = await this.closeAndOpenNext(trx, step, script, id, startedAt, next, log.succeeded.some((sql) => this.dialect.commitsImplicitly(sql)));
             committing = true;
@@ -509,9 +530,11 @@ class StepRunner {
         if (cause !== null) {
           const kept = this.keptOf(script, log, committing);
           const lost = this.lost(step, script, log, cause, kept, true, false);
-          // Lost in the COMMIT, its row may have been closed as succeeded: it is left as it is.
+          // Lost in the COMMIT, its row may have been closed as succeeded: it is left as it is
+          // (when the commit did not take, its `running` row stays and the next run asks for `strata resolve`).
           const recorded =
             kept !== "unknown" &&
+            !committing &&
             (await this.recordLoss(async () => {
               // What committed before the loss, for the recovery check, as after any half-applied failure.
               const ran = kept === "partial" ? await ranStatementsColumn(this.db, this.opts.historyTable, { ran: log.succeeded, failed: log.failed }) : {};

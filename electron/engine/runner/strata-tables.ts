@@ -242,19 +242,26 @@ export interface StepClose {
   readonly reopen: boolean;
   /** A savepoint to set once it is all written (MySQL's --single-transaction, see migrate.ts). */
   readonly savepoint?: string;
+  /**
+   * Commit the step and begin the next transaction in the record's own query, where the dialect
+   * writes the record in one (StepRecord.commit): a carried transaction's step (migrate.ts).
+   * Returns whether it did; where it did not, the caller commits.
+   */
+  readonly commit?: boolean;
 }
 
 /**
  * Records a finished step, its version-table changes and its history row closed as `succeeded`,
  * and, given `next`, opens the next revision's `running` row in the same commit; returns that
- * row's id (null without `next`).
+ * row's id (null without `next`) and whether the query committed the step.
  *
  * On MySQL, where a run of small revisions is bound by round trips and by the statements the
  * server parses, it is one multi-statement query (stepRecordSql). `reopen` begins a transaction
  * first, for when the revision's DDL has ended the caller's: MySQL would otherwise commit each
- * statement on its own.
+ * statement on its own. With `commit` (where the dialect can) the same query commits the step
+ * and begins the next transaction: the record's checks then run in the query, ahead of its COMMIT.
  */
-export async function closeStep(db: Knex, dialect: Dialect, tables: TableNames, close: StepClose): Promise<number | null> {
+export async function closeStep(db: Knex, dialect: Dialect, tables: TableNames, close: StepClose): Promise<{ readonly nextId: number | null; readonly committed: boolean }> {
   const { ops, id, startedAt, next, reopen, savepoint } = close;
   if (dialect.bookkeeping !== "multi-statement" || !dialect.stepRecordSql) {
     if (reopen) await db.raw("begin");
@@ -262,16 +269,33 @@ export async function closeStep(db: Knex, dialect: Dialect, tables: TableNames, 
     await finishHistory(db, tables.historyTable, id, startedAt, "succeeded", null);
     const nextId = next ? await insertHistory(db, dialect, tables.historyTable, next) : null;
     if (savepoint) await db.raw(`savepoint ${savepoint}`);
-    return nextId;
+    return { nextId, committed: false };
   }
-  const record = dialect.stepRecordSql(stepRecordOf(tables, close), { guarded: false });
-  const [results] = (await db.raw(record.sql, [...record.values])) as [{ affectedRows?: number; insertId?: number }[]];
-  const own = reopen ? results.slice(1) : results;
-  // Each statement touches one row; fewer means the version table moved under the run (the caller rolls back).
-  ops.forEach((op, i) => {
-    if (Number(own[i]?.affectedRows) !== 1) throw versionTableMoved(tables.knexRows?.tableName ?? tables.versionTable, describeOp(op));
-  });
-  return next ? Number(own[ops.length]?.insertId) : null;
+  const table = tables.knexRows?.tableName ?? tables.versionTable;
+  const commit = close.commit === true;
+  // Once the query has committed nothing can be undone: its own checks stop it before the COMMIT.
+  const record = dialect.stepRecordSql(stepRecordOf(tables, close), { guarded: commit });
+  let results: { affectedRows?: number; insertId?: number }[];
+  try {
+    results = (dialect.queryDirect ? await dialect.queryDirect(db, record.sql, record.values) : ((await db.raw(record.sql, [...record.values])) as [unknown])[0]) as typeof results;
+  } catch (e) {
+    // A guard stopped it: a row it moves or closes was not there. Inserts have no guard (they fail on the key by themselves).
+    if (commit && dialect.isRecordGuardFailure?.(e)) {
+      const moved = ops.filter((op) => op.kind !== "insert");
+      if (moved.length) throw versionTableMoved(table, moved.map(describeOp).join(" or "));
+      throw new StrataError("INTERNAL", `${tables.historyTable} did not hold this revision's running row (id ${id}); it was changed outside this run, check it with \`strata history\``, { table: tables.historyTable });
+    }
+    throw e;
+  }
+  if (!commit) {
+    const own = reopen ? results.slice(1) : results;
+    // Each statement touches one row; fewer means the version table moved under the run (the caller rolls back).
+    ops.forEach((op, i) => {
+      if (Number(own[i]?.affectedRows) !== 1) throw versionTableMoved(table, describeOp(op));
+    });
+  }
+  const nextId = next && record.openedIndex !== null ? Number(results[record.openedIndex]?.insertId) : null;
+  return { nextId, committed: commit };
 }
 
 /**
@@ -291,6 +315,7 @@ export function stepRecordOf(tables: TableNames, close: StepClose, nextId?: numb
     opened: close.next ? historyRow(close.next) : null,
     ...(nextId === undefined ? {} : { openedId: nextId }),
     ...(close.savepoint ? { savepoint: close.savepoint } : {}),
+    ...(close.commit ? { commit: true } : {}),
   };
 }
 

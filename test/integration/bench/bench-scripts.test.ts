@@ -24,6 +24,7 @@ describe("the benchmark scripts run outside vitest", () => {
     ["introspect.ts", ["bench/introspect.ts", "3", "better-sqlite3,pg,mysql2"], /pg_dump|mariadb-dump/],
     ["heads.ts", ["bench/heads.ts", "20"], /strata heads \(20 revisions\), median of 5 cold runs/],
     ["pg-round-trips.ts", ["bench/pg-round-trips.ts", "2,3"], /strata round trips per revision: \d/],
+    ["mysql-round-trips.ts", ["bench/mysql-round-trips.ts", "2,3"], /strata per revision: [\d.-]+ round trips/],
   ] as const)("%s prints its figures", (_name, args, printed) => {
     const r = bench(args);
     expect(r.out).toMatch(printed);
