@@ -11,8 +11,8 @@
 //   TRACE_READ=FILE prints the breakdown of a trace written so, without running anything.
 import fs from "node:fs";
 import path from "node:path";
-import { freshDir, launchChromium, serve, strataSync } from "../test/e2e/strata-serve.js";
-import { generateProject } from "./generate-project.js";
+import { launchChromium, serve } from "../test/e2e/strata-serve.js";
+import { uiBenchProject } from "./ui-bench-project.js";
 
 interface TraceEvent {
   readonly name: string;
@@ -177,14 +177,7 @@ function report(label: string, raw: Buffer): void {
 async function main(): Promise<void> {
   if (process.env.TRACE_READ) return report(process.env.TRACE_READ, fs.readFileSync(process.env.TRACE_READ));
   const n = Number(process.argv.find((a, i) => i >= 2 && /^\d+$/.test(a)) ?? 10_000);
-  const environments = ["dev", "test", "staging", "qa", "prod"];
-  const { dir } = generateProject({ revisions: n, branchEvery: 50, branchLength: 5, environments: Object.fromEntries(environments.map((e) => [e, { client: "better-sqlite3", connection: { filename: `${e}.sqlite3` } }])) });
-  const dataDir = freshDir("strata-bench-data-");
-  const newestFirst = fs.readdirSync(path.join(dir, "migrations")).sort().reverse().map((f) => f.split("_")[1]!.split(".")[0]!);
-  // Where bench/ui.ts stamps them: dev at head, test 10 behind, staging half way, qa 2,000 behind, prod empty.
-  for (const [env, rev] of [["dev", newestFirst[0]], ["test", newestFirst[10]], ["staging", newestFirst[Math.floor(n / 2)]], ["qa", newestFirst[2000]]] as const) {
-    if (rev) strataSync(["--project", dir, "--env", env, "stamp", rev]);
-  }
+  const { dir, dataDir } = uiBenchProject(n);
   const served = await serve(dir, dataDir);
   const browser = await launchChromium(["--disable-frame-rate-limit", "--disable-gpu-vsync"]);
   try {

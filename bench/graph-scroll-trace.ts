@@ -14,8 +14,8 @@
 //   activation or the display compositor's draw.
 import fs from "node:fs";
 import path from "node:path";
-import { freshDir, launchChromium, serve, strataSync } from "../test/e2e/strata-serve.js";
-import { generateProject } from "./generate-project.js";
+import { launchChromium, serve } from "../test/e2e/strata-serve.js";
+import { uiBenchProject } from "./ui-bench-project.js";
 
 /** One complete ("X") trace event: dur and tdur (thread CPU time) in microseconds. */
 interface TraceEvent {
@@ -175,14 +175,7 @@ function hotFunctions(profile: { nodes: { id: number; callFrame: { functionName:
 async function main(): Promise<void> {
   const n = Number(process.argv.find((a, i) => i >= 2 && /^\d+$/.test(a)) ?? 10_000);
   const profile = process.argv.includes("--profile");
-  const environments = ["dev", "test", "staging", "qa", "prod"];
-  const { dir } = generateProject({ revisions: n, branchEvery: 50, branchLength: 5, environments: Object.fromEntries(environments.map((e) => [e, { client: "better-sqlite3", connection: { filename: `${e}.sqlite3` } }])) });
-  const dataDir = freshDir("strata-bench-data-");
-  const newestFirst = fs.readdirSync(path.join(dir, "migrations")).sort().reverse().map((f) => f.split("_")[1]!.split(".")[0]!);
-  // Where bench/ui.ts stamps them: dev at head, test 10 behind, staging half way, qa 2,000 behind, prod empty.
-  for (const [env, rev] of [["dev", newestFirst[0]], ["test", newestFirst[10]], ["staging", newestFirst[Math.floor(n / 2)]], ["qa", newestFirst[2000]]] as const) {
-    if (rev) strataSync(["--project", dir, "--env", env, "stamp", rev]);
-  }
+  const { dir, dataDir } = uiBenchProject(n);
   const served = await serve(dir, dataDir);
   const browser = await launchChromium(["--disable-frame-rate-limit", "--disable-gpu-vsync"]);
   try {

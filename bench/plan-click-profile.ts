@@ -7,13 +7,13 @@
 // Usage: npm run build && npx tsx bench/plan-click-profile.ts [REVISIONS] [RUNS]   (PROFILE_DUMP=FILE.cpuprofile keeps the last profile for DevTools)
 import fs from "node:fs";
 import path from "node:path";
-import { freshDir, launchChromium, serve, strataSync } from "../test/e2e/strata-serve.js";
-import { generateProject } from "./generate-project.js";
+import { launchChromium, serve } from "../test/e2e/strata-serve.js";
+import { UI_BENCH_ENVIRONMENTS, UI_BENCH_PLAN_STEPS, uiBenchProject } from "./ui-bench-project.js";
 
 const n = Number(process.argv[2] ?? 5_000);
 const runs = Number(process.argv[3] ?? 1);
-const ENVIRONMENTS = ["dev", "test", "staging", "qa", "prod"] as const;
-const PLAN_STEPS = 2_000;
+const ENVIRONMENTS = UI_BENCH_ENVIRONMENTS;
+const PLAN_STEPS = UI_BENCH_PLAN_STEPS;
 
 interface CpuProfile {
   readonly nodes: readonly { readonly id: number; readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number; readonly columnNumber: number } }[];
@@ -22,11 +22,7 @@ interface CpuProfile {
 }
 
 async function main(): Promise<void> {
-  const { dir } = generateProject({ revisions: n, branchEvery: 50, branchLength: 5, environments: Object.fromEntries(ENVIRONMENTS.map((e) => [e, { client: "better-sqlite3", connection: { filename: `${e}.sqlite3` } }])) });
-  const dataDir = freshDir("strata-bench-data-");
-  const newestFirst = fs.readdirSync(path.join(dir, "migrations")).sort().reverse().map((f) => f.split("_")[1]!.split(".")[0]!);
-  const stampAt: Record<string, string | undefined> = { dev: newestFirst[0], test: newestFirst[10], staging: newestFirst[Math.floor(n / 2)], qa: newestFirst[PLAN_STEPS] };
-  for (const [env, rev] of Object.entries(stampAt)) if (rev) strataSync(["--project", dir, "--env", env, "stamp", rev]);
+  const { dir, dataDir } = uiBenchProject(n);
   const served = await serve(dir, dataDir);
   const browser = await launchChromium([]);
   try {

@@ -15,8 +15,8 @@
 // on, every frame would read ~16.7 ms whatever its cost.
 import fs from "node:fs";
 import path from "node:path";
-import { freshDir, launchChromium, serve, strataSync } from "../test/e2e/strata-serve.js";
-import { generateProject } from "./generate-project.js";
+import { launchChromium, serve } from "../test/e2e/strata-serve.js";
+import { UI_BENCH_ENVIRONMENTS, UI_BENCH_PLAN_STEPS, uiBenchProject } from "./ui-bench-project.js";
 
 // Runs in the page. A string, not a function: tsx's transform would add helpers the page lacks.
 // Scrolls `rows` rows per frame from the top to the bottom; the time between frames is recorded.
@@ -43,8 +43,8 @@ const scrollTopToBottom = (rows: number): string => `(async () => {
 
 const n = Number(process.argv.find((a, i) => i >= 2 && /^\d+$/.test(a)) ?? 10_000);
 const graphOnly = process.argv.includes("--graph-only");
-const ENVIRONMENTS = ["dev", "test", "staging", "qa", "prod"] as const;
-const PLAN_STEPS = 2_000;
+const ENVIRONMENTS = UI_BENCH_ENVIRONMENTS;
+const PLAN_STEPS = UI_BENCH_PLAN_STEPS;
 
 interface Figures {
   readonly rowsDrawn: number;
@@ -59,13 +59,7 @@ const quantile = (xs: readonly number[], q: number): number => {
 };
 
 async function main(): Promise<void> {
-  const { dir } = generateProject({ revisions: n, branchEvery: 50, branchLength: 5, environments: Object.fromEntries(ENVIRONMENTS.map((e) => [e, { client: "better-sqlite3", connection: { filename: `${e}.sqlite3` } }])) });
-  const dataDir = freshDir("strata-bench-data-");
-  // File names are "<index>_<revision>.ts" in the order they were written, each after its parents.
-  const newestFirst = fs.readdirSync(path.join(dir, "migrations")).sort().reverse().map((f) => f.split("_")[1]!.split(".")[0]!);
-  // dev at head, test 10 behind, staging half way, qa about PLAN_STEPS behind, prod empty.
-  const stampAt: Record<string, string | undefined> = { dev: newestFirst[0], test: newestFirst[10], staging: newestFirst[Math.floor(n / 2)], qa: newestFirst[PLAN_STEPS] };
-  for (const [env, rev] of Object.entries(stampAt)) if (rev) strataSync(["--project", dir, "--env", env, "stamp", rev]);
+  const { dir, dataDir } = uiBenchProject(n);
   const served = await serve(dir, dataDir);
   const browser = await launchChromium(["--disable-frame-rate-limit", "--disable-gpu-vsync"]);
   try {
