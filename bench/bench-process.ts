@@ -1,5 +1,8 @@
 // What the benches share: a whole process timed, a database's URL, the server let settle, medians.
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type { TestDatabase } from "../test/helpers/databases.js";
 
 /** Runs a command to completion and returns its wall time in seconds; throws if it fails. */
@@ -83,4 +86,18 @@ export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** A knex folder of n dash-named CommonJS migrations, each making one table (the round-trip counts' project, as bench/knex-mode.ts writes). */
+export function writeRoundTripProject(n: number, tmpPrefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), tmpPrefix));
+  fs.mkdirSync(path.join(dir, "migrations"));
+  fs.writeFileSync(path.join(dir, "strata.config.json"), JSON.stringify({ migrations: "migrations" }));
+  for (let i = 0; i < n; i++) {
+    fs.writeFileSync(
+      path.join(dir, "migrations", `2020-01-01-${String(i).padStart(4, "0")}-create-t-${i}.js`),
+      `exports.up = (knex) => knex.schema.createTable("t_${i}", (t) => { t.increments("id"); t.string("name", 100); t.integer("qty"); });\nexports.down = (knex) => knex.schema.dropTable("t_${i}");\n`,
+    );
+  }
+  return dir;
 }

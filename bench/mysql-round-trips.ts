@@ -9,12 +9,11 @@
 // Usage: npm run build && npx tsx bench/mysql-round-trips.ts [N1,N2]   (default 3,100; BENCH_ROUNDS=2; STRATA_BENCH_OTHER_BIN)
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { createTestDatabase } from "../test/helpers/databases.js";
 import type { TestDatabase } from "../test/helpers/databases.js";
 import { STRATA_BIN } from "../test/helpers/strata-cli.js";
-import { urlOf } from "./bench-process.js";
+import { urlOf, writeRoundTripProject } from "./bench-process.js";
 
 const SIZES = (process.argv[2] ?? "3,100").split(",").map(Number);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -38,20 +37,6 @@ const STATUS = [
   "Syncs",
 ] as const;
 type Counters = Record<(typeof STATUS)[number] | "roundTrips" | "statements", number>;
-
-/** A knex folder of n dash-named CommonJS migrations, each making one table (as bench/knex-mode.ts). */
-function writeKnexProject(n: number): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "strata-mysql-round-trips-"));
-  fs.mkdirSync(path.join(dir, "migrations"));
-  fs.writeFileSync(path.join(dir, "strata.config.json"), JSON.stringify({ migrations: "migrations" }));
-  for (let i = 0; i < n; i++) {
-    fs.writeFileSync(
-      path.join(dir, "migrations", `2020-01-01-${String(i).padStart(4, "0")}-create-t-${i}.js`),
-      `exports.up = (knex) => knex.schema.createTable("t_${i}", (t) => { t.increments("id"); t.string("name", 100); t.integer("qty"); });\nexports.down = (knex) => knex.schema.dropTable("t_${i}");\n`,
-    );
-  }
-  return dir;
-}
 
 async function serverStatus(db: TestDatabase): Promise<Record<string, number>> {
   const [rows] = (await db.knex.raw(`show global status where variable_name in (${STATUS.map(() => "?").join(", ")})`, [...STATUS])) as [{ Variable_name: string; Value: string }[]];
@@ -98,7 +83,7 @@ async function main(): Promise<void> {
   const whos: Who[] = ["knex", "strata", "single", ...(OTHER_BIN ? (["other"] as const) : [])];
   const rows = new Map<Who, Counters[]>(whos.map((w) => [w, []]));
   for (const n of SIZES) {
-    const project = writeKnexProject(n);
+    const project = writeRoundTripProject(n, "strata-mysql-round-trips-");
     for (const who of whos) {
       let best: Counters | null = null;
       for (let round = 0; round < ROUNDS; round++) {

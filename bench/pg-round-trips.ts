@@ -6,29 +6,14 @@
 // Usage: npm run build && npx tsx bench/pg-round-trips.ts [N1,N2]   (default 3,100)
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { createTestDatabase } from "../test/helpers/databases.js";
 import type { TestDatabase } from "../test/helpers/databases.js";
 import { STRATA_BIN } from "../test/helpers/strata-cli.js";
-import { urlOf } from "./bench-process.js";
+import { urlOf, writeRoundTripProject } from "./bench-process.js";
 
 const SIZES = (process.argv[2] ?? "3,100").split(",").map(Number);
 const COUNTER = path.join(import.meta.dirname, "pg-wire-count.cjs");
-
-/** A knex folder of n dash-named CommonJS migrations, each making one table (as bench/knex-mode.ts). */
-function writeKnexProject(n: number): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "strata-pg-round-trips-"));
-  fs.mkdirSync(path.join(dir, "migrations"));
-  fs.writeFileSync(path.join(dir, "strata.config.json"), JSON.stringify({ migrations: "migrations" }));
-  for (let i = 0; i < n; i++) {
-    fs.writeFileSync(
-      path.join(dir, "migrations", `2020-01-01-${String(i).padStart(4, "0")}-create-t-${i}.js`),
-      `exports.up = (knex) => knex.schema.createTable("t_${i}", (t) => { t.increments("id"); t.string("name", 100); t.integer("qty"); });\nexports.down = (knex) => knex.schema.dropTable("t_${i}");\n`,
-    );
-  }
-  return dir;
-}
 
 async function walSyncs(db: TestDatabase): Promise<number> {
   const r = (await db.knex.raw("select wal_sync from pg_stat_wal")) as { rows: { wal_sync: string | number }[] };
@@ -61,7 +46,7 @@ async function measure(who: "strata" | "knex", project: string): Promise<{ round
 async function main(): Promise<void> {
   const rows: Record<string, { roundTrips: number; walSyncs: number }[]> = { strata: [], knex: [] };
   for (const n of SIZES) {
-    const project = writeKnexProject(n);
+    const project = writeRoundTripProject(n, "strata-pg-round-trips-");
     for (const who of ["strata", "knex"] as const) {
       const m = await measure(who, project);
       rows[who]!.push(m);
