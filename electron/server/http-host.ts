@@ -26,6 +26,8 @@ export interface HttpHostOptions {
   readonly token?: string;
   /** Where internal errors are reported (default: stderr). */
   readonly onInternalError?: (call: string, e: unknown) => void;
+  /** Called for every request that passed the host checks (the service's idle work waits while a page loads). */
+  readonly onRequest?: () => void;
 }
 
 /** A running host. */
@@ -130,6 +132,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<HttpHost>
   const server: Server = createServer((req, res) => {
     const refused = checkRemoteAddress(req) ?? checkHostAndOrigin(req, port);
     if (refused) return sendError(res, refused.error, refused.status);
+    options.onRequest?.();
     let url: URL;
     try {
       url = new URL(req.url ?? "/", `http://127.0.0.1:${port}`);

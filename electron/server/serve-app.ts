@@ -53,6 +53,7 @@ export async function startServe(options: ServeOptions): Promise<ServeSession> {
     events: service.events,
     port: options.port,
     staticDir: options.staticDir,
+    onRequest: () => service.noteActivity(),
     ...(options.token ? { token: options.token } : {}),
   });
   // The page asks for the graph first: read the project while the person opens the URL.

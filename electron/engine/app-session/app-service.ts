@@ -96,6 +96,8 @@ export interface AppService {
   readonly handlers: ApiHandlers;
   /** Reads the open project and builds its graph ahead of the first call, then compiles and loads its revision files in the background (see warmUpScripts); never rejects (the call reports the problem). */
   warmUp(): Promise<void>;
+  /** A page's request the handlers do not see (a static file): the warm-up waits while a page loads. */
+  noteActivity(): void;
   readonly events: EventHub;
   readonly runs: RunQueue;
   readonly projects: ProjectHolder;
@@ -143,7 +145,13 @@ function matchesSearch(row: HistoryEntryDto, search: string): boolean {
 function inForeground(handlers: ApiHandlers): ApiHandlers {
   const wrapped: Record<string, unknown> = { ...handlers };
   for (const [name, handler] of Object.entries(handlers) as [string, (req: unknown, ctx: unknown) => Promise<unknown>][]) {
-    if (name === "environmentStatus") continue;
+    if (name === "environmentStatus") {
+      wrapped[name] = (req: unknown, ctx: unknown) => {
+        foreground.noteActivity();
+        return handler(req, ctx).finally(() => foreground.noteActivity());
+      };
+      continue;
+    }
     wrapped[name] = (req: unknown, ctx: unknown) => foreground.run(() => handler(req, ctx));
   }
   return wrapped as unknown as ApiHandlers;
@@ -442,10 +450,10 @@ export function createAppService(options: AppServiceOptions): AppService {
       // once the page's first calls are answered: started at once, it cost the first graph about half a
       // second at 5,000 revisions (bench/ui.ts --graph-only, load 3-6).
       await foreground.quietFor(WARM_UP_AFTER_QUIET_MS);
-      await warmUpScripts(project, () => foreground.turn());
+      await warmUpScripts(project, () => foreground.idleTurn(WARM_UP_AFTER_QUIET_MS));
     } catch {
       // Reported to the person by the first call that needs the project.
     }
   };
-  return { handlers: inForeground(handlers), events, runs, projects, warmUp, close: () => projects.close() };
+  return { handlers: inForeground(handlers), events, runs, projects, warmUp, noteActivity: () => foreground.noteActivity(), close: () => projects.close() };
 }

@@ -93,6 +93,34 @@ describe("warming up a project's revision files", () => {
     expect(performance.now() - ended).toBeGreaterThanOrEqual(45);
   });
 
+  it("pauses while a page is active, between its calls too (the gate's idleTurn)", async () => {
+    loads.strataWarmUpLoads = [];
+    const p = await openProject({ cwd: project(30) });
+    const gate = new ForegroundGate();
+    // A page asked for a static file a moment ago, with no call in flight: turn() would go on, idleTurn waits.
+    gate.noteActivity();
+    const warming = warmUpScripts(p, () => gate.idleTurn(60));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(loads.strataWarmUpLoads).toEqual([]);
+    // Another request before the quiet is up puts the start off again.
+    gate.noteActivity();
+    const seen = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(loads.strataWarmUpLoads).toEqual([]);
+    await warming;
+    expect(performance.now() - seen).toBeGreaterThanOrEqual(55);
+    expect(loads.strataWarmUpLoads).toHaveLength(30);
+  });
+
+  it("an idle turn after a quiet spell goes on at once", async () => {
+    const gate = new ForegroundGate();
+    await gate.run(() => Promise.resolve());
+    await new Promise((resolve) => setTimeout(resolve, 70));
+    const t0 = performance.now();
+    await gate.idleTurn(50);
+    expect(performance.now() - t0).toBeLessThan(40);
+  });
+
   it("goes on past a file that throws while loading; the load that needs it reports it", async () => {
     loads.strataWarmUpLoads = [];
     const p = await openProject({ cwd: project(5, 3) });
