@@ -35,7 +35,7 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   dataDir = freshDir("strata-e2e-data-");
   root = makeDemo(dataDir);
-  dropDatabases = prepareThreeDialects(root);
+  dropDatabases = prepareThreeDialects(root, { flaky: true });
   // Port 1 on the loopback: nothing listens, so the connection is refused at once.
   addEnvironment(root, "gone", { client: "pg", connection: "postgres://postgres@127.0.0.1:1/nowhere", color: "#777777" });
   served = await serve(root, dataDir);
@@ -116,11 +116,17 @@ describe("words for people", () => {
         expect(await tryAgain().count(), at).toBe(0);
         await expectPlainWords(`apply, unknown target (${at})`);
 
-        // A target that is not even an id.
+        // A target that is not even an id, and one further down than the graph goes.
         await showPlan("pg", "not a target!");
-        await alert().waitFor({ timeout: 30_000 });
+        await alert().filter({ hasText: "not a target!" }).waitFor({ timeout: 30_000 });
         expect(await tryAgain().count(), at).toBe(0);
         await expectPlainWords(`apply, bad target (${at})`);
+        await page.locator("select[aria-label=Direction]").selectOption("downgrade");
+        await showPlan("pg", "-99");
+        await alert().filter({ hasText: "not that many revisions" }).waitFor({ timeout: 30_000 });
+        expect(await tryAgain().count(), at).toBe(0);
+        await expectPlainWords(`apply, relative target out of range (${at})`);
+        await page.locator("select[aria-label=Direction]").selectOption("upgrade");
 
         // A database nobody answers for: says so quickly, and trying again can help.
         const started = Date.now();
@@ -149,6 +155,11 @@ describe("words for people", () => {
           [`#/diff?from=${encodeURIComponent(`migrations@${DEMO.merge}`)}&to=pg`, "Schema diff"],
           ["#/create", "Create revision"],
         ];
+        // The unreachable database's history: the same words, and trying again can help.
+        await open("#/history?environment=gone", "History");
+        await alert().filter({ hasText: "could not be reached" }).waitFor({ timeout: 10_000 });
+        await tryAgain().waitFor();
+        await expectPlainWords(`history, unreachable database (${at})`);
         for (const [hash, heading] of screens) {
           await open(hash, heading);
           await expectPlainWords(`${hash} (${at})`);
@@ -164,6 +175,13 @@ describe("words for people", () => {
           expect(await fileAlert.innerText(), at).toMatch(/revision file[\s\S]*Fix the file/i);
           expect(await page.getByRole("button", { name: "Try again" }).count(), at).toBe(0);
           await expectPlainWords(`broken revision file (${at})`);
+          // The project cannot open while a file is broken: every route says so, the same way.
+          for (const hash of ["#/", "#/environments", "#/history?environment=pg"]) {
+            await page.goto(served.url + hash);
+            await page.locator("[role=alert]").filter({ hasText: "zzzz_broken.ts" }).first().waitFor({ timeout: 30_000 });
+            expect(await page.getByRole("button", { name: "Try again" }).count(), `${hash} ${at}`).toBe(0);
+            await expectPlainWords(`${hash}, broken revision file (${at})`);
+          }
         } finally {
           fs.rmSync(broken);
         }
