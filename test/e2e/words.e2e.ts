@@ -165,6 +165,18 @@ describe("words for people", () => {
           await expectPlainWords(`${hash} (${at})`);
         }
 
+        // A dependency that names no revision, then one that names two: input errors on the create screen.
+        for (const depends of ["zzzzzz", "a"]) {
+          await open("#/create", "Create revision");
+          await page.locator("input[aria-label=Message]").fill("words check");
+          await page.locator("input[aria-label='Depends on']").fill(depends);
+          await page.locator("form").getByRole("button", { name: "Create revision" }).click();
+          const refused = page.locator("[role=alert]").filter({ hasText: depends === "a" ? /matches several revisions[\s\S]*Type more of the id/ : /No revision or branch[\s\S]*zzzzzz[\s\S]*Pick a revision/ }).first();
+          await refused.waitFor({ timeout: 30_000 });
+          expect(await page.getByRole("button", { name: "Try again" }).count(), at).toBe(0);
+          await expectPlainWords(`create, depends on "${depends}" (${at})`);
+        }
+
         // A revision file that does not compile: every screen says which file, and to fix it.
         const broken = path.join(root, "migrations", "zzzz_broken.ts");
         fs.writeFileSync(broken, `export const revision = "0badf11e0bad";\nexport const downRevision = "${AFTER_READS}";\nexport async function up( {\n`);

@@ -3,6 +3,8 @@ import "./create-screen.css";
 import type { CreatedRevisionDto, RevisionPreviewDto } from "../../../shared/api.js";
 import { asErrorShape } from "../../../shared/api-errors.js";
 import type { ErrorShape } from "../../../shared/errors.js";
+import { ErrorBox } from "../../components/load-states.js";
+import { withoutCliWords } from "../../components/error-words.js";
 import { useClient } from "../../api/client-context.js";
 import { useProject } from "../../app/project-context.js";
 import { graphRevisions } from "../../graph/graph-revisions.js";
@@ -211,7 +213,7 @@ function CreateScreenBody(props: CreateRouteProps) {
     state.mode !== "autogenerate" ? null : preview.kind === "loading" ? (
       <div className="state-box" role="status"><span className="spinner" /> Reading both schemas (the revisions are built in a scratch database)…</div>
     ) : preview.kind === "failed" ? (
-      <div className="notice error" role="alert" data-testid="preview-error">{preview.error.message}</div>
+      <div data-testid="preview-error"><ErrorBox error={preview.error} /></div>
     ) : preview.kind === "shown" ? (
       <AutogeneratePreviewView preview={preview.preview} selected={selected} rendering={preview.rendering} onToggle={toggle} onAll={all} />
     ) : null;
@@ -221,7 +223,7 @@ function CreateScreenBody(props: CreateRouteProps) {
       <div className="screen-header">
         <h1 id="create-title">Create revision</h1>
       </div>
-      {sources.load.state === "error" && <div className="notice warn">Schema sources unavailable: {sources.load.error.message}</div>}
+      {sources.load.state === "error" && <div className="notice warn">Schema sources unavailable: {withoutCliWords(sources.load.error.message)}</div>}
       {deleted && (
         <div className="notice ok" role="status" data-testid="deleted">
           Deleted <code>{deleted}</code>: no environment had run it and no revision built on it.
@@ -247,7 +249,7 @@ function CreateScreenBody(props: CreateRouteProps) {
         />
       )}
       {error && (
-        <div className="notice error" role="alert" data-testid="create-error">{error.message}</div>
+        <div data-testid="create-error"><ErrorBox error={error} /></div>
       )}
     </section>
   );
