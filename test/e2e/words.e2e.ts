@@ -2,7 +2,8 @@
  * Issue 19 point 6, words for people, in Chromium against `strata serve`, on SQLite (dev),
  * PostgreSQL (pg), MariaDB (maria) and a PostgreSQL environment on a closed port (gone), at
  * 1280x800 and 1920x1080, light and dark: input errors (an unknown environment in the address, an
- * unknown target, a revision file that does not compile) say what is wrong and what to do with no
+ * unknown target, a revision file that does not compile, a Depends on that names no revision or
+ * several; a file edited after it ran) say what is wrong and what to do with no
  * "Try again"; an unreachable database says so within seconds and offers "Try again"; and no
  * screen shows a --flag, an error code or a `strata <command>` instruction.
  */
@@ -141,6 +142,23 @@ describe("words for people", () => {
         await tryAgain().click();
         await alert().filter({ hasText: "could not be reached" }).waitFor({ timeout: 10_000 });
         expect(Date.now() - retried, at).toBeLessThan(5_000);
+
+        // A file edited after it ran: the plan says what to do in the screen's terms.
+        const flaky = path.join(root, "migrations", "zzz_flaky.ts");
+        const original = fs.readFileSync(flaky, "utf8");
+        fs.writeFileSync(flaky, `${original}// reworded\n`);
+        try {
+          await page.locator("select[aria-label=Direction]").selectOption("downgrade");
+          await showPlan("maria", "-1");
+          const edited = page.locator("[role=alert], [role=status], [role=note]").filter({ hasText: /edited/ }).first();
+          await edited.waitFor({ timeout: 30_000 });
+          expect(await uiText(page), at).toMatch(/zzz_flaky\.ts\) was edited after it was applied[\s\S]*Restore\s+the file\s*, accept the edit, or tick “Run anyway”/);
+          expect(await page.getByRole("button", { name: "Try again" }).count(), at).toBe(0);
+          await expectPlainWords(`apply, edited file (${at})`);
+        } finally {
+          fs.writeFileSync(flaky, original);
+          await page.locator("select[aria-label=Direction]").selectOption("upgrade");
+        }
 
         // A plan that works, then every other screen.
         await showPlan("pg", "heads");
