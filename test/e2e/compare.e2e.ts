@@ -27,6 +27,8 @@ beforeAll(async () => {
     await buildShop(db.knex, e.client, e.variant);
     dbs.set(e.name, db);
   }
+  // A key only MariaDB prod has, for the keys compared across dialects (pg_prod keeps the shop's own, so its counts hold).
+  await dbs.get("maria_prod")!.knex.schema.alterTable("customers", (t) => t.unique(["name"], { indexName: "customers_name_unique" }));
 });
 afterAll(async () => {
   for (const db of dbs.values()) await db.drop();
@@ -165,6 +167,14 @@ describe("the schema compare (issue 19)", () => {
       await defs.locator("[data-change=added]").filter({ hasText: "enum('new', 'paid', 'shipped')" }).first().waitFor();
       await shot(page, `compare-cross-dialect-${scheme}-${viewport.width}`);
 
+      // Keys across dialects: the foreign key orders.customer_id -> customers is on both sides, so no change names it.
+      expect(await detail.locator("label.compare-change").allInnerTexts()).not.toEqual(expect.arrayContaining([expect.stringMatching(/foreign key/)]));
+      await page.locator("[data-object='table customers']").click();
+      // The unique key on name only MariaDB has is a change; the unique key on email both have is none.
+      await detail.getByLabel("add unique (name)").waitFor();
+      expect(await detail.locator("label.compare-change").allInnerTexts()).not.toEqual(expect.arrayContaining([expect.stringMatching(/email/)]));
+      await defs.locator("[data-change=added]").filter({ hasText: "customers_name_unique" }).waitFor();
+
       await page.locator("[data-object='view active_customers']").click();
       expect(await detail.locator("[data-testid=compare-reason]").innerText()).toBe("each database writes a view's query back in its own SQL: read both definitions side by side");
       await defs.locator("td.def-line").filter({ hasText: /create view .active_customers./ }).first().waitFor();
@@ -177,6 +187,10 @@ describe("the schema compare (issue 19)", () => {
       expect(await statuses(page)).toEqual(shopStatuses("not-compared", false));
       await page.locator("[data-object='table customers']").click();
       expect((await detail.locator("[data-column=active][data-attribute=default]").innerText()).replace(/\s+/g, " ").trim()).toBe("active default true → false");
+      await detail.getByLabel("add unique (name)").waitFor();
+      expect(await detail.locator("label.compare-change").allInnerTexts()).not.toEqual(expect.arrayContaining([expect.stringMatching(/email/)]));
+      await page.locator("[data-object='table orders']").click();
+      expect(await detail.locator("label.compare-change").allInnerTexts()).not.toEqual(expect.arrayContaining([expect.stringMatching(/foreign key/)]));
     });
   }
 });
