@@ -56,9 +56,10 @@ afterAll(async () => {
 
 /** The text a person reads, code panes left out (SQL and source may hold anything). */
 function uiText(p: Page): Promise<string> {
-  return p.evaluate(() => {
+  // A string, not a function: the e2e files are type-checked without the DOM's types.
+  return p.evaluate(`(() => {
     const skip = ".cm-editor, pre, code, [data-testid^='code-']";
-    const parts: string[] = [];
+    const parts = [];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const el = n.parentElement;
@@ -67,7 +68,7 @@ function uiText(p: Page): Promise<string> {
       parts.push(n.textContent ?? "");
     }
     return parts.join(" ");
-  });
+  })()`) as Promise<string>;
 }
 
 /** Fails with the offending words when the screen names a flag, a code or a command. */

@@ -47,7 +47,8 @@ export function renderKnexBody(changes: readonly SchemaChange[], sd: SchemaDiale
   for (const c of changes) {
     const tableName = tableOf(c);
     if (tableName && rebuilds.has(tableName) && c.dto.kind !== "create-table" && c.dto.kind !== "drop-table") continue;
-    if (!rebuildsDone && PHASE_AFTER_CREATE.has(c.dto.kind)) emitRebuilds();
+    // A trigger, function or the like is made after the tables it names are rebuilt: dropping the old table drops its triggers.
+    if (!rebuildsDone && (PHASE_AFTER_CREATE.has(c.dto.kind) || c.payload.kind === "create-object")) emitRebuilds();
     const block = renderChange(c, sd);
     // A rebuilt SQLite table is copied before the tables it stops referencing go: dropping them first would fire its ON DELETE actions.
     if (!rebuildsDone && c.dto.kind === "drop-table") deferredDrops.push(block);
@@ -341,7 +342,11 @@ function renderAlterColumn(t: TableModel, from: ColumnModel, to: ColumnModel, as
   let call = columnCall({ ...to, identity: false, identityGeneration: null, generated: null }, t, sd, false);
   // knex drops a comment it is not given again on MySQL, and leaves it on PostgreSQL: say it either way.
   if (!to.comment) call += `.comment("")`;
-  return [...notes, alterTable(t, [`${call}.alter();`])].join("\n");
+  // Only what changed: knex otherwise rewrites the type (`type ... using`) and the nullability on every alter.
+  const untouched = sd.altersColumnPiecewise
+    ? [aspects.some((a) => a === "nullable") ? null : "alterNullable: false", aspects.some((a) => a === "type" || a === "collation") ? null : "alterType: false"].filter((o) => o !== null)
+    : [];
+  return [...notes, alterTable(t, [`${call}.alter(${untouched.length ? `{ ${untouched.join(", ")} }` : ""});`])].join("\n");
 }
 
 function renderAlterEnum(from: { readonly schema: string | null; readonly name: string; readonly values: readonly string[] }, to: typeof from, users: readonly { table: TableModel; column: ColumnModel }[], sd: SchemaDialect): string {

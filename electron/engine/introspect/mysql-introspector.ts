@@ -385,6 +385,7 @@ export const mysqlSchema: SchemaDialect = {
     },
   },
   incrementsUnsigned: true,
+  altersColumnPiecewise: false,
   identityTypeSql: (c) => `${c.nativeType} auto_increment`,
   collateClause: (c) => `collate ${c}`,
   quote: (id) => `\`${id.replace(/`/g, "``")}\``,

@@ -268,6 +268,7 @@ export const sqliteSchema: SchemaDialect = {
   rebuildsTables: true,
   scratch: null,
   incrementsUnsigned: false,
+  altersColumnPiecewise: false,
   identityTypeSql: () => "integer",
   // SQLite's DEFAULT takes a literal as it stands and an expression only in parentheses.
   defaultSql: (e) => (isLiteralDefault(e) ? e : `(${e})`),

@@ -43,6 +43,13 @@ export interface SchemaDialect {
   quote(identifier: string): string;
   /** Whether knex's increments() makes an unsigned column here (MySQL), so a signed identity needs another spelling. */
   readonly incrementsUnsigned: boolean;
+  /**
+   * A column's type, nullability and default are altered by separate statements (PostgreSQL), so a
+   * change of one leaves the others alone (knex's `alter({ alterType: false, alterNullable: false })`):
+   * a type rewritten in place is refused while a view reads the column. Elsewhere a column is altered
+   * whole (MySQL's MODIFY) or its table rebuilt (SQLite).
+   */
+  readonly altersColumnPiecewise: boolean;
   /** The column type of an identity column knex's increments() cannot write (a signed one on MySQL, say). */
   identityTypeSql(c: ColumnModel): string;
   /** A column default as its DEFAULT clause takes it, where the dialect wants an expression in parentheses (SQLite); absent: as it stands. */
