@@ -138,6 +138,27 @@ describe("each history run's who and when, and a date range, on SQLite, PostgreS
       if (c.dbUser) expect(legend).toMatch(new RegExp(`operating-system account[\\s\\S]*database user[\\s\\S]*: ${c.env === "pg" ? "postgres" : "root@"}`));
       else expect(legend).toMatch(/operating-system account[\s\S]*SQLite has none/);
 
+      // Rows grouped under their runs; a step's statements; the CSV and JSON hold the rows shown.
+      const results = await runs.evaluateAll((rows) => rows.map((r) => r.getAttribute("data-run-result")));
+      expect(results.every((r) => r === "succeeded")).toBe(true);
+      expect(await page.locator("tr[data-history-row]").count()).toBeGreaterThanOrEqual(total);
+      // A step of the newest run opened (it may open by itself): the statements it ran.
+      const step = page.locator("tr[data-history-status=succeeded]").first();
+      if ((await step.locator("button[aria-expanded=true]").count()) === 0) await step.locator("button").click();
+      const statements = page.locator("[data-testid=step-statements]").first();
+      await statements.waitFor({ timeout: 30_000 });
+      await expect.poll(() => statements.innerText(), { timeout: 30_000 }).toMatch(/\b(alter|create|drop|update|insert|select)\b/i);
+      const rowsShown = await page.locator("tr[data-history-row]").count();
+      const [csvDownload] = await Promise.all([page.waitForEvent("download"), page.locator("[data-testid=export-csv]").click()]);
+      expect(csvDownload.suggestedFilename()).toBe(`strata-history-${c.env}.csv`);
+      const csv = fs.readFileSync((await csvDownload.path())!, "utf8");
+      const parsed = JSON.parse(execFileSync("python3", ["-c", "import csv,json,sys; print(json.dumps(list(csv.reader(sys.stdin, strict=True))))"], { input: csv, encoding: "utf8" })) as string[][];
+      expect(parsed).toHaveLength(rowsShown + 1);
+      const [jsonDownload] = await Promise.all([page.waitForEvent("download"), page.locator("[data-testid=export-json]").click()]);
+      const doc = JSON.parse(fs.readFileSync((await jsonDownload.path())!, "utf8"));
+      expect(doc.environment).toBe(c.env);
+      expect(doc.rows).toHaveLength(rowsShown);
+
       // A range around the backdated runs keeps them and leaves today's out; today alone, the reverse.
       await page.locator("input[aria-label='From date']").fill("2026-01-14");
       await page.locator("input[aria-label='To date']").fill("2026-01-16");
