@@ -10,8 +10,10 @@ import knexFactory from "knex";
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./browser-hooks.js";
 import { freshDir, openProject, strataSync } from "./strata-serve.js";
+import { screenshotFolder } from "./three-dialect-demo.js";
 
-const OUT = path.resolve(__dirname, "..", "..", "docs", "screenshots");
+// `STRATA_SCREENSHOTS=1` writes docs/screenshots; a plain run captures into a temporary folder.
+const OUT = screenshotFolder("strata-knex-gaps-");
 
 const FILES = ["2024-01-01-0000-create-monitor.js", "2024-01-02-0000-create-heartbeat.js", "2024-01-03-0000-add-monitor-url.js", "2024-01-04-0000-create-tag.js"];
 const TABLE_OF: Readonly<Record<string, string>> = { [FILES[0]!]: "monitor", [FILES[1]!]: "heartbeat", [FILES[3]!]: "tag" };

@@ -9,8 +9,10 @@ import path from "node:path";
 import type { Browser } from "playwright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, openDemo } from "./strata-serve.js";
+import { screenshotFolder } from "./three-dialect-demo.js";
 
-const OUT = path.resolve(__dirname, "..", "..", "docs", "screenshots");
+// `STRATA_SCREENSHOTS=1` writes docs/screenshots; a plain run captures into a temporary folder.
+const OUT = screenshotFolder("strata-profile-");
 
 let browser: Browser;
 beforeAll(async () => {
