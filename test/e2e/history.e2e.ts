@@ -133,7 +133,7 @@ describe("each history run's who and when, and a date range, on SQLite, PostgreS
         expect(text).toContain(who);
         if (c.dbUser) expect(text).toContain(c.dbUser);
         else expect(text).not.toMatch(/database user/);
-        expect(text).toMatch(i === 0 ? new RegExp(`, ${today} \\d\\d:\\d\\d:\\d\\d`) : /, 2026-01-15 12:00:00/);
+        expect(text).toMatch(i === 0 ? new RegExp(`, ${today} \\d\\d:\\d\\d:\\d\\d UTC`) : /, 2026-01-15 12:00:00 UTC/);
       }
       if (c.dbUser) expect(legend).toMatch(new RegExp(`operating-system account[\\s\\S]*database user[\\s\\S]*: ${c.env === "pg" ? "postgres" : "root@"}`));
       else expect(legend).toMatch(/operating-system account[\s\S]*SQLite has none/);

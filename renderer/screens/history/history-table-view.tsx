@@ -18,7 +18,8 @@ function runTag(run: HistoryRunDto) {
   return <span className={`tag ${tone}`} data-testid="run-result">{run.result}</span>;
 }
 
-const when = (iso: string): string => iso.replace("T", " ").slice(0, 19);
+/** Times as the history table stores them, in UTC, said so (a person in another zone would read them as local). */
+const when = (iso: string): string => `${iso.replace("T", " ").slice(0, 19)} UTC`;
 
 /** The target as the person gave it, where it says more than the revision the run reached (`heads`, `+2`). */
 function requestedWords(run: HistoryRunDto): string {
