@@ -5,6 +5,16 @@ import os from "node:os";
 import path from "node:path";
 import type { TestDatabase } from "../test/helpers/databases.js";
 
+/** A process's CPU time so far (user + system, all its threads) in ms, from /proc; NaN once it is gone. */
+export function processCpuMs(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Runs a command to completion and returns its wall time in seconds; throws if it fails. */
 export function timedProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}): number {
   const t0 = process.hrtime.bigint();

@@ -20,6 +20,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { launchChromium, serve } from "../test/e2e/strata-serve.js";
+import { processCpuMs } from "./bench-process.js";
 import { UI_BENCH_ENVIRONMENTS, UI_BENCH_PLAN_STEPS, uiBenchProject } from "./ui-bench-project.js";
 
 // Runs in the page. A string, not a function: tsx's transform would add helpers the page lacks.
@@ -62,6 +63,41 @@ const quantile = (xs: readonly number[], q: number): number => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
 };
 
+/**
+ * The scroll, top to bottom at 20 and then 5 rows per frame, in a Chromium of its own with the frame
+ * rate unlimited (see the header); returns each speed's p95 line for the RESULT.
+ */
+async function measureScrolling(url: string, dir: string): Promise<string[]> {
+  const p95: string[] = [];
+  const unlimited = await launchChromium(["--disable-frame-rate-limit", "--disable-gpu-vsync"]);
+  try {
+    const page = await unlimited.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(url, { waitUntil: "commit" });
+    await page.waitForFunction(() => performance.getEntriesByName("strata:graph-drawn").length > 0, undefined, { timeout: 120_000, polling: 5 });
+    await page.getByText("reading environments").first().waitFor({ state: "detached", timeout: 120_000 });
+    await page.locator("[data-testid=graph]").focus();
+    for (const rows of [20, 5]) {
+      const figures = (await page.evaluate(scrollTopToBottom(rows))) as Figures;
+      // The rows keep their DOM while scrolling, so the last in DOM order is not the bottom one: the highest aria-posinset is.
+      const drawnRows = page.locator("[data-testid=graph] [data-revision]");
+      let last: string | null = null;
+      for (let i = 0, top = 0, n = await drawnRows.count(); i < n; i++) {
+        const at = Number(await drawnRows.nth(i).getAttribute("aria-posinset"));
+        if (at > top) [top, last] = [at, await drawnRows.nth(i).getAttribute("data-revision")];
+      }
+      const f = figures.frames;
+      console.log(`revisions: ${fs.readdirSync(path.join(dir, "migrations")).length}; rows in the DOM at a time: ${figures.rowsDrawn}; scrolled ${figures.scrolledPx} px to ${last}`);
+      console.log(
+        `scroll top to bottom, ${rows} rows per frame: ${f.length} frames; frame time p50 ${quantile(f, 0.5).toFixed(1)} ms, p95 ${quantile(f, 0.95).toFixed(1)} ms, p99 ${quantile(f, 0.99).toFixed(1)} ms, max ${Math.max(...f).toFixed(1)} ms; frames over 16 ms: ${f.filter((x) => x > 16).length}`,
+      );
+      p95.push(`${rows} rows/frame p95 ${quantile(f, 0.95).toFixed(1)} ms`);
+    }
+  } finally {
+    await unlimited.close();
+  }
+  return p95;
+}
+
 async function main(): Promise<void> {
   const { dir, dataDir } = uiBenchProject(n);
   const served = await serve(dir, dataDir);
@@ -100,47 +136,14 @@ async function main(): Promise<void> {
     await environmentsRead();
     const settled2 = await open("warm (page reload once the environments were read, again)");
 
-    const p95: string[] = [];
-    const unlimited = await launchChromium(["--disable-frame-rate-limit", "--disable-gpu-vsync"]);
-    try {
-    const scroller = await unlimited.newPage({ viewport: { width: 1280, height: 800 } });
-    await scroller.goto(served.url, { waitUntil: "commit" });
-    await scroller.waitForFunction(() => performance.getEntriesByName("strata:graph-drawn").length > 0, undefined, { timeout: 120_000, polling: 5 });
-    await scroller.getByText("reading environments").first().waitFor({ state: "detached", timeout: 120_000 });
-    await scroller.locator("[data-testid=graph]").focus();
-    for (const rows of [20, 5]) {
-      const figures = (await scroller.evaluate(scrollTopToBottom(rows))) as Figures;
-      // The rows keep their DOM while scrolling, so the last in DOM order is not the bottom one: the highest aria-posinset is.
-      const drawnRows = scroller.locator("[data-testid=graph] [data-revision]");
-      let last: string | null = null;
-      for (let i = 0, top = 0, n = await drawnRows.count(); i < n; i++) {
-        const at = Number(await drawnRows.nth(i).getAttribute("aria-posinset"));
-        if (at > top) [top, last] = [at, await drawnRows.nth(i).getAttribute("data-revision")];
-      }
-      const f = figures.frames;
-      console.log(`revisions: ${fs.readdirSync(path.join(dir, "migrations")).length}; rows in the DOM at a time: ${figures.rowsDrawn}; scrolled ${figures.scrolledPx} px to ${last}`);
-      console.log(
-        `scroll top to bottom, ${rows} rows per frame: ${f.length} frames; frame time p50 ${quantile(f, 0.5).toFixed(1)} ms, p95 ${quantile(f, 0.95).toFixed(1)} ms, p99 ${quantile(f, 0.99).toFixed(1)} ms, max ${Math.max(...f).toFixed(1)} ms; frames over 16 ms: ${f.filter((x) => x > 16).length}`,
-      );
-      p95.push(`${rows} rows/frame p95 ${quantile(f, 0.95).toFixed(1)} ms`);
-    }
-    } finally {
-      await unlimited.close();
-    }
+    const p95 = await measureScrolling(served.url, dir);
     if (graphOnly) {
       console.log(`RESULT first-graph cold ${cold.toFixed(0)} ms, warm ${warm.toFixed(0)}/${warm2.toFixed(0)} ms, settled ${settled.toFixed(0)}/${settled2.toFixed(0)} ms; ${p95.join(", ")}`);
       return;
     }
     // The environments screen and a 2,000-step plan, each from the click (a hash change in the loaded app), twice.
     // The server's CPU time (user + system, all its threads) from /proc: beside a wall-clock figure on a loaded machine, what the server itself spent.
-    const serverCpuMs = (): number => {
-      try {
-        const fields = fs.readFileSync(`/proc/${served.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-        return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-      } catch {
-        return NaN;
-      }
-    };
+    const serverCpuMs = (): number => processCpuMs(served.pid);
     // Chromium's processes' CPU time too, by kind (the page's renderer, the GPU process that rasters
     // and composites in software here, the browser): on two cores they and the server share the CPU.
     const chromiumCpuMs = (): Map<string, number> => {
@@ -149,12 +152,8 @@ async function main(): Promise<void> {
         const m = /^\s*(\d+)\s+(\S*chrom\S*)(.*)$/.exec(line);
         if (!m) continue;
         const kind = /--type=renderer/.test(m[3]!) ? "renderer" : /--type=gpu/.test(m[3]!) ? "GPU" : /--type=/.test(m[3]!) ? "other" : "browser";
-        try {
-          const fields = fs.readFileSync(`/proc/${m[1]}/stat`, "utf8").split(") ")[1]!.split(" ");
-          byKind.set(kind, (byKind.get(kind) ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
-        } catch {
-          // gone meanwhile
-        }
+        const ms = processCpuMs(Number(m[1]));
+        if (!Number.isNaN(ms)) byKind.set(kind, (byKind.get(kind) ?? 0) + ms);
       }
       return byKind;
     };

@@ -5,14 +5,10 @@
 // Usage: npm run build && npx tsx bench/warm-up-span.ts [REVISIONS]
 import fs from "node:fs";
 import { freshDir, serve } from "../test/e2e/strata-serve.js";
+import { processCpuMs } from "./bench-process.js";
 import { generateProject } from "./generate-project.js";
 
 const n = Number(process.argv[2] ?? 5_000);
-
-function cpuMs(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
 
 async function main(): Promise<void> {
   const { dir } = generateProject({ revisions: n, branchEvery: 50, branchLength: 5 });
@@ -22,13 +18,13 @@ async function main(): Promise<void> {
   try {
     const started = Date.now() - t0;
     const pid = served.pid!;
-    let last = cpuMs(pid);
+    let last = processCpuMs(pid);
     let lastChange = Date.now();
-    const busyFrom = cpuMs(pid);
+    const busyFrom = processCpuMs(pid);
     const from = Date.now();
     while (Date.now() - lastChange < 1000) {
       await new Promise((r) => setTimeout(r, 50));
-      const now = cpuMs(pid);
+      const now = processCpuMs(pid);
       if (now > last) [last, lastChange] = [now, Date.now()];
     }
     const wall = lastChange - from;

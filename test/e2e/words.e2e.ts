@@ -74,6 +74,8 @@ function uiText(p: Page): Promise<string> {
 /** Fails with the offending words when the screen names a flag, a code or a command. */
 async function expectPlainWords(where: string): Promise<void> {
   const text = await uiText(page);
+  // The scan read the screen (the top bar names the app), not an empty page.
+  expect(text, `${where}: no text read`).toMatch(/\bStrata\b/);
   for (const [what, re] of [["a --flag", FLAG], ["an error code", CODE], ["a strata command", COMMAND]] as const) {
     const m = re.exec(text);
     expect(m, `${where} shows ${what}: …${m ? text.slice(Math.max(0, m.index - 60), m.index + 60) : ""}…`).toBeNull();

@@ -343,9 +343,11 @@ function renderAlterColumn(t: TableModel, from: ColumnModel, to: ColumnModel, as
   // knex drops a comment it is not given again on MySQL, and leaves it on PostgreSQL: say it either way.
   if (!to.comment) call += `.comment("")`;
   // Only what changed: knex otherwise rewrites the type (`type ... using`) and the nullability on every alter.
-  const untouched = sd.altersColumnPiecewise
-    ? [aspects.some((a) => a === "nullable") ? null : "alterNullable: false", aspects.some((a) => a === "type" || a === "collation") ? null : "alterType: false"].filter((o) => o !== null)
-    : [];
+  const untouched: string[] = [];
+  if (sd.altersColumnPiecewise) {
+    if (!aspects.includes("nullable")) untouched.push("alterNullable: false");
+    if (!aspects.includes("type") && !aspects.includes("collation")) untouched.push("alterType: false");
+  }
   return [...notes, alterTable(t, [`${call}.alter(${untouched.length ? `{ ${untouched.join(", ")} }` : ""});`])].join("\n");
 }
 
